@@ -1,0 +1,30 @@
+"""REST API routes (/api/), its OpenAPI schema and docs."""
+
+from django.urls import path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+
+from medoffice.core.policy import AUTHENTICATED
+from medoffice.patients import api as patients_api
+
+app_name = "api"
+
+
+def _documented(view):
+    view.medoffice_policy = AUTHENTICATED
+    return view
+
+
+urlpatterns = [
+    path("schema/", _documented(SpectacularAPIView.as_view()), name="schema"),
+    path("docs/", _documented(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path("patients/", patients_api.PatientCollection.as_view(), name="patient-list"),
+    path("patients/search/", patients_api.PatientSearch.as_view(), name="patient-search"),
+    path("patients/<uuid:public_id>/", patients_api.PatientItem.as_view(), name="patient-detail"),
+    path(
+        "patients/<uuid:public_id>/coverages/",
+        patients_api.CoverageCollection.as_view(),
+        name="coverage-list",
+    ),
+    path("coverages/<uuid:public_id>/", patients_api.CoverageItem.as_view(), name="coverage-detail"),
+    path("payers/", patients_api.PayerCollection.as_view(), name="payer-list"),
+]

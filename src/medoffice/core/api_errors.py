@@ -1,0 +1,52 @@
+"""API errors as RFC 9457 problem details; never a 500 for bad input."""
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from rest_framework import exceptions, status
+from rest_framework.response import Response
+from rest_framework.views import exception_handler
+
+
+def problem(status_code: int, title: str, detail: str = "", **extra) -> Response:
+    body = {"type": "about:blank", "title": title, "status": status_code}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return Response(body, status=status_code, content_type="application/problem+json")
+
+
+def _field_errors(detail) -> dict:
+    if isinstance(detail, dict):
+        return {k: _field_errors(v) if isinstance(v, dict) else [str(m) for m in v] if isinstance(v, list) else [str(v)] for k, v in detail.items()}
+    return {"non_field_errors": [str(m) for m in detail]} if isinstance(detail, list) else {"non_field_errors": [str(detail)]}
+
+
+def problem_exception_handler(exc, context):
+    if isinstance(exc, DjangoValidationError):
+        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        return problem(400, "Invalid input", "Correct the fields named in errors.", errors=errors)
+    if isinstance(exc, Http404):
+        return problem(404, "Not found")
+    if isinstance(exc, DjangoPermissionDenied):
+        return problem(403, "Forbidden", "Your role does not allow this.")
+    if isinstance(exc, exceptions.ValidationError):
+        return problem(
+            400, "Invalid input", "Correct the fields named in errors.", errors=_field_errors(exc.detail)
+        )
+    response = exception_handler(exc, context)
+    if response is None:
+        return None
+    title = {
+        status.HTTP_401_UNAUTHORIZED: "Not authenticated",
+        status.HTTP_403_FORBIDDEN: "Forbidden",
+        status.HTTP_404_NOT_FOUND: "Not found",
+        status.HTTP_405_METHOD_NOT_ALLOWED: "Method not allowed",
+        status.HTTP_415_UNSUPPORTED_MEDIA_TYPE: "Unsupported media type",
+    }.get(response.status_code, "Request refused")
+    detail = exc.detail if isinstance(exc, exceptions.APIException) else ""
+    out = problem(response.status_code, title, str(detail))
+    for header in ("WWW-Authenticate", "Allow", "Retry-After"):
+        if header in response:
+            out[header] = response[header]
+    return out

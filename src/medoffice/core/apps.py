@@ -1,0 +1,15 @@
+from django.apps import AppConfig
+from django.db.models.signals import post_migrate
+
+
+class CoreConfig(AppConfig):
+    name = "medoffice.core"
+    label = "core"
+    verbose_name = "Office and security"
+
+    def ready(self) -> None:
+        from medoffice.core import auth_events
+        from medoffice.core.roles import sync_role_groups
+
+        auth_events.connect()
+        post_migrate.connect(sync_role_groups, dispatch_uid="medoffice.sync_role_groups")

@@ -1,0 +1,154 @@
+"""The audit trail: append, verify, and search (SECURITY.md AU-01, AU-03, AU-04).
+
+Each event's MAC is HMAC-SHA-256 over the previous event's MAC and this
+event's canonical fields, keyed by a secret kept outside the database
+(settings.AUDIT_HMAC_KEY). Appending locks the chain head row, so the chain
+has exactly one successor per link on PostgreSQL as on SQLite.
+"""
+
+import hashlib
+import hmac
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from medoffice.core.context import Actor, current_actor
+from medoffice.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
+
+_CHAINED_FIELDS = (
+    "id",
+    "at",
+    "user_id",
+    "username",
+    "role",
+    "action",
+    "category",
+    "object_type",
+    "object_id",
+    "patient_id",
+    "client_ip",
+    "request_id",
+    "outcome",
+    "detail",
+)
+
+
+def _canonical(values: dict) -> bytes:
+    return json.dumps(
+        [values[name] for name in _CHAINED_FIELDS], separators=(",", ":"), default=str
+    ).encode()
+
+
+def compute_mac(previous_mac: str, values: dict, *, key: str | None = None) -> str:
+    secret = (key or settings.AUDIT_HMAC_KEY).encode()
+    return hmac.new(secret, previous_mac.encode() + _canonical(values), hashlib.sha256).hexdigest()
+
+
+def _clean(text: str, limit: int) -> str:
+    """Keep audit fields single-line so a crafted value cannot forge a log line (AU-05)."""
+    return text.replace("\r", "\\r").replace("\n", "\\n")[:limit]
+
+
+def audit_record(
+    *,
+    action: str,
+    outcome: str = AuditOutcome.SUCCESS,
+    obj=None,
+    object_type: str = "",
+    object_id: str = "",
+    patient=None,
+    category: str = "",
+    detail: str = "",
+    actor: Actor | None = None,
+) -> AuditEvent:
+    """Append one event to the chain, in the caller's transaction if there is one.
+
+    `obj` and `patient` are model instances; their public ids are recorded.
+    `detail` must never carry PHI: it holds codes and counts, not names.
+    """
+    actor = actor or current_actor()
+    if obj is not None:
+        object_type = object_type or obj._meta.label_lower
+        object_id = object_id or str(getattr(obj, "public_id", obj.pk))
+    with transaction.atomic():
+        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+        at = timezone.now()
+        values = {
+            "id": head.last_id + 1,
+            "at": at.isoformat(),
+            "user_id": actor.user_id,
+            "username": _clean(actor.username, 150),
+            "role": actor.role,
+            "action": str(action),
+            "category": category,
+            "object_type": object_type,
+            "object_id": str(object_id),
+            "patient_id": str(patient.public_id) if patient is not None else "",
+            "client_ip": actor.client_ip,
+            "request_id": actor.request_id,
+            "outcome": str(outcome),
+            "detail": _clean(detail, 200),
+        }
+        mac = compute_mac(head.last_mac, values)
+        event = AuditEvent(**(values | {"at": at}), mac=mac)
+        event.save(force_insert=True)
+        head.last_id = event.id
+        head.last_mac = mac
+        head.save(update_fields=["last_id", "last_mac"])
+    return event
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    ok: bool
+    checked: int
+    first_broken_id: int | None = None
+    reason: str = ""
+
+
+def _row_values(event: AuditEvent) -> dict:
+    values = {name: getattr(event, name) for name in _CHAINED_FIELDS}
+    values["at"] = event.at.isoformat()
+    return values
+
+
+def audit_verify(*, key: str | None = None, chunk_size: int = 5000) -> ChainReport:
+    """Walk the chain in order; name the first row that is altered, missing or out of place."""
+    previous_mac = ""
+    expected_id = 1
+    checked = 0
+    for event in _iterate(chunk_size):
+        if event.id != expected_id:
+            kind = "missing" if event.id > expected_id else "out of order"
+            return ChainReport(False, checked, expected_id, f"row {expected_id} is {kind}")
+        if not hmac.compare_digest(event.mac, compute_mac(previous_mac, _row_values(event), key=key)):
+            return ChainReport(
+                False, checked, event.id, f"row {event.id} was altered or inserted"
+            )
+        previous_mac = event.mac
+        expected_id += 1
+        checked += 1
+    head = AuditChainHead.objects.filter(id=1).first()
+    last_id = head.last_id if head else 0
+    if last_id != checked or (head and head.last_mac != previous_mac):
+        return ChainReport(
+            False, checked, checked + 1, f"chain ends at row {checked} but its head says {last_id}"
+        )
+    return ChainReport(True, checked)
+
+
+def _iterate(chunk_size: int) -> Iterator[AuditEvent]:
+    after = 0
+    while True:
+        chunk = list(AuditEvent.objects.filter(id__gt=after).order_by("id")[:chunk_size])
+        if not chunk:
+            return
+        yield from chunk
+        after = chunk[-1].id
+
+
+__all__ = ["AuditAction", "AuditOutcome", "ChainReport", "audit_record", "audit_verify"]

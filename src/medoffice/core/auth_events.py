@@ -1,0 +1,59 @@
+"""Sign-in, sign-out and failed sign-in go to the audit trail, from every entry point."""
+
+from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.utils import timezone
+
+from medoffice.core.audit import audit_record
+from medoffice.core.context import Actor, actor_for_user
+from medoffice.core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from medoffice.core.models import AuditAction, AuditOutcome
+
+
+def _client(request) -> tuple[str, str]:
+    if request is None:
+        return "", ""
+    return request.META.get("REMOTE_ADDR", ""), getattr(request, "request_id", "")
+
+
+def _on_login(sender, request, user, **kwargs) -> None:
+    if request is not None and hasattr(request, "session"):
+        now = timezone.now().timestamp()
+        request.session[SESSION_LOGIN_AT] = now
+        request.session[SESSION_LAST_SEEN] = now
+    ip, request_id = _client(request)
+    audit_record(
+        action=AuditAction.LOGIN,
+        actor=actor_for_user(user, client_ip=ip, request_id=request_id),
+        obj=user,
+        object_type="auth.user",
+        object_id=str(user.pk),
+    )
+
+
+def _on_logout(sender, request, user, **kwargs) -> None:
+    if user is None:
+        return
+    ip, request_id = _client(request)
+    audit_record(
+        action=AuditAction.LOGOUT,
+        actor=actor_for_user(user, client_ip=ip, request_id=request_id),
+        object_type="auth.user",
+        object_id=str(user.pk),
+    )
+
+
+def _on_login_failed(sender, credentials, request=None, **kwargs) -> None:
+    ip, request_id = _client(request)
+    username = str(credentials.get("username", ""))[:150]
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        outcome=AuditOutcome.FAILURE,
+        actor=Actor(None, username, "", ip, request_id),
+        object_type="auth.user",
+    )
+
+
+def connect() -> None:
+    user_logged_in.connect(_on_login, dispatch_uid="medoffice.audit_login")
+    user_logged_out.connect(_on_logout, dispatch_uid="medoffice.audit_logout")
+    user_login_failed.connect(_on_login_failed, dispatch_uid="medoffice.audit_login_failed")

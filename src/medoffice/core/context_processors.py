@@ -1,0 +1,15 @@
+from django.conf import settings
+
+from medoffice.core.policy import has_permission
+
+
+def staff(request) -> dict:
+    user = getattr(request, "user", None)
+    staff_profile = getattr(user, "staff", None) if user and user.is_authenticated else None
+    return {
+        "staff_profile": staff_profile,
+        "can_search_patients": has_permission(user, "patients.view_patient"),
+        "can_register_patients": has_permission(user, "patients.add_patient"),
+        "can_view_audit": has_permission(user, "core.view_auditevent"),
+        "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
+    }

@@ -1,0 +1,24 @@
+from django import forms
+
+from medoffice.core.models import AuditAction
+from medoffice.core.selectors import AUDIT_SORT_KEYS
+
+
+class AuditFilterForm(forms.Form):
+    username = forms.CharField(required=False, label="User")
+    patient_id = forms.CharField(required=False, label="Patient id")
+    action = forms.ChoiceField(
+        required=False, choices=[("", "Any action"), *AuditAction.choices]
+    )
+    date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    sort = forms.ChoiceField(
+        required=False,
+        choices=[(k, k) for key in AUDIT_SORT_KEYS for k in (key, f"-{key}")],
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "The end date is before the start date.")
+        return data

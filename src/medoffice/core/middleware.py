@@ -1,0 +1,66 @@
+"""Request context for the audit trail, session lifetimes, and no-store for PHI pages."""
+
+import uuid
+
+from django.conf import settings
+from django.contrib.auth import logout
+from django.contrib.auth.views import redirect_to_login
+from django.http import JsonResponse
+from django.utils import timezone
+
+from medoffice.core.context import reset_request, set_request
+
+SESSION_LOGIN_AT = "medoffice_login_at"
+SESSION_LAST_SEEN = "medoffice_last_seen"
+
+
+class RequestContextMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        request.request_id = str(uuid.uuid4())
+        token = set_request(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            reset_request(token)
+        response["X-Request-ID"] = request.request_id
+        if getattr(request, "user", None) is not None and request.user.is_authenticated:
+            # DP-02: nothing a signed-in user saw stays in a browser or proxy cache.
+            response["Cache-Control"] = "no-store"
+        return response
+
+
+class SessionLifetimeMiddleware:
+    """AC-05: end a session after the idle time-out or the absolute lifetime."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.user.is_authenticated and _session_expired(request.session):
+            logout(request)
+            if request.path.startswith("/api/"):
+                return JsonResponse(
+                    {"title": "Session expired", "status": 401, "detail": "Sign in again."},
+                    status=401,
+                    content_type="application/problem+json",
+                )
+            return redirect_to_login(request.path)
+        if request.user.is_authenticated:
+            request.session[SESSION_LAST_SEEN] = timezone.now().timestamp()
+        return self.get_response(request)
+
+
+def _session_expired(session) -> bool:
+    now = timezone.now().timestamp()
+    login_at = session.get(SESSION_LOGIN_AT)
+    last_seen = session.get(SESSION_LAST_SEEN, login_at)
+    if login_at is None:
+        # Sessions made outside our login (tests' force_login, API session) start now.
+        session[SESSION_LOGIN_AT] = now
+        return False
+    if now - login_at > settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
+        return True
+    return last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT_SECONDS

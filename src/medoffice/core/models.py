@@ -1,0 +1,190 @@
+"""The organisation (practices, locations, providers, staff) and the audit trail."""
+
+import uuid
+from zoneinfo import available_timezones
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import RegexValidator
+from django.db import models
+
+from medoffice.core.identifiers import validate_npi
+from medoffice.core.roles import Role
+from medoffice.core.us import UsState, validate_zip
+
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"{value} is not an IANA time zone (e.g. America/Chicago).")
+
+
+class Practice(models.Model):
+    """A practice: the unit whose staff may see its patients (tenant boundary)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    name = models.CharField(max_length=120)
+    group_npi = models.CharField(
+        "group NPI", max_length=10, blank=True, validators=[validate_npi]
+    )
+    tax_id = models.CharField(
+        "tax id (EIN)",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\d{2}-?\d{7}$", "An EIN is nine digits, e.g. 12-3456789.")],
+    )
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Location(models.Model):
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="locations")
+    name = models.CharField(max_length=120)
+    address1 = models.CharField(max_length=100)
+    address2 = models.CharField(max_length=100, blank=True)
+    city = models.CharField(max_length=60)
+    state = models.CharField(max_length=2, choices=UsState.choices)
+    zip_code = models.CharField("ZIP code", max_length=10, validators=[validate_zip])
+    phone = models.CharField(max_length=20, blank=True)
+    time_zone = models.CharField(max_length=64, validators=[validate_time_zone])
+    place_of_service = models.CharField(max_length=2, default="11")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "name"], name="location_name_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Provider(models.Model):
+    """A person who renders care and bills under an NPI."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="providers")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="provider",
+    )
+    first_name = models.CharField(max_length=60)
+    last_name = models.CharField(max_length=60)
+    credentials = models.CharField(max_length=20, blank=True, help_text="MD, DO, NP, PA-C ...")
+    specialty = models.CharField(max_length=80)
+    npi = models.CharField("NPI", max_length=10, unique=True, validators=[validate_npi])
+    taxonomy_code = models.CharField(
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^\d{3}[0-9A-Z]{6}X$", "A NUCC taxonomy code, e.g. 207Q00000X.")],
+    )
+    locations = models.ManyToManyField(Location, related_name="providers", blank=True)
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["last_name", "first_name"]
+
+    def __str__(self) -> str:
+        suffix = f", {self.credentials}" if self.credentials else ""
+        return f"{self.first_name} {self.last_name}{suffix}"
+
+
+class StaffProfile(models.Model):
+    """What a user is in the office: one role, one practice, the locations worked."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="staff"
+    )
+    role = models.CharField(max_length=32, choices=Role.choices)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="staff")
+    locations = models.ManyToManyField(Location, related_name="staff", blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.user.get_username()} ({self.get_role_display()})"
+
+
+class ApiToken(models.Model):
+    """A bearer token for integrations; only its SHA-256 digest is stored (AC-08)."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(max_length=80, default="integration")
+    prefix = models.CharField(max_length=8, help_text="First characters, to tell tokens apart")
+    digest = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}... ({self.user})"
+
+
+class AuditAction(models.TextChoices):
+    CREATE = "create"
+    READ = "read"
+    UPDATE = "update"
+    DELETE = "delete"
+    QUERY = "query"
+    EXPORT = "export"
+    PRINT = "print"
+    MERGE = "merge"
+    LOGIN = "login"
+    LOGOUT = "logout"
+    LOGIN_FAILED = "login_failed"
+    PRIVILEGE_CHANGE = "privilege_change"
+
+
+class AuditOutcome(models.TextChoices):
+    SUCCESS = "success"
+    DENIED = "denied"
+    FAILURE = "failure"
+
+
+class AuditEvent(models.Model):
+    """One touch of PHI or one security event. Append-only and hash-chained.
+
+    `id` is the position in the chain (1, 2, 3 ...), assigned under the chain
+    head's lock; `mac` is HMAC-SHA-256(key, previous mac + this row's fields).
+    Database triggers refuse UPDATE and DELETE (migration 0002).
+    """
+
+    id = models.BigIntegerField(primary_key=True)
+    at = models.DateTimeField(db_index=True)
+    user_id = models.BigIntegerField(null=True, db_index=True)
+    username = models.CharField(max_length=150)
+    role = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=24, choices=AuditAction.choices, db_index=True)
+    category = models.CharField(max_length=32, blank=True, help_text="demographics, insurance ...")
+    object_type = models.CharField(max_length=64, blank=True)
+    object_id = models.CharField(max_length=64, blank=True)
+    patient_id = models.CharField(max_length=64, blank=True, db_index=True)
+    client_ip = models.CharField(max_length=45, blank=True)
+    request_id = models.CharField(max_length=36, blank=True)
+    outcome = models.CharField(max_length=16, choices=AuditOutcome.choices)
+    detail = models.CharField(max_length=200, blank=True)
+    mac = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["id"]
+        default_permissions = ("view",)
+        permissions = [("export_auditevent", "Can export the audit trail")]
+        indexes = [
+            models.Index(fields=["patient_id", "at"], name="audit_patient_at"),
+            models.Index(fields=["user_id", "at"], name="audit_user_at"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.id} {self.username} {self.action} {self.object_type} {self.object_id}"
+
+
+class AuditChainHead(models.Model):
+    """The single row locked while an audit event is appended."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_id = models.BigIntegerField(default=0)
+    last_mac = models.CharField(max_length=64, blank=True)

@@ -1,0 +1,94 @@
+"""Roles and the permissions each grants: the one policy table (docs/roles.md).
+
+A role is a Django group of the same name; `sync_role_groups` makes the groups
+match this table after every migrate. Views and API endpoints name the
+permission they need; the tests walk the URLconf and check every route
+against this table.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    FRONT_DESK = "front_desk", "Front desk"
+    MEDICAL_ASSISTANT = "medical_assistant", "Medical assistant"
+    CODER = "coder", "Coder"
+    BILLER = "biller", "Biller"
+    RECORDS = "records", "Records (HIT)"
+    CLINICIAN = "clinician", "Clinician"
+    OFFICE_MANAGER = "office_manager", "Office manager"
+    PRIVACY_OFFICER = "privacy_officer", "Privacy officer"
+    ADMINISTRATOR = "administrator", "Administrator"
+
+
+_READ_PATIENT = {"patients.view_patient"}
+_REGISTER = {
+    "patients.view_patient",
+    "patients.add_patient",
+    "patients.change_patient",
+    "patients.view_coverage",
+    "patients.add_coverage",
+    "patients.change_coverage",
+    "patients.view_consent",
+    "patients.add_consent",
+    "patients.change_consent",
+}
+_INSURANCE_READ = {"patients.view_coverage"}
+_AUDIT = {"core.view_auditevent", "core.export_auditevent"}
+_CONFIGURE = {
+    "patients.view_payer",
+    "patients.add_payer",
+    "patients.change_payer",
+    "core.view_staffprofile",
+    "core.add_staffprofile",
+    "core.change_staffprofile",
+    "auth.view_user",
+    "auth.add_user",
+    "auth.change_user",
+    "core.view_location",
+    "core.add_location",
+    "core.change_location",
+    "core.view_provider",
+    "core.add_provider",
+    "core.change_provider",
+}
+
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.FRONT_DESK: frozenset(_REGISTER),
+    Role.MEDICAL_ASSISTANT: frozenset(_REGISTER),
+    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ),
+    Role.BILLER: frozenset(
+        _READ_PATIENT
+        | {"patients.view_coverage", "patients.add_coverage", "patients.change_coverage"}
+        | {"patients.view_consent"}
+    ),
+    Role.RECORDS: frozenset(
+        _REGISTER | {"patients.merge_patient", "patients.export_patient"}
+    ),
+    Role.CLINICIAN: frozenset(_READ_PATIENT | _INSURANCE_READ | {"patients.view_consent"}),
+    Role.OFFICE_MANAGER: frozenset(_REGISTER | {"patients.view_payer"}),
+    Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
+    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT),
+}
+
+# Roles that use the Django admin screens (payers, locations, staff).
+STAFF_SITE_ROLES = frozenset({Role.ADMINISTRATOR})
+
+
+def sync_role_groups(**_kwargs) -> None:
+    """Create a group per role and give it exactly the permissions of the table."""
+    from django.contrib.auth.models import Group, Permission
+
+    wanted = {perm for perms in ROLE_PERMISSIONS.values() for perm in perms}
+    by_name = {}
+    for perm in Permission.objects.select_related("content_type"):
+        name = f"{perm.content_type.app_label}.{perm.codename}"
+        if name in wanted:
+            by_name[name] = perm
+    missing = wanted - by_name.keys()
+    if missing:
+        # Permissions appear app by app during migrate; the last post_migrate completes them.
+        return
+    for role, perms in ROLE_PERMISSIONS.items():
+        group, _ = Group.objects.get_or_create(name=role.value)
+        group.permissions.set([by_name[p] for p in perms])

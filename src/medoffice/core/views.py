@@ -1,0 +1,96 @@
+import csv
+
+from django.contrib.auth import views as auth_views
+from django.core.paginator import Paginator
+from django.http import StreamingHttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from medoffice.core.audit import audit_record
+from medoffice.core.forms import AuditFilterForm
+from medoffice.core.models import AuditAction
+from medoffice.core.policy import AUTHENTICATED, public, requires
+from medoffice.core.selectors import AuditFilter, audit_event_list
+
+login = public(auth_views.LoginView.as_view(template_name="core/login.html"))
+
+
+@public
+def logout(request):
+    response = auth_views.LogoutView.as_view()(request)
+    if request.method == "POST":
+        # DP-02: the browser drops every cached page and cookie of this site.
+        response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
+    return response
+
+
+@requires(AUTHENTICATED)
+@require_GET
+def home(request):
+    return render(request, "core/home.html")
+
+
+@public
+@require_GET
+def health(request):
+    from django.http import JsonResponse
+
+    return JsonResponse({"status": "ok"})
+
+
+def _audit_filter(request) -> tuple[AuditFilterForm, AuditFilter]:
+    form = AuditFilterForm(request.GET or None)
+    if form.is_bound and form.is_valid():
+        data = {k: v for k, v in form.cleaned_data.items() if v}
+        return form, AuditFilter(**data)
+    return form, AuditFilter()
+
+
+@requires("core.view_auditevent")
+@require_GET
+def audit_list(request):
+    form, flt = _audit_filter(request)
+    page = Paginator(audit_event_list(flt), 100).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "core/audit_list.html",
+        {"form": form, "page": page, "query": query.urlencode(), "sort": flt.sort},
+    )
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+CSV_COLUMNS = (
+    "id", "at", "user_id", "username", "role", "action", "category", "object_type",
+    "object_id", "patient_id", "client_ip", "request_id", "outcome", "detail", "mac",
+)
+
+
+@requires("core.export_auditevent")
+@require_GET
+def audit_export(request):
+    _form, flt = _audit_filter(request)
+    events = audit_event_list(flt)
+    audit_record(
+        action=AuditAction.EXPORT,
+        object_type="core.auditevent",
+        category="audit",
+        detail=f"csv export of {events.count()} rows",
+    )
+    writer = csv.writer(_Echo())
+
+    def rows():
+        yield writer.writerow(CSV_COLUMNS)
+        for event in events.iterator(chunk_size=2000):
+            yield writer.writerow(
+                [event.at.isoformat() if c == "at" else getattr(event, c) for c in CSV_COLUMNS]
+            )
+
+    response = StreamingHttpResponse(rows(), content_type="text/csv")
+    response["Content-Disposition"] = 'attachment; filename="audit.csv"'
+    return response

@@ -1,0 +1,99 @@
+"""The only way views and the API reach patients: scope, permission, audit (AC-02, AU-01).
+
+Anything outside the user's practice is reported as absent (404), so ids of
+other practices' patients cannot be probed.
+"""
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from medoffice.core.access import practice_id_for
+from medoffice.core.audit import audit_record
+from medoffice.core.models import AuditAction, AuditOutcome
+from medoffice.core.policy import has_permission
+from medoffice.patients.models import Consent, Coverage, Patient
+from medoffice.patients.search import SearchOutcome, patient_search
+
+
+def _require(user, permission: str, *, patient=None, category: str = "") -> None:
+    if not has_permission(user, permission):
+        audit_record(
+            action=AuditAction.READ,
+            outcome=AuditOutcome.DENIED,
+            patient=patient,
+            category=category,
+            detail=f"lacks {permission}",
+        )
+        raise PermissionDenied
+
+
+def patient_get_for_user(
+    user, public_id, *, permission: str = "patients.view_patient", audit: bool = True
+) -> Patient:
+    practice_id = practice_id_for(user)
+    patient = (
+        Patient.objects.select_related("primary_care_provider", "home_location", "merged_into")
+        .filter(practice_id=practice_id, public_id=public_id)
+        .first()
+    )
+    if patient is None:
+        raise Http404
+    _require(user, permission, patient=patient, category="demographics")
+    if audit:
+        audit_record(action=AuditAction.READ, obj=patient, patient=patient, category="demographics")
+    return patient
+
+
+def coverage_list_for_user(user, patient: Patient) -> list[Coverage]:
+    _require(user, "patients.view_coverage", patient=patient, category="insurance")
+    coverages = list(patient.coverages.select_related("payer"))
+    audit_record(
+        action=AuditAction.READ,
+        object_type="patients.coverage",
+        patient=patient,
+        category="insurance",
+        detail=f"{len(coverages)} coverages listed",
+    )
+    return coverages
+
+
+def coverage_get_for_user(user, public_id, *, permission: str = "patients.view_coverage"):
+    practice_id = practice_id_for(user)
+    coverage = (
+        Coverage.objects.select_related("patient", "payer")
+        .filter(public_id=public_id, patient__practice_id=practice_id)
+        .first()
+    )
+    if coverage is None:
+        raise Http404
+    _require(user, permission, patient=coverage.patient, category="insurance")
+    audit_record(
+        action=AuditAction.READ, obj=coverage, patient=coverage.patient, category="insurance"
+    )
+    return coverage
+
+
+def consent_list_for_user(user, patient: Patient) -> list[Consent]:
+    _require(user, "patients.view_consent", patient=patient, category="consents")
+    consents = list(patient.consents.all())
+    audit_record(
+        action=AuditAction.READ,
+        object_type="patients.consent",
+        patient=patient,
+        category="consents",
+        detail=f"{len(consents)} consents listed",
+    )
+    return consents
+
+
+def patient_search_for_user(user, query: str, *, limit: int = 25) -> SearchOutcome:
+    practice_id = practice_id_for(user)
+    _require(user, "patients.view_patient", category="demographics")
+    outcome = patient_search(practice_id=practice_id, query=query, limit=limit)
+    audit_record(
+        action=AuditAction.QUERY,
+        object_type="patients.patient",
+        category="demographics",
+        detail=f"search by {outcome.mode}: {len(outcome.results)} results",
+    )
+    return outcome

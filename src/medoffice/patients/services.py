@@ -1,0 +1,310 @@
+"""The only writers of patients, coverage and consents. Each call is one transaction and audited."""
+
+import re
+from dataclasses import asdict
+from datetime import date
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from medoffice.core.audit import audit_record
+from medoffice.core.identifiers import mrn_from_number
+from medoffice.core.models import AuditAction, Practice
+from medoffice.core.uploads import checked_upload
+from medoffice.patients.duplicates import duplicate_candidates
+from medoffice.patients.errors import DuplicatePatientError, MergeError
+from medoffice.patients.models import (
+    Consent,
+    Coverage,
+    CoverageStatus,
+    MrnCounter,
+    Patient,
+    PatientStatus,
+    SubscriberRelationship,
+)
+from medoffice.patients.names import search_keys
+from medoffice.patients.rules import dob_errors, periods_overlap, raise_if, zip_state_errors
+from medoffice.patients.search import to_e164
+
+PHONE_FIELDS = ("mobile_phone", "home_phone", "work_phone", "emergency_contact_phone", "guarantor_phone")
+_NAME_FIELDS = ("first_name", "last_name")
+
+
+def mrn_next(*, practice: Practice) -> str:
+    """Take the next MRN of the practice (the counter row is locked until commit)."""
+    counter, _ = MrnCounter.objects.select_for_update().get_or_create(practice=practice)
+    number = counter.next_number
+    MrnCounter.objects.filter(pk=counter.pk).update(next_number=F("next_number") + 1)
+    return mrn_from_number(number)
+
+
+def _normalise_phones(fields: dict) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+    for name in PHONE_FIELDS:
+        value = (fields.get(name) or "").strip()
+        if not value:
+            fields[name] = ""
+            continue
+        e164 = to_e164(value)
+        if not e164:
+            errors[name] = [f"{value!s} is not a valid phone number."]
+        else:
+            fields[name] = e164
+    return errors
+
+
+def _apply_search_keys(patient: Patient) -> None:
+    keys = search_keys(first_name=patient.first_name, last_name=patient.last_name)
+    for name, value in asdict(keys).items():
+        setattr(patient, name, value)
+
+
+def _validate_patient(patient: Patient, phone_errors: dict) -> None:
+    errors: dict[str, list[str]] = dict(phone_errors)
+    try:
+        patient.full_clean(validate_constraints=False)
+    except ValidationError as exc:
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
+    errors.setdefault("dob", []).extend(dob_errors(patient.dob, timezone.localdate()))
+    errors.setdefault("zip_code", []).extend(zip_state_errors(patient.zip_code, patient.state))
+    if Patient.objects.filter(practice_id=patient.practice_id, mrn=patient.mrn).exclude(
+        pk=patient.pk
+    ).exists():
+        errors.setdefault("mrn", []).append(f"MRN {patient.mrn} belongs to another patient.")
+    for name in errors:
+        errors[name] = list(dict.fromkeys(errors[name]))
+    raise_if(errors)
+
+
+@transaction.atomic
+def patient_register(
+    *,
+    practice: Practice,
+    fields: dict,
+    confirm_not_duplicate: bool = False,
+    consents: list[dict] | None = None,
+) -> Patient:
+    """Create a patient, after checking the fields and looking for an existing record.
+
+    Raises ValidationError with field errors, or DuplicatePatientError with the
+    candidates unless the user confirmed this is a different person.
+    """
+    fields = dict(fields)
+    phone_errors = _normalise_phones(fields)
+    mrn = (fields.pop("mrn", "") or "").strip().upper()
+    patient = Patient(practice=practice, mrn=mrn or "PENDING", **fields)
+    _apply_search_keys(patient)
+    _validate_patient(patient, phone_errors)
+    if not confirm_not_duplicate:
+        candidates = duplicate_candidates(
+            practice_id=practice.id,
+            first_name=patient.first_name,
+            last_name=patient.last_name,
+            dob=patient.dob,
+            phones=patient.phones,
+        )
+        if candidates:
+            raise DuplicatePatientError(candidates)
+    if not mrn:
+        patient.mrn = mrn_next(practice=practice)
+    try:
+        with transaction.atomic():
+            patient.save()
+    except IntegrityError as exc:
+        # Another clerk took the same MRN between our check and our insert.
+        raise ValidationError({"mrn": [f"MRN {patient.mrn} belongs to another patient."]}) from exc
+    audit_record(
+        action=AuditAction.CREATE,
+        obj=patient,
+        patient=patient,
+        category="demographics",
+        detail="duplicate warning overridden" if confirm_not_duplicate else "",
+    )
+    for consent in consents or []:
+        consent_record(patient=patient, **consent)
+    return patient
+
+
+@transaction.atomic
+def patient_update(*, patient: Patient, fields: dict) -> Patient:
+    fields = dict(fields)
+    phone_errors = _normalise_phones(fields)
+    if "mrn" in fields:
+        fields["mrn"] = (fields["mrn"] or "").strip().upper() or patient.mrn
+    changed = sorted(name for name, value in fields.items() if getattr(patient, name) != value)
+    for name, value in fields.items():
+        setattr(patient, name, value)
+    if set(changed) & set(_NAME_FIELDS):
+        _apply_search_keys(patient)
+    _validate_patient(patient, phone_errors)
+    patient.save()
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=patient,
+        patient=patient,
+        category="demographics",
+        detail="fields: " + ",".join(changed),
+    )
+    return patient
+
+
+def _validate_coverage(coverage: Coverage) -> None:
+    errors: dict[str, list[str]] = {}
+    try:
+        coverage.full_clean(exclude=["patient"])
+    except ValidationError as exc:
+        errors.update({k: list(v) for k, v in exc.message_dict.items()})
+    payer = coverage.payer if coverage.payer_id else None
+    if payer and payer.member_id_pattern and coverage.member_id:
+        if not re.fullmatch(payer.member_id_pattern, coverage.member_id):
+            errors.setdefault("member_id", []).append(
+                f"This is not a {payer.name} member id (expected format {payer.member_id_pattern})."
+            )
+    if coverage.relationship != SubscriberRelationship.SELF:
+        for name in ("subscriber_first_name", "subscriber_last_name", "subscriber_dob"):
+            if not getattr(coverage, name):
+                errors.setdefault(name, []).append(
+                    "Needed when the patient is not the subscriber."
+                )
+    if coverage.status == CoverageStatus.ACTIVE and coverage.effective_start and coverage.order:
+        clashing = Coverage.objects.filter(
+            patient_id=coverage.patient_id, order=coverage.order, status=CoverageStatus.ACTIVE
+        ).exclude(pk=coverage.pk)
+        for other in clashing:
+            if periods_overlap(
+                coverage.effective_start, coverage.effective_end,
+                other.effective_start, other.effective_end,
+            ):
+                errors.setdefault("order", []).append(
+                    f"{other.payer.name} is already {coverage.get_order_display().lower()}"
+                    f" from {other.effective_start:%m/%d/%Y}; end it first or choose another order."
+                )
+    raise_if(errors)
+
+
+def _attach_cards(coverage: Coverage, cards: dict) -> None:
+    errors = {}
+    for side in ("card_front", "card_back"):
+        upload = cards.get(side)
+        if upload:
+            try:
+                setattr(coverage, side, checked_upload(upload))
+            except ValidationError as exc:
+                errors[side] = exc.messages
+    raise_if(errors)
+
+
+@transaction.atomic
+def coverage_add(*, patient: Patient, fields: dict, cards: dict | None = None) -> Coverage:
+    # Lock the patient so two clerks cannot add overlapping primaries at once.
+    Patient.objects.select_for_update().filter(pk=patient.pk).first()
+    coverage = Coverage(patient=patient, **fields)
+    _attach_cards(coverage, cards or {})
+    _validate_coverage(coverage)
+    coverage.save()
+    audit_record(action=AuditAction.CREATE, obj=coverage, patient=patient, category="insurance")
+    return coverage
+
+
+@transaction.atomic
+def coverage_update(*, coverage: Coverage, fields: dict, cards: dict | None = None) -> Coverage:
+    Patient.objects.select_for_update().filter(pk=coverage.patient_id).first()
+    changed = sorted(name for name, value in fields.items() if getattr(coverage, name) != value)
+    for name, value in fields.items():
+        setattr(coverage, name, value)
+    _attach_cards(coverage, cards or {})
+    _validate_coverage(coverage)
+    coverage.save()
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=coverage,
+        patient=coverage.patient,
+        category="insurance",
+        detail="fields: " + ",".join(changed + [c for c in (cards or {}) if cards[c]]),
+    )
+    return coverage
+
+
+@transaction.atomic
+def consent_record(
+    *,
+    patient: Patient,
+    kind: str,
+    signed_on: date,
+    signed_by: str = "",
+    expires_on: date | None = None,
+    document=None,
+) -> Consent:
+    consent = Consent(
+        patient=patient, kind=kind, signed_on=signed_on, signed_by=signed_by, expires_on=expires_on
+    )
+    if document:
+        consent.document = checked_upload(document)
+    errors = {}
+    try:
+        consent.full_clean(exclude=["patient"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if signed_on and signed_on > timezone.localdate():
+        errors.setdefault("signed_on", []).append("The signing date is in the future.")
+    if expires_on and signed_on and expires_on < signed_on:
+        errors.setdefault("expires_on", []).append("Expires before it was signed.")
+    raise_if(errors)
+    consent.save()
+    audit_record(action=AuditAction.CREATE, obj=consent, patient=patient, category="consents")
+    return consent
+
+
+@transaction.atomic
+def consent_revoke(*, consent: Consent, revoked_on: date) -> Consent:
+    if revoked_on < consent.signed_on:
+        raise ValidationError({"revoked_on": ["Revoked before it was signed."]})
+    consent.revoked_on = revoked_on
+    consent.save(update_fields=["revoked_on"])
+    audit_record(
+        action=AuditAction.UPDATE, obj=consent, patient=consent.patient, category="consents",
+        detail="revoked",
+    )
+    return consent
+
+
+@transaction.atomic
+def patient_merge(*, survivor: Patient, duplicate: Patient) -> Patient:
+    """Move everything that points at `duplicate` to `survivor` and retire `duplicate`.
+
+    The retired record keeps its MRN and points to the survivor, so an old
+    MRN on paper still finds the right chart.
+    """
+    if survivor.pk == duplicate.pk:
+        raise MergeError("A record cannot be merged into itself.")
+    if survivor.practice_id != duplicate.practice_id:
+        raise MergeError("Records of different practices cannot be merged.")
+    locked = {
+        p.pk: p
+        for p in Patient.objects.select_for_update().filter(pk__in=[survivor.pk, duplicate.pk])
+    }
+    if PatientStatus.MERGED in (locked[survivor.pk].status, locked[duplicate.pk].status):
+        raise MergeError("One of the records has already been merged.")
+    moved = 0
+    for relation in Patient._meta.related_objects:
+        if relation.related_model is Patient or not (relation.one_to_many or relation.one_to_one):
+            continue
+        moved += relation.related_model._base_manager.filter(
+            **{relation.field.name: duplicate}
+        ).update(**{relation.field.name: survivor})
+    duplicate.status = PatientStatus.MERGED
+    duplicate.merged_into = survivor
+    duplicate.save(update_fields=["status", "merged_into", "updated_at"])
+    for patient, role in ((survivor, "survivor"), (duplicate, "retired")):
+        audit_record(
+            action=AuditAction.MERGE,
+            obj=patient,
+            patient=patient,
+            category="demographics",
+            detail=f"{role}; merged {duplicate.public_id} into {survivor.public_id}; "
+            f"{moved} related records moved",
+        )
+    return survivor

@@ -1,0 +1,12 @@
+from django.contrib import admin
+from django.urls import include, path
+
+admin.site.site_header = "MedOffice configuration"
+admin.site.site_title = "MedOffice"
+
+urlpatterns = [
+    path("", include("medoffice.core.urls")),
+    path("patients/", include("medoffice.patients.urls")),
+    path("api/", include("medoffice.api")),
+    path("admin/", admin.site.urls),
+]
