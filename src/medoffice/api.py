@@ -25,6 +25,8 @@ urlpatterns = [
         patients_api.CoverageCollection.as_view(),
         name="coverage-list",
     ),
-    path("coverages/<uuid:public_id>/", patients_api.CoverageItem.as_view(), name="coverage-detail"),
+    path(
+        "coverages/<uuid:public_id>/", patients_api.CoverageItem.as_view(), name="coverage-detail"
+    ),
     path("payers/", patients_api.PayerCollection.as_view(), name="payer-list"),
 ]

@@ -18,13 +18,26 @@ def problem(status_code: int, title: str, detail: str = "", **extra) -> Response
 
 def _field_errors(detail) -> dict:
     if isinstance(detail, dict):
-        return {k: _field_errors(v) if isinstance(v, dict) else [str(m) for m in v] if isinstance(v, list) else [str(v)] for k, v in detail.items()}
-    return {"non_field_errors": [str(m) for m in detail]} if isinstance(detail, list) else {"non_field_errors": [str(detail)]}
+        return {
+            k: _field_errors(v)
+            if isinstance(v, dict)
+            else [str(m) for m in v]
+            if isinstance(v, list)
+            else [str(v)]
+            for k, v in detail.items()
+        }
+    return (
+        {"non_field_errors": [str(m) for m in detail]}
+        if isinstance(detail, list)
+        else {"non_field_errors": [str(detail)]}
+    )
 
 
 def problem_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
-        errors = exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        errors = (
+            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+        )
         return problem(400, "Invalid input", "Correct the fields named in errors.", errors=errors)
     if isinstance(exc, Http404):
         return problem(404, "Not found")
@@ -32,7 +45,10 @@ def problem_exception_handler(exc, context):
         return problem(403, "Forbidden", "Your role does not allow this.")
     if isinstance(exc, exceptions.ValidationError):
         return problem(
-            400, "Invalid input", "Correct the fields named in errors.", errors=_field_errors(exc.detail)
+            400,
+            "Invalid input",
+            "Correct the fields named in errors.",
+            errors=_field_errors(exc.detail),
         )
     response = exception_handler(exc, context)
     if response is None:

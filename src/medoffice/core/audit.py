@@ -125,10 +125,10 @@ def audit_verify(*, key: str | None = None, chunk_size: int = 5000) -> ChainRepo
         if event.id != expected_id:
             kind = "missing" if event.id > expected_id else "out of order"
             return ChainReport(False, checked, expected_id, f"row {expected_id} is {kind}")
-        if not hmac.compare_digest(event.mac, compute_mac(previous_mac, _row_values(event), key=key)):
-            return ChainReport(
-                False, checked, event.id, f"row {event.id} was altered or inserted"
-            )
+        if not hmac.compare_digest(
+            event.mac, compute_mac(previous_mac, _row_values(event), key=key)
+        ):
+            return ChainReport(False, checked, event.id, f"row {event.id} was altered or inserted")
         previous_mac = event.mac
         expected_id += 1
         checked += 1

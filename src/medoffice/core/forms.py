@@ -7,9 +7,7 @@ from medoffice.core.selectors import AUDIT_SORT_KEYS
 class AuditFilterForm(forms.Form):
     username = forms.CharField(required=False, label="User")
     patient_id = forms.CharField(required=False, label="Patient id")
-    action = forms.ChoiceField(
-        required=False, choices=[("", "Any action"), *AuditAction.choices]
-    )
+    action = forms.ChoiceField(required=False, choices=[("", "Any action"), *AuditAction.choices])
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(

@@ -13,7 +13,6 @@ from medoffice.core.roles import Role
 from medoffice.core.us import UsState, validate_zip
 
 
-
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
         raise ValidationError(f"{value} is not an IANA time zone (e.g. America/Chicago).")
@@ -24,9 +23,7 @@ class Practice(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     name = models.CharField(max_length=120)
-    group_npi = models.CharField(
-        "group NPI", max_length=10, blank=True, validators=[validate_npi]
-    )
+    group_npi = models.CharField("group NPI", max_length=10, blank=True, validators=[validate_npi])
     tax_id = models.CharField(
         "tax id (EIN)",
         max_length=10,
@@ -80,7 +77,9 @@ class Provider(models.Model):
     taxonomy_code = models.CharField(
         max_length=10,
         blank=True,
-        validators=[RegexValidator(r"^\d{3}[0-9A-Z]{6}X$", "A NUCC taxonomy code, e.g. 207Q00000X.")],
+        validators=[
+            RegexValidator(r"^\d{3}[0-9A-Z]{6}X$", "A NUCC taxonomy code, e.g. 207Q00000X.")
+        ],
     )
     locations = models.ManyToManyField(Location, related_name="providers", blank=True)
     is_active = models.BooleanField(default=True)
@@ -188,3 +187,6 @@ class AuditChainHead(models.Model):
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     last_id = models.BigIntegerField(default=0)
     last_mac = models.CharField(max_length=64, blank=True)
+
+    def __str__(self) -> str:
+        return f"audit chain head at row {self.last_id}"

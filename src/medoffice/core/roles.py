@@ -62,9 +62,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"patients.view_coverage", "patients.add_coverage", "patients.change_coverage"}
         | {"patients.view_consent"}
     ),
-    Role.RECORDS: frozenset(
-        _REGISTER | {"patients.merge_patient", "patients.export_patient"}
-    ),
+    Role.RECORDS: frozenset(_REGISTER | {"patients.merge_patient", "patients.export_patient"}),
     Role.CLINICIAN: frozenset(_READ_PATIENT | _INSURANCE_READ | {"patients.view_consent"}),
     Role.OFFICE_MANAGER: frozenset(_REGISTER | {"patients.view_payer"}),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),

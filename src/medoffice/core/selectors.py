@@ -9,8 +9,16 @@ from django.conf import settings
 from medoffice.core.models import AuditEvent
 
 AUDIT_SORT_KEYS = (
-    "id", "at", "username", "role", "action", "category", "object_type", "patient_id",
-    "client_ip", "outcome",
+    "id",
+    "at",
+    "username",
+    "role",
+    "action",
+    "category",
+    "object_type",
+    "patient_id",
+    "client_ip",
+    "outcome",
 )
 
 

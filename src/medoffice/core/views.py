@@ -46,6 +46,13 @@ def _audit_filter(request) -> tuple[AuditFilterForm, AuditFilter]:
     return form, AuditFilter()
 
 
+AUDIT_COLUMNS = (
+    ("id", "#"), ("at", "Time"), ("username", "User"), ("role", "Role"), ("action", "Action"),
+    ("category", "Category"), ("object_type", "Object"), ("patient_id", "Patient"),
+    ("client_ip", "Address"), ("outcome", "Outcome"),
+)  # fmt: skip
+
+
 @requires("core.view_auditevent")
 @require_GET
 def audit_list(request):
@@ -53,10 +60,17 @@ def audit_list(request):
     page = Paginator(audit_event_list(flt), 100).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    query.pop("sort", None)
     return render(
         request,
         "core/audit_list.html",
-        {"form": form, "page": page, "query": query.urlencode(), "sort": flt.sort},
+        {
+            "form": form,
+            "page": page,
+            "query": query.urlencode(),
+            "sort": flt.sort,
+            "columns": AUDIT_COLUMNS,
+        },
     )
 
 
@@ -66,8 +80,21 @@ class _Echo:
 
 
 CSV_COLUMNS = (
-    "id", "at", "user_id", "username", "role", "action", "category", "object_type",
-    "object_id", "patient_id", "client_ip", "request_id", "outcome", "detail", "mac",
+    "id",
+    "at",
+    "user_id",
+    "username",
+    "role",
+    "action",
+    "category",
+    "object_type",
+    "object_id",
+    "patient_id",
+    "client_ip",
+    "request_id",
+    "outcome",
+    "detail",
+    "mac",
 )
 
 

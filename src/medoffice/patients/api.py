@@ -33,12 +33,16 @@ class PatientWriteSerializer(serializers.ModelSerializer):
     """Types and required fields only; the service checks the rest and answers field errors."""
 
     primary_care_provider = serializers.SlugRelatedField(
-        slug_field="npi", queryset=Patient._meta.get_field("primary_care_provider")
-        .related_model.objects.all(), required=False, allow_null=True,
+        slug_field="npi",
+        queryset=Patient._meta.get_field("primary_care_provider").related_model.objects.all(),
+        required=False,
+        allow_null=True,
     )
     home_location = serializers.SlugRelatedField(
-        slug_field="name", queryset=Patient._meta.get_field("home_location")
-        .related_model.objects.all(), required=False, allow_null=True,
+        slug_field="name",
+        queryset=Patient._meta.get_field("home_location").related_model.objects.all(),
+        required=False,
+        allow_null=True,
     )
     confirm_not_duplicate = serializers.BooleanField(required=False, default=False)
 
@@ -137,8 +141,11 @@ class PatientItem(APIView):
         patient = access.patient_get_for_user(request.user, public_id)
         return Response(PatientSerializer(patient).data)
 
-    @extend_schema(request=PatientWriteSerializer, responses=PatientSerializer,
-                   summary="Change a patient's demographics")
+    @extend_schema(
+        request=PatientWriteSerializer,
+        responses=PatientSerializer,
+        summary="Change a patient's demographics",
+    )
     def patch(self, request, public_id):
         patient = access.patient_get_for_user(
             request.user, public_id, permission="patients.change_patient", audit=False
@@ -158,9 +165,21 @@ class SearchResultSerializer(serializers.ModelSerializer):
 
     class Meta:
         model = Patient
-        fields = ("id", "mrn", "first_name", "middle_name", "last_name", "suffix",
-                  "preferred_name", "dob", "sex_at_birth", "mobile_phone", "home_phone",
-                  "work_phone", "status")
+        fields = (
+            "id",
+            "mrn",
+            "first_name",
+            "middle_name",
+            "last_name",
+            "suffix",
+            "preferred_name",
+            "dob",
+            "sex_at_birth",
+            "mobile_phone",
+            "home_phone",
+            "work_phone",
+            "status",
+        )
 
 
 class PatientSearch(APIView):
@@ -183,7 +202,10 @@ class PatientSearch(APIView):
             raise ValidationError({"q": ["Give a search text of 1 to 200 characters."]})
         outcome = access.patient_search_for_user(request.user, query)
         return Response(
-            {"mode": outcome.mode, "results": SearchResultSerializer(outcome.results, many=True).data}
+            {
+                "mode": outcome.mode,
+                "results": SearchResultSerializer(outcome.results, many=True).data,
+            }
         )
 
 
@@ -197,8 +219,9 @@ class CoverageCollection(APIView):
         coverages = access.coverage_list_for_user(request.user, patient)
         return Response(CoverageSerializer(coverages, many=True).data)
 
-    @extend_schema(request=CoverageSerializer, responses={201: CoverageSerializer},
-                   summary="Add coverage")
+    @extend_schema(
+        request=CoverageSerializer, responses={201: CoverageSerializer}, summary="Add coverage"
+    )
     def post(self, request, public_id):
         patient = access.patient_get_for_user(
             request.user, public_id, permission="patients.add_coverage", audit=False
@@ -218,8 +241,9 @@ class CoverageItem(APIView):
         coverage = access.coverage_get_for_user(request.user, public_id)
         return Response(CoverageSerializer(coverage).data)
 
-    @extend_schema(request=CoverageSerializer, responses=CoverageSerializer,
-                   summary="Change coverage")
+    @extend_schema(
+        request=CoverageSerializer, responses=CoverageSerializer, summary="Change coverage"
+    )
     def patch(self, request, public_id):
         coverage = access.coverage_get_for_user(
             request.user, public_id, permission="patients.change_coverage"

@@ -28,10 +28,7 @@ class DuplicateCandidate:
 def _dob_variants(dob: date) -> list[date]:
     variants = [dob]
     if dob.day <= 12 and dob.day != dob.month:
-        try:
-            variants.append(dob.replace(month=dob.day, day=dob.month))
-        except ValueError:
-            pass
+        variants.append(dob.replace(month=dob.day, day=dob.month))
     return variants
 
 
@@ -74,8 +71,10 @@ def duplicate_candidates(
             reasons.append("same phone number")
         name_ok = similarity >= NAME_MATCH
         if (name_ok and (same_dob or swapped_dob)) or (same_phone and (name_ok or same_dob)):
-            score = similarity + (0.5 if same_dob else 0.3 if swapped_dob else 0) + (
-                0.3 if same_phone else 0
+            score = (
+                similarity
+                + (0.5 if same_dob else 0.3 if swapped_dob else 0)
+                + (0.3 if same_phone else 0)
             )
             found.append(DuplicateCandidate(patient, round(score, 3), tuple(reasons)))
     found.sort(key=lambda c: -c.score)

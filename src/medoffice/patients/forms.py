@@ -64,8 +64,13 @@ class PatientForm(ServiceErrorsMixin, forms.Form):
         self.fields["guarantor_dob"].widget = DATE_INPUT
         self.fields["mrn"].required = False
         self.fields["mrn"].help_text = "Leave blank to assign the next number."
-        for name in ("mobile_phone", "home_phone", "work_phone", "emergency_contact_phone",
-                     "guarantor_phone"):
+        for name in (
+            "mobile_phone",
+            "home_phone",
+            "work_phone",
+            "emergency_contact_phone",
+            "guarantor_phone",
+        ):
             self.fields[name].widget = forms.TextInput(attrs={"type": "tel", "autocomplete": "off"})
         self.fields["primary_care_provider"].queryset = Provider.objects.filter(
             practice_id=practice_id, is_active=True
@@ -78,8 +83,10 @@ class PatientForm(ServiceErrorsMixin, forms.Form):
 
 
 class RegistrationForm(PatientForm):
-    FIELDSETS = (*FIELDSETS, ("Signed today", ("privacy_notice", "financial_policy",
-                                                "consent_sms", "consent_email")))
+    FIELDSETS = (
+        *FIELDSETS,
+        ("Signed today", ("privacy_notice", "financial_policy", "consent_sms", "consent_email")),
+    )
 
     privacy_notice = forms.BooleanField(
         required=False, label="Notice of privacy practices acknowledged"
@@ -153,7 +160,8 @@ class ConsentForm(forms.Form):
 
 class MergeForm(forms.Form):
     duplicate_mrn = forms.CharField(
-        label="MRN of the duplicate record", max_length=20,
+        label="MRN of the duplicate record",
+        max_length=20,
         help_text="Everything on that record moves to this one; it is then retired.",
     )
     confirm = forms.BooleanField(label="I have compared both records: they are the same person")

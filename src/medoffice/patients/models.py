@@ -344,7 +344,9 @@ class Consent(models.Model):
     kind = models.CharField(max_length=32, choices=ConsentKind.choices)
     signed_on = models.DateField()
     signed_by = models.CharField(
-        max_length=120, blank=True, help_text="Blank when the patient signed; else the representative"
+        max_length=120,
+        blank=True,
+        help_text="Blank when the patient signed; else the representative",
     )
     expires_on = models.DateField(null=True, blank=True)
     revoked_on = models.DateField(null=True, blank=True)
@@ -370,3 +372,6 @@ class MrnCounter(models.Model):
 
     practice = models.OneToOneField(Practice, on_delete=models.CASCADE, primary_key=True)
     next_number = models.PositiveIntegerField(default=1)
+
+    def __str__(self) -> str:
+        return f"next MRN number {self.next_number}"

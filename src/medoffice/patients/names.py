@@ -79,7 +79,12 @@ def search_keys(*, first_name: str, last_name: str) -> SearchKeys:
 
 def name_similarity(query_first: str, query_last: str, first: str, last: str) -> float:
     """0..1: how alike two (first, last) names are, allowing nicknames and swapped order."""
-    qf, ql, f, lst = normalize(query_first), normalize(query_last), normalize(first), normalize(last)
+    qf, ql, f, lst = (
+        normalize(query_first),
+        normalize(query_last),
+        normalize(first),
+        normalize(last),
+    )
 
     def first_score(a: str, b: str) -> float:
         if not a:

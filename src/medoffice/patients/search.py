@@ -59,10 +59,24 @@ class ParsedQuery:
     comma: bool = False  # "last, first"
 
 
+MODE_LABELS = {
+    "mrn": "MRN",
+    "phone": "phone number",
+    "dob": "date of birth",
+    "name": "name",
+    "name_dob": "name and date of birth",
+    "empty": "nothing",
+}
+
+
 @dataclass
 class SearchOutcome:
     mode: str
     results: list[Patient] = field(default_factory=list)
+
+    @property
+    def label(self) -> str:
+        return MODE_LABELS[self.mode]
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -78,12 +92,12 @@ def parse_query(text: str) -> ParsedQuery:
         return ParsedQuery(mrn=text.upper())
     dob = None
     words = []
-    for token in text.replace(",", " , ").split():
-        parsed = parse_date(token)
+    for piece in text.replace(",", " , ").split():
+        parsed = parse_date(piece)
         if parsed is not None and dob is None:
             dob = parsed
-        elif token == "," or normalize(token):
-            words.append(token)
+        elif piece == "," or normalize(piece):
+            words.append(piece)
     comma = "," in words
     names = tuple(normalize(w) for w in words if w != ",")
     return ParsedQuery(dob=dob, words=tuple(n for n in names if n), comma=comma)
@@ -173,7 +187,9 @@ def patient_search(*, practice_id: int, query: str, limit: int = 25) -> SearchOu
     found = _name_prefix(practice_id, parsed, limit)
     if len(found) >= limit or len("".join(parsed.words)) < 3:
         return SearchOutcome("name", found)
-    return SearchOutcome("name", found + _name_fuzzy(practice_id, parsed, limit - len(found), found))
+    return SearchOutcome(
+        "name", found + _name_fuzzy(practice_id, parsed, limit - len(found), found)
+    )
 
 
 def _name_prefix(practice_id: int, parsed: ParsedQuery, limit: int) -> list[Patient]:

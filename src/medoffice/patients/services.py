@@ -28,7 +28,13 @@ from medoffice.patients.names import search_keys
 from medoffice.patients.rules import dob_errors, periods_overlap, raise_if, zip_state_errors
 from medoffice.patients.search import to_e164
 
-PHONE_FIELDS = ("mobile_phone", "home_phone", "work_phone", "emergency_contact_phone", "guarantor_phone")
+PHONE_FIELDS = (
+    "mobile_phone",
+    "home_phone",
+    "work_phone",
+    "emergency_contact_phone",
+    "guarantor_phone",
+)
 _NAME_FIELDS = ("first_name", "last_name")
 
 
@@ -61,19 +67,33 @@ def _apply_search_keys(patient: Patient) -> None:
         setattr(patient, name, value)
 
 
-def _validate_patient(patient: Patient, phone_errors: dict) -> None:
-    errors: dict[str, list[str]] = dict(phone_errors)
+def patient_field_errors(
+    *, practice_id: int, fields: dict, patient_pk: int | None = None
+) -> dict[str, list[str]]:
+    """The checks that need more than one field or the database, on whatever is filled in.
+
+    Phones in `fields` are rewritten to E.164. Used on save and while the user types.
+    """
+    errors = _normalise_phones(fields)
+    if fields.get("dob"):
+        errors["dob"] = dob_errors(fields["dob"], timezone.localdate())
+    if fields.get("zip_code") and fields.get("state"):
+        errors["zip_code"] = zip_state_errors(fields["zip_code"], fields["state"])
+    mrn = fields.get("mrn")
+    if mrn and (
+        Patient.objects.filter(practice_id=practice_id, mrn=mrn).exclude(pk=patient_pk).exists()
+    ):
+        errors["mrn"] = [f"MRN {mrn} belongs to another patient."]
+    return {name: messages for name, messages in errors.items() if messages}
+
+
+def _validate_patient(patient: Patient, field_errors: dict) -> None:
+    errors: dict[str, list[str]] = {k: list(v) for k, v in field_errors.items()}
     try:
         patient.full_clean(validate_constraints=False)
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
-    errors.setdefault("dob", []).extend(dob_errors(patient.dob, timezone.localdate()))
-    errors.setdefault("zip_code", []).extend(zip_state_errors(patient.zip_code, patient.state))
-    if Patient.objects.filter(practice_id=patient.practice_id, mrn=patient.mrn).exclude(
-        pk=patient.pk
-    ).exists():
-        errors.setdefault("mrn", []).append(f"MRN {patient.mrn} belongs to another patient.")
     for name in errors:
         errors[name] = list(dict.fromkeys(errors[name]))
     raise_if(errors)
@@ -93,11 +113,12 @@ def patient_register(
     candidates unless the user confirmed this is a different person.
     """
     fields = dict(fields)
-    phone_errors = _normalise_phones(fields)
-    mrn = (fields.pop("mrn", "") or "").strip().upper()
+    fields["mrn"] = (fields.get("mrn") or "").strip().upper()
+    field_errors = patient_field_errors(practice_id=practice.id, fields=fields)
+    mrn = fields.pop("mrn")
     patient = Patient(practice=practice, mrn=mrn or "PENDING", **fields)
     _apply_search_keys(patient)
-    _validate_patient(patient, phone_errors)
+    _validate_patient(patient, field_errors)
     if not confirm_not_duplicate:
         candidates = duplicate_candidates(
             practice_id=practice.id,
@@ -131,15 +152,19 @@ def patient_register(
 @transaction.atomic
 def patient_update(*, patient: Patient, fields: dict) -> Patient:
     fields = dict(fields)
-    phone_errors = _normalise_phones(fields)
     if "mrn" in fields:
         fields["mrn"] = (fields["mrn"] or "").strip().upper() or patient.mrn
+    full = {name: getattr(patient, name) for name in ("dob", "state", "zip_code")} | fields
+    field_errors = patient_field_errors(
+        practice_id=patient.practice_id, fields=full, patient_pk=patient.pk
+    )
+    fields.update({name: full[name] for name in PHONE_FIELDS if name in fields})
     changed = sorted(name for name, value in fields.items() if getattr(patient, name) != value)
     for name, value in fields.items():
         setattr(patient, name, value)
     if set(changed) & set(_NAME_FIELDS):
         _apply_search_keys(patient)
-    _validate_patient(patient, phone_errors)
+    _validate_patient(patient, field_errors)
     patient.save()
     audit_record(
         action=AuditAction.UPDATE,
@@ -158,25 +183,25 @@ def _validate_coverage(coverage: Coverage) -> None:
     except ValidationError as exc:
         errors.update({k: list(v) for k, v in exc.message_dict.items()})
     payer = coverage.payer if coverage.payer_id else None
-    if payer and payer.member_id_pattern and coverage.member_id:
-        if not re.fullmatch(payer.member_id_pattern, coverage.member_id):
-            errors.setdefault("member_id", []).append(
-                f"This is not a {payer.name} member id (expected format {payer.member_id_pattern})."
-            )
+    has_pattern = payer is not None and payer.member_id_pattern and coverage.member_id
+    if has_pattern and not re.fullmatch(payer.member_id_pattern, coverage.member_id):
+        errors.setdefault("member_id", []).append(
+            f"This is not a {payer.name} member id (expected format {payer.member_id_pattern})."
+        )
     if coverage.relationship != SubscriberRelationship.SELF:
         for name in ("subscriber_first_name", "subscriber_last_name", "subscriber_dob"):
             if not getattr(coverage, name):
-                errors.setdefault(name, []).append(
-                    "Needed when the patient is not the subscriber."
-                )
+                errors.setdefault(name, []).append("Needed when the patient is not the subscriber.")
     if coverage.status == CoverageStatus.ACTIVE and coverage.effective_start and coverage.order:
         clashing = Coverage.objects.filter(
             patient_id=coverage.patient_id, order=coverage.order, status=CoverageStatus.ACTIVE
         ).exclude(pk=coverage.pk)
         for other in clashing:
             if periods_overlap(
-                coverage.effective_start, coverage.effective_end,
-                other.effective_start, other.effective_end,
+                coverage.effective_start,
+                coverage.effective_end,
+                other.effective_start,
+                other.effective_end,
             ):
                 errors.setdefault("order", []).append(
                     f"{other.payer.name} is already {coverage.get_order_display().lower()}"
@@ -265,7 +290,10 @@ def consent_revoke(*, consent: Consent, revoked_on: date) -> Consent:
     consent.revoked_on = revoked_on
     consent.save(update_fields=["revoked_on"])
     audit_record(
-        action=AuditAction.UPDATE, obj=consent, patient=consent.patient, category="consents",
+        action=AuditAction.UPDATE,
+        obj=consent,
+        patient=consent.patient,
+        category="consents",
         detail="revoked",
     )
     return consent

@@ -15,7 +15,5 @@ urlpatterns = [
     path("<uuid:public_id>/consents/", views.consent_list, name="consent-list"),
     path("<uuid:public_id>/consents/new/", views.consent_add, name="consent-add"),
     path("coverage/<uuid:public_id>/edit/", views.coverage_edit, name="coverage-edit"),
-    path(
-        "coverage/<uuid:public_id>/card/<str:side>/", views.coverage_card, name="coverage-card"
-    ),
+    path("coverage/<uuid:public_id>/card/<str:side>/", views.coverage_card, name="coverage-card"),
 ]

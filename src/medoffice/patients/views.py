@@ -2,7 +2,6 @@
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -12,6 +11,7 @@ from medoffice.core.access import practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import has_permission, requires
+from medoffice.core.templatetags.medoffice import phone
 from medoffice.patients import access, services
 from medoffice.patients.errors import DuplicatePatientError, MergeError
 from medoffice.patients.forms import (
@@ -104,10 +104,16 @@ def patient_register(request):
     form = RegistrationForm(request.POST or None, practice_id=practice_id)
     candidates = []
     if request.method == "POST" and request.htmx and request.POST.get("_validate"):
-        # Inline validation while typing: check, never save.
-        if form.is_valid():
-            _check_only(request, form)
-        return render(request, "patients/register_form.html", {"form": form, "validating": True})
+        # Inline validation while typing: check, never save; only speak of fields filled in.
+        shown = [name for name in form.fields if request.POST.get(name, "").strip()]
+        form.is_valid()
+        filled = {name: form.cleaned_data[name] for name in shown if name in form.cleaned_data}
+        for name, messages_ in services.patient_field_errors(
+            practice_id=practice_id, fields=filled
+        ).items():
+            for message in messages_:
+                form.add_error(name, message)
+        return render(request, "patients/register_errors.html", {"form": form, "shown": shown})
     if request.method == "POST" and form.is_valid():
         try:
             patient = services.patient_register(
@@ -115,7 +121,8 @@ def patient_register(request):
                 fields=form.patient_fields(),
                 confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
                 consents=[
-                    {"kind": kind, "signed_on": timezone.localdate()} for kind in form.consent_kinds()
+                    {"kind": kind, "signed_on": timezone.localdate()}
+                    for kind in form.consent_kinds()
                 ],
             )
         except DuplicatePatientError as exc:
@@ -140,26 +147,6 @@ def patient_register(request):
     )
 
 
-class _Rollback(Exception):
-    pass
-
-
-def _check_only(request, form) -> None:
-    """Run the service's checks in a transaction that is always rolled back."""
-    try:
-        with transaction.atomic():
-            services.patient_register(
-                practice=request.user.staff.practice,
-                fields=form.patient_fields(),
-                confirm_not_duplicate=True,
-            )
-            raise _Rollback
-    except ValidationError as exc:
-        apply_service_errors(form, exc)
-    except _Rollback:
-        pass
-
-
 @requires("patients.change_patient")
 @require_http_methods(["GET", "POST"])
 def patient_edit(request, public_id):
@@ -167,6 +154,7 @@ def patient_edit(request, public_id):
         request.user, public_id, permission="patients.change_patient", audit=request.method == "GET"
     )
     initial = {name: getattr(patient, name) for name in PatientForm(practice_id=0).fields}
+    initial.update({name: phone(initial[name]) for name in services.PHONE_FIELDS})
     form = PatientForm(request.POST or None, initial=initial, practice_id=patient.practice_id)
     if request.method == "POST" and form.is_valid():
         try:
@@ -217,7 +205,9 @@ def coverage_edit(request, public_id):
     coverage = access.coverage_get_for_user(
         request.user, public_id, permission="patients.change_coverage"
     )
-    initial = {name: getattr(coverage, name) for name in CoverageForm().fields if "card" not in name}
+    initial = {
+        name: getattr(coverage, name) for name in CoverageForm().fields if "card" not in name
+    }
     initial["payer"] = coverage.payer_id
     form = CoverageForm(request.POST or None, request.FILES or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -233,8 +223,12 @@ def coverage_edit(request, public_id):
     return render(
         request,
         "patients/coverage_form.html",
-        {"form": form, "patient": coverage.patient, "title": "Edit insurance",
-         "coverage": coverage},
+        {
+            "form": form,
+            "patient": coverage.patient,
+            "title": "Edit insurance",
+            "coverage": coverage,
+        },
         status=422 if request.method == "POST" else 200,
     )
 
@@ -248,7 +242,9 @@ def coverage_card(request, public_id, side):
     card = getattr(coverage, f"card_{side}")
     if not card:
         raise Http404
-    response = FileResponse(card.open("rb"), as_attachment=True, filename=f"card-{side}{_ext(card)}")
+    response = FileResponse(
+        card.open("rb"), as_attachment=True, filename=f"card-{side}{_ext(card)}"
+    )
     response["Content-Security-Policy"] = "sandbox"
     return response
 
@@ -285,16 +281,22 @@ def consent_add(request, public_id):
 @require_http_methods(["GET", "POST"])
 def patient_merge(request, public_id):
     survivor = access.patient_get_for_user(
-        request.user, public_id, permission="patients.merge_patient",
+        request.user,
+        public_id,
+        permission="patients.merge_patient",
         audit=request.method == "GET",
     )
     form = MergeForm(request.POST or None)
     duplicate = None
     if request.method == "POST" and form.is_valid():
-        duplicate = Patient.objects.filter(
-            practice_id=survivor.practice_id,
-            mrn=form.cleaned_data["duplicate_mrn"].strip().upper(),
-        ).exclude(status=PatientStatus.MERGED).first()
+        duplicate = (
+            Patient.objects.filter(
+                practice_id=survivor.practice_id,
+                mrn=form.cleaned_data["duplicate_mrn"].strip().upper(),
+            )
+            .exclude(status=PatientStatus.MERGED)
+            .first()
+        )
         if duplicate is None:
             form.add_error("duplicate_mrn", "No active record of this practice has that MRN.")
         else:

@@ -1,0 +1,150 @@
+"""The `medoffice` command for operators: serve, migrate, demo, createuser, generate, audit, bench.
+
+Each subcommand wraps a manage.py command; every failure exits non-zero with a
+one-line reason.
+"""
+
+import argparse
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+
+def _setup_django() -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medoffice.settings")
+    import django
+
+    django.setup()
+
+
+def _call(name: str, *args, **options) -> None:
+    from django.core.management import call_command
+
+    call_command(name, *args, **options)
+
+
+def _serve(host: str, port: int, threads: int) -> None:
+    from waitress import serve
+
+    from medoffice.wsgi import application
+
+    print(f"MedOffice is serving on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    serve(application, host=host, port=port, threads=threads, ident="MedOffice")
+
+
+def cmd_serve(args) -> None:
+    _setup_django()
+    _call("migrate", interactive=False, verbosity=0)
+    _serve(args.host, args.port, args.threads)
+
+
+def cmd_migrate(args) -> None:
+    _setup_django()
+    _call("migrate", interactive=False)
+
+
+def cmd_demo(args) -> None:
+    _setup_django()
+    _call("migrate", interactive=False, verbosity=0)
+    _call("load_demo", seed=args.seed, patients=args.patients)
+    if not args.no_serve:
+        _serve(args.host, args.port, args.threads)
+
+
+def cmd_createuser(args) -> None:
+    _setup_django()
+    options = {"role": args.role, "api_token": args.api_token}
+    if args.practice:
+        options["practice"] = args.practice
+    _call("create_staff_user", args.username, **options)
+
+
+def cmd_generate(args) -> None:
+    _setup_django()
+    options = {"count": args.count, "seed": args.seed}
+    if args.practice:
+        options["practice"] = args.practice
+    _call("generate_patients", **options)
+
+
+def cmd_audit(args) -> None:
+    _setup_django()
+    _call("audit_verify")
+
+
+def cmd_bench(args) -> None:
+    script = Path.cwd() / "bench" / "run.py"
+    if not script.exists():
+        raise SystemExit("medoffice: bench/run.py not found; run from the source checkout")
+    extra = ["--quick"] if args.quick else []
+    sys.exit(subprocess.call([sys.executable, str(script), *extra]))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="medoffice", description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def server_options(p):
+        p.add_argument("--host", default="127.0.0.1")
+        p.add_argument("--port", type=int, default=8000)
+        p.add_argument("--threads", type=int, default=8)
+
+    p = sub.add_parser("serve", help="migrate, then serve the office on HOST:PORT")
+    server_options(p)
+    p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("migrate", help="bring the database schema up to date")
+    p.set_defaults(func=cmd_migrate)
+
+    p = sub.add_parser("demo", help="migrate, load the demo practice once, then serve")
+    server_options(p)
+    p.add_argument("--no-serve", action="store_true", help="prepare the database and exit")
+    p.add_argument("--seed", type=int, default=20261123)
+    p.add_argument("--patients", type=int, default=2000)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("createuser", help="create a staff account (asks for the password)")
+    p.add_argument("username")
+    p.add_argument("--role", required=True)
+    p.add_argument("--practice", help="practice name (default: the only practice)")
+    p.add_argument("--api-token", action="store_true", help="also issue and print an API token")
+    p.set_defaults(func=cmd_createuser)
+
+    p = sub.add_parser("generate", help="add synthetic patients (testing and benchmarks)")
+    p.add_argument("--count", type=int, required=True)
+    p.add_argument("--seed", type=int, default=1)
+    p.add_argument("--practice")
+    p.set_defaults(func=cmd_generate)
+
+    p = sub.add_parser("audit", help="audit trail tools")
+    audit_sub = p.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser("verify", help="check the hash chain; name the first broken row")
+    verify.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("bench", help="run the benchmarks in bench/")
+    p.add_argument("--quick", action="store_true")
+    p.set_defaults(func=cmd_bench)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = build_parser().parse_args(argv)
+    try:
+        args.func(args)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except SystemExit:
+        raise
+    except Exception as exc:  # one line for the operator; details are in the log
+        from django.core.management import CommandError
+
+        reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
+        if not isinstance(exc, CommandError):
+            reason = f"{type(exc).__name__}: {reason}"
+        print(f"medoffice {args.command}: {reason}", file=sys.stderr)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,21 @@
+import phonenumbers
+from django import template
+
+register = template.Library()
+
+
+@register.filter
+def phone(value: str) -> str:
+    """+12175552013 -> (217) 555-2013; numbers abroad keep their international form."""
+    if not value:
+        return ""
+    try:
+        number = phonenumbers.parse(value, "US")
+    except phonenumbers.NumberParseException:
+        return value
+    style = (
+        phonenumbers.PhoneNumberFormat.NATIONAL
+        if number.country_code == 1
+        else phonenumbers.PhoneNumberFormat.INTERNATIONAL
+    )
+    return phonenumbers.format_number(number, style)
