@@ -179,6 +179,7 @@ CONTENT_SECURITY_POLICY = {
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
 # Static files are served by WhiteNoise from the installed package, so `serve` needs no
 # collectstatic step and no second web server.
 WHITENOISE_USE_FINDERS = True

@@ -1,0 +1,206 @@
+"""Shared fixtures: a practice, the personas of STYLE.md, and patients made through the services."""
+
+import importlib
+from datetime import date
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from medoffice.core.identifiers import npi_from_stem
+from medoffice.core.models import AuditEvent, Location, Practice, Provider
+from medoffice.core.roles import Role
+from medoffice.core.services import staff_user_create
+from medoffice.patients import services as patient_services
+from medoffice.patients.models import Payer
+
+PASSWORD = "a-long-test-passphrase"
+
+_triggers = importlib.import_module("medoffice.core.migrations.0002_audit_append_only")
+
+
+def _sqlite_audit_triggers(create: bool) -> None:
+    """SQLite flushes a transactional test's database with DELETE, which the audit
+    triggers refuse; drop them for that flush and put them back for every test."""
+    if connection.vendor != "sqlite":
+        return
+    with connection.cursor() as cursor:
+        if create:
+            for statement in _triggers.SQLITE:
+                cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
+        else:
+            for statement in _triggers.SQLITE_REVERSE:
+                cursor.execute(statement)
+
+
+@pytest.fixture
+def db(db):
+    _sqlite_audit_triggers(create=True)
+
+
+@pytest.fixture
+def transactional_db(transactional_db):
+    _sqlite_audit_triggers(create=True)
+    yield
+    _sqlite_audit_triggers(create=False)
+
+
+@pytest.fixture
+def practice(db) -> Practice:
+    return Practice.objects.create(
+        name="Riverside Test Practice", group_npi=npi_from_stem("123456789"), tax_id="12-3456789"
+    )
+
+
+@pytest.fixture
+def location(practice) -> Location:
+    return Location.objects.create(
+        practice=practice,
+        name="Main",
+        address1="100 Main St",
+        city="Springfield",
+        state="IL",
+        zip_code="62701",
+        time_zone="America/Chicago",
+    )
+
+
+@pytest.fixture
+def provider(practice, location) -> Provider:
+    doctor = Provider.objects.create(
+        practice=practice,
+        first_name="Ada",
+        last_name="Nguyen",
+        credentials="MD",
+        specialty="Family medicine",
+        npi=npi_from_stem("198765432"),
+        taxonomy_code="207Q00000X",
+    )
+    doctor.locations.add(location)
+    return doctor
+
+
+@pytest.fixture
+def other_practice(db) -> Practice:
+    return Practice.objects.create(name="Elsewhere Clinic")
+
+
+@pytest.fixture
+def payer(db) -> Payer:
+    return Payer.objects.create(name="Aetna", payer_id="60054", claim_filing_indicator="CI")
+
+
+@pytest.fixture
+def make_user(practice):
+    counter = iter(range(1, 10_000))
+
+    def make(role: str, *, practice_=None, username: str | None = None):
+        return staff_user_create(
+            username=username or f"{role}{next(counter)}",
+            password=PASSWORD,
+            role=role,
+            practice=practice_ or practice,
+        )
+
+    return make
+
+
+@pytest.fixture
+def persona(make_user):
+    """persona("front_desk") -> a user of that role in the test practice."""
+    return make_user
+
+
+@pytest.fixture
+def front_desk(make_user):
+    return make_user(Role.FRONT_DESK)
+
+
+@pytest.fixture
+def biller(make_user):
+    return make_user(Role.BILLER)
+
+
+@pytest.fixture
+def clinician(make_user):
+    return make_user(Role.CLINICIAN)
+
+
+@pytest.fixture
+def records_clerk(make_user):
+    return make_user(Role.RECORDS)
+
+
+@pytest.fixture
+def privacy_officer(make_user):
+    return make_user(Role.PRIVACY_OFFICER)
+
+
+@pytest.fixture
+def administrator(make_user):
+    return make_user(Role.ADMINISTRATOR)
+
+
+@pytest.fixture
+def outsider(make_user, other_practice):
+    """Front desk of another practice: must see nothing of ours."""
+    return make_user(Role.FRONT_DESK, practice_=other_practice, username="outsider")
+
+
+@pytest.fixture
+def client_for():
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+PATIENT_DEFAULTS = {
+    "first_name": "John",
+    "last_name": "Smith",
+    "dob": date(1980, 4, 1),
+    "sex_at_birth": "M",
+    "address1": "12 Oak St",
+    "city": "Springfield",
+    "state": "IL",
+    "zip_code": "62704",
+    "mobile_phone": "(217) 555-0142",
+}
+
+
+@pytest.fixture
+def make_patient(practice):
+    def make(practice_=None, **overrides):
+        return patient_services.patient_register(
+            practice=practice_ or practice,
+            fields={**PATIENT_DEFAULTS, **overrides},
+            confirm_not_duplicate=True,
+        )
+
+    return make
+
+
+@pytest.fixture
+def patient(make_patient):
+    return make_patient()
+
+
+@pytest.fixture
+def audit_since():
+    """audit_since(mark) -> the audit events recorded after `mark = audit_mark()`."""
+
+    def since(mark: int):
+        return list(AuditEvent.objects.filter(id__gt=mark).order_by("id"))
+
+    return since
+
+
+@pytest.fixture
+def audit_mark():
+    def mark() -> int:
+        last = AuditEvent.objects.order_by("-id").values_list("id", flat=True).first()
+        return last or 0
+
+    return mark
