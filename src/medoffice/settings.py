@@ -143,8 +143,10 @@ LOGOUT_REDIRECT_URL = "core:login"
 # AC-05: idle time-out (sliding) and an absolute session lifetime.
 SESSION_IDLE_TIMEOUT_SECONDS = env.int("MEDOFFICE_IDLE_TIMEOUT_MINUTES", default=15) * 60
 SESSION_ABSOLUTE_LIFETIME_SECONDS = env.int("MEDOFFICE_SESSION_HOURS", default=12) * 3600
-SESSION_COOKIE_AGE = SESSION_IDLE_TIMEOUT_SECONDS
-SESSION_SAVE_EVERY_REQUEST = True
+# The idle limit is enforced by SessionLifetimeMiddleware, which records activity at most
+# every LAST_SEEN_RESOLUTION seconds, so reading a page does not always write the session.
+SESSION_COOKIE_AGE = SESSION_ABSOLUTE_LIFETIME_SECONDS
+SESSION_SAVE_EVERY_REQUEST = False
 SESSION_EXPIRE_AT_BROWSER_CLOSE = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -187,7 +189,8 @@ WHITENOISE_AUTOREFRESH = DEBUG
 # Uploaded files are private: stored under VAR_DIR/files, served only by
 # authorising views, never by a static or media URL (WB-03).
 MEDIA_ROOT = FILES_DIR
-MEDIA_URL = None
+# No URL pattern serves this prefix: it only gives Django's test server a string to compare.
+MEDIA_URL = "/no-direct-access/"
 STORAGES = {
     "default": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",

@@ -33,6 +33,19 @@ def _field_errors(detail) -> dict:
     )
 
 
+def _audit_refusal(context) -> None:
+    from medoffice.core.policy import HasRequiredPermission, audit_denied
+
+    request, view = context.get("request"), context.get("view")
+    if request is None or not getattr(request.user, "is_authenticated", False):
+        return
+    audit_denied(
+        request._request,
+        HasRequiredPermission.needed_for(request, view) or "a declared permission",
+        **(context.get("kwargs") or {}),
+    )
+
+
 def problem_exception_handler(exc, context):
     if isinstance(exc, DjangoValidationError):
         errors = (
@@ -43,6 +56,10 @@ def problem_exception_handler(exc, context):
         return problem(404, "Not found")
     if isinstance(exc, DjangoPermissionDenied):
         return problem(403, "Forbidden", "Your role does not allow this.")
+    if isinstance(exc, exceptions.PermissionDenied):
+        # Raised by the view's permission check (access.py audits its own refusals,
+        # which arrive as Django's PermissionDenied above).
+        _audit_refusal(context)
     if isinstance(exc, exceptions.ValidationError):
         return problem(
             400,

@@ -12,6 +12,8 @@ from medoffice.core.context import reset_request, set_request
 
 SESSION_LOGIN_AT = "medoffice_login_at"
 SESSION_LAST_SEEN = "medoffice_last_seen"
+# Seconds between writes of the last-activity time: the idle limit is exact to this.
+LAST_SEEN_RESOLUTION = 15
 
 
 class RequestContextMiddleware:
@@ -49,7 +51,9 @@ class SessionLifetimeMiddleware:
                 )
             return redirect_to_login(request.path)
         if request.user.is_authenticated:
-            request.session[SESSION_LAST_SEEN] = timezone.now().timestamp()
+            now = timezone.now().timestamp()
+            if now - request.session.get(SESSION_LAST_SEEN, 0) >= LAST_SEEN_RESOLUTION:
+                request.session[SESSION_LAST_SEEN] = now
         return self.get_response(request)
 
 

@@ -27,6 +27,23 @@ def has_permission(user, permission: str) -> bool:
     return permission == AUTHENTICATED or user.has_perm(permission)
 
 
+def audit_denied(request, permission: str, **url_kwargs) -> None:
+    """AU-01: a signed-in user refused by a route's policy leaves one `denied` audit row."""
+    from medoffice.core.audit import audit_record
+    from medoffice.core.models import AuditAction, AuditOutcome
+
+    match = getattr(request, "resolver_match", None)
+    route = match.view_name if match else request.path
+    object_id = url_kwargs.get("public_id", "")
+    audit_record(
+        action=AuditAction.READ,
+        outcome=AuditOutcome.DENIED,
+        object_id=str(object_id),
+        category="access",
+        detail=f"{request.method} {route}: lacks {permission}",
+    )
+
+
 def requires(permission: str):
     """Allow a signed-in staff user holding `permission`; others get login or 403."""
 
@@ -36,6 +53,7 @@ def requires(permission: str):
             if not request.user.is_authenticated:
                 return redirect_to_login(request.get_full_path())
             if not has_permission(request.user, permission):
+                audit_denied(request, permission, **kwargs)
                 raise PermissionDenied
             return view(request, *args, **kwargs)
 
@@ -51,12 +69,23 @@ def public(view):
 
 
 class HasRequiredPermission(BasePermission):
-    """REST counterpart of `requires`: the view's `required_permission` per HTTP method."""
+    """REST counterpart of `requires`: the view's `required_permission` per HTTP method.
+
+    A refusal of a signed-in user is audited by the API exception handler (api_errors.py).
+    """
+
+    @staticmethod
+    def needed_for(request, view) -> str | None:
+        needed = getattr(view, "required_permission", None)
+        if isinstance(needed, dict):
+            method = "GET" if request.method == "HEAD" else request.method
+            needed = needed.get(method, needed.get("*"))
+        return needed
 
     def has_permission(self, request, view) -> bool:
-        needed = view.required_permission
-        if isinstance(needed, dict):
-            needed = needed.get(request.method, needed.get("*"))
+        needed = self.needed_for(request, view)
         if needed is None:
-            return False
+            # Deny by default; but a method the view has no handler for at all runs
+            # nothing, so a signed-in user gets the truthful 405 instead of a 403.
+            return is_staff_user(request.user) and not hasattr(view, request.method.lower())
         return has_permission(request.user, needed)

@@ -53,6 +53,8 @@ class PatientWriteSerializer(serializers.ModelSerializer):
             name: {"validators": []}
             for name in ("mrn", "zip_code", "mobile_phone", "home_phone", "work_phone")
         }
+        # Left out or blank, the service assigns the next MRN, as on the registration page.
+        extra_kwargs["mrn"] |= {"required": False, "allow_blank": True}
 
     def __init__(self, *args, practice_id: int | None = None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -9,8 +9,6 @@ similar name or the date of birth.
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Q
-
 from medoffice.patients.models import Patient, PatientStatus
 from medoffice.patients.names import name_similarity
 
@@ -41,21 +39,23 @@ def duplicate_candidates(
     phones: list[str],
     exclude_id: int | None = None,
 ) -> list[DuplicateCandidate]:
-    condition = Q(dob__in=_dob_variants(dob))
-    for field in ("mobile_phone", "home_phone", "work_phone"):
-        for phone in phones:
-            if phone:
-                condition |= Q(**{field: phone})
-    candidates = (
-        Patient.objects.filter(practice_id=practice_id)
-        .exclude(status=PatientStatus.MERGED)
-        .filter(condition)
-    )
+    base = Patient.objects.filter(practice_id=practice_id).exclude(status=PatientStatus.MERGED)
     if exclude_id is not None:
-        candidates = candidates.exclude(id=exclude_id)
+        base = base.exclude(id=exclude_id)
     phone_set = {p for p in phones if p}
+    # One indexed query per column, not one OR (which SQLite answers by walking the practice).
+    branches = [base.filter(dob__in=_dob_variants(dob))]
+    if phone_set:
+        branches += [
+            base.filter(**{f"{column}__in": sorted(phone_set)})
+            for column in ("mobile_phone", "home_phone", "work_phone")
+        ]
+    candidates: dict[int, Patient] = {}
+    for branch in branches:
+        for patient in branch[:_LIMIT]:
+            candidates.setdefault(patient.id, patient)
     found = []
-    for patient in candidates[:_LIMIT]:
+    for patient in candidates.values():
         similarity = name_similarity(first_name, last_name, patient.first_name, patient.last_name)
         same_dob = patient.dob == dob
         swapped_dob = not same_dob and patient.dob in _dob_variants(dob)

@@ -62,6 +62,7 @@ class PatientForm(ServiceErrorsMixin, forms.Form):
         self.fields.update(fields_for_model(Patient, fields=PATIENT_FIELDS))
         self.fields["dob"].widget = DATE_INPUT
         self.fields["guarantor_dob"].widget = DATE_INPUT
+        self.fields["guarantor_dob"].label = "Guarantor date of birth"
         self.fields["mrn"].required = False
         self.fields["mrn"].help_text = "Leave blank to assign the next number."
         for name in (
@@ -137,6 +138,7 @@ class CoverageForm(ServiceErrorsMixin, forms.Form):
         self.fields["payer"].queryset = Payer.objects.filter(is_active=True)
         for name in ("subscriber_dob", "effective_start", "effective_end"):
             self.fields[name].widget = DATE_INPUT
+        self.fields["subscriber_dob"].label = "Subscriber date of birth"
         # Member ids are checked by the service, so the message names the payer's format.
         self.fields["member_id"].validators = []
         self.order_fields([*COVERAGE_FIELDS, "card_front", "card_back"])

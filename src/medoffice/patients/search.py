@@ -38,6 +38,8 @@ RESULT_FIELDS = (
     "mobile_phone",
     "home_phone",
     "work_phone",
+    "search_last",
+    "search_first",
 )
 FUZZY_THRESHOLD = 0.86
 _CANDIDATE_LIMIT = 300
@@ -150,6 +152,25 @@ def _base(practice_id: int):
     )
 
 
+def _each(querysets, limit: int) -> list[Patient]:
+    """Run each query on its own and merge the rows, first seen first, without repeats.
+
+    Not one query with OR: without statistics SQLite reads `practice_id = ? AND (a OR b)`
+    by walking every patient of the practice through the practice_id prefix of some index
+    (tens of milliseconds at 20,000 patients). Alone, each branch is a seek on its own
+    (practice_id, column) index.
+    """
+    found: dict[int, Patient] = {}
+    for queryset in querysets:
+        for patient in queryset[:limit]:
+            found.setdefault(patient.id, patient)
+    return list(found.values())
+
+
+def _by_name(patient: Patient):
+    return (patient.search_last, patient.search_first, patient.dob)
+
+
 def _name_orders(parsed: ParsedQuery) -> list[tuple[str, str]]:
     """(last, first) readings of the words: 'smith, john' is one; 'john smith' is two."""
     words = parsed.words
@@ -166,22 +187,21 @@ def patient_search(*, practice_id: int, query: str, limit: int = 25) -> SearchOu
         found = list(_base(practice_id).filter(mrn=parsed.mrn)[:limit])
         return SearchOutcome("mrn", found)
     if parsed.phone:
-        phone = parsed.phone
-        found = list(
-            _base(practice_id)
-            .filter(Q(mobile_phone=phone) | Q(home_phone=phone) | Q(work_phone=phone))
-            .order_by("last_name", "first_name")[:limit]
+        found = _each(
+            (
+                _base(practice_id).filter(**{column: parsed.phone})
+                for column in ("mobile_phone", "home_phone", "work_phone")
+            ),
+            _CANDIDATE_LIMIT,
         )
-        return SearchOutcome("phone", found)
+        found.sort(key=lambda p: (p.last_name, p.first_name))
+        return SearchOutcome("phone", found[:limit])
     if not parsed.words:
         if parsed.dob is None:
             return SearchOutcome("empty")
-        found = list(
-            _base(practice_id)
-            .filter(dob=parsed.dob)
-            .order_by("search_last", "search_first")[:limit]
-        )
-        return SearchOutcome("dob", found)
+        # Sorted here: with ORDER BY ... LIMIT, SQLite walks the name index instead of pt_dob.
+        found = sorted(_base(practice_id).filter(dob=parsed.dob)[:_CANDIDATE_LIMIT], key=_by_name)
+        return SearchOutcome("dob", found[:limit])
     if parsed.dob is not None:
         return SearchOutcome("name_dob", _name_and_dob(practice_id, parsed, limit))
     found = _name_prefix(practice_id, parsed, limit)
@@ -193,15 +213,15 @@ def patient_search(*, practice_id: int, query: str, limit: int = 25) -> SearchOu
 
 
 def _name_prefix(practice_id: int, parsed: ParsedQuery, limit: int) -> list[Patient]:
-    condition = Q()
+    readings = []
     for last, first in _name_orders(parsed):
         reading = _starts_with("search_last", last)
         if first:
             reading &= _starts_with("search_first", first)
-        condition |= reading
-    return list(
-        _base(practice_id).filter(condition).order_by("search_last", "search_first", "dob")[:limit]
-    )
+        readings.append(
+            _base(practice_id).filter(reading).order_by("search_last", "search_first", "dob")
+        )
+    return sorted(_each(readings, limit), key=_by_name)[:limit]
 
 
 def _rank(candidates, parsed: ParsedQuery, exclude: set[int], limit: int) -> list[Patient]:
@@ -226,15 +246,14 @@ def _name_and_dob(practice_id: int, parsed: ParsedQuery, limit: int) -> list[Pat
 
 
 def _name_fuzzy(practice_id: int, parsed: ParsedQuery, limit: int, already) -> list[Patient]:
-    condition = Q()
+    branches = []
     for last, first in _name_orders(parsed):
-        by_last = Q(last_key=phonetic(last)) | Q(last_skeleton=skeleton(last))
-        if first:
-            first_keys = {phonetic(name) for name in canonical_first_names(first)}
-            condition |= by_last & Q(first_key__in=sorted(first_keys))
-        else:
-            condition |= by_last
-    candidates = _base(practice_id).filter(condition)[:_CANDIDATE_LIMIT]
+        for by_last in (Q(last_key=phonetic(last)), Q(last_skeleton=skeleton(last))):
+            if first:
+                first_keys = {phonetic(name) for name in canonical_first_names(first)}
+                by_last &= Q(first_key__in=sorted(first_keys))
+            branches.append(_base(practice_id).filter(by_last))
+    candidates = _each(branches, _CANDIDATE_LIMIT)
     return _rank(candidates, parsed, {p.id for p in already}, limit)
 
 

@@ -6,7 +6,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import F
 from django.utils import timezone
 
 from medoffice.core.audit import audit_record
@@ -39,10 +38,16 @@ _NAME_FIELDS = ("first_name", "last_name")
 
 
 def mrn_next(*, practice: Practice) -> str:
-    """Take the next MRN of the practice (the counter row is locked until commit)."""
+    """Take the next MRN of the practice (the counter row is locked until commit).
+
+    Numbers whose MRN was already typed in by hand are skipped: otherwise the insert
+    would fail, roll the counter back, and every later registration would fail too.
+    """
     counter, _ = MrnCounter.objects.select_for_update().get_or_create(practice=practice)
     number = counter.next_number
-    MrnCounter.objects.filter(pk=counter.pk).update(next_number=F("next_number") + 1)
+    while Patient.objects.filter(practice=practice, mrn=mrn_from_number(number)).exists():
+        number += 1
+    MrnCounter.objects.filter(pk=counter.pk).update(next_number=number + 1)
     return mrn_from_number(number)
 
 
@@ -76,7 +81,12 @@ def patient_field_errors(
     """
     errors = _normalise_phones(fields)
     if fields.get("dob"):
-        errors["dob"] = dob_errors(fields["dob"], timezone.localdate())
+        try:
+            fields["dob"] = Patient._meta.get_field("dob").to_python(fields["dob"])
+        except ValidationError as exc:
+            errors["dob"] = exc.messages
+        else:
+            errors["dob"] = dob_errors(fields["dob"], timezone.localdate())
     if fields.get("zip_code") and fields.get("state"):
         errors["zip_code"] = zip_state_errors(fields["zip_code"], fields["state"])
     mrn = fields.get("mrn")
@@ -178,8 +188,12 @@ def patient_update(*, patient: Patient, fields: dict) -> Patient:
 
 def _validate_coverage(coverage: Coverage) -> None:
     errors: dict[str, list[str]] = {}
+    start, end = coverage.effective_start, coverage.effective_end
+    if isinstance(start, date) and isinstance(end, date) and end < start:
+        # Said on the field; the check constraint stays as the database's backstop.
+        errors["effective_end"] = ["The coverage ends before it starts."]
     try:
-        coverage.full_clean(exclude=["patient"])
+        coverage.full_clean(exclude=["patient"], validate_constraints=not errors)
     except ValidationError as exc:
         errors.update({k: list(v) for k, v in exc.message_dict.items()})
     payer = coverage.payer if coverage.payer_id else None
@@ -192,10 +206,20 @@ def _validate_coverage(coverage: Coverage) -> None:
         for name in ("subscriber_first_name", "subscriber_last_name", "subscriber_dob"):
             if not getattr(coverage, name):
                 errors.setdefault(name, []).append("Needed when the patient is not the subscriber.")
-    if coverage.status == CoverageStatus.ACTIVE and coverage.effective_start and coverage.order:
-        clashing = Coverage.objects.filter(
-            patient_id=coverage.patient_id, order=coverage.order, status=CoverageStatus.ACTIVE
-        ).exclude(pk=coverage.pk)
+    period_ok = "effective_start" not in errors and "effective_end" not in errors
+    if (
+        period_ok
+        and coverage.status == CoverageStatus.ACTIVE
+        and coverage.effective_start
+        and coverage.order
+    ):
+        clashing = (
+            Coverage.objects.filter(
+                patient_id=coverage.patient_id, order=coverage.order, status=CoverageStatus.ACTIVE
+            )
+            .exclude(pk=coverage.pk)
+            .select_related("payer")
+        )
         for other in clashing:
             if periods_overlap(
                 coverage.effective_start,
@@ -266,13 +290,17 @@ def consent_record(
     consent = Consent(
         patient=patient, kind=kind, signed_on=signed_on, signed_by=signed_by, expires_on=expires_on
     )
-    if document:
-        consent.document = checked_upload(document)
     errors = {}
+    if document:
+        try:
+            consent.document = checked_upload(document)
+        except ValidationError as exc:
+            errors["document"] = exc.messages
     try:
         consent.full_clean(exclude=["patient"])
     except ValidationError as exc:
-        errors.update(exc.message_dict)
+        for name, messages in exc.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
     if signed_on and signed_on > timezone.localdate():
         errors.setdefault("signed_on", []).append("The signing date is in the future.")
     if expires_on and signed_on and expires_on < signed_on:

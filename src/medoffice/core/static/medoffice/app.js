@@ -25,3 +25,17 @@ document.addEventListener("keydown", (event) => {
     (next === -1 ? box : links[next]).focus();
   }
 });
+
+// Clicking or tabbing away from the search box closes its results.
+function closeSearchResultsOutside(event) {
+  const results = document.getElementById("search-results");
+  if (results && !event.target.closest(".searchbox")) results.innerHTML = "";
+}
+document.addEventListener("click", closeSearchResultsOutside);
+document.addEventListener("focusin", closeSearchResultsOutside);
+
+// After a refused submit, bring the first field with an error into view.
+document.addEventListener("DOMContentLoaded", () => {
+  const invalid = document.querySelector(".field.invalid input, .field.invalid select");
+  if (invalid) invalid.focus();
+});
