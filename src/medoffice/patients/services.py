@@ -198,10 +198,21 @@ def _validate_coverage(coverage: Coverage) -> None:
         errors.update({k: list(v) for k, v in exc.message_dict.items()})
     payer = coverage.payer if coverage.payer_id else None
     has_pattern = payer is not None and payer.member_id_pattern and coverage.member_id
-    if has_pattern and not re.fullmatch(payer.member_id_pattern, coverage.member_id):
-        errors.setdefault("member_id", []).append(
-            f"This is not a {payer.name} member id (expected format {payer.member_id_pattern})."
-        )
+    if has_pattern:
+        try:
+            matches = re.fullmatch(payer.member_id_pattern, coverage.member_id)
+        except re.error:
+            # Payers are configured in the admin: a broken pattern must not stop the desk.
+            errors.setdefault("payer", []).append(
+                f"The member id format configured for {payer.name} is not valid;"
+                " ask an administrator to correct it."
+            )
+        else:
+            if not matches:
+                errors.setdefault("member_id", []).append(
+                    f"This is not a {payer.name} member id"
+                    f" (expected format {payer.member_id_pattern})."
+                )
     if coverage.relationship != SubscriberRelationship.SELF:
         for name in ("subscriber_first_name", "subscriber_last_name", "subscriber_dob"):
             if not getattr(coverage, name):
@@ -327,6 +338,23 @@ def consent_revoke(*, consent: Consent, revoked_on: date) -> Consent:
     return consent
 
 
+def _refuse_coverage_clash(survivor: Patient, duplicate: Patient) -> None:
+    """Two active policies of the same order for the same dates would make billing guess."""
+    active = Coverage.objects.filter(status=CoverageStatus.ACTIVE).select_related("payer")
+    kept = list(active.filter(patient=survivor))
+    for moving in active.filter(patient=duplicate):
+        for other in kept:
+            if other.order == moving.order and periods_overlap(
+                moving.effective_start, moving.effective_end,
+                other.effective_start, other.effective_end,
+            ):  # fmt: skip
+                raise MergeError(
+                    f"Both records have an active {moving.get_order_display().lower()} policy"
+                    f" for the same dates ({moving.payer.name} and {other.payer.name}):"
+                    " end or re-order one of them first."
+                )
+
+
 @transaction.atomic
 def patient_merge(*, survivor: Patient, duplicate: Patient) -> Patient:
     """Move everything that points at `duplicate` to `survivor` and retire `duplicate`.
@@ -344,6 +372,7 @@ def patient_merge(*, survivor: Patient, duplicate: Patient) -> Patient:
     }
     if PatientStatus.MERGED in (locked[survivor.pk].status, locked[duplicate.pk].status):
         raise MergeError("One of the records has already been merged.")
+    _refuse_coverage_clash(survivor, duplicate)
     moved = 0
     for relation in Patient._meta.related_objects:
         if relation.related_model is Patient or not (relation.one_to_many or relation.one_to_one):
