@@ -106,6 +106,8 @@ def test_a_possible_duplicate_answers_409_with_candidates_then_201_when_confirme
     assert body["candidates"][0]["id"] == str(robert.public_id)
     assert "same date of birth" in body["candidates"][0]["reasons"]
     assert Patient.objects.count() == 1
+    shown = AuditEvent.objects.filter(detail__startswith="duplicate check").get()
+    assert (shown.username, shown.action) == (front_desk.username, AuditAction.QUERY)
 
     second = api.post("/api/patients/", {**fields, "confirm_not_duplicate": True})
 

@@ -171,3 +171,25 @@ def test_who_may_see_and_record_consents(
     assert client_for(outsider).get(tab).status_code == 404
     assert client_for(outsider).post(add, form).status_code == 404
     assert not Consent.objects.exists()
+
+
+def test_front_desk_revokes_a_consent_from_the_consents_tab(front_desk, client_for, patient):
+    consent = services.consent_record(patient=patient, kind=ConsentKind.SMS, signed_on=_today())
+    client = client_for(front_desk)
+    tab = client.get(reverse("patients:consent-list", args=[patient.public_id]))
+    revoke_url = reverse("patients:consent-revoke", args=[consent.public_id])
+    assert revoke_url in tab.content.decode()
+    assert client.get(revoke_url).status_code == 405
+    response = client.post(revoke_url)
+    assert response.status_code == 302
+    consent.refresh_from_db()
+    assert consent.revoked_on == _today()
+
+
+def test_roles_without_change_consent_cannot_revoke(biller, outsider, client_for, patient):
+    consent = services.consent_record(patient=patient, kind=ConsentKind.SMS, signed_on=_today())
+    revoke_url = reverse("patients:consent-revoke", args=[consent.public_id])
+    assert client_for(biller).post(revoke_url).status_code == 403
+    assert client_for(outsider).post(revoke_url).status_code == 404
+    consent.refresh_from_db()
+    assert consent.revoked_on is None

@@ -277,3 +277,16 @@ def test_who_may_add_insurance(clinician, biller, outsider, client_for, patient,
     assert client_for(outsider).post(url, _coverage_form(payer)).status_code == 404
     assert not Coverage.objects.exists()
     assert client_for(biller).post(url, _coverage_form(payer)).status_code == 302
+
+
+def test_the_edit_form_cancels_a_policy_and_keeps_it_on_file(
+    front_desk, client_for, patient, payer
+):
+    coverage = _add(patient, payer)
+    url = reverse("patients:coverage-edit", args=[coverage.public_id])
+    response = client_for(front_desk).post(url, _coverage_form(payer, status="cancelled"))
+    assert response.status_code == 302
+    coverage.refresh_from_db()
+    assert coverage.status == "cancelled"
+    # A cancelled primary no longer blocks a new primary for the same dates.
+    assert _add(patient, payer, member_id="NEW-1").order == 1

@@ -196,13 +196,15 @@ def test_a_different_name_born_the_same_day_is_not_a_fuzzy_match(practice, smith
 # --- scope and limits ------------------------------------------------------------------------
 
 
-def test_merged_records_are_never_found(practice, make_patient):
+def test_merged_records_are_found_only_by_their_old_mrn(practice, make_patient):
     survivor = make_patient(first_name="John", last_name="Smith")
     retired = make_patient(first_name="Jon", last_name="Smith")
     services.patient_merge(survivor=survivor, duplicate=retired)
-    for query in ("smith", retired.mrn, "(217) 555-0142", "4/1/1980", "jon smith 4/1/1980"):
+    for query in ("smith", "(217) 555-0142", "4/1/1980", "jon smith 4/1/1980"):
         assert retired not in _find(practice, query).results, query
     assert _find(practice, "smith").results == [survivor]
+    # The MRN on an old paper form still leads to the record that points to the survivor.
+    assert _find(practice, retired.mrn).results == [retired]
 
 
 def test_another_practices_patients_never_appear(practice, other_practice, make_patient, smith):

@@ -57,7 +57,9 @@ def coverage_list_for_user(user, patient: Patient) -> list[Coverage]:
     return coverages
 
 
-def coverage_get_for_user(user, public_id, *, permission: str = "patients.view_coverage"):
+def coverage_get_for_user(
+    user, public_id, *, permission: str = "patients.view_coverage", audit: bool = True
+):
     practice_id = practice_id_for(user)
     coverage = (
         Coverage.objects.select_related("patient", "payer")
@@ -67,10 +69,34 @@ def coverage_get_for_user(user, public_id, *, permission: str = "patients.view_c
     if coverage is None:
         raise Http404
     _require(user, permission, patient=coverage.patient, category="insurance")
-    audit_record(
-        action=AuditAction.READ, obj=coverage, patient=coverage.patient, category="insurance"
-    )
+    if audit:
+        audit_record(
+            action=AuditAction.READ, obj=coverage, patient=coverage.patient, category="insurance"
+        )
     return coverage
+
+
+def consent_get_for_user(user, public_id, *, permission: str) -> Consent:
+    practice_id = practice_id_for(user)
+    consent = (
+        Consent.objects.select_related("patient")
+        .filter(public_id=public_id, patient__practice_id=practice_id)
+        .first()
+    )
+    if consent is None:
+        raise Http404
+    _require(user, permission, patient=consent.patient, category="consents")
+    return consent
+
+
+def duplicate_candidates_shown(candidates) -> None:
+    """Listing possible duplicates discloses other patients' identities: one audit row."""
+    audit_record(
+        action=AuditAction.QUERY,
+        object_type="patients.patient",
+        category="demographics",
+        detail=f"duplicate check: {len(candidates)} candidates shown",
+    )
 
 
 def consent_list_for_user(user, patient: Patient) -> list[Consent]:

@@ -93,6 +93,7 @@ class PayerSerializer(serializers.ModelSerializer):
 
 
 def _duplicate_response(exc: DuplicatePatientError) -> Response:
+    access.duplicate_candidates_shown(exc.candidates)
     return problem(
         409,
         "Possible duplicate",
@@ -248,7 +249,7 @@ class CoverageItem(APIView):
     )
     def patch(self, request, public_id):
         coverage = access.coverage_get_for_user(
-            request.user, public_id, permission="patients.change_coverage"
+            request.user, public_id, permission="patients.change_coverage", audit=False
         )
         serializer = CoverageSerializer(coverage, data=request.data, partial=True)
         serializer.is_valid(raise_exception=True)

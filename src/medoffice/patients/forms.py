@@ -125,16 +125,20 @@ class CoverageForm(ServiceErrorsMixin, forms.Form):
         ("Plan", ("payer", "plan_name", "member_id", "group_number", "order", "copay")),
         ("Subscriber", ("relationship", "subscriber_first_name", "subscriber_last_name",
                         "subscriber_dob", "subscriber_sex")),
-        ("Dates", ("effective_start", "effective_end")),
+        ("Dates", ("effective_start", "effective_end", "status")),
         ("Card images", ("card_front", "card_back")),
     )  # fmt: skip
 
     card_front = forms.FileField(required=False, help_text="JPEG, PNG or PDF")
     card_back = forms.FileField(required=False, help_text="JPEG, PNG or PDF")
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, with_status: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields.update(fields_for_model(Coverage, fields=COVERAGE_FIELDS))
+        if with_status:
+            self.fields["status"] = fields_for_model(Coverage, fields=["status"])["status"]
+            self.fields["status"].help_text = "Cancelled or entered in error: kept, never billed."
+            self.fields["status"].required = False
         self.fields["payer"].queryset = Payer.objects.filter(is_active=True)
         for name in ("subscriber_dob", "effective_start", "effective_end"):
             self.fields[name].widget = DATE_INPUT
@@ -144,7 +148,10 @@ class CoverageForm(ServiceErrorsMixin, forms.Form):
         self.order_fields([*COVERAGE_FIELDS, "card_front", "card_back"])
 
     def coverage_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in COVERAGE_FIELDS}
+        fields = {name: self.cleaned_data[name] for name in COVERAGE_FIELDS}
+        if self.cleaned_data.get("status"):
+            fields["status"] = self.cleaned_data["status"]
+        return fields
 
     def cards(self) -> dict:
         return {side: self.cleaned_data.get(side) for side in ("card_front", "card_back")}

@@ -144,12 +144,9 @@ def _starts_with(column: str, prefix: str) -> Q:
     return condition
 
 
-def _base(practice_id: int):
-    return (
-        Patient.objects.filter(practice_id=practice_id)
-        .exclude(status=PatientStatus.MERGED)
-        .only(*RESULT_FIELDS)
-    )
+def _base(practice_id: int, *, include_merged: bool = False):
+    patients = Patient.objects.filter(practice_id=practice_id).only(*RESULT_FIELDS)
+    return patients if include_merged else patients.exclude(status=PatientStatus.MERGED)
 
 
 def _each(querysets, limit: int) -> list[Patient]:
@@ -184,7 +181,8 @@ def _name_orders(parsed: ParsedQuery) -> list[tuple[str, str]]:
 def patient_search(*, practice_id: int, query: str, limit: int = 25) -> SearchOutcome:
     parsed = parse_query(query)
     if parsed.mrn:
-        found = list(_base(practice_id).filter(mrn=parsed.mrn)[:limit])
+        # A retired (merged) MRN still leads to its record, whose banner names the survivor.
+        found = list(_base(practice_id, include_merged=True).filter(mrn=parsed.mrn)[:limit])
         return SearchOutcome("mrn", found)
     if parsed.phone:
         found = _each(

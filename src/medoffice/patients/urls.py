@@ -14,6 +14,7 @@ urlpatterns = [
     path("<uuid:public_id>/insurance/new/", views.coverage_add, name="coverage-add"),
     path("<uuid:public_id>/consents/", views.consent_list, name="consent-list"),
     path("<uuid:public_id>/consents/new/", views.consent_add, name="consent-add"),
+    path("consents/<uuid:public_id>/revoke/", views.consent_revoke, name="consent-revoke"),
     path("coverage/<uuid:public_id>/edit/", views.coverage_edit, name="coverage-edit"),
     path("coverage/<uuid:public_id>/card/<str:side>/", views.coverage_card, name="coverage-card"),
 ]

@@ -5,11 +5,9 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from medoffice.core.access import practice_id_for
-from medoffice.core.audit import audit_record
-from medoffice.core.models import AuditAction
 from medoffice.core.policy import has_permission, requires
 from medoffice.core.templatetags.medoffice import phone
 from medoffice.patients import access, services
@@ -52,6 +50,7 @@ def _patient_page(request, patient, tab: str, context: dict):
             "view_coverage": has_permission(request.user, "patients.view_coverage"),
             "view_consent": has_permission(request.user, "patients.view_consent"),
             "add_consent": has_permission(request.user, "patients.add_consent"),
+            "change_consent": has_permission(request.user, "patients.change_consent"),
             "merge": has_permission(request.user, "patients.merge_patient"),
         },
         **context,
@@ -127,12 +126,7 @@ def patient_register(request):
             )
         except DuplicatePatientError as exc:
             candidates = exc.candidates
-            audit_record(
-                action=AuditAction.QUERY,
-                object_type="patients.patient",
-                category="demographics",
-                detail=f"duplicate check: {len(candidates)} candidates shown",
-            )
+            access.duplicate_candidates_shown(candidates)
         except ValidationError as exc:
             apply_service_errors(form, exc)
         else:
@@ -203,13 +197,20 @@ def coverage_add(request, public_id):
 @require_http_methods(["GET", "POST"])
 def coverage_edit(request, public_id):
     coverage = access.coverage_get_for_user(
-        request.user, public_id, permission="patients.change_coverage"
+        request.user,
+        public_id,
+        permission="patients.change_coverage",
+        audit=request.method == "GET",
     )
     initial = {
-        name: getattr(coverage, name) for name in CoverageForm().fields if "card" not in name
+        name: getattr(coverage, name)
+        for name in CoverageForm(with_status=True).fields
+        if "card" not in name
     }
     initial["payer"] = coverage.payer_id
-    form = CoverageForm(request.POST or None, request.FILES or None, initial=initial)
+    form = CoverageForm(
+        request.POST or None, request.FILES or None, initial=initial, with_status=True
+    )
     if request.method == "POST" and form.is_valid():
         try:
             services.coverage_update(
@@ -313,3 +314,14 @@ def patient_merge(request, public_id):
         {"form": form, "patient": survivor},
         status=422 if request.method == "POST" else 200,
     )
+
+
+@requires("patients.change_consent")
+@require_POST
+def consent_revoke(request, public_id):
+    consent = access.consent_get_for_user(
+        request.user, public_id, permission="patients.change_consent"
+    )
+    services.consent_revoke(consent=consent, revoked_on=timezone.localdate())
+    messages.success(request, f"{consent.get_kind_display()}: revoked today.")
+    return redirect("patients:consent-list", public_id=consent.patient.public_id)
