@@ -30,9 +30,11 @@ TARGETS = {
 
 
 def _client(practice_id: int, role: str) -> Client:
-    staff = StaffProfile.objects.select_related("user").filter(
-        practice_id=practice_id, role=role
-    ).first()
+    staff = (
+        StaffProfile.objects.select_related("user")
+        .filter(practice_id=practice_id, role=role)
+        .first()
+    )
     if staff is None:
         raise RuntimeError(f"the benchmark practice has no {role} user")
     client = Client(HTTP_HOST="localhost")

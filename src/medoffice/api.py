@@ -1,7 +1,7 @@
 """REST API routes (/api/), its OpenAPI schema and docs."""
 
 from django.urls import path
-from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.patients import api as patients_api
@@ -16,7 +16,11 @@ def _documented(view):
 
 urlpatterns = [
     path("schema/", _documented(SpectacularAPIView.as_view()), name="schema"),
-    path("docs/", _documented(SpectacularSwaggerView.as_view(url_name="api:schema")), name="docs"),
+    path(
+        "docs/",
+        _documented(SpectacularSwaggerSplitView.as_view(url_name="api:schema")),
+        name="docs",
+    ),
     path("patients/", patients_api.PatientCollection.as_view(), name="patient-list"),
     path("patients/search/", patients_api.PatientSearch.as_view(), name="patient-search"),
     path("patients/<uuid:public_id>/", patients_api.PatientItem.as_view(), name="patient-detail"),

@@ -1,4 +1,5 @@
-"""The `medoffice` command for operators: serve, migrate, demo, createuser, generate, audit, bench.
+"""The `medoffice` command for operators: serve, migrate, demo, createpractice, createuser,
+generate, audit, bench.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -24,19 +25,30 @@ def _call(name: str, *args, **options) -> None:
     call_command(name, *args, **options)
 
 
-def _serve(host: str, port: int, threads: int) -> None:
-    from waitress import serve
+def _serve(host: str, port: int, threads: int, trusted_proxy: str | None = None) -> None:
+    from waitress import create_server
 
     from medoffice.wsgi import application
 
+    proxy = {}
+    if trusted_proxy:
+        # Behind a TLS proxy: believe its X-Forwarded-* headers (client address, https).
+        proxy = {
+            "trusted_proxy": trusted_proxy,
+            "trusted_proxy_headers": "x-forwarded-for x-forwarded-proto x-forwarded-host",
+            "clear_untrusted_proxy_headers": True,
+        }
+    server = create_server(
+        application, host=host, port=port, threads=threads, ident="MedOffice", **proxy
+    )
     print(f"MedOffice is serving on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
-    serve(application, host=host, port=port, threads=threads, ident="MedOffice")
+    server.run()
 
 
 def cmd_serve(args) -> None:
     _setup_django()
     _call("migrate", interactive=False, verbosity=0)
-    _serve(args.host, args.port, args.threads)
+    _serve(args.host, args.port, args.threads, args.trusted_proxy)
 
 
 def cmd_migrate(args) -> None:
@@ -49,15 +61,20 @@ def cmd_demo(args) -> None:
     _call("migrate", interactive=False, verbosity=0)
     _call("load_demo", seed=args.seed, patients=args.patients)
     if not args.no_serve:
-        _serve(args.host, args.port, args.threads)
+        _serve(args.host, args.port, args.threads, args.trusted_proxy)
 
 
 def cmd_createuser(args) -> None:
     _setup_django()
-    options = {"role": args.role, "api_token": args.api_token}
+    options = {"role": args.role, "api_token": args.api_token, "no_password": args.no_password}
     if args.practice:
         options["practice"] = args.practice
     _call("create_staff_user", args.username, **options)
+
+
+def cmd_createpractice(args) -> None:
+    _setup_django()
+    _call("create_practice", args.name, group_npi=args.group_npi, tax_id=args.tax_id)
 
 
 def cmd_generate(args) -> None:
@@ -82,13 +99,18 @@ def cmd_bench(args) -> None:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="medoffice", description=__doc__.splitlines()[0])
+    parser = argparse.ArgumentParser(prog="medoffice", description="MedOffice for operators.")
     sub = parser.add_subparsers(dest="command", required=True)
 
     def server_options(p):
         p.add_argument("--host", default="127.0.0.1")
         p.add_argument("--port", type=int, default=8000)
         p.add_argument("--threads", type=int, default=8)
+        p.add_argument(
+            "--trusted-proxy",
+            default=os.environ.get("MEDOFFICE_TRUSTED_PROXY"),
+            help="address of the TLS reverse proxy whose X-Forwarded-* headers to trust",
+        )
 
     p = sub.add_parser("serve", help="migrate, then serve the office on HOST:PORT")
     server_options(p)
@@ -104,11 +126,20 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--patients", type=int, default=2000)
     p.set_defaults(func=cmd_demo)
 
+    p = sub.add_parser("createpractice", help="create a practice (first step of an install)")
+    p.add_argument("name")
+    p.add_argument("--group-npi", default="")
+    p.add_argument("--tax-id", default="")
+    p.set_defaults(func=cmd_createpractice)
+
     p = sub.add_parser("createuser", help="create a staff account (asks for the password)")
     p.add_argument("username")
     p.add_argument("--role", required=True)
     p.add_argument("--practice", help="practice name (default: the only practice)")
     p.add_argument("--api-token", action="store_true", help="also issue and print an API token")
+    p.add_argument(
+        "--no-password", action="store_true", help="a service account that signs in by token only"
+    )
     p.set_defaults(func=cmd_createuser)
 
     p = sub.add_parser("generate", help="add synthetic patients (testing and benchmarks)")

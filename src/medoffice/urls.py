@@ -4,6 +4,8 @@ from django.urls import include, path
 admin.site.site_header = "MedOffice configuration"
 admin.site.site_title = "MedOffice"
 
+handler404 = "medoffice.core.views.not_found"
+
 urlpatterns = [
     path("", include("medoffice.core.urls")),
     path("patients/", include("medoffice.patients.urls")),

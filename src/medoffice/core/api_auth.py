@@ -8,7 +8,8 @@ from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.exceptions import AuthenticationFailed
 
-from medoffice.core.models import ApiToken
+from medoffice.core.audit import audit_record
+from medoffice.core.models import ApiToken, AuditAction
 
 TOKEN_PREFIX = "mo_"  # noqa: S105 - a label, not a secret
 
@@ -22,6 +23,17 @@ def api_token_issue(*, user, name: str = "integration") -> str:
     raw = TOKEN_PREFIX + secrets.token_urlsafe(32)
     ApiToken.objects.create(user=user, name=name, prefix=raw[:8], digest=_digest(raw))
     return raw
+
+
+def api_token_revoke(*, token: ApiToken) -> None:
+    ApiToken.objects.filter(pk=token.pk).update(revoked_at=timezone.now())
+    audit_record(
+        action=AuditAction.PRIVILEGE_CHANGE,
+        object_type="core.apitoken",
+        object_id=str(token.pk),
+        category="security",
+        detail=f"api token {token.prefix} of user {token.user_id} revoked",
+    )
 
 
 class ApiTokenAuthentication(BaseAuthentication):

@@ -45,7 +45,12 @@ class SessionLifetimeMiddleware:
             logout(request)
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"title": "Session expired", "status": 401, "detail": "Sign in again."},
+                    {
+                        "type": "about:blank",
+                        "title": "Session expired",
+                        "status": 401,
+                        "detail": "Sign in again.",
+                    },
                     status=401,
                     content_type="application/problem+json",
                 )

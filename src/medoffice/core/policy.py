@@ -78,6 +78,8 @@ class HasRequiredPermission(BasePermission):
     def needed_for(request, view) -> str | None:
         needed = getattr(view, "required_permission", None)
         if isinstance(needed, dict):
+            if request.method == "OPTIONS":
+                return AUTHENTICATED  # describes the endpoint, touches no record
             method = "GET" if request.method == "HEAD" else request.method
             needed = needed.get(method, needed.get("*"))
         return needed

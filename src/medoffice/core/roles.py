@@ -36,6 +36,10 @@ _REGISTER = {
 _INSURANCE_READ = {"patients.view_coverage"}
 _AUDIT = {"core.view_auditevent", "core.export_auditevent"}
 _CONFIGURE = {
+    "core.view_practice",
+    "core.view_apitoken",
+    "core.change_apitoken",
+    "core.change_practice",
     "patients.view_payer",
     "patients.add_payer",
     "patients.change_payer",

@@ -63,11 +63,12 @@ def staff_user_create(
 
 @transaction.atomic
 def staff_role_change(*, user, role: str):
+    """Give `user` the role: its group (so its permissions), admin-site access, audited."""
     if role not in Role.values:
         raise ValidationError({"role": [f"Unknown role {role!r}."]})
-    old = user.staff.role
-    user.staff.role = role
-    user.staff.save(update_fields=["role"])
+    profile = StaffProfile.objects.select_for_update().get(user=user)
+    old = profile.role
+    StaffProfile.objects.filter(pk=profile.pk).update(role=role)
     user.groups.set([Group.objects.get(name=role)])
     user.is_staff = role in STAFF_SITE_ROLES
     user.save(update_fields=["is_staff"])

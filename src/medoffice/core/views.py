@@ -3,7 +3,7 @@ import csv
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import StreamingHttpResponse
+from django.http import JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -34,8 +34,6 @@ def home(request):
 @public
 @require_GET
 def health(request):
-    from django.http import JsonResponse
-
     return JsonResponse({"status": "ok"})
 
 
@@ -59,6 +57,12 @@ AUDIT_COLUMNS = (
 def audit_list(request):
     form, flt = _audit_filter(request)
     page = Paginator(audit_event_list(flt), 100).get_page(request.GET.get("page"))
+    audit_record(
+        action=AuditAction.READ,
+        object_type="core.auditevent",
+        category="audit",
+        detail=f"audit review page {page.number}",
+    )
     query = request.GET.copy()
     query.pop("page", None)
     query.pop("sort", None)
@@ -125,3 +129,14 @@ def audit_export(request):
     response = StreamingHttpResponse(rows(), content_type="text/csv")
     response["Content-Disposition"] = 'attachment; filename="audit.csv"'
     return response
+
+
+def not_found(request, exception=None):
+    """404 everywhere; for the API as problem JSON, like every other API answer."""
+    if request.path.startswith("/api/"):
+        return JsonResponse(
+            {"type": "about:blank", "title": "Not found", "status": 404},
+            status=404,
+            content_type="application/problem+json",
+        )
+    return render(request, "404.html", status=404)

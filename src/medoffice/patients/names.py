@@ -51,6 +51,17 @@ def canonical_first_names(normalized_first: str) -> tuple[str, ...]:
     return _nickname_table().get(normalized_first, (normalized_first,))
 
 
+def nicknames_of(first_name: str) -> tuple[str, ...]:
+    """Nicknames of a canonical first name in the table ('Robert' -> 'Bob', 'Bobby', ...)."""
+    wanted = normalize(first_name)
+    found = [
+        name
+        for name, canonicals in _nickname_table().items()
+        if wanted in canonicals and name != wanted
+    ]
+    return tuple(sorted(name.title() for name in found))
+
+
 def are_name_variants(first_a: str, first_b: str) -> bool:
     a, b = normalize(first_a), normalize(first_b)
     return a == b or bool(set(canonical_first_names(a)) & set(canonical_first_names(b)))

@@ -47,7 +47,7 @@ from medoffice.patients.models import (
     Payer,
     SubscriberRelationship,
 )
-from medoffice.patients.names import _nickname_table, search_keys
+from medoffice.patients.names import nicknames_of, search_keys
 
 # Demo only: every demo login shares this password. Never use load_demo on a
 # system that holds real patients.
@@ -297,17 +297,6 @@ def _first_name(rng: random.Random, sex: str) -> str:
     if sex == "U":
         sex = rng.choice("FM")
     return _weighted(rng, _FEMALE_FIRST if sex == "F" else _MALE_FIRST)
-
-
-def nicknames_of(first_name: str) -> tuple[str, ...]:
-    """Nicknames of a canonical first name in the nickname table ('Robert' -> 'Bob', ...)."""
-    wanted = first_name.lower()
-    found = [
-        name
-        for name, canonicals in _nickname_table().items()
-        if wanted in canonicals and name != wanted
-    ]
-    return tuple(sorted(name.title() for name in found))
 
 
 def misspell(rng: random.Random, name: str) -> str:

@@ -48,7 +48,10 @@ class Command(BaseCommand):
             )
             raw = api_token_issue(user=user) if api_token else None
         except ValidationError as exc:
-            messages = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+            if hasattr(exc, "error_dict"):
+                messages = [f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items()]
+            else:
+                messages = [f"password: {' '.join(exc.messages)}"]
             raise CommandError("; ".join(messages)) from exc
         finally:
             reset_actor(token)
