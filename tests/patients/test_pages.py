@@ -188,15 +188,17 @@ def test_the_registration_form_offers_only_this_practices_providers(
 
 
 @pytest.mark.parametrize("name", ["patient-detail", "coverage-list", "consent-list"])
-def test_an_htmx_tab_request_returns_only_the_tab_fragment(signed_in, patient, name):
-    response = signed_in.get(
-        reverse(f"patients:{name}", args=[patient.public_id]), headers={"HX-Request": "true"}
-    )
+def test_an_htmx_tab_request_returns_the_tab_strip_and_panel_only(signed_in, patient, name):
+    url = reverse(f"patients:{name}", args=[patient.public_id])
+    response = signed_in.get(url, headers={"HX-Request": "true"})
     assert response.status_code == 200
     html = response.content.decode()
     assert "<html" not in html
-    assert "<nav" not in html
     assert 'class="patient-head"' not in html
+    assert 'id="tab-panel"' in html
+    # The strip marks the tab just opened as the current one.
+    current = html.split('aria-current="page"')[0].rsplit("<a ", 1)[1]
+    assert f'href="{url}"' in current
 
 
 @pytest.mark.parametrize("name", ["patient-detail", "coverage-list", "consent-list"])

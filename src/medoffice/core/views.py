@@ -45,6 +45,10 @@ def _audit_filter(request) -> tuple[AuditFilterForm, AuditFilter]:
     return form, AuditFilter()
 
 
+def _last_audit_id() -> int:
+    return AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
+
+
 AUDIT_COLUMNS = (
     ("id", "#"), ("at", "Time"), ("username", "User"), ("role", "Role"), ("action", "Action"),
     ("category", "Category"), ("object_type", "Object"), ("patient_id", "Patient"),
@@ -56,7 +60,11 @@ AUDIT_COLUMNS = (
 @require_GET
 def audit_list(request):
     form, flt = _audit_filter(request)
-    page = Paginator(audit_event_list(flt), 100).get_page(request.GET.get("page"))
+    # The page shows the trail as it was when asked for. Without the bound, the count is
+    # taken before this review's own row exists but the page slice is read after it, so
+    # the review row would push the last matching event off the page.
+    events = audit_event_list(flt).filter(id__lte=_last_audit_id())
+    page = Paginator(events, 100).get_page(request.GET.get("page"))
     audit_record(
         action=AuditAction.READ,
         object_type="core.auditevent",
@@ -109,8 +117,7 @@ def audit_export(request):
     _form, flt = _audit_filter(request)
     # The file holds the rows that matched when it was asked for, as its audit row says:
     # bound it by the last id now, before the export's own row (or any later one) exists.
-    last_id = AuditEvent.objects.aggregate(last=Max("id"))["last"] or 0
-    events = audit_event_list(flt).filter(id__lte=last_id)
+    events = audit_event_list(flt).filter(id__lte=_last_audit_id())
     audit_record(
         action=AuditAction.EXPORT,
         object_type="core.auditevent",

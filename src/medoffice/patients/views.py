@@ -55,10 +55,11 @@ def _patient_page(request, patient, tab: str, context: dict):
         },
         **context,
     }
-    template = f"patients/tab_{tab}.html"
+    context["tab_template"] = f"patients/tab_{tab}.html"
     if request.htmx and not request.htmx.boosted:
-        return render(request, template, context)
-    return render(request, "patients/patient_page.html", {**context, "tab_template": template})
+        # The tab strip comes along so the chosen tab is the one marked current.
+        return render(request, "patients/patient_tabs.html", context)
+    return render(request, "patients/patient_page.html", context)
 
 
 @requires("patients.view_patient")
