@@ -16,33 +16,38 @@ from medoffice.patients.models import Payer
 
 PASSWORD = "a-long-test-passphrase"
 
-_triggers = importlib.import_module("medoffice.core.migrations.0002_audit_append_only")
+_rows = importlib.import_module("medoffice.core.migrations.0002_audit_append_only")
+_truncate = importlib.import_module("medoffice.core.migrations.0003_audit_no_truncate")
+
+# The triggers that refuse the test database's flush after a transactional test:
+# SQLite flushes with DELETE, PostgreSQL with TRUNCATE.
+_FLUSH_BLOCKERS = {
+    "sqlite": (
+        [s.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS") for s in _rows.SQLITE],
+        _rows.SQLITE_REVERSE,
+    ),
+    "postgresql": (_truncate.POSTGRES, _truncate.POSTGRES_REVERSE),
+}
 
 
-def _sqlite_audit_triggers(create: bool) -> None:
-    """SQLite flushes a transactional test's database with DELETE, which the audit
-    triggers refuse; drop them for that flush and put them back for every test."""
-    if connection.vendor != "sqlite":
-        return
+def _audit_flush_blockers(create: bool) -> None:
+    """Drop them for the flush that ends a transactional test; put them back for every test."""
+    create_sql, drop_sql = _FLUSH_BLOCKERS[connection.vendor]
     with connection.cursor() as cursor:
-        if create:
-            for statement in _triggers.SQLITE:
-                cursor.execute(statement.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS"))
-        else:
-            for statement in _triggers.SQLITE_REVERSE:
-                cursor.execute(statement)
+        for statement in create_sql if create else drop_sql:
+            cursor.execute(statement)
 
 
 @pytest.fixture
 def db(db):
-    _sqlite_audit_triggers(create=True)
+    _audit_flush_blockers(create=True)
 
 
 @pytest.fixture
 def transactional_db(transactional_db):
-    _sqlite_audit_triggers(create=True)
+    _audit_flush_blockers(create=True)
     yield
-    _sqlite_audit_triggers(create=False)
+    _audit_flush_blockers(create=False)
 
 
 @pytest.fixture

@@ -1,0 +1,131 @@
+"""Fixtures for the core security tests: a small world of our patients and another practice's."""
+
+import contextlib
+import importlib
+from dataclasses import dataclass
+from datetime import date
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test import Client
+from django.test.client import ClientHandler
+
+from medoffice.patients import services as patient_services
+from medoffice.patients.models import Consent, Coverage, Patient, Payer
+
+PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+
+_triggers = importlib.import_module("medoffice.core.migrations.0002_audit_append_only")
+_truncate = importlib.import_module("medoffice.core.migrations.0003_audit_no_truncate")
+
+
+@contextlib.contextmanager
+def audit_triggers_dropped():
+    """Drop the append-only triggers (migration 0002's own statements) and put them back."""
+    vendor = connection.vendor
+    drop = {
+        "sqlite": _triggers.SQLITE_REVERSE,
+        "postgresql": _truncate.POSTGRES_REVERSE + _triggers.POSTGRES_REVERSE,
+    }[vendor]
+    create = {
+        "sqlite": _triggers.SQLITE,
+        "postgresql": _triggers.POSTGRES + _truncate.POSTGRES,
+    }[vendor]
+    with connection.cursor() as cursor:
+        for statement in drop:
+            cursor.execute(statement)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            for statement in create:
+                cursor.execute(statement)
+
+
+_handler: ClientHandler | None = None
+
+
+def new_client(*, enforce_csrf_checks: bool = False) -> Client:
+    """A test client sharing one loaded middleware chain with the others.
+
+    Each Client otherwise loads the middleware again on its first request, and
+    WhiteNoise scans every static file then: most of the cost of a small test.
+    """
+    global _handler
+    client = Client(enforce_csrf_checks=enforce_csrf_checks)
+    if not enforce_csrf_checks:
+        if _handler is None:
+            _handler = ClientHandler(enforce_csrf_checks=False)
+        client.handler = _handler
+    return client
+
+
+@pytest.fixture
+def client_for():
+    """client_for(user) -> a client signed in as `user` (as the root fixture, but faster)."""
+
+    def make(user) -> Client:
+        client = new_client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@dataclass
+class World:
+    payer: Payer
+    patient: Patient
+    duplicate: Patient
+    coverage: Coverage
+    consent: Consent
+    other_patient: Patient | None = None
+    other_coverage: Coverage | None = None
+    other_consent: Consent | None = None
+
+
+def _coverage(patient, payer, member_id: str) -> Coverage:
+    return patient_services.coverage_add(
+        patient=patient,
+        fields={
+            "payer": payer,
+            "member_id": member_id,
+            "order": 1,
+            "relationship": "18",
+            "effective_start": date(2023, 1, 1),
+        },
+        cards={"card_front": SimpleUploadedFile("front.png", PNG, content_type="image/png")},
+    )
+
+
+def _consent(patient) -> Consent:
+    return patient_services.consent_record(
+        patient=patient, kind="treatment", signed_on=date(2024, 1, 1)
+    )
+
+
+@pytest.fixture
+def world(make_patient, payer) -> World:
+    """Our patient with primary coverage (card image attached) and a signed consent, and a
+    second record to merge."""
+    patient = make_patient()
+    duplicate = make_patient(first_name="Jon", last_name="Smyth", mobile_phone="(217) 555-0177")
+    return World(
+        payer=payer,
+        patient=patient,
+        duplicate=duplicate,
+        coverage=_coverage(patient, payer, "W11111111"),
+        consent=_consent(patient),
+    )
+
+
+@pytest.fixture
+def world_with_outsider(world, make_patient, other_practice) -> World:
+    """`world`, plus a patient and coverage of another practice."""
+    world.other_patient = make_patient(
+        practice_=other_practice, first_name="Olga", last_name="Ivanova"
+    )
+    world.other_coverage = _coverage(world.other_patient, world.payer, "W99999999")
+    world.other_consent = _consent(world.other_patient)
+    return world

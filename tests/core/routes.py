@@ -1,0 +1,200 @@
+"""The catalogue of routes the core security tests drive: one entry per (route, method).
+
+`permission` is what docs/SECURITY.md and the role table say the route needs; a test
+checks it against the policy each view declares, so this list cannot drift from the code.
+`body(world)` builds a request that succeeds for an allowed role; `ok` is its status.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from medoffice.core.policy import AUTHENTICATED
+
+PATIENT_FORM_FIELDS = (
+    "first_name", "middle_name", "last_name", "suffix", "preferred_name", "previous_last_name",
+    "dob", "sex_at_birth", "gender_identity", "pronouns", "address1", "address2", "city",
+    "state", "zip_code", "mobile_phone", "home_phone", "work_phone", "email",
+    "preferred_language", "needs_interpreter", "preferred_contact_method",
+    "emergency_contact_name", "emergency_contact_relationship", "emergency_contact_phone",
+    "guarantor_relationship", "guarantor_name", "guarantor_dob", "guarantor_phone",
+    "guarantor_address", "primary_care_provider", "home_location", "mrn",
+)  # fmt: skip
+COVERAGE_FORM_FIELDS = (
+    "payer", "plan_name", "member_id", "group_number", "order", "relationship",
+    "subscriber_first_name", "subscriber_last_name", "subscriber_dob", "subscriber_sex",
+    "effective_start", "effective_end", "copay", "status",
+)  # fmt: skip
+
+
+def _form_value(value: Any) -> Any:
+    if value is None:
+        return ""
+    if isinstance(value, date):
+        return value.isoformat()
+    if hasattr(value, "pk"):
+        return value.pk
+    return value
+
+
+def form_data(instance, names, **changes) -> dict:
+    """POST data for a form editing `instance`, with `changes` applied; False booleans left out."""
+    data = {}
+    for name in names:
+        value = changes.get(name, getattr(instance, name))
+        if value is False:
+            continue
+        data[name] = "on" if value is True else _form_value(value)
+    return data
+
+
+NEW_PATIENT = {
+    "first_name": "Maria",
+    "last_name": "Garcia",
+    "dob": "1975-06-30",
+    "sex_at_birth": "F",
+    "gender_identity": "female",
+    "address1": "5 Elm St",
+    "city": "Springfield",
+    "state": "IL",
+    "zip_code": "62702",
+    "mobile_phone": "217-555-0199",
+    "preferred_language": "es",
+    "preferred_contact_method": "sms",
+    "guarantor_relationship": "self",
+}
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str
+    method: str
+    permission: str
+    target: str | None = None  # "patient", "coverage" or "consent": the object in the URL
+    body: Callable[[Any], dict] | None = None
+    ok: int = 200
+    phi: bool = True  # reads/writes patient data (audited, IDOR-probed)
+
+    @property
+    def api(self) -> bool:
+        return self.name.startswith("api:")
+
+    @property
+    def id(self) -> str:
+        return f"{self.method} {self.name}"
+
+    def url(self, world, *, other: bool = False) -> str:
+        if self.target is None:
+            return reverse(self.name)
+        obj = getattr(world, f"other_{self.target}" if other else self.target)
+        kwargs = {"public_id": obj.public_id}
+        if self.name == "patients:coverage-card":
+            kwargs["side"] = "front"
+        return reverse(self.name, kwargs=kwargs)
+
+    def call(self, client, world, *, other: bool = False, **extra):
+        url = self.url(world, other=other)
+        data = self.body(world) if self.body else None
+        if self.method == "GET":
+            return client.get(url, **extra)
+        if self.api:
+            method = getattr(client, self.method.lower())
+            return method(url, data=data or {}, content_type="application/json", **extra)
+        return client.post(url, data=data or {}, **extra)
+
+
+def body_of(response) -> str:
+    """The response text, also for streamed answers (CSV, card images)."""
+    raw = b"".join(response.streaming_content) if response.streaming else response.content
+    return raw.decode(errors="replace")
+
+
+def _patient_edit(world) -> dict:
+    return form_data(world.patient, PATIENT_FORM_FIELDS, preferred_name="Jack")
+
+
+def _coverage_add(world) -> dict:
+    return {
+        "payer": world.payer.pk,
+        "member_id": "W22222222",
+        "order": 2,
+        "relationship": "18",
+        "effective_start": "2024-01-01",
+    }
+
+
+def _coverage_edit(world) -> dict:
+    return form_data(world.coverage, COVERAGE_FORM_FIELDS, plan_name="Gold PPO")
+
+
+def _consent_add(world) -> dict:
+    return {"kind": "treatment", "signed_on": timezone.localdate().isoformat()}
+
+
+def _merge(world) -> dict:
+    return {"duplicate_mrn": world.duplicate.mrn, "confirm": "on"}
+
+
+def _api_coverage_add(world) -> dict:
+    return {
+        "payer": world.payer.payer_id,
+        "member_id": "W33333333",
+        "order": 2,
+        "relationship": "18",
+        "effective_start": "2024-01-01",
+    }
+
+
+ROUTES: tuple[Route, ...] = (
+    # Web UI
+    Route("patients:patient-search", "GET", "patients.view_patient", phi=False),
+    Route("patients:patient-search", "POST", "patients.view_patient",
+          body=lambda w: {"q": "Smith"}),
+    Route("patients:patient-register", "GET", "patients.add_patient", phi=False),
+    Route("patients:patient-register", "POST", "patients.add_patient",
+          body=lambda w: dict(NEW_PATIENT), ok=302),
+    Route("patients:patient-detail", "GET", "patients.view_patient", "patient"),
+    Route("patients:patient-edit", "GET", "patients.change_patient", "patient"),
+    Route("patients:patient-edit", "POST", "patients.change_patient", "patient",
+          body=_patient_edit, ok=302),
+    Route("patients:patient-merge", "GET", "patients.merge_patient", "patient"),
+    Route("patients:patient-merge", "POST", "patients.merge_patient", "patient", body=_merge,
+          ok=302),
+    Route("patients:coverage-list", "GET", "patients.view_coverage", "patient"),
+    Route("patients:coverage-add", "GET", "patients.add_coverage", "patient"),
+    Route("patients:coverage-add", "POST", "patients.add_coverage", "patient",
+          body=_coverage_add, ok=302),
+    Route("patients:consent-list", "GET", "patients.view_consent", "patient"),
+    Route("patients:consent-add", "GET", "patients.add_consent", "patient"),
+    Route("patients:consent-add", "POST", "patients.add_consent", "patient", body=_consent_add,
+          ok=302),
+    Route("patients:consent-revoke", "POST", "patients.change_consent", "consent", ok=302),
+    Route("patients:coverage-edit", "GET", "patients.change_coverage", "coverage"),
+    Route("patients:coverage-edit", "POST", "patients.change_coverage", "coverage",
+          body=_coverage_edit, ok=302),
+    Route("patients:coverage-card", "GET", "patients.view_coverage", "coverage"),
+    Route("core:home", "GET", AUTHENTICATED, phi=False),
+    Route("core:audit-list", "GET", "core.view_auditevent", phi=False),
+    Route("core:audit-export", "GET", "core.export_auditevent", phi=False),
+    # REST API
+    Route("api:patient-list", "POST", "patients.add_patient", body=lambda w: dict(NEW_PATIENT),
+          ok=201),
+    Route("api:patient-search", "POST", "patients.view_patient", body=lambda w: {"q": "Smith"}),
+    Route("api:patient-detail", "GET", "patients.view_patient", "patient"),
+    Route("api:patient-detail", "PATCH", "patients.change_patient", "patient",
+          body=lambda w: {"preferred_name": "Jack"}),
+    Route("api:coverage-list", "GET", "patients.view_coverage", "patient"),
+    Route("api:coverage-list", "POST", "patients.add_coverage", "patient",
+          body=_api_coverage_add, ok=201),
+    Route("api:coverage-detail", "GET", "patients.view_coverage", "coverage"),
+    Route("api:coverage-detail", "PATCH", "patients.change_coverage", "coverage",
+          body=lambda w: {"plan_name": "Gold PPO"}),
+    Route("api:payer-list", "GET", "patients.view_coverage", phi=False),
+)  # fmt: skip
+
+DETAIL_ROUTES = tuple(r for r in ROUTES if r.target is not None)
+PHI_READS = tuple(r for r in ROUTES if r.phi and (r.method == "GET" or "search" in r.name))

@@ -1,0 +1,126 @@
+"""API errors are RFC 9457 problem documents with a title and status, and bad input never
+causes a 500 (the test client re-raises any server exception, failing the test)."""
+
+import uuid
+
+import pytest
+from django.urls import reverse
+
+from medoffice.core.roles import Role
+from tests.core.routes import ROUTES
+
+UNKNOWN = uuid.UUID("00000000-0000-4000-8000-000000000000")
+API_DETAIL = [r for r in ROUTES if r.api and r.target]
+API_BODIES = [r for r in ROUTES if r.api and r.method in ("POST", "PATCH")]
+
+
+@pytest.fixture
+def records(make_user, client_for):
+    return client_for(make_user(Role.RECORDS))
+
+
+def assert_problem(response, status: int) -> dict:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"] == "application/problem+json"
+    body = response.json()
+    assert body["status"] == status
+    assert isinstance(body["title"], str)
+    assert body["title"]
+    return body
+
+
+@pytest.mark.parametrize("route", API_DETAIL, ids=lambda r: r.id)
+def test_unknown_id_is_404_problem(route, world, records):
+    url = reverse(route.name, kwargs={"public_id": UNKNOWN})
+    method = getattr(records, route.method.lower())
+
+    response = method(
+        url, data=route.body(world) if route.body else None, content_type="application/json"
+    )
+
+    assert assert_problem(response, 404)["title"] == "Not found"
+
+
+@pytest.mark.parametrize("path", ["/api/patients/not-a-uuid/", "/api/nothing-here/"])
+def test_unknown_api_path_is_404_problem(path, records):
+    assert_problem(records.get(path), 404)
+
+
+@pytest.mark.parametrize("route", API_BODIES, ids=lambda r: r.id)
+def test_malformed_json_is_400_problem(route, world, records):
+    method = getattr(records, route.method.lower())
+
+    for payload in ('{"q": ', "not json", "{'single': 'quotes'}", "\x00"):
+        response = method(route.url(world), data=payload, content_type="application/json")
+        assert "JSON parse error" in assert_problem(response, 400)["detail"], payload
+
+
+@pytest.mark.parametrize(
+    ("name", "method", "target"),
+    [
+        ("api:patient-detail", "delete", "patient"),
+        ("api:patient-detail", "put", "patient"),
+        ("api:patient-detail", "post", "patient"),
+        ("api:patient-list", "get", None),
+        ("api:patient-search", "get", None),
+        ("api:coverage-detail", "delete", "coverage"),
+        ("api:coverage-list", "patch", "patient"),
+        ("api:payer-list", "post", None),
+    ],
+)
+def test_wrong_method_is_405_problem(name, method, target, world, records):
+    kwargs = {"public_id": getattr(world, target).public_id} if target else {}
+
+    response = getattr(records, method)(reverse(name, kwargs=kwargs))
+
+    assert assert_problem(response, 405)["title"] == "Method not allowed"
+    assert response["Allow"]
+    assert method.upper() not in response["Allow"]
+
+
+def test_wrong_method_from_an_anonymous_caller_is_still_401(world, db):
+    from tests.core.conftest import new_client
+
+    response = new_client().delete(reverse("api:patient-detail", args=[world.patient.public_id]))
+
+    assert_problem(response, 401)
+
+
+def test_unsupported_media_type_is_415_problem(world, records):
+    response = records.post(
+        reverse("api:patient-search"), data="q=Smith", content_type="text/plain"
+    )
+
+    assert_problem(response, 415)
+
+
+BAD_BODIES = {
+    "api:patient-list": [
+        {},
+        [],
+        {"first_name": None},
+        {"dob": "yesterday", "first_name": "A", "last_name": "B"},
+        {"first_name": "A" * 5000},
+        {"mrn": "!!", "first_name": "A", "last_name": "B", "dob": "1990-01-01"},
+        {"primary_care_provider": "0000000000"},
+        {"dob": "2999-01-01", "first_name": "A", "last_name": "B", "sex_at_birth": "X"},
+    ],
+    "api:patient-search": [{}, [], {"q": ""}, {"q": None}, {"q": ["a"]}, {"q": "x" * 201},
+                           {"q": {"$gt": ""}}],
+    "api:patient-detail": [[], {"dob": "2999-01-01"}, {"mrn": "lower case"}, {"state": "ZZ"},
+                           {"mobile_phone": "12"}, {"zip_code": "1"}, {"home_location": "none"}],
+    "api:coverage-list": [{}, [], {"payer": "NOPE"}, {"order": 9}, {"copay": "ten"},
+                          {"effective_start": "2024-02-30"}],
+    "api:coverage-detail": [[], {"payer": "NOPE"}, {"order": "first"},
+                            {"effective_end": "1900-01-01"}, {"copay": "1e400"}],
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("route", API_BODIES, ids=lambda r: r.id)
+def test_bad_input_is_a_400_problem_never_a_500(route, world, records):
+    method = getattr(records, route.method.lower())
+
+    for payload in BAD_BODIES[route.name]:
+        response = method(route.url(world), data=payload, content_type="application/json")
+        body = assert_problem(response, 400)
+        assert body.get("errors"), (payload, body)

@@ -1,0 +1,362 @@
+"""AC-02 deny by default: every route declares a policy, every role gets what the table says,
+and nobody reaches another practice's records (404, as if they did not exist)."""
+
+import uuid
+from types import SimpleNamespace
+
+import pytest
+from django.contrib.auth.models import Permission
+from django.db import transaction
+from django.urls import URLPattern, URLResolver, get_resolver, path
+from django.urls import resolve as url_resolve
+from rest_framework.views import APIView
+
+from medoffice.core.policy import AUTHENTICATED, PUBLIC, HasRequiredPermission
+from medoffice.core.roles import ROLE_PERMISSIONS, Role
+from medoffice.patients.models import Consent, Coverage, Patient
+from tests.core.conftest import new_client
+from tests.core.routes import DETAIL_ROUTES, ROUTES, body_of
+
+PUBLIC_ROUTES = {"core:login", "core:logout", "core:health"}
+HANDLERS = ("get", "post", "put", "patch", "delete")
+ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
+
+
+def walk(patterns, namespace=""):
+    """Yield (route name, callback) for every route outside the Django admin and static files."""
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            if entry.namespace == "admin" or str(entry.pattern).startswith("static"):
+                continue
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            yield from walk(entry.url_patterns, inner)
+        elif isinstance(entry, URLPattern):
+            yield f"{namespace}{entry.name or entry.pattern}", entry.callback
+
+
+def declared_policies(callback) -> dict[str, str] | None:
+    """The permission per HTTP method a view declares, or None if it declares none."""
+    if hasattr(callback, "medoffice_policy"):
+        return {"*": callback.medoffice_policy}
+    cls = getattr(callback, "cls", None)
+    if cls is None or not issubclass(cls, APIView):
+        return None
+    if HasRequiredPermission not in cls.permission_classes:
+        return None
+    needed = getattr(cls, "required_permission", None)
+    if needed is None:
+        return None
+    if isinstance(needed, str):
+        return {"*": needed}
+    return dict(needed)
+
+
+def policy_problems(patterns) -> list[str]:
+    problems = []
+    for name, callback in walk(patterns):
+        policies = declared_policies(callback)
+        if policies is None:
+            problems.append(f"{name}: no declared policy")
+            continue
+        for method, permission in policies.items():
+            if permission == PUBLIC and name not in PUBLIC_ROUTES:
+                problems.append(f"{name}: public but not on the public allow-list")
+            elif permission not in (PUBLIC, AUTHENTICATED) and permission not in ALL_PERMISSIONS:
+                problems.append(f"{name} {method}: {permission!r} is granted to no role")
+        cls = getattr(callback, "cls", None)
+        if cls is not None and not hasattr(callback, "medoffice_policy"):
+            for handler in HANDLERS:
+                if hasattr(cls, handler) and handler.upper() not in policies | {"*": 1}:
+                    problems.append(f"{name}: {handler.upper()} has a handler but no permission")
+    return problems
+
+
+def test_every_route_declares_a_policy():
+    routes = list(walk(get_resolver().url_patterns))
+
+    assert len(routes) >= 25, "the URLconf walk missed routes"
+    assert policy_problems(get_resolver().url_patterns) == []
+
+
+def test_the_policy_walk_flags_undeclared_and_unknown_policies():
+    def bare(request):
+        return None
+
+    class LooseApi(APIView):
+        def get(self, request):
+            return None
+
+    class HalfDeclaredApi(APIView):
+        permission_classes = [HasRequiredPermission]
+        required_permission = {"GET": "patients.view_patient"}
+
+        def get(self, request):
+            return None
+
+        def delete(self, request):
+            return None
+
+    def typo(request):
+        return None
+
+    typo.medoffice_policy = "patients.view_patients"
+
+    def open_door(request):
+        return None
+
+    open_door.medoffice_policy = PUBLIC
+
+    problems = policy_problems(
+        [
+            path("a/", bare, name="bare"),
+            path("b/", LooseApi.as_view(), name="loose"),
+            path("c/", HalfDeclaredApi.as_view(), name="half"),
+            path("d/", typo, name="typo"),
+            path("e/", open_door, name="open"),
+        ]
+    )
+
+    assert problems == [
+        "bare: no declared policy",
+        "loose: no declared policy",
+        "half: DELETE has a handler but no permission",
+        "typo *: 'patients.view_patients' is granted to no role",
+        "open: public but not on the public allow-list",
+    ]
+
+
+def test_every_permission_in_the_role_table_exists(db):
+    existing = {
+        f"{app}.{codename}"
+        for app, codename in Permission.objects.values_list("content_type__app_label", "codename")
+    }
+
+    assert ALL_PERMISSIONS - existing == set()
+
+
+def test_catalogue_matches_the_policy_each_view_declares():
+    ids = SimpleNamespace(public_id=uuid.uuid4())
+    urls = SimpleNamespace(patient=ids, coverage=ids, consent=ids)
+    wrong = []
+    for route in ROUTES:
+        policies = declared_policies(url_resolve(route.url(urls)).func) or {}
+        declared = policies.get(route.method, policies.get("*"))
+        if declared != route.permission:
+            wrong.append((route.id, declared, route.permission))
+
+    assert wrong == [], "(route, declared by the view, catalogued)"
+
+
+def test_api_schema_and_docs_refuse_anonymous_callers(db):
+    for url in ("/api/schema/", "/api/docs/"):
+        response = new_client().get(url)
+        assert response.status_code in (401, 403), url
+
+
+# --- The role x route matrix, generated from ROLE_PERMISSIONS ---
+
+
+def role_may(role: str, permission: str) -> bool:
+    return permission == AUTHENTICATED or permission in ROLE_PERMISSIONS[role]
+
+
+def _expected_status(role: str, route) -> int:
+    return route.ok if role_may(role, route.permission) else 403
+
+
+@pytest.mark.parametrize("role", Role, ids=lambda r: r.value)
+def test_role_gets_what_the_policy_table_says_on_every_route(role, world, make_user, client_for):
+    """One cell per route; each request runs in a savepoint rolled back afterwards, so every
+    route meets the same records (a merge or a new coverage does not leak into the next).
+    Every answer to a signed-in user, allowed or refused, must also be no-store (DP-02)."""
+    client = client_for(make_user(role))
+    mismatches = []
+    for route in ROUTES:
+        with transaction.atomic():
+            response = route.call(client, world)
+            transaction.set_rollback(True)
+        expected = _expected_status(role, route)
+        problem_json = response.get("Content-Type") == "application/problem+json"
+        if response.status_code != expected or (route.api and expected == 403 and not problem_json):
+            mismatches.append((route.id, response.status_code, expected))
+        if response.get("Cache-Control") != "no-store":
+            mismatches.append((route.id, "Cache-Control", response.get("Cache-Control")))
+
+    assert mismatches == [], "(route, got, expected)"
+
+
+def test_the_matrix_covers_every_role_and_both_outcomes():
+    cells = [(role, route) for role in Role for route in ROUTES]
+    allowed = sum(role_may(role, route.permission) for role, route in cells)
+
+    assert len(cells) == len(Role) * len(ROUTES) >= 9 * 30
+    assert 0 < allowed < len(cells)
+    # Every role is refused something, and every route is refused to some role but home.
+    assert all(any(not role_may(role, r.permission) for r in ROUTES) for role in Role)
+    assert all(
+        any(not role_may(role, r.permission) for role in Role)
+        for r in ROUTES
+        if r.permission != AUTHENTICATED
+    )
+
+
+def test_anonymous_caller_is_sent_to_login_or_refused_on_every_route(world):
+    client = new_client()
+    wrong = []
+    for route in ROUTES:
+        response = route.call(client, world)
+        if route.api:
+            problem = response.get("Content-Type") == "application/problem+json"
+            if response.status_code not in (401, 403) or not problem:
+                wrong.append((route.id, response.status_code, response.get("Content-Type")))
+            elif response.json()["status"] != response.status_code:
+                wrong.append((route.id, "problem status", response.json()["status"]))
+        elif response.status_code != 302 or not response["Location"].startswith("/login/?next="):
+            wrong.append((route.id, response.status_code, response.get("Location")))
+
+    assert wrong == []
+
+
+# Facts the docs state in words, pinned so a table edit that breaks them is noticed.
+
+
+def _status(client, route_name, method, world):
+    route = next(r for r in ROUTES if (r.name, r.method) == (route_name, method))
+    return route.call(client, world).status_code
+
+
+def test_biller_sees_coverage_but_cannot_register_patients(world, biller, client_for):
+    client = client_for(biller)
+
+    assert _status(client, "patients:coverage-list", "GET", world) == 200
+    assert _status(client, "api:coverage-detail", "GET", world) == 200
+    assert _status(client, "patients:patient-register", "GET", world) == 403
+    assert _status(client, "api:patient-list", "POST", world) == 403
+
+
+def test_coder_cannot_change_coverage(world, make_user, client_for):
+    client = client_for(make_user(Role.CODER))
+
+    assert _status(client, "patients:coverage-list", "GET", world) == 200
+    assert _status(client, "patients:coverage-edit", "POST", world) == 403
+    assert _status(client, "api:coverage-detail", "PATCH", world) == 403
+    assert world.coverage.plan_name == Coverage.objects.get(pk=world.coverage.pk).plan_name
+
+
+def test_administrator_cannot_view_patients(world, administrator, client_for):
+    client = client_for(administrator)
+
+    assert _status(client, "patients:patient-detail", "GET", world) == 403
+    assert _status(client, "patients:patient-search", "POST", world) == 403
+    assert _status(client, "api:patient-detail", "GET", world) == 403
+    assert _status(client, "core:audit-list", "GET", world) == 200
+
+
+def test_privacy_officer_can_review_the_audit_trail(world, privacy_officer, client_for):
+    client = client_for(privacy_officer)
+
+    assert _status(client, "core:audit-list", "GET", world) == 200
+    assert _status(client, "core:audit-export", "GET", world) == 200
+
+
+def test_front_desk_cannot_review_the_audit_trail_or_merge(world, front_desk, client_for):
+    client = client_for(front_desk)
+
+    assert _status(client, "core:audit-list", "GET", world) == 403
+    assert _status(client, "core:audit-export", "GET", world) == 403
+    assert _status(client, "patients:patient-merge", "GET", world) == 403
+    assert _status(client, "patients:patient-merge", "POST", world) == 403
+    assert Patient.objects.get(pk=world.duplicate.pk).status == "active"
+
+
+# --- IDOR: another practice's ids behave as if they did not exist ---
+
+
+def _prober(route, make_user, outsider, practice_):
+    """The outsider persona where its role allows the route; else a same-practice colleague
+    with a role that does, so the 404 comes from the scope check and not the role check."""
+    if route.permission in ROLE_PERMISSIONS[Role.FRONT_DESK]:
+        return outsider
+    role = next(r for r, perms in ROLE_PERMISSIONS.items() if route.permission in perms)
+    return make_user(role, practice_=practice_)
+
+
+def _state():
+    return (
+        list(Patient.objects.order_by("pk").values_list("pk", "updated_at", "status")),
+        list(Coverage.objects.order_by("pk").values_list("pk", "updated_at")),
+        list(Consent.objects.order_by("pk").values_list("pk", "revoked_on")),
+    )
+
+
+def _probe_all(clients_for_route, world, *, other: bool, hidden: Patient) -> list:
+    """Call every detail route; return what leaked: a status other than 404, a non-problem
+    API body, the patient's name or MRN in the answer, or any change to the records."""
+    leaks = []
+    for route in DETAIL_ROUTES:
+        client = clients_for_route(route)  # signed in outside the savepoint rolled back below
+        before = _state()
+        with transaction.atomic():
+            response = route.call(client, world, other=other)
+            after = _state()
+            transaction.set_rollback(True)
+        body = body_of(response)
+        if response.status_code != 404:
+            leaks.append((route.id, response.status_code))
+        elif route.api and response.get("Content-Type") != "application/problem+json":
+            leaks.append((route.id, "not a problem document"))
+        if hidden.last_name in body or hidden.mrn in body:
+            leaks.append((route.id, "patient named in the answer"))
+        if after != before:
+            leaks.append((route.id, "records changed"))
+    return leaks
+
+
+def test_outsider_gets_404_for_every_detail_route_of_our_patient(
+    world_with_outsider, make_user, outsider, other_practice, client_for
+):
+    """The outsider persona (front desk elsewhere) probes every route its role allows; the
+    routes it does not (merge) are probed by a colleague of the other practice who may,
+    so the 404 comes from the scope check and not from the role check."""
+    clients = {}
+
+    def client(route):
+        prober = _prober(route, make_user, outsider, other_practice)
+        if prober.pk not in clients:
+            clients[prober.pk] = client_for(prober)
+        return clients[prober.pk]
+
+    leaks = _probe_all(client, world_with_outsider, other=False, hidden=world_with_outsider.patient)
+
+    assert leaks == []
+    assert len(clients) >= 2, "merge was not probed by a role that may merge"
+
+
+def test_our_users_get_404_for_another_practices_patient(
+    world_with_outsider, make_user, client_for
+):
+    clients = {}
+
+    def client(route):
+        role = next(r for r, perms in ROLE_PERMISSIONS.items() if route.permission in perms)
+        if role not in clients:
+            clients[role] = client_for(make_user(role))
+        return clients[role]
+
+    world = world_with_outsider
+    leaks = _probe_all(client, world, other=True, hidden=world.other_patient)
+
+    assert leaks == []
+
+
+def test_search_never_returns_another_practices_patient(world_with_outsider, outsider, client_for):
+    client = client_for(outsider)
+    ours = world_with_outsider.patient
+
+    for query in (ours.last_name, ours.mrn, ours.dob.strftime("%m/%d/%Y"), "217-555-0142"):
+        api = client.post("/api/patients/search/", {"q": query}, content_type="application/json")
+        assert api.status_code == 200
+        assert str(ours.public_id) not in {r["id"] for r in api.json()["results"]}, query
+        page = client.post("/patients/search/", {"q": query})
+        assert page.status_code == 200
+        assert str(ours.public_id) not in page.content.decode()

@@ -1,0 +1,197 @@
+"""AC-05 idle time-out and absolute lifetime; AC-06 new session id at login, logout ends it."""
+
+from datetime import timedelta
+from unittest import mock
+
+import pytest
+from django.conf import settings
+from django.contrib.sessions.backends.db import SessionStore
+from django.contrib.sessions.models import Session
+from django.urls import reverse
+from django.utils import timezone
+
+from medoffice.core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from tests.conftest import PASSWORD
+from tests.core.conftest import new_client
+
+IDLE = settings.SESSION_IDLE_TIMEOUT_SECONDS
+ABSOLUTE = settings.SESSION_ABSOLUTE_LIFETIME_SECONDS
+HOME = "/"
+
+
+def test_defaults_are_fifteen_minutes_idle_and_twelve_hours_absolute():
+    assert IDLE == 15 * 60
+    assert ABSOLUTE == 12 * 3600
+
+
+def _login(user):
+    client = new_client()
+    response = client.post(reverse("core:login"), {"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+    return client
+
+
+def _key(client) -> str:
+    return client.cookies[settings.SESSION_COOKIE_NAME].value
+
+
+def _session_exists(key: str) -> bool:
+    return Session.objects.filter(session_key=key).exists()
+
+
+def _age_session(client, *, idle: float, since_login: float) -> str:
+    """Move the stored login and last-seen instants into the past; return the session key."""
+    session = client.session
+    now = timezone.now().timestamp()
+    session[SESSION_LOGIN_AT] = now - since_login
+    session[SESSION_LAST_SEEN] = now - idle
+    session.save()
+    return session.session_key
+
+
+def _assert_sent_to_login(response, path=HOME):
+    assert response.status_code == 302
+    assert response["Location"] == f"/login/?next={path}"
+
+
+def test_login_records_when_the_session_started(front_desk):
+    client = _login(front_desk)
+
+    session = client.session
+    assert abs(session[SESSION_LOGIN_AT] - timezone.now().timestamp()) < 60
+    assert session[SESSION_LAST_SEEN] >= session[SESSION_LOGIN_AT]
+
+
+def test_session_survives_just_under_the_idle_timeout(front_desk):
+    client = _login(front_desk)
+    _age_session(client, idle=IDLE - 1, since_login=IDLE - 1)
+
+    assert client.get(HOME).status_code == 200
+
+
+def test_idle_timeout_sends_to_login_and_deletes_the_server_session(front_desk):
+    client = _login(front_desk)
+    key = _age_session(client, idle=IDLE + 1, since_login=IDLE + 1)
+
+    _assert_sent_to_login(client.get(HOME))
+
+    assert not _session_exists(key)
+    _assert_sent_to_login(client.get(HOME))
+
+
+def test_activity_keeps_the_session_until_the_absolute_lifetime(front_desk):
+    client = _login(front_desk)
+    _age_session(client, idle=60, since_login=ABSOLUTE - 1)
+
+    assert client.get(HOME).status_code == 200
+
+
+def test_absolute_lifetime_ends_an_active_session(front_desk):
+    client = _login(front_desk)
+    key = _age_session(client, idle=0, since_login=ABSOLUTE + 1)
+
+    _assert_sent_to_login(client.get(HOME))
+
+    assert not _session_exists(key)
+
+
+def test_expired_api_session_gets_401_problem(front_desk, patient):
+    client = _login(front_desk)
+    _age_session(client, idle=IDLE + 1, since_login=IDLE + 1)
+
+    response = client.get(reverse("api:patient-detail", args=[patient.public_id]))
+
+    assert response.status_code == 401
+    assert response["Content-Type"] == "application/problem+json"
+    assert response.json()["status"] == 401
+
+
+class Clock:
+    """django.utils.timezone.now, advanced by hand (the framework's clock, not ours)."""
+
+    def __init__(self):
+        self.now = timezone.now()
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock():
+    clock = Clock()
+    with mock.patch("django.utils.timezone.now", side_effect=lambda: clock.now):
+        yield clock
+
+
+def test_clock_idle_timeout_leaves_no_usable_session(front_desk, clock):
+    client = _login(front_desk)
+    key = _key(client)
+    clock.advance(IDLE - 1)
+    assert client.get(HOME).status_code == 200
+
+    clock.advance(IDLE + 1)
+
+    _assert_sent_to_login(client.get(HOME))
+    assert not Session.objects.filter(session_key=key, expire_date__gt=clock.now).exists()
+    assert SessionStore(session_key=key).load() == {}
+
+
+def test_clock_absolute_lifetime_ends_a_session_in_constant_use(front_desk, clock):
+    client = _login(front_desk)
+    key = _key(client)
+    step = IDLE - 60
+    elapsed = 0
+    while elapsed + step < ABSOLUTE:
+        clock.advance(step)
+        elapsed += step
+        assert client.get(HOME).status_code == 200, f"signed out after {elapsed} s"
+    assert _session_exists(key)
+
+    clock.advance(ABSOLUTE - elapsed + 1)
+
+    _assert_sent_to_login(client.get(HOME))
+    assert not _session_exists(key)
+
+
+def test_login_issues_a_new_session_id(front_desk):
+    client = new_client()
+    anonymous = SessionStore()
+    anonymous["seen"] = True
+    anonymous.create()
+    client.cookies[settings.SESSION_COOKIE_NAME] = anonymous.session_key
+
+    response = client.post(
+        reverse("core:login"), {"username": front_desk.username, "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+    assert _key(client) != anonymous.session_key
+    assert not _session_exists(anonymous.session_key)
+    assert client.get(HOME).status_code == 200
+
+
+def test_logout_ends_the_server_session_and_clears_the_browser(front_desk):
+    client = _login(front_desk)
+    key = _key(client)
+
+    response = client.post(reverse("core:logout"))
+
+    assert response.status_code == 302
+    clear = response["Clear-Site-Data"]
+    for part in ('"cache"', '"cookies"', '"storage"'):
+        assert part in clear
+    assert not _session_exists(key)
+    replay = new_client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = key
+    _assert_sent_to_login(replay.get(HOME))
+
+
+def test_logout_by_get_changes_nothing(front_desk):
+    client = _login(front_desk)
+    key = _key(client)
+
+    response = client.get(reverse("core:logout"))
+
+    assert response.status_code == 405
+    assert _session_exists(key)
+    assert client.get(HOME).status_code == 200
