@@ -225,3 +225,24 @@ def test_non_auditor_is_refused_the_report_and_the_export(route, seeded, front_d
     assert response.status_code == 403
     assert b"alice" not in response.content
     assert AuditEvent.objects.filter(action=AuditAction.EXPORT).count() == before
+
+
+def test_an_invalid_filter_lists_nothing_and_says_why(auditor_client):
+    response = auditor_client.get(
+        reverse("core:audit-list"), {"date_from": "2025-03-10", "date_to": "2025-03-01"}
+    )
+    assert response.status_code == 200
+    assert response.context["page"].paginator.count == 0
+    assert "The end date is before the start date." in response.content.decode()
+    export = auditor_client.get(
+        reverse("core:audit-export"), {"date_from": "2025-03-10", "date_to": "2025-03-01"}
+    )
+    assert export.status_code == 400
+    assert b"date_to" in export.content
+
+
+def test_export_cells_cannot_run_as_spreadsheet_formulas(auditor_client, client):
+    client.post(reverse("core:login"), {"username": '=HYPERLINK("http://x")', "password": "x"})
+    header, rows = _export(auditor_client, action="login_failed")
+    usernames = [row[header.index("username")] for row in rows]
+    assert usernames == ['\'=HYPERLINK("http://x")']

@@ -3,7 +3,7 @@ import csv
 from django.contrib.auth import views as auth_views
 from django.core.paginator import Paginator
 from django.db.models import Max
-from django.http import JsonResponse, StreamingHttpResponse
+from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
@@ -37,12 +37,14 @@ def health(request):
     return JsonResponse({"status": "ok"})
 
 
-def _audit_filter(request) -> tuple[AuditFilterForm, AuditFilter]:
+def _audit_filter(request) -> tuple[AuditFilterForm, AuditFilter | None]:
+    """The filter asked for; None when it is invalid (then nothing is listed, not everything)."""
     form = AuditFilterForm(request.GET or None)
-    if form.is_bound and form.is_valid():
-        data = {k: v for k, v in form.cleaned_data.items() if v}
-        return form, AuditFilter(**data)
-    return form, AuditFilter()
+    if not form.is_bound:
+        return form, AuditFilter()
+    if not form.is_valid():
+        return form, None
+    return form, AuditFilter(**{k: v for k, v in form.cleaned_data.items() if v})
 
 
 def _last_audit_id() -> int:
@@ -63,7 +65,10 @@ def audit_list(request):
     # The page shows the trail as it was when asked for. Without the bound, the count is
     # taken before this review's own row exists but the page slice is read after it, so
     # the review row would push the last matching event off the page.
-    events = audit_event_list(flt).filter(id__lte=_last_audit_id())
+    if flt is None:
+        events, flt = AuditEvent.objects.none(), AuditFilter()
+    else:
+        events = audit_event_list(flt).filter(id__lte=_last_audit_id())
     page = Paginator(events, 100).get_page(request.GET.get("page"))
     audit_record(
         action=AuditAction.READ,
@@ -111,10 +116,20 @@ CSV_COLUMNS = (
 )
 
 
+def _csv_safe(value):
+    """A cell a spreadsheet will not run as a formula (failed-login names are typed by anyone)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
 @requires("core.export_auditevent")
 @require_GET
 def audit_export(request):
-    _form, flt = _audit_filter(request)
+    form, flt = _audit_filter(request)
+    if flt is None:
+        errors = "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items())
+        return HttpResponseBadRequest(f"Invalid filter: {errors}", content_type="text/plain")
     # The file holds the rows that matched when it was asked for, as its audit row says:
     # bound it by the last id now, before the export's own row (or any later one) exists.
     events = audit_event_list(flt).filter(id__lte=_last_audit_id())
@@ -130,7 +145,10 @@ def audit_export(request):
         yield writer.writerow(CSV_COLUMNS)
         for event in events.iterator(chunk_size=2000):
             yield writer.writerow(
-                [event.at.isoformat() if c == "at" else getattr(event, c) for c in CSV_COLUMNS]
+                [
+                    event.at.isoformat() if c == "at" else _csv_safe(getattr(event, c))
+                    for c in CSV_COLUMNS
+                ]
             )
 
     response = StreamingHttpResponse(rows(), content_type="text/csv")
