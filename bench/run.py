@@ -8,7 +8,8 @@
 
 A benchmark is any module bench/<name>.py (not starting with "_", not this
 file) with `run(*, practice_id, size, quick, seed) -> dict` and optionally
-`TARGETS = {figure: ("<=", value)}`. Results go to bench/results/latest.json.
+`TARGETS = {figure: ("<=", value)}`. Results go to bench/results/latest.json
+(latest-postgresql.json on PostgreSQL; quick.json for --quick).
 
 SQLite: the generated database is kept in bench/.cache/ keyed by size, seed
 and a digest of patients/synthetic.py, and reused by later runs (generating
@@ -239,7 +240,12 @@ def main(argv: list[str] | None = None) -> int:
         results["machine"] = _machine()
         results["date"] = datetime.now(UTC).isoformat(timespec="seconds")
         RESULTS_DIR.mkdir(exist_ok=True)
-        out = RESULTS_DIR / "latest.json"
+        # Full SQLite runs are the record (latest.json); PostgreSQL runs sit beside them;
+        # quick smoke runs (make test) never overwrite either.
+        from django.db import connection
+
+        engine = "" if connection.vendor == "sqlite" else f"-{connection.vendor}"
+        out = RESULTS_DIR / (f"quick{engine}.json" if args.quick else f"latest{engine}.json")
         out.write_text(json.dumps(results, indent=2, default=str) + "\n")
         print(f"\nWrote {out.relative_to(ROOT)}")
     finally:

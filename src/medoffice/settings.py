@@ -159,6 +159,7 @@ if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_HSTS_SECONDS = 31_536_000
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
@@ -230,6 +231,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     # Swagger UI from the installed package, not a CDN, with no inline script (CSP).
     "SWAGGER_UI_DIST": "SIDECAR",
+    "ENUM_NAME_OVERRIDES": {
+        "SexEnum": "medoffice.patients.models.SexAtBirth",
+        "PatientStatusEnum": "medoffice.patients.models.PatientStatus",
+        "CoverageStatusEnum": "medoffice.patients.models.CoverageStatus",
+    },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 

@@ -254,6 +254,7 @@ def test_verify_with_another_key_fails_at_the_first_row(chain):
 
     assert not report.ok
     assert report.first_broken_id == 1
+    assert "the audit key is not the one this trail was written with" in report.reason
 
 
 def test_an_event_in_a_rolled_back_transaction_leaves_the_chain_intact(chain):

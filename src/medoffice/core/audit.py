@@ -128,7 +128,10 @@ def audit_verify(*, key: str | None = None, chunk_size: int = 5000) -> ChainRepo
         if not hmac.compare_digest(
             event.mac, compute_mac(previous_mac, _row_values(event), key=key)
         ):
-            return ChainReport(False, checked, event.id, f"row {event.id} was altered or inserted")
+            reason = f"row {event.id} was altered or inserted"
+            if event.id == 1:
+                reason += " (or the audit key is not the one this trail was written with)"
+            return ChainReport(False, checked, event.id, reason)
         previous_mac = event.mac
         expected_id += 1
         checked += 1

@@ -16,6 +16,7 @@ from __future__ import annotations
 import bisect
 import itertools
 import random
+import secrets
 import uuid
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
@@ -350,7 +351,9 @@ def _random_day(rng: random.Random, first: date, last: date) -> date:
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
-    return uuid.UUID(int=rng.getrandbits(128), version=4)
+    # Public ids must be unique across runs (two practices generated with one seed), so
+    # they are not reproducible; the draw from `rng` stays, so the people still are.
+    return uuid.UUID(int=rng.getrandbits(128) ^ secrets.randbits(128), version=4)
 
 
 # ---------------------------------------------------------------------------
