@@ -19,7 +19,7 @@ from django.utils import timezone
 from medoffice.core.context import Actor, current_actor
 from medoffice.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
 
-_CHAINED_FIELDS = (
+CHAINED_FIELDS = (
     "id",
     "at",
     "user_id",
@@ -39,7 +39,7 @@ _CHAINED_FIELDS = (
 
 def _canonical(values: dict) -> bytes:
     return json.dumps(
-        [values[name] for name in _CHAINED_FIELDS], separators=(",", ":"), default=str
+        [values[name] for name in CHAINED_FIELDS], separators=(",", ":"), default=str
     ).encode()
 
 
@@ -111,7 +111,7 @@ class ChainReport:
 
 
 def _row_values(event: AuditEvent) -> dict:
-    values = {name: getattr(event, name) for name in _CHAINED_FIELDS}
+    values = {name: getattr(event, name) for name in CHAINED_FIELDS}
     values["at"] = event.at.isoformat()
     return values
 
