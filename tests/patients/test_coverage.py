@@ -290,3 +290,10 @@ def test_the_edit_form_cancels_a_policy_and_keeps_it_on_file(
     assert coverage.status == "cancelled"
     # A cancelled primary no longer blocks a new primary for the same dates.
     assert _add(patient, payer, member_id="NEW-1").order == 1
+
+
+def test_a_payer_with_a_broken_member_id_pattern_is_refused_on_the_configuration_screen(payer):
+    payer.member_id_pattern = "[A-Z"
+    with pytest.raises(ValidationError) as excinfo:
+        payer.full_clean()
+    assert "Not a regular expression" in excinfo.value.message_dict["member_id_pattern"][0]

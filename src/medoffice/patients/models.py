@@ -1,7 +1,9 @@
 """Patients, their insurance (FHIR Coverage semantics), consents and payers."""
 
+import re
 import uuid
 
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 
@@ -179,6 +181,13 @@ class Patient(models.Model):
         return [p for p in (self.mobile_phone, self.home_phone, self.work_phone) if p]
 
 
+def validate_regex(value: str) -> None:
+    try:
+        re.compile(value)
+    except re.error as exc:
+        raise ValidationError(f"Not a regular expression: {exc}.", code="invalid_regex") from exc
+
+
 class ClaimFilingIndicator(models.TextChoices):
     """X12 SBR09 claim filing indicator codes."""
 
@@ -228,6 +237,7 @@ class Payer(models.Model):
     member_id_pattern = models.CharField(
         max_length=100,
         blank=True,
+        validators=[validate_regex],
         help_text="Optional regular expression member ids of this payer must match.",
     )
     is_active = models.BooleanField(default=True)
