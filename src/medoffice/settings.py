@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "template_partials",
     "medoffice.core",
     "medoffice.patients",
+    "medoffice.scheduling",
 ]
 
 MIDDLEWARE = [
@@ -207,6 +208,10 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = MEDOFFICE_MAX_UPLOAD_BYTES + 1024 * 1024
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="medoffice@localhost")
+# The join link of a telehealth visit: {room} becomes a fresh unguessable room name.
+MEDOFFICE_TELEHEALTH_URL = env.str(
+    "MEDOFFICE_TELEHEALTH_URL", default="https://video.example.org/medoffice/{room}"
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

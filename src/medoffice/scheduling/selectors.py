@@ -1,0 +1,211 @@
+"""Reads for scheduling: the slot finder's data, day by day, and resource candidates."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q
+from django.utils import timezone
+
+from medoffice.core.models import Location, Provider, StaffProfile
+from medoffice.core.roles import Role
+from medoffice.scheduling.models import (
+    AppointmentType,
+    Equipment,
+    Hold,
+    Holiday,
+    Room,
+    ScheduleException,
+    TemplateBlock,
+)
+from medoffice.scheduling.slots import (
+    Block,
+    Needs,
+    Occupancy,
+    Slot,
+    local_instant,
+    open_slots,
+    unit_of,
+)
+
+# Wall-clock bounds of the parts of the day a patient may prefer (None: to the block's end).
+PARTS_OF_DAY = {
+    "morning": (time(0, 0), time(12, 0)),
+    "afternoon": (time(12, 0), time(17, 0)),
+    "evening": (time(17, 0), None),
+}
+
+
+@dataclass(frozen=True)
+class Preferences:
+    provider_ids: tuple[int, ...] = ()
+    location_ids: tuple[int, ...] = ()
+    weekdays: tuple[int, ...] = ()  # 0 = Monday
+    part_of_day: str = ""  # morning / afternoon / evening
+
+
+def providers_for_type(appointment_type: AppointmentType, prefs: Preferences) -> list[Provider]:
+    providers = Provider.objects.filter(practice_id=appointment_type.practice_id, is_active=True)
+    allowed = list(appointment_type.providers.values_list("id", flat=True))
+    if allowed:
+        providers = providers.filter(id__in=allowed)
+    if prefs.provider_ids:
+        providers = providers.filter(id__in=prefs.provider_ids)
+    return list(providers)
+
+
+def needs_at(appointment_type: AppointmentType, location_ids) -> dict[int, Needs]:
+    """Per location: the rooms, equipment and assistants a type could use there."""
+    rooms: dict[int, list[int]] = defaultdict(list)
+    if appointment_type.room_kind:
+        for room_id, location_id in Room.objects.filter(
+            location_id__in=location_ids, kind=appointment_type.room_kind, is_active=True
+        ).values_list("id", "location_id"):
+            rooms[location_id].append(room_id)
+    equipment: dict[tuple[int, str], list[int]] = defaultdict(list)
+    kinds = appointment_type.equipment_kind_list
+    if kinds:
+        for item_id, location_id, kind in Equipment.objects.filter(
+            location_id__in=location_ids, kind__in=kinds, is_active=True
+        ).values_list("id", "location_id", "kind"):
+            equipment[(location_id, kind)].append(item_id)
+    assistants: dict[int, list[int]] = defaultdict(list)
+    if appointment_type.needs_assistant:
+        for staff_id, location_id in StaffProfile.objects.filter(
+            role=Role.MEDICAL_ASSISTANT, user__is_active=True, locations__in=location_ids
+        ).values_list("id", "locations"):
+            assistants[location_id].append(staff_id)
+    needs = {}
+    for location_id in location_ids:
+        if appointment_type.room_kind and not rooms[location_id]:
+            continue  # this location cannot host the type at all
+        if any(not equipment[(location_id, kind)] for kind in kinds):
+            continue
+        if appointment_type.needs_assistant and not assistants[location_id]:
+            continue
+        needs[location_id] = Needs(
+            duration_minutes=appointment_type.duration_minutes,
+            rooms=tuple(rooms[location_id]),
+            equipment=tuple(tuple(equipment[(location_id, kind)]) for kind in kinds),
+            assistants=tuple(assistants[location_id]),
+        )
+    return needs
+
+
+def _blocks_by_weekday(appointment_type, provider_ids, location_ids):
+    blocks = (
+        TemplateBlock.objects.filter(provider_id__in=provider_ids, location_id__in=location_ids)
+        .filter(Q(appointment_types=None) | Q(appointment_types=appointment_type))
+        .distinct()
+    )
+    by_weekday: dict[int, list[TemplateBlock]] = defaultdict(list)
+    for block in blocks:
+        by_weekday[block.weekday].append(block)
+    return by_weekday
+
+
+def _day_blocks(day: date, templates, zones, prefs: Preferences) -> list[Block]:
+    resolved = []
+    for template in templates:
+        if template.valid_from and day < template.valid_from:
+            continue
+        if template.valid_until and day > template.valid_until:
+            continue
+        zone = zones[template.location_id]
+        starts_at = local_instant(day, template.start_time, zone)
+        ends_at = local_instant(day, template.end_time, zone)
+        if prefs.part_of_day:
+            earliest, latest = PARTS_OF_DAY[prefs.part_of_day]
+            starts_at = max(starts_at, local_instant(day, earliest, zone))
+            if latest is not None:
+                ends_at = min(ends_at, local_instant(day, latest, zone))
+            if ends_at <= starts_at:
+                continue
+        resolved.append(
+            Block(template.provider_id, template.location_id, starts_at, ends_at,
+                  template.slot_minutes)
+        )  # fmt: skip
+    return resolved
+
+
+def _occupancy(resource_keys: dict[str, list[int]], first_unit: int, last_unit: int) -> Occupancy:
+    occupancy = Occupancy()
+    condition = Q()
+    for kind, ids in resource_keys.items():
+        if ids:
+            condition |= Q(kind=kind, resource_id__in=ids, unit__gte=first_unit, unit__lt=last_unit)
+    if condition:
+        for kind, resource_id, unit in Hold.objects.filter(condition).values_list(
+            "kind", "resource_id", "unit"
+        ):
+            occupancy.add(kind, resource_id, unit)
+    return occupancy
+
+
+def find_slots(
+    *,
+    appointment_type: AppointmentType,
+    after: datetime | None = None,
+    limit: int = 10,
+    patient_id: int | None = None,
+    prefs: Preferences = Preferences(),  # noqa: B008 - frozen dataclass
+    days: int | None = None,
+) -> list[Slot]:
+    """The first `limit` open times for a type, across providers, locations and resources."""
+    now = timezone.now()
+    not_before = max(after or now, now + timedelta(hours=appointment_type.min_notice_hours))
+    horizon = days or appointment_type.max_days_ahead
+    providers = providers_for_type(appointment_type, prefs)
+    if not providers:
+        return []
+    locations = Location.objects.filter(practice_id=appointment_type.practice_id)
+    if prefs.location_ids:
+        locations = locations.filter(id__in=prefs.location_ids)
+    zones = {loc.id: ZoneInfo(loc.time_zone) for loc in locations}
+    needs = needs_at(appointment_type, list(zones))
+    if not needs:
+        return []
+    provider_ids = [p.id for p in providers]
+    by_weekday = _blocks_by_weekday(appointment_type, provider_ids, list(needs))
+    holidays = set(
+        Holiday.objects.filter(
+            practice_id=appointment_type.practice_id,
+            day__gte=not_before.date() - timedelta(days=1),
+            day__lte=not_before.date() + timedelta(days=horizon + 1),
+        ).values_list("day", flat=True)
+    )
+    resources = {
+        "P": provider_ids,
+        "R": sorted({r for n in needs.values() for r in n.rooms}),
+        "E": sorted({e for n in needs.values() for g in n.equipment for e in g}),
+        "A": sorted({a for n in needs.values() for a in n.assistants}),
+        "T": [patient_id] if patient_id is not None else [],
+    }
+    found: list[Slot] = []
+    first_day = min(not_before.astimezone(z).date() for z in zones.values())
+    for offset in range(horizon + 1):
+        day = first_day + timedelta(days=offset)
+        if prefs.weekdays and day.weekday() not in prefs.weekdays:
+            continue
+        if day in holidays:
+            continue
+        blocks = _day_blocks(day, by_weekday.get(day.weekday(), ()), zones, prefs)
+        if not blocks:
+            continue
+        day_start = min(b.starts_at for b in blocks)
+        day_end = max(b.ends_at for b in blocks)
+        occupancy = _occupancy(resources, unit_of(day_start), unit_of(day_end) + 1)
+        closed = [
+            (e.provider_id, e.location_id, e.starts_at, e.ends_at)
+            for e in ScheduleException.objects.filter(
+                location_id__in=list(needs), starts_at__lt=day_end, ends_at__gt=day_start
+            ).filter(Q(provider__isnull=True) | Q(provider_id__in=provider_ids))
+        ]
+        found += open_slots(
+            blocks, needs, occupancy, patient_id=patient_id, not_before=not_before,
+            closed=closed, limit=limit - len(found),
+        )  # fmt: skip
+        if len(found) >= limit:
+            break
+    return found

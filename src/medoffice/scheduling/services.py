@@ -1,0 +1,320 @@
+"""Booking, rescheduling, cancelling and status moves: the only writers of appointments.
+
+A booking chooses free resources, then writes the appointment and its `Hold`
+rows in one transaction; the unique constraint on holds is the arbiter when
+two clerks race for the same time: one commits, the other gets SlotTakenError
+and nothing of its attempt remains.
+"""
+
+import secrets
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from medoffice.core.audit import audit_record
+from medoffice.core.models import AuditAction, Location, Provider
+from medoffice.patients.models import Patient, PatientStatus
+from medoffice.scheduling import selectors
+from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
+from medoffice.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    Hold,
+    Modality,
+    PatientKind,
+    ResourceKind,
+)
+from medoffice.scheduling.slots import Occupancy, units
+from medoffice.scheduling.states import HOLDING, AppointmentStatus, can_move
+
+
+def _rule_errors(
+    *,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    provider: Provider,
+    location: Location,
+    starts_at: datetime,
+    override: bool,
+    ignore: Appointment | None = None,
+) -> dict[str, list[str]]:
+    errors: dict[str, list[str]] = {}
+
+    def add(field: str, message: str) -> None:
+        errors.setdefault(field, []).append(message)
+
+    now = timezone.now()
+    if timezone.is_naive(starts_at):
+        add("starts_at", "The start time needs a time zone.")
+        return errors
+    if starts_at < now:
+        add("starts_at", "That time is in the past.")
+    if starts_at.second or starts_at.microsecond or starts_at.minute % 5:
+        add("starts_at", "Appointments start on a 5-minute mark.")
+    if patient.status != PatientStatus.ACTIVE:
+        add("patient", "This record is not active (merged, inactive or deceased).")
+    if not provider.is_active:
+        add("provider", f"{provider} is not active.")
+    if provider.practice_id != appointment_type.practice_id or location.practice_id != (
+        appointment_type.practice_id
+    ):
+        add("provider", "The provider, location and type belong to different practices.")
+    offered = list(appointment_type.providers.values_list("id", flat=True))
+    if not appointment_type.is_active or (offered and provider.id not in offered):
+        add("appointment_type", f"{provider} does not offer {appointment_type.name}.")
+    if not override:
+        notice = timedelta(hours=appointment_type.min_notice_hours)
+        if now <= starts_at < now + notice:
+            add("starts_at", f"{appointment_type.name} needs {notice} notice.")
+        if starts_at > now + timedelta(days=appointment_type.max_days_ahead):
+            add("starts_at", f"Book at most {appointment_type.max_days_ahead} days ahead.")
+    kind = appointment_type.patient_kind
+    if kind != PatientKind.ANY:
+        seen_before = (
+            Appointment.objects.filter(patient=patient, status=AppointmentStatus.FULFILLED)
+            .exclude(pk=getattr(ignore, "pk", None))
+            .exists()
+        )
+        if kind == PatientKind.NEW and seen_before:
+            add("appointment_type", f"{appointment_type.name} is for new patients only.")
+        if kind == PatientKind.ESTABLISHED and not seen_before:
+            add("appointment_type", f"{appointment_type.name} is for established patients only.")
+    return errors
+
+
+def _slot_offered(appointment_type, provider, location, starts_at, patient, ignore) -> bool:
+    """Whether the finder itself would offer this exact time (templates, exceptions, holidays)."""
+    prefs = selectors.Preferences(provider_ids=(provider.id,), location_ids=(location.id,))
+    day_start = starts_at - timedelta(minutes=1)
+    for slot in selectors.find_slots(
+        appointment_type=appointment_type, after=day_start, limit=500, prefs=prefs, days=1,
+        patient_id=None,
+    ):  # fmt: skip
+        if slot.starts_at == starts_at:
+            return True
+    return False
+
+
+def _choose_resources(appointment_type, location, span, *, ignore) -> dict:
+    """Free room, equipment and assistant for the span, or field errors naming what is missing."""
+    needs = selectors.needs_at(appointment_type, [location.id]).get(location.id)
+    if needs is None:
+        raise ValidationError(
+            {"location": [f"{location} has no room, equipment or assistant for this type."]}
+        )
+    occupancy = Occupancy()
+    keys = {"R": needs.rooms, "E": [e for g in needs.equipment for e in g], "A": needs.assistants}
+    holds = Hold.objects.filter(unit__gte=span.start, unit__lt=span.stop)
+    if ignore is not None:
+        holds = holds.exclude(appointment=ignore)
+    for kind, ids in keys.items():
+        if ids:
+            for resource_id, unit in holds.filter(kind=kind, resource_id__in=ids).values_list(
+                "resource_id", "unit"
+            ):
+                occupancy.add(kind, resource_id, unit)
+    chosen: dict = {"room": None, "equipment": [], "assistant": None}
+    if needs.rooms:
+        chosen["room"] = next((r for r in needs.rooms if occupancy.free("R", r, span)), None)
+        if chosen["room"] is None:
+            raise SlotTakenError("No room of the needed kind is free then.")
+    for group in needs.equipment:
+        item = next((e for e in group if occupancy.free("E", e, span)), None)
+        if item is None:
+            raise SlotTakenError("The equipment this visit needs is in use then.")
+        chosen["equipment"].append(item)
+    if needs.assistants:
+        chosen["assistant"] = next(
+            (a for a in needs.assistants if occupancy.free("A", a, span)), None
+        )
+        if chosen["assistant"] is None:
+            raise SlotTakenError("No medical assistant is free then.")
+    return chosen
+
+
+def _write_holds(appointment: Appointment, chosen: dict, span: range) -> None:
+    resources = [(ResourceKind.PATIENT, appointment.patient_id)]
+    if not appointment.overbooked:
+        resources.append((ResourceKind.PROVIDER, appointment.provider_id))
+    if chosen["room"]:
+        resources.append((ResourceKind.ROOM, chosen["room"]))
+    resources += [(ResourceKind.EQUIPMENT, item) for item in chosen["equipment"]]
+    if chosen["assistant"]:
+        resources.append((ResourceKind.ASSISTANT, chosen["assistant"]))
+    rows = [
+        Hold(appointment=appointment, kind=kind, resource_id=resource_id, unit=unit)
+        for kind, resource_id in resources
+        for unit in span
+    ]
+    try:
+        with transaction.atomic():
+            Hold.objects.bulk_create(rows)
+    except IntegrityError as exc:
+        raise SlotTakenError(
+            "That time was just taken, or the patient already has a visit then."
+        ) from exc
+
+
+def _telehealth_url() -> str:
+    pattern = settings.MEDOFFICE_TELEHEALTH_URL
+    return pattern.format(room=secrets.token_urlsafe(12))
+
+
+@transaction.atomic
+def appointment_book(
+    *,
+    patient: Patient,
+    appointment_type: AppointmentType,
+    provider: Provider,
+    location: Location,
+    starts_at: datetime,
+    reason: str = "",
+    booked_by=None,
+    override: bool = False,
+    overbook: bool = False,
+    series=None,
+) -> Appointment:
+    """Book one visit holding every resource it needs, or raise and leave nothing behind.
+
+    `override` books outside the templates and notice rules (audited); `overbook`
+    books on top of the provider's existing visits (audited).
+    """
+    errors = _rule_errors(
+        patient=patient, appointment_type=appointment_type, provider=provider,
+        location=location, starts_at=starts_at, override=override,
+    )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    if not override and not _slot_offered(
+        appointment_type, provider, location, starts_at, patient, None
+    ):
+        raise ValidationError(
+            {"starts_at": [f"{provider} does not see {appointment_type.name} then."]}
+        )
+    ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
+    span = units(starts_at, ends_at)
+    chosen = _choose_resources(appointment_type, location, span, ignore=None)
+    appointment = Appointment.objects.create(
+        patient=patient,
+        appointment_type=appointment_type,
+        provider=provider,
+        location=location,
+        room_id=chosen["room"],
+        assistant_id=chosen["assistant"],
+        starts_at=starts_at,
+        ends_at=ends_at,
+        reason=reason,
+        overbooked=overbook,
+        series=series,
+        telehealth_url=_telehealth_url()
+        if appointment_type.modality == Modality.TELEHEALTH
+        else "",
+        booked_by=booked_by,
+    )
+    if chosen["equipment"]:
+        appointment.equipment.set(chosen["equipment"])
+    _write_holds(appointment, chosen, span)
+    flags = [name for name, on in (("override", override), ("overbook", overbook)) if on]
+    audit_record(
+        action=AuditAction.CREATE,
+        obj=appointment,
+        patient=patient,
+        category="scheduling",
+        detail=("booked " + " ".join(flags)).strip(),
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_reschedule(
+    *,
+    appointment: Appointment,
+    starts_at: datetime,
+    provider: Provider | None = None,
+    location: Location | None = None,
+    override: bool = False,
+) -> Appointment:
+    """Move a booked visit; if the new time is taken, the old booking stands unchanged."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise StatusMoveError("Only a booked visit can be moved.")
+    provider = provider or appointment.provider
+    location = location or appointment.location
+    errors = _rule_errors(
+        patient=appointment.patient, appointment_type=appointment.appointment_type,
+        provider=provider, location=location, starts_at=starts_at, override=override,
+        ignore=appointment,
+    )  # fmt: skip
+    if errors:
+        raise ValidationError(errors)
+    appointment.holds.all().delete()
+    if not override and not _slot_offered(
+        appointment.appointment_type, provider, location, starts_at, appointment.patient,
+        appointment,
+    ):  # fmt: skip
+        raise ValidationError({"starts_at": [f"{provider} does not see this type then."]})
+    previous = appointment.starts_at
+    appointment.provider = provider
+    appointment.location = location
+    appointment.starts_at = starts_at
+    appointment.ends_at = starts_at + timedelta(
+        minutes=appointment.appointment_type.duration_minutes
+    )
+    span = units(appointment.starts_at, appointment.ends_at)
+    chosen = _choose_resources(appointment.appointment_type, location, span, ignore=appointment)
+    appointment.room_id = chosen["room"]
+    appointment.assistant_id = chosen["assistant"]
+    appointment.save()
+    appointment.equipment.set(chosen["equipment"])
+    _write_holds(appointment, chosen, span)
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=appointment,
+        patient=appointment.patient,
+        category="scheduling",
+        detail=f"rescheduled from {previous.isoformat()}",
+    )
+    return appointment
+
+
+@transaction.atomic
+def appointment_set_status(
+    *, appointment: Appointment, status: str, reason: str = ""
+) -> Appointment:
+    """The one way a status changes: refuses moves the table does not allow."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if not can_move(appointment.status, status):
+        raise StatusMoveError(
+            f"A visit that is {appointment.get_status_display().lower()} cannot become {status}."
+        )
+    previous = appointment.status
+    appointment.status = status
+    now = timezone.now()
+    if status == AppointmentStatus.CANCELLED:
+        if not reason:
+            raise ValidationError({"cancel_reason": ["Say why the visit is cancelled."]})
+        appointment.cancel_reason = reason
+    if status == AppointmentStatus.ARRIVED and appointment.arrived_at is None:
+        appointment.arrived_at = now
+    if status == AppointmentStatus.FULFILLED and appointment.checked_out_at is None:
+        appointment.checked_out_at = now
+    appointment.save()
+    if status not in HOLDING:
+        appointment.holds.all().delete()
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=appointment,
+        patient=appointment.patient,
+        category="scheduling",
+        detail=f"status {previous} -> {status}",
+    )
+    return appointment
+
+
+def appointment_cancel(*, appointment: Appointment, reason: str) -> Appointment:
+    return appointment_set_status(
+        appointment=appointment, status=AppointmentStatus.CANCELLED, reason=reason
+    )
