@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.patients import api as patients_api
+from medoffice.scheduling import api as scheduling_api
 
 app_name = "api"
 
@@ -33,4 +34,26 @@ urlpatterns = [
         "coverages/<uuid:public_id>/", patients_api.CoverageItem.as_view(), name="coverage-detail"
     ),
     path("payers/", patients_api.PayerCollection.as_view(), name="payer-list"),
+    path("slots/", scheduling_api.SlotList.as_view(), name="slot-list"),
+    path("appointments/", scheduling_api.AppointmentCollection.as_view(), name="appointment-list"),
+    path(
+        "appointments/<uuid:public_id>/",
+        scheduling_api.AppointmentItem.as_view(),
+        name="appointment-detail",
+    ),
+    path(
+        "appointments/<uuid:public_id>/reschedule/",
+        scheduling_api.AppointmentReschedule.as_view(),
+        name="appointment-reschedule",
+    ),
+    path(
+        "appointments/<uuid:public_id>/status/",
+        scheduling_api.AppointmentStatusChange.as_view(),
+        name="appointment-status",
+    ),
+    path(
+        "patients/<uuid:public_id>/appointments/",
+        scheduling_api.PatientAppointments.as_view(),
+        name="patient-appointment-list",
+    ),
 ]

@@ -9,6 +9,7 @@ handler404 = "medoffice.core.views.not_found"
 urlpatterns = [
     path("", include("medoffice.core.urls")),
     path("patients/", include("medoffice.patients.urls")),
+    path("", include("medoffice.scheduling.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]

@@ -3,16 +3,21 @@
 import contextlib
 import importlib
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.test import Client
 from django.test.client import ClientHandler
+from django.utils import timezone
 
+from medoffice.core.identifiers import npi_from_stem
+from medoffice.core.models import Location, Provider
 from medoffice.patients import services as patient_services
 from medoffice.patients.models import Consent, Coverage, Patient, Payer
+from medoffice.scheduling import services as scheduling_services
+from medoffice.scheduling.models import Appointment, AppointmentType
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -80,9 +85,11 @@ class World:
     duplicate: Patient
     coverage: Coverage
     consent: Consent
+    appointment: Appointment
     other_patient: Patient | None = None
     other_coverage: Coverage | None = None
     other_consent: Consent | None = None
+    other_appointment: Appointment | None = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -105,10 +112,26 @@ def _consent(patient) -> Consent:
     )
 
 
+def visit_time(hours: int = 0) -> datetime:
+    """Two days ahead on the hour (plus `hours`): a valid, future, 5-minute-aligned start."""
+    soon = timezone.now().replace(minute=0, second=0, microsecond=0) + timedelta(days=2)
+    return soon + timedelta(hours=hours)
+
+
+def _appointment(patient, provider, location) -> Appointment:
+    visit, _ = AppointmentType.objects.get_or_create(
+        practice=location.practice, name="Office visit", defaults={"duration_minutes": 30}
+    )
+    return scheduling_services.appointment_book(
+        patient=patient, appointment_type=visit, provider=provider, location=location,
+        starts_at=visit_time(), override=True,
+    )  # fmt: skip
+
+
 @pytest.fixture
-def world(make_patient, payer) -> World:
-    """Our patient with primary coverage (card image attached) and a signed consent, and a
-    second record to merge."""
+def world(make_patient, payer, provider, location) -> World:
+    """Our patient with primary coverage (card image attached), a signed consent and a booked
+    visit, and a second record to merge."""
     patient = make_patient()
     duplicate = make_patient(first_name="Jon", last_name="Smyth", mobile_phone="(217) 555-0177")
     return World(
@@ -117,6 +140,7 @@ def world(make_patient, payer) -> World:
         duplicate=duplicate,
         coverage=_coverage(patient, payer, "W11111111"),
         consent=_consent(patient),
+        appointment=_appointment(patient, provider, location),
     )
 
 
@@ -128,4 +152,13 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     )
     world.other_coverage = _coverage(world.other_patient, world.payer, "W99999999")
     world.other_consent = _consent(world.other_patient)
+    place = Location.objects.create(
+        practice=other_practice, name="Elsewhere", address1="1 Far Rd", city="Peoria",
+        state="IL", zip_code="61602", time_zone="America/Chicago",
+    )  # fmt: skip
+    doctor = Provider.objects.create(
+        practice=other_practice, first_name="Ola", last_name="Far", specialty="Family medicine",
+        npi=npi_from_stem("176543210"),
+    )  # fmt: skip
+    world.other_appointment = _appointment(world.other_patient, doctor, place)
     return world

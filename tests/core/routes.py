@@ -74,10 +74,11 @@ class Route:
     name: str
     method: str
     permission: str
-    target: str | None = None  # "patient", "coverage" or "consent": the object in the URL
+    target: str | None = None  # "patient", "coverage", "consent", "appointment": in the URL
     body: Callable[[Any], dict] | None = None
     ok: int = 200
     phi: bool = True  # reads/writes patient data (audited, IDOR-probed)
+    query: Callable[[Any], str] | None = None  # a query string, for GET routes that need one
 
     @property
     def api(self) -> bool:
@@ -89,7 +90,7 @@ class Route:
 
     def url(self, world, *, other: bool = False) -> str:
         if self.target is None:
-            return reverse(self.name)
+            return reverse(self.name) + (f"?{self.query(world)}" if self.query else "")
         obj = getattr(world, f"other_{self.target}" if other else self.target)
         kwargs = {"public_id": obj.public_id}
         if self.name == "patients:coverage-card":
@@ -137,6 +138,26 @@ def _consent_add(world) -> dict:
 
 def _merge(world) -> dict:
     return {"duplicate_mrn": world.duplicate.mrn, "confirm": "on"}
+
+
+def _api_booking(world) -> dict:
+    from tests.core.conftest import visit_time
+
+    appointment = world.appointment
+    return {
+        "patient": str(world.patient.public_id),
+        "appointment_type": str(appointment.appointment_type.public_id),
+        "provider": appointment.provider.npi,
+        "location": str(appointment.location.public_id),
+        "starts_at": visit_time(hours=3).isoformat(),
+        "override": True,
+    }
+
+
+def _api_reschedule(world) -> dict:
+    from tests.core.conftest import visit_time
+
+    return {"starts_at": visit_time(hours=26).isoformat(), "override": True}
 
 
 def _api_coverage_add(world) -> dict:
@@ -194,6 +215,18 @@ ROUTES: tuple[Route, ...] = (
     Route("api:coverage-detail", "PATCH", "patients.change_coverage", "coverage",
           body=lambda w: {"plan_name": "Gold PPO"}),
     Route("api:payer-list", "GET", "patients.view_coverage", phi=False),
+    Route("api:slot-list", "GET", "scheduling.add_appointment", phi=False,
+          query=lambda w: f"appointment_type={w.appointment.appointment_type.public_id}"),
+    Route("api:appointment-list", "POST", "scheduling.add_appointment", body=_api_booking,
+          ok=201),
+    Route("api:appointment-detail", "GET", "scheduling.view_appointment", "appointment"),
+    Route("api:appointment-reschedule", "POST", "scheduling.change_appointment", "appointment",
+          body=_api_reschedule),
+    Route("api:appointment-status", "POST", "scheduling.change_appointment", "appointment",
+          body=lambda w: {"status": "arrived"}),
+    Route("api:patient-appointment-list", "GET", "scheduling.view_appointment", "patient"),
+    # Scheduling screens
+    Route("scheduling:appointment-list", "GET", "scheduling.view_appointment", "patient"),
 )  # fmt: skip
 
 DETAIL_ROUTES = tuple(r for r in ROUTES if r.target is not None)

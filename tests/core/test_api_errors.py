@@ -16,7 +16,8 @@ API_BODIES = [r for r in ROUTES if r.api and r.method in ("POST", "PATCH")]
 
 @pytest.fixture
 def records(make_user, client_for):
-    return client_for(make_user(Role.RECORDS))
+    """A user allowed every API route: the office manager (registration and scheduling)."""
+    return client_for(make_user(Role.OFFICE_MANAGER))
 
 
 def assert_problem(response, status: int) -> dict:
@@ -113,6 +114,12 @@ BAD_BODIES = {
                           {"effective_start": "2024-02-30"}],
     "api:coverage-detail": [[], {"payer": "NOPE"}, {"order": "first"},
                             {"effective_end": "1900-01-01"}, {"copay": "1e400"}],
+    "api:appointment-list": [{}, [], {"patient": "not-a-uuid"}, {"starts_at": "tomorrow"},
+                             {"override": "perhaps"}],
+    "api:appointment-reschedule": [{}, [], {"starts_at": "soon"},
+                                   {"starts_at": "2000-01-03T15:00:00Z"},
+                                   {"starts_at": "2999-01-03T15:07:00Z", "override": True}],
+    "api:appointment-status": [{}, [], {"status": "paid"}, {"status": "cancelled"}],
 }  # fmt: skip
 
 

@@ -92,6 +92,9 @@ WRITE_ACTIONS = {
     "PATCH api:patient-detail": ["update"],
     "POST api:coverage-list": ["create"],
     "PATCH api:coverage-detail": ["update"],
+    "POST api:appointment-list": ["create"],
+    "POST api:appointment-reschedule": ["update"],
+    "POST api:appointment-status": ["update"],
 }
 
 

@@ -35,6 +35,20 @@ _REGISTER = {
 }
 _INSURANCE_READ = {"patients.view_coverage"}
 _AUDIT = {"core.view_auditevent", "core.export_auditevent"}
+_SCHEDULE_READ = {"scheduling.view_appointment"}
+_SCHEDULE = {
+    "scheduling.view_appointment",
+    "scheduling.add_appointment",
+    "scheduling.change_appointment",
+}
+# The office manager's configuration screens for the schedule.
+_SCHEDULE_SETUP = {
+    f"scheduling.{action}_{model}"
+    for action in ("view", "add", "change")
+    for model in (
+        "room", "equipment", "appointmenttype", "templateblock", "scheduleexception", "holiday",
+    )
+}  # fmt: skip
 _CONFIGURE = {
     "core.view_practice",
     "core.view_apitoken",
@@ -58,23 +72,34 @@ _CONFIGURE = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.FRONT_DESK: frozenset(_REGISTER),
-    Role.MEDICAL_ASSISTANT: frozenset(_REGISTER),
-    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ),
+    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE),
+    Role.MEDICAL_ASSISTANT: frozenset(_REGISTER | _SCHEDULE),
+    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ),
     Role.BILLER: frozenset(
         _READ_PATIENT
         | {"patients.view_coverage", "patients.add_coverage", "patients.change_coverage"}
         | {"patients.view_consent"}
+        | _SCHEDULE_READ
     ),
-    Role.RECORDS: frozenset(_REGISTER | {"patients.merge_patient", "patients.export_patient"}),
-    Role.CLINICIAN: frozenset(_READ_PATIENT | _INSURANCE_READ | {"patients.view_consent"}),
-    Role.OFFICE_MANAGER: frozenset(_REGISTER | {"patients.view_payer"}),
+    Role.RECORDS: frozenset(
+        _REGISTER | {"patients.merge_patient", "patients.export_patient"} | _SCHEDULE_READ
+    ),
+    Role.CLINICIAN: frozenset(
+        _READ_PATIENT
+        | _INSURANCE_READ
+        | {"patients.view_consent"}
+        | _SCHEDULE_READ
+        | {"scheduling.change_appointment"}
+    ),
+    Role.OFFICE_MANAGER: frozenset(
+        _REGISTER | {"patients.view_payer"} | _SCHEDULE | _SCHEDULE_SETUP
+    ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT),
 }
 
 # Roles that use the Django admin screens (payers, locations, staff).
-STAFF_SITE_ROLES = frozenset({Role.ADMINISTRATOR})
+STAFF_SITE_ROLES = frozenset({Role.ADMINISTRATOR, Role.OFFICE_MANAGER})
 
 
 def sync_role_groups(**_kwargs) -> None:

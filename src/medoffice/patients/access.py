@@ -15,7 +15,8 @@ from medoffice.patients.models import Consent, Coverage, Patient
 from medoffice.patients.search import SearchOutcome, patient_search
 
 
-def _require(user, permission: str, *, patient=None, category: str = "") -> None:
+def require_permission(user, permission: str, *, patient=None, category: str = "") -> None:
+    """Refuse (403) and audit the refusal unless `user` holds `permission`."""
     if not has_permission(user, permission):
         audit_record(
             action=AuditAction.READ,
@@ -38,14 +39,14 @@ def patient_get_for_user(
     )
     if patient is None:
         raise Http404
-    _require(user, permission, patient=patient, category="demographics")
+    require_permission(user, permission, patient=patient, category="demographics")
     if audit:
         audit_record(action=AuditAction.READ, obj=patient, patient=patient, category="demographics")
     return patient
 
 
 def coverage_list_for_user(user, patient: Patient) -> list[Coverage]:
-    _require(user, "patients.view_coverage", patient=patient, category="insurance")
+    require_permission(user, "patients.view_coverage", patient=patient, category="insurance")
     coverages = list(patient.coverages.select_related("payer"))
     audit_record(
         action=AuditAction.READ,
@@ -68,7 +69,7 @@ def coverage_get_for_user(
     )
     if coverage is None:
         raise Http404
-    _require(user, permission, patient=coverage.patient, category="insurance")
+    require_permission(user, permission, patient=coverage.patient, category="insurance")
     if audit:
         audit_record(
             action=AuditAction.READ, obj=coverage, patient=coverage.patient, category="insurance"
@@ -85,7 +86,7 @@ def consent_get_for_user(user, public_id, *, permission: str) -> Consent:
     )
     if consent is None:
         raise Http404
-    _require(user, permission, patient=consent.patient, category="consents")
+    require_permission(user, permission, patient=consent.patient, category="consents")
     return consent
 
 
@@ -100,7 +101,7 @@ def duplicate_candidates_shown(candidates) -> None:
 
 
 def consent_list_for_user(user, patient: Patient) -> list[Consent]:
-    _require(user, "patients.view_consent", patient=patient, category="consents")
+    require_permission(user, "patients.view_consent", patient=patient, category="consents")
     consents = list(patient.consents.all())
     audit_record(
         action=AuditAction.READ,
@@ -114,7 +115,7 @@ def consent_list_for_user(user, patient: Patient) -> list[Consent]:
 
 def patient_search_for_user(user, query: str, *, limit: int = 25) -> SearchOutcome:
     practice_id = practice_id_for(user)
-    _require(user, "patients.view_patient", category="demographics")
+    require_permission(user, "patients.view_patient", category="demographics")
     outcome = patient_search(practice_id=practice_id, query=query, limit=limit)
     audit_record(
         action=AuditAction.QUERY,

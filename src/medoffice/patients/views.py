@@ -28,7 +28,7 @@ TABS = (
     ("demographics", "Demographics", "patients:patient-detail"),
     ("insurance", "Insurance", "patients:coverage-list"),
     ("consents", "Consents", "patients:consent-list"),
-    ("appointments", "Appointments", None),
+    ("appointments", "Appointments", "scheduling:appointment-list"),
     ("chart", "Chart", None),
     ("billing", "Billing", None),
     ("documents", "Documents", None),
@@ -36,8 +36,11 @@ TABS = (
 )
 
 
-def _patient_page(request, patient, tab: str, context: dict):
-    """Full page (header + tab) or, for htmx tab clicks, only the tab panel."""
+def render_patient_tab(request, patient, tab: str, context: dict, template: str | None = None):
+    """Full page (header + tab) or, for htmx tab clicks, the tab strip and panel.
+
+    Other apps fill their own tabs through this (scheduling: appointments).
+    """
     context = {
         "patient": patient,
         "age": age_on(patient.dob),
@@ -55,7 +58,7 @@ def _patient_page(request, patient, tab: str, context: dict):
         },
         **context,
     }
-    context["tab_template"] = f"patients/tab_{tab}.html"
+    context["tab_template"] = template or f"patients/tab_{tab}.html"
     if request.htmx and not request.htmx.boosted:
         # The tab strip comes along so the chosen tab is the one marked current.
         return render(request, "patients/patient_tabs.html", context)
@@ -66,7 +69,7 @@ def _patient_page(request, patient, tab: str, context: dict):
 @require_GET
 def patient_detail(request, public_id):
     patient = access.patient_get_for_user(request.user, public_id)
-    return _patient_page(request, patient, "demographics", {})
+    return render_patient_tab(request, patient, "demographics", {})
 
 
 @requires("patients.view_coverage")
@@ -74,7 +77,7 @@ def patient_detail(request, public_id):
 def coverage_list(request, public_id):
     patient = access.patient_get_for_user(request.user, public_id, audit=False)
     coverages = access.coverage_list_for_user(request.user, patient)
-    return _patient_page(request, patient, "insurance", {"coverages": coverages})
+    return render_patient_tab(request, patient, "insurance", {"coverages": coverages})
 
 
 @requires("patients.view_consent")
@@ -82,7 +85,7 @@ def coverage_list(request, public_id):
 def consent_list(request, public_id):
     patient = access.patient_get_for_user(request.user, public_id, audit=False)
     consents = access.consent_list_for_user(request.user, patient)
-    return _patient_page(request, patient, "consents", {"consents": consents})
+    return render_patient_tab(request, patient, "consents", {"consents": consents})
 
 
 @requires("patients.view_patient")

@@ -1,0 +1,98 @@
+"""Print the role matrix of docs/roles.md from ROLE_PERMISSIONS (the policy table).
+
+    .venv/bin/python scripts/roles_matrix.py
+
+tests/test_docs.py fails when docs/roles.md no longer holds this output.
+"""
+
+import sys
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "src"))
+
+from medoffice.core.roles import ROLE_PERMISSIONS, STAFF_SITE_ROLES, Role  # noqa: E402
+
+ROWS = [
+    ("Patients", None),
+    ("Find patients and open their demographics", "patients.view_patient"),
+    ("Register a new patient", "patients.add_patient"),
+    ("Edit a patient's demographics", "patients.change_patient"),
+    ("Merge a duplicate record into another", "patients.merge_patient"),
+    ("Export patient records (no screen uses it yet)", "patients.export_patient"),
+    ("Insurance", None),
+    ("See a patient's insurance and card images; list payers in the API", "patients.view_coverage"),
+    ("Add insurance", "patients.add_coverage"),
+    (
+        "Edit insurance, including its status (cancelled, entered in error)",
+        "patients.change_coverage",
+    ),
+    ("Consents", None),
+    ("See a patient's consents", "patients.view_consent"),
+    ("Record a signed form", "patients.add_consent"),
+    ("Revoke a signed form (Revoke on the Consents tab)", "patients.change_consent"),
+    ("Audit trail", None),
+    ("Review the audit trail", "core.view_auditevent"),
+    ("Export the audit trail as CSV", "core.export_auditevent"),
+    ("Scheduling", None),
+    ("See appointments (a patient's Appointments tab, the API)", "scheduling.view_appointment"),
+    ("Book appointments; see open times", "scheduling.add_appointment"),
+    ("Reschedule, cancel, check in and out, mark no-shows", "scheduling.change_appointment"),
+    ("Schedule set-up (Configuration)", None),
+    *[
+        (f"{verb} {noun}", f"scheduling.{code}_{model}")
+        for model, noun in (
+            ("room", "rooms"),
+            ("equipment", "equipment"),
+            ("appointmenttype", "appointment types"),
+            ("templateblock", "weekly templates"),
+            ("scheduleexception", "schedule exceptions (time off)"),
+            ("holiday", "holidays"),
+        )
+        for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
+    ],  # fmt: skip
+    ("Configuration", None),
+    ("See payers", "patients.view_payer"),
+    ("Add payers", "patients.add_payer"),
+    ("Change payers", "patients.change_payer"),
+    ("See the practice (name, group NPI, tax id)", "core.view_practice"),
+    ("Correct the practice's name, group NPI and tax id", "core.change_practice"),
+    ("See user accounts", "auth.view_user"),
+    ("Add user accounts", "auth.add_user"),
+    ("Change user accounts (names, e-mail, password, Active)", "auth.change_user"),
+    ("See staff profiles (role, practice, locations)", "core.view_staffprofile"),
+    ("Add staff profiles", "core.add_staffprofile"),
+    ("Change staff profiles, including the role", "core.change_staffprofile"),
+    ("See locations", "core.view_location"),
+    ("Add locations", "core.add_location"),
+    ("Change locations", "core.change_location"),
+    ("See providers", "core.view_provider"),
+    ("Add providers", "core.add_provider"),
+    ("Change providers", "core.change_provider"),
+    ("See API tokens (never the token itself)", "core.view_apitoken"),
+    ("Revoke API tokens", "core.change_apitoken"),
+]
+
+
+def matrix() -> str:
+    roles = list(Role)
+    documented = {p for _, p in ROWS if p}
+    every = set().union(*ROLE_PERMISSIONS.values())
+    assert documented == every, documented ^ every
+    lines = ["| Capability | Permission | " + " | ".join(r.label for r in roles) + " |"]
+    lines.append("|---|---|" + "---|" * len(roles))
+    for label, perm in ROWS:
+        if perm is None:
+            lines.append(f"| **{label}** | |" + "  |" * len(roles))
+            continue
+        cells = ["✓" if perm in ROLE_PERMISSIONS[r] else "" for r in roles]
+        lines.append(f"| {label} | `{perm}` | " + " | ".join(cells) + " |")
+    cells = ["✓" if r in STAFF_SITE_ROLES else "" for r in roles]
+    lines.append(
+        "| Open the Configuration screens (`/admin/`) | not a permission: set from the role"
+        " (`STAFF_SITE_ROLES`) | " + " | ".join(cells) + " |"
+    )
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.stdout.write(matrix() + "\n")

@@ -1,0 +1,243 @@
+"""REST API for open slots and appointments: the finder, services and access checks of the UI."""
+
+from django.core.exceptions import ValidationError
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from medoffice.core.access import practice_id_for
+from medoffice.core.api_errors import problem
+from medoffice.core.models import Location, Provider
+from medoffice.core.policy import HasRequiredPermission
+from medoffice.patients import access as patient_access
+from medoffice.scheduling import access, services
+from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
+from medoffice.scheduling.models import Appointment, AppointmentType
+from medoffice.scheduling.selectors import PARTS_OF_DAY, Preferences, find_slots
+from medoffice.scheduling.states import AppointmentStatus
+
+
+class AppointmentSerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.UUIDField(source="patient.public_id", read_only=True)
+    appointment_type = serializers.UUIDField(source="appointment_type.public_id", read_only=True)
+    appointment_type_name = serializers.CharField(source="appointment_type.name", read_only=True)
+    provider = serializers.CharField(source="provider.npi", read_only=True)
+    location = serializers.UUIDField(source="location.public_id", read_only=True)
+    room = serializers.CharField(source="room.name", read_only=True, default=None)
+
+    class Meta:
+        model = Appointment
+        fields = (
+            "id", "patient", "appointment_type", "appointment_type_name", "provider", "location",
+            "room", "starts_at", "ends_at", "status", "reason", "cancel_reason", "overbooked",
+            "telehealth_url", "arrived_at", "checked_out_at",
+        )  # fmt: skip
+
+
+class BookingSerializer(serializers.Serializer):
+    patient = serializers.UUIDField()
+    appointment_type = serializers.UUIDField()
+    provider = serializers.CharField(max_length=10, help_text="NPI")
+    location = serializers.UUIDField()
+    starts_at = serializers.DateTimeField()
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+    override = serializers.BooleanField(required=False, default=False)
+
+
+class RescheduleSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    provider = serializers.CharField(max_length=10, required=False, help_text="NPI")
+    override = serializers.BooleanField(required=False, default=False)
+
+
+class StatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=AppointmentStatus.choices)
+    reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class SlotSerializer(serializers.Serializer):
+    starts_at = serializers.DateTimeField()
+    ends_at = serializers.DateTimeField()
+    provider = serializers.CharField(help_text="NPI")
+    location = serializers.UUIDField()
+
+
+def _conflict(exc: Exception) -> Response:
+    return problem(409, "Conflict", str(exc), code=getattr(exc, "code", "conflict"))
+
+
+def _in_practice(model, practice_id: int, **lookup):
+    found = model.objects.filter(practice_id=practice_id, **lookup).first()
+    if found is None:
+        field = next(iter(lookup))
+        raise ValidationError({field.split("__")[0]: ["Not found in this practice."]})
+    return found
+
+
+class SlotList(APIView):
+    """Open times for a type: no patient data, so it needs only the right to book."""
+
+    permission_classes = [HasRequiredPermission]
+    required_permission = {"GET": "scheduling.add_appointment"}
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("appointment_type", str, required=True),
+            OpenApiParameter("provider", str, description="NPI"),
+            OpenApiParameter("location", str),
+            OpenApiParameter("part_of_day", str, enum=list(PARTS_OF_DAY)),
+            OpenApiParameter("limit", int),
+        ],
+        responses=SlotSerializer(many=True),
+        summary="First open times for an appointment type",
+    )
+    def get(self, request):
+        practice_id = practice_id_for(request.user)
+        params = request.query_params
+        if not params.get("appointment_type"):
+            raise ValidationError({"appointment_type": ["Name the appointment type (its id)."]})
+        kind = _in_practice(AppointmentType, practice_id, public_id=params["appointment_type"])
+        part = params.get("part_of_day", "")
+        if part and part not in PARTS_OF_DAY:
+            raise ValidationError({"part_of_day": [f"One of {', '.join(PARTS_OF_DAY)}."]})
+        try:
+            limit = min(max(int(params.get("limit", 10)), 1), 50)
+        except ValueError as exc:
+            raise ValidationError({"limit": ["A whole number from 1 to 50."]}) from exc
+        providers = ()
+        if params.get("provider"):
+            providers = (_in_practice(Provider, practice_id, npi=params["provider"]).id,)
+        locations = ()
+        if params.get("location"):
+            locations = (_in_practice(Location, practice_id, public_id=params["location"]).id,)
+        slots = find_slots(
+            appointment_type=kind, limit=limit,
+            prefs=Preferences(provider_ids=providers, location_ids=locations, part_of_day=part),
+        )  # fmt: skip
+        npis = dict(Provider.objects.filter(practice_id=practice_id).values_list("id", "npi"))
+        places = dict(
+            Location.objects.filter(practice_id=practice_id).values_list("id", "public_id")
+        )
+        return Response(
+            [
+                {
+                    "starts_at": s.starts_at,
+                    "ends_at": s.ends_at,
+                    "provider": npis[s.provider_id],
+                    "location": places[s.location_id],
+                }
+                for s in slots
+            ]  # fmt: skip
+        )
+
+
+class AppointmentCollection(APIView):
+    permission_classes = [HasRequiredPermission]
+    required_permission = {"POST": "scheduling.add_appointment"}
+
+    @extend_schema(
+        request=BookingSerializer,
+        responses={201: AppointmentSerializer},
+        summary="Book an appointment (409 when the time was just taken)",
+    )
+    def post(self, request):
+        practice_id = practice_id_for(request.user)
+        data = BookingSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        patient = patient_access.patient_get_for_user(request.user, values["patient"], audit=False)
+        try:
+            appointment = services.appointment_book(
+                patient=patient,
+                appointment_type=_in_practice(
+                    AppointmentType, practice_id, public_id=values["appointment_type"]
+                ),
+                provider=_in_practice(Provider, practice_id, npi=values["provider"]),
+                location=_in_practice(Location, practice_id, public_id=values["location"]),
+                starts_at=values["starts_at"],
+                reason=values["reason"],
+                booked_by=request.user,
+                override=values["override"],
+            )
+        except SlotTakenError as exc:
+            return _conflict(exc)
+        return Response(AppointmentSerializer(appointment).data, status=status.HTTP_201_CREATED)
+
+
+class PatientAppointments(APIView):
+    permission_classes = [HasRequiredPermission]
+    required_permission = {"GET": "scheduling.view_appointment"}
+
+    @extend_schema(responses=AppointmentSerializer(many=True), summary="A patient's appointments")
+    def get(self, request, public_id):
+        patient = patient_access.patient_get_for_user(request.user, public_id, audit=False)
+        appointments = access.appointment_list_for_patient(request.user, patient)
+        return Response(AppointmentSerializer(appointments, many=True).data)
+
+
+class AppointmentItem(APIView):
+    permission_classes = [HasRequiredPermission]
+    required_permission = {"GET": "scheduling.view_appointment"}
+
+    @extend_schema(responses=AppointmentSerializer, summary="Read an appointment")
+    def get(self, request, public_id):
+        appointment = access.appointment_get_for_user(request.user, public_id)
+        return Response(AppointmentSerializer(appointment).data)
+
+
+class AppointmentReschedule(APIView):
+    permission_classes = [HasRequiredPermission]
+    required_permission = {"POST": "scheduling.change_appointment"}
+
+    @extend_schema(
+        request=RescheduleSerializer,
+        responses=AppointmentSerializer,
+        summary="Move a booked appointment (the old time stands if the new is taken)",
+    )
+    def post(self, request, public_id):
+        appointment = access.appointment_get_for_user(
+            request.user, public_id, permission="scheduling.change_appointment", audit=False
+        )
+        data = RescheduleSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = data.validated_data
+        provider = None
+        if values.get("provider"):
+            provider = _in_practice(
+                Provider, appointment.location.practice_id, npi=values["provider"]
+            )
+        try:
+            appointment = services.appointment_reschedule(
+                appointment=appointment, starts_at=values["starts_at"], provider=provider,
+                override=values["override"],
+            )  # fmt: skip
+        except (SlotTakenError, StatusMoveError) as exc:
+            return _conflict(exc)
+        return Response(AppointmentSerializer(appointment).data)
+
+
+class AppointmentStatusChange(APIView):
+    permission_classes = [HasRequiredPermission]
+    required_permission = {"POST": "scheduling.change_appointment"}
+
+    @extend_schema(
+        request=StatusSerializer,
+        responses=AppointmentSerializer,
+        summary="Check in, check out, cancel (with reason) or mark a no-show",
+    )
+    def post(self, request, public_id):
+        appointment = access.appointment_get_for_user(
+            request.user, public_id, permission="scheduling.change_appointment", audit=False
+        )
+        data = StatusSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            appointment = services.appointment_set_status(
+                appointment=appointment, status=data.validated_data["status"],
+                reason=data.validated_data["reason"],
+            )  # fmt: skip
+        except StatusMoveError as exc:
+            return _conflict(exc)
+        return Response(AppointmentSerializer(appointment).data)
