@@ -1,6 +1,7 @@
 """The only writers of patients, coverage and consents. Each call is one transaction and audited."""
 
 import re
+from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date
 
@@ -26,6 +27,10 @@ from medoffice.patients.models import (
 from medoffice.patients.names import search_keys
 from medoffice.patients.rules import dob_errors, periods_overlap, raise_if, zip_state_errors
 from medoffice.patients.search import to_e164
+
+# Apps that keep their own keys to a patient (scheduling's patient holds) register a
+# function(survivor=, duplicate=) here; patient_merge calls each inside its transaction.
+MERGE_HOOKS: list[Callable[..., None]] = []
 
 PHONE_FIELDS = (
     "mobile_phone",
@@ -380,6 +385,8 @@ def patient_merge(*, survivor: Patient, duplicate: Patient) -> Patient:
         moved += relation.related_model._base_manager.filter(
             **{relation.field.name: duplicate}
         ).update(**{relation.field.name: survivor})
+    for hook in MERGE_HOOKS:
+        hook(survivor=survivor, duplicate=duplicate)
     duplicate.status = PatientStatus.MERGED
     duplicate.merged_into = survivor
     duplicate.save(update_fields=["status", "merged_into", "updated_at"])

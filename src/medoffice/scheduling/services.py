@@ -16,6 +16,7 @@ from django.utils import timezone
 
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction, Location, Provider
+from medoffice.patients.errors import MergeError
 from medoffice.patients.models import Patient, PatientStatus
 from medoffice.scheduling import selectors
 from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
@@ -318,3 +319,16 @@ def appointment_cancel(*, appointment: Appointment, reason: str) -> Appointment:
     return appointment_set_status(
         appointment=appointment, status=AppointmentStatus.CANCELLED, reason=reason
     )
+
+
+def holds_follow_merge(*, survivor: Patient, duplicate: Patient) -> None:
+    """A merge moves the retired record's visits: their patient holds move with them."""
+    try:
+        with transaction.atomic():
+            Hold.objects.filter(kind=ResourceKind.PATIENT, resource_id=duplicate.id).update(
+                resource_id=survivor.id
+            )
+    except IntegrityError as exc:
+        raise MergeError(
+            "Both records have a visit at the same time: cancel one of them first."
+        ) from exc
