@@ -60,6 +60,7 @@ def cmd_demo(args) -> None:
     _setup_django()
     _call("migrate", interactive=False, verbosity=0)
     _call("load_demo", seed=args.seed, patients=args.patients)
+    _call("load_demo_schedule", seed=args.seed)
     if not args.no_serve:
         _serve(args.host, args.port, args.threads, args.trusted_proxy)
 

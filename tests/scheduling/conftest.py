@@ -64,3 +64,88 @@ def next_weekday_at(hour: int, minute: int = 0, *, weekday: int = 1) -> datetime
     while day.weekday() != weekday:
         day += timedelta(days=1)
     return datetime.combine(day, time(hour, minute), tzinfo=CHICAGO)
+
+
+# ---------------------------------------------------------------- shared by the new test files
+
+
+@pytest.fixture
+def office(weekday_mornings, rooms, location):
+    """Two providers, weekday mornings 9-12 Chicago, two exam rooms."""
+    return location
+
+
+@pytest.fixture
+def book(provider, location, visit_type):
+    """book(patient, starts_at, type_=visit_type, provider_=provider, **kw) via the service."""
+    from medoffice.scheduling.services import appointment_book
+
+    def make(patient, starts_at, *, type_=None, provider_=None, location_=None, **kw):
+        return appointment_book(
+            patient=patient, appointment_type=type_ or visit_type,
+            provider=provider_ or provider, location=location_ or location,
+            starts_at=starts_at, **kw,
+        )  # fmt: skip
+
+    return make
+
+
+@pytest.fixture
+def patients(make_patient):
+    """patients(n) -> n distinct active patients."""
+    names = iter(
+        ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Gray", "Harper",
+         "Indy", "Jules", "Kai", "Lane", "Morgan", "Noel", "Oakley", "Parker"]
+    )  # fmt: skip
+
+    def make(n: int):
+        return [
+            make_patient(first_name=next(names), last_name="Tester", mobile_phone="")
+            for _ in range(n)
+        ]
+
+    return make
+
+
+@pytest.fixture
+def freeze(monkeypatch):
+    """freeze(aware datetime): from then on timezone.now() returns it (services, selectors)."""
+    from django.utils import timezone
+
+    def set_now(instant: datetime) -> datetime:
+        assert instant.tzinfo is not None
+        monkeypatch.setattr(timezone, "now", lambda: instant)
+        return instant
+
+    return set_now
+
+
+@pytest.fixture
+def medical_assistant(practice, location):
+    from medoffice.core.roles import Role
+    from medoffice.core.services import staff_user_create
+
+    user = staff_user_create(
+        username="ma1", password=None, role=Role.MEDICAL_ASSISTANT, practice=practice,
+        locations=[location],
+    )  # fmt: skip
+    return user.staff
+
+
+def counts() -> tuple[int, int]:
+    """(appointments, holds): what a refused booking must leave unchanged."""
+    from medoffice.scheduling.models import Appointment, Hold
+
+    return Appointment.objects.count(), Hold.objects.count()
+
+
+def hold_set(appointment) -> set[tuple[str, int, int]]:
+    from medoffice.scheduling.models import Hold
+
+    return set(
+        Hold.objects.filter(appointment=appointment).values_list("kind", "resource_id", "unit")
+    )
+
+
+def local_times(slots) -> list[str]:
+    return [s.starts_at.astimezone(CHICAGO).strftime("%a %H:%M") for s in slots]

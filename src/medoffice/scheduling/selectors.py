@@ -152,10 +152,17 @@ def find_slots(
     prefs: Preferences = Preferences(),  # noqa: B008 - frozen dataclass
     days: int | None = None,
 ) -> list[Slot]:
-    """The first `limit` open times for a type, across providers, locations and resources."""
+    """The first `limit` open times for a type, across providers, locations and resources.
+
+    Times run from now plus the type's notice to now plus its `max_days_ahead`, the
+    same bounds the booking service enforces.
+    """
     now = timezone.now()
     not_before = max(after or now, now + timedelta(hours=appointment_type.min_notice_hours))
-    horizon = days or appointment_type.max_days_ahead
+    not_after = now + timedelta(days=appointment_type.max_days_ahead)
+    if not_before > not_after:
+        return []
+    horizon = days if days is not None else appointment_type.max_days_ahead
     providers = providers_for_type(appointment_type, prefs)
     if not providers:
         return []
@@ -204,8 +211,39 @@ def find_slots(
         ]
         found += open_slots(
             blocks, needs, occupancy, patient_id=patient_id, not_before=not_before,
-            closed=closed, limit=limit - len(found),
+            not_after=not_after, closed=closed, limit=limit - len(found),
         )  # fmt: skip
         if len(found) >= limit:
             break
     return found
+
+
+def is_template_time(
+    *,
+    appointment_type: AppointmentType,
+    provider: Provider,
+    location: Location,
+    starts_at: datetime,
+) -> bool:
+    """Whether the provider's template offers this type at exactly this time, that day being
+    neither a holiday nor inside an exception. Resources are the holds' business."""
+    zone = ZoneInfo(location.time_zone)
+    day = starts_at.astimezone(zone).date()
+    if Holiday.objects.filter(practice_id=location.practice_id, day=day).exists():
+        return False
+    ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
+    templates = _blocks_by_weekday(appointment_type, [provider.id], [location.id]).get(
+        day.weekday(), ()
+    )
+    for block in _day_blocks(day, templates, {location.id: zone}, Preferences()):
+        on_grid = (starts_at - block.starts_at) % timedelta(minutes=block.slot_minutes)
+        if block.starts_at <= starts_at and ends_at <= block.ends_at and not on_grid:
+            break
+    else:
+        return False
+    return not ScheduleException.objects.filter(
+        Q(provider__isnull=True) | Q(provider=provider),
+        location=location,
+        starts_at__lt=ends_at,
+        ends_at__gt=starts_at,
+    ).exists()

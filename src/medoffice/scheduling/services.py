@@ -86,19 +86,6 @@ def _rule_errors(
     return errors
 
 
-def _slot_offered(appointment_type, provider, location, starts_at, patient, ignore) -> bool:
-    """Whether the finder itself would offer this exact time (templates, exceptions, holidays)."""
-    prefs = selectors.Preferences(provider_ids=(provider.id,), location_ids=(location.id,))
-    day_start = starts_at - timedelta(minutes=1)
-    for slot in selectors.find_slots(
-        appointment_type=appointment_type, after=day_start, limit=500, prefs=prefs, days=1,
-        patient_id=None,
-    ):  # fmt: skip
-        if slot.starts_at == starts_at:
-            return True
-    return False
-
-
 def _choose_resources(appointment_type, location, span, *, ignore) -> dict:
     """Free room, equipment and assistant for the span, or field errors naming what is missing."""
     needs = selectors.needs_at(appointment_type, [location.id]).get(location.id)
@@ -189,9 +176,10 @@ def appointment_book(
     )  # fmt: skip
     if errors:
         raise ValidationError(errors)
-    if not override and not _slot_offered(
-        appointment_type, provider, location, starts_at, patient, None
-    ):
+    if not override and not selectors.is_template_time(
+        appointment_type=appointment_type, provider=provider, location=location,
+        starts_at=starts_at,
+    ):  # fmt: skip
         raise ValidationError(
             {"starts_at": [f"{provider} does not see {appointment_type.name} then."]}
         )
@@ -252,9 +240,9 @@ def appointment_reschedule(
     if errors:
         raise ValidationError(errors)
     appointment.holds.all().delete()
-    if not override and not _slot_offered(
-        appointment.appointment_type, provider, location, starts_at, appointment.patient,
-        appointment,
+    if not override and not selectors.is_template_time(
+        appointment_type=appointment.appointment_type, provider=provider, location=location,
+        starts_at=starts_at,
     ):  # fmt: skip
         raise ValidationError({"starts_at": [f"{provider} does not see this type then."]})
     previous = appointment.starts_at
@@ -302,7 +290,19 @@ def appointment_set_status(
         appointment.arrived_at = now
     if status == AppointmentStatus.FULFILLED and appointment.checked_out_at is None:
         appointment.checked_out_at = now
+    chosen = None
+    if previous not in HOLDING and status in HOLDING:
+        # Back from a no-show: the visit takes its time again, or the move is refused.
+        span = units(appointment.starts_at, appointment.ends_at)
+        chosen = _choose_resources(
+            appointment.appointment_type, appointment.location, span, ignore=appointment
+        )
+        appointment.room_id = chosen["room"]
+        appointment.assistant_id = chosen["assistant"]
     appointment.save()
+    if chosen is not None:
+        appointment.equipment.set(chosen["equipment"])
+        _write_holds(appointment, chosen, units(appointment.starts_at, appointment.ends_at))
     if status not in HOLDING:
         appointment.holds.all().delete()
     audit_record(

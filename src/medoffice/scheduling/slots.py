@@ -78,10 +78,14 @@ class Occupancy:
         return not taken or taken.isdisjoint(span)
 
 
-def block_starts(block: Block, duration: timedelta, not_before: datetime) -> Iterator[datetime]:
+def block_starts(
+    block: Block, duration: timedelta, not_before: datetime, not_after: datetime | None = None
+) -> Iterator[datetime]:
     step = timedelta(minutes=block.slot_minutes)
     start = block.starts_at
     while start + duration <= block.ends_at:
+        if not_after is not None and start > not_after:
+            return
         if start >= not_before:
             yield start
         start += step
@@ -98,10 +102,13 @@ def open_slots(
     *,
     patient_id: int | None,
     not_before: datetime,
+    not_after: datetime | None = None,
     closed: list[tuple[int | None, int, datetime, datetime]] = (),
     limit: int,
 ) -> list[Slot]:
     """The earliest open slots in `blocks` (one day's worth), at most `limit`, by start time.
+
+    Starts run from `not_before` to `not_after` (inclusive; None: to the block's end).
 
     `closed` lists (provider id or None for the whole location, location id, start, end)
     exceptions. A slot needs the provider, the patient and one of each required
@@ -114,7 +121,7 @@ def open_slots(
         if needs is None:
             continue
         duration = timedelta(minutes=needs.duration_minutes)
-        for start in block_starts(block, duration, not_before):
+        for start in block_starts(block, duration, not_before, not_after):
             candidates.append((start, block))
     candidates.sort(key=lambda pair: (pair[0], pair[1].provider_id))
     for start, block in candidates:

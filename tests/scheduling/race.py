@@ -1,0 +1,209 @@
+"""SC-01: many clerks book the same few times at once; the database lets exactly one win each.
+
+Shared by test_race.py: threads against the PostgreSQL test database, and, run as a
+script (`python -m tests.scheduling.race WORKERS`), processes against a fresh file
+SQLite database made with `migrate` under the production settings (WAL, IMMEDIATE
+transactions, busy_timeout), which the in-memory test database cannot stand in for.
+The script prints one JSON object: the office, every attempt's outcome and the checks.
+"""
+
+import json
+import os
+import sys
+from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+CHICAGO = ZoneInfo("America/Chicago")
+STARTS = ((9, 0), (9, 15))  # each provider, each of these: len(providers) x len(STARTS) slots
+RELEASED = ("cancelled", "noshow", "entered-in-error")
+NAMES = ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Gray", "Harper", "Indy",
+         "Jules", "Kai", "Lane", "Morgan", "Noel", "Oakley", "Parker", "Quinn", "Riley",
+         "Sage", "Tatum"]  # fmt: skip
+
+
+def next_tuesday_at(hour: int, minute: int) -> datetime:
+    day = datetime.now(CHICAGO).date() + timedelta(days=2)
+    while day.weekday() != 1:
+        day += timedelta(days=1)
+    return datetime.combine(day, time(hour, minute), tzinfo=CHICAGO)
+
+
+def race_office(workers: int) -> dict:
+    """Two providers seeing 15-minute visits on Tuesday mornings, and one patient per worker."""
+    from medoffice.core.identifiers import npi_from_stem
+    from medoffice.core.models import Location, Practice, Provider
+    from medoffice.patients.services import patient_register
+    from medoffice.scheduling.models import AppointmentType, TemplateBlock
+
+    practice = Practice.objects.create(name="Race Practice", group_npi=npi_from_stem("123456789"))
+    location = Location.objects.create(
+        practice=practice, name="Main", address1="1 Main St", city="Springfield", state="IL",
+        zip_code="62701", time_zone="America/Chicago",
+    )  # fmt: skip
+    providers = []
+    for n, stem in enumerate(("198765432", "187654321")):
+        doctor = Provider.objects.create(
+            practice=practice, first_name=f"Doc{n}", last_name="Racer", credentials="MD",
+            npi=npi_from_stem(stem),
+        )  # fmt: skip
+        doctor.locations.add(location)
+        TemplateBlock.objects.create(
+            provider=doctor, location=location, weekday=1, start_time=time(9, 0),
+            end_time=time(12, 0), slot_minutes=15,
+        )  # fmt: skip
+        providers.append(doctor.id)
+    visit = AppointmentType.objects.create(
+        practice=practice, name="Race visit", duration_minutes=15
+    )
+    patients = [
+        patient_register(
+            practice=practice,
+            confirm_not_duplicate=True,
+            fields={
+                "first_name": NAMES[i],
+                "last_name": "Racer",
+                "dob": date(1980, 4, 1),
+                "sex_at_birth": "F",
+                "address1": "1 Oak St",
+                "city": "Springfield",
+                "state": "IL",
+                "zip_code": "62704",
+            },
+        ).id  # fmt: skip
+        for i in range(workers)
+    ]
+    slots = [[p, next_tuesday_at(h, m).isoformat()] for (h, m) in STARTS for p in providers]
+    return {"location": location.id, "type": visit.id, "patients": patients, "slots": slots}
+
+
+def attempt_all(office: dict, index: int, wait) -> list[list]:
+    """Worker `index`: after `wait()`, try every slot for its own patient; one outcome each.
+
+    Outcomes: ["won", appointment id], ["taken"] (SlotTakenError), ["refused", fields]
+    (ValidationError) or ["error", repr] (anything else, which the test treats as a failure).
+    Closes this thread's or process's connection at the end.
+    """
+    from django.core.exceptions import ValidationError
+    from django.db import connection
+
+    from medoffice.core.models import Location, Provider
+    from medoffice.patients.models import Patient
+    from medoffice.scheduling.errors import SlotTakenError
+    from medoffice.scheduling.models import AppointmentType
+    from medoffice.scheduling.services import appointment_book
+
+    try:
+        patient = Patient.objects.get(pk=office["patients"][index])
+        visit = AppointmentType.objects.get(pk=office["type"])
+        location = Location.objects.get(pk=office["location"])
+        providers = Provider.objects.in_bulk([p for p, _ in office["slots"]])
+        slots = office["slots"][index:] + office["slots"][:index]  # start in different places
+        results = []
+        wait()
+        for provider_id, start in slots:
+            try:
+                appointment = appointment_book(
+                    patient=patient, appointment_type=visit, provider=providers[provider_id],
+                    location=location, starts_at=datetime.fromisoformat(start),
+                )  # fmt: skip
+                outcome = ["won", appointment.id]
+            except SlotTakenError:
+                outcome = ["taken"]
+            except ValidationError as exc:
+                outcome = ["refused", sorted(exc.message_dict)]
+            except Exception as exc:  # noqa: BLE001 - reported, and failed, by the test
+                outcome = ["error", repr(exc)]
+            results.append([index, provider_id, start, *outcome])
+        return results
+    finally:
+        connection.close()
+
+
+def database_checks() -> dict:
+    """Raw SQL, trusting nothing in Python: duplicate holds and overlapping live visits."""
+    from django.db import connection
+
+    placeholders = ", ".join(["%s"] * len(RELEASED))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT COUNT(*) FROM (SELECT kind, resource_id, unit FROM scheduling_hold"
+            " GROUP BY kind, resource_id, unit HAVING COUNT(*) > 1) AS dup"
+        )
+        duplicate_holds = cursor.fetchone()[0]
+        overlaps = {}
+        for column in ("provider_id", "patient_id"):
+            cursor.execute(
+                f"SELECT a.id, b.id FROM scheduling_appointment a"  # noqa: S608 - fixed names
+                f" JOIN scheduling_appointment b ON a.{column} = b.{column} AND a.id < b.id"
+                f" AND a.starts_at < b.ends_at AND b.starts_at < a.ends_at"
+                f" WHERE a.status NOT IN ({placeholders}) AND b.status NOT IN ({placeholders})",
+                [*RELEASED, *RELEASED],
+            )
+            overlaps[column] = [list(row) for row in cursor.fetchall()]
+        cursor.execute("SELECT COUNT(*) FROM scheduling_appointment")
+        appointments = cursor.fetchone()[0]
+        cursor.execute("SELECT COUNT(*) FROM scheduling_hold")
+        holds = cursor.fetchone()[0]
+    return {
+        "duplicate_holds": duplicate_holds,
+        "provider_overlaps": overlaps["provider_id"],
+        "patient_overlaps": overlaps["patient_id"],
+        "appointments": appointments,
+        "holds": holds,
+    }
+
+
+def _sqlite_race(workers: int) -> dict:
+    """In a fresh process: migrate the file database, then fork one process per worker."""
+    import multiprocessing
+
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.core.management import call_command
+    from django.db import connection, connections
+
+    call_command("migrate", verbosity=0)
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA journal_mode")
+        journal = cursor.fetchone()[0]
+        cursor.execute("PRAGMA busy_timeout")
+        busy = cursor.fetchone()[0]
+    office = race_office(workers)
+    connections.close_all()  # each forked worker opens its own connection
+
+    context = multiprocessing.get_context("fork")
+    barrier = context.Barrier(workers)
+    queue = context.Queue()
+
+    def work(index: int) -> None:
+        queue.put(attempt_all(office, index, lambda: barrier.wait(timeout=30)))
+
+    processes = [context.Process(target=work, args=(i,)) for i in range(workers)]
+    for process in processes:
+        process.start()
+    outcomes = [row for _ in processes for row in queue.get(timeout=60)]
+    for process in processes:
+        process.join(timeout=30)
+    return {
+        "database": str(settings.DATABASES["default"]["NAME"]),
+        "options": {
+            k: v
+            for k, v in settings.DATABASES["default"].get("OPTIONS", {}).items()
+            if k in ("transaction_mode", "timeout")
+        },
+        "journal_mode": journal,
+        "busy_timeout": busy,
+        "exit_codes": [p.exitcode for p in processes],
+        "office": office,
+        "outcomes": outcomes,
+        "checks": database_checks(),
+    }
+
+
+if __name__ == "__main__":
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medoffice.settings")
+    if os.environ.get("DATABASE_URL"):
+        sys.exit("unset DATABASE_URL: this race runs on the default file SQLite database")
+    sys.stdout.write(json.dumps(_sqlite_race(int(sys.argv[1]))) + "\n")
