@@ -1,7 +1,7 @@
 """Reads for scheduling: the slot finder's data, day by day, and resource candidates."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
@@ -93,15 +93,29 @@ def needs_at(appointment_type: AppointmentType, location_ids) -> dict[int, Needs
     return needs
 
 
+@dataclass(frozen=True)
+class _Template:
+    provider_id: int
+    location_id: int
+    weekday: int
+    start_time: time
+    end_time: time
+    slot_minutes: int
+    valid_from: date | None
+    valid_until: date | None
+
+
 def _blocks_by_weekday(appointment_type, provider_ids, location_ids):
-    blocks = (
+    rows = (
         TemplateBlock.objects.filter(provider_id__in=provider_ids, location_id__in=location_ids)
         .filter(Q(appointment_types=None) | Q(appointment_types=appointment_type))
+        .values_list(*(f.name for f in fields(_Template)))
         .distinct()
     )
-    by_weekday: dict[int, list[TemplateBlock]] = defaultdict(list)
-    for block in blocks:
-        by_weekday[block.weekday].append(block)
+    by_weekday: dict[int, list[_Template]] = defaultdict(list)
+    for row in rows:
+        template = _Template(*row)
+        by_weekday[template.weekday].append(template)
     return by_weekday
 
 
@@ -129,8 +143,26 @@ def _day_blocks(day: date, templates, zones, prefs: Preferences) -> list[Block]:
     return resolved
 
 
-def _occupancy(resource_keys: dict[str, list[int]], first_unit: int, last_unit: int) -> Occupancy:
-    occupancy = Occupancy()
+def _pool_busy(kind: str, ids: tuple[int, ...], span: range) -> set[int]:
+    return set(
+        Hold.objects.filter(
+            kind=kind, resource_id__in=ids, unit__gte=span.start, unit__lt=span.stop
+        )
+        .values_list("resource_id", flat=True)
+        .distinct()
+    )
+
+
+# A pool of more resources than this (rooms of a big group practice) is asked per time
+# instead of read for the whole day.
+LAZY_POOL_SIZE = 64
+
+
+def _occupancy(
+    resource_keys: dict[str, list[int]], first_unit: int, last_unit: int, lazy: frozenset[str]
+) -> Occupancy:
+    """The day's holds of the providers, the patient and the small pools, read at once."""
+    occupancy = Occupancy(lazy=lazy, pool_busy=_pool_busy)
     condition = Q()
     for kind, ids in resource_keys.items():
         if ids:
@@ -182,13 +214,26 @@ def find_slots(
             day__lte=not_before.date() + timedelta(days=horizon + 1),
         ).values_list("day", flat=True)
     )
-    resources = {
-        "P": provider_ids,
+    pools = {
         "R": sorted({r for n in needs.values() for r in n.rooms}),
         "E": sorted({e for n in needs.values() for g in n.equipment for e in g}),
         "A": sorted({a for n in needs.values() for a in n.assistants}),
-        "T": [patient_id] if patient_id is not None else [],
     }
+    lazy = frozenset(kind for kind, ids in pools.items() if len(ids) > LAZY_POOL_SIZE)
+    resources = {
+        "P": provider_ids,
+        "T": [patient_id] if patient_id is not None else [],
+        **{kind: ids for kind, ids in pools.items() if kind not in lazy},
+    }
+    time_off = list(
+        ScheduleException.objects.filter(
+            location_id__in=list(needs),
+            starts_at__lt=not_after + timedelta(days=1),
+            ends_at__gt=not_before,
+        )
+        .filter(Q(provider__isnull=True) | Q(provider_id__in=provider_ids))
+        .values_list("provider_id", "location_id", "starts_at", "ends_at")
+    )
     found: list[Slot] = []
     first_day = min(not_before.astimezone(z).date() for z in zones.values())
     for offset in range(horizon + 1):
@@ -202,13 +247,8 @@ def find_slots(
             continue
         day_start = min(b.starts_at for b in blocks)
         day_end = max(b.ends_at for b in blocks)
-        occupancy = _occupancy(resources, unit_of(day_start), unit_of(day_end) + 1)
-        closed = [
-            (e.provider_id, e.location_id, e.starts_at, e.ends_at)
-            for e in ScheduleException.objects.filter(
-                location_id__in=list(needs), starts_at__lt=day_end, ends_at__gt=day_start
-            ).filter(Q(provider__isnull=True) | Q(provider_id__in=provider_ids))
-        ]
+        occupancy = _occupancy(resources, unit_of(day_start), unit_of(day_end) + 1, lazy)
+        closed = [c for c in time_off if c[2] < day_end and day_start < c[3]]
         found += open_slots(
             blocks, needs, occupancy, patient_id=patient_id, not_before=not_before,
             not_after=not_after, closed=closed, limit=limit - len(found),

@@ -6,7 +6,7 @@ nothing on the clock on the wall. Occupancy is kept in 5-minute units (minutes
 since the epoch divided by 5, UTC), the same units the `Hold` rows use.
 """
 
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -66,9 +66,18 @@ class Slot:
 
 @dataclass
 class Occupancy:
-    """Busy units per (kind, resource id), as loaded for the days being searched."""
+    """Busy units per (kind, resource id), as loaded for the days being searched.
+
+    A large pool (many rooms) can instead be asked lazily: for the kinds in `lazy`,
+    `pool_busy(kind, ids, span)` returns the ids busy during the span. It is only asked
+    for a time at which the provider and the patient are free, so a whole day of a large
+    pool's holds is never read.
+    """
 
     busy: dict[tuple[str, int], set[int]] = field(default_factory=dict)
+    lazy: frozenset[str] = frozenset()
+    pool_busy: Callable[[str, tuple[int, ...], range], set[int]] | None = None
+    _asked: dict[tuple[str, tuple[int, ...], int, int], set[int]] = field(default_factory=dict)
 
     def add(self, kind: str, resource_id: int, unit: int) -> None:
         self.busy.setdefault((kind, resource_id), set()).add(unit)
@@ -76,6 +85,15 @@ class Occupancy:
     def free(self, kind: str, resource_id: int, span: range) -> bool:
         taken = self.busy.get((kind, resource_id))
         return not taken or taken.isdisjoint(span)
+
+    def first_free(self, kind: str, ids: tuple[int, ...], span: range) -> int | None:
+        if kind not in self.lazy or self.pool_busy is None:
+            return next((i for i in ids if self.free(kind, i, span)), None)
+        key = (kind, ids, span.start, span.stop)
+        if key not in self._asked:
+            self._asked[key] = self.pool_busy(kind, ids, span)
+        taken = self._asked[key]
+        return next((i for i in ids if i not in taken), None)
 
 
 def block_starts(
@@ -89,10 +107,6 @@ def block_starts(
         if start >= not_before:
             yield start
         start += step
-
-
-def _first_free(kind: str, ids: Iterable[int], span: range, occupancy: Occupancy) -> int | None:
-    return next((i for i in ids if occupancy.free(kind, i, span)), None)
 
 
 def open_slots(
@@ -136,12 +150,12 @@ def open_slots(
             continue
         room_id = None
         if needs.rooms:
-            room_id = _first_free("R", needs.rooms, span, occupancy)
+            room_id = occupancy.first_free("R", needs.rooms, span)
             if room_id is None:
                 continue
         equipment_ids = []
         for group in needs.equipment:
-            chosen = _first_free("E", group, span, occupancy)
+            chosen = occupancy.first_free("E", group, span)
             if chosen is None:
                 break
             equipment_ids.append(chosen)
@@ -149,7 +163,7 @@ def open_slots(
             continue
         assistant_id = None
         if needs.assistants:
-            assistant_id = _first_free("A", needs.assistants, span, occupancy)
+            assistant_id = occupancy.first_free("A", needs.assistants, span)
             if assistant_id is None:
                 continue
         found.append(
