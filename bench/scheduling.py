@@ -62,6 +62,9 @@ from medoffice.scheduling.selectors import Preferences, find_slots
 from medoffice.scheduling.services import appointment_book
 from medoffice.scheduling.slots import units
 
+# It books visits: bench/run.py runs it after the read-only benchmarks.
+WRITES = True
+
 TARGETS = {
     "finder_any_p50_ms": ("<=", 50),
     "finder_provider_p50_ms": ("<=", 50),
