@@ -148,11 +148,7 @@ def open_slots(
             continue
         if patient_id is not None and not occupancy.free("T", patient_id, span):
             continue
-        room_id = None
-        if needs.rooms:
-            room_id = occupancy.first_free("R", needs.rooms, span)
-            if room_id is None:
-                continue
+        # Equipment first: it is the scarcest, and rooms may cost a query to ask about.
         equipment_ids = []
         for group in needs.equipment:
             chosen = occupancy.first_free("E", group, span)
@@ -161,6 +157,11 @@ def open_slots(
             equipment_ids.append(chosen)
         if len(equipment_ids) != len(needs.equipment):
             continue
+        room_id = None
+        if needs.rooms:
+            room_id = occupancy.first_free("R", needs.rooms, span)
+            if room_id is None:
+                continue
         assistant_id = None
         if needs.assistants:
             assistant_id = occupancy.first_free("A", needs.assistants, span)
