@@ -41,7 +41,8 @@ def _serve(host: str, port: int, threads: int, trusted_proxy: str | None = None)
     server = create_server(
         application, host=host, port=port, threads=threads, ident="MedOffice", **proxy
     )
-    print(f"MedOffice is serving on http://{host}:{port}/  (Ctrl+C stops it)", flush=True)
+    sys.stdout.write(f"MedOffice is serving on http://{host}:{port}/  (Ctrl+C stops it)\n")
+    sys.stdout.flush()
     server.run()
 
 
@@ -174,7 +175,7 @@ def main(argv: list[str] | None = None) -> None:
         reason = str(exc).strip().splitlines()[0] if str(exc).strip() else type(exc).__name__
         if not isinstance(exc, CommandError):
             reason = f"{type(exc).__name__}: {reason}"
-        print(f"medoffice {args.command}: {reason}", file=sys.stderr)
+        sys.stderr.write(f"medoffice {args.command}: {reason}\n")
         sys.exit(1)
 
 

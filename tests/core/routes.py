@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from medoffice.core.policy import AUTHENTICATED
+from tests.patients.conftest import registration_form
 
 PATIENT_FORM_FIELDS = (
     "first_name", "middle_name", "last_name", "suffix", "preferred_name", "previous_last_name",
@@ -52,21 +53,7 @@ def form_data(instance, names, **changes) -> dict:
     return data
 
 
-NEW_PATIENT = {
-    "first_name": "Maria",
-    "last_name": "Garcia",
-    "dob": "1975-06-30",
-    "sex_at_birth": "F",
-    "gender_identity": "female",
-    "address1": "5 Elm St",
-    "city": "Springfield",
-    "state": "IL",
-    "zip_code": "62702",
-    "mobile_phone": "217-555-0199",
-    "preferred_language": "es",
-    "preferred_contact_method": "sms",
-    "guarantor_relationship": "self",
-}
+NEW_PATIENT = registration_form()
 
 
 @dataclass(frozen=True)
