@@ -214,6 +214,9 @@ ROUTES: tuple[Route, ...] = (
     Route("api:patient-appointment-list", "GET", "scheduling.view_appointment", "patient"),
     # Scheduling screens
     Route("scheduling:appointment-list", "GET", "scheduling.view_appointment", "patient"),
+    Route("scheduling:day-board", "GET", "scheduling.view_appointment"),
+    Route("scheduling:appointment-status", "POST", "scheduling.change_appointment",
+          "appointment", body=lambda w: {"status": "arrived"}, ok=302),
 )  # fmt: skip
 
 DETAIL_ROUTES = tuple(r for r in ROUTES if r.target is not None)

@@ -27,8 +27,8 @@ def _named_routes(resolver=None, namespace=""):
 
 
 def _is_phi_route(name: str) -> bool:
-    return name.startswith("patients:") or (
-        name.startswith("api:") and ("patient" in name or "coverage" in name)
+    return name.startswith(("patients:", "scheduling:")) or (
+        name.startswith("api:") and any(w in name for w in ("patient", "coverage", "appointment"))
     )
 
 
@@ -95,6 +95,7 @@ WRITE_ACTIONS = {
     "POST api:appointment-list": ["create"],
     "POST api:appointment-reschedule": ["update"],
     "POST api:appointment-status": ["update"],
+    "POST scheduling:appointment-status": ["update"],
 }
 
 

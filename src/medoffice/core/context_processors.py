@@ -11,5 +11,6 @@ def staff(request) -> dict:
         "can_search_patients": has_permission(user, "patients.view_patient"),
         "can_register_patients": has_permission(user, "patients.add_patient"),
         "can_view_audit": has_permission(user, "core.view_auditevent"),
+        "can_view_schedule": has_permission(user, "scheduling.view_appointment"),
         "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
     }

@@ -4,9 +4,10 @@ from django.http import Http404
 
 from medoffice.core.access import practice_id_for
 from medoffice.core.audit import audit_record
-from medoffice.core.models import AuditAction
+from medoffice.core.models import AuditAction, Location
 from medoffice.patients.access import require_permission
 from medoffice.scheduling.models import Appointment
+from medoffice.scheduling.selectors import day_board
 
 
 def _appointments():
@@ -46,3 +47,31 @@ def appointment_list_for_patient(user, patient) -> list[Appointment]:
         detail=f"{len(appointments)} appointments listed",
     )
     return appointments
+
+
+def location_for_user(user, public_id=None):
+    """A location of the user's practice: the one asked for, else the user's first."""
+    practice_id = practice_id_for(user)
+    locations = Location.objects.filter(practice_id=practice_id)
+    if public_id is not None:
+        location = locations.filter(public_id=public_id).first()
+        if location is None:
+            raise Http404
+        return location
+    location = user.staff.locations.order_by("id").first() or locations.order_by("id").first()
+    if location is None:
+        raise Http404  # a practice with no location yet has no schedule
+    return location
+
+
+def day_board_for_user(user, *, location, day):
+    require_permission(user, "scheduling.view_appointment", category="scheduling")
+    columns = day_board(location=location, day=day)
+    audit_record(
+        action=AuditAction.READ,
+        object_type="scheduling.appointment",
+        category="scheduling",
+        detail=f"day board {day.isoformat()}: "
+        f"{sum(len(c.appointments) for c in columns)} appointments shown",
+    )
+    return columns

@@ -287,3 +287,36 @@ def is_template_time(
         starts_at__lt=ends_at,
         ends_at__gt=starts_at,
     ).exists()
+
+
+@dataclass
+class BoardColumn:
+    provider: Provider
+    appointments: list
+
+
+def day_board(*, location: Location, day: date) -> list[BoardColumn]:
+    """One column per provider working at the location that day (by template or booking)."""
+    from medoffice.scheduling.models import Appointment
+
+    zone = ZoneInfo(location.time_zone)
+    starts = datetime.combine(day, time(0, 0), tzinfo=zone)
+    ends = starts + timedelta(days=1)
+    appointments = list(
+        Appointment.objects.filter(location=location, starts_at__gte=starts, starts_at__lt=ends)
+        .exclude(status="entered-in-error")
+        .select_related("patient", "appointment_type", "room")
+        .order_by("starts_at")
+    )
+    working = set(
+        TemplateBlock.objects.filter(location=location, weekday=day.weekday()).values_list(
+            "provider_id", flat=True
+        )
+    ) | {a.provider_id for a in appointments}
+    columns = {
+        p.id: BoardColumn(p, [])
+        for p in Provider.objects.filter(id__in=working).order_by("last_name", "first_name")
+    }
+    for appointment in appointments:
+        columns[appointment.provider_id].appointments.append(appointment)
+    return list(columns.values())

@@ -5,6 +5,12 @@ from medoffice.scheduling import views
 app_name = "scheduling"
 
 urlpatterns = [
+    path("schedule/", views.day_board, name="day-board"),
+    path(
+        "schedule/appointments/<uuid:public_id>/status/",
+        views.appointment_status,
+        name="appointment-status",
+    ),
     path(
         "patients/<uuid:public_id>/appointments/",
         views.patient_appointments,

@@ -19,3 +19,9 @@ def phone(value: str) -> str:
         else phonenumbers.PhoneNumberFormat.INTERNATIONAL
     )
     return phonenumbers.format_number(number, style)
+
+
+@register.filter
+def get_item(mapping, key):
+    """mapping[key] in a template, or an empty tuple."""
+    return mapping.get(key, ()) if hasattr(mapping, "get") else ()
