@@ -3,7 +3,7 @@
 import contextlib
 import importlib
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -17,7 +17,7 @@ from medoffice.core.models import Location, Provider
 from medoffice.patients import services as patient_services
 from medoffice.patients.models import Consent, Coverage, Patient, Payer
 from medoffice.scheduling import services as scheduling_services
-from medoffice.scheduling.models import Appointment, AppointmentType
+from medoffice.scheduling.models import Appointment, AppointmentType, TemplateBlock
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -119,9 +119,15 @@ def visit_time(hours: int = 0) -> datetime:
 
 
 def _appointment(patient, provider, location) -> Appointment:
-    visit, _ = AppointmentType.objects.get_or_create(
+    visit, created = AppointmentType.objects.get_or_create(
         practice=location.practice, name="Office visit", defaults={"duration_minutes": 30}
     )
+    if created:  # open every day, so the booking screen always has a time to offer
+        for weekday in range(7):
+            TemplateBlock.objects.create(
+                provider=provider, location=location, weekday=weekday,
+                start_time=time(7, 0), end_time=time(19, 0),
+            )  # fmt: skip
     return scheduling_services.appointment_book(
         patient=patient, appointment_type=visit, provider=provider, location=location,
         starts_at=visit_time(), override=True,

@@ -141,6 +141,19 @@ def _api_booking(world) -> dict:
     }
 
 
+def _ui_booking(world) -> dict:
+    from medoffice.scheduling.selectors import find_slots
+
+    kind = world.appointment.appointment_type
+    slot = find_slots(appointment_type=kind, limit=1, patient_id=world.patient.id)[0]
+    return {
+        "appointment_type": kind.pk,
+        "starts_at": slot.starts_at.isoformat(),
+        "slot_provider": slot.provider_id,
+        "slot_location": slot.location_id,
+    }
+
+
 def _api_reschedule(world) -> dict:
     from tests.core.conftest import visit_time
 
@@ -215,6 +228,9 @@ ROUTES: tuple[Route, ...] = (
     # Scheduling screens
     Route("scheduling:appointment-list", "GET", "scheduling.view_appointment", "patient"),
     Route("scheduling:day-board", "GET", "scheduling.view_appointment"),
+    Route("scheduling:appointment-book", "GET", "scheduling.add_appointment", "patient"),
+    Route("scheduling:appointment-book", "POST", "scheduling.add_appointment", "patient",
+          body=_ui_booking, ok=302),
     Route("scheduling:appointment-status", "POST", "scheduling.change_appointment",
           "appointment", body=lambda w: {"status": "arrived"}, ok=302),
 )  # fmt: skip

@@ -96,6 +96,7 @@ WRITE_ACTIONS = {
     "POST api:appointment-reschedule": ["update"],
     "POST api:appointment-status": ["update"],
     "POST scheduling:appointment-status": ["update"],
+    "POST scheduling:appointment-book": ["create"],
 }
 
 

@@ -1,6 +1,6 @@
 """Scheduling screens. Thin: access, then render."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.contrib import messages
@@ -8,13 +8,16 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from medoffice.core.models import Location, Provider
 from medoffice.core.policy import has_permission, requires
 from medoffice.patients import access as patient_access
 from medoffice.patients.views import render_patient_tab
 from medoffice.scheduling import access, services
 from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
+from medoffice.scheduling.forms import BookingSearchForm
+from medoffice.scheduling.selectors import Preferences, find_slots
 from medoffice.scheduling.states import AppointmentStatus
 
 
@@ -27,7 +30,10 @@ def patient_appointments(request, public_id):
         request,
         patient,
         "appointments",
-        {"appointments": appointments},
+        {
+            "appointments": appointments,
+            "can_book": has_permission(request.user, "scheduling.add_appointment"),
+        },
         template="scheduling/tab_appointments.html",
     )
 
@@ -90,3 +96,75 @@ def appointment_status(request, public_id):
         f"{reverse('scheduling:day-board')}?location={appointment.location.public_id}"
         f"&day={day.isoformat()}"
     )
+
+
+@requires("scheduling.add_appointment")
+@require_http_methods(["GET", "POST"])
+def appointment_book(request, public_id):
+    """Book from the patient's record: pick a type (and maybe a provider), take an open time."""
+    patient = patient_access.patient_get_for_user(
+        request.user, public_id, permission="scheduling.add_appointment",
+        audit=request.method == "GET",
+    )  # fmt: skip
+    form = BookingSearchForm(request.GET or None, practice_id=patient.practice_id)
+    if request.method == "POST":
+        form = BookingSearchForm(request.POST, practice_id=patient.practice_id)
+        if form.is_valid() and _book_from_form(request, patient, form):
+            return redirect("scheduling:appointment-list", public_id=patient.public_id)
+    slots = []
+    if form.is_bound and form.is_valid():
+        kind = form.cleaned_data["appointment_type"]
+        provider = form.cleaned_data["provider"]
+        slots = find_slots(
+            appointment_type=kind, limit=12, patient_id=patient.id,
+            prefs=Preferences(
+                provider_ids=(provider.id,) if provider else (),
+                part_of_day=form.cleaned_data["part_of_day"],
+            ),
+        )  # fmt: skip
+    providers = {p.id: p for p in Provider.objects.filter(practice_id=patient.practice_id)}
+    locations = {loc.id: loc for loc in Location.objects.filter(practice_id=patient.practice_id)}
+    options = [
+        {"slot": s, "provider": providers[s.provider_id], "location": locations[s.location_id]}
+        for s in slots
+    ]  # fmt: skip
+    return render(
+        request,
+        "scheduling/appointment_book.html",
+        {"patient": patient, "form": form, "options": options},
+        status=422 if request.method == "POST" else 200,
+    )
+
+
+def _book_from_form(request, patient, form) -> bool:
+    """Book the time the user clicked; on refusal say why (the page shows fresh times)."""
+    try:
+        starts_at = datetime.fromisoformat(request.POST.get("starts_at", ""))
+        provider_pk = int(request.POST.get("slot_provider", ""))
+        location_pk = int(request.POST.get("slot_location", ""))
+    except ValueError:
+        starts_at = None
+    mine = {"practice_id": patient.practice_id}
+    provider = starts_at and Provider.objects.filter(pk=provider_pk, **mine).first()
+    location = starts_at and Location.objects.filter(pk=location_pk, **mine).first()
+    if not (provider and location):
+        messages.error(request, "Choose one of the times offered.")
+        return False
+    try:
+        appointment = services.appointment_book(
+            patient=patient, appointment_type=form.cleaned_data["appointment_type"],
+            provider=provider, location=location, starts_at=starts_at,
+            reason=form.cleaned_data["reason"], booked_by=request.user,
+        )  # fmt: skip
+    except SlotTakenError as exc:
+        messages.error(request, f"{exc} Here are the times open now.")
+        return False
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    local = appointment.starts_at.astimezone(ZoneInfo(location.time_zone))
+    messages.success(
+        request,
+        f"Booked {appointment.appointment_type.name} with {provider}, {local:%a %m/%d %I:%M %p}.",
+    )
+    return True
