@@ -1,5 +1,7 @@
 """Booking from a patient's record: find open times, take one; a time just taken is said."""
 
+from zoneinfo import ZoneInfo
+
 import pytest
 from django.urls import reverse
 
@@ -64,13 +66,21 @@ def test_roles_that_cannot_book_are_refused(screen, make_user, client_for):
     assert client_for(make_user("coder")).get(screen).status_code == 403
 
 
+def _shown(instant) -> str:
+    """How the screen writes an instant: 'Tue 11/24/2026 9:00 AM'."""
+    hour = instant.hour % 12 or 12
+    return f"{instant:%a %m/%d/%Y} {hour}:{instant:%M} {'AM' if instant.hour < 12 else 'PM'}"
+
+
 def test_open_times_are_shown_in_the_locations_wall_clock(
-    screen, front_desk, client_for, visit_type
+    screen, front_desk, client_for, visit_type, patient
 ):
-    # The office is in Chicago while the server's zone is New York: 9:00 there is 9:00 here.
+    # The office is in Chicago while the server's zone is New York.
+    first = find_slots(appointment_type=visit_type, limit=1, patient_id=patient.id)[0].starts_at
     html = client_for(front_desk).get(screen, {"appointment_type": visit_type.pk})
-    assert "9:00 AM" in html.content.decode()
-    assert "10:00 AM" in html.content.decode()
+    first_row = html.content.decode().split('<td class="nowrap">', 1)[1].split("</td>", 1)[0]
+    assert first_row == _shown(first.astimezone(ZoneInfo("America/Chicago")))
+    assert first_row != _shown(first.astimezone(ZoneInfo("America/New_York")))
 
 
 def test_a_tampered_booking_post_is_refused_and_books_nothing(
