@@ -9,60 +9,44 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from medoffice.patients.models import Consent, Coverage, Patient, Payer
 
+# One valid new patient, as the registration page posts it; the JSON and service shapes
+# below are derived from it.
+NEW_PATIENT = {
+    "first_name": "Maria",
+    "last_name": "Garcia",
+    "dob": "1975-06-30",
+    "sex_at_birth": "F",
+    "address1": "5 Elm St",
+    "city": "Springfield",
+    "state": "IL",
+    "zip_code": "62702",
+    "mobile_phone": "217-555-0199",
+}
+FORM_ONLY = {
+    "gender_identity": "female",
+    "preferred_language": "es",
+    "preferred_contact_method": "sms",
+    "guarantor_relationship": "self",
+}
+
+
+def _without_none(data: dict) -> dict:
+    return {name: value for name, value in data.items() if value is not None}
+
 
 def registration_form(**overrides) -> dict:
     """What the registration page posts for a new, valid patient."""
-    data = {
-        "first_name": "Maria",
-        "last_name": "Garcia",
-        "dob": "1975-06-30",
-        "sex_at_birth": "F",
-        "gender_identity": "female",
-        "address1": "5 Elm St",
-        "city": "Springfield",
-        "state": "IL",
-        "zip_code": "62702",
-        "mobile_phone": "217-555-0199",
-        "preferred_language": "es",
-        "preferred_contact_method": "sms",
-        "guarantor_relationship": "self",
-    }
-    data.update(overrides)
-    return {name: value for name, value in data.items() if value is not None}
+    return _without_none({**NEW_PATIENT, **FORM_ONLY, **overrides})
 
 
 def registration_json(**overrides) -> dict:
     """What an integration posts to /api/patients/ for a new, valid patient."""
-    data = {
-        "first_name": "Maria",
-        "last_name": "Garcia",
-        "dob": "1975-06-30",
-        "sex_at_birth": "F",
-        "address1": "5 Elm St",
-        "city": "Springfield",
-        "state": "IL",
-        "zip_code": "62702",
-        "mobile_phone": "217-555-0199",
-    }
-    data.update(overrides)
-    return {name: value for name, value in data.items() if value is not None}
+    return _without_none({**NEW_PATIENT, **overrides})
 
 
 def service_fields(**overrides) -> dict:
     """Fields for services.patient_register (Python values, as a form would clean them)."""
-    data = {
-        "first_name": "Maria",
-        "last_name": "Garcia",
-        "dob": date(1975, 6, 30),
-        "sex_at_birth": "F",
-        "address1": "5 Elm St",
-        "city": "Springfield",
-        "state": "IL",
-        "zip_code": "62702",
-        "mobile_phone": "217-555-0199",
-    }
-    data.update(overrides)
-    return data
+    return {**NEW_PATIENT, "dob": date(1975, 6, 30), **overrides}
 
 
 def coverage_fields(payer: Payer, **overrides) -> dict:

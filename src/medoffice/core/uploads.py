@@ -1,6 +1,5 @@
 """Uploads: an allow-list checked by magic bytes, a size cap, generated names (WB-03)."""
 
-import hashlib
 import uuid
 
 from django.conf import settings
@@ -34,12 +33,3 @@ def checked_upload(upload: UploadedFile, *, kinds=("jpeg", "png", "pdf")) -> Upl
             return upload
     allowed = ", ".join(k.upper() for k in kinds)
     raise ValidationError(f"Only {allowed} files are accepted.", code="file_type")
-
-
-def sha256_of(upload) -> str:
-    digest = hashlib.sha256()
-    upload.seek(0)
-    for chunk in upload.chunks():
-        digest.update(chunk)
-    upload.seek(0)
-    return digest.hexdigest()

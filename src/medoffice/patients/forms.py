@@ -48,13 +48,15 @@ def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
             form.add_error(None, message)
 
 
-class ServiceErrorsMixin:
+class FieldsetsMixin:
+    """`form.fieldsets` for core/fieldsets.html: (legend, bound fields) per FIELDSETS entry."""
+
     def fieldsets(self):
         for title, names in getattr(self, "FIELDSETS", ()):
             yield title, [self[name] for name in names if name in self.fields]
 
 
-class PatientForm(ServiceErrorsMixin, forms.Form):
+class PatientForm(FieldsetsMixin, forms.Form):
     FIELDSETS = FIELDSETS
 
     def __init__(self, *args, practice_id: int, **kwargs):
@@ -120,7 +122,7 @@ COVERAGE_FIELDS = (
 )  # fmt: skip
 
 
-class CoverageForm(ServiceErrorsMixin, forms.Form):
+class CoverageForm(FieldsetsMixin, forms.Form):
     FIELDSETS = (
         ("Plan", ("payer", "plan_name", "member_id", "group_number", "order", "copay")),
         ("Subscriber", ("relationship", "subscriber_first_name", "subscriber_last_name",

@@ -14,7 +14,7 @@ from medoffice.patients import access as patient_access
 from medoffice.scheduling import access, services
 from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
 from medoffice.scheduling.models import Appointment, AppointmentType
-from medoffice.scheduling.selectors import PARTS_OF_DAY, Preferences, find_slots
+from medoffice.scheduling.selectors import PARTS_OF_DAY, Preferences, find_slots, slot_places
 from medoffice.scheduling.states import AppointmentStatus
 
 
@@ -116,17 +116,14 @@ class SlotList(APIView):
             appointment_type=kind, limit=limit,
             prefs=Preferences(provider_ids=providers, location_ids=locations, part_of_day=part),
         )  # fmt: skip
-        npis = dict(Provider.objects.filter(practice_id=practice_id).values_list("id", "npi"))
-        places = dict(
-            Location.objects.filter(practice_id=practice_id).values_list("id", "public_id")
-        )
+        providers, places = slot_places(slots)
         return Response(
             [
                 {
                     "starts_at": s.starts_at,
                     "ends_at": s.ends_at,
-                    "provider": npis[s.provider_id],
-                    "location": places[s.location_id],
+                    "provider": providers[s.provider_id].npi,
+                    "location": places[s.location_id].public_id,
                 }
                 for s in slots
             ]  # fmt: skip
@@ -187,6 +184,20 @@ class AppointmentItem(APIView):
         return Response(AppointmentSerializer(appointment).data)
 
 
+def _change(request, public_id, serializer_class, apply) -> Response:
+    """Load the appointment for a change, validate the body, apply it; 409 when refused."""
+    appointment = access.appointment_get_for_user(
+        request.user, public_id, permission="scheduling.change_appointment", audit=False
+    )
+    data = serializer_class(data=request.data)
+    data.is_valid(raise_exception=True)
+    try:
+        appointment = apply(appointment, data.validated_data)
+    except (SlotTakenError, StatusMoveError) as exc:
+        return _conflict(exc)
+    return Response(AppointmentSerializer(appointment).data)
+
+
 class AppointmentReschedule(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"POST": "scheduling.change_appointment"}
@@ -197,25 +208,18 @@ class AppointmentReschedule(APIView):
         summary="Move a booked appointment (the old time stands if the new is taken)",
     )
     def post(self, request, public_id):
-        appointment = access.appointment_get_for_user(
-            request.user, public_id, permission="scheduling.change_appointment", audit=False
-        )
-        data = RescheduleSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        values = data.validated_data
-        provider = None
-        if values.get("provider"):
-            provider = _in_practice(
-                Provider, appointment.location.practice_id, npi=values["provider"]
-            )
-        try:
-            appointment = services.appointment_reschedule(
+        def reschedule(appointment, values):
+            provider = None
+            if values.get("provider"):
+                provider = _in_practice(
+                    Provider, appointment.location.practice_id, npi=values["provider"]
+                )
+            return services.appointment_reschedule(
                 appointment=appointment, starts_at=values["starts_at"], provider=provider,
                 override=values["override"],
             )  # fmt: skip
-        except (SlotTakenError, StatusMoveError) as exc:
-            return _conflict(exc)
-        return Response(AppointmentSerializer(appointment).data)
+
+        return _change(request, public_id, RescheduleSerializer, reschedule)
 
 
 class AppointmentStatusChange(APIView):
@@ -228,16 +232,9 @@ class AppointmentStatusChange(APIView):
         summary="Check in, check out, cancel (with reason) or mark a no-show",
     )
     def post(self, request, public_id):
-        appointment = access.appointment_get_for_user(
-            request.user, public_id, permission="scheduling.change_appointment", audit=False
-        )
-        data = StatusSerializer(data=request.data)
-        data.is_valid(raise_exception=True)
-        try:
-            appointment = services.appointment_set_status(
-                appointment=appointment, status=data.validated_data["status"],
-                reason=data.validated_data["reason"],
-            )  # fmt: skip
-        except StatusMoveError as exc:
-            return _conflict(exc)
-        return Response(AppointmentSerializer(appointment).data)
+        def set_status(appointment, values):
+            return services.appointment_set_status(
+                appointment=appointment, status=values["status"], reason=values["reason"]
+            )
+
+        return _change(request, public_id, StatusSerializer, set_status)

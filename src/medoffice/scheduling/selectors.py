@@ -320,3 +320,10 @@ def day_board(*, location: Location, day: date) -> list[BoardColumn]:
     for appointment in appointments:
         columns[appointment.provider_id].appointments.append(appointment)
     return list(columns.values())
+
+
+def slot_places(slots: list[Slot]) -> tuple[dict[int, Provider], dict[int, Location]]:
+    """The providers and locations the slots name, by id (one query each)."""
+    providers = Provider.objects.in_bulk({s.provider_id for s in slots})
+    locations = Location.objects.in_bulk({s.location_id for s in slots})
+    return providers, locations

@@ -106,18 +106,16 @@ def _choose_resources(appointment_type, location, span, *, ignore) -> dict:
                 occupancy.add(kind, resource_id, unit)
     chosen: dict = {"room": None, "equipment": [], "assistant": None}
     if needs.rooms:
-        chosen["room"] = next((r for r in needs.rooms if occupancy.free("R", r, span)), None)
+        chosen["room"] = occupancy.first_free("R", needs.rooms, span)
         if chosen["room"] is None:
             raise SlotTakenError("No room of the needed kind is free then.")
     for group in needs.equipment:
-        item = next((e for e in group if occupancy.free("E", e, span)), None)
+        item = occupancy.first_free("E", group, span)
         if item is None:
             raise SlotTakenError("The equipment this visit needs is in use then.")
         chosen["equipment"].append(item)
     if needs.assistants:
-        chosen["assistant"] = next(
-            (a for a in needs.assistants if occupancy.free("A", a, span)), None
-        )
+        chosen["assistant"] = occupancy.first_free("A", needs.assistants, span)
         if chosen["assistant"] is None:
             raise SlotTakenError("No medical assistant is free then.")
     return chosen

@@ -17,7 +17,7 @@ from medoffice.patients.views import render_patient_tab
 from medoffice.scheduling import access, services
 from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
 from medoffice.scheduling.forms import BookingSearchForm
-from medoffice.scheduling.selectors import Preferences, find_slots
+from medoffice.scheduling.selectors import Preferences, find_slots, slot_places
 from medoffice.scheduling.states import AppointmentStatus
 
 
@@ -122,8 +122,7 @@ def appointment_book(request, public_id):
                 part_of_day=form.cleaned_data["part_of_day"],
             ),
         )  # fmt: skip
-    providers = {p.id: p for p in Provider.objects.filter(practice_id=patient.practice_id)}
-    locations = {loc.id: loc for loc in Location.objects.filter(practice_id=patient.practice_id)}
+    providers, locations = slot_places(slots)
     options = [
         {"slot": s, "provider": providers[s.provider_id], "location": locations[s.location_id]}
         for s in slots
