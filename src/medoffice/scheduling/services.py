@@ -20,6 +20,7 @@ from medoffice.patients.errors import MergeError
 from medoffice.patients.models import Patient, PatientStatus
 from medoffice.scheduling import selectors
 from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
+from medoffice.scheduling.events import AppointmentEvent, announce
 from medoffice.scheduling.models import (
     Appointment,
     AppointmentType,
@@ -144,6 +145,16 @@ def _write_holds(appointment: Appointment, chosen: dict, span: range) -> None:
         ) from exc
 
 
+def _snapshot(appointment: Appointment) -> dict:
+    return {
+        "starts_at": appointment.starts_at,
+        "ends_at": appointment.ends_at,
+        "provider_id": appointment.provider_id,
+        "location_id": appointment.location_id,
+        "status": appointment.status,
+    }
+
+
 def _telehealth_url() -> str:
     pattern = settings.MEDOFFICE_TELEHEALTH_URL
     return pattern.format(room=secrets.token_urlsafe(12))
@@ -212,6 +223,7 @@ def appointment_book(
         category="scheduling",
         detail=("booked " + " ".join(flags)).strip(),
     )
+    announce(appointment, AppointmentEvent.BOOKED)
     return appointment
 
 
@@ -243,7 +255,7 @@ def appointment_reschedule(
         starts_at=starts_at,
     ):  # fmt: skip
         raise ValidationError({"starts_at": [f"{provider} does not see this type then."]})
-    previous = appointment.starts_at
+    previous = _snapshot(appointment)
     appointment.provider = provider
     appointment.location = location
     appointment.starts_at = starts_at
@@ -262,8 +274,9 @@ def appointment_reschedule(
         obj=appointment,
         patient=appointment.patient,
         category="scheduling",
-        detail=f"rescheduled from {previous.isoformat()}",
+        detail=f"rescheduled from {previous['starts_at'].isoformat()}",
     )
+    announce(appointment, AppointmentEvent.RESCHEDULED, previous)
     return appointment
 
 
@@ -277,6 +290,7 @@ def appointment_set_status(
         raise StatusMoveError(
             f"A visit that is {appointment.get_status_display().lower()} cannot become {status}."
         )
+    before = _snapshot(appointment)
     previous = appointment.status
     appointment.status = status
     now = timezone.now()
@@ -310,6 +324,11 @@ def appointment_set_status(
         category="scheduling",
         detail=f"status {previous} -> {status}",
     )
+    event = {
+        AppointmentStatus.CANCELLED: AppointmentEvent.CANCELLED,
+        AppointmentStatus.NOSHOW: AppointmentEvent.NOSHOW,
+    }.get(status, AppointmentEvent.STATUS)
+    announce(appointment, event, before)
     return appointment
 
 
