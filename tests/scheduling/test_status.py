@@ -151,3 +151,16 @@ def test_a_no_show_cannot_return_to_booked_once_its_time_is_taken(visit, make_pa
     visit.refresh_from_db()
     assert visit.status == "noshow"
     assert hold_set(visit) == set()
+
+
+def test_a_confirmation_is_stamped_once_and_only_on_a_booked_visit(office, book, patients):
+    from medoffice.scheduling.services import appointment_confirm
+
+    (patient,) = patients(1)
+    appointment = book(patient, next_weekday_at(9, 0))
+    first = appointment_confirm(appointment=appointment, via="sms").confirmed_at
+    again = appointment_confirm(appointment=appointment, via="email")
+    assert again.confirmed_at == first and again.confirmed_via == "sms"
+    appointment_set_status(appointment=appointment, status="cancelled", reason="Moved away")
+    with pytest.raises(StatusMoveError):
+        appointment_confirm(appointment=appointment, via="sms")

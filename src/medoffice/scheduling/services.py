@@ -332,6 +332,26 @@ def appointment_set_status(
     return appointment
 
 
+@transaction.atomic
+def appointment_confirm(*, appointment: Appointment, via: str) -> Appointment:
+    """The patient said they will come (a reminder reply, a call): stamp it once."""
+    appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    if appointment.status != AppointmentStatus.BOOKED:
+        raise StatusMoveError("Only a booked visit can be confirmed.")
+    if appointment.confirmed_at is None:
+        appointment.confirmed_at = timezone.now()
+        appointment.confirmed_via = via
+        appointment.save(update_fields=["confirmed_at", "confirmed_via", "updated_at"])
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=appointment,
+            patient=appointment.patient,
+            category="scheduling",
+            detail=f"confirmed via {via}",
+        )
+    return appointment
+
+
 def appointment_cancel(*, appointment: Appointment, reason: str) -> Appointment:
     return appointment_set_status(
         appointment=appointment, status=AppointmentStatus.CANCELLED, reason=reason
