@@ -37,6 +37,9 @@ ROWS = [
     ("See appointments (a patient's Appointments tab, the API)", "scheduling.view_appointment"),
     ("Book appointments; see open times", "scheduling.add_appointment"),
     ("Reschedule, cancel, check in and out, mark no-shows", "scheduling.change_appointment"),
+    ("See outside appointments and their documents", "scheduling.view_outsideappointment"),
+    ("Record an outside appointment (a referral out)", "scheduling.add_outsideappointment"),
+    ("Update an outside appointment; attach its documents", "scheduling.change_outsideappointment"),
     ("Schedule set-up (Configuration)", None),
     *[
         (f"{verb} {noun}", f"scheduling.{code}_{model}")

@@ -1,7 +1,7 @@
 """Shared fixtures: a practice, the personas of STYLE.md, and patients made through the services."""
 
 import importlib
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.db import connection
@@ -209,3 +209,22 @@ def audit_mark():
         return last or 0
 
     return mark
+
+
+@pytest.fixture
+def freeze(monkeypatch):
+    """freeze(aware datetime): from then on timezone.now() returns it (services, selectors);
+    freeze(None): the real clock again."""
+    from django.utils import timezone
+
+    real_now = timezone.now
+
+    def set_now(instant: datetime | None) -> datetime:
+        if instant is None:
+            monkeypatch.setattr(timezone, "now", real_now)
+            return real_now()
+        assert instant.tzinfo is not None
+        monkeypatch.setattr(timezone, "now", lambda: instant)
+        return instant
+
+    return set_now

@@ -1,7 +1,8 @@
 """A front-desk visit in a real browser: book from the record, find it on the day board,
 check the patient in, check out."""
 
-from datetime import time
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from playwright.sync_api import expect
@@ -25,8 +26,15 @@ def open_all_week(provider, location):
 
 
 def test_book_from_the_record_then_check_in_and_out_on_the_board(
-    page, login, front_desk, patient, open_all_week
+    page, login, front_desk, patient, open_all_week, freeze
 ):
+    # The office's clock (the live server shares this process): 7:50 on a Tuesday, so the
+    # first open time is this morning and the visit can be checked in.
+    zone = ZoneInfo(open_all_week.practice.locations.get().time_zone)
+    day = datetime.now(zone).date() + timedelta(days=1)
+    while day.weekday() != 1:
+        day += timedelta(days=1)
+    freeze(datetime.combine(day, time(7, 50), tzinfo=zone))
     login(front_desk)
     page.goto(f"/patients/{patient.public_id}/appointments/")
     page.get_by_role("link", name="Book a visit").click()
@@ -47,11 +55,19 @@ def test_book_from_the_record_then_check_in_and_out_on_the_board(
     page.goto(f"/schedule/?location={booked.location.public_id}&day={year}-{month}-{dom}")
     visit = page.locator("article.visit", has_text="Smith, John")
     expect(visit).to_contain_text(clock.split(" ")[0])
-    visit.get_by_role("button", name="Check in").click()
+    visit.get_by_role("link", name="Check in").click()
+    expect(page.locator(".copay-due")).to_contain_text("$0.00")
+    page.get_by_label("Name, birth date, address and phone confirmed").check()
+    page.get_by_role("button", name="Check in").click()
     expect(page.locator(".message")).to_contain_text("checked in")
     visit = page.locator("article.visit", has_text="Smith, John")
+    visit.get_by_role("button", name="Roomed").click()
+    visit = page.locator("article.visit", has_text="Smith, John")
+    visit.get_by_role("button", name="Provider in").click()
+    visit = page.locator("article.visit", has_text="Smith, John")
+    expect(visit).to_contain_text("With provider")
     visit.get_by_role("button", name="Check out").click()
-    expect(page.locator(".message")).to_contain_text("checked out")
+    expect(page.locator(".message")).to_contain_text("Checked out")
     booked.refresh_from_db()
     assert booked.status == "fulfilled"
     assert booked.arrived_at is not None

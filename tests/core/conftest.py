@@ -17,7 +17,14 @@ from medoffice.core.models import Location, Provider
 from medoffice.patients import services as patient_services
 from medoffice.patients.models import Consent, Coverage, Patient, Payer
 from medoffice.scheduling import services as scheduling_services
-from medoffice.scheduling.models import Appointment, AppointmentType, TemplateBlock
+from medoffice.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    OutsideAppointment,
+    OutsideDocument,
+    TemplateBlock,
+)
+from medoffice.scheduling.outside import outside_document_add, outside_visit_add
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -86,10 +93,16 @@ class World:
     coverage: Coverage
     consent: Consent
     appointment: Appointment
+    todays_appointment: Appointment
+    outside_visit: OutsideAppointment
+    outside_document: OutsideDocument
     other_patient: Patient | None = None
     other_coverage: Coverage | None = None
     other_consent: Consent | None = None
     other_appointment: Appointment | None = None
+    other_todays_appointment: Appointment | None = None
+    other_outside_visit: OutsideAppointment | None = None
+    other_outside_document: OutsideDocument | None = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -134,12 +147,38 @@ def _appointment(patient, provider, location) -> Appointment:
     )  # fmt: skip
 
 
+def _todays_appointment(patient, provider, location) -> Appointment:
+    """A visit that started in the current 5 minutes, so it can be checked in or missed.
+
+    Written directly: the booking service (rightly) refuses a time already begun.
+    """
+    now = timezone.now()
+    starts_at = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+    visit = AppointmentType.objects.get(practice=location.practice, name="Office visit")
+    return Appointment.objects.create(
+        patient=patient, appointment_type=visit, provider=provider, location=location,
+        starts_at=starts_at, ends_at=starts_at + timedelta(minutes=30),
+    )  # fmt: skip
+
+
+def _outside(patient) -> tuple[OutsideAppointment, OutsideDocument]:
+    visit = outside_visit_add(
+        patient=patient,
+        fields={"kind": "imaging", "service": "MRI left knee", "facility": "Valley Imaging"},
+    )
+    order = SimpleUploadedFile("order.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    order = SimpleUploadedFile("order.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    document = outside_document_add(visit=visit, title="Order", upload=order)
+    return visit, document
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
     visit, and a second record to merge."""
     patient = make_patient()
     duplicate = make_patient(first_name="Jon", last_name="Smyth", mobile_phone="(217) 555-0177")
+    outside_visit, outside_document = _outside(patient)
     return World(
         payer=payer,
         patient=patient,
@@ -147,6 +186,9 @@ def world(make_patient, payer, provider, location) -> World:
         coverage=_coverage(patient, payer, "W11111111"),
         consent=_consent(patient),
         appointment=_appointment(patient, provider, location),
+        todays_appointment=_todays_appointment(patient, provider, location),
+        outside_visit=outside_visit,
+        outside_document=outside_document,
     )
 
 
@@ -167,4 +209,6 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
         npi=npi_from_stem("176543210"),
     )  # fmt: skip
     world.other_appointment = _appointment(world.other_patient, doctor, place)
+    world.other_todays_appointment = _todays_appointment(world.other_patient, doctor, place)
+    world.other_outside_visit, world.other_outside_document = _outside(world.other_patient)
     return world

@@ -127,6 +127,25 @@ def _merge(world) -> dict:
     return {"duplicate_mrn": world.duplicate.mrn, "confirm": "on"}
 
 
+def _ui_reschedule(world) -> dict:
+    from medoffice.scheduling.selectors import find_slots
+
+    appointment = world.appointment
+    slot = find_slots(appointment_type=appointment.appointment_type, limit=1)[0]
+    return {
+        "starts_at": slot.starts_at.isoformat(),
+        "slot_provider": slot.provider_id,
+        "slot_location": slot.location_id,
+    }
+
+
+def _outside_document(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    return {"title": "Report", "file": pdf}
+
+
 def _api_booking(world) -> dict:
     from tests.core.conftest import visit_time
 
@@ -223,7 +242,7 @@ ROUTES: tuple[Route, ...] = (
     Route("api:appointment-reschedule", "POST", "scheduling.change_appointment", "appointment",
           body=_api_reschedule),
     Route("api:appointment-status", "POST", "scheduling.change_appointment", "appointment",
-          body=lambda w: {"status": "arrived"}),
+          body=lambda w: {"status": "cancelled", "reason": "Patient called"}),
     Route("api:patient-appointment-list", "GET", "scheduling.view_appointment", "patient"),
     # Scheduling screens
     Route("scheduling:appointment-list", "GET", "scheduling.view_appointment", "patient"),
@@ -231,8 +250,35 @@ ROUTES: tuple[Route, ...] = (
     Route("scheduling:appointment-book", "GET", "scheduling.add_appointment", "patient"),
     Route("scheduling:appointment-book", "POST", "scheduling.add_appointment", "patient",
           body=_ui_booking, ok=302),
-    Route("scheduling:appointment-status", "POST", "scheduling.change_appointment",
-          "appointment", body=lambda w: {"status": "arrived"}, ok=302),
+    Route("scheduling:appointment-detail", "GET", "scheduling.view_appointment", "appointment"),
+    Route("scheduling:appointment-check-in", "GET", "scheduling.change_appointment",
+          "todays_appointment"),
+    Route("scheduling:appointment-check-in", "POST", "scheduling.change_appointment",
+          "todays_appointment", body=lambda w: {"demographics_verified": "on",
+                                                "copay_collected": "0"}, ok=302),
+    Route("scheduling:appointment-step", "POST", "scheduling.change_appointment",
+          "todays_appointment", body=lambda w: {"step": "noshow"}, ok=302),
+    Route("scheduling:appointment-cancel", "POST", "scheduling.change_appointment",
+          "appointment", body=lambda w: {"reason": "Patient cancelled"}, ok=302),
+    Route("scheduling:appointment-reschedule", "GET", "scheduling.change_appointment",
+          "appointment"),
+    Route("scheduling:appointment-reschedule", "POST", "scheduling.change_appointment",
+          "appointment", body=_ui_reschedule, ok=302),
+    Route("scheduling:outside-list", "GET", "scheduling.view_outsideappointment", "patient"),
+    Route("scheduling:outside-add", "GET", "scheduling.add_outsideappointment", "patient"),
+    Route("scheduling:outside-add", "POST", "scheduling.add_outsideappointment", "patient",
+          body=lambda w: {"kind": "specialist", "service": "Cardiology consult",
+                          "facility": "Heart Center", "status": "requested"}, ok=302),
+    Route("scheduling:outside-edit", "GET", "scheduling.change_outsideappointment",
+          "outside_visit"),
+    Route("scheduling:outside-edit", "POST", "scheduling.change_outsideappointment",
+          "outside_visit", body=lambda w: {"kind": "imaging", "service": "MRI left knee",
+                                           "facility": "Valley Imaging", "status": "scheduled"},
+          ok=302),
+    Route("scheduling:outside-document-add", "POST", "scheduling.change_outsideappointment",
+          "outside_visit", body=_outside_document, ok=302),
+    Route("scheduling:outside-document", "GET", "scheduling.view_outsideappointment",
+          "outside_document"),
 )  # fmt: skip
 
 DETAIL_ROUTES = tuple(r for r in ROUTES if r.target is not None)

@@ -95,7 +95,13 @@ WRITE_ACTIONS = {
     "POST api:appointment-list": ["create"],
     "POST api:appointment-reschedule": ["update"],
     "POST api:appointment-status": ["update"],
-    "POST scheduling:appointment-status": ["update"],
+    "POST scheduling:appointment-check-in": ["update", "create"],
+    "POST scheduling:appointment-step": ["update"],
+    "POST scheduling:appointment-cancel": ["update"],
+    "POST scheduling:appointment-reschedule": ["update"],
+    "POST scheduling:outside-add": ["create"],
+    "POST scheduling:outside-edit": ["update"],
+    "POST scheduling:outside-document-add": ["create"],
     "POST scheduling:appointment-book": ["create"],
 }
 

@@ -26,7 +26,7 @@ HTML_PAGES = tuple(
     for r in ROUTES
     if not r.api
     and r.method == "GET"
-    and r.name not in ("core:audit-export", "patients:coverage-card")
+    and r.name not in ("core:audit-export", "patients:coverage-card", "scheduling:outside-document")
 )
 
 

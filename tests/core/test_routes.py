@@ -137,7 +137,10 @@ def test_every_permission_in_the_role_table_exists(db):
 def test_catalogue_matches_the_policy_each_view_declares():
     ids = SimpleNamespace(public_id=uuid.uuid4())
     visit = SimpleNamespace(public_id=ids.public_id, appointment_type=ids)
-    urls = SimpleNamespace(patient=ids, coverage=ids, consent=ids, appointment=visit)
+    urls = SimpleNamespace(
+        patient=ids, coverage=ids, consent=ids, appointment=visit, todays_appointment=visit,
+        outside_visit=ids, outside_document=ids,
+    )  # fmt: skip
     wrong = []
     for route in ROUTES:
         policies = declared_policies(url_resolve(route.url(urls).split("?")[0]).func) or {}

@@ -25,8 +25,15 @@ def _board(client, appointment, **headers):
     )
 
 
+@pytest.fixture
+def on_the_day(booked, freeze):
+    """The clock at 8:00 Chicago on the visit's day: the board offers check-in."""
+    freeze(next_weekday_at(8, 0))
+    return booked
+
+
 def test_the_board_shows_each_working_provider_and_the_visit_in_local_time(
-    booked, front_desk, client_for, second_provider
+    on_the_day, booked, front_desk, client_for, second_provider
 ):
     html = _board(client_for(front_desk), booked).content.decode()
     assert str(booked.provider) in html
@@ -42,25 +49,44 @@ def test_htmx_refresh_returns_only_the_board(booked, front_desk, client_for):
     assert "<html" not in html
 
 
-def test_checking_in_from_the_board_moves_the_visit_and_returns_to_the_day(
-    booked, front_desk, client_for
-):
+def test_check_in_is_offered_only_on_the_visit_day(booked, front_desk, client_for):
+    html = _board(client_for(front_desk), booked).content.decode()
+    assert "Smith, John" in html
+    assert "Check in" not in html  # two or more days ahead
+
+
+def test_checking_in_from_the_board_and_through_the_day(on_the_day, front_desk, client_for, freeze):
     client = client_for(front_desk)
-    response = client.post(
-        reverse("scheduling:appointment-status", args=[booked.public_id]), {"status": "arrived"}
-    )
+    board = _board(client, on_the_day).content.decode()
+    check_in_url = reverse("scheduling:appointment-check-in", args=[on_the_day.public_id])
+    assert check_in_url in board
+    response = client.post(check_in_url, {"demographics_verified": "on", "copay_collected": "0"})
     assert response.status_code == 302
-    assert f"location={booked.location.public_id}" in response["Location"]
-    booked.refresh_from_db()
-    assert booked.status == "arrived"
-    assert booked.arrived_at is not None
-    assert "Check out" in client.get(response["Location"]).content.decode()
+    assert f"location={on_the_day.location.public_id}" in response["Location"]
+    on_the_day.refresh_from_db()
+    assert on_the_day.status == "arrived"
+    board = client.get(response["Location"]).content.decode()
+    assert "waiting 0 min" in board
+    assert "Roomed" in board
+    assert "Check out" in board
+    step = reverse("scheduling:appointment-step", args=[on_the_day.public_id])
+    freeze(next_weekday_at(8, 12))
+    client.post(step, {"step": "roomed", "next": "board"})
+    freeze(next_weekday_at(8, 20))
+    client.post(step, {"step": "seen", "next": "board"})
+    freeze(next_weekday_at(8, 30))  # within the session's idle limit
+    response = client.post(step, {"step": "fulfilled", "next": "board"})
+    on_the_day.refresh_from_db()
+    assert on_the_day.status == "fulfilled"
+    assert (on_the_day.roomed_at - on_the_day.arrived_at).seconds == 12 * 60
+    assert (on_the_day.seen_at - on_the_day.roomed_at).seconds == 8 * 60
+    assert "Checked out" in client.get(response["Location"]).content.decode()
 
 
 def test_a_refused_move_is_said_and_changes_nothing(booked, front_desk, client_for):
     client = client_for(front_desk)
     response = client.post(
-        reverse("scheduling:appointment-status", args=[booked.public_id]), {"status": "fulfilled"},
+        reverse("scheduling:appointment-step", args=[booked.public_id]), {"step": "fulfilled"},
         follow=True,
     )  # fmt: skip
     assert "cannot become fulfilled" in response.content.decode()
@@ -68,7 +94,7 @@ def test_a_refused_move_is_said_and_changes_nothing(booked, front_desk, client_f
     assert booked.status == "booked"
 
 
-def test_roles_that_only_view_get_no_buttons(booked, make_user, client_for):
+def test_roles_that_only_view_get_no_buttons(on_the_day, booked, make_user, client_for):
     coder = client_for(make_user("coder"))
     html = _board(coder, booked).content.decode()
     assert "Smith, John" in html

@@ -41,6 +41,7 @@ _SCHEDULE = {
     "scheduling.add_appointment",
     "scheduling.change_appointment",
 }
+_OUTSIDE = {f"scheduling.{a}_outsideappointment" for a in ("view", "add", "change")}
 # The office manager's configuration screens for the schedule.
 _SCHEDULE_SETUP = {
     f"scheduling.{action}_{model}"
@@ -72,8 +73,8 @@ _CONFIGURE = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE),
-    Role.MEDICAL_ASSISTANT: frozenset(_REGISTER | _SCHEDULE),
+    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE),
+    Role.MEDICAL_ASSISTANT: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE),
     Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ),
     Role.BILLER: frozenset(
         _READ_PATIENT
@@ -82,7 +83,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SCHEDULE_READ
     ),
     Role.RECORDS: frozenset(
-        _REGISTER | {"patients.merge_patient", "patients.export_patient"} | _SCHEDULE_READ
+        _REGISTER
+        | {"patients.merge_patient", "patients.export_patient"}
+        | _SCHEDULE_READ
+        | _OUTSIDE
     ),
     Role.CLINICIAN: frozenset(
         _READ_PATIENT
@@ -90,9 +94,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"patients.view_consent"}
         | _SCHEDULE_READ
         | {"scheduling.change_appointment"}
+        | _OUTSIDE
     ),
     Role.OFFICE_MANAGER: frozenset(
-        _REGISTER | {"patients.view_payer"} | _SCHEDULE | _SCHEDULE_SETUP
+        _REGISTER | {"patients.view_payer"} | _SCHEDULE | _SCHEDULE_SETUP | _OUTSIDE
     ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT),

@@ -29,6 +29,7 @@ TABS = (
     ("insurance", "Insurance", "patients:coverage-list"),
     ("consents", "Consents", "patients:consent-list"),
     ("appointments", "Appointments", "scheduling:appointment-list"),
+    ("outside", "Outside care", "scheduling:outside-list"),
     ("chart", "Chart", None),
     ("billing", "Billing", None),
     ("documents", "Documents", None),

@@ -1,7 +1,8 @@
 from django import forms
 
 from medoffice.core.models import Provider
-from medoffice.scheduling.models import AppointmentType
+from medoffice.patients.models import ConsentKind
+from medoffice.scheduling.models import AppointmentType, CopayMethod, OutsideAppointment
 from medoffice.scheduling.selectors import PARTS_OF_DAY
 
 
@@ -24,3 +25,89 @@ class BookingSearchForm(forms.Form):
         self.fields["provider"].queryset = Provider.objects.filter(
             practice_id=practice_id, is_active=True
         )
+
+
+class CheckInForm(forms.Form):
+    demographics_verified = forms.BooleanField(
+        required=False, label="Name, birth date, address and phone confirmed with the patient"
+    )
+    insurance_verified = forms.BooleanField(
+        required=False, label="Insurance card seen and matches what is on file"
+    )
+    consents_signed = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Signed today"
+    )
+    copay_collected = forms.DecimalField(
+        max_digits=12, decimal_places=2, min_value=0, initial=0, label="Collected ($)"
+    )
+    copay_method = forms.ChoiceField(choices=CopayMethod.choices, required=False, label="Paid by")
+    copay_reference = forms.CharField(max_length=40, required=False, label="Check or receipt no.")
+    note = forms.CharField(max_length=200, required=False)
+
+    def __init__(self, *args, missing_consents: list[str], **kwargs):
+        super().__init__(*args, **kwargs)
+        labels = dict(ConsentKind.choices)
+        self.fields["consents_signed"].choices = [(k, labels[k]) for k in missing_consents]
+
+
+class CancelForm(forms.Form):
+    reason = forms.ChoiceField(
+        choices=[
+            ("Patient cancelled", "Patient cancelled"),
+            ("Patient rescheduling", "Patient rescheduling"),
+            ("Provider unavailable", "Provider unavailable"),
+            ("Office closed", "Office closed"),
+            ("Insurance not accepted", "Insurance not accepted"),
+            ("Other", "Other"),
+        ],
+        label="Reason",
+    )
+    detail = forms.CharField(max_length=150, required=False, label="Detail")
+
+    def clean(self):
+        data = super().clean()
+        if data.get("reason") == "Other" and not (data.get("detail") or "").strip():
+            self.add_error("detail", "Say why the visit is cancelled.")
+        return data
+
+    @property
+    def reason_text(self) -> str:
+        data = self.cleaned_data
+        return ": ".join(p for p in (data["reason"], data.get("detail", "").strip()) if p)
+
+
+class RescheduleSearchForm(forms.Form):
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.none(), required=False, empty_label="Any provider"
+    )
+    part_of_day = BookingSearchForm.base_fields["part_of_day"]
+    from_day = forms.DateField(required=False, label="From", widget=forms.DateInput(
+        attrs={"type": "date"}))  # fmt: skip
+
+    def __init__(self, *args, practice_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["provider"].queryset = Provider.objects.filter(
+            practice_id=practice_id, is_active=True
+        )
+
+
+class OutsideVisitForm(forms.ModelForm):
+    class Meta:
+        model = OutsideAppointment
+        fields = [
+            "kind", "service", "facility", "facility_phone", "ordered_by", "scheduled_at",
+            "status", "notes",
+        ]  # fmt: skip
+        widgets = {
+            "scheduled_at": forms.DateTimeInput(attrs={"type": "datetime-local"}),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, practice_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["ordered_by"].queryset = Provider.objects.filter(practice_id=practice_id)
+
+
+class OutsideDocumentForm(forms.Form):
+    title = forms.CharField(max_length=120, label="Document")
+    file = forms.FileField(help_text="PDF, PNG or JPEG")

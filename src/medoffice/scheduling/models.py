@@ -8,6 +8,7 @@ are all resources, so none of them can be in two places at once.
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -277,3 +278,126 @@ class Hold(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.resource_id} unit {self.unit}"
+
+
+class CopayMethod(models.TextChoices):
+    NONE = "", "Not collected"
+    CASH = "cash", "Cash"
+    CARD = "card", "Card"
+    CHECK = "check", "Check"
+    WAIVED = "waived", "Waived"
+
+
+class CheckIn(models.Model):
+    """What the front desk verified and collected when the patient arrived.
+
+    `snapshot` keeps the demographics and insurance as verified at this visit, so
+    the next check-in can show what changed since. Copay collection is recorded
+    here until the payments capability posts it to the ledger.
+    """
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.CASCADE, related_name="check_in"
+    )
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    checked_in_at = models.DateTimeField()
+    demographics_verified = models.BooleanField(default=False)
+    insurance_verified = models.BooleanField(default=False)
+    snapshot = models.JSONField(default=dict)
+    copay_due = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    copay_collected = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    copay_method = models.CharField(max_length=8, choices=CopayMethod.choices, blank=True)
+    copay_reference = models.CharField(
+        max_length=40, blank=True, help_text="Check number or card receipt number"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(copay_collected__gte=0) & models.Q(copay_due__gte=0),
+                name="check_in_copay_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.checked_in_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def copay_outstanding(self):
+        if self.copay_method == CopayMethod.WAIVED:
+            return Decimal("0.00")
+        return max(self.copay_due - self.copay_collected, Decimal("0.00"))
+
+
+class OutsideKind(models.TextChoices):
+    IMAGING = "imaging", "Imaging"
+    SURGERY = "surgery", "Surgery or procedure"
+    SPECIALIST = "specialist", "Specialist visit"
+    LAB = "lab", "Lab work"
+    THERAPY = "therapy", "Therapy (PT, OT, speech)"
+    OTHER = "other", "Other"
+
+
+class OutsideStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    RESULTS_RECEIVED = "results", "Results received"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OutsideAppointment(models.Model):
+    """A visit at another facility (imaging, surgery, a specialist) the office keeps track of."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outside_visits")
+    kind = models.CharField(max_length=12, choices=OutsideKind.choices)
+    service = models.CharField(max_length=120, help_text="e.g. MRI left knee, cardiology consult")
+    facility = models.CharField(max_length=120)
+    facility_phone = models.CharField(max_length=16, blank=True)
+    ordered_by = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=OutsideStatus.choices, default=OutsideStatus.REQUESTED
+    )
+    notes = models.TextField(blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.facility}"
+
+
+class OutsideDocument(models.Model):
+    """An order, a report or results that came back from the outside facility."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    outside_visit = models.ForeignKey(
+        OutsideAppointment, on_delete=models.PROTECT, related_name="documents"
+    )
+    title = models.CharField(max_length=120)
+    file = models.FileField(upload_to="outside/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title

@@ -11,6 +11,7 @@ from django.utils import timezone
 from medoffice.core.models import Location, Provider, StaffProfile
 from medoffice.core.roles import Role
 from medoffice.scheduling.models import (
+    Appointment,
     AppointmentType,
     Equipment,
     Hold,
@@ -297,8 +298,6 @@ class BoardColumn:
 
 def day_board(*, location: Location, day: date) -> list[BoardColumn]:
     """One column per provider working at the location that day (by template or booking)."""
-    from medoffice.scheduling.models import Appointment
-
     zone = ZoneInfo(location.time_zone)
     starts = datetime.combine(day, time(0, 0), tzinfo=zone)
     ends = starts + timedelta(days=1)
@@ -327,3 +326,21 @@ def slot_places(slots: list[Slot]) -> tuple[dict[int, Provider], dict[int, Locat
     providers = Provider.objects.in_bulk({s.provider_id for s in slots})
     locations = Location.objects.in_bulk({s.location_id for s in slots})
     return providers, locations
+
+
+def _minutes(start, end) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(0, round((end - start).total_seconds() / 60))
+
+
+def wait_minutes(appointment: Appointment, now: datetime | None = None) -> dict[str, int | None]:
+    """The waits of one visit: for a room, for the provider, and (still waiting) so far."""
+    now = now or timezone.now()
+    still_waiting = appointment.status == "arrived" and appointment.seen_at is None
+    return {
+        "for_room": _minutes(appointment.arrived_at, appointment.roomed_at),
+        "for_provider": _minutes(appointment.roomed_at, appointment.seen_at),
+        "arrival_to_provider": _minutes(appointment.arrived_at, appointment.seen_at),
+        "so_far": _minutes(appointment.arrived_at, now) if still_waiting else None,
+    }

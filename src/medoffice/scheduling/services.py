@@ -8,6 +8,7 @@ and nothing of its attempt remains.
 
 import secrets
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +25,7 @@ from medoffice.scheduling.events import AppointmentEvent, announce
 from medoffice.scheduling.models import (
     Appointment,
     AppointmentType,
+    CheckIn,
     Hold,
     Modality,
     PatientKind,
@@ -284,22 +286,61 @@ def appointment_reschedule(
 def appointment_set_status(
     *, appointment: Appointment, status: str, reason: str = ""
 ) -> Appointment:
-    """The one way a status changes: refuses moves the table does not allow."""
+    """Cancel, no-show, check out or undo. Checking in has its own service
+    (front_desk.visit_check_in), since it verifies and collects as it goes."""
+    if status == AppointmentStatus.ARRIVED:
+        raise StatusMoveError(
+            "Check the patient in from the check-in screen (it verifies insurance and consents)."
+        )
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    return move_status(appointment, status, reason)
+
+
+def _status_rule_error(appointment: Appointment, status: str) -> str | None:
+    now = timezone.now()
+    zone = ZoneInfo(appointment.location.time_zone)
+    if status == AppointmentStatus.ARRIVED and (
+        now.astimezone(zone).date() != appointment.starts_at.astimezone(zone).date()
+    ):
+        return "A patient can be checked in only on the day of the visit."
+    if status == AppointmentStatus.NOSHOW and now < appointment.starts_at:
+        return "A visit that has not started yet cannot be a no-show."
+    if (
+        appointment.status == AppointmentStatus.ARRIVED
+        and status == AppointmentStatus.BOOKED
+        and CheckIn.objects.filter(appointment=appointment, copay_collected__gt=0).exists()
+    ):
+        return "A copay was collected at this check-in: refund it in billing before undoing."
+    return None
+
+
+def move_status(appointment: Appointment, status: str, reason: str = "") -> Appointment:
+    """The one way a status changes; the caller holds the appointment's row lock.
+
+    Refuses moves the table does not allow, frees the resources of a visit that
+    will not happen, and takes them again for one that will after all.
+    """
     if not can_move(appointment.status, status):
         raise StatusMoveError(
             f"A visit that is {appointment.get_status_display().lower()} cannot become {status}."
         )
+    refusal = _status_rule_error(appointment, status)
+    if refusal:
+        raise StatusMoveError(refusal)
     before = _snapshot(appointment)
     previous = appointment.status
     appointment.status = status
     now = timezone.now()
     if status == AppointmentStatus.CANCELLED:
-        if not reason:
+        if not reason.strip():
             raise ValidationError({"cancel_reason": ["Say why the visit is cancelled."]})
-        appointment.cancel_reason = reason
+        appointment.cancel_reason = reason.strip()
     if status == AppointmentStatus.ARRIVED and appointment.arrived_at is None:
         appointment.arrived_at = now
+    if previous == AppointmentStatus.ARRIVED and status == AppointmentStatus.BOOKED:
+        # Checked in by mistake: the visit is as it was before the check-in.
+        CheckIn.objects.filter(appointment=appointment).delete()
+        appointment.arrived_at = appointment.roomed_at = appointment.seen_at = None
     if status == AppointmentStatus.FULFILLED and appointment.checked_out_at is None:
         appointment.checked_out_at = now
     chosen = None

@@ -8,16 +8,16 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_http_methods
 
 from medoffice.core.models import Location, Provider
 from medoffice.core.policy import has_permission, requires
 from medoffice.patients import access as patient_access
 from medoffice.patients.views import render_patient_tab
 from medoffice.scheduling import access, services
-from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
+from medoffice.scheduling.errors import SlotTakenError
 from medoffice.scheduling.forms import BookingSearchForm
-from medoffice.scheduling.selectors import Preferences, find_slots, slot_places
+from medoffice.scheduling.selectors import Preferences, find_slots, slot_places, wait_minutes
 from medoffice.scheduling.states import AppointmentStatus
 
 
@@ -38,11 +38,24 @@ def patient_appointments(request, public_id):
     )
 
 
-# The buttons the board offers for each status: (new status, label).
-BOARD_ACTIONS = {
-    AppointmentStatus.BOOKED: (("arrived", "Check in"), ("noshow", "No-show")),
-    AppointmentStatus.ARRIVED: (("fulfilled", "Check out"),),
-}
+def board_actions(appointment, *, now: datetime, today: date) -> list[tuple[str, str, str]]:
+    """What the board offers for a visit: ("link", url, label) or ("step", step, label)."""
+    status = appointment.status
+    if status == AppointmentStatus.BOOKED:
+        actions = []
+        if appointment.starts_at.astimezone(now.tzinfo).date() == today:
+            url = reverse("scheduling:appointment-check-in", args=[appointment.public_id])
+            actions.append(("link", url, "Check in"))
+        if now >= appointment.starts_at:
+            actions.append(("step", "noshow", "No-show"))
+        return actions
+    if status == AppointmentStatus.ARRIVED:
+        if appointment.roomed_at is None:
+            return [("step", "roomed", "Roomed"), ("step", "fulfilled", "Check out")]
+        if appointment.seen_at is None:
+            return [("step", "seen", "Provider in"), ("step", "fulfilled", "Check out")]
+        return [("step", "fulfilled", "Check out")]
+    return []
 
 
 def _board_day(text: str | None, zone: ZoneInfo) -> date:
@@ -60,6 +73,14 @@ def day_board(request):
     zone = ZoneInfo(location.time_zone)
     day = _board_day(request.GET.get("day"), zone)
     columns = access.day_board_for_user(request.user, location=location, day=day)
+    can_change = has_permission(request.user, "scheduling.change_appointment")
+    now = timezone.now().astimezone(zone)
+    for column in columns:
+        for appointment in column.appointments:
+            appointment.waits = wait_minutes(appointment, now)
+            appointment.board_actions = (
+                board_actions(appointment, now=now, today=now.date()) if can_change else []
+            )
     context = {
         "location": location,
         "locations": location.practice.locations.order_by("name"),
@@ -67,35 +88,9 @@ def day_board(request):
         "previous_day": day - timedelta(days=1),
         "next_day": day + timedelta(days=1),
         "columns": columns,
-        "actions": BOARD_ACTIONS if has_permission(
-            request.user, "scheduling.change_appointment"
-        ) else {},
-    }  # fmt: skip
+    }
     template = "scheduling/day_board.html#board" if request.htmx else "scheduling/day_board.html"
     return render(request, template, context)
-
-
-@requires("scheduling.change_appointment")
-@require_POST
-def appointment_status(request, public_id):
-    appointment = access.appointment_get_for_user(
-        request.user, public_id, permission="scheduling.change_appointment", audit=False
-    )
-    status = request.POST.get("status", "")
-    try:
-        services.appointment_set_status(
-            appointment=appointment, status=status, reason=request.POST.get("reason", "")
-        )
-    except (StatusMoveError, SlotTakenError, ValidationError) as exc:
-        messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
-    else:
-        label = dict(AppointmentStatus.choices).get(status, status)
-        messages.success(request, f"{appointment.patient.display_name}: {label.lower()}.")
-    day = appointment.starts_at.astimezone(ZoneInfo(appointment.location.time_zone)).date()
-    return redirect(
-        f"{reverse('scheduling:day-board')}?location={appointment.location.public_id}"
-        f"&day={day.isoformat()}"
-    )
 
 
 @requires("scheduling.add_appointment")
