@@ -82,6 +82,9 @@ class Provider(models.Model):
         ],
     )
     locations = models.ManyToManyField(Location, related_name="providers", blank=True)
+    max_overbooks_per_day = models.PositiveSmallIntegerField(
+        default=2, help_text="Visits that may be booked on top of others in one day (0: none)"
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:

@@ -1,6 +1,9 @@
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
 from django import forms
 
-from medoffice.core.models import Provider
+from medoffice.core.models import Location, Provider
 from medoffice.patients.models import ConsentKind
 from medoffice.scheduling.models import AppointmentType, CopayMethod, OutsideAppointment
 from medoffice.scheduling.selectors import PARTS_OF_DAY
@@ -111,3 +114,27 @@ class OutsideVisitForm(forms.ModelForm):
 class OutsideDocumentForm(forms.Form):
     title = forms.CharField(max_length=120, label="Document")
     file = forms.FileField(help_text="PDF, PNG or JPEG")
+
+
+class SpecificTimeForm(forms.Form):
+    """A time the clerk names: outside the template or on top of a visit, deliberately."""
+
+    day = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time", "step": 300}))
+    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), label="With")
+    location = forms.ModelChoiceField(queryset=Location.objects.none(), label="At")
+    override = forms.BooleanField(required=False, label="Outside the provider's template")
+    overbook = forms.BooleanField(
+        required=False, label="Overbook (on top of the provider's booked visits)"
+    )
+
+    def __init__(self, *args, practice_id: int, **kwargs):
+        super().__init__(*args, prefix="at", **kwargs)
+        self.fields["provider"].queryset = Provider.objects.filter(
+            practice_id=practice_id, is_active=True
+        )
+        self.fields["location"].queryset = Location.objects.filter(practice_id=practice_id)
+
+    def starts_at(self):
+        zone = ZoneInfo(self.cleaned_data["location"].time_zone)
+        return datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"], zone)

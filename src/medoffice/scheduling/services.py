@@ -147,6 +147,30 @@ def _write_holds(appointment: Appointment, chosen: dict, span: range) -> None:
         ) from exc
 
 
+def _refuse_over_the_overbooking_limit(provider, location, starts_at: datetime) -> None:
+    """Overbooking is a deliberate exception: at most the provider's daily limit of them.
+
+    The provider's row is locked so two clerks overbooking at once count each other.
+    """
+    limit = (
+        Provider.objects.select_for_update()
+        .filter(pk=provider.pk)
+        .values_list("max_overbooks_per_day", flat=True)
+        .get()
+    )
+    zone = ZoneInfo(location.time_zone)
+    day_start = datetime.combine(starts_at.astimezone(zone).date(), datetime.min.time(), zone)
+    taken = Appointment.objects.filter(
+        provider=provider, overbooked=True, status__in=HOLDING,
+        starts_at__gte=day_start, starts_at__lt=day_start + timedelta(days=1),
+    ).count()  # fmt: skip
+    if taken >= limit:
+        raise ValidationError(
+            {"overbook": [f"{provider} takes at most {limit} overbooked visits a day "
+                          f"({taken} booked already)."]}
+        )  # fmt: skip
+
+
 def _snapshot(appointment: Appointment) -> dict:
     return {
         "starts_at": appointment.starts_at,
@@ -194,6 +218,8 @@ def appointment_book(
         raise ValidationError(
             {"starts_at": [f"{provider} does not see {appointment_type.name} then."]}
         )
+    if overbook:
+        _refuse_over_the_overbooking_limit(provider, location, starts_at)
     ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
     span = units(starts_at, ends_at)
     chosen = _choose_resources(appointment_type, location, span, ignore=None)

@@ -16,7 +16,7 @@ from medoffice.patients import access as patient_access
 from medoffice.patients.views import render_patient_tab
 from medoffice.scheduling import access, services
 from medoffice.scheduling.errors import SlotTakenError
-from medoffice.scheduling.forms import BookingSearchForm
+from medoffice.scheduling.forms import BookingSearchForm, SpecificTimeForm
 from medoffice.scheduling.selectors import Preferences, find_slots, slot_places, wait_minutes
 from medoffice.scheduling.states import AppointmentStatus
 
@@ -102,9 +102,17 @@ def appointment_book(request, public_id):
         audit=request.method == "GET",
     )  # fmt: skip
     form = BookingSearchForm(request.GET or None, practice_id=patient.practice_id)
+    specific = SpecificTimeForm(practice_id=patient.practice_id)
     if request.method == "POST":
         form = BookingSearchForm(request.POST, practice_id=patient.practice_id)
-        if form.is_valid() and _book_from_form(request, patient, form):
+        if request.POST.get("mode") == "specific":
+            specific = SpecificTimeForm(request.POST, practice_id=patient.practice_id)
+            booked = form.is_valid() and specific.is_valid() and _book_specific_time(
+                request, patient, form, specific
+            )  # fmt: skip
+        else:
+            booked = form.is_valid() and _book_from_form(request, patient, form)
+        if booked:
             return redirect("scheduling:appointment-list", public_id=patient.public_id)
     slots = []
     if form.is_bound and form.is_valid():
@@ -125,8 +133,40 @@ def appointment_book(request, public_id):
     return render(
         request,
         "scheduling/appointment_book.html",
-        {"patient": patient, "form": form, "options": options},
+        {"patient": patient, "form": form, "options": options, "specific": specific},
         status=422 if request.method == "POST" else 200,
+    )
+
+
+def _book_specific_time(request, patient, form, specific) -> bool:
+    """Book exactly the time named, outside the template or overbooked if so ticked."""
+    try:
+        appointment = services.appointment_book(
+            patient=patient, appointment_type=form.cleaned_data["appointment_type"],
+            provider=specific.cleaned_data["provider"],
+            location=specific.cleaned_data["location"], starts_at=specific.starts_at(),
+            reason=form.cleaned_data["reason"], booked_by=request.user,
+            override=specific.cleaned_data["override"],
+            overbook=specific.cleaned_data["overbook"],
+        )  # fmt: skip
+    except SlotTakenError as exc:
+        specific.add_error(None, f"{exc} Tick overbook to book on top of the provider's visit.")
+        return False
+    except ValidationError as exc:
+        for field, errors in exc.message_dict.items():
+            for error in errors:
+                specific.add_error(field if field in specific.fields else None, error)
+        return False
+    messages.success(request, _booked_message(appointment))
+    return True
+
+
+def _booked_message(appointment) -> str:
+    local = appointment.starts_at.astimezone(ZoneInfo(appointment.location.time_zone))
+    flags = " (overbooked)" if appointment.overbooked else ""
+    return (
+        f"Booked {appointment.appointment_type.name} with {appointment.provider}, "
+        f"{local:%a %m/%d %I:%M %p}{flags}."
     )
 
 
@@ -156,9 +196,5 @@ def _book_from_form(request, patient, form) -> bool:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return False
-    local = appointment.starts_at.astimezone(ZoneInfo(location.time_zone))
-    messages.success(
-        request,
-        f"Booked {appointment.appointment_type.name} with {provider}, {local:%a %m/%d %I:%M %p}.",
-    )
+    messages.success(request, _booked_message(appointment))
     return True
