@@ -7,6 +7,7 @@ from medoffice.core.models import Location, Provider
 from medoffice.patients.models import ConsentKind
 from medoffice.scheduling.models import AppointmentType, CopayMethod, OutsideAppointment
 from medoffice.scheduling.selectors import PARTS_OF_DAY
+from medoffice.scheduling.series import MAX_OCCURRENCES, OnConflict
 
 
 class BookingSearchForm(forms.Form):
@@ -19,6 +20,18 @@ class BookingSearchForm(forms.Form):
         choices=[("", "Any time"), *[(p, p.capitalize()) for p in PARTS_OF_DAY]],
     )
     reason = forms.CharField(max_length=200, required=False, label="Reason for visit")
+    repeat_weeks = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=0, label="Repeat",
+        choices=[("", "Once"), (1, "Every week"), (2, "Every 2 weeks"), (4, "Every 4 weeks")],
+    )  # fmt: skip
+    occurrences = forms.IntegerField(
+        required=False, min_value=2, max_value=MAX_OCCURRENCES, initial=8, label="Visits in all"
+    )
+    on_conflict = forms.ChoiceField(
+        required=False, label="If a week's time is taken",
+        choices=[(OnConflict.SKIP, "Skip that week"),
+                 (OnConflict.NEAREST, "Nearest open time that day")],
+    )  # fmt: skip
 
     def __init__(self, *args, practice_id: int, **kwargs):
         super().__init__(*args, **kwargs)
@@ -54,6 +67,9 @@ class CheckInForm(forms.Form):
 
 
 class CancelForm(forms.Form):
+    whole_series = forms.BooleanField(
+        required=False, label="Also cancel the later visits of this series"
+    )
     reason = forms.ChoiceField(
         choices=[
             ("Patient cancelled", "Patient cancelled"),

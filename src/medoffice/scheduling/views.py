@@ -18,6 +18,7 @@ from medoffice.scheduling import access, services
 from medoffice.scheduling.errors import SlotTakenError
 from medoffice.scheduling.forms import BookingSearchForm, SpecificTimeForm
 from medoffice.scheduling.selectors import Preferences, find_slots, slot_places, wait_minutes
+from medoffice.scheduling.series import OnConflict, appointment_book_series
 from medoffice.scheduling.states import AppointmentStatus
 
 
@@ -161,6 +162,32 @@ def _book_specific_time(request, patient, form, specific) -> bool:
     return True
 
 
+def _book_series(request, form, booking: dict, first: datetime) -> bool:
+    try:
+        outcomes = appointment_book_series(
+            first_starts_at=first, every_weeks=form.cleaned_data["repeat_weeks"],
+            count=form.cleaned_data["occurrences"] or 8,
+            on_conflict=form.cleaned_data["on_conflict"] or OnConflict.SKIP, **booking,
+        )  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return False
+    zone = ZoneInfo(booking["location"].time_zone)
+    booked = [o for o in outcomes if o.appointment]
+    if not booked:
+        messages.error(request, "None of the series could be booked: " + outcomes[0].problem)
+        return False
+    messages.success(request, f"Booked {len(booked)} of {len(outcomes)} visits of the series.")
+    for o in outcomes:
+        when = f"{o.requested.astimezone(zone):%a %m/%d %I:%M %p}"
+        if o.appointment is None:
+            messages.warning(request, f"{when} not booked: {o.problem}")
+        elif o.moved:
+            moved_to = o.appointment.starts_at.astimezone(zone)
+            messages.warning(request, f"{when} was taken: booked {moved_to:%I:%M %p} instead.")
+    return True
+
+
 def _booked_message(appointment) -> str:
     local = appointment.starts_at.astimezone(ZoneInfo(appointment.location.time_zone))
     flags = " (overbooked)" if appointment.overbooked else ""
@@ -184,12 +211,15 @@ def _book_from_form(request, patient, form) -> bool:
     if not (provider and location):
         messages.error(request, "Choose one of the times offered.")
         return False
+    booking = {
+        "patient": patient, "appointment_type": form.cleaned_data["appointment_type"],
+        "provider": provider, "location": location, "reason": form.cleaned_data["reason"],
+        "booked_by": request.user,
+    }  # fmt: skip
+    if form.cleaned_data["repeat_weeks"]:
+        return _book_series(request, form, booking, starts_at)
     try:
-        appointment = services.appointment_book(
-            patient=patient, appointment_type=form.cleaned_data["appointment_type"],
-            provider=provider, location=location, starts_at=starts_at,
-            reason=form.cleaned_data["reason"], booked_by=request.user,
-        )  # fmt: skip
+        appointment = services.appointment_book(starts_at=starts_at, **booking)
     except SlotTakenError as exc:
         messages.error(request, f"{exc} Here are the times open now.")
         return False

@@ -17,6 +17,7 @@ from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
 from medoffice.scheduling.forms import CancelForm, CheckInForm, RescheduleSearchForm
 from medoffice.scheduling.models import CheckIn
 from medoffice.scheduling.selectors import Preferences, find_slots, slot_places, wait_minutes
+from medoffice.scheduling.series import appointment_cancel_series
 from medoffice.scheduling.states import AppointmentStatus
 
 CHANGE = "scheduling.change_appointment"
@@ -145,11 +146,19 @@ def appointment_cancel(request, public_id):
     form = CancelForm(request.POST)
     if form.is_valid():
         try:
-            services.appointment_cancel(appointment=appointment, reason=form.reason_text)
+            if form.cleaned_data["whole_series"]:
+                cancelled = appointment_cancel_series(
+                    appointment=appointment, reason=form.reason_text
+                )
+            else:
+                cancelled = [
+                    services.appointment_cancel(appointment=appointment, reason=form.reason_text)
+                ]
         except (StatusMoveError, ValidationError) as exc:
             form.add_error(None, _refusal(exc))
         else:
-            messages.success(request, "Cancelled. The time is open again.")
+            said = "Cancelled" if len(cancelled) == 1 else f"{len(cancelled)} visits cancelled"
+            messages.success(request, f"{said}. The time is open again.")
             return redirect(_panel_url(appointment))
     context = _panel_context(request, appointment, cancel_form=form)
     return render(request, "scheduling/appointment_detail.html", context, status=422)
