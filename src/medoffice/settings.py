@@ -213,6 +213,11 @@ MEDOFFICE_TELEHEALTH_URL = env.str(
     "MEDOFFICE_TELEHEALTH_URL", default="https://video.example.org/medoffice/{room}"
 )
 
+# The address patients reach this office at: links in messages (waitlist offers) start here.
+MEDOFFICE_PUBLIC_URL = env.str("MEDOFFICE_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How many waiting patients are offered each freed time at once (first to accept books it).
+MEDOFFICE_WAITLIST_OFFERS_PER_OPENING = env.int("MEDOFFICE_WAITLIST_OFFERS", default=3)
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "medoffice.core.api_auth.ApiTokenAuthentication",

@@ -23,8 +23,10 @@ from medoffice.scheduling.models import (
     OutsideAppointment,
     OutsideDocument,
     TemplateBlock,
+    WaitlistEntry,
 )
 from medoffice.scheduling.outside import outside_document_add, outside_visit_add
+from medoffice.scheduling.waitlist import waitlist_add
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -96,6 +98,7 @@ class World:
     todays_appointment: Appointment
     outside_visit: OutsideAppointment
     outside_document: OutsideDocument
+    waitlist_entry: WaitlistEntry
     other_patient: Patient | None = None
     other_coverage: Coverage | None = None
     other_consent: Consent | None = None
@@ -103,6 +106,7 @@ class World:
     other_todays_appointment: Appointment | None = None
     other_outside_visit: OutsideAppointment | None = None
     other_outside_document: OutsideDocument | None = None
+    other_waitlist_entry: WaitlistEntry | None = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -172,6 +176,11 @@ def _outside(patient) -> tuple[OutsideAppointment, OutsideDocument]:
     return visit, document
 
 
+def _waitlist_entry(patient, location) -> WaitlistEntry:
+    visit = AppointmentType.objects.get(practice=location.practice, name="Office visit")
+    return waitlist_add(patient=patient, fields={"appointment_type": visit})
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
@@ -189,6 +198,7 @@ def world(make_patient, payer, provider, location) -> World:
         todays_appointment=_todays_appointment(patient, provider, location),
         outside_visit=outside_visit,
         outside_document=outside_document,
+        waitlist_entry=_waitlist_entry(duplicate, location),
     )
 
 
@@ -211,4 +221,5 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     world.other_appointment = _appointment(world.other_patient, doctor, place)
     world.other_todays_appointment = _todays_appointment(world.other_patient, doctor, place)
     world.other_outside_visit, world.other_outside_document = _outside(world.other_patient)
+    world.other_waitlist_entry = _waitlist_entry(world.other_patient, place)
     return world

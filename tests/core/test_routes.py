@@ -17,7 +17,9 @@ from medoffice.patients.models import Consent, Coverage, Patient
 from tests.core.conftest import new_client
 from tests.core.routes import DETAIL_ROUTES, ROUTES, body_of
 
-PUBLIC_ROUTES = {"core:login", "core:logout", "core:health"}
+# scheduling:offer is the patient's page for a waitlist offer: its unguessable token is the key
+# (tests/scheduling/test_waitlist.py).
+PUBLIC_ROUTES = {"core:login", "core:logout", "core:health", "scheduling:offer"}
 HANDLERS = ("get", "post", "put", "patch", "delete")
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 
@@ -139,7 +141,7 @@ def test_catalogue_matches_the_policy_each_view_declares():
     visit = SimpleNamespace(public_id=ids.public_id, appointment_type=ids)
     urls = SimpleNamespace(
         patient=ids, coverage=ids, consent=ids, appointment=visit, todays_appointment=visit,
-        outside_visit=ids, outside_document=ids,
+        outside_visit=ids, outside_document=ids, waitlist_entry=ids,
     )  # fmt: skip
     wrong = []
     for route in ROUTES:

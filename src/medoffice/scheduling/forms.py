@@ -5,7 +5,12 @@ from django import forms
 
 from medoffice.core.models import Location, Provider
 from medoffice.patients.models import ConsentKind
-from medoffice.scheduling.models import AppointmentType, CopayMethod, OutsideAppointment
+from medoffice.scheduling.models import (
+    AppointmentType,
+    CopayMethod,
+    OutsideAppointment,
+    WaitlistEntry,
+)
 from medoffice.scheduling.selectors import PARTS_OF_DAY
 from medoffice.scheduling.series import MAX_OCCURRENCES, OnConflict
 
@@ -154,3 +159,34 @@ class SpecificTimeForm(forms.Form):
     def starts_at(self):
         zone = ZoneInfo(self.cleaned_data["location"].time_zone)
         return datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"], zone)
+
+
+class WaitlistForm(forms.ModelForm):
+    weekdays = forms.MultipleChoiceField(
+        required=False, widget=forms.CheckboxSelectMultiple, label="Days that suit",
+        choices=[(str(n), day) for n, day in enumerate(
+            ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"))],
+    )  # fmt: skip
+    part_of_day = BookingSearchForm.base_fields["part_of_day"]
+
+    class Meta:
+        model = WaitlistEntry
+        fields = ["appointment_type", "provider", "location", "earliest", "latest", "weekdays",
+                  "part_of_day", "priority", "note"]  # fmt: skip
+        widgets = {
+            "earliest": forms.DateInput(attrs={"type": "date"}),
+            "latest": forms.DateInput(attrs={"type": "date"}),
+        }
+
+    def __init__(self, *args, practice_id: int, **kwargs):
+        super().__init__(*args, **kwargs)
+        mine = {"practice_id": practice_id}
+        self.fields["appointment_type"].queryset = AppointmentType.objects.filter(
+            is_active=True, **mine
+        )
+        self.fields["provider"].queryset = Provider.objects.filter(is_active=True, **mine)
+        self.fields["location"].queryset = Location.objects.filter(**mine)
+        self.fields["earliest"].required = False
+
+    def clean_weekdays(self):
+        return ",".join(self.cleaned_data["weekdays"])

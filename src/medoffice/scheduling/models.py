@@ -11,7 +11,7 @@ import uuid
 from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from medoffice.core.models import Location, Practice, Provider, StaffProfile
@@ -96,7 +96,11 @@ class AppointmentType(models.Model):
     providers = models.ManyToManyField(
         Provider, blank=True, related_name="appointment_types", help_text="Blank: any provider"
     )
-    color = models.CharField(max_length=7, default="#1f6f8b")
+    color = models.CharField(
+        max_length=7,
+        default="#1f6f8b",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A color like #1f6f8b.")],
+    )
     min_notice_hours = models.PositiveSmallIntegerField(default=0)
     max_days_ahead = models.PositiveSmallIntegerField(default=180)
     is_active = models.BooleanField(default=True)
@@ -401,3 +405,98 @@ class OutsideDocument(models.Model):
 
     def __str__(self) -> str:
         return self.title
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    BOOKED = "booked", "Booked from the list"
+    REMOVED = "removed", "Removed"
+
+
+class WaitlistEntry(models.Model):
+    """A patient who wants an earlier visit, with what would suit them (the cancellation list)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="waitlist")
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Blank: any provider who offers the type",
+    )  # fmt: skip
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Blank: any location",
+    )  # fmt: skip
+    earliest = models.DateField(help_text="Not before this day")
+    latest = models.DateField(null=True, blank=True, help_text="Not after this day")
+    weekdays = models.CharField(
+        max_length=13, blank=True, help_text="Comma-separated 0-6 (Monday = 0); blank: any day"
+    )
+    part_of_day = models.CharField(max_length=10, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        choices=[(1, "Urgent"), (2, "High"), (3, "Normal")], default=3
+    )
+    note = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=8, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    booked_appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["priority", "created_at"]
+        verbose_name_plural = "waitlist entries"
+        indexes = [models.Index(fields=["status", "appointment_type"], name="waitlist_open")]
+
+    def __str__(self) -> str:
+        return f"Waitlist {self.appointment_type.name} since {self.created_at:%Y-%m-%d}"
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return [int(d) for d in self.weekdays.split(",") if d.strip().isdigit()]
+
+
+class OfferStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    TAKEN = "taken", "Taken by someone else"
+    EXPIRED = "expired", "Expired"
+
+
+class WaitlistOffer(models.Model):
+    """A freed time offered to a waiting patient; the first to accept books it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    token = models.CharField(max_length=43, unique=True)
+    starts_at = models.DateTimeField()
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=8, choices=OfferStatus.choices, default=OfferStatus.OFFERED
+    )
+    offered_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-offered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "starts_at", "provider"], name="one_offer_per_entry_and_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"

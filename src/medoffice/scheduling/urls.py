@@ -1,10 +1,22 @@
 from django.urls import path
 
-from medoffice.scheduling import outside_views, views, visit_views
+from medoffice.scheduling import outside_views, views, visit_views, waitlist_views
 
 app_name = "scheduling"
 
 urlpatterns = [
+    path("schedule/waitlist/", waitlist_views.waitlist_list, name="waitlist"),
+    path(
+        "schedule/waitlist/<uuid:public_id>/remove/",
+        waitlist_views.waitlist_remove,
+        name="waitlist-remove",
+    ),
+    path(
+        "patients/<uuid:public_id>/waitlist/add/",
+        waitlist_views.waitlist_add,
+        name="waitlist-add",
+    ),
+    path("offers/<str:token>/", waitlist_views.offer, name="offer"),
     path("patients/<uuid:public_id>/outside/", outside_views.outside_list, name="outside-list"),
     path("patients/<uuid:public_id>/outside/add/", outside_views.outside_add, name="outside-add"),
     path("outside/<uuid:public_id>/", outside_views.outside_edit, name="outside-edit"),
