@@ -6,11 +6,13 @@ from medoffice.scheduling.demo import load_demo_schedule
 from medoffice.scheduling.models import Appointment
 from tests.interop.conftest import messages
 from tests.interop.hl7 import er7, parse_strict
+from tests.scheduling.conftest import next_weekday_at
 
 
 def test_the_demo_schedule_writes_a_message_file_for_every_visit(
-    feed_dir, db, django_capture_on_commit_callbacks
+    feed_dir, db, freeze, django_capture_on_commit_callbacks
 ):
+    freeze(next_weekday_at(6, 0))  # a Tuesday morning: two days of the demo hold visits
     practice = load_demo(patients=200)["practice"]
 
     with django_capture_on_commit_callbacks(execute=True):
