@@ -54,7 +54,7 @@ def golden_notice(trigger: SiuTrigger, **changes) -> AppointmentNotice:
             suffix="Jr~",
             birth_date=date(1980, 4, 1),
             sex="F",
-        ),  # fmt: skip
+        ),
         "assigning_authority": ("1234567893", "0b7f1e0e-5a2c-4d7e-8a43-2f7d1c9e6b10", "UUID"),
         "provider": Clinician(
             npi="1987654325", family_name="Nguyen", given_name="Ada", credentials="MD"
@@ -65,7 +65,7 @@ def golden_notice(trigger: SiuTrigger, **changes) -> AppointmentNotice:
             room_kind_code="exam",
             room_kind_name="Exam room",
             phone="(217) 555-0100",
-        ),  # fmt: skip
+        ),
         "service": Service(code="2b0f8a3c-1f5e-4e0a-9d7b-6c3e2a1f0d9e", name="ECG visit"),
         "devices": (Device(name="ECG cart", kind="ECG"),),
         "assistant": StaffMember(username="ma1", family_name="Lee", given_name="Kim"),

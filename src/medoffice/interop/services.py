@@ -96,10 +96,6 @@ class DeliveryReport:
     held: str = ""  # the control id the run stopped at: receiver unavailable
     reason: str = ""
 
-    @property
-    def ok(self) -> bool:
-        return not self.refused and not self.held
-
 
 def _claim(message_id: int, statuses: tuple[str, ...]) -> bool:
     now = timezone.now()
@@ -146,17 +142,17 @@ def outbox_deliver(
     queue = list(waiting.values_list("id", flat=True))
     own = claimed.id if claimed is not None else None
     report = DeliveryReport()
-    finished: set[int] = set()
+    attempted: set[int] = set()
     try:
         with transport.session() as session:
             for message_id in queue:
                 if message_id != own and not _claim(message_id, statuses):
                     continue  # another process is sending it
-                finished.add(message_id)
+                attempted.add(message_id)
                 if not _send_one(session, message_id, report):
                     break
     finally:
-        if own is not None and own not in finished:
+        if own is not None and own not in attempted:
             _release(own)
     return report
 

@@ -233,7 +233,7 @@ def _pid(notice: AppointmentNotice) -> list[FieldValue]:
             None,
             None,
             "L",
-        ),  # fmt: skip
+        ),
         None,
         hl7_date(patient.birth_date),
         patient.sex,
@@ -272,7 +272,7 @@ def _resources(notice: AppointmentNotice, d: Delimiters) -> list[str]:
                     status,
                 ],
                 d,
-            )  # fmt: skip
+            )
         )
     room_kind = (
         (notice.place.room_kind_code, notice.place.room_kind_name, "L")
@@ -284,7 +284,7 @@ def _resources(notice: AppointmentNotice, d: Delimiters) -> list[str]:
             "AIL",
             ["1", action, _place(notice.place), room_kind, None, *_timed(notice), None, status],
             d,
-        )  # fmt: skip
+        )
     )
     people: list[tuple[tuple, tuple]] = [(_clinician(notice.provider), ("PROV", "Provider", "L"))]
     if notice.assistant is not None:
