@@ -1,5 +1,5 @@
 """The `medoffice` command for operators: serve, migrate, demo, createpractice, createuser,
-generate, audit, bench.
+generate, audit, hl7, bench.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -92,6 +92,16 @@ def cmd_audit(args) -> None:
     _call("audit_verify")
 
 
+def cmd_hl7_outbox(args) -> None:
+    _setup_django()
+    _call("hl7_outbox", show_all=args.all)
+
+
+def cmd_hl7_resend(args) -> None:
+    _setup_django()
+    _call("hl7_resend", *args.control_ids)
+
+
 def cmd_bench(args) -> None:
     script = Path.cwd() / "bench" / "run.py"
     if not script.exists():
@@ -154,6 +164,15 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="check the hash chain; name the first broken row")
     verify.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("hl7", help="the HL7 SIU feed's outbox")
+    hl7_sub = p.add_subparsers(dest="hl7_command", required=True)
+    outbox = hl7_sub.add_parser("outbox", help="list the messages not yet delivered")
+    outbox.add_argument("--all", action="store_true", help="the last 50 messages of any status")
+    outbox.set_defaults(func=cmd_hl7_outbox)
+    resend = hl7_sub.add_parser("resend", help="send the waiting messages again, oldest first")
+    resend.add_argument("control_ids", nargs="*", metavar="CONTROL_ID", help="only these")
+    resend.set_defaults(func=cmd_hl7_resend)
 
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")

@@ -4,8 +4,10 @@ All local state (database, generated secrets, uploaded files, outbound feeds)
 lives under MEDOFFICE_VAR_DIR so two instances never share state by accident.
 """
 
+import ipaddress
 import secrets
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
@@ -63,6 +65,7 @@ INSTALLED_APPS = [
     "medoffice.core",
     "medoffice.patients",
     "medoffice.scheduling",
+    "medoffice.interop",
 ]
 
 MIDDLEWARE = [
@@ -217,6 +220,51 @@ MEDOFFICE_TELEHEALTH_URL = env.str(
 MEDOFFICE_PUBLIC_URL = env.str("MEDOFFICE_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
 # How many waiting patients are offered each freed time at once (first to accept books it).
 MEDOFFICE_WAITLIST_OFFERS_PER_OPENING = env.int("MEDOFFICE_WAITLIST_OFFERS", default=3)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _hl7_feed(url: str) -> dict:
+    """MEDOFFICE_HL7_FEED: where the HL7 SIU appointment messages go (docs/interfaces.md)."""
+    name = "MEDOFFICE_HL7_FEED"
+    if not url:
+        return {"transport": "file", "directory": VAR_DIR / "hl7" / "out"}
+    if url == "off":
+        return {"transport": "off"}
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc or not parts.path.startswith("/"):
+            raise ImproperlyConfigured(f"{name}={url!r}: write file:///absolute/directory")
+        return {"transport": "file", "directory": Path(unquote(parts.path))}
+    if parts.scheme == "mllp":
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if not parts.hostname or port is None or parts.path not in ("", "/"):
+            raise ImproperlyConfigured(f"{name}={url!r}: write mllp://HOST:PORT")
+        if not _is_loopback(parts.hostname):
+            # MLLP is plain TCP: PHI may not cross a network unencrypted (DP-01).
+            raise ImproperlyConfigured(
+                f"{name}={url!r}: MLLP is unencrypted, so only a loopback address is allowed;"
+                " reach a remote interface engine through a TLS tunnel listening on 127.0.0.1"
+            )
+        return {"transport": "mllp", "host": parts.hostname, "port": port}
+    raise ImproperlyConfigured(f"{name}={url!r}: use file:///DIRECTORY, mllp://HOST:PORT or off")
+
+
+MEDOFFICE_HL7_FEED = _hl7_feed(env.str("MEDOFFICE_HL7_FEED", default=""))
+# Seconds to wait for the MLLP receiver to accept the connection and to acknowledge.
+MEDOFFICE_HL7_TIMEOUT_SECONDS = env.int("MEDOFFICE_HL7_TIMEOUT_SECONDS", default=5)
+if MEDOFFICE_HL7_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("MEDOFFICE_HL7_TIMEOUT_SECONDS must be at least 1")
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
