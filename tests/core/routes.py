@@ -265,6 +265,7 @@ ROUTES: tuple[Route, ...] = (
     Route("scheduling:appointment-reschedule", "POST", "scheduling.change_appointment",
           "appointment", body=_ui_reschedule, ok=302),
     Route("scheduling:waitlist", "GET", "scheduling.view_appointment"),
+    Route("scheduling:dashboard", "GET", "scheduling.view_appointment"),
     Route("scheduling:waitlist-add", "GET", "scheduling.add_appointment", "patient"),
     Route("scheduling:waitlist-add", "POST", "scheduling.add_appointment", "patient",
           body=lambda w: {"appointment_type": w.appointment.appointment_type.pk, "priority": 3},

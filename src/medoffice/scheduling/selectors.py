@@ -344,3 +344,75 @@ def wait_minutes(appointment: Appointment, now: datetime | None = None) -> dict[
         "arrival_to_provider": _minutes(appointment.arrived_at, appointment.seen_at),
         "so_far": _minutes(appointment.arrived_at, now) if still_waiting else None,
     }
+
+
+@dataclass(frozen=True)
+class ProviderFigures:
+    provider: Provider
+    due: int  # visits whose time came: seen, checked in, or missed
+    no_shows: int
+    avg_wait_for_room: float | None  # minutes, arrival to room
+    avg_wait_for_provider: float | None  # minutes, room to provider
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.no_shows / self.due if self.due else None
+
+
+@dataclass(frozen=True)
+class FrequentNoShow:
+    patient_id: int
+    no_shows: int
+    last_no_show: datetime
+
+
+def _average(values: list[int]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def dashboard_figures(
+    *, practice_id: int, starts: datetime, ends: datetime, frequent_at: int = 2
+) -> tuple[list[ProviderFigures], list[FrequentNoShow]]:
+    """No-show rates and wait times per provider, and the patients who miss visits often."""
+    rows = Appointment.objects.filter(
+        location__practice_id=practice_id,
+        starts_at__gte=starts,
+        starts_at__lt=ends,
+        status__in=("arrived", "fulfilled", "noshow"),
+    ).values_list("provider_id", "patient_id", "status", "starts_at", "arrived_at", "roomed_at",
+                  "seen_at")  # fmt: skip
+    per_provider: dict[int, dict] = defaultdict(
+        lambda: {"due": 0, "no_shows": 0, "room": [], "provider": []}
+    )
+    missed: dict[int, list[datetime]] = defaultdict(list)
+    for provider_id, patient_id, status, starts_at, arrived, roomed, seen in rows:
+        figures = per_provider[provider_id]
+        figures["due"] += 1
+        if status == "noshow":
+            figures["no_shows"] += 1
+            missed[patient_id].append(starts_at)
+        if arrived and roomed:
+            figures["room"].append(_minutes(arrived, roomed))
+        if roomed and seen:
+            figures["provider"].append(_minutes(roomed, seen))
+    providers = Provider.objects.in_bulk(per_provider)
+    table = sorted(
+        (
+            ProviderFigures(providers[pid], f["due"], f["no_shows"], _average(f["room"]),
+                            _average(f["provider"]))
+            for pid, f in per_provider.items()
+        ),
+        key=lambda p: (p.provider.last_name, p.provider.first_name),
+    )  # fmt: skip
+    frequent = sorted(
+        (FrequentNoShow(pid, len(times), max(times)) for pid, times in missed.items()
+         if len(times) >= frequent_at),
+        key=lambda f: (-f.no_shows, f.last_no_show),
+    )  # fmt: skip
+    return table, frequent
+
+
+def no_show_count(patient_id: int, *, since: datetime) -> int:
+    return Appointment.objects.filter(
+        patient_id=patient_id, status="noshow", starts_at__gte=since
+    ).count()

@@ -31,6 +31,7 @@ urlpatterns = [
         name="outside-document",
     ),
     path("schedule/", views.day_board, name="day-board"),
+    path("schedule/dashboard/", views.dashboard, name="dashboard"),
     path(
         "patients/<uuid:public_id>/appointments/book/",
         views.appointment_book,

@@ -10,14 +10,24 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from medoffice.core.models import Location, Provider
+from medoffice.core.access import practice_id_for
+from medoffice.core.audit import audit_record
+from medoffice.core.models import AuditAction, Location, Provider
 from medoffice.core.policy import has_permission, requires
 from medoffice.patients import access as patient_access
+from medoffice.patients.models import Patient
 from medoffice.patients.views import render_patient_tab
 from medoffice.scheduling import access, services
 from medoffice.scheduling.errors import SlotTakenError
 from medoffice.scheduling.forms import BookingSearchForm, SpecificTimeForm
-from medoffice.scheduling.selectors import Preferences, find_slots, slot_places, wait_minutes
+from medoffice.scheduling.selectors import (
+    Preferences,
+    dashboard_figures,
+    find_slots,
+    no_show_count,
+    slot_places,
+    wait_minutes,
+)
 from medoffice.scheduling.series import OnConflict, appointment_book_series
 from medoffice.scheduling.states import AppointmentStatus
 
@@ -134,7 +144,13 @@ def appointment_book(request, public_id):
     return render(
         request,
         "scheduling/appointment_book.html",
-        {"patient": patient, "form": form, "options": options, "specific": specific},
+        {
+            "patient": patient,
+            "form": form,
+            "options": options,
+            "specific": specific,
+            "no_shows": no_show_count(patient.id, since=timezone.now() - timedelta(days=365)),
+        },
         status=422 if request.method == "POST" else 200,
     )
 
@@ -228,3 +244,30 @@ def _book_from_form(request, patient, form) -> bool:
         return False
     messages.success(request, _booked_message(appointment))
     return True
+
+
+@requires("scheduling.view_appointment")
+@require_GET
+def dashboard(request):
+    """No-show rates and waits per provider, and the patients who often miss visits."""
+    practice_id = practice_id_for(request.user)
+    try:
+        days = min(max(int(request.GET.get("days", 90)), 7), 730)
+    except ValueError:
+        days = 90
+    ends = timezone.now()
+    starts = ends - timedelta(days=days)
+    providers, frequent = dashboard_figures(practice_id=practice_id, starts=starts, ends=ends)
+    patients = Patient.objects.in_bulk([f.patient_id for f in frequent])
+    due = sum(p.due for p in providers)
+    missed = sum(p.no_shows for p in providers)
+    audit_record(
+        action=AuditAction.READ, object_type="scheduling.appointment", category="scheduling",
+        detail=f"dashboard {days} days: {len(frequent)} frequent no-show patients listed",
+    )  # fmt: skip
+    return render(
+        request, "scheduling/dashboard.html",
+        {"days": days, "providers": providers, "due": due, "missed": missed,
+         "rate": missed / due if due else None,
+         "frequent": [(patients[f.patient_id], f) for f in frequent]},
+    )  # fmt: skip
