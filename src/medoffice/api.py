@@ -52,6 +52,17 @@ urlpatterns = [
         name="appointment-status",
     ),
     path(
+        "appointments/<uuid:public_id>/check-in/",
+        scheduling_api.AppointmentCheckIn.as_view(),
+        name="appointment-check-in",
+    ),
+    path(
+        "appointments/<uuid:public_id>/steps/",
+        scheduling_api.AppointmentStep.as_view(),
+        name="appointment-step",
+    ),
+    path("waitlist/", scheduling_api.WaitlistCollection.as_view(), name="waitlist-list"),
+    path(
         "patients/<uuid:public_id>/appointments/",
         scheduling_api.PatientAppointments.as_view(),
         name="patient-appointment-list",

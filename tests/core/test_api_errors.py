@@ -120,6 +120,17 @@ BAD_BODIES = {
                                    {"starts_at": "2000-01-03T15:00:00Z"},
                                    {"starts_at": "2999-01-03T15:07:00Z", "override": True}],
     "api:appointment-status": [{}, [], {"status": "paid"}, {"status": "cancelled"}],
+    "api:appointment-check-in": [{}, [], {"demographics_verified": "maybe"},
+                                 {"demographics_verified": True, "copay_collected": "ten"},
+                                 {"demographics_verified": True, "copay_collected": "1e400"},
+                                 {"demographics_verified": True, "consents_signed": ["tattoo"]},
+                                 {"demographics_verified": False},
+                                 {"demographics_verified": True, "copay_collected": "5",
+                                  "copay_method": ""}],
+    "api:appointment-step": [{}, [], {"step": "dance"}],
+    "api:waitlist-list": [{}, [], {"patient": "nope"},
+                          {"patient": str(UNKNOWN), "appointment_type": "x"},
+                          {"patient": "P", "appointment_type": str(UNKNOWN), "weekdays": "9"}],
 }  # fmt: skip
 
 

@@ -30,7 +30,8 @@ def _is_phi_route(name: str) -> bool:
     if name == "scheduling:offer":  # the patient's own token-keyed page: test_waitlist.py
         return False
     return name.startswith(("patients:", "scheduling:")) or (
-        name.startswith("api:") and any(w in name for w in ("patient", "coverage", "appointment"))
+        name.startswith("api:")
+        and any(w in name for w in ("patient", "coverage", "appointment", "waitlist"))
     )
 
 
@@ -103,6 +104,9 @@ WRITE_ACTIONS = {
     "POST scheduling:appointment-reschedule": ["update"],
     "POST scheduling:outside-add": ["create"],
     "POST scheduling:waitlist-add": ["create"],
+    "POST api:appointment-check-in": ["update", "create"],
+    "POST api:appointment-step": ["update"],
+    "POST api:waitlist-list": ["create"],
     "POST scheduling:waitlist-remove": ["update"],
     "POST scheduling:outside-edit": ["update"],
     "POST scheduling:outside-document-add": ["create"],

@@ -199,3 +199,21 @@ def test_the_check_in_screen_shows_copay_cards_changes_and_missing_consents(
     assert "Confirm name, birth date and address" in html
     assert "More than the $25.00 copay due" in html
     assert not CheckIn.objects.exists()
+
+
+def test_the_api_checks_in_and_says_why_it_cannot(visit, freeze, front_desk, client_for):
+    client = client_for(front_desk)
+    url = reverse("api:appointment-check-in", args=[visit.public_id])
+    body = {"demographics_verified": True, "copay_collected": "25.00", "copay_method": "card",
+            "consents_signed": ["treatment"]}  # fmt: skip
+    early = client.post(url, body, content_type="application/json")
+    assert early.status_code == 409
+    assert "day of the visit" in early.json()["detail"]
+    freeze(visit.starts_at - timedelta(minutes=5))
+    client = client_for(front_desk)  # a fresh session at the frozen time
+    done = client.post(url, body, content_type="application/json")
+    assert done.status_code == 201
+    assert done.json()["copay_due"] == "25.00"
+    assert done.json()["appointment"]["status"] == "arrived"
+    again = client.post(url, body, content_type="application/json")
+    assert again.status_code == 409
