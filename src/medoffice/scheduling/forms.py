@@ -25,6 +25,9 @@ class BookingSearchForm(forms.Form):
         choices=[("", "Any time"), *[(p, p.capitalize()) for p in PARTS_OF_DAY]],
     )
     reason = forms.CharField(max_length=200, required=False, label="Reason for visit")
+    urgent = forms.BooleanField(
+        required=False, label="Urgent, today (may use the times held for urgent care)"
+    )
     repeat_weeks = forms.TypedChoiceField(
         required=False, coerce=int, empty_value=0, label="Repeat",
         choices=[("", "Once"), (1, "Every week"), (2, "Every 2 weeks"), (4, "Every 4 weeks")],

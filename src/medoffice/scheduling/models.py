@@ -149,6 +149,10 @@ class TemplateBlock(models.Model):
     )
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
+    urgent_until = models.TimeField(
+        null=True, blank=True,
+        help_text="Held for same-day urgent visits until this time on the day, then open to all",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["provider", "weekday", "start_time"]
@@ -202,6 +206,14 @@ class Holiday(models.Model):
         return f"{self.name} {self.day}"
 
 
+class PlaceOfService(models.TextChoices):
+    """The CMS place-of-service codes a visit of this office can have."""
+
+    OFFICE = "11", "11 Office"
+    TELEHEALTH_HOME = "10", "10 Telehealth in the patient's home"
+    TELEHEALTH_OTHER = "02", "02 Telehealth other than the patient's home"
+
+
 class Appointment(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
@@ -225,6 +237,11 @@ class Appointment(models.Model):
     reason = models.CharField("reason for visit", max_length=200, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     overbooked = models.BooleanField(default=False)
+    urgent = models.BooleanField(default=False, help_text="Same-day urgent care")
+    place_of_service = models.CharField(
+        max_length=2, choices=PlaceOfService.choices, default=PlaceOfService.OFFICE,
+        help_text="CMS place-of-service code the claim will carry",
+    )  # fmt: skip
     series = models.UUIDField(null=True, blank=True, db_index=True)
     telehealth_url = models.URLField(blank=True)
     booked_by = models.ForeignKey(

@@ -44,6 +44,7 @@ class Preferences:
     location_ids: tuple[int, ...] = ()
     weekdays: tuple[int, ...] = ()  # 0 = Monday
     part_of_day: str = ""  # morning / afternoon / evening
+    urgent: bool = False  # same-day urgent care may use the blocks held for it
 
 
 def providers_for_type(appointment_type: AppointmentType, prefs: Preferences) -> list[Provider]:
@@ -104,6 +105,18 @@ class _Template:
     slot_minutes: int
     valid_from: date | None
     valid_until: date | None
+    urgent_until: time | None
+
+
+def _held_for_urgent(template: _Template, day: date, zone: ZoneInfo, urgent: bool) -> bool:
+    """A block held for same-day urgent care is closed to others until its release time,
+    and open to urgent visits only on the day itself."""
+    if template.urgent_until is None:
+        return False
+    now = timezone.now().astimezone(zone)
+    if day != now.date():
+        return True  # never booked ahead: it is what keeps same-day room
+    return not urgent and now.time() < template.urgent_until
 
 
 def _blocks_by_weekday(appointment_type, provider_ids, location_ids):
@@ -128,6 +141,8 @@ def _day_blocks(day: date, templates, zones, prefs: Preferences) -> list[Block]:
         if template.valid_until and day > template.valid_until:
             continue
         zone = zones[template.location_id]
+        if _held_for_urgent(template, day, zone, prefs.urgent):
+            continue
         starts_at = local_instant(day, template.start_time, zone)
         ends_at = local_instant(day, template.end_time, zone)
         if prefs.part_of_day:
@@ -191,7 +206,8 @@ def find_slots(
     same bounds the booking service enforces.
     """
     now = timezone.now()
-    not_before = max(after or now, now + timedelta(hours=appointment_type.min_notice_hours))
+    notice = 0 if prefs.urgent else appointment_type.min_notice_hours  # urgent: seen today
+    not_before = max(after or now, now + timedelta(hours=notice))
     not_after = now + timedelta(days=appointment_type.max_days_ahead)
     if not_before > not_after:
         return []
@@ -265,6 +281,7 @@ def is_template_time(
     provider: Provider,
     location: Location,
     starts_at: datetime,
+    urgent: bool = False,
 ) -> bool:
     """Whether the provider's template offers this type at exactly this time, that day being
     neither a holiday nor inside an exception. Resources are the holds' business."""
@@ -276,7 +293,7 @@ def is_template_time(
     templates = _blocks_by_weekday(appointment_type, [provider.id], [location.id]).get(
         day.weekday(), ()
     )
-    for block in _day_blocks(day, templates, {location.id: zone}, Preferences()):
+    for block in _day_blocks(day, templates, {location.id: zone}, Preferences(urgent=urgent)):
         on_grid = (starts_at - block.starts_at) % timedelta(minutes=block.slot_minutes)
         if block.starts_at <= starts_at and ends_at <= block.ends_at and not on_grid:
             break
@@ -288,6 +305,17 @@ def is_template_time(
         starts_at__lt=ends_at,
         ends_at__gt=starts_at,
     ).exists()
+
+
+def urgent_hold_at(*, provider: Provider, location: Location, starts_at: datetime) -> time | None:
+    """The release time of a block held for urgent care that covers this time, if any."""
+    zone = ZoneInfo(location.time_zone)
+    local = starts_at.astimezone(zone)
+    held = TemplateBlock.objects.filter(
+        provider=provider, location=location, weekday=local.weekday(),
+        start_time__lte=local.time(), end_time__gt=local.time(), urgent_until__isnull=False,
+    ).values_list("urgent_until", flat=True).first()  # fmt: skip
+    return held
 
 
 @dataclass

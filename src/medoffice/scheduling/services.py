@@ -29,6 +29,7 @@ from medoffice.scheduling.models import (
     Hold,
     Modality,
     PatientKind,
+    PlaceOfService,
     ResourceKind,
 )
 from medoffice.scheduling.slots import Occupancy, units
@@ -198,23 +199,34 @@ def appointment_book(
     booked_by=None,
     override: bool = False,
     overbook: bool = False,
+    urgent: bool = False,
     series=None,
 ) -> Appointment:
     """Book one visit holding every resource it needs, or raise and leave nothing behind.
 
     `override` books outside the templates and notice rules (audited); `overbook`
-    books on top of the provider's existing visits (audited).
+    books on top of the provider's existing visits (audited); `urgent` is same-day
+    urgent care, which may use the blocks held for it.
     """
     errors = _rule_errors(
         patient=patient, appointment_type=appointment_type, provider=provider,
-        location=location, starts_at=starts_at, override=override,
+        location=location, starts_at=starts_at, override=override or urgent,
     )  # fmt: skip
+    zone = ZoneInfo(location.time_zone)
+    if urgent and starts_at.astimezone(zone).date() != timezone.now().astimezone(zone).date():
+        errors.setdefault("urgent", []).append("Urgent care is booked for today only.")
     if errors:
         raise ValidationError(errors)
     if not override and not selectors.is_template_time(
         appointment_type=appointment_type, provider=provider, location=location,
-        starts_at=starts_at,
+        starts_at=starts_at, urgent=urgent,
     ):  # fmt: skip
+        held = selectors.urgent_hold_at(provider=provider, location=location, starts_at=starts_at)
+        if held is not None:
+            raise ValidationError(
+                {"starts_at": [f"Held for same-day urgent visits until {held:%I:%M %p} "
+                               "on the day."]}
+            )  # fmt: skip
         raise ValidationError(
             {"starts_at": [f"{provider} does not see {appointment_type.name} then."]}
         )
@@ -234,6 +246,10 @@ def appointment_book(
         ends_at=ends_at,
         reason=reason,
         overbooked=overbook,
+        urgent=urgent,
+        place_of_service=PlaceOfService.TELEHEALTH_HOME
+        if appointment_type.modality == Modality.TELEHEALTH
+        else PlaceOfService.OFFICE,
         series=series,
         telehealth_url=_telehealth_url()
         if appointment_type.modality == Modality.TELEHEALTH
@@ -243,7 +259,11 @@ def appointment_book(
     if chosen["equipment"]:
         appointment.equipment.set(chosen["equipment"])
     _write_holds(appointment, chosen, span)
-    flags = [name for name, on in (("override", override), ("overbook", overbook)) if on]
+    flags = [
+        name
+        for name, on in (("override", override), ("overbook", overbook), ("urgent", urgent))
+        if on
+    ]
     audit_record(
         action=AuditAction.CREATE,
         obj=appointment,

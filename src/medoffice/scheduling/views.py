@@ -129,11 +129,12 @@ def appointment_book(request, public_id):
     if form.is_bound and form.is_valid():
         kind = form.cleaned_data["appointment_type"]
         provider = form.cleaned_data["provider"]
+        urgent = form.cleaned_data["urgent"]
         slots = find_slots(
-            appointment_type=kind, limit=12, patient_id=patient.id,
+            appointment_type=kind, limit=12, patient_id=patient.id, days=0 if urgent else None,
             prefs=Preferences(
                 provider_ids=(provider.id,) if provider else (),
-                part_of_day=form.cleaned_data["part_of_day"],
+                part_of_day=form.cleaned_data["part_of_day"], urgent=urgent,
             ),
         )  # fmt: skip
     providers, locations = slot_places(slots)
@@ -232,6 +233,8 @@ def _book_from_form(request, patient, form) -> bool:
         "provider": provider, "location": location, "reason": form.cleaned_data["reason"],
         "booked_by": request.user,
     }  # fmt: skip
+    if form.cleaned_data["urgent"]:
+        booking["urgent"] = True
     if form.cleaned_data["repeat_weeks"]:
         return _book_series(request, form, booking, starts_at)
     try:
