@@ -37,6 +37,15 @@ ROWS = [
     ("See appointments (a patient's Appointments tab, the API)", "scheduling.view_appointment"),
     ("Book appointments; see open times", "scheduling.add_appointment"),
     ("Reschedule, cancel, check in and out, mark no-shows", "scheduling.change_appointment"),
+    ("Messages to patients", None),
+    (
+        "See the message log: reminders, notices, texts from patients (a patient's Messages tab)",
+        "messaging.view_message",
+    ),
+    ("See numbers that replied STOP (Configuration)", "messaging.view_smsoptout"),
+    ("See the reminder policy (Configuration)", "messaging.view_reminderpolicy"),
+    ("Add the practice's reminder policy", "messaging.add_reminderpolicy"),
+    ("Change reminder times, channels, notices and quiet hours", "messaging.change_reminderpolicy"),
     ("Schedule set-up (Configuration)", None),
     *[
         (f"{verb} {noun}", f"scheduling.{code}_{model}")
