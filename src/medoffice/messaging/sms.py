@@ -79,7 +79,8 @@ class TwilioGateway:
             with urllib.request.urlopen(request, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310
                 answer = json.loads(response.read() or b"{}")
         except urllib.error.HTTPError as exc:
-            raise SmsSendError(*_twilio_error(exc)) from exc
+            text, code = _twilio_error(exc)
+            raise SmsSendError(text, code=code) from exc
         except (urllib.error.URLError, TimeoutError, OSError) as exc:
             raise SmsSendError(f"Twilio could not be reached: {exc}", code="unreachable") from exc
         except ValueError as exc:
@@ -91,15 +92,18 @@ class TwilioGateway:
 
 
 def _twilio_error(exc: urllib.error.HTTPError) -> tuple[str, str]:
+    """(what to record, Twilio's error code) from a refusal's JSON body."""
     try:
         detail = json.loads(exc.read() or b"{}")
     except ValueError:
         detail = {}
-    code = str(detail.get("code", "")) if isinstance(detail, dict) else ""
-    text = detail.get("message", "") if isinstance(detail, dict) else ""
-    return f"Twilio refused the message (HTTP {exc.code}{', error ' + code if code else ''})" + (
-        f": {text}" if text else ""
-    ), code or str(exc.code)
+    if not isinstance(detail, dict):
+        detail = {}
+    code = str(detail.get("code", ""))
+    text = f"Twilio refused the message (HTTP {exc.code}" + (f", error {code})" if code else ")")
+    if detail.get("message"):
+        text += f": {detail['message']}"
+    return text, code or str(exc.code)
 
 
 def sms_gateway() -> SmsGateway:
