@@ -13,6 +13,9 @@ import sys
 from collections.abc import Iterator
 from pathlib import Path
 
+# Ctrl+C in a terminal reaches the demo's worker too: give it this long to finish its task
+# and exit by itself before it is told again (a second signal aborts the running task).
+WORKER_GRACE_SECONDS = 3.0
 WORKER_STOP_SECONDS = 15
 
 
@@ -83,6 +86,8 @@ def worker_alongside() -> Iterator[subprocess.Popen]:
     try:
         yield worker
     finally:
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.wait(timeout=WORKER_GRACE_SECONDS)
         if worker.poll() is None:
             worker.terminate()  # the worker finishes the task it is running, then exits
             try:

@@ -47,6 +47,7 @@ def quiet_demo(monkeypatch):
 
     monkeypatch.setattr(cli, "_setup_django", lambda: None)
     monkeypatch.setattr(cli, "_call", lambda *args, **kwargs: None)
+    monkeypatch.setattr(cli, "WORKER_GRACE_SECONDS", 0.1)
     # A stand-in worker: a process that would run for a minute unless stopped.
     monkeypatch.setattr(
         cli, "worker_command", lambda: [sys.executable, "-c", "import time; time.sleep(60)"]
