@@ -11,7 +11,6 @@ import logging
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from smtplib import SMTPException
 from zoneinfo import ZoneInfo
 
 from django.core.mail import EmailMultiAlternatives
@@ -74,7 +73,7 @@ def _deliver(message: Message, email: EmailMultiAlternatives | None = None) -> M
             message.provider_message_id = mail.send_email(email)[:64]
         else:
             raise SmsSendError(f"nothing to send by {message.channel}")
-    except (SmsSendError, SMTPException, OSError) as exc:
+    except Exception as exc:  # one message's failure must not stop the sweep
         message.status = MessageStatus.FAILED
         message.note = str(exc)[:300]
         message.needs_attention = True
@@ -261,23 +260,42 @@ def message_deliver(*, message: Message) -> Message:
     return _deliver(message)
 
 
-@transaction.atomic
 def sms_reply_receive(
     *, number: str, body: str, provider_message_id: str = "", now: datetime | None = None
 ) -> Message:
-    """Record a text from `number` (E.164) and act on it.
+    """Record a text from `number` (E.164) and act on it, once per gateway message id.
 
     STOP opts the number out of texts; a reply to an open question of ours goes to the
     handler of that question's purpose; a number we never asked anything, or asked
     about more than one patient, is recorded for staff and changes nothing.
     """
-    now = now or timezone.now()
-    if provider_message_id:
-        seen = Message.objects.filter(
+
+    def seen() -> Message | None:
+        if not provider_message_id:
+            return None
+        return Message.objects.filter(
             direction=Direction.INBOUND, provider_message_id=provider_message_id
         ).first()
-        if seen is not None:
-            return seen
+
+    earlier = seen()
+    if earlier is not None:
+        return earlier
+    try:
+        return _sms_reply_act(
+            number=number, body=body, provider_message_id=provider_message_id,
+            now=now or timezone.now(),
+        )  # fmt: skip
+    except IntegrityError:
+        # The gateway posted the same reply twice at once: the other request acted on it,
+        # and everything this one did was rolled back with it.
+        earlier = seen()
+        if earlier is None:
+            raise
+        return earlier
+
+
+@transaction.atomic
+def _sms_reply_act(*, number: str, body: str, provider_message_id: str, now: datetime) -> Message:
     intent = rules_reply_intent(body)
     patients = selectors.patients_with_mobile(number)
     inbound = Message(
