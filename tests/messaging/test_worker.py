@@ -33,30 +33,46 @@ def signals_restored():
         signal.signal(sig, handler)
 
 
+def reminder_texts(texts) -> list[str]:
+    return [body for _, body in texts() if "a reminder of your visit" in body]
+
+
+# The worker closes connections it finds inside a transaction (Django's
+# close_old_connections), as a test's wrapping transaction would be: these tests commit.
+@pytest.mark.django_db(transaction=True)
 def test_a_sweep_queued_in_the_database_is_run_by_the_worker(
-    visit, freeze, texts, signals_restored
+    transactional_db, visit, freeze, texts, signals_restored
 ):
     freeze(VISIT - timedelta(hours=24))
     queued = send_due_reminders.enqueue()
     assert DBTaskResult.objects.get(id=queued.id).status == "READY"
-    assert texts() == []  # nothing happens until a worker takes it
+    assert reminder_texts(texts) == []  # nothing happens until a worker takes it
 
     call_command("run_worker", batch=True, sweep_every=0, verbosity=0)
 
     done = DBTaskResult.objects.get(id=queued.id)
     assert done.status == "SUCCESSFUL", done.traceback
     assert done.return_value == {"sent": 1}
-    assert len(texts()) == 1
+    assert len(reminder_texts(texts)) == 1
 
 
-def test_the_worker_queues_its_own_sweep(visit, freeze, texts, signals_restored):
+@pytest.mark.django_db(transaction=True)
+def test_the_worker_queues_its_own_sweep_and_sends_queued_notices(
+    transactional_db, visit, freeze, texts, signals_restored
+):
     freeze(VISIT - timedelta(hours=24))
+    # The booking committed and queued its notice (the listener runs after commit).
+    assert DBTaskResult.objects.filter(task_path__endswith="send_appointment_notice").exists()
 
     call_command("run_worker", batch=True, verbosity=0)
 
     (sweep,) = DBTaskResult.objects.filter(task_path=send_due_reminders.module_path)
     assert sweep.status == "SUCCESSFUL"
-    assert len(texts()) == 1
+    assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
+    bodies = [body for _, body in texts()]
+    assert len(bodies) == 2
+    assert any(body.endswith("is booked.") for body in bodies)
+    assert len(reminder_texts(texts)) == 1
 
 
 def test_workers_share_one_waiting_sweep(db):
@@ -110,7 +126,7 @@ def test_two_sweeps_racing_on_postgresql_send_one_reminder(
 
     assert sorted(outcomes, key=str) == [{"already": 1}, {"sent": 1}]
     assert len(reminders()) == 1
-    assert len(texts()) == 1
+    assert len(reminder_texts(texts)) == 1
 
 
 def test_medoffice_worker_runs_as_its_own_process(tmp_path):
