@@ -8,6 +8,7 @@ one-line reason.
 import argparse
 import contextlib
 import os
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -83,9 +84,12 @@ def worker_alongside() -> Iterator[subprocess.Popen]:
     """A `medoffice worker` child process for as long as the block runs (the demo's server)."""
     worker = subprocess.Popen(worker_command(), env=os.environ.copy())
     sys.stdout.write(f"Background worker started (process {worker.pid})\n")
+    # A SIGTERM to the demo (not only Ctrl+C) must stop its worker too, not orphan it.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
     try:
         yield worker
     finally:
+        signal.signal(signal.SIGTERM, previous)
         with contextlib.suppress(subprocess.TimeoutExpired):
             worker.wait(timeout=WORKER_GRACE_SECONDS)
         if worker.poll() is None:

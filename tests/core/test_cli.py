@@ -121,3 +121,20 @@ def test_worker_subcommand_passes_its_options_to_the_worker(monkeypatch):
     assert calls == [
         ("run_worker", {"queues": "messaging", "batch": True, "interval": 2.0, "sweep_every": 0})
     ]
+
+
+def test_a_sigterm_to_the_demo_stops_its_worker_too(quiet_demo, monkeypatch):
+    import os
+    import signal
+
+    from medoffice import cli
+
+    before = signal.getsignal(signal.SIGTERM)
+    monkeypatch.setattr(cli, "_serve", lambda *a: os.kill(os.getpid(), signal.SIGTERM))
+
+    with pytest.raises(SystemExit) as stopped:
+        cli.cmd_demo(_demo_args())
+
+    assert stopped.value.code == 143
+    assert quiet_demo[0].poll() is not None
+    assert signal.getsignal(signal.SIGTERM) == before
