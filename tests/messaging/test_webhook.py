@@ -265,3 +265,23 @@ def test_twilio_signature_matches_twilios_published_vectors():
 
     assert twilio_signature("12345", url, params) == "RSOYDt4T1cUTdK1PDd93/VVr8B8="
     assert twilio_signature("12345", url, repeated) == "IK+Dwps556ElfBT0I3Rgjkr1wJU="
+
+
+def test_a_reply_posted_twice_at_once_returns_the_record_of_the_one_that_won(db, monkeypatch):
+    from django.db import IntegrityError
+
+    from medoffice.messaging import services
+
+    def lose_the_race(**kwargs):
+        # The other request commits its record first; this one's insert then fails.
+        Message.objects.create(direction="in", channel="sms", purpose="reply",
+                               status="handled", provider_message_id="SMrace")  # fmt: skip
+        raise IntegrityError("message_inbound_once")
+
+    monkeypatch.setattr(services, "_sms_reply_act", lose_the_race)
+
+    winner = services.sms_reply_receive(
+        number="+12175550142", body="C", provider_message_id="SMrace"
+    )
+
+    assert (winner.provider_message_id, winner.status) == ("SMrace", "handled")
