@@ -40,6 +40,15 @@ ROWS = [
     ("See outside appointments and their documents", "scheduling.view_outsideappointment"),
     ("Record an outside appointment (a referral out)", "scheduling.add_outsideappointment"),
     ("Update an outside appointment; attach its documents", "scheduling.change_outsideappointment"),
+    ("Messages to patients", None),
+    (
+        "See the message log: reminders, notices, texts from patients (a patient's Messages tab)",
+        "messaging.view_message",
+    ),
+    ("See numbers that replied STOP (Configuration)", "messaging.view_smsoptout"),
+    ("See the reminder policy (Configuration)", "messaging.view_reminderpolicy"),
+    ("Add the practice's reminder policy", "messaging.add_reminderpolicy"),
+    ("Change reminder times, channels, notices and quiet hours", "messaging.change_reminderpolicy"),
     ("Schedule set-up (Configuration)", None),
     *[
         (f"{verb} {noun}", f"scheduling.{code}_{model}")

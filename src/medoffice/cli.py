@@ -1,15 +1,23 @@
-"""The `medoffice` command for operators: serve, migrate, demo, createpractice, createuser,
-generate, audit, hl7, bench.
+"""The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
+createuser, generate, audit, hl7, bench.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
 """
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+# Ctrl+C in a terminal reaches the demo's worker too: give it this long to finish its task
+# and exit by itself before it is told again (a second signal aborts the running task).
+WORKER_GRACE_SECONDS = 3.0
+WORKER_STOP_SECONDS = 15
 
 
 def _setup_django() -> None:
@@ -57,12 +65,53 @@ def cmd_migrate(args) -> None:
     _call("migrate", interactive=False)
 
 
+def cmd_worker(args) -> None:
+    _setup_django()
+    options = {"queues": args.queues, "batch": args.batch, "interval": args.interval}
+    if args.max_tasks:
+        options["max_tasks"] = args.max_tasks
+    if args.no_sweep:
+        options["sweep_every"] = 0
+    _call("run_worker", **options)
+
+
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "medoffice.cli", "worker"]
+
+
+@contextlib.contextmanager
+def worker_alongside() -> Iterator[subprocess.Popen]:
+    """A `medoffice worker` child process for as long as the block runs (the demo's server)."""
+    worker = subprocess.Popen(worker_command(), env=os.environ.copy())
+    sys.stdout.write(f"Background worker started (process {worker.pid})\n")
+    # A SIGTERM to the demo (not only Ctrl+C) must stop its worker too, not orphan it.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+    try:
+        yield worker
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.wait(timeout=WORKER_GRACE_SECONDS)
+        if worker.poll() is None:
+            worker.terminate()  # the worker finishes the task it is running, then exits
+            try:
+                worker.wait(timeout=WORKER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
 def cmd_demo(args) -> None:
     _setup_django()
     _call("migrate", interactive=False, verbosity=0)
     _call("load_demo", seed=args.seed, patients=args.patients)
     _call("load_demo_schedule", seed=args.seed)
-    if not args.no_serve:
+    if args.no_serve:
+        return
+    if args.no_worker:
+        _serve(args.host, args.port, args.threads, args.trusted_proxy)
+        return
+    with worker_alongside():
         _serve(args.host, args.port, args.threads, args.trusted_proxy)
 
 
@@ -128,12 +177,23 @@ def build_parser() -> argparse.ArgumentParser:
     server_options(p)
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("worker", help="run background tasks (reminders, notices) until stopped")
+    p.add_argument("--queues", default="default,messaging", help="comma-separated queues")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between polls when idle")
+    p.add_argument("--batch", action="store_true", help="run what is waiting, then exit")
+    p.add_argument("--max-tasks", type=int, help="exit after this many tasks")
+    p.add_argument("--no-sweep", action="store_true", help="do not queue the reminder sweep")
+    p.set_defaults(func=cmd_worker)
+
     p = sub.add_parser("migrate", help="bring the database schema up to date")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("demo", help="migrate, load the demo practice once, then serve")
+    p = sub.add_parser(
+        "demo", help="migrate, load the demo practice once, then serve with a background worker"
+    )
     server_options(p)
     p.add_argument("--no-serve", action="store_true", help="prepare the database and exit")
+    p.add_argument("--no-worker", action="store_true", help="serve without a background worker")
     p.add_argument("--seed", type=int, default=20261123)
     p.add_argument("--patients", type=int, default=2000)
     p.set_defaults(func=cmd_demo)

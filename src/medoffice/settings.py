@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "medoffice.patients",
     "medoffice.scheduling",
     "medoffice.interop",
+    "django_tasks",
+    "django_tasks_db",
+    "medoffice.messaging",
 ]
 
 MIDDLEWARE = [
@@ -208,8 +211,14 @@ STORAGES = {
 MEDOFFICE_MAX_UPLOAD_BYTES = env.int("MEDOFFICE_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MEDOFFICE_MAX_UPLOAD_BYTES + 1024 * 1024
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# Without EMAIL_URL, mail is written to files under VAR_DIR/mail-outbox instead of being
+# sent: never to the console, whose output ends up in logs (reminders carry PHI).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_CONFIG["EMAIL_BACKEND"].endswith("filebased.EmailBackend") and not EMAIL_CONFIG.get(
+    "EMAIL_FILE_PATH"
+):
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail-outbox")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="medoffice@localhost")
 # The join link of a telehealth visit: {room} becomes a fresh unguessable room name.
 MEDOFFICE_TELEHEALTH_URL = env.str(
@@ -265,6 +274,40 @@ MEDOFFICE_HL7_FEED = _hl7_feed(env.str("MEDOFFICE_HL7_FEED", default=""))
 MEDOFFICE_HL7_TIMEOUT_SECONDS = env.int("MEDOFFICE_HL7_TIMEOUT_SECONDS", default=5)
 if MEDOFFICE_HL7_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("MEDOFFICE_HL7_TIMEOUT_SECONDS must be at least 1")
+# Background work: the Django Tasks API with the database-backed queue (django-tasks-db);
+# `medoffice worker` runs it. Messages to patients go through the "messaging" queue.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "messaging"],
+    }
+}
+
+# Text messages: "outbox" keeps them in a table (Configuration -> Sms outbox) and sends
+# nothing; "twilio" sends through Twilio's REST API with the three TWILIO_ settings.
+SMS_BACKEND = env.str("MEDOFFICE_SMS_BACKEND", default="outbox")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com")
+if SMS_BACKEND not in ("outbox", "twilio"):
+    raise ImproperlyConfigured("MEDOFFICE_SMS_BACKEND must be outbox or twilio")
+_TWILIO_READY = TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER
+if SMS_BACKEND == "twilio" and not _TWILIO_READY:
+    raise ImproperlyConfigured(
+        "MEDOFFICE_SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and"
+        " TWILIO_FROM_NUMBER"
+    )
+# The inbound text webhook: Twilio signs its requests with the auth token; anything else
+# posting replies (the outbox backend's test harness) must send this shared secret.
+SMS_WEBHOOK_TOKEN = env.str("MEDOFFICE_SMS_WEBHOOK_TOKEN", default="")
+# The exact public address Twilio posts to (its signature covers it), when the proxy in
+# front of MedOffice changes what the request looks like; default: the request's own URL.
+SMS_WEBHOOK_URL = env.str("MEDOFFICE_SMS_WEBHOOK_URL", default="")
+# The right-hand side of calendar invitation UIDs (appointment-id@domain).
+CALENDAR_UID_DOMAIN = env.str(
+    "MEDOFFICE_CALENDAR_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
+)
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

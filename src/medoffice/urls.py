@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("medoffice.core.urls")),
     path("patients/", include("medoffice.patients.urls")),
     path("", include("medoffice.scheduling.urls")),
+    path("", include("medoffice.messaging.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]

@@ -13,7 +13,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from medoffice.core.policy import AUTHENTICATED
+from medoffice.core.policy import AUTHENTICATED, PUBLIC
 from tests.patients.conftest import registration_form
 
 PATIENT_FORM_FIELDS = (
@@ -296,6 +296,16 @@ ROUTES: tuple[Route, ...] = (
           "outside_visit", body=_outside_document, ok=302),
     Route("scheduling:outside-document", "GET", "scheduling.view_outsideappointment",
           "outside_document"),
+    # Messages to patients
+    Route("messaging:message-list", "GET", "messaging.view_message", "patient"),
+)  # fmt: skip
+
+# Public routes that authenticate their caller themselves (a gateway's signature or shared
+# secret, never a staff session): with no credential every caller, signed in or not, gets
+# 403 problem JSON and nothing changes. Their own tests (tests/messaging) cover the rest.
+WEBHOOKS: tuple[Route, ...] = (
+    Route("messaging:sms-inbound", "POST", PUBLIC, phi=False, ok=403,
+          body=lambda w: {"From": "+12175550142", "Body": "C", "MessageSid": "SMroute"}),
 )  # fmt: skip
 
 DETAIL_ROUTES = tuple(r for r in ROUTES if r.target is not None)

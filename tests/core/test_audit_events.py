@@ -7,7 +7,7 @@ from medoffice.core.models import AuditAction, AuditOutcome
 from medoffice.core.roles import ROLE_PERMISSIONS, Role
 from tests.conftest import PASSWORD
 from tests.core.conftest import new_client
-from tests.core.routes import PHI_READS, ROUTES
+from tests.core.routes import PHI_READS, ROUTES, WEBHOOKS
 
 LOCALHOST = "127.0.0.1"
 
@@ -29,7 +29,7 @@ def _named_routes(resolver=None, namespace=""):
 def _is_phi_route(name: str) -> bool:
     if name == "scheduling:offer":  # the patient's own token-keyed page: test_waitlist.py
         return False
-    return name.startswith(("patients:", "scheduling:")) or (
+    return name.startswith(("patients:", "scheduling:", "messaging:")) or (
         name.startswith("api:")
         and any(w in name for w in ("patient", "coverage", "appointment", "waitlist"))
     )
@@ -37,7 +37,7 @@ def _is_phi_route(name: str) -> bool:
 
 def test_every_phi_route_in_the_urlconf_is_in_the_audit_catalogue():
     phi_routes = {name for name in _named_routes() if _is_phi_route(name)}
-    catalogued = {route.name for route in ROUTES}
+    catalogued = {route.name for route in ROUTES + WEBHOOKS}
 
     assert phi_routes, "the URLconf walk found no PHI routes"
     assert phi_routes - catalogued == set(), "PHI routes without an audit test"

@@ -50,6 +50,14 @@ _SCHEDULE_SETUP = {
         "room", "equipment", "appointmenttype", "templateblock", "scheduleexception", "holiday",
     )
 }  # fmt: skip
+# The message log (reminders, notices, texts from patients): PHI, read-only.
+_MESSAGES_READ = {"messaging.view_message"}
+# When and how the practice reminds patients (Configuration -> Reminder policies).
+_REMINDER_SETUP = {
+    "messaging.view_reminderpolicy",
+    "messaging.add_reminderpolicy",
+    "messaging.change_reminderpolicy",
+}
 _CONFIGURE = {
     "core.view_practice",
     "core.view_apitoken",
@@ -73,8 +81,8 @@ _CONFIGURE = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE),
-    Role.MEDICAL_ASSISTANT: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE),
+    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ),
+    Role.MEDICAL_ASSISTANT: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ),
     Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ),
     Role.BILLER: frozenset(
         _READ_PATIENT
@@ -97,10 +105,17 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _OUTSIDE
     ),
     Role.OFFICE_MANAGER: frozenset(
-        _REGISTER | {"patients.view_payer"} | _SCHEDULE | _SCHEDULE_SETUP | _OUTSIDE
+        _REGISTER
+        | {"patients.view_payer"}
+        | _SCHEDULE
+        | _SCHEDULE_SETUP
+        | _OUTSIDE
+        | _MESSAGES_READ
+        | _REMINDER_SETUP
+        | {"messaging.view_smsoptout"}
     ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
-    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT),
+    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),
 }
 
 # Roles that use the Django admin screens (payers, locations, staff).

@@ -33,7 +33,7 @@ TABS = (
     ("chart", "Chart", None),
     ("billing", "Billing", None),
     ("documents", "Documents", None),
-    ("communications", "Communications", None),
+    ("communications", "Communications", "messaging:message-list"),
 )
 
 
