@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from django.urls import reverse
 
+from medoffice.messaging.models import Message
 from medoffice.patients.services import consent_record
 from medoffice.scheduling.models import Appointment, OfferStatus, WaitlistOffer, WaitlistStatus
 from medoffice.scheduling.services import appointment_cancel, appointment_reschedule
@@ -21,6 +22,19 @@ from medoffice.scheduling.waitlist import (
     waitlist_add,
 )
 from tests.scheduling.conftest import next_weekday_at
+
+
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """Messages are sent as soon as they are queued (the worker's job, done in-line)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "messaging"]}}  # fmt: skip
+
+
+def sent(kind: str) -> list:
+    """E-mails of the waiting list: "open" (an offer) or "taken"."""
+    words = {"open": "An earlier visit is open", "taken": "has been taken"}[kind]
+    return [m for m in mail.outbox if words in m.subject]
 
 
 @pytest.fixture
@@ -58,11 +72,12 @@ def test_a_cancelled_time_is_offered_to_the_best_ranked_suited_patients(
     offers = list(WaitlistOffer.objects.order_by("id"))
     assert [o.entry for o in offers] == [waiting[0], waiting[1]]  # urgent first, then longest
     assert {o.starts_at for o in offers} == {booked.starts_at}
-    assert sorted(m.to[0] for m in mail.outbox) == ["p0@example.org", "p2@example.org"]
-    body = mail.outbox[0].body
-    assert "Reply YES" in body
+    assert sorted(m.to[0] for m in sent("open")) == ["p0@example.org", "p2@example.org"]
+    body = sent("open")[0].body
     assert "/offers/" in body
     assert "Patient cancelled" not in body
+    assert "Office visit" not in body  # minimum necessary: no visit type
+    assert Message.objects.filter(purpose="waitlist_offer", status="sent").count() == 2
 
 
 def test_an_opening_suits_only_matching_entries(office, waiting, provider, location, patients,
@@ -101,8 +116,7 @@ def test_first_to_accept_is_booked_and_the_others_are_told(
     second.refresh_from_db()
     assert second.status == OfferStatus.TAKEN
     told = {second.entry.patient.email, third.entry.patient.email}
-    assert {m.to[0] for m in mail.outbox} == told
-    assert "has been taken" in mail.outbox[0].body
+    assert {m.to[0] for m in sent("taken")} == told
     with pytest.raises(OfferClosedError, match="taken"):
         offer_accept(offer=second)
     assert Appointment.objects.filter(starts_at=booked.starts_at, status="booked").count() == 1
@@ -199,3 +213,31 @@ def test_staff_add_from_the_record_and_see_the_list(patient, visit_type, front_d
     client.post(reverse("scheduling:waitlist-remove", args=[entry.public_id]))
     entry.refresh_from_db()
     assert entry.status == WaitlistStatus.REMOVED
+
+
+def test_a_text_answered_yes_books_the_offered_time(
+    booked, patients, visit_type, django_capture_on_commit_callbacks, settings, client
+):
+    from medoffice.messaging.models import SmsOutbox
+
+    settings.SMS_WEBHOOK_TOKEN = "hook-secret"
+    (texter,) = patients(1)
+    texter.mobile_phone = "+12175550123"
+    texter.preferred_contact_method = "sms"
+    texter.save()
+    consent_record(patient=texter, kind="sms", signed_on=date(2024, 1, 1))
+    entry = waitlist_add(patient=texter, fields={"appointment_type": visit_type})
+    cancel(booked, django_capture_on_commit_callbacks)
+    (offer_text,) = [m for m in SmsOutbox.objects.all() if "earlier visit" in m.body]
+    assert "Reply YES" in offer_text.body
+    with django_capture_on_commit_callbacks(execute=True):
+        answer = client.post(
+            reverse("messaging:sms-inbound"),
+            {"From": "+12175550123", "Body": "yes", "MessageSid": "SM1"},
+            headers={"X-Medoffice-Webhook-Token": "hook-secret"},
+        )
+    assert answer.status_code in (200, 204)
+    entry.refresh_from_db()
+    assert entry.status == WaitlistStatus.BOOKED
+    assert entry.booked_appointment.starts_at == booked.starts_at
+    assert any("you are booked" in m.body for m in SmsOutbox.objects.all())

@@ -10,8 +10,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
+from django.urls import reverse
+
 from medoffice.messaging.models import Purpose
-from medoffice.scheduling.models import Appointment, Modality
+from medoffice.scheduling.models import Appointment, Modality, WaitlistOffer
 
 
 @dataclass(frozen=True)
@@ -126,3 +129,73 @@ def email_text(purpose: str, facts: VisitFacts) -> str:
 
 def calendar_summary(facts: VisitFacts) -> str:
     return f"Visit at {facts.practice}"
+
+
+@dataclass(frozen=True)
+class OfferFacts:
+    practice: str
+    first_name: str
+    starts_at: datetime  # aware, in the location's zone
+    location: str
+    link: str  # the patient's private page for the offer
+    expires_at: datetime
+
+
+def offer_facts(offer: WaitlistOffer) -> OfferFacts:
+    zone = ZoneInfo(offer.location.time_zone)
+    patient = offer.entry.patient
+    return OfferFacts(
+        practice=offer.location.practice.name,
+        first_name=patient.preferred_name or patient.first_name,
+        starts_at=offer.starts_at.astimezone(zone),
+        location=offer.location.name,
+        link=settings.MEDOFFICE_PUBLIC_URL + reverse("scheduling:offer", args=[offer.token]),
+        expires_at=offer.expires_at.astimezone(zone),
+    )
+
+
+def waitlist_text(news: str, facts: OfferFacts) -> str:
+    head = f"{facts.practice}: {facts.first_name},"
+    slot = f"{when(facts.starts_at)} at {facts.location}"
+    if news == "offer":
+        return (
+            f"{head} an earlier visit opened: {slot}. Reply YES to take it or NO to pass, or"
+            f" open {facts.link} (first to answer gets it; open until"
+            f" {when(facts.expires_at)})."
+        )
+    return f"{head} the visit on {slot} has been taken. You stay on our waiting list."
+
+
+def waitlist_email_text(news: str, facts: OfferFacts) -> str:
+    lines = [f"Dear {facts.first_name},", ""]
+    if news == "offer":
+        lines += [
+            "an earlier visit has opened and you are on our waiting list:", "",
+            f"When:  {when(facts.starts_at)}", f"Where: {facts.location}", "",
+            f"To take it (or let it pass), open {facts.link}",
+            f"The first patient to answer gets it; the offer is open until"
+            f" {when(facts.expires_at)}.",
+        ]  # fmt: skip
+    else:
+        lines += [
+            f"the visit on {when(facts.starts_at)} we offered you has been taken.",
+            "You stay on our waiting list.",
+        ]
+    lines += ["", facts.practice]
+    return "\n".join(lines) + "\n"
+
+
+def waitlist_subject(news: str, facts: OfferFacts) -> str:
+    if news == "offer":
+        return f"An earlier visit is open: {when(facts.starts_at)}"
+    return f"The visit on {when(facts.starts_at)} has been taken"
+
+
+def waitlist_acknowledgement(kind: str, facts: OfferFacts) -> str:
+    slot = f"{when(facts.starts_at)} at {facts.location}"
+    return {
+        "booked": f"{facts.practice}: you are booked for {slot}.",
+        "declined": f"{facts.practice}: thank you. You stay on our waiting list.",
+        "closed": f"{facts.practice}: sorry, that time is no longer available."
+        " You stay on our waiting list.",
+    }.get(kind, f"{facts.practice}: sorry, we did not understand. Reply YES or NO.")

@@ -22,3 +22,12 @@ def notify_patient_of_change(sender, appointment, event, previous, **kwargs) -> 
         )
     except Exception:
         logger.exception("could not queue the %s notice of %s", event, appointment.public_id)
+
+
+def tell_waiting_patient(sender, offer, news, **kwargs) -> None:
+    from medoffice.messaging.tasks import send_waitlist_news
+
+    try:
+        send_waitlist_news.enqueue(str(offer.public_id), news)
+    except Exception:
+        logger.exception("could not queue the waitlist %s of offer %s", news, offer.public_id)

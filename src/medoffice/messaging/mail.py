@@ -57,6 +57,14 @@ def build_email(
     return email
 
 
+def plain_email(*, to: str, subject: str, body: str) -> EmailMultiAlternatives:
+    """A message without an invitation (the waiting list's offers and news)."""
+    return EmailMultiAlternatives(
+        subject=subject, body=body, from_email=settings.DEFAULT_FROM_EMAIL, to=[to],
+        headers={"Message-ID": make_msgid(domain=settings.CALENDAR_UID_DOMAIN)},
+    )  # fmt: skip
+
+
 def send_email(email: EmailMultiAlternatives) -> str:
     """Hand the message to the configured backend; its Message-ID is our reference."""
     email.send(fail_silently=False)

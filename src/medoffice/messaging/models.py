@@ -102,6 +102,8 @@ class Purpose:
     BOOKED = "booked"
     RESCHEDULED = "rescheduled"
     CANCELLED = "cancelled"
+    WAITLIST_OFFER = "waitlist_offer"  # an earlier time offered from the cancellation list
+    WAITLIST_TAKEN = "waitlist_taken"  # that time went to someone else
     ACKNOWLEDGEMENT = "acknowledgement"  # our answer to a patient's reply
     REPLY = "reply"  # a message from the patient
 

@@ -16,7 +16,12 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from medoffice.messaging.content import acknowledgement_text, visit_facts
+from medoffice.messaging.content import (
+    acknowledgement_text,
+    offer_facts,
+    visit_facts,
+    waitlist_acknowledgement,
+)
 from medoffice.messaging.models import Message, MessageStatus, Purpose
 from medoffice.messaging.rules import Intent
 from medoffice.scheduling.errors import SchedulingError
@@ -104,3 +109,43 @@ def reminder_reply(context: ReplyContext) -> ReplyOutcome:
         appointment=appointment,
         acknowledgement=acknowledgement_text(kind, facts),
     )
+
+
+def waitlist_offer_reply(context: ReplyContext) -> ReplyOutcome:
+    """YES takes the offered time (if still open), NO passes; either way the patient is told."""
+    from medoffice.scheduling.models import WaitlistOffer
+    from medoffice.scheduling.waitlist import OfferClosedError, offer_accept, offer_decline
+
+    offer = (
+        WaitlistOffer.objects.select_related("entry__patient", "location__practice")
+        .filter(public_id=context.question.object_id)
+        .first()
+    )
+    if offer is None:
+        return ReplyOutcome(MessageStatus.NOT_UNDERSTOOD, "offer not found: staff to read it",
+                            needs_attention=True)  # fmt: skip
+    facts = offer_facts(offer)
+    if context.intent not in (Intent.YES, Intent.NO):
+        return ReplyOutcome(
+            MessageStatus.NOT_UNDERSTOOD, "reply to a waitlist offer not understood",
+            needs_attention=True, acknowledgement=waitlist_acknowledgement("other", facts),
+        )  # fmt: skip
+    try:
+        if context.intent == Intent.YES:
+            appointment = offer_accept(offer=offer)
+            return ReplyOutcome(
+                MessageStatus.HANDLED, "waitlist offer accepted by text: visit booked",
+                appointment=appointment, acknowledgement=waitlist_acknowledgement("booked", facts),
+            )  # fmt: skip
+        offer_decline(offer=offer)
+        return ReplyOutcome(
+            MessageStatus.HANDLED,
+            "waitlist offer declined by text",
+            acknowledgement=waitlist_acknowledgement("declined", facts),
+        )
+    except OfferClosedError:
+        return ReplyOutcome(
+            MessageStatus.HANDLED,
+            "waitlist offer no longer open",
+            acknowledgement=waitlist_acknowledgement("closed", facts),
+        )

@@ -41,7 +41,7 @@ from medoffice.messaging.sms import SmsSendError, sms_gateway
 from medoffice.patients.models import ConsentKind, Patient
 from medoffice.patients.services import consent_revoke
 from medoffice.scheduling.events import AppointmentEvent
-from medoffice.scheduling.models import Appointment
+from medoffice.scheduling.models import Appointment, WaitlistOffer
 from medoffice.scheduling.states import AppointmentStatus
 
 logger = logging.getLogger(__name__)
@@ -234,6 +234,47 @@ def appointment_notice_send(
         subject=draft.subject, body=draft.body, ics_sequence=draft.ics_sequence,
     )  # fmt: skip
     return _deliver(message, draft.email)
+
+
+# ---------------------------------------------------------------- the waiting list
+
+
+def waitlist_news_send(*, offer: WaitlistOffer, news: str) -> Message:
+    """Tell a waiting patient a time is offered to them (a text can be answered YES), or that
+    the time went to someone else; by the channel they consented to, or say why not."""
+    patient = offer.entry.patient
+    practice = offer.location.practice
+    purpose = Purpose.WAITLIST_OFFER if news == "offer" else Purpose.WAITLIST_TAKEN
+    about = {"object_type": "scheduling.waitlistoffer", "object_id": str(offer.public_id)}
+    policy = selectors.policy_for(practice)
+    today = timezone.now().astimezone(ZoneInfo(offer.location.time_zone)).date()
+    sms, email = selectors.reach_for(patient, policy, today)
+    choice = choose_channel(preferred=patient.preferred_contact_method, sms=sms, email=email)
+    if choice.channel is None:
+        return Message.objects.create(
+            practice=practice, direction=Direction.OUTBOUND, channel=Channel.NONE,
+            purpose=purpose, status=MessageStatus.SKIPPED, patient=patient,
+            note=f"not sent: {choice.reason}"[:300], **about,
+        )  # fmt: skip
+    facts = content.offer_facts(offer)
+    asks = news == "offer" and choice.channel == RuleChannel.SMS
+    email_message = None
+    subject = ""
+    if choice.channel == RuleChannel.EMAIL:
+        subject = content.waitlist_subject(news, facts)
+        body = content.waitlist_email_text(news, facts)
+        email_message = mail.plain_email(to=patient.email, subject=subject, body=body)
+    else:
+        body = content.waitlist_text(news, facts)
+    message = Message.objects.create(
+        practice=practice, direction=Direction.OUTBOUND, purpose=purpose,
+        channel=Channel.SMS if choice.channel == RuleChannel.SMS else Channel.EMAIL,
+        status=MessageStatus.QUEUED, patient=patient,
+        address=patient.mobile_phone if choice.channel == RuleChannel.SMS else patient.email,
+        subject=subject, body=body, expects_reply=asks,
+        reply_until=offer.expires_at if asks else None, **about,
+    )  # fmt: skip
+    return _deliver(message, email_message)
 
 
 # ---------------------------------------------------------------- replies

@@ -13,7 +13,7 @@ from django_tasks import task
 from medoffice.core.context import Actor, reset_actor, set_actor
 from medoffice.messaging import services
 from medoffice.messaging.models import Message
-from medoffice.scheduling.models import Appointment
+from medoffice.scheduling.models import Appointment, WaitlistOffer
 
 QUEUE = "messaging"
 WORKER = Actor(user_id=None, username="worker", role="")
@@ -49,6 +49,19 @@ def send_appointment_notice(appointment_id: str, event: str, starts_at: str) -> 
             appointment=appointment, event=event, starts_at=datetime.fromisoformat(starts_at)
         )
     return message.status if message is not None else "not sent"
+
+
+@task(queue_name=QUEUE)
+def send_waitlist_news(offer_id: str, news: str) -> str:
+    offer = (
+        WaitlistOffer.objects.select_related("entry__patient", "location__practice")
+        .filter(public_id=offer_id)
+        .first()
+    )
+    if offer is None:
+        return "no such offer"
+    with acting_as_worker():
+        return services.waitlist_news_send(offer=offer, news=news).status
 
 
 @task(queue_name=QUEUE)

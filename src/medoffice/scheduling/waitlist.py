@@ -1,8 +1,9 @@
 """The cancellation list: patients waiting for an earlier time, offered each time that opens.
 
 When a booked visit is cancelled or moved, its time is offered to the best-ranked
-waiting patients it suits (priority, then who waited longest). Each gets a private
-link (and, where they consented, a text they can answer YES to). The first to
+waiting patients it suits (priority, then who waited longest). Each is told by the
+channel they consented to (messaging listens to `waitlist_news`), with a private
+link, and by text can simply answer YES. The first to
 accept is booked through the ordinary booking service, so the hold constraint
 decides a photo finish; the others are told the time was taken and stay on the list.
 """
@@ -23,7 +24,7 @@ from medoffice.core.models import AuditAction, Location, Provider
 from medoffice.patients.models import Patient, PatientStatus
 from medoffice.scheduling import services
 from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
-from medoffice.scheduling.events import AppointmentEvent, appointment_changed
+from medoffice.scheduling.events import AppointmentEvent, appointment_changed, waitlist_news
 from medoffice.scheduling.models import (
     Appointment,
     AppointmentType,
@@ -256,14 +257,12 @@ def offer_decline(*, offer: WaitlistOffer) -> WaitlistOffer:
     return offer
 
 
-def _tell(offer: WaitlistOffer, what: str) -> None:
-    """Send the patient the offer (or the news it was taken) by their consented channel."""
-    from medoffice.scheduling.waitlist_messages import send_offer_message
-
+def _tell(offer: WaitlistOffer, news: str) -> None:
+    """Let messaging tell the patient (by their consented channel); never undo the offer."""
     try:
-        send_offer_message(offer, what)
+        waitlist_news.send(sender=WaitlistOffer, offer=offer, news=news)
     except Exception:  # a failed message must not undo the offer; staff see it unanswered
-        logger.exception("waitlist %s message failed for offer %s", what, offer.public_id)
+        logger.exception("waitlist %s news failed for offer %s", news, offer.public_id)
 
 
 def _offer_freed_time(sender, appointment, event, previous, **kwargs) -> None:
