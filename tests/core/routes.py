@@ -77,7 +77,8 @@ class Route:
 
     def url(self, world, *, other: bool = False) -> str:
         if self.target is None:
-            return reverse(self.name) + (f"?{self.query(world)}" if self.query else "")
+            with_query = self.query and not getattr(world, "paths_only", False)
+            return reverse(self.name) + (f"?{self.query(world)}" if with_query else "")
         obj = getattr(world, f"other_{self.target}" if other else self.target)
         kwargs = {"public_id": obj.public_id}
         if self.name == "patients:coverage-card":
@@ -137,6 +138,26 @@ def _ui_reschedule(world) -> dict:
         "slot_provider": slot.provider_id,
         "slot_location": slot.location_id,
     }
+
+
+def _book_at_time(world) -> dict:
+    from medoffice.scheduling.selectors import find_slots
+
+    appointment = world.appointment
+    slot = find_slots(appointment_type=appointment.appointment_type, limit=1)[0]
+    return {
+        "at": slot.starts_at.isoformat(), "provider": slot.provider_id,
+        "location": str(appointment.location.public_id),
+        "patient": str(world.duplicate.public_id),
+        "appointment_type": appointment.appointment_type.pk,
+    }  # fmt: skip
+
+
+def _book_at_time_query(world) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({k: v for k, v in _book_at_time(world).items()
+                      if k in ("at", "provider", "location")})  # fmt: skip
 
 
 def _outside_document(world) -> dict:
@@ -275,6 +296,11 @@ ROUTES: tuple[Route, ...] = (
           "appointment", body=_ui_reschedule, ok=302),
     Route("scheduling:waitlist", "GET", "scheduling.view_appointment"),
     Route("scheduling:dashboard", "GET", "scheduling.view_appointment"),
+    Route("scheduling:week", "GET", "scheduling.view_appointment"),
+    Route("scheduling:book-at-time", "GET", "scheduling.add_appointment", phi=False,
+          query=_book_at_time_query),
+    Route("scheduling:book-at-time", "POST", "scheduling.add_appointment",
+          body=_book_at_time, ok=302),
     Route("scheduling:waitlist-add", "GET", "scheduling.add_appointment", "patient"),
     Route("scheduling:waitlist-add", "POST", "scheduling.add_appointment", "patient",
           body=lambda w: {"appointment_type": w.appointment.appointment_type.pk, "priority": 3},

@@ -104,6 +104,7 @@ WRITE_ACTIONS = {
     "POST scheduling:appointment-reschedule": ["update"],
     "POST scheduling:outside-add": ["create"],
     "POST scheduling:waitlist-add": ["create"],
+    "POST scheduling:book-at-time": ["create"],
     "POST api:appointment-check-in": ["update", "create"],
     "POST api:appointment-step": ["update"],
     "POST api:waitlist-list": ["create"],

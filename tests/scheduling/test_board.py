@@ -110,3 +110,46 @@ def test_another_practices_location_is_not_found(booked, outsider, client_for, o
 
 def test_a_practice_without_locations_gets_not_found_not_an_error(outsider, client_for):
     assert client_for(outsider).get(reverse("scheduling:day-board")).status_code == 404
+
+
+def test_the_board_offers_open_times_and_books_one(on_the_day, front_desk, client_for, patients,
+                                                   visit_type):  # fmt: skip
+    (walk_in,) = patients(1)
+    client = client_for(front_desk)
+    board = _board(client, on_the_day).content.decode()
+    assert "+ 9:00 AM open" in board
+    assert board.count("+ 9:30 AM open") == 1  # the second provider's; the first's is booked
+    when = next_weekday_at(9, 0)
+    book_url = reverse("scheduling:book-at-time")
+    where = {"provider": on_the_day.provider.pk, "location": on_the_day.location.public_id,
+             "at": when.isoformat()}  # fmt: skip
+    assert client.get(book_url, where).status_code == 200
+    found = client.post(book_url, where | {"q": walk_in.last_name}).content.decode()
+    assert walk_in.first_name in found
+    booked = client.post(book_url, where | {"patient": walk_in.public_id,
+                                            "appointment_type": visit_type.pk})  # fmt: skip
+    assert booked.status_code == 302
+    visit = walk_in.appointments.get()
+    assert visit.starts_at == when
+    again = client.post(book_url, where | {"patient": on_the_day.patient.public_id,
+                                           "appointment_type": visit_type.pk})  # fmt: skip
+    assert again.status_code == 409
+    assert client.get(book_url, {"at": "soon"}).status_code == 302
+
+
+def test_the_week_view_shows_a_providers_visits_and_open_times(on_the_day, front_desk,
+                                                               client_for):  # fmt: skip
+    html = (
+        client_for(front_desk)
+        .get(
+            reverse("scheduling:week"),
+            {
+                "provider": on_the_day.provider.public_id,
+                "week": next_weekday_at(9).date().isoformat(),
+            },
+        )
+        .content.decode()
+    )
+    assert "Smith, John" in html
+    assert "9:30 AM" in html
+    assert "open:" in html

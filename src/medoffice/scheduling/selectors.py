@@ -28,6 +28,7 @@ from medoffice.scheduling.slots import (
     local_instant,
     open_slots,
     unit_of,
+    units,
 )
 
 # Wall-clock bounds of the parts of the day a patient may prefer (None: to the block's end).
@@ -444,3 +445,48 @@ def no_show_count(patient_id: int, *, since: datetime) -> int:
     return Appointment.objects.filter(
         patient_id=patient_id, status="noshow", starts_at__gte=since
     ).count()
+
+
+def open_times(*, location: Location, day: date, provider_ids) -> dict[int, list[datetime]]:
+    """Per provider: the template's start times that day with the provider free for a whole
+    slot, for the board's "book here" links (the booking itself checks everything again)."""
+    zone = ZoneInfo(location.time_zone)
+    if Holiday.objects.filter(practice_id=location.practice_id, day=day).exists():
+        return {}
+    templates = [
+        _Template(*row)
+        for row in TemplateBlock.objects.filter(
+            provider_id__in=provider_ids, location=location, weekday=day.weekday()
+        ).values_list(*(f.name for f in fields(_Template)))
+    ]
+    blocks = _day_blocks(day, templates, {location.id: zone}, Preferences())
+    if not blocks:
+        return {}
+    first, last = min(b.starts_at for b in blocks), max(b.ends_at for b in blocks)
+    busy = set(
+        Hold.objects.filter(
+            kind="P", resource_id__in=provider_ids, unit__gte=unit_of(first),
+            unit__lt=unit_of(last),
+        ).values_list("resource_id", "unit")
+    )  # fmt: skip
+    off = list(
+        ScheduleException.objects.filter(location=location, starts_at__lt=last, ends_at__gt=first)
+        .filter(Q(provider__isnull=True) | Q(provider_id__in=provider_ids))
+        .values_list("provider_id", "starts_at", "ends_at")
+    )
+    now = timezone.now()
+    found: dict[int, list[datetime]] = defaultdict(list)
+    for block in blocks:
+        step = timedelta(minutes=block.slot_minutes)
+        start = block.starts_at
+        while start + step <= block.ends_at:
+            span = units(start, start + step)
+            free = start >= now and not any((block.provider_id, u) in busy for u in span)
+            away = any(
+                who in (None, block.provider_id) and s < start + step and start < e
+                for who, s, e in off
+            )
+            if free and not away:
+                found[block.provider_id].append(start)
+            start += step
+    return {pid: sorted(times) for pid, times in found.items()}

@@ -32,6 +32,8 @@ urlpatterns = [
     ),
     path("schedule/", views.day_board, name="day-board"),
     path("schedule/dashboard/", views.dashboard, name="dashboard"),
+    path("schedule/week/", views.week_view, name="week"),
+    path("schedule/book/", views.book_at_time, name="book-at-time"),
     path(
         "patients/<uuid:public_id>/appointments/book/",
         views.appointment_book,

@@ -5,6 +5,8 @@ from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Q
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -20,11 +22,13 @@ from medoffice.patients.views import render_patient_tab
 from medoffice.scheduling import access, services
 from medoffice.scheduling.errors import SlotTakenError
 from medoffice.scheduling.forms import BookingSearchForm, SpecificTimeForm
+from medoffice.scheduling.models import AppointmentType
 from medoffice.scheduling.selectors import (
     Preferences,
     dashboard_figures,
     find_slots,
     no_show_count,
+    open_times,
     slot_places,
     wait_minutes,
 )
@@ -85,13 +89,24 @@ def day_board(request):
     day = _board_day(request.GET.get("day"), zone)
     columns = access.day_board_for_user(request.user, location=location, day=day)
     can_change = has_permission(request.user, "scheduling.change_appointment")
+    can_book = has_permission(request.user, "scheduling.add_appointment")
     now = timezone.now().astimezone(zone)
+    free = (
+        open_times(location=location, day=day, provider_ids=[c.provider.id for c in columns])
+        if can_book
+        else {}
+    )
     for column in columns:
         for appointment in column.appointments:
             appointment.waits = wait_minutes(appointment, now)
             appointment.board_actions = (
                 board_actions(appointment, now=now, today=now.date()) if can_change else []
             )
+        column.timeline = sorted(
+            [(a.starts_at, "visit", a) for a in column.appointments]
+            + [(t, "open", t) for t in free.get(column.provider.id, [])],
+            key=lambda entry: (entry[0], entry[1] == "open"),
+        )
     context = {
         "location": location,
         "locations": location.practice.locations.order_by("name"),
@@ -273,4 +288,101 @@ def dashboard(request):
         {"days": days, "providers": providers, "due": due, "missed": missed,
          "rate": missed / due if due else None,
          "frequent": [(patients[f.patient_id], f) for f in frequent]},
+    )  # fmt: skip
+
+
+@requires("scheduling.add_appointment")
+@require_http_methods(["GET", "POST"])
+def book_at_time(request):
+    """The board's "book here": a named time with a provider; find the patient, pick the type.
+
+    The patient search is a POST (names and birth dates stay out of URLs, DP-02).
+    """
+    practice_id = practice_id_for(request.user)
+    data = request.POST if request.method == "POST" else request.GET
+    mine = {"practice_id": practice_id}
+    try:
+        starts_at = datetime.fromisoformat(data.get("at", ""))
+        provider = Provider.objects.filter(pk=int(data.get("provider", "")), **mine).first()
+    except ValueError:
+        starts_at, provider = None, None
+    location = Location.objects.filter(public_id=data.get("location") or None, **mine).first()
+    if not (starts_at and starts_at.tzinfo and provider and location):
+        messages.error(request, "Choose an open time on the day board.")
+        return redirect("scheduling:day-board")
+    kinds = AppointmentType.objects.filter(is_active=True, **mine).filter(
+        Q(providers=None) | Q(providers=provider)
+    ).distinct()  # fmt: skip
+    outcome, status = None, 200
+    if request.method == "POST" and request.POST.get("q"):
+        outcome = patient_access.patient_search_for_user(request.user, request.POST["q"], limit=10)
+    elif request.method == "POST":
+        patient = patient_access.patient_get_for_user(
+            request.user, request.POST.get("patient") or "00000000-0000-0000-0000-000000000000",
+            permission="scheduling.add_appointment", audit=False,
+        )  # fmt: skip
+        kind = kinds.filter(pk=request.POST.get("appointment_type") or 0).first()
+        if kind is None:
+            messages.error(request, "Choose the type of visit.")
+            status = 422
+        else:
+            try:
+                appointment = services.appointment_book(
+                    patient=patient, appointment_type=kind, provider=provider,
+                    location=location, starts_at=starts_at, booked_by=request.user,
+                    reason=request.POST.get("reason", "")[:200],
+                )  # fmt: skip
+            except (SlotTakenError, ValidationError) as exc:
+                messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
+                status = 409 if isinstance(exc, SlotTakenError) else 422
+            else:
+                messages.success(request, _booked_message(appointment))
+                day = starts_at.astimezone(ZoneInfo(location.time_zone)).date()
+                return redirect(
+                    f"{reverse('scheduling:day-board')}?location={location.public_id}"
+                    f"&day={day.isoformat()}"
+                )
+    return render(
+        request, "scheduling/book_at_time.html",
+        {"starts_at": starts_at, "provider": provider, "location": location, "kinds": kinds,
+         "outcome": outcome},
+        status=status,
+    )  # fmt: skip
+
+
+@requires("scheduling.view_appointment")
+@require_GET
+def week_view(request):
+    """One provider's week at a glance: visits and open times per day."""
+    practice_id = practice_id_for(request.user)
+    providers = Provider.objects.filter(practice_id=practice_id, is_active=True)
+    provider = providers.filter(public_id=request.GET.get("provider") or None).first() or (
+        providers.first()
+    )
+    if provider is None:
+        raise Http404
+    location = access.location_for_user(request.user, request.GET.get("location") or None)
+    zone = ZoneInfo(location.time_zone)
+    first = _board_day(request.GET.get("week"), zone)
+    first -= timedelta(days=first.weekday())  # Monday
+    days = [first + timedelta(days=n) for n in range(7)]
+    visits = access.week_for_user(
+        request.user, provider=provider, location=location, starts=days[0], zone=zone
+    )
+    can_book = has_permission(request.user, "scheduling.add_appointment")
+    columns = []
+    for day in days:
+        free = (
+            open_times(location=location, day=day, provider_ids=[provider.id]) if can_book else {}
+        )
+        columns.append({
+            "day": day,
+            "visits": [v for v in visits if v.starts_at.astimezone(zone).date() == day],
+            "open": free.get(provider.id, []),
+        })  # fmt: skip
+    return render(
+        request, "scheduling/week.html",
+        {"provider": provider, "providers": providers, "location": location,
+         "locations": location.practice.locations.order_by("name"), "columns": columns,
+         "previous_week": first - timedelta(days=7), "next_week": first + timedelta(days=7)},
     )  # fmt: skip
