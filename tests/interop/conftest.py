@@ -19,6 +19,13 @@ from tests.scheduling.conftest import (  # noqa: F401 - fixtures shared with sch
 )
 
 
+@pytest.fixture(autouse=True)
+def immediate_tasks(settings):
+    """The worker's deliveries run as soon as they are queued (in-line, in these tests)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "messaging"]}}  # fmt: skip
+
+
 @pytest.fixture
 def feed_dir(settings, tmp_path):
     """The feed writes files here (the default transport, in a directory of this test's own)."""

@@ -157,3 +157,20 @@ def test_delivery_by_statuses_leaves_sent_messages_alone(settings, office, book,
 
     assert report.sent == []
     assert len(receiver.received) == 1
+
+
+def test_mllp_delivery_is_left_to_the_worker(settings, office, book, patients,
+                                             django_capture_on_commit_callbacks):  # fmt: skip
+    """A network receiver is sent to by the worker: the booking's request never waits on it."""
+    from medoffice.interop.models import OutboundMessage
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default", "messaging"]}}  # fmt: skip
+    settings.MEDOFFICE_HL7_FEED = {"transport": "mllp", "host": "127.0.0.1", "port": 9}
+    (patient,) = patients(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        book(patient, next_weekday_at(9, 0))
+    (message,) = OutboundMessage.objects.all()
+    assert message.status == "pending"
+    assert message.attempts == 0
+    assert message.claimed_until is None
