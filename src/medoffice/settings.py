@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "medoffice.core",
     "medoffice.patients",
     "medoffice.scheduling",
+    "medoffice.coding",
     "medoffice.interop",
     "django_tasks",
     "django_tasks_db",
