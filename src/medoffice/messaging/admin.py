@@ -6,18 +6,10 @@ their own practice's messages.
 
 from django.contrib import admin
 
+from medoffice.core.admin import PracticeScopedAdmin
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.messaging.models import Message, ReminderPolicy, SmsOptOut, SmsOutbox
-
-
-def _own_practice(request, queryset, field: str = "practice"):
-    if request.user.is_superuser:
-        return queryset
-    staff = getattr(request.user, "staff", None)
-    if staff is None:
-        return queryset.none()
-    return queryset.filter(**{field: staff.practice_id})
 
 
 class ReadOnlyAdmin(admin.ModelAdmin):
@@ -32,32 +24,18 @@ class ReadOnlyAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReminderPolicy)
-class ReminderPolicyAdmin(admin.ModelAdmin):
+class ReminderPolicyAdmin(PracticeScopedAdmin):
     list_display = ["practice", "is_active", "offsets", "sms_enabled", "email_enabled",
                     "booking_notices"]  # fmt: skip
 
-    def get_queryset(self, request):
-        return _own_practice(request, super().get_queryset(request))
-
-    def formfield_for_dbfield(self, db_field, request, **kwargs):
-        field = super().formfield_for_dbfield(db_field, request, **kwargs)
-        if db_field.name == "practice" and field is not None:
-            from medoffice.core.models import Practice
-
-            field.queryset = _own_practice(request, Practice.objects.all(), "pk")
-        return field
-
 
 @admin.register(Message)
-class MessageAdmin(ReadOnlyAdmin):
+class MessageAdmin(ReadOnlyAdmin, PracticeScopedAdmin):
     list_display = ["created_at", "direction", "channel", "purpose", "status", "needs_attention",
                     "appointment_starts_at", "note"]  # fmt: skip
     list_filter = ["direction", "channel", "status", "needs_attention", "purpose"]
     exclude = ["practice"]
     raw_id_fields = ["patient", "appointment", "in_reply_to"]
-
-    def get_queryset(self, request):
-        return _own_practice(request, super().get_queryset(request))
 
     def changelist_view(self, request, extra_context=None):
         audit_record(
