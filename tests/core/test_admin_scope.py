@@ -41,9 +41,7 @@ def test_an_office_manager_sees_and_offers_only_their_practice(
     assert not Room.objects.filter(name="Sneaky").exists()
 
 
-def test_an_administrator_sees_only_their_practice_and_staff(
-    make_user, client_for, other_practice
-):
+def test_an_administrator_sees_only_their_practice_and_staff(make_user, client_for, other_practice):
     make_user(Role.FRONT_DESK, practice_=other_practice, username="their_clerk")
     client = client_for(make_user(Role.ADMINISTRATOR))
     staff = client.get(reverse("admin:core_staffprofile_changelist")).content.decode()
