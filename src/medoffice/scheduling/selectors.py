@@ -350,6 +350,23 @@ def day_board(*, location: Location, day: date) -> list[BoardColumn]:
     return list(columns.values())
 
 
+def chosen_slot(data, practice_id: int) -> tuple[datetime, Provider, Location] | None:
+    """The offered time a form posted back (starts_at, slot_provider, slot_location), if
+    it names a provider and location of this practice; None for anything else."""
+    try:
+        starts_at = datetime.fromisoformat(data.get("starts_at", ""))
+        provider_pk = int(data.get("slot_provider", ""))
+        location_pk = int(data.get("slot_location", ""))
+    except ValueError:
+        return None
+    mine = {"practice_id": practice_id}
+    provider = Provider.objects.filter(pk=provider_pk, **mine).first()
+    location = Location.objects.filter(pk=location_pk, **mine).first()
+    if starts_at.tzinfo is None or provider is None or location is None:
+        return None
+    return starts_at, provider, location
+
+
 def slot_places(slots: list[Slot]) -> tuple[dict[int, Provider], dict[int, Location]]:
     """The providers and locations the slots name, by id (one query each)."""
     providers = Provider.objects.in_bulk({s.provider_id for s in slots})

@@ -25,6 +25,7 @@ from medoffice.scheduling.forms import BookingSearchForm, SpecificTimeForm
 from medoffice.scheduling.models import AppointmentType
 from medoffice.scheduling.selectors import (
     Preferences,
+    chosen_slot,
     dashboard_figures,
     find_slots,
     no_show_count,
@@ -166,9 +167,33 @@ def appointment_book(request, public_id):
             "options": options,
             "specific": specific,
             "no_shows": no_show_count(patient.id, since=timezone.now() - timedelta(days=365)),
+            "carry": _search_carried(form),
+            "book_label": "Book the series" if _repeats(form) else "Book",
         },
         status=422 if request.method == "POST" else 200,
     )
+
+
+def _repeats(form) -> bool:
+    return bool(form.is_bound and form.is_valid() and form.cleaned_data["repeat_weeks"])
+
+
+def _search_carried(form) -> list[tuple[str, str]]:
+    """The search, as hidden fields of each "Book" button: the booking repeats it."""
+    if not (form.is_bound and form.is_valid()):
+        return []
+    data = form.cleaned_data
+    values = {
+        "appointment_type": data["appointment_type"].pk,
+        "provider": data["provider"].pk if data["provider"] else "",
+        "part_of_day": data["part_of_day"],
+        "reason": data["reason"],
+        "urgent": "on" if data["urgent"] else "",
+        "repeat_weeks": data["repeat_weeks"] or "",
+        "occurrences": data["occurrences"] or "",
+        "on_conflict": data["on_conflict"],
+    }
+    return [(name, value) for name, value in values.items() if value != ""]
 
 
 def _book_specific_time(request, patient, form, specific) -> bool:
@@ -231,18 +256,11 @@ def _booked_message(appointment) -> str:
 
 def _book_from_form(request, patient, form) -> bool:
     """Book the time the user clicked; on refusal say why (the page shows fresh times)."""
-    try:
-        starts_at = datetime.fromisoformat(request.POST.get("starts_at", ""))
-        provider_pk = int(request.POST.get("slot_provider", ""))
-        location_pk = int(request.POST.get("slot_location", ""))
-    except ValueError:
-        starts_at = None
-    mine = {"practice_id": patient.practice_id}
-    provider = starts_at and Provider.objects.filter(pk=provider_pk, **mine).first()
-    location = starts_at and Location.objects.filter(pk=location_pk, **mine).first()
-    if not (provider and location):
+    chosen = chosen_slot(request.POST, patient.practice_id)
+    if chosen is None:
         messages.error(request, "Choose one of the times offered.")
         return False
+    starts_at, provider, location = chosen
     booking = {
         "patient": patient, "appointment_type": form.cleaned_data["appointment_type"],
         "provider": provider, "location": location, "reason": form.cleaned_data["reason"],

@@ -10,13 +10,18 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from medoffice.core.models import Location, Provider
 from medoffice.core.policy import has_permission, requires
 from medoffice.scheduling import access, front_desk, services
 from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
 from medoffice.scheduling.forms import CancelForm, CheckInForm, RescheduleSearchForm
 from medoffice.scheduling.models import CheckIn
-from medoffice.scheduling.selectors import Preferences, find_slots, slot_places, wait_minutes
+from medoffice.scheduling.selectors import (
+    Preferences,
+    chosen_slot,
+    find_slots,
+    slot_places,
+    wait_minutes,
+)
 from medoffice.scheduling.series import appointment_cancel_series
 from medoffice.scheduling.states import AppointmentStatus
 
@@ -208,19 +213,11 @@ def appointment_reschedule(request, public_id):
 
 
 def _move_from_form(request, appointment) -> bool:
-    try:
-        starts_at = datetime.fromisoformat(request.POST.get("starts_at", ""))
-        provider_pk = int(request.POST.get("slot_provider", ""))
-        location_pk = int(request.POST.get("slot_location", ""))
-    except ValueError:
+    chosen = chosen_slot(request.POST, appointment.patient.practice_id)
+    if chosen is None:
         messages.error(request, "Choose one of the times offered.")
         return False
-    mine = {"practice_id": appointment.patient.practice_id}
-    provider = Provider.objects.filter(pk=provider_pk, **mine).first()
-    location = Location.objects.filter(pk=location_pk, **mine).first()
-    if not (provider and location):
-        messages.error(request, "Choose one of the times offered.")
-        return False
+    starts_at, provider, location = chosen
     try:
         moved = services.appointment_reschedule(
             appointment=appointment, starts_at=starts_at, provider=provider, location=location
