@@ -249,12 +249,12 @@ class Charge(models.Model):
 
     Never changed (the database refuses UPDATE, migration 0002): a correction
     adds a reversal (the negative of the charge, `reverses` set) and new charges.
+    The patient is the encounter's (so a merge of duplicate records moves it too).
     """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="charges")
     line = models.ForeignKey(EncounterLine, on_delete=models.PROTECT, related_name="charges")
-    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="+")
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
     coverage = models.ForeignKey(
         Coverage, on_delete=models.PROTECT, null=True, blank=True, related_name="+"

@@ -291,7 +291,6 @@ def _charges_for(encounter: Encounter, lines: list[EncounterLine], now) -> list[
         Charge(
             encounter=encounter,
             line=line,
-            patient=encounter.patient,
             provider=encounter.provider,
             coverage=encounter.coverage,
             date_of_service=encounter.date_of_service,
@@ -314,7 +313,6 @@ def _reversals(encounter: Encounter, now) -> list[Charge]:
         Charge(
             encounter=encounter,
             line_id=c.line_id,
-            patient_id=c.patient_id,
             provider_id=c.provider_id,
             coverage_id=c.coverage_id,
             date_of_service=c.date_of_service,
