@@ -22,6 +22,7 @@ from medoffice.coding.models import (
     ProcedureCode,
 )
 from medoffice.patients import services as patient_services
+from tests.scheduling.conftest import arrive  # noqa: F401 - the front desk's check-in
 
 CHICAGO = ZoneInfo("America/Chicago")
 DOS = date(2026, 3, 2)  # a Monday in the FY2026 ICD-10-CM release and the 2026 CPT year
@@ -88,8 +89,10 @@ def code_sets(db):
     )
     ProcedureCode.objects.bulk_create(
         ProcedureCode(
-            release=hcpcs if code[0].isalpha() else cpt, code=code,
-            description=f"Placeholder descriptor {code}", placeholder=True,
+            release=hcpcs if code[0].isalpha() else cpt,
+            code=code,
+            description=f"Placeholder descriptor {code}",
+            placeholder=True,
         )  # fmt: skip
         for code in PROCEDURES
     )
@@ -172,3 +175,28 @@ def signed(coded, clinician):
         return services.encounter_sign(encounter=encounter, signed_by=clinician)
 
     return make
+
+
+@pytest.fixture
+def superbill_template(practice):
+    """Family medicine's form: office visits, tests, and the usual diagnoses."""
+    from medoffice.billing.models import SuperbillItem, SuperbillTemplate
+
+    template = SuperbillTemplate.objects.create(
+        practice=practice, name="Family medicine", specialty="Family medicine"
+    )
+    items = [
+        ("service", "Office visits", "99213", "Established, low"),
+        ("service", "Office visits", "99214", "Established, moderate"),
+        ("service", "Tests", "93000", "ECG with interpretation"),
+        ("service", "Tests", "36415", "Venipuncture"),
+        ("diagnosis", "Chronic", "E11.9", "Type 2 diabetes"),
+        ("diagnosis", "Chronic", "I10", "Hypertension"),
+        ("diagnosis", "Acute", "J06.9", "Upper respiratory infection"),
+    ]
+    SuperbillItem.objects.bulk_create(
+        SuperbillItem(template=template, kind=kind, section=section, code=code, label=label,
+                      position=n)
+        for n, (kind, section, code, label) in enumerate(items)
+    )  # fmt: skip
+    return template

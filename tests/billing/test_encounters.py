@@ -97,9 +97,7 @@ def test_a_pointer_to_a_removed_diagnosis_is_refused(coded):
 
 
 def test_signing_prices_each_line_and_makes_one_charge_per_line(signed, clinician, coverage):
-    encounter = signed(
-        diagnoses=["E11.9", "I10"], lines=[line("99214"), line("36415", units=2)]
-    )
+    encounter = signed(diagnoses=["E11.9", "I10"], lines=[line("99214"), line("36415", units=2)])
 
     assert encounter.status == "signed"
     assert encounter.signed_by == clinician
