@@ -32,7 +32,7 @@ def test_the_superbill_shows_the_providers_template_as_check_boxes(
     assert 'name="svc" value="99213" id="svc-99213">' in html
     assert 'name="dx" value="E119" id="dx-E119">' in html
     assert "Save superbill" in html
-    assert ">Sign</button>" in html
+    assert ">Sign the superbill</button>" in html
 
 
 def test_ticking_boxes_saves_the_superbill_then_signing_makes_the_charges(
@@ -210,3 +210,23 @@ def test_the_visit_panel_links_to_its_superbill_for_clinicians_only(
         in client_for(clinician).get(panel).content.decode()
     )
     assert "Superbill" not in client_for(front_desk).get(panel).content.decode()
+
+
+def test_pointers_show_as_codes_and_unticking_a_pointed_diagnosis_is_named(
+    page_encounter, clinician, client_for
+):
+    client = client_for(clinician)
+    client.post(url("billing:encounter-save", page_encounter),
+                {"dx": ["E119", "I10"], "svc": ["99213", "36415"], "ptr-36415": "B"})  # fmt: skip
+    page = client.get(url("billing:encounter-detail", page_encounter)).content.decode()
+    assert 'name="ptr-36415" id="ptr-36415" value="I10"' in page
+    assert 'name="ptr-99213" id="ptr-99213" value=""' in page  # the default: first four
+
+    response = client.post(url("billing:encounter-save", page_encounter),
+                           {"dx": ["E119"], "svc": ["99213", "36415"], "ptr-36415": "I10"})  # fmt: skip
+
+    assert response.status_code == 422
+    assert "Line 2 (36415) points to diagnosis I10, which is not on the visit" in (
+        response.content.decode()
+    )
+    assert page_encounter.diagnoses.count() == 2

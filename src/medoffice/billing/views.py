@@ -18,6 +18,7 @@ from medoffice.billing.errors import BillingError
 from medoffice.billing.forms import CodeSearchForm, QueueFilterForm, superbill_from_post
 from medoffice.billing.models import ItemKind
 from medoffice.billing.printing import receipt_pdf, superbill_pdf
+from medoffice.billing.rules import default_pointers
 from medoffice.billing.selectors import (
     current_lines,
     encounter_scrub,
@@ -61,13 +62,17 @@ def _chosen(encounter, posted):
             )
             for line in lines
         }
-    letters = {d.order: d.letter for d in encounter.diagnoses.all()}
-    return [d.code for d in encounter.diagnoses.all()], {
-        line.code: (
-            str(line.units),
-            " ".join(line.modifiers),
-            " ".join(letters.get(p, str(p)) for p in line.pointers),
-        )  # fmt: skip
+    # Pointers are shown as codes (a removed diagnosis is then named, never mistaken for the
+    # one that moved up), and left blank where they are the default, the first four.
+    diagnoses = list(encounter.diagnoses.all())
+    codes = {d.order: d.dotted for d in diagnoses}
+    default = default_pointers(len(diagnoses))
+
+    def shown(pointers) -> str:
+        return "" if pointers == default else " ".join(codes.get(p, str(p)) for p in pointers)
+
+    return [d.code for d in diagnoses], {
+        line.code: (str(line.units), " ".join(line.modifiers), shown(line.pointers))
         for line in current_lines(encounter)
     }
 
