@@ -222,8 +222,10 @@ def test_pointers_show_as_codes_and_unticking_a_pointed_diagnosis_is_named(
     assert 'name="ptr-36415" id="ptr-36415" value="I10"' in page
     assert 'name="ptr-99213" id="ptr-99213" value=""' in page  # the default: first four
 
-    response = client.post(url("billing:encounter-save", page_encounter),
-                           {"dx": ["E119"], "svc": ["99213", "36415"], "ptr-36415": "I10"})  # fmt: skip
+    response = client.post(
+        url("billing:encounter-save", page_encounter),
+        {"dx": ["E119"], "svc": ["99213", "36415"], "ptr-36415": "I10"},
+    )
 
     assert response.status_code == 422
     assert "Line 2 (36415) points to diagnosis I10, which is not on the visit" in (

@@ -5,6 +5,7 @@ encounter is clean."""
 
 from datetime import datetime, time, timedelta
 
+import pytest
 from playwright.sync_api import expect
 
 from medoffice.billing.models import Charge, Encounter
@@ -26,10 +27,10 @@ def _sign_out(page):
     page.wait_for_url(lambda url: "/login/" in url)
 
 
+@pytest.mark.usefixtures("code_sets", "fee_schedule", "coverage", "superbill_template")
 def test_superbill_signed_then_corrected_by_the_coder_until_clean(
-    page, login, clinician, make_user, patient, provider, location, code_sets, fee_schedule,
-    coverage, superbill_template, freeze,
-):  # fmt: skip
+    page, login, clinician, make_user, patient, provider, location, freeze
+):
     provider.user = clinician
     provider.save(update_fields=["user"])
     freeze(datetime.combine(DOS, time(9, 20), tzinfo=CHICAGO))
