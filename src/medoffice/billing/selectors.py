@@ -120,10 +120,8 @@ def template_sections(template: SuperbillTemplate | None, kind: str) -> list[Tem
 # ---------------------------------------------------------------- encounters
 
 
-def encounters_with_content() -> QuerySet:
-    return Encounter.objects.select_related(
-        "patient", "provider", "location", "coverage__payer", "appointment", "signed_by"
-    ).prefetch_related(
+def _with_content(rows: QuerySet) -> QuerySet:
+    return rows.prefetch_related(
         Prefetch("diagnoses", queryset=EncounterDiagnosis.objects.order_by("order")),
         Prefetch(
             "lines",
@@ -133,6 +131,38 @@ def encounters_with_content() -> QuerySet:
             to_attr="current_lines",
         ),
     )
+
+
+def encounters_with_content() -> QuerySet:
+    """Encounters with all they show on their own page (diagnoses, current lines)."""
+    return _with_content(
+        Encounter.objects.select_related(
+            "patient", "provider", "location", "coverage__payer", "appointment", "signed_by"
+        )
+    )
+
+
+# What a list of many encounters shows and the scrubber reads: the patient's and the
+# provider's few columns, not the whole rows (most of the cost of a long queue).
+LIST_FIELDS = (
+    *(f.name for f in Encounter._meta.concrete_fields),
+    "patient__public_id", "patient__first_name", "patient__last_name", "patient__mrn",
+    "patient__dob", "patient__sex_at_birth",
+    "provider__first_name", "provider__last_name", "provider__credentials", "provider__npi",
+    "location__public_id", "location__name", "location__time_zone", "location__practice_id",
+    "appointment__public_id",
+    "coverage__public_id", "coverage__payer_id", "coverage__status", "coverage__order",
+    "coverage__effective_start", "coverage__effective_end", "coverage__member_id",
+    "coverage__payer__name", "coverage__payer__payer_id",
+)  # fmt: skip
+
+
+def encounters_for_lists() -> QuerySet:
+    return _with_content(
+        Encounter.objects.select_related(
+            "patient", "provider", "location", "coverage__payer", "appointment"
+        ).only(*LIST_FIELDS)
+    )  # fmt: skip
 
 
 def current_lines(encounter: Encounter) -> list[EncounterLine]:
@@ -150,7 +180,7 @@ def encounter_list(
     *, practice_id: int, statuses=(), provider_id=None, payer_id=None,
     date_from: date | None = None, date_to: date | None = None, limit: int = 500,
 ) -> list[Encounter]:  # fmt: skip
-    rows = encounters_with_content().filter(practice_id=practice_id)
+    rows = encounters_for_lists().filter(practice_id=practice_id)
     if statuses:
         rows = rows.filter(status__in=statuses)
     if provider_id:
