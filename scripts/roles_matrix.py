@@ -49,6 +49,28 @@ ROWS = [
     ("See the reminder policy (Configuration)", "messaging.view_reminderpolicy"),
     ("Add the practice's reminder policy", "messaging.add_reminderpolicy"),
     ("Change reminder times, channels, notices and quiet hours", "messaging.change_reminderpolicy"),
+    ("Billing", None),
+    ("See encounters: superbills with diagnoses, the superbill PDF", "billing.view_encounter"),
+    ("Fill in an open encounter's superbill; search codes", "billing.change_encounter"),
+    ("Sign a superbill (locks it, makes the charges)", "billing.sign_encounter"),
+    ("Correct a signed encounter (a new version, with a reason)", "billing.amend_encounter"),
+    ("See the coding queue with the claim check's results", "billing.view_coding_queue"),
+    ("See charges (no diagnoses); print the visit receipt", "billing.view_charge"),
+    ("Billing set-up (Configuration)", None),
+    *[
+        (f"{verb} {noun}", f"{app}.{code}_{model}")
+        for app, model, noun in (
+            ("coding", "feeschedule", "fee schedules"),
+            ("coding", "feescheduleentry", "fee schedule prices"),
+            ("billing", "superbilltemplate", "superbill templates"),
+            ("billing", "superbillitem", "superbill template items"),
+            ("billing", "payerrules", "payer billing rules"),
+        )
+        for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
+    ],  # fmt: skip
+    ("Remove a price from a fee schedule", "coding.delete_feescheduleentry"),
+    ("Remove an item from a superbill template", "billing.delete_superbillitem"),
+    ("See the NCCI tables loaded (PTP edits, MUE limits)", "billing.view_nccitable"),
     ("Schedule set-up (Configuration)", None),
     *[
         (f"{verb} {noun}", f"scheduling.{code}_{model}")

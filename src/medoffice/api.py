@@ -3,6 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from medoffice.billing import api as billing_api
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.patients import api as patients_api
 from medoffice.scheduling import api as scheduling_api
@@ -67,4 +68,31 @@ urlpatterns = [
         scheduling_api.PatientAppointments.as_view(),
         name="patient-appointment-list",
     ),
+    path("encounters/", billing_api.EncounterCollection.as_view(), name="encounter-list"),
+    path(
+        "encounters/<uuid:public_id>/",
+        billing_api.EncounterItem.as_view(),
+        name="encounter-detail",
+    ),
+    path(
+        "encounters/<uuid:public_id>/superbill/",
+        billing_api.EncounterSuperbill.as_view(),
+        name="encounter-superbill",
+    ),
+    path(
+        "encounters/<uuid:public_id>/sign/",
+        billing_api.EncounterSign.as_view(),
+        name="encounter-sign",
+    ),
+    path(
+        "encounters/<uuid:public_id>/amend/",
+        billing_api.EncounterAmend.as_view(),
+        name="encounter-amend",
+    ),
+    path(
+        "encounters/<uuid:public_id>/charges/",
+        billing_api.EncounterCharges.as_view(),
+        name="encounter-charge-list",
+    ),
+    path("charges/", billing_api.ChargeCollection.as_view(), name="charge-list"),
 ]

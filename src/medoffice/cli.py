@@ -1,5 +1,5 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
-createuser, generate, audit, hl7, bench.
+createuser, generate, audit, hl7, ncci, bench.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -151,6 +151,13 @@ def cmd_hl7_resend(args) -> None:
     _call("hl7_resend", *args.control_ids)
 
 
+def cmd_ncci_load(args) -> None:
+    _setup_django()
+    _call(
+        "load_ncci", args.kind, args.file, release=args.release, effective_from=args.effective_from
+    )
+
+
 def cmd_bench(args) -> None:
     script = Path.cwd() / "bench" / "run.py"
     if not script.exists():
@@ -233,6 +240,17 @@ def build_parser() -> argparse.ArgumentParser:
     resend = hl7_sub.add_parser("resend", help="send the waiting messages again, oldest first")
     resend.add_argument("control_ids", nargs="*", metavar="CONTROL_ID", help="only these")
     resend.set_defaults(func=cmd_hl7_resend)
+
+    p = sub.add_parser("ncci", help="the NCCI tables the claim scrubber reads")
+    ncci_sub = p.add_subparsers(dest="ncci_command", required=True)
+    load = ncci_sub.add_parser("load", help="load a CMS PTP edit file or MUE table (txt or csv)")
+    load.add_argument("kind", choices=["ptp", "mue"])
+    load.add_argument("file")
+    load.add_argument("--release", required=True, help="the file's quarter, e.g. 2026-Q1")
+    load.add_argument(
+        "--from", dest="effective_from", required=True, help="first day in force, YYYY-MM-DD"
+    )
+    load.set_defaults(func=cmd_ncci_load)
 
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")

@@ -66,6 +66,7 @@ INSTALLED_APPS = [
     "medoffice.patients",
     "medoffice.scheduling",
     "medoffice.coding",
+    "medoffice.billing",
     "medoffice.interop",
     "django_tasks",
     "django_tasks_db",

@@ -11,6 +11,7 @@ urlpatterns = [
     path("patients/", include("medoffice.patients.urls")),
     path("", include("medoffice.scheduling.urls")),
     path("", include("medoffice.messaging.urls")),
+    path("", include("medoffice.billing.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]

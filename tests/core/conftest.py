@@ -4,6 +4,7 @@ import contextlib
 import importlib
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,6 +13,16 @@ from django.test import Client
 from django.test.client import ClientHandler
 from django.utils import timezone
 
+from medoffice.billing import services as billing_services
+from medoffice.billing.models import Encounter
+from medoffice.billing.rules import LineInput
+from medoffice.coding.models import (
+    CodeSetRelease,
+    FeeSchedule,
+    FeeScheduleEntry,
+    Icd10Code,
+    ProcedureCode,
+)
 from medoffice.core.identifiers import npi_from_stem
 from medoffice.core.models import Location, Provider
 from medoffice.patients import services as patient_services
@@ -107,6 +118,10 @@ class World:
     other_outside_visit: OutsideAppointment | None = None
     other_outside_document: OutsideDocument | None = None
     other_waitlist_entry: WaitlistEntry | None = None
+    encounter: Encounter | None = None  # open, with a superbill
+    signed_encounter: Encounter | None = None
+    other_encounter: Encounter | None = None
+    other_signed_encounter: Encounter | None = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -181,6 +196,51 @@ def _waitlist_entry(patient, location) -> WaitlistEntry:
     return waitlist_add(patient=patient, fields={"appointment_type": visit})
 
 
+def _code_sets() -> None:
+    """A few real ICD-10-CM codes and placeholder CPT codes, once per test database."""
+    icd, _ = CodeSetRelease.objects.get_or_create(
+        system="icd10cm", version="2026", defaults={"effective_from": date(2020, 1, 1)}
+    )
+    for code, text in (
+        ("E119", "Type 2 diabetes mellitus without complications"),
+        ("I10", "Essential (primary) hypertension"),
+    ):
+        Icd10Code.objects.get_or_create(
+            release=icd, code=code, defaults={"description": text, "billable": True}
+        )
+    cpt, _ = CodeSetRelease.objects.get_or_create(
+        system="cpt", version="2026", defaults={"effective_from": date(2020, 1, 1)}
+    )
+    for code in ("99213", "99214"):
+        ProcedureCode.objects.get_or_create(
+            release=cpt, code=code, defaults={"description": f"Placeholder {code}"}
+        )
+
+
+def _encounters(patient, provider, location) -> tuple[Encounter, Encounter]:
+    """An open encounter with a superbill, and a signed one (with its charge)."""
+    _code_sets()
+    schedule, _ = FeeSchedule.objects.get_or_create(
+        practice=location.practice, payer=None, name="Charges",
+        defaults={"effective_from": date(2020, 1, 1)},
+    )  # fmt: skip
+    for code, amount in (("99213", "125.00"), ("99214", "185.00")):
+        FeeScheduleEntry.objects.get_or_create(schedule=schedule, code=code, amount=amount)
+    day = timezone.now().astimezone(ZoneInfo(location.time_zone)).date()
+    made = []
+    for _ in range(2):
+        encounter = billing_services.encounter_open(
+            patient=patient, provider=provider, location=location, date_of_service=day
+        )
+        made.append(
+            billing_services.superbill_save(
+                encounter=encounter, diagnoses=["E11.9"], lines=[LineInput("99213")]
+            )
+        )
+    billing_services.encounter_sign(encounter=made[1], signed_by=None)
+    return made[0], made[1]
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
@@ -188,7 +248,7 @@ def world(make_patient, payer, provider, location) -> World:
     patient = make_patient()
     duplicate = make_patient(first_name="Jon", last_name="Smyth", mobile_phone="(217) 555-0177")
     outside_visit, outside_document = _outside(patient)
-    return World(
+    world = World(
         payer=payer,
         patient=patient,
         duplicate=duplicate,
@@ -200,6 +260,9 @@ def world(make_patient, payer, provider, location) -> World:
         outside_document=outside_document,
         waitlist_entry=_waitlist_entry(duplicate, location),
     )
+    # Opened after the coverage is on file, so they carry it.
+    world.encounter, world.signed_encounter = _encounters(patient, provider, location)
+    return world
 
 
 @pytest.fixture
@@ -222,4 +285,7 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     world.other_todays_appointment = _todays_appointment(world.other_patient, doctor, place)
     world.other_outside_visit, world.other_outside_document = _outside(world.other_patient)
     world.other_waitlist_entry = _waitlist_entry(world.other_patient, place)
+    world.other_encounter, world.other_signed_encounter = _encounters(
+        world.other_patient, doctor, place
+    )
     return world

@@ -61,7 +61,7 @@ class Route:
     name: str
     method: str
     permission: str
-    target: str | None = None  # "patient", "coverage", "consent", "appointment": in the URL
+    target: str | None = None  # "patient", "coverage", "appointment", "encounter"...: in the URL
     body: Callable[[Any], dict] | None = None
     ok: int = 200
     phi: bool = True  # reads/writes patient data (audited, IDOR-probed)
@@ -200,6 +200,19 @@ def _api_reschedule(world) -> dict:
     return {"starts_at": visit_time(hours=26).isoformat(), "override": True}
 
 
+def _code_query(world) -> str:
+    day = world.encounter.date_of_service.isoformat()
+    return f"kind=diagnosis&q=E11&day={day}"
+
+
+def _superbill_form(world) -> dict:
+    return {"dx": ["E119", "I10"], "svc": ["99213"], "units-99213": "1", "ptr-99213": "A B"}
+
+
+def _correction_form(world) -> dict:
+    return {"dx": ["E119"], "svc": ["99214"], "units-99214": "1", "reason": "Level of service"}
+
+
 def _api_coverage_add(world) -> dict:
     return {
         "payer": world.payer.payer_id,
@@ -324,6 +337,29 @@ ROUTES: tuple[Route, ...] = (
           "outside_document"),
     # Messages to patients
     Route("messaging:message-list", "GET", "messaging.view_message", "patient"),
+    # Billing: encounters (diagnoses: never the front desk's), charges, the coder's queue
+    Route("billing:encounter-list", "GET", "billing.view_encounter"),
+    Route("billing:queue", "GET", "billing.view_coding_queue"),
+    Route("billing:code-search", "GET", "billing.change_encounter", phi=False,
+          query=_code_query),
+    Route("billing:encounter-detail", "GET", "billing.view_encounter", "encounter"),
+    Route("billing:encounter-save", "POST", "billing.change_encounter", "encounter",
+          body=_superbill_form, ok=302),
+    Route("billing:encounter-sign", "POST", "billing.sign_encounter", "encounter", ok=302),
+    Route("billing:encounter-amend", "POST", "billing.amend_encounter", "signed_encounter",
+          body=_correction_form, ok=302),
+    Route("billing:encounter-pdf", "GET", "billing.view_encounter", "encounter"),
+    Route("billing:encounter-receipt", "GET", "billing.view_charge", "signed_encounter"),
+    Route("api:encounter-list", "GET", "billing.view_encounter"),
+    Route("api:encounter-detail", "GET", "billing.view_encounter", "encounter"),
+    Route("api:encounter-superbill", "PUT", "billing.change_encounter", "encounter",
+          body=lambda w: {"diagnoses": ["E11.9", "I10"], "lines": [{"code": "99213"}]}),
+    Route("api:encounter-sign", "POST", "billing.sign_encounter", "encounter"),
+    Route("api:encounter-amend", "POST", "billing.amend_encounter", "signed_encounter",
+          body=lambda w: {"reason": "Level of service", "diagnoses": ["E11.9"],
+                          "lines": [{"code": "99214"}]}),
+    Route("api:encounter-charge-list", "GET", "billing.view_charge", "signed_encounter"),
+    Route("api:charge-list", "GET", "billing.view_charge"),
 )  # fmt: skip
 
 # Public routes that authenticate their caller themselves (a gateway's signature or shared

@@ -29,9 +29,14 @@ def _named_routes(resolver=None, namespace=""):
 def _is_phi_route(name: str) -> bool:
     if name == "scheduling:offer":  # the patient's own token-keyed page: test_waitlist.py
         return False
-    return name.startswith(("patients:", "scheduling:", "messaging:")) or (
+    if name == "billing:code-search":  # the code sets only: no patient data
+        return False
+    return name.startswith(("patients:", "scheduling:", "messaging:", "billing:")) or (
         name.startswith("api:")
-        and any(w in name for w in ("patient", "coverage", "appointment", "waitlist"))
+        and any(
+            w in name
+            for w in ("patient", "coverage", "appointment", "waitlist", "encounter", "charge")
+        )
     )
 
 
@@ -74,7 +79,13 @@ def test_each_phi_read_writes_exactly_one_complete_audit_row(
     event = events[0]
     patient = world.patient if route.target else None
     _assert_complete(event, user=user, response=response, patient=patient)
-    expected_action = AuditAction.QUERY if "search" in route.name else AuditAction.READ
+    expected_action = (
+        AuditAction.QUERY
+        if "search" in route.name
+        else AuditAction.PRINT
+        if route.name.endswith(("-pdf", "-receipt"))
+        else AuditAction.READ
+    )
     assert event.action == expected_action
     if route.target and not route.name.endswith("-list"):
         target = getattr(world, route.target)
@@ -112,6 +123,13 @@ WRITE_ACTIONS = {
     "POST scheduling:outside-edit": ["update"],
     "POST scheduling:outside-document-add": ["create"],
     "POST scheduling:appointment-book": ["create"],
+    # Signing and corrections change the encounter and make (and reverse) its charges.
+    "POST billing:encounter-save": ["update"],
+    "POST billing:encounter-sign": ["update", "create"],
+    "POST billing:encounter-amend": ["update", "create"],
+    "PUT api:encounter-superbill": ["update"],
+    "POST api:encounter-sign": ["update", "create"],
+    "POST api:encounter-amend": ["update", "create"],
 }
 
 

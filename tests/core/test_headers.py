@@ -26,7 +26,15 @@ HTML_PAGES = tuple(
     for r in ROUTES
     if not r.api
     and r.method == "GET"
-    and r.name not in ("core:audit-export", "patients:coverage-card", "scheduling:outside-document")
+    and r.name
+    not in (
+        "core:audit-export",
+        "patients:coverage-card",
+        "scheduling:outside-document",
+        "billing:encounter-pdf",
+        "billing:encounter-receipt",
+        "billing:code-search",
+    )
 )
 
 

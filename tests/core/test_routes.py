@@ -143,7 +143,8 @@ def test_catalogue_matches_the_policy_each_view_declares():
     visit = SimpleNamespace(public_id=ids.public_id, appointment_type=ids)
     urls = SimpleNamespace(
         patient=ids, coverage=ids, consent=ids, appointment=visit, todays_appointment=visit,
-        outside_visit=ids, outside_document=ids, waitlist_entry=ids, paths_only=True,
+        outside_visit=ids, outside_document=ids, waitlist_entry=ids, encounter=ids,
+        signed_encounter=ids, paths_only=True,
     )  # fmt: skip
     wrong = []
     for route in ROUTES + WEBHOOKS:

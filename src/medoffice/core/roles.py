@@ -58,6 +58,27 @@ _REMINDER_SETUP = {
     "messaging.add_reminderpolicy",
     "messaging.change_reminderpolicy",
 }
+# Encounters carry diagnoses: never the front desk's. Charges (services, amounts) are on
+# the visit receipt the front desk prints.
+_CHARGES_READ = {"billing.view_charge"}
+_ENCOUNTER_READ = {"billing.view_encounter"}
+_CODE = _ENCOUNTER_READ | _CHARGES_READ | {
+    "billing.change_encounter", "billing.amend_encounter", "billing.view_coding_queue",
+}  # fmt: skip
+_SUPERBILL = _ENCOUNTER_READ | {
+    "billing.change_encounter", "billing.sign_encounter", "billing.amend_encounter",
+}  # fmt: skip
+# The office manager's billing set-up: fee schedules, superbill templates, payer rules,
+# the NCCI tables loaded (read only: they are loaded from CMS files).
+_BILLING_SETUP = {
+    f"{app}.{action}_{model}"
+    for app, models_ in (
+        ("coding", ("feeschedule", "feescheduleentry")),
+        ("billing", ("superbilltemplate", "superbillitem", "payerrules")),
+    )
+    for model in models_
+    for action in ("view", "add", "change")
+} | {"coding.delete_feescheduleentry", "billing.delete_superbillitem", "billing.view_nccitable"}
 _CONFIGURE = {
     "core.view_practice",
     "core.view_apitoken",
@@ -81,14 +102,18 @@ _CONFIGURE = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ),
-    Role.MEDICAL_ASSISTANT: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ),
-    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ),
+    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ),
+    Role.MEDICAL_ASSISTANT: frozenset(
+        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ
+    ),
+    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE),
     Role.BILLER: frozenset(
         _READ_PATIENT
         | {"patients.view_coverage", "patients.add_coverage", "patients.change_coverage"}
         | {"patients.view_consent"}
         | _SCHEDULE_READ
+        | _ENCOUNTER_READ
+        | _CHARGES_READ
     ),
     Role.RECORDS: frozenset(
         _REGISTER
@@ -103,6 +128,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SCHEDULE_READ
         | {"scheduling.change_appointment"}
         | _OUTSIDE
+        | _SUPERBILL
     ),
     Role.OFFICE_MANAGER: frozenset(
         _REGISTER
@@ -113,6 +139,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _MESSAGES_READ
         | _REMINDER_SETUP
         | {"messaging.view_smsoptout"}
+        | _BILLING_SETUP
     ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),
