@@ -3,6 +3,7 @@
 from datetime import date
 
 from django.db.models import Q
+from django.db.models.functions import Length
 
 from medoffice.coding.errors import (
     CodeMalformedError,
@@ -81,11 +82,11 @@ def icd10_check(text: str, *, on: date, billable: bool = True) -> Icd10Code:
 
 
 def icd10_children(code: Icd10Code, limit: int = 50) -> list[Icd10Code]:
-    """The billable codes under a category (what to choose instead of it)."""
+    """The billable codes under a category (what to choose instead of it), general first."""
     return list(
         Icd10Code.objects.filter(
             release_id=code.release_id, code__startswith=code.code, billable=True
-        ).order_by("code")[:limit]
+        ).order_by(Length("code"), "code")[:limit]
     )
 
 
