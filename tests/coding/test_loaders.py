@@ -70,7 +70,7 @@ def test_reads_the_cms_hcpcs_fixed_width_file():
     assert set(codes) == {"A4206", "G0008", "G2211", "G9999", "J3420", "Q9999"}
     assert result.skipped == 1  # the LT modifier line
     assert codes["G2211"].long_description.endswith("with an office or outpatient visit")
-    assert codes["G2211"].description == "Complex e/m visit add on"
+    assert codes["G2211"].description.startswith("Add-on for the visit complexity")
     assert codes["G9999"].terminated_on == date(2026, 6, 30)
     assert codes["Q9999"].effective_from == date(2026, 4, 1)
     assert codes["A4206"].effective_from == date(1984, 1, 1)

@@ -5,6 +5,8 @@ The CPT codes carry placeholder descriptors, marked as such on every row and in 
 release's source: MedOffice ships no CPT content (the AMA licenses it). Idempotent.
 """
 
+import csv
+import io
 import random
 from importlib import resources
 
@@ -61,9 +63,10 @@ def load_demo_codes(*, practice: Practice, seed: int) -> dict:
     if not CodeSetRelease.objects.filter(system=CodeSystem.ICD10CM).exists():
         loaded["ICD-10-CM codes"] = services.icd10_release_load().imported
     if not CodeSetRelease.objects.filter(system=CodeSystem.CPT).exists():
-        rows = "\n".join(f"{code},{PLACEHOLDER} {text}" for code, text in DEMO_CPT)
+        rows = io.StringIO()
+        csv.writer(rows).writerows((code, f"{PLACEHOLDER} {text}") for code, text in DEMO_CPT)
         loaded["CPT placeholder codes"] = services.cpt_release_import(
-            data=rows,
+            data=rows.getvalue(),
             version=f"{_year_start().year}-demo",
             effective_from=_year_start(),
             source="MedOffice demo: placeholder descriptors, not CPT content",

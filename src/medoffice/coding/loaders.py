@@ -279,7 +279,8 @@ def _hcpcs_rows(rows: Iterable[tuple[int, dict[str, str]]]) -> ParseResult:
             result.records.append(
                 ProcedureRecord(
                     code=current["code"],
-                    description=(current["short"] or current["long"])[:DESCRIPTION_MAX],
+                    # The long description reads better than CMS's 28-character short one.
+                    description=(current["long"] or current["short"])[:DESCRIPTION_MAX],
                     long_description=current["long"],
                     effective_from=current["effective_from"],
                     terminated_on=current["terminated_on"],

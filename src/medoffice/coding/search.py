@@ -53,6 +53,7 @@ STOP_WORDS = word_set(
     "a an and are as at be by for from in into is it its of on or the to with without w wo nos"
 )
 _TOKEN_RE = re.compile(r"[a-z0-9]+")
+_PARENTHESES = re.compile(r"\([^)]*\)")
 ICD10_QUERY_CODE_RE = re.compile(r"^[A-Za-z][0-9][0-9A-Za-z.]{0,6}$")
 PROCEDURE_QUERY_CODE_RE = re.compile(r"^(?:[A-Va-v][0-9]{1,4}|[0-9]{2,4}[0-9FTUftu]?)$")
 MAX_PREFIX_WORDS = 200
@@ -138,8 +139,11 @@ class CodeIndex:
         base: list[float] = []
         for i, entry in enumerate(self.entries):
             terms = set(terms_of(entry.description))
-            self.title_length.append(len(terms - UNINFORMATIVE))
-            base.append(len(terms) - 1.5 * ("unspecified" in terms) + 0.5 * ("other" in terms))
+            # Words in parentheses are nonessential modifiers in ICD-10-CM titles:
+            # "Essential (primary) hypertension" is about two words long.
+            essential = set(terms_of(_PARENTHESES.sub(" ", entry.description)))
+            self.title_length.append(len(essential - UNINFORMATIVE))
+            base.append(len(essential) - 1.5 * ("unspecified" in terms) + 0.5 * ("other" in terms))
             for term in terms:
                 title.setdefault(term, []).append(i)
             for term in set(terms_of(entry.extra)) - terms:

@@ -12,8 +12,8 @@ how much of its title the segment explains:
     recall   = weight of the units it matches / weight of all units (rare words weigh
                more: inverse document frequency; a typo or inclusion-term match 0.8)
     coverage = title words matched / title words
-    score    = recall * (0.6 + 0.4 * coverage), plus up to 0.05 for codes this
-               practice bills often
+    score    = 0.95 * recall * (0.6 + 0.4 * coverage), plus up to 0.05 for codes
+               this practice bills often (a piece cut off by commas weighs less)
 
 A code keeps its best score over the segments; the answer lists each code with
 the words that matched. No model, no download: an embedding re-ranker could
@@ -121,7 +121,8 @@ def _score_segment(
         recall = got / total
         coverage = min(1.0, in_title / max(index.title_length[i], 1))
         bonus = 0.05 * min(1.0, math.log1p(usage.get(i, 0)) / math.log(100)) if usage else 0.0
-        scores[i] = (recall * (0.6 + 0.4 * coverage) * share**0.5 + bonus, tuple(matched))
+        text_score = recall * (0.6 + 0.4 * coverage) * share**0.5
+        scores[i] = (0.95 * text_score + bonus, tuple(matched))
     return scores
 
 

@@ -12,9 +12,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "mi": ("myocardial infarction",),
     "stemi": ("st elevation myocardial infarction",),
     "nstemi": ("non st elevation myocardial infarction",),
-    "high blood pressure": ("hypertension",),
-    "hbp": ("hypertension",),
-    "htn": ("hypertension",),
+    # The ICD-10-CM index: Hypertension (essential) -> I10, unless another kind is named.
+    "high blood pressure": ("essential hypertension", "hypertension"),
+    "hbp": ("essential hypertension", "hypertension"),
+    "htn": ("essential hypertension", "hypertension"),
     "low blood pressure": ("hypotension",),
     "chf": ("heart failure",),
     "congestive heart failure": ("heart failure",),
@@ -44,6 +45,10 @@ SYNONYMS: dict[str, tuple[str, ...]] = {
     "type two": ("type 2",),
     "type i": ("type 1",),
     "type one": ("type 1",),
+    # The ICD-10-CM index: diabetes "poorly controlled" or "out of control" is coded
+    # by type, with hyperglycemia.
+    "poorly controlled": ("hyperglycemia",),
+    "out of control": ("hyperglycemia",),
     "high blood sugar": ("hyperglycemia",),
     "high sugar": ("hyperglycemia",),
     "low blood sugar": ("hypoglycemia",),
