@@ -47,7 +47,7 @@ DEMO_CPT = (
 # Favourite diagnoses per specialty (as in the demo practice's providers).
 FAVORITES = {
     "Family medicine": ("I10", "E119", "E785", "J069", "M5450", "Z0000", "N390", "F419"),
-    "Internal medicine": ("I10", "E1165", "E1122", "N183", "I4891", "E039", "E785"),
+    "Internal medicine": ("I10", "E1165", "E1122", "N1830", "I4891", "E039", "E785"),
     "Pediatrics": ("Z00129", "J069", "H6690", "J020", "R509", "L209"),
     "Cardiology": ("I10", "I4891", "I509", "I2510", "R079", "R002"),
     "Dermatology": ("L700", "L209", "B079", "L570", "D485", "L918"),
