@@ -40,6 +40,11 @@ ROWS = [
     ("See outside appointments and their documents", "scheduling.view_outsideappointment"),
     ("Record an outside appointment (a referral out)", "scheduling.add_outsideappointment"),
     ("Update an outside appointment; attach its documents", "scheduling.change_outsideappointment"),
+    ("Coding", None),
+    (
+        "Search codes (ICD-10-CM, HCPCS, CPT) and get ICD-10-CM suggestions from text",
+        "coding.view_icd10code",
+    ),
     ("Messages to patients", None),
     (
         "See the message log: reminders, notices, texts from patients (a patient's Messages tab)",

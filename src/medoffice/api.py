@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from medoffice.billing import api as billing_api
+from medoffice.coding import api as coding_api
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.patients import api as patients_api
 from medoffice.scheduling import api as scheduling_api
@@ -35,6 +36,8 @@ urlpatterns = [
         "coverages/<uuid:public_id>/", patients_api.CoverageItem.as_view(), name="coverage-detail"
     ),
     path("payers/", patients_api.PayerCollection.as_view(), name="payer-list"),
+    path("codes/search/", coding_api.CodeSearch.as_view(), name="code-search"),
+    path("codes/suggest/", coding_api.CodeSuggest.as_view(), name="code-suggest"),
     path("slots/", scheduling_api.SlotList.as_view(), name="slot-list"),
     path("appointments/", scheduling_api.AppointmentCollection.as_view(), name="appointment-list"),
     path(

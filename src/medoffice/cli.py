@@ -1,5 +1,5 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
-createuser, generate, audit, hl7, ncci, bench.
+createuser, generate, audit, hl7, ncci, codes, bench.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -106,6 +106,7 @@ def cmd_demo(args) -> None:
     _call("migrate", interactive=False, verbosity=0)
     _call("load_demo", seed=args.seed, patients=args.patients)
     _call("load_demo_schedule", seed=args.seed)
+    _call("load_demo_codes", seed=args.seed)
     if args.no_serve:
         return
     if args.no_worker:
@@ -156,6 +157,40 @@ def cmd_ncci_load(args) -> None:
     _call(
         "load_ncci", args.kind, args.file, release=args.release, effective_from=args.effective_from
     )
+
+
+def cmd_codes(args) -> None:
+    _setup_django()
+    sub = args.codes_command
+    if sub == "load-icd10":
+        options = {"replace": args.replace}
+        if args.version:
+            options["release"] = args.version
+        if args.effective_from:
+            options["effective_from"] = args.effective_from
+        _call("load_icd10", **options)
+    elif sub in ("import-hcpcs", "import-cpt"):
+        options = {
+            "release": args.version,
+            "accept_good_rows": args.accept_good_rows,
+            "replace": args.replace,
+        }
+        if args.effective_from:
+            options["effective_from"] = args.effective_from
+        _call(sub.replace("-", "_"), args.file, **options)
+    elif sub == "load-tables":
+        _call("load_code_tables")
+    elif sub == "releases":
+        _call("code_releases")
+    else:  # search, suggest
+        options = {"limit": args.limit, "as_json": args.json}
+        if args.on:
+            options["on"] = args.on
+        if args.practice:
+            options["practice"] = args.practice
+        if sub == "search":
+            options["system"] = args.system
+        _call("search_codes" if sub == "search" else "suggest_codes", *args.text, **options)
 
 
 def cmd_bench(args) -> None:
@@ -251,6 +286,36 @@ def build_parser() -> argparse.ArgumentParser:
         "--from", dest="effective_from", required=True, help="first day in force, YYYY-MM-DD"
     )
     load.set_defaults(func=cmd_ncci_load)
+    p = sub.add_parser("codes", help="code sets: load ICD-10-CM, import HCPCS/CPT, search")
+    codes_sub = p.add_subparsers(dest="codes_command", required=True)
+    c = codes_sub.add_parser("load-icd10", help="load ICD-10-CM from simple-icd-10-cm")
+    c.add_argument("--version", help="release name (default: the data's fiscal year)")
+    c.add_argument("--effective-from", help="first day in force (default: 1 October before)")
+    c.add_argument("--replace", action="store_true", help="reload an existing version")
+    for name, what in (("import-hcpcs", "CMS's HCPCS file"), ("import-cpt", "the CPT CSV")):
+        c = codes_sub.add_parser(name, help=f"import {what} as a release")
+        c.add_argument("file")
+        c.add_argument("--version", required=True, help="release name, e.g. 2026")
+        c.add_argument("--effective-from", help="first day in force (default: 1 January)")
+        c.add_argument(
+            "--accept-good-rows", action="store_true", help="import the good rows, skip bad ones"
+        )
+        c.add_argument("--replace", action="store_true", help="reload an existing version")
+    codes_sub.add_parser("load-tables", help="modifiers, places and types of service")
+    codes_sub.add_parser("releases", help="list the releases loaded and their dates")
+    for name, what, limit in (("search", "search codes", 20), ("suggest", "suggest", 10)):
+        c = codes_sub.add_parser(
+            name,
+            help=what if name == "search" else "suggest ICD-10-CM codes for free text",
+        )
+        c.add_argument("text", nargs="+")
+        c.add_argument("--limit", type=int, default=limit)
+        c.add_argument("--json", action="store_true", help="print JSON")
+        c.add_argument("--on", help="date of service, YYYY-MM-DD (default: today)")
+        c.add_argument("--practice", help="practice whose usage ranks results")
+        if name == "search":
+            c.add_argument("--system", default="icd10cm", choices=("icd10cm", "hcpcs", "cpt"))
+    p.set_defaults(func=cmd_codes)
 
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")

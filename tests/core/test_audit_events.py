@@ -92,7 +92,7 @@ def test_each_phi_read_writes_exactly_one_complete_audit_row(
         assert event.object_id == str(target.public_id)
 
 
-WRITES = tuple(r for r in ROUTES if r.method != "GET" and "search" not in r.name)
+WRITES = tuple(r for r in ROUTES if r.phi and r.method != "GET" and "search" not in r.name)
 # What each write leaves in the trail: one row per record changed (a merge changes two).
 WRITE_ACTIONS = {
     "POST patients:patient-register": ["create"],

@@ -34,6 +34,9 @@ _REGISTER = {
     "patients.change_consent",
 }
 _INSURANCE_READ = {"patients.view_coverage"}
+# Code search and suggestions (ICD-10-CM, HCPCS, CPT): no patient data, but diagnoses are
+# the coder's, biller's and clinician's business, not the front desk's.
+_CODES_READ = {"coding.view_icd10code"}
 _AUDIT = {"core.view_auditevent", "core.export_auditevent"}
 _SCHEDULE_READ = {"scheduling.view_appointment"}
 _SCHEDULE = {
@@ -106,7 +109,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.MEDICAL_ASSISTANT: frozenset(
         _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ
     ),
-    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE),
+    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ),
     Role.BILLER: frozenset(
         _READ_PATIENT
         | {"patients.view_coverage", "patients.add_coverage", "patients.change_coverage"}
@@ -114,6 +117,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _SCHEDULE_READ
         | _ENCOUNTER_READ
         | _CHARGES_READ
+        | _CODES_READ
     ),
     Role.RECORDS: frozenset(
         _REGISTER
@@ -129,6 +133,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"scheduling.change_appointment"}
         | _OUTSIDE
         | _SUPERBILL
+        | _CODES_READ
     ),
     Role.OFFICE_MANAGER: frozenset(
         _REGISTER
@@ -140,6 +145,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _REMINDER_SETUP
         | {"messaging.view_smsoptout"}
         | _BILLING_SETUP
+        | _CODES_READ
     ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),
