@@ -3,8 +3,7 @@ simple search. Reads the coding app's models directly (coding owns them).
 
 A code is judged against the `CodeSetRelease` in force on the date of service,
 never today's. `code_search` is the one place the superbill's search box goes
-through: a prefix/description lookup until the coding app's ranked search
-replaces it.
+through (diagnoses by the coding app's ranked search).
 """
 
 import re
@@ -16,6 +15,7 @@ from datetime import date
 from django.db.models import Q
 
 from medoffice.billing.scrubber import CodeFacts, CodeStatus
+from medoffice.coding import search as coding_search
 from medoffice.coding.models import CodeSetRelease, CodeSystem, Icd10Code, Modifier, ProcedureCode
 
 ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
@@ -206,29 +206,27 @@ class CodeHit:
     billable: bool = True
 
 
-def code_search(kind: str, query: str, *, day: date, limit: int = 15) -> list[CodeHit]:
+def code_search(
+    kind: str, query: str, *, day: date, practice_id: int, provider=None, limit: int = 15
+) -> list[CodeHit]:
     """Codes of `kind` ("diagnosis" or "service") in force on `day` matching `query`.
 
-    A code prefix ("e11", "E11.9", "992") or words of the description ("diabetes").
-    The one place to switch to the coding app's ranked search when it lands.
+    Diagnoses go through the coding app's ranked search (prefixes, words in any order,
+    synonyms, typos; billable, the provider's favourites and the practice's usual
+    first); services by code prefix or words of the descriptor.
     """
     text = query.strip()
     if len(text) < 2:
         return []
-    releases = Releases()
     if kind == "diagnosis":
-        release = releases.in_force(CodeSystem.ICD10CM, day)
-        if release is None:
-            return []
-        words = Q()
-        for word in text.split():
-            words &= Q(description__icontains=word)
-        found = (
-            Icd10Code.objects.filter(release_id=release.id)
-            .filter(Q(code__startswith=icd10_normalize(text)) | words)
-            .order_by("-billable", "code")[:limit]
+        found = coding_search.code_search(
+            practice_id=practice_id, query=text, limit=limit, on=day, provider=provider
         )
-        return [CodeHit(r.code, r.dotted, r.description, r.billable) for r in found]
+        return [
+            CodeHit(h.entry.code, h.entry.display, h.entry.description, h.entry.billable)
+            for h in found.hits
+        ]
+    releases = Releases()
     release_ids = [
         r.id
         for system in (CodeSystem.CPT, CodeSystem.HCPCS)

@@ -270,7 +270,11 @@ def code_lookup(request):
         except ValueError:
             day = None
         if day is not None:
-            hits = code_search(kind, form.cleaned_data["q"], day=day)
+            hits = code_search(
+                kind, form.cleaned_data["q"], day=day,
+                practice_id=practice_id_for(request.user),
+                provider=getattr(request.user, "provider", None),
+            )  # fmt: skip
     return render(
         request, "billing/code_results.html",
         {"hits": hits, "kind": kind, "query": request.GET.get("q", "")},
