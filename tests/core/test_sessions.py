@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from medoffice.core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 from tests.conftest import PASSWORD
-from tests.core.conftest import new_client
+from tests.core.conftest import enrolled_device, new_client, sign_in, totp_now
 
 IDLE = settings.SESSION_IDLE_TIMEOUT_SECONDS
 ABSOLUTE = settings.SESSION_ABSOLUTE_LIFETIME_SECONDS
@@ -25,10 +25,7 @@ def test_defaults_are_fifteen_minutes_idle_and_twelve_hours_absolute():
 
 
 def _login(user):
-    client = new_client()
-    response = client.post(reverse("core:login"), {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+    return sign_in(user)
 
 
 def _key(client) -> str:
@@ -154,6 +151,7 @@ def test_clock_absolute_lifetime_ends_a_session_in_constant_use(front_desk, cloc
 
 
 def test_login_issues_a_new_session_id(front_desk):
+    device = enrolled_device(front_desk)
     client = new_client()
     anonymous = SessionStore()
     anonymous["seen"] = True
@@ -165,8 +163,14 @@ def test_login_issues_a_new_session_id(front_desk):
     )
 
     assert response.status_code == 302
-    assert _key(client) != anonymous.session_key
+    password_only = _key(client)
+    assert password_only != anonymous.session_key
     assert not _session_exists(anonymous.session_key)
+    # The second factor raises the session's worth: it gets a new id again.
+    response = client.post(reverse("core:mfa-verify"), {"code": totp_now(device)})
+    assert response.status_code == 302
+    assert _key(client) not in (anonymous.session_key, password_only)
+    assert not _session_exists(password_only)
     assert client.get(HOME).status_code == 200
 
 
