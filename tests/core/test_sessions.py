@@ -199,3 +199,58 @@ def test_logout_by_get_changes_nothing(front_desk):
     assert response.status_code == 405
     assert _session_exists(key)
     assert client.get(HOME).status_code == 200
+
+
+# --- AC-06: events that end sessions; the old cookie is replayed after each ---
+
+
+def _replay(key: str):
+    replay = new_client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = key
+    return replay.get(HOME)
+
+
+def test_password_change_ends_the_users_other_sessions(front_desk):
+    other = _login(front_desk)
+    other_key = _key(other)
+    front_desk.set_password("a-new-long-passphrase-2026")
+    front_desk.save()
+
+    _assert_sent_to_login(_replay(other_key))
+    assert not _session_exists(other_key)
+
+
+def test_deactivating_a_user_ends_all_their_sessions(front_desk, biller):
+    first, second, colleague = _login(front_desk), _login(front_desk), _login(biller)
+    keys = [_key(first), _key(second)]
+
+    front_desk.is_active = False
+    front_desk.save()
+
+    for key in keys:
+        assert not _session_exists(key)
+        _assert_sent_to_login(_replay(key))
+    assert colleague.get(HOME).status_code == 200
+
+
+def test_administrator_ends_a_users_sessions_from_the_admin(front_desk, make_user, audit_mark):
+    from medoffice.core.models import AuditEvent
+    from medoffice.core.roles import Role
+
+    victim = _login(front_desk)
+    key = _key(victim)
+    admin = make_user(Role.ADMINISTRATOR)
+    admin_client = _login(admin)
+    mark = audit_mark()
+
+    response = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "end_sessions", "_selected_action": [front_desk.pk]},
+    )
+
+    assert response.status_code == 302
+    assert not _session_exists(key)
+    _assert_sent_to_login(_replay(key))
+    assert admin_client.get(HOME).status_code == 200
+    event = AuditEvent.objects.filter(id__gt=mark, object_id=str(front_desk.pk)).get()
+    assert event.detail == "sessions ended by an administrator: 1"

@@ -150,8 +150,8 @@ def mfa_enrol(request):
         if enrolled is not None:
             device, codes = enrolled
             del request.session[PENDING_KEY]
-            if not request.user.is_verified():
-                _second_factor_passed(request, device, how="authenticator enrolled")
+            # The session now rests on the new device (the old one is gone).
+            _second_factor_passed(request, device, how="authenticator enrolled")
             return render(
                 request, "core/mfa_codes.html", {"codes": codes, "next": _next_url(request)}
             )
