@@ -11,6 +11,7 @@ from medoffice.core.identifiers import npi_from_stem
 from medoffice.core.models import AuditEvent, Location, Practice, Provider
 from medoffice.core.roles import Role
 from medoffice.core.services import staff_user_create
+from medoffice.core.testing import force_login_verified
 from medoffice.patients import services as patient_services
 from medoffice.patients.models import Payer
 
@@ -156,7 +157,7 @@ def outsider(make_user, other_practice):
 def client_for():
     def make(user) -> Client:
         client = Client()
-        client.force_login(user)
+        force_login_verified(client, user)
         return client
 
     return make

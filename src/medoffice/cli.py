@@ -1,5 +1,5 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
-createuser, generate, audit, hl7, ncci, codes, bench.
+createuser, generate, audit, backup, restore, hl7, ncci, codes, bench.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -142,6 +142,19 @@ def cmd_audit(args) -> None:
     _call("audit_verify")
 
 
+def cmd_backup(args) -> None:
+    _setup_django()
+    _call("backup", **({"output": args.output} if args.output else {}))
+
+
+def cmd_restore(args) -> None:
+    _setup_django()
+    options = {"force": args.force}
+    if args.into:
+        options["into"] = args.into
+    _call("restore", args.path, **options)
+
+
 def cmd_hl7_outbox(args) -> None:
     _setup_django()
     _call("hl7_outbox", show_all=args.all)
@@ -266,6 +279,16 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="check the hash chain; name the first broken row")
     verify.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("backup", help="write an encrypted backup (database and uploaded files)")
+    p.add_argument("--output", help="file to write (default: VAR_DIR/backups/)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore an encrypted backup into an empty database")
+    p.add_argument("path")
+    p.add_argument("--into", help="SQLite: the MEDOFFICE_VAR_DIR to restore into")
+    p.add_argument("--force", action="store_true", help="overwrite a database that is not empty")
+    p.set_defaults(func=cmd_restore)
 
     p = sub.add_parser("hl7", help="the HL7 SIU feed's outbox")
     hl7_sub = p.add_subparsers(dest="hl7_command", required=True)

@@ -6,6 +6,7 @@ lives under MEDOFFICE_VAR_DIR so two instances never share state by accident.
 
 import ipaddress
 import secrets
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -62,6 +63,9 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "medoffice.core",
     "medoffice.patients",
     "medoffice.scheduling",
@@ -81,11 +85,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "medoffice.core.middleware.SessionLifetimeMiddleware",
+    "medoffice.core.middleware.SecondFactorMiddleware",
     "medoffice.core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "medoffice.urls"
@@ -146,6 +154,29 @@ PASSWORD_HASHERS = [
 if env.bool("MEDOFFICE_FAST_PASSWORD_HASHER", default=False):
     # Tests only: hashing dominates a suite that logs in thousands of times.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# AC-09: django-axes refuses sign-in for a username from one address after repeated
+# failures; it authenticates nobody itself (Django's ModelBackend does).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("MEDOFFICE_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("MEDOFFICE_LOCKOUT_MINUTES", default=15))
+# Username and address together: an attacker cannot lock the whole clinic out (one user
+# from everywhere) and cannot spray one password over every account from one address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client address is the one waitress sets (from the trusted proxy only, see operations.md).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Sign-ins are in the audit trail already: no second log of them in axes' own tables.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# AC-07: every staff sign-in needs a second factor (TOTP, RFC 6238): SecondFactorMiddleware.
+OTP_TOTP_ISSUER = env.str("MEDOFFICE_MFA_ISSUER", default="MedOffice")
 
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
@@ -349,5 +380,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("MEDOFFICE_LOG_LEVEL", default="INFO")},
     # Request lines carry URLs and query strings, which may carry search terms.
-    "loggers": {"django.server": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        # django-axes notes every sign-in at INFO; the audit trail has them already.
+        "axes": {"level": "WARNING"},
+    },
 }

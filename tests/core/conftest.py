@@ -2,6 +2,7 @@
 
 import contextlib
 import importlib
+import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
@@ -25,6 +26,7 @@ from medoffice.coding.models import (
 )
 from medoffice.core.identifiers import npi_from_stem
 from medoffice.core.models import Location, Provider
+from medoffice.core.testing import force_login_verified
 from medoffice.patients import services as patient_services
 from medoffice.patients.models import Consent, Coverage, Patient, Payer
 from medoffice.scheduling import services as scheduling_services
@@ -38,6 +40,7 @@ from medoffice.scheduling.models import (
 )
 from medoffice.scheduling.outside import outside_document_add, outside_visit_add
 from medoffice.scheduling.waitlist import waitlist_add
+from tests.conftest import PASSWORD
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -92,7 +95,7 @@ def client_for():
 
     def make(user) -> Client:
         client = new_client()
-        client.force_login(user)
+        force_login_verified(client, user)
         return client
 
     return make
@@ -289,3 +292,41 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
         world.other_patient, doctor, place
     )
     return world
+
+
+def totp_now(device, *, steps_ahead: int = 0) -> str:
+    """The code the user's authenticator shows now (or `steps_ahead` 30-second steps on)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time = time_module.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"
+
+
+def enrolled_device(user):
+    """The user's authenticator, created (confirmed) if the user has none yet."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+def sign_in(user, *, client=None, password: str = PASSWORD):
+    """Both steps through the real pages: password, then a current code."""
+    from django.urls import reverse
+
+    client = client or new_client()
+    device = enrolled_device(user)
+    response = client.post(reverse("core:login"), {"username": user.username, "password": password})
+    assert response.status_code == 302, response
+    # A code is good once: a second sign-in within 30 s takes the next step's code, which
+    # the authenticator tolerance (one step) accepts.
+    device.refresh_from_db()
+    now_step = int(time_module.time()) // device.step
+    ahead = max(0, device.last_t + 1 - now_step)
+    assert ahead <= device.tolerance, "more sign-ins of one user than codes in this minute"
+    response = client.post(
+        reverse("core:mfa-verify"), {"code": totp_now(device, steps_ahead=ahead)}
+    )
+    assert response.status_code == 302, response.content[:500]
+    return client

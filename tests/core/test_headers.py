@@ -9,6 +9,7 @@ from django.urls import reverse
 
 import medoffice
 from medoffice.core.roles import ROLE_PERMISSIONS, Role
+from medoffice.core.testing import force_login_verified
 from tests.conftest import PASSWORD
 from tests.core.conftest import new_client
 from tests.core.routes import NEW_PATIENT, ROUTES
@@ -136,7 +137,7 @@ def test_card_images_download_in_a_sandbox(world, front_desk, client_for):
 
 def _csrf_client(user):
     client = new_client(enforce_csrf_checks=True)
-    client.force_login(user)
+    force_login_verified(client, user)
     return client
 
 

@@ -19,9 +19,18 @@ from tests.core.routes import DETAIL_ROUTES, ROUTES, WEBHOOKS, body_of
 
 # scheduling:offer is the patient's page for a waitlist offer: its unguessable token is the key
 # (tests/scheduling/test_waitlist.py).
-PUBLIC_ROUTES = {"core:login", "core:logout", "core:health", "scheduling:offer"} | {
-    r.name for r in WEBHOOKS
-}
+# core:mfa-verify, core:mfa-recovery and core:mfa-enrol are the second sign-in step: a session
+# past the password only is not yet "authenticated" for the policy, so they are public routes
+# that send an anonymous caller to the sign-in themselves (tests/core/test_mfa.py).
+PUBLIC_ROUTES = {
+    "core:login",
+    "core:logout",
+    "core:health",
+    "scheduling:offer",
+    "core:mfa-verify",
+    "core:mfa-recovery",
+    "core:mfa-enrol",
+} | {r.name for r in WEBHOOKS}
 HANDLERS = ("get", "post", "put", "patch", "delete")
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 

@@ -12,6 +12,7 @@ from django.contrib.auth.admin import UserAdmin
 from medoffice.core.access import practice_id_for
 from medoffice.core.api_auth import api_token_revoke
 from medoffice.core.audit import audit_record
+from medoffice.core.mfa import mfa_reset
 from medoffice.core.models import (
     ApiToken,
     AuditAction,
@@ -21,6 +22,7 @@ from medoffice.core.models import (
     StaffProfile,
 )
 from medoffice.core.services import staff_role_change
+from medoffice.core.sessions import user_sessions_end
 
 User = get_user_model()
 
@@ -131,6 +133,28 @@ class StaffUserAdmin(UserAdmin):
         ("Person", {"fields": ("first_name", "last_name", "email")}),
         ("Status", {"fields": ("is_active", "last_login", "date_joined")}),
     )
+
+    actions = ["end_sessions", "reset_second_factor"]
+
+    @admin.action(description="Sign the selected users out everywhere", permissions=["change"])
+    def end_sessions(self, request, queryset):
+        for user in queryset:
+            ended = user_sessions_end(user_id=user.pk, keep=request.session.session_key)
+            audit_record(
+                action=AuditAction.LOGOUT,
+                object_type="auth.user",
+                object_id=str(user.pk),
+                category="security",
+                detail=f"sessions ended by an administrator: {ended}",
+            )
+
+    @admin.action(
+        description="Reset the second factor (lost phone): set up again at next sign-in",
+        permissions=["change"],
+    )
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            mfa_reset(user=user)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or request.user.is_superuser:
