@@ -77,6 +77,29 @@ def unit_price(prices: dict[tuple[str, str], Decimal], code: str, modifiers) -> 
     return prices.get((code, ""))
 
 
+def expected_allowed(encounter: Encounter, lines) -> Decimal | None:
+    """What the encounter's payer is expected to allow for these lines, by its contract in force
+    on the date of service; None without a payer schedule or with a line it does not price."""
+    from medoffice.core.money import extend, total
+
+    if not encounter.coverage_id:
+        return None
+    schedule = allowed_schedule_for(
+        practice_id=encounter.practice_id, payer_id=encounter.coverage.payer_id,
+        day=encounter.date_of_service,
+    )  # fmt: skip
+    if schedule is None:
+        return None
+    prices = schedule_prices(schedule)
+    amounts = []
+    for line in lines:
+        price = unit_price(prices, line.code, line.modifiers)
+        if price is None:
+            return None
+        amounts.append(extend(price, line.units))
+    return total(amounts)
+
+
 # ---------------------------------------------------------------- coverage and templates
 
 

@@ -56,7 +56,7 @@ def _move(encounter: Encounter, status: str) -> None:
 
 def _locked(encounter: Encounter) -> Encounter:
     return (
-        Encounter.objects.select_for_update()
+        Encounter.objects.select_for_update(of=("self",))
         .select_related("patient", "provider", "location", "coverage__payer")
         .get(pk=encounter.pk)
     )

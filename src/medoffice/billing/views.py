@@ -22,12 +22,14 @@ from medoffice.billing.rules import default_pointers
 from medoffice.billing.selectors import (
     current_lines,
     encounter_scrub,
+    expected_allowed,
     template_sections,
 )
 from medoffice.billing.states import EncounterStatus
 from medoffice.coding.models import PlaceOfServiceCode
 from medoffice.core.access import practice_id_for
 from medoffice.core.models import AuditAction, Location, Provider
+from medoffice.core.money import total
 from medoffice.core.policy import has_permission, requires
 from medoffice.patients.models import Payer
 from medoffice.scheduling.models import PlaceOfService
@@ -135,6 +137,10 @@ def _page_context(request, encounter, *, posted=None, errors=(), reason=""):
         "other_svc": other_svc,
         "chosen_dx": [(n, icd10_dotted(c)) for n, c in enumerate(dx_codes, start=1)],
         "lines": current_lines(encounter),
+        "charged": total(line.charge_amount or 0 for line in current_lines(encounter)),
+        "expected": expected_allowed(encounter, current_lines(encounter))
+        if can_see_charges
+        else None,
         "result": result,
         "errors": list(errors),
         "reason": reason,
