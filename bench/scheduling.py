@@ -395,6 +395,14 @@ def _fill(*, providers, locations, office, ecg, days, zone, pool, seed) -> int:
     return inserted
 
 
+def _analyze() -> None:
+    """Fresh planner statistics after a bulk load, as autovacuum would soon gather on
+    PostgreSQL; SQLite plans these queries without statistics."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
 def _closed(away, provider_id, location_id, start, end) -> bool:
     return any(
         (p == provider_id or (p is None and loc == location_id)) and start < until and since < end
