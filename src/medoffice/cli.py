@@ -107,6 +107,7 @@ def cmd_demo(args) -> None:
     _call("load_demo", seed=args.seed, patients=args.patients)
     _call("load_demo_schedule", seed=args.seed)
     _call("load_demo_codes", seed=args.seed)
+    _call("load_demo_billing")
     if args.no_serve:
         return
     if args.no_worker:
