@@ -48,3 +48,23 @@ def test_an_administrator_sees_only_their_practice_and_staff(make_user, client_f
     assert "their_clerk" not in staff
     practices = client.get(reverse("admin:core_practice_changelist")).content.decode()
     assert "Elsewhere Clinic" not in practices
+
+
+def test_fee_schedules_and_superbills_are_scoped_too(make_user, client_for, practice,
+                                                     other_practice):  # fmt: skip
+    from datetime import date
+
+    from medoffice.billing.models import SuperbillTemplate
+    from medoffice.coding.models import FeeSchedule
+
+    FeeSchedule.objects.create(practice=practice, name="Ours", effective_from=date(2026, 1, 1))
+    FeeSchedule.objects.create(
+        practice=other_practice, name="Theirs", effective_from=date(2026, 1, 1)
+    )
+    SuperbillTemplate.objects.create(practice=other_practice, name="Their superbill")
+    client = client_for(make_user(Role.OFFICE_MANAGER))
+    fees = client.get(reverse("admin:coding_feeschedule_changelist")).content.decode()
+    assert "Ours" in fees
+    assert "Theirs" not in fees
+    templates = client.get(reverse("admin:billing_superbilltemplate_changelist")).content.decode()
+    assert "Their superbill" not in templates

@@ -14,6 +14,7 @@ from medoffice.billing.models import (
     SuperbillTemplate,
 )
 from medoffice.coding.models import FeeSchedule, FeeScheduleEntry
+from medoffice.core.admin import PracticeScopedAdmin
 
 
 class FeeScheduleEntryForm(forms.ModelForm):
@@ -40,7 +41,7 @@ class FeeScheduleEntryInline(admin.TabularInline):
     extra = 3
 
 
-class FeeScheduleAdmin(admin.ModelAdmin):
+class FeeScheduleAdmin(PracticeScopedAdmin):
     list_display = ["name", "practice", "payer", "effective_from", "effective_until"]
     list_filter = ["practice", "payer"]
     inlines = [FeeScheduleEntryInline]
@@ -81,7 +82,7 @@ class SuperbillItemInline(admin.TabularInline):
 
 
 @admin.register(SuperbillTemplate)
-class SuperbillTemplateAdmin(admin.ModelAdmin):
+class SuperbillTemplateAdmin(PracticeScopedAdmin):
     list_display = ["name", "practice", "specialty", "provider", "is_active"]
     list_filter = ["practice", "is_active"]
     inlines = [SuperbillItemInline]
