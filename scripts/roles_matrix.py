@@ -67,6 +67,7 @@ ROWS = [
         for app, model, noun in (
             ("coding", "feeschedule", "fee schedules"),
             ("coding", "feescheduleentry", "fee schedule prices"),
+            ("coding", "favoritecode", "favourite codes (per provider or specialty)"),
             ("billing", "superbilltemplate", "superbill templates"),
             ("billing", "superbillitem", "superbill template items"),
             ("billing", "payerrules", "payer billing rules"),
@@ -74,6 +75,7 @@ ROWS = [
         for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
     ],  # fmt: skip
     ("Remove a price from a fee schedule", "coding.delete_feescheduleentry"),
+    ("Remove a favourite code", "coding.delete_favoritecode"),
     ("Remove an item from a superbill template", "billing.delete_superbillitem"),
     ("See the NCCI tables loaded (PTP edits, MUE limits)", "billing.view_nccitable"),
     ("Schedule set-up (Configuration)", None),

@@ -68,3 +68,22 @@ def test_fee_schedules_and_superbills_are_scoped_too(make_user, client_for, prac
     assert "Theirs" not in fees
     templates = client.get(reverse("admin:billing_superbilltemplate_changelist")).content.decode()
     assert "Their superbill" not in templates
+
+
+def test_the_office_manager_keeps_favourite_codes_of_their_practice(
+    make_user, client_for, practice, other_practice
+):
+    from medoffice.coding.models import FavoriteCode
+
+    FavoriteCode.objects.create(practice=other_practice, system="icd10cm", code="J069")
+    client = client_for(make_user(Role.OFFICE_MANAGER))
+    added = client.post(
+        reverse("admin:coding_favoritecode_add"),
+        {"practice": practice.pk, "specialty": "Family medicine", "system": "icd10cm",
+         "code": "e11.9"},
+    )  # fmt: skip
+    assert added.status_code == 302
+    assert FavoriteCode.objects.get(practice=practice).code == "E119"
+    listing = client.get(reverse("admin:coding_favoritecode_changelist")).content.decode()
+    assert "E119" in listing
+    assert "J069" not in listing

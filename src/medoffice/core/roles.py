@@ -76,12 +76,15 @@ _SUPERBILL = _ENCOUNTER_READ | {
 _BILLING_SETUP = {
     f"{app}.{action}_{model}"
     for app, models_ in (
-        ("coding", ("feeschedule", "feescheduleentry")),
+        ("coding", ("feeschedule", "feescheduleentry", "favoritecode")),
         ("billing", ("superbilltemplate", "superbillitem", "payerrules")),
     )
     for model in models_
     for action in ("view", "add", "change")
-} | {"coding.delete_feescheduleentry", "billing.delete_superbillitem", "billing.view_nccitable"}
+} | {
+    "coding.delete_feescheduleentry", "coding.delete_favoritecode",
+    "billing.delete_superbillitem", "billing.view_nccitable",
+}  # fmt: skip
 _CONFIGURE = {
     "core.view_practice",
     "core.view_apitoken",
