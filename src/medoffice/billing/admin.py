@@ -5,7 +5,7 @@ billing rules, and the NCCI tables loaded (read only)."""
 from django import forms
 from django.contrib import admin
 
-from medoffice.billing.codes import icd10_normalize, is_icd10_form, is_procedure_form
+from medoffice.billing.codes import is_procedure_form
 from medoffice.billing.models import (
     ItemKind,
     NcciTable,
@@ -13,6 +13,7 @@ from medoffice.billing.models import (
     SuperbillItem,
     SuperbillTemplate,
 )
+from medoffice.coding.loaders import is_icd10_shaped, normalize_icd10
 from medoffice.coding.models import FeeSchedule, FeeScheduleEntry
 from medoffice.core.admin import PracticeScopedAdmin
 
@@ -66,8 +67,8 @@ class SuperbillItemForm(forms.ModelForm):
         cleaned = super().clean()
         kind, code = cleaned.get("kind"), (cleaned.get("code") or "").strip().upper()
         if kind == ItemKind.DIAGNOSIS:
-            code = icd10_normalize(code)
-            if not is_icd10_form(code):
+            code = normalize_icd10(code)
+            if not is_icd10_shaped(code):
                 self.add_error("code", "An ICD-10-CM code, e.g. E11.9.")
         elif kind == ItemKind.SERVICE and not is_procedure_form(code):
             self.add_error("code", "A CPT or HCPCS code, e.g. 99213.")

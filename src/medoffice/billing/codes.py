@@ -18,23 +18,9 @@ from medoffice.billing.scrubber import CodeFacts, CodeStatus
 from medoffice.coding import search as coding_search
 from medoffice.coding.models import CodeSetRelease, CodeSystem, Icd10Code, Modifier, ProcedureCode
 
-ICD10_PATTERN = re.compile(r"^[A-Z][0-9][0-9A-Z][0-9A-Z]{0,4}$")
 # CPT (5 digits; category II ends in F, III in T, PLA in U) or HCPCS Level II (letter + 4 digits).
 PROCEDURE_PATTERN = re.compile(r"^(?:[0-9]{4}[0-9FTU]|[A-V][0-9]{4})$")
 MODIFIER_PATTERN = re.compile(r"^[A-Z0-9]{2}$")
-
-
-def icd10_normalize(text: str) -> str:
-    """ "e11.9 " -> "E119" (claims carry ICD-10-CM codes without the dot)."""
-    return text.strip().upper().replace(".", "")
-
-
-def icd10_dotted(code: str) -> str:
-    return f"{code[:3]}.{code[3:]}" if len(code) > 3 else code
-
-
-def is_icd10_form(code: str) -> bool:
-    return bool(ICD10_PATTERN.match(code))
 
 
 def is_procedure_form(code: str) -> bool:
@@ -75,11 +61,6 @@ class Releases:
 
     def of(self, system: str) -> list[_Release]:
         return self._by_system[system]
-
-
-def release_in_force(system: str, day: date) -> CodeSetRelease | None:
-    found = Releases().in_force(system, day)
-    return CodeSetRelease.objects.get(pk=found.id) if found else None
 
 
 def _status_elsewhere(rows_by_release: dict, releases: list[_Release], current: _Release):

@@ -12,8 +12,8 @@ import re
 
 from django import forms
 
-from medoffice.billing.codes import icd10_normalize
 from medoffice.billing.rules import LineInput
+from medoffice.coding.loaders import normalize_icd10
 
 HEADER_FIELDS = (
     "place_of_service", "referring_provider_name", "referring_provider_npi", "prior_authorization",
@@ -39,7 +39,7 @@ def _order_key(code: str, position: int, existing: list[str], post) -> tuple:
 
 def superbill_from_post(post, *, existing_dx: list[str], existing_lines: list[str]):
     """(diagnoses, lines, header) as the services take them."""
-    diagnoses = _unique(icd10_normalize(code) for code in post.getlist("dx"))
+    diagnoses = _unique(normalize_icd10(code) for code in post.getlist("dx"))
     diagnoses = [
         code
         for _, code in sorted(

@@ -18,6 +18,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator, RegexVa
 from django.db import models
 
 from medoffice.billing.states import EncounterStatus
+from medoffice.coding.loaders import dotted
 from medoffice.core.identifiers import validate_npi
 from medoffice.core.models import Location, Practice, Provider
 from medoffice.core.money import money_field
@@ -132,7 +133,7 @@ class EncounterDiagnosis(models.Model):
 
     @property
     def dotted(self) -> str:
-        return f"{self.code[:3]}.{self.code[3:]}" if len(self.code) > 3 else self.code
+        return dotted(self.code)
 
 
 def _pointer_field():

@@ -13,14 +13,9 @@ from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 
-from medoffice.billing.codes import (
-    MODIFIER_PATTERN,
-    icd10_dotted,
-    icd10_normalize,
-    is_icd10_form,
-    is_procedure_form,
-)
+from medoffice.billing.codes import MODIFIER_PATTERN, is_procedure_form
 from medoffice.billing.models import LETTERS, MAX_DIAGNOSES, MAX_MODIFIERS, MAX_POINTERS
+from medoffice.coding.loaders import dotted, is_icd10_shaped, normalize_icd10
 
 MAX_UNITS = 999
 
@@ -71,10 +66,10 @@ def _pointer(value, diagnoses: tuple[str, ...]) -> tuple[int | None, str]:
         return int(text), text
     if len(text) == 1 and text in LETTERS:
         return LETTERS.index(text) + 1, text
-    code = icd10_normalize(text)
+    code = normalize_icd10(text)
     if code in diagnoses:
-        return diagnoses.index(code) + 1, icd10_dotted(code)
-    return None, icd10_dotted(code) if is_icd10_form(code) else text
+        return diagnoses.index(code) + 1, dotted(code)
+    return None, dotted(code) if is_icd10_shaped(code) else text
 
 
 def superbill_check(diagnoses, lines) -> Superbill:
@@ -82,15 +77,15 @@ def superbill_check(diagnoses, lines) -> Superbill:
     errors: dict[str, list[str]] = {"diagnoses": [], "lines": []}
     codes: list[str] = []
     for raw in diagnoses:
-        code = icd10_normalize(str(raw))
+        code = normalize_icd10(str(raw))
         if not code:
             continue
-        if not is_icd10_form(code):
+        if not is_icd10_shaped(code):
             errors["diagnoses"].append(
                 f"{str(raw).strip()!r} is not an ICD-10-CM code (e.g. E11.9)."
             )
         elif code in codes:
-            errors["diagnoses"].append(f"{icd10_dotted(code)} is listed twice.")
+            errors["diagnoses"].append(f"{dotted(code)} is listed twice.")
         else:
             codes.append(code)
     if len(codes) > MAX_DIAGNOSES:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from enum import StrEnum
 
+from medoffice.coding.loaders import dotted
+
 MAX_DIAGNOSES = 12
 MAX_POINTERS = 4
 MAX_MODIFIERS = 4
@@ -71,7 +73,7 @@ class DiagnosisSnapshot:
 
     @property
     def dotted(self) -> str:
-        return f"{self.code[:3]}.{self.code[3:]}" if len(self.code) > 3 else self.code
+        return dotted(self.code)
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from medoffice.billing.codes import CodeBook, icd10_dotted
+from medoffice.billing.codes import CodeBook
 from medoffice.billing.errors import (
     EncounterStateError,
     FeeScheduleMissingError,
@@ -31,6 +31,7 @@ from medoffice.billing.selectors import (
     unit_price,
 )
 from medoffice.billing.states import EncounterStatus, can_move
+from medoffice.coding.loaders import dotted
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.core.money import extend, total
@@ -156,7 +157,7 @@ def _checked(diagnoses, lines, *, day) -> tuple[Superbill, CodeBook]:
     superbill = superbill_check(diagnoses, lines)
     book = CodeBook(icd10=superbill.diagnoses, procedures=[line.code for line in superbill.lines])
     errors: dict[str, list[str]] = {}
-    unknown_dx = [icd10_dotted(c) for c in superbill.diagnoses if not book.icd10_known(c)]
+    unknown_dx = [dotted(c) for c in superbill.diagnoses if not book.icd10_known(c)]
     if unknown_dx:
         errors["diagnoses"] = [
             f"Not in any loaded ICD-10-CM release: {', '.join(unknown_dx)}. Check for a typo."

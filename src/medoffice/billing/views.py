@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from medoffice.billing import access, services
-from medoffice.billing.codes import CodeBook, code_search, icd10_dotted, icd10_normalize
+from medoffice.billing.codes import CodeBook, code_search
 from medoffice.billing.errors import BillingError
 from medoffice.billing.forms import CodeSearchForm, QueueFilterForm, superbill_from_post
 from medoffice.billing.models import ItemKind
@@ -26,6 +26,7 @@ from medoffice.billing.selectors import (
     template_sections,
 )
 from medoffice.billing.states import EncounterStatus
+from medoffice.coding.loaders import dotted, normalize_icd10
 from medoffice.coding.models import PlaceOfServiceCode
 from medoffice.core.access import practice_id_for
 from medoffice.core.models import AuditAction, Location, Provider
@@ -97,9 +98,9 @@ def _page_context(request, encounter, *, posted=None, errors=(), reason=""):
     for section in template_sections(encounter.template, ItemKind.DIAGNOSIS):
         items = []
         for item in section.items:
-            code = icd10_normalize(item.code)
+            code = normalize_icd10(item.code)
             in_template_dx.add(code)
-            items.append({"code": code, "shown": icd10_dotted(code), "label": item.label,
+            items.append({"code": code, "shown": dotted(code), "label": item.label,
                           "checked": code in dx_codes})  # fmt: skip
         dx_sections.append({"title": section.title, "items": items})
     for section in template_sections(encounter.template, ItemKind.SERVICE):
@@ -113,7 +114,7 @@ def _page_context(request, encounter, *, posted=None, errors=(), reason=""):
                           "ptrs": ptrs})  # fmt: skip
         svc_sections.append({"title": section.title, "items": items})
     other_dx = [
-        {"code": c, "shown": icd10_dotted(c), "label": book.icd10_description(c, day),
+        {"code": c, "shown": dotted(c), "label": book.icd10_description(c, day),
          "checked": True}
         for c in dx_codes if c not in in_template_dx
     ]  # fmt: skip
@@ -135,7 +136,7 @@ def _page_context(request, encounter, *, posted=None, errors=(), reason=""):
         "svc_sections": svc_sections,
         "other_dx": other_dx,
         "other_svc": other_svc,
-        "chosen_dx": [(n, icd10_dotted(c)) for n, c in enumerate(dx_codes, start=1)],
+        "chosen_dx": [(n, dotted(c)) for n, c in enumerate(dx_codes, start=1)],
         "lines": current_lines(encounter),
         "charged": total(line.charge_amount or 0 for line in current_lines(encounter)),
         "expected": expected_allowed(encounter, current_lines(encounter))

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 
+from medoffice.coding.loaders import normalize_icd10
 from medoffice.coding.models import FavoriteCode
 from medoffice.core.admin import PracticeScopedAdmin
 
@@ -14,7 +15,7 @@ class FavoriteCodeForm(forms.ModelForm):
 
     def clean_code(self):
         # Stored as claims carry them: upper case, no ICD-10-CM dot.
-        return self.cleaned_data["code"].strip().upper().replace(".", "")
+        return normalize_icd10(self.cleaned_data["code"])
 
 
 @admin.register(FavoriteCode)

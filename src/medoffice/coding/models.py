@@ -10,6 +10,7 @@ gives the form people read ("E11.9").
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 
+from medoffice.coding.loaders import dotted
 from medoffice.core.models import Practice, Provider
 from medoffice.patients.models import Payer
 
@@ -69,7 +70,7 @@ class Icd10Code(models.Model):
 
     @property
     def dotted(self) -> str:
-        return f"{self.code[:3]}.{self.code[3:]}" if len(self.code) > 3 else self.code
+        return dotted(self.code)
 
 
 class ProcedureCode(models.Model):
