@@ -57,9 +57,12 @@ def _local_now(appointment: Appointment, now: datetime) -> datetime:
     return now.astimezone(ZoneInfo(appointment.location.time_zone))
 
 
-def _channel_for(appointment: Appointment, policy: ReminderPolicy, now: datetime) -> ChannelChoice:
-    patient = appointment.patient
-    sms, email = selectors.reach_for(patient, policy, _local_now(appointment, now).date())
+def _channel_for(
+    patient: Patient, zone: str, policy: ReminderPolicy, now: datetime
+) -> ChannelChoice:
+    """The channel the patient consented to, judged on the day it is where the visit is."""
+    day = now.astimezone(ZoneInfo(zone)).date()
+    sms, email = selectors.reach_for(patient, policy, day)
     return choose_channel(preferred=patient.preferred_contact_method, sms=sms, email=email)
 
 
@@ -115,12 +118,19 @@ def _draft(appointment: Appointment, purpose: str, channel: RuleChannel, *, sequ
     return Draft(Channel.EMAIL, patient.email, subject, email.body, email, sequence)
 
 
-def _skipped(appointment: Appointment, purpose: str, reason: str, **fields) -> Message:
+def _about(appointment: Appointment) -> dict:
+    """The fields that tie a message to a visit (and the visit time it spoke of)."""
+    return {
+        "practice": appointment.location.practice, "patient": appointment.patient,
+        "appointment": appointment, "appointment_starts_at": appointment.starts_at,
+    }  # fmt: skip
+
+
+def _skipped(purpose: str, reason: str, **fields) -> Message:
+    """A message not sent, and why: the front desk sees it on the Communications tab."""
     return Message.objects.create(
-        practice=appointment.location.practice, direction=Direction.OUTBOUND,
-        channel=Channel.NONE, purpose=purpose, status=MessageStatus.SKIPPED,
-        patient=appointment.patient, appointment=appointment,
-        appointment_starts_at=appointment.starts_at, note=f"not sent: {reason}"[:300], **fields,
+        direction=Direction.OUTBOUND, channel=Channel.NONE, purpose=purpose,
+        status=MessageStatus.SKIPPED, note=f"not sent: {reason}"[:300], **fields,
     )  # fmt: skip
 
 
@@ -138,7 +148,7 @@ def reminder_send(
     )  # fmt: skip
     if due != offset:
         return "not_due"
-    choice = _channel_for(appointment, policy, now)
+    choice = _channel_for(appointment.patient, appointment.location.time_zone, policy, now)
     if choice.channel == RuleChannel.SMS and in_quiet_hours(
         _local_now(appointment, now).time(), start=policy.quiet_start, end=policy.quiet_end
     ):
@@ -147,20 +157,20 @@ def reminder_send(
     try:
         with transaction.atomic():
             if choice.channel is None:
-                _skipped(appointment, Purpose.REMINDER, choice.reason, offset_minutes=minutes)
+                _skipped(Purpose.REMINDER, choice.reason, offset_minutes=minutes,
+                         **_about(appointment))  # fmt: skip
                 return "skipped"
             draft = _draft(
                 appointment, Purpose.REMINDER, choice.channel,
                 sequence=selectors.calendar_sequence(appointment),
             )  # fmt: skip
             message = Message.objects.create(
-                practice=appointment.location.practice, direction=Direction.OUTBOUND,
-                channel=draft.channel, purpose=Purpose.REMINDER, status=MessageStatus.QUEUED,
-                patient=appointment.patient, appointment=appointment,
-                appointment_starts_at=appointment.starts_at, offset_minutes=minutes,
+                direction=Direction.OUTBOUND, channel=draft.channel,
+                purpose=Purpose.REMINDER, status=MessageStatus.QUEUED, offset_minutes=minutes,
                 address=draft.address, subject=draft.subject, body=draft.body,
                 ics_sequence=draft.ics_sequence,
                 expects_reply=draft.channel == Channel.SMS, reply_until=appointment.starts_at,
+                **_about(appointment),
             )  # fmt: skip
     except IntegrityError:
         return "already"
@@ -215,9 +225,9 @@ def appointment_notice_send(
     if not still_true:
         return None
     now = timezone.now()
-    choice = _channel_for(appointment, policy, now)
+    choice = _channel_for(appointment.patient, appointment.location.time_zone, policy, now)
     if choice.channel is None:
-        return _skipped(appointment, purpose, choice.reason)
+        return _skipped(purpose, choice.reason, **_about(appointment))
     if (
         choice.channel == RuleChannel.SMS
         and purpose == Purpose.CANCELLED
@@ -227,11 +237,9 @@ def appointment_notice_send(
     sequence = 0 if purpose == Purpose.BOOKED else selectors.calendar_sequence(appointment) + 1
     draft = _draft(appointment, purpose, choice.channel, sequence=sequence)
     message = Message.objects.create(
-        practice=appointment.location.practice, direction=Direction.OUTBOUND,
-        channel=draft.channel, purpose=purpose, status=MessageStatus.QUEUED,
-        patient=appointment.patient, appointment=appointment,
-        appointment_starts_at=appointment.starts_at, address=draft.address,
-        subject=draft.subject, body=draft.body, ics_sequence=draft.ics_sequence,
+        direction=Direction.OUTBOUND, channel=draft.channel, purpose=purpose,
+        status=MessageStatus.QUEUED, address=draft.address, subject=draft.subject,
+        body=draft.body, ics_sequence=draft.ics_sequence, **_about(appointment),
     )  # fmt: skip
     return _deliver(message, draft.email)
 
@@ -247,15 +255,9 @@ def waitlist_news_send(*, offer: WaitlistOffer, news: str) -> Message:
     purpose = Purpose.WAITLIST_OFFER if news == "offer" else Purpose.WAITLIST_TAKEN
     about = {"object_type": "scheduling.waitlistoffer", "object_id": str(offer.public_id)}
     policy = selectors.policy_for(practice)
-    today = timezone.now().astimezone(ZoneInfo(offer.location.time_zone)).date()
-    sms, email = selectors.reach_for(patient, policy, today)
-    choice = choose_channel(preferred=patient.preferred_contact_method, sms=sms, email=email)
+    choice = _channel_for(patient, offer.location.time_zone, policy, timezone.now())
     if choice.channel is None:
-        return Message.objects.create(
-            practice=practice, direction=Direction.OUTBOUND, channel=Channel.NONE,
-            purpose=purpose, status=MessageStatus.SKIPPED, patient=patient,
-            note=f"not sent: {choice.reason}"[:300], **about,
-        )  # fmt: skip
+        return _skipped(purpose, choice.reason, practice=practice, patient=patient, **about)
     facts = content.offer_facts(offer)
     asks = news == "offer" and choice.channel == RuleChannel.SMS
     email_message = None
