@@ -241,3 +241,14 @@ def test_a_text_answered_yes_books_the_offered_time(
     assert entry.status == WaitlistStatus.BOOKED
     assert entry.booked_appointment.starts_at == booked.starts_at
     assert any("you are booked" in m.body for m in SmsOutbox.objects.all())
+
+
+def test_finding_candidates_takes_the_same_queries_however_many_wait(
+    office, patients, visit_type, provider, location, django_assert_max_num_queries
+):
+    for person in patients(12):
+        waitlist_add(patient=person, fields={"appointment_type": visit_type})
+    tuesday = next_weekday_at(10, 0)
+    with django_assert_max_num_queries(3):
+        assert len(candidates(Opening(provider, location, tuesday,
+                                      tuesday + timedelta(minutes=30)))) == 12  # fmt: skip

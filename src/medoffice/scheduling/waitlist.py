@@ -146,11 +146,12 @@ def candidates(opening: Opening, *, exclude_patient_id: int | None = None) -> li
         )
         .exclude(patient_id=exclude_patient_id)
         .select_related("appointment_type", "patient")
+        .prefetch_related("appointment_type__providers")
         .order_by("priority", "created_at")
     )
     suited = []
     for entry in entries:
-        offered = set(entry.appointment_type.providers.values_list("id", flat=True))
+        offered = {p.id for p in entry.appointment_type.providers.all()}
         if offered and opening.provider.id not in offered:
             continue
         if _suits(entry, opening, local):
@@ -168,11 +169,16 @@ def offer_opening(
     if closes <= now:
         return []  # too close to the time to offer it around
     limit = limit or settings.MEDOFFICE_WAITLIST_OFFERS_PER_OPENING
+    offered_before = set(
+        WaitlistOffer.objects.filter(
+            starts_at=opening.starts_at, provider=opening.provider
+        ).values_list("entry_id", flat=True)
+    )
     offers = []
     for entry in candidates(opening, exclude_patient_id=exclude_patient_id):
         if len(offers) >= limit:
             break
-        if entry.offers.filter(starts_at=opening.starts_at, provider=opening.provider).exists():
+        if entry.id in offered_before:
             continue
         offer = WaitlistOffer.objects.create(
             entry=entry, token=secrets.token_urlsafe(32), starts_at=opening.starts_at,
