@@ -229,3 +229,11 @@ def freeze(monkeypatch):
         return instant
 
     return set_now
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """The worker's jobs (messages, the HL7 feed over MLLP) run as soon as they are queued,
+    in-line, in the process of the test (and of its live server)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "messaging"]}}  # fmt: skip

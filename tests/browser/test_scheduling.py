@@ -75,12 +75,8 @@ def test_book_from_the_record_then_check_in_and_out_on_the_board(
     assert booked.checked_out_at is not None
 
 
-IMMEDIATE_TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                               "QUEUES": ["default", "messaging"]}}  # fmt: skip
-
-
 def test_a_front_desk_day(page, login, front_desk, open_all_week, make_patient, payer, freeze,
-                          settings):  # fmt: skip
+                          immediate_tasks):  # fmt: skip
     """Register a new patient and book the first open time; move it; cancel it and see the
     waiting patient offered the time (who takes it from the link); book again from the day
     board; check in with the copay shown; room; provider; check out."""
@@ -93,7 +89,6 @@ def test_a_front_desk_day(page, login, front_desk, open_all_week, make_patient, 
     from medoffice.scheduling.waitlist import waitlist_add
     from tests.browser.test_front_desk import fill_registration, submit_registration
 
-    settings.TASKS = IMMEDIATE_TASKS  # the worker's jobs run at once (same process)
     zone = ZoneInfo(open_all_week.practice.locations.get().time_zone)
     day = datetime.now(zone).date() + timedelta(days=1)
     while day.weekday() != 1:

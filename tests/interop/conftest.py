@@ -20,10 +20,8 @@ from tests.scheduling.conftest import (  # noqa: F401 - fixtures shared with sch
 
 
 @pytest.fixture(autouse=True)
-def immediate_tasks(settings):
-    """The worker's deliveries run as soon as they are queued (in-line, in these tests)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": ["default", "messaging"]}}  # fmt: skip
+def _worker_in_line(immediate_tasks):
+    """The worker's deliveries run as soon as they are queued, in every feed test."""
 
 
 @pytest.fixture

@@ -13,13 +13,7 @@ from medoffice.scheduling.models import AppointmentType
 from medoffice.scheduling.services import appointment_cancel, appointment_reschedule
 from tests.messaging.conftest import BOOKED_AT, VISIT
 
-IMMEDIATE = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                         "QUEUES": ["default", "messaging"]}}  # fmt: skip
-
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):
-    settings.TASKS = IMMEDIATE
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
 
 @pytest.fixture

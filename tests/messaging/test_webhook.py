@@ -21,12 +21,10 @@ URL = "/hooks/sms/"
 
 
 @pytest.fixture(autouse=True)
-def outbox_webhook(settings):
+def outbox_webhook(settings, immediate_tasks):
+    """Our answers are queued for the worker; here they run at once."""
     settings.SMS_BACKEND = "outbox"
     settings.SMS_WEBHOOK_TOKEN = TOKEN
-    # Our answers are queued for the worker; here they run at once.
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": ["default", "messaging"]}}  # fmt: skip
 
 
 @pytest.fixture

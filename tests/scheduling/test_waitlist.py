@@ -23,12 +23,8 @@ from medoffice.scheduling.waitlist import (
 )
 from tests.scheduling.conftest import next_weekday_at
 
-
-@pytest.fixture(autouse=True)
-def immediate_tasks(settings):
-    """Messages are sent as soon as they are queued (the worker's job, done in-line)."""
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
-                                  "QUEUES": ["default", "messaging"]}}  # fmt: skip
+# Messages are sent as soon as they are queued (the worker's job, done in-line).
+pytestmark = pytest.mark.usefixtures("immediate_tasks")
 
 
 def sent(kind: str) -> list:
