@@ -724,6 +724,9 @@ class Claim(models.Model):
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="claims")
     encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="claims")
+    encounter_version = models.PositiveSmallIntegerField(
+        help_text="The encounter's version its lines were made from"
+    )
     provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
     location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="+")
