@@ -38,3 +38,27 @@ class NcciFileError(BillingError):
         shown = "; ".join(problems[:10])
         more = f" (and {len(problems) - 10} more)" if len(problems) > 10 else ""
         super().__init__(f"Nothing loaded: {shown}{more}")
+
+
+class ClaimStateError(BillingError):
+    """The claim's status does not allow this move (table in billing/states.py)."""
+
+    code = "claim_state"
+
+
+class ClaimNotReadyError(BillingError):
+    """The claim has scrubber errors (or is not in a status that can be sent)."""
+
+    code = "claim_not_ready"
+
+
+class ConnectionMissingError(BillingError):
+    """No active clearinghouse connection takes this payer's claims."""
+
+    code = "clearinghouse_missing"
+
+
+class ExchangeFileError(BillingError):
+    """A received file that cannot be applied: it is quarantined with this reason."""
+
+    code = "exchange_file_rejected"

@@ -17,12 +17,12 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
-from medoffice.billing.states import EncounterStatus
+from medoffice.billing.states import BatchStatus, ClaimStatus, EncounterStatus
 from medoffice.coding.loaders import dotted
 from medoffice.core.identifiers import validate_npi
 from medoffice.core.models import Location, Practice, Provider
 from medoffice.core.money import money_field
-from medoffice.patients.models import Coverage, Patient, Payer
+from medoffice.patients.models import Coverage, Patient, Payer, validate_regex
 from medoffice.scheduling.models import Appointment
 
 MAX_DIAGNOSES = 12
@@ -451,3 +451,481 @@ class MueLimit(models.Model):
 
     def __str__(self) -> str:
         return f"{self.code} <= {self.max_units}"
+
+
+# ================================================================ claims and the exchange
+#
+# A claim is what one payer is asked to pay for one encounter: its lines come from
+# the encounter's standing charges. It goes out in a batch (one X12 interchange,
+# one file) through the practice's clearinghouse connection; the answers (999,
+# 277CA, 277, 835) come back as files, each recorded once by its sha256, and move
+# the claim through `ClaimStatus` (billing/states.py), each move a `ClaimEvent`.
+
+
+class ConnectionKind(models.TextChoices):
+    FOLDER = "folder", "Folder exchange"
+    SFTP = "sftp", "SFTP"
+
+
+class UsageIndicator(models.TextChoices):
+    """ISA15: whether the receiver treats the interchange as real."""
+
+    TEST = "T", "Test"
+    PRODUCTION = "P", "Production"
+
+
+_x12_id = RegexValidator(r"^[A-Za-z0-9 ]{1,15}$", "1 to 15 letters, digits or spaces.")
+_remote_dir = RegexValidator(r"^[^\0\n\r]{1,200}$", "A directory path on the server.")
+
+
+class ClearinghouseConnection(models.Model):
+    """How the practice exchanges files with its clearinghouse (Configuration).
+
+    Folder (the default and the demo's): files are written to an outbox directory
+    and answers are picked up from an inbox directory, by default under
+    MEDOFFICE_VAR_DIR/clearinghouse/. SFTP: the same over an SSH connection whose
+    host key is pinned; the password, if any, is read from an environment variable
+    named here (never stored).
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    name = models.CharField(max_length=80)
+    kind = models.CharField(max_length=6, choices=ConnectionKind.choices, default="folder")
+    is_active = models.BooleanField(default=True)
+    usage = models.CharField(
+        "test or production", max_length=1, choices=UsageIndicator.choices,
+        default=UsageIndicator.TEST, help_text="ISA15: T while testing with the clearinghouse",
+    )  # fmt: skip
+    payers = models.ManyToManyField(
+        Payer, blank=True, related_name="+",
+        help_text="Payers whose claims go here; none: every payer without a connection of its own",
+    )  # fmt: skip
+    # The envelopes (ISA/GS) and the submitter/receiver names of the 837 (1000A/1000B).
+    sender_qualifier = models.CharField("ISA05", max_length=2, default="ZZ")
+    sender_id = models.CharField("sender id (ISA06/GS02)", max_length=15, validators=[_x12_id])
+    receiver_qualifier = models.CharField("ISA07", max_length=2, default="ZZ")
+    receiver_id = models.CharField("receiver id (ISA08/GS03)", max_length=15, validators=[_x12_id])
+    receiver_name = models.CharField("receiver name (1000B)", max_length=60)
+    submitter_name = models.CharField(
+        "submitter name (1000A)", max_length=60, blank=True, help_text="Blank: the practice's name"
+    )
+    contact_name = models.CharField(max_length=60, blank=True)
+    contact_phone = models.CharField(max_length=20, blank=True)
+    # Folder exchange.
+    outbox_dir = models.CharField(
+        max_length=300, blank=True, help_text="Blank: MEDOFFICE_VAR_DIR/clearinghouse/outbox"
+    )
+    inbox_dir = models.CharField(
+        max_length=300, blank=True, help_text="Blank: MEDOFFICE_VAR_DIR/clearinghouse/inbox"
+    )
+    # SFTP.
+    host = models.CharField(max_length=255, blank=True)
+    port = models.PositiveIntegerField(
+        default=22, validators=[MinValueValidator(1), MaxValueValidator(65535)]
+    )
+    username = models.CharField(max_length=64, blank=True)
+    key_path = models.CharField(
+        "private key file", max_length=300, blank=True, help_text="Path on this server"
+    )
+    password_env = models.CharField(
+        "password variable", max_length=64, blank=True,
+        validators=[RegexValidator(r"^[A-Z_][A-Z0-9_]*$", "An environment variable name.")],
+        help_text="Name of the environment variable holding the password (never stored here)",
+    )  # fmt: skip
+    host_key = models.TextField(
+        blank=True,
+        help_text="The server's public host key, e.g. 'ssh-ed25519 AAAA...' (from ssh-keyscan)",
+    )
+    remote_outbox = models.CharField(
+        "remote upload directory", max_length=200, blank=True, default="outbound",
+        validators=[_remote_dir],
+    )  # fmt: skip
+    remote_inbox = models.CharField(
+        "remote download directory", max_length=200, blank=True, default="inbound",
+        validators=[_remote_dir],
+    )  # fmt: skip
+    remote_archive = models.CharField(
+        "remote directory for picked-up files", max_length=200, blank=True, default="",
+        help_text="Blank: a 'processed' folder inside the download directory",
+    )  # fmt: skip
+    # The demo's stand-in: answers each file it receives with a 999 and a 277CA.
+    simulate_responses = models.BooleanField(
+        default=False, help_text="Demo and training only: answer each batch sent with a "
+        "made-up 999 and 277CA, as a clearinghouse and payer would",
+    )  # fmt: skip
+    simulate_member_id_pattern = models.CharField(
+        "simulated payer's member ids", max_length=100, blank=True,
+        validators=[validate_regex],
+        help_text="Demo: the simulated payer rejects claims whose member id does not match "
+        "this regular expression (blank: it accepts every member id)",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["practice", "name"], name="clearinghouse_name_unique"),
+            models.CheckConstraint(condition=models.Q(kind__in=["folder", "sftp"]), name="ch_kind"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        errors = {}
+        if self.kind == ConnectionKind.SFTP:
+            for name in ("host", "username", "host_key"):
+                if not getattr(self, name).strip():
+                    errors[name] = ["Needed for an SFTP exchange."]
+            if not self.key_path and not self.password_env:
+                errors["key_path"] = ["Give a private key file or a password variable."]
+            if self.host_key and len(self.host_key.split()) < 2:
+                errors["host_key"] = ["Paste the key type and the key: 'ssh-ed25519 AAAA...'."]
+        if errors:
+            raise ValidationError(errors)
+
+
+class ControlCounter(models.Model):
+    """The last control number used per connection and kind (ISA13, GS06, ST02).
+
+    Taken under a row lock, in the transaction that records the batch, so a
+    number is never handed out twice, on PostgreSQL as on SQLite.
+    """
+
+    connection = models.ForeignKey(
+        ClearinghouseConnection, on_delete=models.CASCADE, related_name="+"
+    )
+    kind = models.CharField(max_length=3)  # "ISA", "GS", "ST"
+    last_value = models.PositiveBigIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["connection", "kind"], name="control_counter_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.last_value}"
+
+
+class FileDirection(models.TextChoices):
+    SENT = "sent", "Sent"
+    RECEIVED = "received", "Received"
+
+
+class FileStatus(models.TextChoices):
+    SENT = "sent", "Sent"  # outgoing, delivered
+    PROCESSED = "processed", "Processed"
+    QUARANTINED = "quarantined", "Quarantined"
+
+
+class ExchangeFile(models.Model):
+    """Every file sent to or received from a clearinghouse, once (by its sha256).
+
+    A received file is processed whole or not at all: a malformed one, or one
+    that names a batch or claims we never sent, is quarantined with the reason
+    and changes nothing.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    connection = models.ForeignKey(
+        ClearinghouseConnection, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="files",
+    )  # fmt: skip
+    direction = models.CharField(max_length=8, choices=FileDirection.choices)
+    name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64)
+    size = models.PositiveBigIntegerField()
+    transaction = models.CharField(
+        max_length=3, blank=True, help_text="837, 999, 277, 835 ... (ST01)"
+    )
+    status = models.CharField(max_length=12, choices=FileStatus.choices)
+    reason = models.TextField(blank=True, help_text="Why it was quarantined")
+    stored_path = models.CharField(
+        max_length=500, blank=True, help_text="Where the file is kept (processed or quarantine)"
+    )
+    summary = models.CharField(max_length=300, blank=True, help_text="What it did, in words")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "direction", "sha256"], name="exchange_file_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ClaimBatch(models.Model):
+    """One interchange (ISA...IEA, one GS, one ST) of 837P claims: one file."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    connection = models.ForeignKey(
+        ClearinghouseConnection, on_delete=models.PROTECT, related_name="batches"
+    )
+    payer = models.ForeignKey(
+        Payer, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Set when the batch holds one payer's claims",
+    )  # fmt: skip
+    status = models.CharField(max_length=10, choices=BatchStatus.choices, default="queued")
+    usage = models.CharField(max_length=1, choices=UsageIndicator.choices)
+    interchange_control = models.PositiveIntegerField("ISA13")
+    group_control = models.PositiveIntegerField("GS06")
+    transaction_control = models.PositiveIntegerField("ST02")
+    claim_count = models.PositiveIntegerField(default=0)
+    total_charge = money_field(default=0)
+    file = models.OneToOneField(
+        ExchangeFile, on_delete=models.PROTECT, null=True, blank=True, related_name="batch"
+    )
+    file_name = models.CharField(max_length=120)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=300, blank=True, help_text="Why it has not gone yet")
+    next_attempt_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField()
+    sent_at = models.DateTimeField(null=True, blank=True)
+    acknowledged_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("send_claimbatch", "Can send claims and pick up the answers")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["connection", "interchange_control"], name="batch_isa_unique"
+            ),
+            models.UniqueConstraint(fields=["connection", "group_control"], name="batch_gs_unique"),
+        ]
+        indexes = [models.Index(fields=["status", "next_attempt_at"], name="batch_due")]
+
+    def __str__(self) -> str:
+        return f"Batch {self.interchange_control:09d}"
+
+
+class ClaimFrequency(models.TextChoices):
+    """CLM05-3: the claim's frequency type."""
+
+    ORIGINAL = "1", "Original"
+    REPLACEMENT = "7", "Replacement of a prior claim"
+    VOID = "8", "Void of a prior claim"
+
+
+class Claim(models.Model):
+    """What one payer is asked to pay for one encounter."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="claims")
+    encounter = models.ForeignKey(Encounter, on_delete=models.PROTECT, related_name="claims")
+    encounter_version = models.PositiveSmallIntegerField(
+        help_text="The encounter's version its lines were made from"
+    )
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="+")
+    coverage = models.ForeignKey(Coverage, on_delete=models.PROTECT, related_name="claims")
+    responsibility = models.PositiveSmallIntegerField(
+        choices=[(1, "Primary"), (2, "Secondary"), (3, "Tertiary")], default=1
+    )
+    primary_claim = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="followers",
+        help_text="For a secondary (tertiary) claim: the claim whose adjudication it carries",
+    )  # fmt: skip
+    frequency = models.CharField(max_length=1, choices=ClaimFrequency.choices, default="1")
+    original = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="corrections",
+        help_text="The claim a replacement (7) or void (8) corrects",
+    )  # fmt: skip
+    patient_control_number = models.CharField(
+        max_length=20, unique=True, help_text="CLM01: how answers find this claim"
+    )
+    payer_claim_number = models.CharField(
+        max_length=50, blank=True, help_text="The payer's number for it (277CA, 835)"
+    )
+    status = models.CharField(max_length=16, choices=ClaimStatus.choices, default="draft")
+    status_reason = models.CharField(
+        max_length=500, blank=True, help_text="Why it was rejected or denied, in plain words"
+    )
+    place_of_service = models.CharField(max_length=2)
+    service_from = models.DateField()
+    service_to = models.DateField()
+    diagnosis_codes = models.JSONField(default=list, help_text="ICD-10-CM, no dot, claim order")
+    referring_provider_name = models.CharField(max_length=120, blank=True)
+    referring_provider_npi = models.CharField(max_length=10, blank=True)
+    prior_authorization = models.CharField(max_length=50, blank=True)
+    total_charge = money_field()
+    paid_amount = money_field(default=0, help_text="What the payer paid (from its 835)")
+    patient_responsibility = money_field(default=0)
+    issues = models.JSONField(default=list, blank=True, help_text="The last scrub's issues")
+    scrubbed_at = models.DateTimeField(null=True, blank=True)
+    batch = models.ForeignKey(
+        ClaimBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="claims",
+        help_text="The batch it last went out in",
+    )  # fmt: skip
+    sent_at = models.DateTimeField(null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        permissions = [("correct_claim", "Can replace or void a claim the payer has")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(frequency="1", original__isnull=True)
+                | (models.Q(frequency__in=["7", "8"]) & models.Q(original__isnull=False)),
+                name="claim_correction_has_original",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(responsibility=1, primary_claim__isnull=True)
+                | (models.Q(responsibility__in=[2, 3]) & models.Q(primary_claim__isnull=False)),
+                name="claim_secondary_has_primary",
+            ),
+            models.CheckConstraint(condition=models.Q(total_charge__gte=0), name="claim_total"),
+            # One original claim per encounter and payer order at a time (a closed one may be
+            # made again, e.g. after a void).
+            models.UniqueConstraint(
+                fields=["encounter", "responsibility"],
+                condition=models.Q(frequency="1") & ~models.Q(status="closed"),
+                name="claim_one_open_per_encounter",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "status", "service_from"], name="claim_queue"),
+            models.Index(fields=["payer", "status"], name="claim_payer_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Claim {self.patient_control_number}"
+
+
+class ClaimLine(models.Model):
+    """One service line of the claim, from one standing charge."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="lines")
+    number = models.PositiveSmallIntegerField()
+    charge = models.ForeignKey(Charge, on_delete=models.PROTECT, related_name="claim_lines")
+    code = models.CharField(max_length=5)
+    modifiers = models.CharField(max_length=11, blank=True, help_text="e.g. '95 25'")
+    units = models.PositiveSmallIntegerField()
+    amount = money_field()
+    pointers = models.CharField(
+        max_length=8, help_text="Diagnosis pointers, e.g. '1 2' (orders in diagnosis_codes)"
+    )
+    date_of_service = models.DateField()
+    control_number = models.CharField(
+        max_length=30, help_text="REF*6R: how an 835 line finds this line"
+    )
+
+    class Meta:
+        ordering = ["claim", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["claim", "number"], name="claim_line_unique"),
+            models.CheckConstraint(condition=models.Q(units__gte=1), name="claim_line_units"),
+            models.CheckConstraint(condition=models.Q(amount__gte=0), name="claim_line_amount"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Line {self.number} {self.code}"
+
+    @property
+    def modifier_list(self) -> list[str]:
+        return self.modifiers.split()
+
+    @property
+    def pointer_list(self) -> list[int]:
+        return [int(p) for p in self.pointers.split()]
+
+
+class AdjustmentGroup(models.TextChoices):
+    """CAS01 claim adjustment group codes."""
+
+    CONTRACTUAL = "CO", "Contractual obligation"
+    CORRECTION = "CR", "Correction and reversal"
+    OTHER = "OA", "Other adjustment"
+    PAYER_INITIATED = "PI", "Payer initiated reduction"
+    PATIENT = "PR", "Patient responsibility"
+
+
+class Adjudication(models.Model):
+    """What a payer decided on a claim (line None) or one of its lines, from its 835.
+
+    Filled by the remittance posting (issue 6); a secondary claim carries the
+    primary's adjudication in its 2320/2330 (claim) and 2430 (line) loops.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="adjudications")
+    line = models.ForeignKey(
+        ClaimLine, on_delete=models.CASCADE, null=True, blank=True, related_name="adjudications"
+    )
+    paid_amount = money_field()
+    allowed_amount = money_field(null=True, blank=True)
+    paid_date = models.DateField()
+    payer_claim_number = models.CharField(max_length=50, blank=True)
+    source = models.ForeignKey(
+        ExchangeFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The 835 it came from (none: entered by hand)",
+    )  # fmt: skip
+    superseded = models.BooleanField(default=False, help_text="Reversed by a later remittance")
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["claim", "line", "id"]
+        indexes = [models.Index(fields=["claim", "superseded"], name="adjudication_current")]
+
+    def __str__(self) -> str:
+        return f"Paid ${self.paid_amount} on {self.paid_date}"
+
+
+class Adjustment(models.Model):
+    """One CAS amount of an adjudication: group, reason (CARC), amount, quantity."""
+
+    adjudication = models.ForeignKey(
+        Adjudication, on_delete=models.CASCADE, related_name="adjustments"
+    )
+    group = models.CharField(max_length=2, choices=AdjustmentGroup.choices)
+    reason = models.CharField(max_length=5, help_text="Claim adjustment reason code (CARC)")
+    amount = money_field()
+    quantity = models.DecimalField(max_digits=9, decimal_places=2, null=True, blank=True)
+
+    class Meta:
+        ordering = ["adjudication", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.group}-{self.reason} ${self.amount}"
+
+
+class ClaimEvent(models.Model):
+    """One move of a claim's status: from, to, why, which file, who, when."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="events")
+    from_status = models.CharField(max_length=16, choices=ClaimStatus.choices, blank=True)
+    to_status = models.CharField(max_length=16, choices=ClaimStatus.choices)
+    note = models.CharField(max_length=500, blank=True)
+    source_file = models.ForeignKey(
+        ExchangeFile, on_delete=models.PROTECT, null=True, blank=True, related_name="claim_events"
+    )
+    batch = models.ForeignKey(
+        ClaimBatch, on_delete=models.PROTECT, null=True, blank=True, related_name="claim_events"
+    )
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["claim", "at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.from_status or '-'} -> {self.to_status}"
