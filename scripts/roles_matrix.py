@@ -111,6 +111,19 @@ ROWS = [
     ("Change providers", "core.change_provider"),
     ("See API tokens (never the token itself)", "core.view_apitoken"),
     ("Revoke API tokens", "core.change_apitoken"),
+    ("Claims after they go out", None),
+    (
+        "See the work queues: rejections, denials, no answer, filing deadlines, appeals",
+        "billing.view_claim_queues",
+    ),
+    (
+        "Work a claim: notes, assignment, fix and resend, status request (276), close",
+        "billing.work_claim",
+    ),
+    ("Print claims on the CMS-1500 paper form; mark paper claims mailed", "billing.print_claim"),
+    ("See appeals and their letters", "billing.view_appeal"),
+    ("Draft an appeal from the template", "billing.add_appeal"),
+    ("Edit, file, decide or withdraw an appeal", "billing.change_appeal"),
 ]
 
 

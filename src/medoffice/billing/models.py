@@ -303,6 +303,21 @@ class PayerRules(models.Model):
         default=365, validators=[MinValueValidator(1)],
         help_text="Days after the date of service a claim may still be filed",
     )  # fmt: skip
+    follow_up_days = models.PositiveSmallIntegerField(
+        "days before a status request", default=30,
+        validators=[MinValueValidator(7), MaxValueValidator(365)],
+        help_text="A claim without an answer this many days after it was sent gets an automatic "
+        "claim status request (276), and again every as many days",
+    )  # fmt: skip
+    paper_claims = models.BooleanField(
+        "bills on paper", default=False,
+        help_text="Claims to this payer are printed on the CMS-1500 form and mailed, not sent "
+        "electronically",
+    )  # fmt: skip
+    appeal_days = models.PositiveSmallIntegerField(
+        "days to appeal", default=120, validators=[MinValueValidator(1)],
+        help_text="Days after the payer's decision an appeal may still be filed",
+    )  # fmt: skip
     rules_off = models.CharField(
         "scrubber rules switched off", max_length=400, blank=True,
         help_text="Rule codes (docs/billing.md), separated by spaces or commas",
@@ -929,3 +944,193 @@ class ClaimEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.from_status or '-'} -> {self.to_status}"
+
+
+# ================================================================ the billers' work on claims
+#
+# What the billers do with claims after they go out: the work queues (rejections, denials,
+# claims without an answer, filing deadlines), notes and assignments, the codes payers sent
+# back (277CA/999 rejections, 835 remark codes), automatic claim status requests (276) and
+# appeals tracked to their outcome. See docs/billing.md.
+
+
+class FindingSource(models.TextChoices):
+    ACK_999 = "999", "999 acknowledgment"
+    ACK_277CA = "277CA", "277CA claim acknowledgment"
+    STATUS_277 = "277", "277 claim status"
+    REMIT_835 = "835", "835 remittance"
+
+
+class ClaimFinding(models.Model):
+    """A code a clearinghouse or payer sent back about a claim (or one of its lines).
+
+    A rejection (277CA STC category A3/A4/A6/A7/A8 with status and entity, or a 999
+    error: segment, element, error codes) or a remark (RARC from an 835 LQ). Its plain
+    reason and the field to fix are decided from the code (billing/explanations.py) when
+    it is recorded, and kept as they were said then.
+    """
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="findings")
+    line = models.ForeignKey(
+        ClaimLine, on_delete=models.SET_NULL, null=True, blank=True, related_name="findings"
+    )
+    source = models.CharField(max_length=5, choices=FindingSource.choices)
+    code = models.CharField(max_length=40, help_text="e.g. A7:562:82, 999 R NM1 8 9 7, N290")
+    reason = models.CharField(max_length=500, help_text="In plain words")
+    fix = models.CharField(max_length=24, blank=True, help_text="Fix target key")
+    rejected = models.BooleanField(default=False)
+    source_file = models.ForeignKey(
+        ExchangeFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField()
+    resolved_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the claim was sent again after the fix"
+    )
+
+    class Meta:
+        ordering = ["claim", "-at", "id"]
+        indexes = [models.Index(fields=["claim", "resolved_at"], name="finding_open")]
+
+    def __str__(self) -> str:
+        return f"{self.source} {self.code}"
+
+
+class ClaimWork(models.Model):
+    """Who works a claim and when to look at it again (one row per claim in a queue)."""
+
+    claim = models.OneToOneField(Claim, on_delete=models.CASCADE, related_name="work")
+    assigned_to = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
+    follow_up_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        permissions = [
+            ("view_claim_queues", "Can see the billers' claim work queues"),
+            ("work_claim", "Can work claims: notes, assignments, resend, status requests, close"),
+            ("print_claim", "Can print claims on the CMS-1500 paper form"),
+        ]
+
+    def __str__(self) -> str:
+        return f"Work on {self.claim}"
+
+
+class ClaimNote(models.Model):
+    """A biller's note on a claim (a call to the payer, what was fixed). Never edited."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="notes")
+    text = models.TextField(max_length=2000)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["claim", "-at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Note {self.at:%Y-%m-%d}"
+
+
+class StatusInquiry(models.Model):
+    """A claim status request (276) sent for a claim without an answer, and what came back."""
+
+    claim = models.ForeignKey(Claim, on_delete=models.CASCADE, related_name="inquiries")
+    file = models.ForeignKey(
+        ExchangeFile, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The 276 file it went out in",
+    )  # fmt: skip
+    trace_number = models.CharField(max_length=30, help_text="TRN02: how the 277 finds it")
+    sent_at = models.DateTimeField()
+    automatic = models.BooleanField(default=True)
+    error = models.CharField(max_length=300, blank=True, help_text="Why it could not go")
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answer = models.CharField(max_length=300, blank=True, help_text="The 277 status in words")
+
+    class Meta:
+        ordering = ["claim", "-sent_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["trace_number"], name="status_inquiry_trace_unique"),
+        ]
+        indexes = [models.Index(fields=["claim", "sent_at"], name="inquiry_claim_sent")]
+
+    def __str__(self) -> str:
+        return f"276 {self.trace_number}"
+
+
+class AppealStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    FILED = "filed", "Filed, waiting for the decision"
+    DECIDED = "decided", "Decided"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class AppealOutcome(models.TextChoices):
+    OVERTURNED = "overturned", "Overturned: paid"
+    PARTIAL = "partial", "Partly overturned"
+    UPHELD = "upheld", "Upheld: denial stands"
+
+
+class AppealMethod(models.TextChoices):
+    MAIL = "mail", "Mail"
+    FAX = "fax", "Fax"
+    PORTAL = "portal", "Payer's portal"
+    PHONE = "phone", "Phone (reopening)"
+
+
+class Appeal(models.Model):
+    """An appeal of a payer's decision on a claim: the letter, when and how it was filed,
+    and the decision (with the amount recovered)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    claim = models.ForeignKey(Claim, on_delete=models.PROTECT, related_name="appeals")
+    level = models.PositiveSmallIntegerField(
+        default=1, validators=[MinValueValidator(1), MaxValueValidator(5)],
+        help_text="1 first appeal (redetermination/reconsideration), 2 second level, ...",
+    )  # fmt: skip
+    status = models.CharField(max_length=10, choices=AppealStatus.choices, default="draft")
+    template = models.CharField(max_length=40)
+    reasons = models.CharField(max_length=200, blank=True, help_text="Denial codes appealed")
+    subject = models.CharField(max_length=200)
+    body = models.TextField(help_text="The letter's text (from the template, editable)")
+    enclosures = models.TextField(blank=True, help_text="One document per line")
+    amount_disputed = money_field()
+    deadline = models.DateField(null=True, blank=True, help_text="Last day to file")
+    filed_on = models.DateField(null=True, blank=True)
+    method = models.CharField(max_length=6, choices=AppealMethod.choices, blank=True)
+    reference = models.CharField(max_length=60, blank=True, help_text="The payer's appeal number")
+    outcome = models.CharField(max_length=10, choices=AppealOutcome.choices, blank=True)
+    decided_on = models.DateField(null=True, blank=True)
+    amount_recovered = money_field(null=True, blank=True)
+    decision_note = models.CharField(max_length=500, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(status="filed") | models.Q(filed_on__isnull=False),
+                name="appeal_filed_has_date",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(status="decided")
+                | (models.Q(decided_on__isnull=False) & ~models.Q(outcome="")),
+                name="appeal_decided_has_outcome",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_recovered__isnull=True)
+                | models.Q(amount_recovered__gte=0),
+                name="appeal_recovered_not_negative",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_disputed__gte=0), name="appeal_disputed_not_negative"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "deadline"], name="appeal_open")]
+
+    def __str__(self) -> str:
+        return f"Appeal {self.level} of {self.claim}"

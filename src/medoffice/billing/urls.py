@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medoffice.billing import views
+from medoffice.billing import views, work_views
 
 app_name = "billing"
 
@@ -25,5 +25,42 @@ urlpatterns = [
         "billing/encounters/<uuid:public_id>/receipt.pdf",
         views.encounter_receipt,
         name="encounter-receipt",
+    ),
+]
+
+# The billers' work on claims after they go out (billing/work_views.py).
+urlpatterns += [
+    path("billing/claims/work/", work_views.work_home, name="claim-work-home"),
+    path("billing/claims/work/<slug:queue>/", work_views.claim_queue, name="claim-queue"),
+    path("billing/claims/<uuid:public_id>/work/", work_views.claim_work_page, name="claim-work"),
+    path("billing/claims/<uuid:public_id>/note/", work_views.claim_note, name="claim-note"),
+    path("billing/claims/<uuid:public_id>/assign/", work_views.claim_assign, name="claim-assign"),
+    path("billing/claims/<uuid:public_id>/resend/", work_views.claim_resend, name="claim-resend"),
+    path("billing/claims/<uuid:public_id>/close/", work_views.claim_close, name="claim-close"),
+    path(
+        "billing/claims/<uuid:public_id>/status-request/",
+        work_views.claim_status_request,
+        name="claim-status-request",
+    ),
+    path("billing/claims/<uuid:public_id>/appeal/", work_views.appeal_start, name="appeal-start"),
+    path(
+        "billing/claims/<uuid:public_id>/cms1500.pdf",
+        work_views.claim_cms1500,
+        name="claim-cms1500-pdf",
+    ),
+    path("billing/claims/paper/cms1500.pdf", work_views.paper_claims_pdf, name="paper-claims"),
+    path(
+        "billing/claims/paper/mailed/", work_views.paper_claims_mailed, name="paper-claims-mailed"
+    ),
+    path("billing/appeals/<uuid:public_id>/", work_views.appeal_detail, name="appeal-detail"),
+    path(
+        "billing/appeals/<uuid:public_id>/letter.pdf",
+        work_views.appeal_letter,
+        name="appeal-letter-pdf",
+    ),
+    path(
+        "billing/appeals/<uuid:public_id>/<slug:step>/",
+        work_views.appeal_update,
+        name="appeal-update",
     ),
 ]

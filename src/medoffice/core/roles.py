@@ -85,6 +85,12 @@ _BILLING_SETUP = {
     "coding.delete_feescheduleentry", "coding.delete_favoritecode",
     "billing.delete_superbillitem", "billing.view_nccitable",
 }  # fmt: skip
+# The billers' work on claims after they go out: the queues (rejections, denials, no answer,
+# filing deadlines), acting on a claim, appeals, the CMS-1500 paper form.
+_CLAIM_WORK = {
+    "billing.view_claim_queues", "billing.work_claim", "billing.print_claim",
+    "billing.view_appeal", "billing.add_appeal", "billing.change_appeal",
+}  # fmt: skip
 _CONFIGURE = {
     "core.view_practice",
     "core.view_apitoken",
@@ -121,6 +127,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _ENCOUNTER_READ
         | _CHARGES_READ
         | _CODES_READ
+        | _CLAIM_WORK
     ),
     Role.RECORDS: frozenset(
         _REGISTER

@@ -16,6 +16,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from medoffice.billing.tasks import enqueue_follow_up_unless_waiting
 from medoffice.messaging.tasks import enqueue_sweep_unless_waiting
 
 logger = logging.getLogger("medoffice.worker")
@@ -30,6 +31,10 @@ def _clock(every: float) -> None:
             enqueue_sweep_unless_waiting()
         except Exception:
             logger.exception("could not queue the reminder sweep")
+        try:
+            enqueue_follow_up_unless_waiting()
+        except Exception:
+            logger.exception("could not queue the claim follow-up")
         finally:
             connection.close()  # this thread's own connection; a new one next minute
 
@@ -55,6 +60,7 @@ class Command(BaseCommand):
         every = options["sweep_every"]
         if every > 0:
             enqueue_sweep_unless_waiting()
+            enqueue_follow_up_unless_waiting()
             if not options["batch"]:
                 threading.Thread(target=_clock, args=(every,), daemon=True, name="sweep").start()
         worker_options = {

@@ -1,0 +1,247 @@
+"""Claim status requests (276) for claims without an answer.
+
+A claim the payer has had for longer than the payer's follow-up days (PayerRules,
+default 30) with no decision gets a 276 through the practice's clearinghouse
+connection; then again every as many days while it still has no answer. The
+worker runs `status_follow_up` (billing/tasks.py) on its clock; a biller may send
+one at once from the claim's page. Each request is a `StatusInquiry` (trace number,
+the file it went in, or why it could not go); the 277 that answers it finds it by
+the trace number.
+"""
+
+import secrets
+from dataclasses import dataclass, field
+from hashlib import sha256
+from pathlib import Path
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from medoffice.billing import worklists
+from medoffice.billing.errors import ClaimStateError, ConnectionMissingError
+from medoffice.billing.models import (
+    Claim,
+    ClearinghouseConnection,
+    ConnectionKind,
+    ControlCounter,
+    ExchangeFile,
+    FileDirection,
+    FileStatus,
+    StatusInquiry,
+)
+from medoffice.core.audit import audit_record
+from medoffice.core.models import AuditAction, Practice
+from medoffice.formats.x12.writer import Envelope
+from medoffice.interop.transports.exchange import ExchangeUnavailable
+
+CATEGORY = "billing"
+
+
+@dataclass
+class FollowUpReport:
+    sent: int = 0
+    failed: int = 0
+    files: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+def connection_for(practice_id: int, payer_id: int) -> ClearinghouseConnection | None:
+    """The active connection that takes this payer's files: one naming the payer, else one
+    naming no payer."""
+    connections = ClearinghouseConnection.objects.filter(
+        practice_id=practice_id, is_active=True
+    ).prefetch_related("payers")
+    general = None
+    for connection in connections:
+        payer_ids = {p.id for p in connection.payers.all()}
+        if payer_id in payer_ids:
+            return connection
+        if not payer_ids and general is None:
+            general = connection
+    return general
+
+
+def exchange_for(connection: ClearinghouseConnection):
+    if connection.kind == ConnectionKind.SFTP:
+        import os
+
+        from medoffice.interop.transports.sftp import SftpExchange, SftpSettings
+
+        return SftpExchange(
+            SftpSettings(
+                host=connection.host, port=connection.port, username=connection.username,
+                host_key=connection.host_key, key_path=connection.key_path,
+                password=os.environ.get(connection.password_env, "")
+                if connection.password_env else "",
+                remote_outbox=connection.remote_outbox, remote_inbox=connection.remote_inbox,
+                remote_archive=connection.remote_archive,
+            )
+        )  # fmt: skip
+    from medoffice.interop.transports.folder import FolderExchange
+
+    base = Path(settings.MEDOFFICE_VAR_DIR) / "clearinghouse"
+    return FolderExchange(
+        Path(connection.outbox_dir) if connection.outbox_dir else base / "outbox",
+        Path(connection.inbox_dir) if connection.inbox_dir else base / "inbox",
+    )
+
+
+def _next_control(connection: ClearinghouseConnection, kind: str) -> int:
+    """The next ISA or GS control number of the connection (shared with the claim batches)."""
+    counter, _ = ControlCounter.objects.select_for_update().get_or_create(
+        connection=connection, kind=kind
+    )
+    ControlCounter.objects.filter(pk=counter.pk).update(last_value=F("last_value") + 1)
+    counter.refresh_from_db()
+    return counter.last_value
+
+
+def _query(claim: Claim, trace: str):
+    from medoffice.formats.x12 import claim_status
+
+    practice, patient, coverage = claim.location.practice, claim.patient, claim.coverage
+    self_insured = coverage.relationship == "18"
+    return claim_status.StatusQuery(
+        trace_number=trace,
+        payer_name=claim.payer.name,
+        payer_id=claim.payer.payer_id,
+        provider_name=practice.name,
+        provider_npi=practice.group_npi or claim.provider.npi,
+        subscriber_last=patient.last_name if self_insured else coverage.subscriber_last_name,
+        subscriber_first=patient.first_name if self_insured else coverage.subscriber_first_name,
+        member_id=coverage.member_id,
+        patient_last="" if self_insured else patient.last_name,
+        patient_first="" if self_insured else patient.first_name,
+        patient_dob=patient.dob,
+        patient_sex=patient.sex_at_birth if patient.sex_at_birth in ("M", "F") else "U",
+        patient_control_number=claim.patient_control_number,
+        payer_claim_number=claim.payer_claim_number,
+        total_charge=claim.total_charge,
+        service_from=claim.service_from,
+        service_to=claim.service_to,
+    )
+
+
+def _claims(ids) -> list[Claim]:
+    return list(
+        Claim.objects.filter(id__in=ids).select_related(
+            "patient", "payer", "coverage", "provider", "location__practice"
+        )
+    )
+
+
+def status_requests_send(
+    *, practice_id: int, claims: list[Claim] | None = None, automatic: bool = True, by=None,
+    now=None,
+) -> FollowUpReport:  # fmt: skip
+    """Send one 276 per clearinghouse connection for the claims due (or the ones given)."""
+    now = now or timezone.now()
+    if claims is None:
+        due = [r for r in worklists.no_response(practice_id=practice_id, now=now) if r.inquiry_due]
+        claims = _claims([r.claim.id for r in due])
+    report = FollowUpReport()
+    by_connection: dict[int | None, list[Claim]] = {}
+    connections: dict[int, ClearinghouseConnection] = {}
+    for claim in claims:
+        connection = connection_for(practice_id, claim.payer_id)
+        key = connection.id if connection else None
+        if connection:
+            connections[connection.id] = connection
+        by_connection.setdefault(key, []).append(claim)
+    for key, group in by_connection.items():
+        if key is None:
+            _record_failure(group, "no active clearinghouse connection takes this payer", now,
+                            automatic, report)  # fmt: skip
+            continue
+        _send(connections[key], group, now=now, automatic=automatic, by=by, report=report)
+    return report
+
+
+def _record_failure(claims, reason, now, automatic, report) -> None:
+    StatusInquiry.objects.bulk_create(
+        StatusInquiry(
+            claim=claim,
+            trace_number=f"X{secrets.token_hex(7).upper()}",
+            sent_at=now,
+            automatic=automatic,
+            error=reason[:300],
+        )  # fmt: skip
+        for claim in claims
+    )
+    report.failed += len(claims)
+    report.errors.append(reason)
+
+
+def _send(connection, claims, *, now, automatic, by, report) -> None:
+    traces = {claim.id: secrets.token_hex(8).upper() for claim in claims}
+    with transaction.atomic():
+        envelope = Envelope(
+            sender_id=connection.sender_id, receiver_id=connection.receiver_id,
+            sender_qualifier=connection.sender_qualifier,
+            receiver_qualifier=connection.receiver_qualifier,
+            interchange_control_number=_next_control(connection, "ISA"),
+            group_control_number=_next_control(connection, "GS"),
+            created=timezone.localtime(now), production=connection.usage == "P",
+        )  # fmt: skip
+        from medoffice.formats.x12 import claim_status
+
+        data = claim_status.render_276(
+            envelope, [_query(claim, traces[claim.id]) for claim in claims]
+        )
+        name = f"276_{envelope.interchange_control_number:09d}.x12"
+        try:
+            with exchange_for(connection).session() as session:
+                session.upload(name, data)
+        except ExchangeUnavailable as exc:
+            _record_failure(claims, f"the clearinghouse cannot be reached: {exc}", now,
+                            automatic, report)  # fmt: skip
+            return
+        file = ExchangeFile.objects.create(
+            practice_id=connection.practice_id, connection=connection,
+            direction=FileDirection.SENT, name=name, sha256=sha256(data).hexdigest(),
+            size=len(data), transaction="276", status=FileStatus.SENT,
+            summary=f"claim status request for {len(claims)} claim(s)", at=now,
+        )  # fmt: skip
+        StatusInquiry.objects.bulk_create(
+            StatusInquiry(
+                claim=claim,
+                file=file,
+                trace_number=traces[claim.id],
+                sent_at=now,
+                automatic=automatic,
+            )  # fmt: skip
+            for claim in claims
+        )
+        audit_record(
+            action=AuditAction.EXPORT, obj=file, category=CATEGORY,
+            detail=f"276 sent for {len(claims)} claim(s)"
+            + (" (automatic)" if automatic else ""),
+        )  # fmt: skip
+    report.sent += len(claims)
+    report.files.append(name)
+
+
+def status_request_send(*, claim: Claim, by=None) -> StatusInquiry:
+    """A biller's 'ask now' for one claim the payer has and has not decided."""
+    if claim.status not in worklists.AWAITING:
+        raise ClaimStateError("A status request is for a claim the payer has not decided yet.")
+    if connection_for(claim.practice_id, claim.payer_id) is None:
+        raise ConnectionMissingError("No active clearinghouse connection takes this payer.")
+    status_requests_send(
+        practice_id=claim.practice_id, claims=_claims([claim.id]), automatic=False, by=by
+    )
+    return claim.inquiries.order_by("-sent_at", "-id").first()
+
+
+def status_follow_up(*, now=None) -> dict[str, int]:
+    """Every practice's due claims: what the worker runs."""
+    now = now or timezone.now()
+    totals = {"sent": 0, "failed": 0, "files": 0}
+    for practice_id in Practice.objects.values_list("id", flat=True):
+        report = status_requests_send(practice_id=practice_id, now=now)
+        totals["sent"] += report.sent
+        totals["failed"] += report.failed
+        totals["files"] += len(report.files)
+    return totals
