@@ -56,7 +56,14 @@ class Draft:
     amount_disputed: Decimal
 
 
-def _decision_date(claim: Claim):
+def decision_date(claim: Claim):
+    """When the payer decided: its latest remittance date, else when the claim was denied."""
+    paid = (
+        claim.adjudications.filter(superseded=False).order_by("-paid_date")
+        .values_list("paid_date", flat=True).first()
+    )  # fmt: skip
+    if paid:
+        return paid
     event = (
         claim.events.filter(to_status__in=[ClaimStatus.DENIED, ClaimStatus.PARTIALLY_PAID])
         .order_by("-at")
@@ -70,7 +77,7 @@ def appeal_facts(claim: Claim, adjustments: list[Adjustment]) -> dict[str, str]:
     explained = [explanations.explain_adjustment(a.group, a.reason) for a in adjustments]
     first_sent = claim.events.filter(to_status=ClaimStatus.SENT).order_by("at").first()
     sent_day = timezone.localdate(first_sent.at) if first_sent else None
-    decided = _decision_date(claim)
+    decided = decision_date(claim)
     days = f"{claim.service_from:%m/%d/%Y}"
     if claim.service_to != claim.service_from:
         days += f" to {claim.service_to:%m/%d/%Y}"

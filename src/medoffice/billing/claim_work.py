@@ -205,6 +205,7 @@ def appeal_file(
         appeal.full_clean()
         appeal.save()
         claim = appeal.claim
+        claim.refresh_from_db(fields=["status"])
         if claim.status in APPEALABLE:
             claim_move(claim, S.APPEALED, note=f"appeal level {appeal.level} filed", by=by)
         _audit(claim, f"appeal level {appeal.level} filed by {method}", obj=appeal)
@@ -231,6 +232,7 @@ def appeal_decide(
         appeal.full_clean()
         appeal.save()
         claim = appeal.claim
+        claim.refresh_from_db(fields=["status"])
         if claim.status == S.APPEALED:
             if outcome == AppealOutcome.UPHELD:
                 claim_move(claim, S.DENIED, note="appeal upheld: the denial stands", by=by)
@@ -251,6 +253,7 @@ def appeal_withdraw(*, appeal: Appeal, by=None) -> Appeal:
         appeal.status, appeal.updated_at = AppealStatus.WITHDRAWN, timezone.now()
         appeal.save(update_fields=["status", "updated_at"])
         claim = appeal.claim
+        claim.refresh_from_db(fields=["status"])
         if was_filed and claim.status == S.APPEALED:
             claim_move(claim, S.DENIED, note="appeal withdrawn", by=by)
         _audit(claim, f"appeal level {appeal.level} withdrawn", obj=appeal)

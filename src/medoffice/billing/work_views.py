@@ -226,7 +226,7 @@ def appeal_start(request, public_id):
             claim=claim, template=draft.template, subject=draft.subject, body=draft.body,
             reasons=draft.reasons, amount_disputed=draft.amount_disputed,
             enclosures=draft.enclosures,
-            deadline=claim_work.appeal_deadline(claim, appeal_letters._decision_date(claim)),
+            deadline=claim_work.appeal_deadline(claim, appeal_letters.decision_date(claim)),
             by=request.user,
         )  # fmt: skip
     except (BillingError, ValidationError) as exc:
