@@ -102,7 +102,9 @@ def appeal_facts(claim: Claim, adjustments: list[Adjustment]) -> dict[str, str]:
         "reasons_explained": "; ".join(f"{e.code} ({e.title.lower()})" for e in explained)
         or "no reason given",
         "diagnoses": ", ".join(dotted(code) for code in claim.diagnosis_codes) or "(none)",
-        "provider_name": f"{provider.first_name} {provider.last_name} {provider.credentials}".strip(),
+        "provider_name": " ".join(
+            v for v in (provider.first_name, provider.last_name, provider.credentials) if v
+        ),
         "first_sent": f"{sent_day:%m/%d/%Y}" if sent_day else "(see the enclosed report)",
         "days_to_file": str((sent_day - claim.service_from).days) if sent_day else "(n/a)",
         "authorization_sentence": authorization,
