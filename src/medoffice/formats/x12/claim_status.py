@@ -289,9 +289,9 @@ class ClaimStatusRequest:
     receiver: Entity  # us, the information receiver (NM1*41)
     provider: Entity  # the billing provider (NM1*1P, XX with the NPI)
     subscriber: Person
-    patient_control_number: str  # REF*EJ: our CLM01
-    total_charge: Decimal  # AMT*T3
-    service_from: date
+    patient_control_number: str = ""  # REF*EJ: our CLM01
+    total_charge: Decimal | None = None  # AMT*T3
+    service_from: date | None = None  # DTP*472
     service_to: date | None = None
     dependent: Person | None = None
     payer_claim_number: str = ""  # REF*1K when known
@@ -299,12 +299,17 @@ class ClaimStatusRequest:
 
 @dataclass(frozen=True, slots=True)
 class ClaimStatusResponse:
+    """One subscriber's (or dependent's) claims; or, with no subscriber, a status the payer
+    gave for the whole receiver (provider None) or billing provider (E0, E1: no answer)."""
+
     payer: Entity
     receiver: Entity
-    provider: Entity
-    subscriber: Person
-    claims: tuple[ClaimStatus, ...]
+    provider: Entity | None
+    subscriber: Person | None
+    claims: tuple[ClaimStatus, ...] = ()
     dependent: Person | None = None
+    statuses: tuple[StatusCode, ...] = ()  # receiver- or provider-level STC
+    trace_number: str = ""  # receiver- or provider-level TRN
 
 
 _LEVELS_276 = {"20": "payer", "21": "receiver", "19": "provider", "22": "subscriber",
@@ -420,9 +425,19 @@ def render_277(
         hl += 1
         out += [f"HL{el}{hl}{el}{el}20{el}1", entity_nm1(el, clean, "PR", r.payer)]
         hl += 1
-        out += [f"HL{el}{hl}{el}{hl - 1}{el}21{el}1", entity_nm1(el, clean, "41", r.receiver)]
-        hl += 1
-        out += [f"HL{el}{hl}{el}{hl - 1}{el}19{el}1", entity_nm1(el, clean, "1P", r.provider)]
+        more = "0" if r.provider is None else "1"
+        out += [f"HL{el}{hl}{el}{hl - 1}{el}21{el}{more}", entity_nm1(el, clean, "41", r.receiver)]
+        if r.provider is not None:
+            hl += 1
+            more = "0" if r.subscriber is None else "1"
+            out.append(f"HL{el}{hl}{el}{hl - 1}{el}19{el}{more}")
+            out.append(entity_nm1(el, clean, "1P", r.provider))
+        if r.subscriber is None:
+            if not r.statuses:
+                raise X12Error("a 277 response without a subscriber needs its status")
+            out.append(f"TRN{el}{'2' if r.provider is None else '1'}{el}{clean(r.trace_number)}")
+            out.append(stc_segment(el, co, r.statuses, created.date()))
+            continue
         hl += 1
         out.append(f"HL{el}{hl}{el}{hl - 1}{el}22{el}{'0' if r.dependent is None else '1'}")
         out.append(person_nm1(el, clean, "IL", r.subscriber))
@@ -482,6 +497,8 @@ def parse_277(transaction: Transaction) -> list[ClaimStatusResponse]:
                     current["claims"] = []
             else:
                 finish()
+                if level == "21":
+                    found.pop("1P", None)
         elif tag == "NM1" and s[1] in ("PR", "41", "1P"):
             found[s[1]] = entity_from(s)
         elif tag == "NM1" and s[1] == "IL":
@@ -492,8 +509,12 @@ def parse_277(transaction: Transaction) -> list[ClaimStatusResponse]:
             if current is None:
                 raise s.error("a dependent without its subscriber")
             current["dependent"] = person_from(s)
-        elif tag in ("TRN", "STC") and current is None:
-            continue  # receiver- or provider-level status: not about one claim
+        elif tag == "TRN" and current is None:
+            current = {"payer": found.get("PR"), "receiver": found.get("41"),
+                       "provider": found.get("1P"), "subscriber": None,
+                       "trace_number": s[2], "claims": []}  # fmt: skip
+        elif tag == "STC" and current is not None and current["subscriber"] is None:
+            current["statuses"] = current.get("statuses", ()) + stc_statuses(s)
         elif tag == "TRN":
             finish_claim()
             claim = {"trace_number": s[2], "patient_control_number": "", "statuses": ()}
