@@ -33,6 +33,7 @@ from medoffice.billing.models import (
 )
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction, Practice
+from medoffice.formats.x12.claim_status import render_276
 from medoffice.formats.x12.writer import Envelope
 from medoffice.interop.transports.exchange import ExchangeUnavailable
 
@@ -81,7 +82,7 @@ def exchange_for(connection: ClearinghouseConnection):
         )  # fmt: skip
     from medoffice.interop.transports.folder import FolderExchange
 
-    base = Path(settings.MEDOFFICE_VAR_DIR) / "clearinghouse"
+    base = Path(settings.VAR_DIR) / "clearinghouse"
     return FolderExchange(
         Path(connection.outbox_dir) if connection.outbox_dir else base / "outbox",
         Path(connection.inbox_dir) if connection.inbox_dir else base / "inbox",
@@ -98,24 +99,32 @@ def _next_control(connection: ClearinghouseConnection, kind: str) -> int:
     return counter.last_value
 
 
-def _query(claim: Claim, trace: str):
-    from medoffice.formats.x12 import claim_status
+def _request(claim: Claim, trace: str, connection: ClearinghouseConnection):
+    """One claim's 276 request: who asks (the practice), about whom, which claim."""
+    from medoffice.formats.x12.claim_status import ClaimStatusRequest
+    from medoffice.formats.x12.common import Entity, Person
 
     practice, patient, coverage = claim.location.practice, claim.patient, claim.coverage
-    self_insured = coverage.relationship == "18"
-    return claim_status.StatusQuery(
+    sex = patient.sex_at_birth if patient.sex_at_birth in ("M", "F") else "U"
+    if coverage.relationship == "18":
+        subscriber = Person(
+            patient.last_name, patient.first_name, member_id=coverage.member_id,
+            birth_date=patient.dob, sex=sex,
+        )  # fmt: skip
+        dependent = None
+    else:
+        subscriber = Person(
+            coverage.subscriber_last_name, coverage.subscriber_first_name,
+            member_id=coverage.member_id,
+        )  # fmt: skip
+        dependent = Person(patient.last_name, patient.first_name, birth_date=patient.dob, sex=sex)
+    return ClaimStatusRequest(
         trace_number=trace,
-        payer_name=claim.payer.name,
-        payer_id=claim.payer.payer_id,
-        provider_name=practice.name,
-        provider_npi=practice.group_npi or claim.provider.npi,
-        subscriber_last=patient.last_name if self_insured else coverage.subscriber_last_name,
-        subscriber_first=patient.first_name if self_insured else coverage.subscriber_first_name,
-        member_id=coverage.member_id,
-        patient_last="" if self_insured else patient.last_name,
-        patient_first="" if self_insured else patient.first_name,
-        patient_dob=patient.dob,
-        patient_sex=patient.sex_at_birth if patient.sex_at_birth in ("M", "F") else "U",
+        payer=Entity(claim.payer.name, claim.payer.payer_id, "PI"),
+        receiver=Entity(connection.submitter_name or practice.name, connection.sender_id, "46"),
+        provider=Entity(practice.name, practice.group_npi or claim.provider.npi, "XX"),
+        subscriber=subscriber,
+        dependent=dependent,
         patient_control_number=claim.patient_control_number,
         payer_claim_number=claim.payer_claim_number,
         total_charge=claim.total_charge,
@@ -185,11 +194,10 @@ def _send(connection, claims, *, now, automatic, by, report) -> None:
             group_control_number=_next_control(connection, "GS"),
             created=timezone.localtime(now), production=connection.usage == "P",
         )  # fmt: skip
-        from medoffice.formats.x12 import claim_status
-
-        data = claim_status.render_276(
-            envelope, [_query(claim, traces[claim.id]) for claim in claims]
-        )
+        data = render_276(
+            [_request(claim, traces[claim.id], connection) for claim in claims],
+            envelope=envelope, reference=f"{envelope.interchange_control_number:09d}",
+        )  # fmt: skip
         name = f"276_{envelope.interchange_control_number:09d}.x12"
         try:
             with exchange_for(connection).session() as session:
