@@ -200,3 +200,27 @@ def superbill_template(practice):
         for n, (kind, section, code, label) in enumerate(items)
     )  # fmt: skip
     return template
+
+
+# ---------------------------------------------------------------- claims and the exchange
+# A billing office with a ZIP+4 location (the 837P billing provider's address needs it) and a
+# folder clearinghouse of each test's own.
+
+
+@pytest.fixture
+def claims_office(billing_office, location):
+    location.zip_code = "62701-1234"
+    location.save()
+    return location
+
+
+@pytest.fixture
+def clearinghouse(claims_office, practice, tmp_path):
+    from medoffice.billing.models import ClearinghouseConnection
+
+    return ClearinghouseConnection.objects.create(
+        practice=practice, name="Test clearinghouse", sender_id="MEDOFFICE01",
+        receiver_id="CLEARHOUSE", receiver_name="Test Clearinghouse",
+        contact_name="Billing office", contact_phone="(217) 555-0100",
+        outbox_dir=str(tmp_path / "outbox"), inbox_dir=str(tmp_path / "inbox"),
+    )  # fmt: skip

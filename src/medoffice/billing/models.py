@@ -676,7 +676,9 @@ class ExchangeFile(models.Model):
 
 
 class ClaimBatch(models.Model):
-    """One interchange (ISA...IEA, one GS, one ST) of 837P claims: one file."""
+    """One interchange of 837P claims (ISA...IEA, one GS, an ST per 5,000 claims): one file.
+
+    The 999 names it by its group control number (AK1 GS06), unique per connection."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
@@ -691,7 +693,6 @@ class ClaimBatch(models.Model):
     usage = models.CharField(max_length=1, choices=UsageIndicator.choices)
     interchange_control = models.PositiveIntegerField("ISA13")
     group_control = models.PositiveIntegerField("GS06")
-    transaction_control = models.PositiveIntegerField("ST02")
     claim_count = models.PositiveIntegerField(default=0)
     total_charge = money_field(default=0)
     file = models.OneToOneField(
