@@ -14,6 +14,7 @@ from medoffice.billing.models import (
     Appeal,
     Claim,
     ClaimFinding,
+    ClearinghouseConnection,
     PayerRules,
 )
 from medoffice.billing.states import ClaimStatus
@@ -78,14 +79,20 @@ def test_a_rejection_whose_code_is_only_in_the_reason_text_is_still_explained(
     assert reverse("patients:coverage-edit", args=[claim.coverage.public_id]) in html
 
 
-def test_fixing_and_resending_makes_the_claim_ready_and_closes_its_findings(
-    rejected, biller, client_for
+def test_fixing_and_resending_sends_the_claim_again_and_closes_its_findings(
+    rejected, biller, client_for, practice, tmp_path
 ):
+    ClearinghouseConnection.objects.create(
+        practice=practice, name="Clearinghouse", sender_id="RIVERSIDE01",
+        receiver_id="CLEARHOUSE", receiver_name="Clear House",
+        outbox_dir=str(tmp_path / "outbox"), inbox_dir=str(tmp_path / "inbox"),
+    )  # fmt: skip
     response = client_for(biller).post(reverse("billing:claim-resend", args=[rejected.public_id]))
 
     assert response.status_code == 302
     rejected.refresh_from_db()
-    assert rejected.status == S.SCRUBBED
+    assert rejected.status == S.SENT
+    assert len(list((tmp_path / "outbox").iterdir())) == 1
     assert not ClaimFinding.objects.filter(claim=rejected, resolved_at__isnull=True).exists()
     assert rejected.events.filter(from_status=S.REJECTED, to_status=S.SCRUBBED).exists()
     assert client_for(biller).get(queue("rejections")).context["rows"] == []

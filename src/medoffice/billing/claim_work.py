@@ -12,7 +12,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from medoffice.billing import explanations
-from medoffice.billing.claims import claim_move, claim_refresh, claim_scrub
+from medoffice.billing.claims import claim_move
 from medoffice.billing.errors import BillingError, ClaimNotReadyError, ClaimStateError
 from medoffice.billing.models import (
     Appeal,
@@ -120,23 +120,25 @@ def claim_assign(*, claim: Claim, assigned_to=None, follow_up_on: date | None = 
 # ---------------------------------------------------------------- fix and resend, close
 
 
-def claim_resend(*, claim: Claim, by=None) -> list[dict]:
-    """After the biller fixed what a rejection named: take the encounter's current data,
-    scrub, and (when clean) make the claim ready for the next batch as an original claim.
+def claim_resend(*, claim: Claim, by=None) -> list:
+    """After the biller fixed what a rejection named: the claims exchange takes the
+    encounter's current data, scrubs, and sends the claim again as an original claim
+    (exchange.claim_resend). Its rejection findings are closed once it is no longer rejected.
 
-    Returns the scrubber's issues; with errors the claim stays rejected and says why.
+    Raises ClaimNotReadyError with the scrubber's errors when it is still not clean.
     """
+    from medoffice.billing import exchange
+
     if claim.status != S.REJECTED:
         raise ClaimStateError("Only a rejected claim is fixed and sent again.")
-    with transaction.atomic():
-        claim = claim_refresh(claim, by=by)
-        issues = claim_scrub(claim, by=by)
-        claim.refresh_from_db()
-        if claim.status == S.SCRUBBED:
+    try:
+        return exchange.claim_resend(claim=claim, by=by)
+    finally:
+        claim.refresh_from_db(fields=["status"])
+        if claim.status != S.REJECTED:
             ClaimFinding.objects.filter(claim=claim, resolved_at__isnull=True).update(
                 resolved_at=timezone.now()
             )
-    return issues
 
 
 def claim_close(*, claim: Claim, reason: str, by=None) -> Claim:

@@ -12,20 +12,15 @@ the trace number.
 import secrets
 from dataclasses import dataclass, field
 from hashlib import sha256
-from pathlib import Path
 
-from django.conf import settings
 from django.db import transaction
-from django.db.models import F
 from django.utils import timezone
 
-from medoffice.billing import worklists
+from medoffice.billing import exchange, worklists
 from medoffice.billing.errors import ClaimStateError, ConnectionMissingError
 from medoffice.billing.models import (
     Claim,
     ClearinghouseConnection,
-    ConnectionKind,
-    ControlCounter,
     ExchangeFile,
     FileDirection,
     FileStatus,
@@ -49,54 +44,7 @@ class FollowUpReport:
 
 
 def connection_for(practice_id: int, payer_id: int) -> ClearinghouseConnection | None:
-    """The active connection that takes this payer's files: one naming the payer, else one
-    naming no payer."""
-    connections = ClearinghouseConnection.objects.filter(
-        practice_id=practice_id, is_active=True
-    ).prefetch_related("payers")
-    general = None
-    for connection in connections:
-        payer_ids = {p.id for p in connection.payers.all()}
-        if payer_id in payer_ids:
-            return connection
-        if not payer_ids and general is None:
-            general = connection
-    return general
-
-
-def exchange_for(connection: ClearinghouseConnection):
-    if connection.kind == ConnectionKind.SFTP:
-        import os
-
-        from medoffice.interop.transports.sftp import SftpExchange, SftpSettings
-
-        return SftpExchange(
-            SftpSettings(
-                host=connection.host, port=connection.port, username=connection.username,
-                host_key=connection.host_key, key_path=connection.key_path,
-                password=os.environ.get(connection.password_env, "")
-                if connection.password_env else "",
-                remote_outbox=connection.remote_outbox, remote_inbox=connection.remote_inbox,
-                remote_archive=connection.remote_archive,
-            )
-        )  # fmt: skip
-    from medoffice.interop.transports.folder import FolderExchange
-
-    base = Path(settings.VAR_DIR) / "clearinghouse"
-    return FolderExchange(
-        Path(connection.outbox_dir) if connection.outbox_dir else base / "outbox",
-        Path(connection.inbox_dir) if connection.inbox_dir else base / "inbox",
-    )
-
-
-def _next_control(connection: ClearinghouseConnection, kind: str) -> int:
-    """The next ISA or GS control number of the connection (shared with the claim batches)."""
-    counter, _ = ControlCounter.objects.select_for_update().get_or_create(
-        connection=connection, kind=kind
-    )
-    ControlCounter.objects.filter(pk=counter.pk).update(last_value=F("last_value") + 1)
-    counter.refresh_from_db()
-    return counter.last_value
+    return exchange.Routes(practice_id).for_payer(payer_id)
 
 
 def _request(claim: Claim, trace: str, connection: ClearinghouseConnection):
@@ -153,8 +101,9 @@ def status_requests_send(
     report = FollowUpReport()
     by_connection: dict[int | None, list[Claim]] = {}
     connections: dict[int, ClearinghouseConnection] = {}
+    routes = exchange.Routes(practice_id)
     for claim in claims:
-        connection = connection_for(practice_id, claim.payer_id)
+        connection = routes.for_payer(claim.payer_id)
         key = connection.id if connection else None
         if connection:
             connections[connection.id] = connection
@@ -190,8 +139,8 @@ def _send(connection, claims, *, now, automatic, by, report) -> None:
             sender_id=connection.sender_id, receiver_id=connection.receiver_id,
             sender_qualifier=connection.sender_qualifier,
             receiver_qualifier=connection.receiver_qualifier,
-            interchange_control_number=_next_control(connection, "ISA"),
-            group_control_number=_next_control(connection, "GS"),
+            interchange_control_number=exchange.control_numbers(connection, 1, "ISA"),
+            group_control_number=exchange.control_numbers(connection, 1, "GS"),
             created=timezone.localtime(now), production=connection.usage == "P",
         )  # fmt: skip
         data = render_276(
@@ -200,7 +149,7 @@ def _send(connection, claims, *, now, automatic, by, report) -> None:
         )  # fmt: skip
         name = f"276_{envelope.interchange_control_number:09d}.x12"
         try:
-            with exchange_for(connection).session() as session:
+            with exchange.transport_for(connection).session() as session:
                 session.upload(name, data)
         except ExchangeUnavailable as exc:
             _record_failure(claims, f"the clearinghouse cannot be reached: {exc}", now,
@@ -210,6 +159,7 @@ def _send(connection, claims, *, now, automatic, by, report) -> None:
             practice_id=connection.practice_id, connection=connection,
             direction=FileDirection.SENT, name=name, sha256=sha256(data).hexdigest(),
             size=len(data), transaction="276", status=FileStatus.SENT,
+            stored_path=str(exchange._archive("sent", name, data)),
             summary=f"claim status request for {len(claims)} claim(s)", at=now,
         )  # fmt: skip
         StatusInquiry.objects.bulk_create(

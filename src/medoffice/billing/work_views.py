@@ -174,15 +174,15 @@ def claim_assign(request, public_id):
 def claim_resend(request, public_id):
     claim = _act(request, public_id, "resend")
     try:
-        issues = claim_work.claim_resend(claim=claim, by=request.user)
+        outcomes = claim_work.claim_resend(claim=claim, by=request.user)
     except BillingError as exc:
         messages.error(request, str(exc))
         return redirect(_claim_url(claim))
-    errors = [i for i in issues if i["severity"] == "error"]
-    if errors:
-        messages.error(request, "Still not clean: " + "; ".join(i["message"] for i in errors))
+    failed = [o.error for o in outcomes if not o.sent]
+    if failed:
+        messages.warning(request, f"Fixed and queued; not sent yet: {failed[0]}")
     else:
-        messages.success(request, "Fixed: the claim goes out with the next batch.")
+        messages.success(request, "Fixed and sent again.")
     return redirect(_claim_url(claim))
 
 
