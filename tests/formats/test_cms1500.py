@@ -214,6 +214,12 @@ def test_a_batch_prints_each_claim_on_its_own_pages():
     assert "RICHARD" in {w["text"] for w in pages[1][1]}
 
 
+def test_a_long_account_number_prints_whole_and_condensed_inside_box_26():
+    account = "4F2A9C0E71B3D5E6"  # 16 characters; the box holds 14 at 10 per inch
+    where = _where(render_cms1500(replace(CLAIM, patient_account=account)))
+    assert where[account] == ["26"]
+
+
 def test_the_output_is_the_same_bytes_every_time():
     assert render_cms1500(CLAIM) == render_cms1500(CLAIM)
 

@@ -327,6 +327,7 @@ class Placed:
     line: int
     column: int
     text: str
+    size: float = DATA_FONT[1]  # smaller only where a value must fit whole (box 26)
 
 
 def _upper(value: str) -> str:
@@ -388,6 +389,16 @@ class _Placer:
         text = _clip(value, width)
         if text.strip():
             self.items.append(Placed(box, line, column, text))
+
+    def put_whole(self, box: str, line: int, column: int, value: str, width: int) -> None:
+        """A value that must not be cut (the account number the payer echoes back): printed
+        condensed when it is longer than the field."""
+        text = _upper(value)
+        if len(text) <= width:
+            self.put(box, line, column, text, width)
+        elif text:
+            size = max(DATA_FONT[1] * width / len(text), 7.0)
+            self.items.append(Placed(box, line, column, text[: int(width * 12 / size)], size))
 
     def date(self, box: str, line: int, columns: tuple[int, int, int], value, *, short=False):
         parts = _mmddyy(value) if short else _mmddyyyy(value)
@@ -528,7 +539,7 @@ def _footer(p: _Placer, r: Cms1500, lines: tuple[ServiceLine, ...], first: bool)
     p.put("25", 56, 1, r.tax_id.replace("-", ""), 15)
     p.check("25", 56, 17, r.tax_id_is_ssn)
     p.check("25", 56, 19, not r.tax_id_is_ssn)
-    p.put("26", 56, 23, r.patient_account, 14)
+    p.put_whole("26", 56, 23, r.patient_account, 14)
     p.check("27", 56, 38, r.accept_assignment)
     p.check("27", 56, 43, not r.accept_assignment)
     p.put("28", 56, 52, _amount(sum((ln.charge for ln in lines), Decimal("0.00"))), 8)
@@ -653,8 +664,8 @@ def render_cms1500_batch(
             if form == "plain":
                 _draw_outline(canvas, offset, number, len(pages))
             canvas.setFillColor(Color(0, 0, 0))
-            canvas.setFont(*DATA_FONT)
             for item in items:
+                canvas.setFont(DATA_FONT[0], item.size)
                 canvas.drawString(*position(item.line, item.column, offset), item.text)
             canvas.showPage()
     canvas.save()
