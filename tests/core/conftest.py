@@ -15,7 +15,7 @@ from django.test.client import ClientHandler
 from django.utils import timezone
 
 from medoffice.billing import services as billing_services
-from medoffice.billing.models import Encounter
+from medoffice.billing.models import Appeal, Encounter
 from medoffice.billing.rules import LineInput
 from medoffice.coding.models import (
     CodeSetRelease,
@@ -125,6 +125,10 @@ class World:
     signed_encounter: Encounter | None = None
     other_encounter: Encounter | None = None
     other_signed_encounter: Encounter | None = None
+    work_claim: object = None  # a denied claim (CO-50) in the billers' queues
+    appeal: object = None  # a draft appeal of another denied claim
+    other_work_claim: object = None
+    other_appeal: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -244,6 +248,32 @@ def _encounters(patient, provider, location) -> tuple[Encounter, Encounter]:
     return made[0], made[1]
 
 
+def _claim_work(signed_encounter, provider, location):
+    """The encounter's claim, denied (CO-50), and another denied claim with a draft appeal."""
+    from tests.billing.claimwork import claim_for, deny
+
+    claim = claim_for(signed_encounter, "denied")
+    deny(claim, ("CO", "50", "125.00"))
+    _, second = _encounters(signed_encounter.patient, provider, location)
+    appealed = claim_for(second, "denied")
+    deny(appealed, ("CO", "97", "125.00"))
+    appeal = Appeal.objects.create(
+        claim=appealed, template="bundling", subject="Appeal", body="Please pay.",
+        amount_disputed="125.00", created_by=_any_user(location.practice),
+        created_at=timezone.now(), updated_at=timezone.now(),
+    )  # fmt: skip
+    return claim, appeal
+
+
+def _any_user(practice):
+    from medoffice.core.services import staff_user_create
+
+    return staff_user_create(
+        username=f"appeal-author-{practice.pk}", password="not-used-here-1234", role="biller",
+        practice=practice,
+    )  # fmt: skip
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
@@ -265,6 +295,7 @@ def world(make_patient, payer, provider, location) -> World:
     )
     # Opened after the coverage is on file, so they carry it.
     world.encounter, world.signed_encounter = _encounters(patient, provider, location)
+    world.work_claim, world.appeal = _claim_work(world.signed_encounter, provider, location)
     return world
 
 
@@ -290,6 +321,9 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     world.other_waitlist_entry = _waitlist_entry(world.other_patient, place)
     world.other_encounter, world.other_signed_encounter = _encounters(
         world.other_patient, doctor, place
+    )
+    world.other_work_claim, world.other_appeal = _claim_work(
+        world.other_signed_encounter, doctor, place
     )
     return world
 

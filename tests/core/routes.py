@@ -66,6 +66,7 @@ class Route:
     ok: int = 200
     phi: bool = True  # reads/writes patient data (audited, IDOR-probed)
     query: Callable[[Any], str] | None = None  # a query string, for GET routes that need one
+    kwargs: tuple[tuple[str, str], ...] = ()  # more URL arguments, e.g. (("queue", "denials"),)
 
     @property
     def api(self) -> bool:
@@ -78,9 +79,10 @@ class Route:
     def url(self, world, *, other: bool = False) -> str:
         if self.target is None:
             with_query = self.query and not getattr(world, "paths_only", False)
-            return reverse(self.name) + (f"?{self.query(world)}" if with_query else "")
+            path = reverse(self.name, kwargs=dict(self.kwargs) or None)
+            return path + (f"?{self.query(world)}" if with_query else "")
         obj = getattr(world, f"other_{self.target}" if other else self.target)
-        kwargs = {"public_id": obj.public_id}
+        kwargs = {"public_id": obj.public_id, **dict(self.kwargs)}
         if self.name == "patients:coverage-card":
             kwargs["side"] = "front"
         return reverse(self.name, kwargs=kwargs)
@@ -364,6 +366,28 @@ ROUTES: tuple[Route, ...] = (
                           "lines": [{"code": "99214"}]}),
     Route("api:encounter-charge-list", "GET", "billing.view_charge", "signed_encounter"),
     Route("api:charge-list", "GET", "billing.view_charge"),
+    # The billers' work on claims after they go out (tests/billing/test_claim_work.py).
+    Route("billing:claim-work-home", "GET", "billing.view_claim_queues", phi=False, ok=302),
+    Route("billing:claim-queue", "GET", "billing.view_claim_queues",
+          kwargs=(("queue", "denials"),)),
+    Route("billing:claim-work", "GET", "billing.view_claim_queues", "work_claim"),
+    Route("billing:claim-note", "POST", "billing.work_claim", "work_claim",
+          body=lambda w: {"text": "Called the payer"}, ok=302),
+    Route("billing:claim-assign", "POST", "billing.work_claim", "work_claim",
+          body=lambda w: {"follow_up_on": "2026-12-01"}, ok=302),
+    Route("billing:claim-resend", "POST", "billing.work_claim", "work_claim", ok=302),
+    Route("billing:claim-close", "POST", "billing.work_claim", "work_claim",
+          body=lambda w: {"reason": "written off"}, ok=302),
+    Route("billing:claim-status-request", "POST", "billing.work_claim", "work_claim", ok=302),
+    Route("billing:appeal-start", "POST", "billing.add_appeal", "work_claim", ok=302),
+    Route("billing:claim-cms1500-pdf", "GET", "billing.print_claim", "work_claim"),
+    Route("billing:paper-claims", "GET", "billing.print_claim", phi=False, ok=302),
+    Route("billing:paper-claims-mailed", "POST", "billing.print_claim", phi=False, ok=302),
+    Route("billing:appeal-detail", "GET", "billing.view_appeal", "appeal"),
+    Route("billing:appeal-letter-pdf", "GET", "billing.view_appeal", "appeal"),
+    Route("billing:appeal-update", "POST", "billing.change_appeal", "appeal",
+          kwargs=(("step", "edit"),), ok=302,
+          body=lambda w: {"subject": "Appeal", "body": "Please pay.", "enclosures": ""}),
 )  # fmt: skip
 
 # Public routes that authenticate their caller themselves (a gateway's signature or shared

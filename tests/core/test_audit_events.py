@@ -130,6 +130,15 @@ WRITE_ACTIONS = {
     "PUT api:encounter-superbill": ["update"],
     "POST api:encounter-sign": ["update", "create"],
     "POST api:encounter-amend": ["update", "create"],
+    # The billers' work on claims: a refused resend or status request (the claim is denied,
+    # not rejected or waiting) changes nothing and leaves no row.
+    "POST billing:claim-note": ["create"],
+    "POST billing:claim-assign": ["update"],
+    "POST billing:claim-resend": [],
+    "POST billing:claim-close": ["update"],
+    "POST billing:claim-status-request": [],
+    "POST billing:appeal-start": ["create"],
+    "POST billing:appeal-update": ["update"],
 }
 
 

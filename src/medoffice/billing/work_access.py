@@ -98,7 +98,7 @@ def claims_for_print(user, *, public_ids=None, paper_only: bool = False) -> list
 
 def appeal_get_for_user(
     user, public_id, *, permission: str = VIEW_APPEAL, action: str = AuditAction.READ,
-    detail: str = "",
+    detail: str = "", audit: bool = True,
 ) -> Appeal:  # fmt: skip
     practice_id = practice_id_for(user)
     appeal = (
@@ -116,7 +116,9 @@ def appeal_get_for_user(
     if appeal is None:
         raise Http404
     require_permission(user, permission, patient=appeal.claim.patient, category=CATEGORY)
-    audit_record(
-        action=action, obj=appeal, patient=appeal.claim.patient, category=CATEGORY, detail=detail
-    )
+    if audit:  # a write is audited by the service that makes it
+        audit_record(
+            action=action, obj=appeal, patient=appeal.claim.patient, category=CATEGORY,
+            detail=detail,
+        )  # fmt: skip
     return appeal

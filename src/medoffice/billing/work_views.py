@@ -261,9 +261,8 @@ def _date(value: str, label: str) -> date:
 @require_POST
 def appeal_update(request, public_id, step):
     appeal = work_access.appeal_get_for_user(
-        request.user, public_id, permission=work_access.CHANGE_APPEAL,
-        action=AuditAction.UPDATE, detail=step,
-    )  # fmt: skip
+        request.user, public_id, permission=work_access.CHANGE_APPEAL, audit=False
+    )
     post = request.POST
     try:
         if step == "edit":
