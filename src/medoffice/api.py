@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from medoffice.billing import api as billing_api
+from medoffice.billing import work_api
 from medoffice.coding import api as coding_api
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.patients import api as patients_api
@@ -98,4 +99,24 @@ urlpatterns = [
         name="encounter-charge-list",
     ),
     path("charges/", billing_api.ChargeCollection.as_view(), name="charge-list"),
+]
+
+# The billers' work on claims after they go out (billing/work_api.py).
+urlpatterns += [
+    path("claims/queues/<slug:queue>/", work_api.ClaimQueue.as_view(), name="claim-queue"),
+    path("claims/<uuid:public_id>/work/", work_api.ClaimWorkItem.as_view(), name="claim-work"),
+    path("claims/<uuid:public_id>/notes/", work_api.ClaimNoteCreate.as_view(), name="claim-note"),
+    path("claims/<uuid:public_id>/resend/", work_api.ClaimResend.as_view(), name="claim-resend"),
+    path(
+        "claims/<uuid:public_id>/status-request/",
+        work_api.ClaimStatusRequest.as_view(),
+        name="claim-status-request",
+    ),
+    path(
+        "claims/<uuid:public_id>/appeals/",
+        work_api.ClaimAppealCreate.as_view(),
+        name="claim-appeal-create",
+    ),
+    path("appeals/<uuid:public_id>/", work_api.AppealItem.as_view(), name="appeal-detail"),
+    path("codes/explain/", work_api.CodeExplanation.as_view(), name="code-explain"),
 ]

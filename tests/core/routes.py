@@ -388,6 +388,16 @@ ROUTES: tuple[Route, ...] = (
     Route("billing:appeal-update", "POST", "billing.change_appeal", "appeal",
           kwargs=(("step", "edit"),), ok=302,
           body=lambda w: {"subject": "Appeal", "body": "Please pay.", "enclosures": ""}),
+    Route("api:claim-queue", "GET", "billing.view_claim_queues", kwargs=(("queue", "denials"),)),
+    Route("api:claim-work", "GET", "billing.view_claim_queues", "work_claim"),
+    Route("api:claim-note", "POST", "billing.work_claim", "work_claim", ok=201,
+          body=lambda w: {"text": "Called the payer"}),
+    Route("api:claim-resend", "POST", "billing.work_claim", "work_claim", ok=409),
+    Route("api:claim-status-request", "POST", "billing.work_claim", "work_claim", ok=409),
+    Route("api:claim-appeal-create", "POST", "billing.add_appeal", "work_claim", ok=201),
+    Route("api:appeal-detail", "GET", "billing.view_appeal", "appeal"),
+    Route("api:code-explain", "GET", AUTHENTICATED, phi=False,
+          query=lambda w: "adjustment=CO-16&remark=M76"),
 )  # fmt: skip
 
 # Public routes that authenticate their caller themselves (a gateway's signature or shared

@@ -35,7 +35,16 @@ def _is_phi_route(name: str) -> bool:
         name.startswith("api:")
         and any(
             w in name
-            for w in ("patient", "coverage", "appointment", "waitlist", "encounter", "charge")
+            for w in (
+                "patient",
+                "coverage",
+                "appointment",
+                "waitlist",
+                "encounter",
+                "charge",
+                "claim",
+                "appeal",
+            )  # fmt: skip
         )
     )
 
@@ -139,6 +148,10 @@ WRITE_ACTIONS = {
     "POST billing:claim-status-request": [],
     "POST billing:appeal-start": ["create"],
     "POST billing:appeal-update": ["update"],
+    "POST api:claim-note": ["create"],
+    "POST api:claim-resend": [],
+    "POST api:claim-status-request": [],
+    "POST api:claim-appeal-create": ["create"],
 }
 
 
