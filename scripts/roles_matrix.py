@@ -111,6 +111,15 @@ ROWS = [
     ("Change providers", "core.change_provider"),
     ("See API tokens (never the token itself)", "core.view_apitoken"),
     ("Revoke API tokens", "core.change_apitoken"),
+    ("Claims and the clearinghouse", None),
+    ("See claims, their history and the files exchanged", "billing.view_claim"),
+    ("Fix a claim (scrub again, refresh from its encounter)", "billing.change_claim"),
+    ("Replace (7) or void (8) a claim the payer has", "billing.correct_claim"),
+    ("See claim batches", "billing.view_claimbatch"),
+    ("Send claims; check for responses; resend a fixed claim", "billing.send_claimbatch"),
+    ("See the clearinghouse connections (Configuration)", "billing.view_clearinghouseconnection"),
+    ("Add a clearinghouse connection", "billing.add_clearinghouseconnection"),
+    ("Change a clearinghouse connection", "billing.change_clearinghouseconnection"),
 ]
 
 

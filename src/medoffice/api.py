@@ -4,6 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from medoffice.billing import api as billing_api
+from medoffice.billing import claim_api
 from medoffice.coding import api as coding_api
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.patients import api as patients_api
@@ -98,4 +99,16 @@ urlpatterns = [
         name="encounter-charge-list",
     ),
     path("charges/", billing_api.ChargeCollection.as_view(), name="charge-list"),
+    # Claims and batches (billing/claim_api.py)
+    path("claims/", claim_api.ClaimCollection.as_view(), name="claim-list"),
+    path("claims/send/", claim_api.ClaimsSend.as_view(), name="claims-send"),
+    path("claims/responses/", claim_api.ResponsesPickup.as_view(), name="claims-responses"),
+    path("claims/<uuid:public_id>/", claim_api.ClaimItem.as_view(), name="claim-detail"),
+    path("claims/<uuid:public_id>/resend/", claim_api.ClaimResend.as_view(), name="claim-resend"),
+    path(
+        "claims/<uuid:public_id>/correct/",
+        claim_api.ClaimCorrect.as_view(),
+        name="claim-correct",
+    ),
+    path("batches/", claim_api.BatchCollection.as_view(), name="batch-list"),
 ]

@@ -166,6 +166,17 @@ def cmd_hl7_resend(args) -> None:
     _call("hl7_resend", *args.control_ids)
 
 
+def cmd_claims(args) -> None:
+    _setup_django()
+    if args.claims_command == "send":
+        options = {"dry_run": args.dry_run, "out": args.out}
+        if args.practice:
+            options["practice"] = args.practice
+        _call("claims_send", **options)
+    else:
+        _call("claims_responses", **({"practice": args.practice} if args.practice else {}))
+
+
 def cmd_ncci_load(args) -> None:
     _setup_django()
     _call(
@@ -340,6 +351,16 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "search":
             c.add_argument("--system", default="icd10cm", choices=("icd10cm", "hcpcs", "cpt"))
     p.set_defaults(func=cmd_codes)
+
+    p = sub.add_parser("claims", help="claims: send them, pick up the clearinghouse's answers")
+    claims_sub = p.add_subparsers(dest="claims_command", required=True)
+    send = claims_sub.add_parser("send", help="build, scrub and send every ready claim (837P)")
+    send.add_argument("--dry-run", action="store_true", help="write the files; send nothing")
+    send.add_argument("--out", help="directory for the dry run's 837P files")
+    send.add_argument("--practice", help="practice name (default: the only practice)")
+    answers = claims_sub.add_parser("responses", help="pick up 999 and 277CA answers")
+    answers.add_argument("--practice", help="practice name (default: the only practice)")
+    p.set_defaults(func=cmd_claims)
 
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")

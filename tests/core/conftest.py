@@ -125,6 +125,10 @@ class World:
     signed_encounter: Encounter | None = None
     other_encounter: Encounter | None = None
     other_signed_encounter: Encounter | None = None
+    claim: object = None  # the signed encounter's claim, accepted by the clearinghouse
+    other_claim: object = None
+    exchange_file: object = None  # a file received from the clearinghouse
+    other_exchange_file: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -244,6 +248,24 @@ def _encounters(patient, provider, location) -> tuple[Encounter, Encounter]:
     return made[0], made[1]
 
 
+def _claim_and_file(practice):
+    """The signed encounter's claim, as if sent and accepted by the clearinghouse (so it can
+    be replaced or voided), and a received file on record."""
+    from medoffice.billing import claims as claim_services
+    from medoffice.billing.models import Claim, ExchangeFile
+
+    [claim_id] = claim_services.claims_build(practice_id=practice.id)
+    for before, after in (("draft", "scrubbed"), ("scrubbed", "queued"), ("queued", "sent"),
+                          ("sent", "accepted_ch")):  # fmt: skip
+        claim_services.claims_move([(claim_id, before)], after)
+    Claim.objects.filter(pk=claim_id).update(payer_claim_number="PAYER-1")
+    record = ExchangeFile.objects.create(
+        practice=practice, direction="received", name="answer.999", sha256=f"{claim_id:064d}",
+        size=0, transaction="999", status="processed", at=timezone.now(),
+    )  # fmt: skip
+    return Claim.objects.get(pk=claim_id), record
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
@@ -265,6 +287,7 @@ def world(make_patient, payer, provider, location) -> World:
     )
     # Opened after the coverage is on file, so they carry it.
     world.encounter, world.signed_encounter = _encounters(patient, provider, location)
+    world.claim, world.exchange_file = _claim_and_file(location.practice)
     return world
 
 
@@ -291,6 +314,7 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     world.other_encounter, world.other_signed_encounter = _encounters(
         world.other_patient, doctor, place
     )
+    world.other_claim, world.other_exchange_file = _claim_and_file(other_practice)
     return world
 
 

@@ -364,6 +364,26 @@ ROUTES: tuple[Route, ...] = (
                           "lines": [{"code": "99214"}]}),
     Route("api:encounter-charge-list", "GET", "billing.view_charge", "signed_encounter"),
     Route("api:charge-list", "GET", "billing.view_charge"),
+    # Claims and the clearinghouse exchange. Sending and checking for answers work on many
+    # patients at once: audited per batch and per file (and per claim in ClaimEvent), not per
+    # patient; batches and files list no patient.
+    Route("billing:claim-list", "GET", "billing.view_claim"),
+    Route("billing:claim-detail", "GET", "billing.view_claim", "claim"),
+    Route("billing:claim-resend", "POST", "billing.send_claimbatch", "claim", ok=302),
+    Route("billing:claim-correct", "POST", "billing.correct_claim", "claim", ok=302,
+          body=lambda w: {"frequency": "7", "reason": "Wrong units"}),
+    Route("billing:claims-send", "POST", "billing.send_claimbatch", ok=302, phi=False),
+    Route("billing:responses-check", "POST", "billing.send_claimbatch", ok=302, phi=False),
+    Route("billing:batch-list", "GET", "billing.view_claimbatch", phi=False),
+    Route("billing:exchange-file", "GET", "billing.view_claimbatch", "exchange_file", phi=False),
+    Route("api:claim-list", "GET", "billing.view_claim"),
+    Route("api:claim-detail", "GET", "billing.view_claim", "claim"),
+    Route("api:claim-resend", "POST", "billing.send_claimbatch", "claim", ok=409),
+    Route("api:claim-correct", "POST", "billing.correct_claim", "claim", ok=201,
+          body=lambda w: {"frequency": "8", "reason": "Billed in error"}),
+    Route("api:claims-send", "POST", "billing.send_claimbatch", phi=False),
+    Route("api:claims-responses", "POST", "billing.send_claimbatch", phi=False),
+    Route("api:batch-list", "GET", "billing.view_claimbatch", phi=False),
 )  # fmt: skip
 
 # Public routes that authenticate their caller themselves (a gateway's signature or shared

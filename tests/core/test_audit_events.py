@@ -35,7 +35,15 @@ def _is_phi_route(name: str) -> bool:
         name.startswith("api:")
         and any(
             w in name
-            for w in ("patient", "coverage", "appointment", "waitlist", "encounter", "charge")
+            for w in (
+                "patient",
+                "coverage",
+                "appointment",
+                "waitlist",
+                "encounter",
+                "charge",
+                "claim",
+            )
         )
     )
 
@@ -130,6 +138,12 @@ WRITE_ACTIONS = {
     "PUT api:encounter-superbill": ["update"],
     "POST api:encounter-sign": ["update", "create"],
     "POST api:encounter-amend": ["update", "create"],
+    # A claim the clearinghouse accepted is not sent again (refused, nothing written); a
+    # correction makes the new claim and closes the original.
+    "POST billing:claim-resend": [],
+    "POST billing:claim-correct": ["create", "update"],
+    "POST api:claim-resend": [],
+    "POST api:claim-correct": ["create", "update"],
 }
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medoffice.billing import views
+from medoffice.billing import claim_views, views
 
 app_name = "billing"
 
@@ -26,4 +26,20 @@ urlpatterns = [
         views.encounter_receipt,
         name="encounter-receipt",
     ),
+]
+
+# Claims and the clearinghouse exchange (billing/claim_views.py).
+urlpatterns += [
+    path("billing/claims/", claim_views.claim_list, name="claim-list"),
+    path("billing/claims/send/", claim_views.claims_send, name="claims-send"),
+    path("billing/claims/responses/", claim_views.responses_check, name="responses-check"),
+    path("billing/claims/<uuid:public_id>/", claim_views.claim_detail, name="claim-detail"),
+    path("billing/claims/<uuid:public_id>/resend/", claim_views.claim_resend, name="claim-resend"),
+    path(
+        "billing/claims/<uuid:public_id>/correct/",
+        claim_views.claim_correct,
+        name="claim-correct",
+    ),
+    path("billing/batches/", claim_views.batch_list, name="batch-list"),
+    path("billing/files/<uuid:public_id>/", claim_views.exchange_file, name="exchange-file"),
 ]

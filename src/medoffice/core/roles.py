@@ -85,6 +85,15 @@ _BILLING_SETUP = {
     "coding.delete_feescheduleentry", "coding.delete_favoritecode",
     "billing.delete_superbillitem", "billing.view_nccitable",
 }  # fmt: skip
+# Claims and the clearinghouse exchange: the biller's work (claims carry diagnoses).
+_CLAIMS = {
+    "billing.view_claim", "billing.change_claim", "billing.correct_claim",
+    "billing.view_claimbatch", "billing.send_claimbatch",
+}  # fmt: skip
+# The office manager's set-up of the clearinghouse connections (Configuration).
+_CLEARINGHOUSE_SETUP = {
+    f"billing.{action}_clearinghouseconnection" for action in ("view", "add", "change")
+}
 _CONFIGURE = {
     "core.view_practice",
     "core.view_apitoken",
@@ -121,6 +130,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _ENCOUNTER_READ
         | _CHARGES_READ
         | _CODES_READ
+        | _CLAIMS
     ),
     Role.RECORDS: frozenset(
         _REGISTER
@@ -149,6 +159,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"messaging.view_smsoptout"}
         | _BILLING_SETUP
         | _CODES_READ
+        | _CLEARINGHOUSE_SETUP
     ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),
