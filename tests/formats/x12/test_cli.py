@@ -3,8 +3,6 @@
 import json
 from pathlib import Path
 
-import pytest
-
 from medoffice.cli import main
 from medoffice.formats.x12.ack_999 import acknowledge, render_999
 from medoffice.formats.x12.claim_837p import render_837p
