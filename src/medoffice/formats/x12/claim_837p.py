@@ -261,7 +261,7 @@ def _check(claim: Claim) -> None:
     count = len(claim.diagnoses)
     for number, line in enumerate(claim.lines, 1):
         pointers = line.diagnosis_pointers
-        if not pointers or len(pointers) > 4 or any(not 1 <= p <= count for p in pointers):
+        if not pointers or len(pointers) > 4 or min(pointers) < 1 or max(pointers) > count:
             raise fail(f"line {number}: diagnosis pointers must be 1 to 4 of 1..{count}")
         if len(line.modifiers) > 4:
             raise fail(f"line {number}: at most 4 modifiers")
@@ -466,7 +466,7 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
     for line in lines:
         total += line.charge
     append(
-        f"CLM{el}{clean(claim.patient_control_number)}{el}{total:.2f}{el}{el}{el}"
+        f"CLM{el}{clean(claim.patient_control_number)}{el}{amount(total)}{el}{el}{el}"
         f"{claim.place_of_service}{co}B{co}{claim.frequency}{el}"
         f"{'Y' if claim.provider_signature else 'N'}{el}{claim.assignment}{el}"
         f"{claim.benefits_assigned}{el}{claim.release_of_information}"
@@ -528,7 +528,7 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
         pointers = co.join(str(p) for p in line.diagnosis_pointers)
         line_pos = line.place_of_service if line.place_of_service != pos else ""
         append(
-            f"SV1{el}{procedure}{el}{line.charge:.2f}{el}UN{el}{quantity(line.units)}{el}"
+            f"SV1{el}{procedure}{el}{amount(line.charge)}{el}UN{el}{quantity(line.units)}{el}"
             f"{line_pos}{el}{el}{pointers}"
         )
         append(f"DTP{el}472{el}D8{el}{d8(line.service_date)}")
@@ -557,13 +557,13 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
             if adjudication.modifiers:
                 code += co + co.join(clean(m) for m in adjudication.modifiers)
             append(
-                f"SVD{el}{clean(adjudication.payer_id)}{el}{adjudication.paid:.2f}{el}{code}"
+                f"SVD{el}{clean(adjudication.payer_id)}{el}{amount(adjudication.paid)}{el}{code}"
                 f"{el}{el}{quantity(adjudication.units)}"
             )
             out.extend(cas_segments(adjudication.adjustments, el, amount, quantity))
             append(f"DTP{el}573{el}D8{el}{d8(adjudication.adjudication_date)}")
             if adjudication.remaining_patient_liability is not None:
-                append(f"AMT{el}EAF{el}{adjudication.remaining_patient_liability:.2f}")
+                append(f"AMT{el}EAF{el}{amount(adjudication.remaining_patient_liability)}")
 
 
 def _other_payer(other: OtherPayer, out: list[str], el: str, clean, has_lines: bool) -> None:
@@ -588,9 +588,9 @@ def _other_payer(other: OtherPayer, out: list[str], el: str, clean, has_lines: b
     )
     out.extend(cas_segments(other.adjustments, el, amount, quantity))
     if other.paid is not None:
-        append(f"AMT{el}D{el}{other.paid:.2f}")
+        append(f"AMT{el}D{el}{amount(other.paid)}")
     if other.remaining_patient_liability is not None:
-        append(f"AMT{el}EAF{el}{other.remaining_patient_liability:.2f}")
+        append(f"AMT{el}EAF{el}{amount(other.remaining_patient_liability)}")
     append(f"OI{el}{el}{el}Y{el}{el}{el}Y")
     append(
         _name(
@@ -787,7 +787,7 @@ def parse_837p(transaction: Transaction) -> ClaimBatch:
             if key:
                 claim[key] = s[2]
         elif tag == "HI":
-            for index in range(1, len(s)):
+            for index in range(1, s.size):
                 parts = s.components(index)
                 if len(parts) < 2 or parts[0] not in ("ABK", "ABF", "BK", "BF"):
                     raise s.error(f"unknown diagnosis qualifier {parts[:1]}", index)
