@@ -1,5 +1,5 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
-createuser, generate, audit, backup, restore, hl7, ncci, codes, bench.
+createuser, generate, audit, backup, restore, hl7, ncci, codes, bench, x12.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -226,6 +226,25 @@ def cmd_bench(args) -> None:
     sys.exit(subprocess.call([sys.executable, str(script), *extra]))
 
 
+def cmd_x12_read(args) -> None:
+    """Print a payer-exchange file as JSON; a bad file exits 2 with segment and reason."""
+    import json
+
+    from medoffice.formats.x12 import X12Error
+    from medoffice.formats.x12.describe import read_file
+
+    try:
+        data = read_file(args.file)
+    except OSError as exc:
+        sys.stderr.write(f"medoffice x12 read: {args.file}: {exc.strerror or exc}\n")
+        sys.exit(2)
+    except X12Error as exc:
+        sys.stderr.write(f"medoffice x12 read: {args.file}: {exc}\n")
+        sys.exit(2)
+    json.dump(data, sys.stdout, indent=2)
+    sys.stdout.write("\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="medoffice", description="MedOffice for operators.")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -365,6 +384,14 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("x12", help="X12 payer-exchange files (837P, 270/271, 276/277, 999, 835)")
+    x12_sub = p.add_subparsers(dest="x12_command", required=True)
+    read = x12_sub.add_parser(
+        "read", help="print any supported X12 file as readable JSON (exit 2 if malformed)"
+    )
+    read.add_argument("file")
+    read.set_defaults(func=cmd_x12_read)
     return parser
 
 

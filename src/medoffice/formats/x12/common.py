@@ -109,3 +109,73 @@ def cas_segments(adjustments, el: str, money, qty) -> list[str]:
                 ]
             out.append(el.join(parts).rstrip(el))
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Entity:
+    """A payer, provider or receiver named in an NM1: organization (or a person's last name)."""
+
+    name: str
+    id: str
+    qualifier: str = "PI"  # NM108: PI payer id, XX NPI, 46 ETIN, SV service provider number
+    first_name: str = ""  # set for a person (NM102 = 1)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    """A subscriber or dependent as 270/271/276/277 name them."""
+
+    last_name: str
+    first_name: str
+    member_id: str = ""
+    birth_date: date | None = None
+    sex: str = ""  # F, M, U; "" when not sent
+    middle_name: str = ""
+
+
+def entity_nm1(el: str, clean, code: str, entity: Entity) -> str:
+    kind = "1" if entity.first_name else "2"
+    parts = (
+        "NM1",
+        code,
+        kind,
+        clean(entity.name),
+        clean(entity.first_name),
+        "",
+        "",
+        "",
+        entity.qualifier if entity.id else "",
+        clean(entity.id),
+    )
+    return el.join(parts).rstrip(el)
+
+
+def entity_from(nm1) -> Entity:
+    return Entity(nm1[3], nm1[9], nm1[8], nm1[4] if nm1[2] == "1" else "")
+
+
+def person_nm1(el: str, clean, code: str, person: Person) -> str:
+    parts = (
+        "NM1",
+        code,
+        "1",
+        clean(person.last_name),
+        clean(person.first_name),
+        clean(person.middle_name),
+        "",
+        "",
+        "MI" if person.member_id else "",
+        clean(person.member_id),
+    )
+    return el.join(parts).rstrip(el)
+
+
+def person_dmg(el: str, person: Person, d8) -> str | None:
+    if person.birth_date is None:
+        return None
+    return el.join(("DMG", "D8", d8(person.birth_date), person.sex)).rstrip(el)
+
+
+def person_from(nm1, dmg=None) -> Person:
+    birth = parse_d8(dmg[2], dmg, 2) if dmg is not None else None
+    return Person(nm1[3], nm1[4], nm1[9], birth, dmg[3] if dmg is not None else "", nm1[5])
