@@ -124,6 +124,15 @@ ROWS = [
     ("See appeals and their letters", "billing.view_appeal"),
     ("Draft an appeal from the template", "billing.add_appeal"),
     ("Edit, file, decide or withdraw an appeal", "billing.change_appeal"),
+    ("Claims and the clearinghouse", None),
+    ("See claims, their history and the files exchanged", "billing.view_claim"),
+    ("Fix a claim (scrub again, refresh from its encounter)", "billing.change_claim"),
+    ("Replace (7) or void (8) a claim the payer has", "billing.correct_claim"),
+    ("See claim batches", "billing.view_claimbatch"),
+    ("Send claims; check for responses; resend a fixed claim", "billing.send_claimbatch"),
+    ("See the clearinghouse connections (Configuration)", "billing.view_clearinghouseconnection"),
+    ("Add a clearinghouse connection", "billing.add_clearinghouseconnection"),
+    ("Change a clearinghouse connection", "billing.change_clearinghouseconnection"),
 ]
 
 

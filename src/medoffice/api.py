@@ -4,7 +4,7 @@ from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from medoffice.billing import api as billing_api
-from medoffice.billing import work_api
+from medoffice.billing import claim_api, work_api
 from medoffice.coding import api as coding_api
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.patients import api as patients_api
@@ -99,6 +99,18 @@ urlpatterns = [
         name="encounter-charge-list",
     ),
     path("charges/", billing_api.ChargeCollection.as_view(), name="charge-list"),
+    # Claims and batches (billing/claim_api.py)
+    path("claims/", claim_api.ClaimCollection.as_view(), name="claim-list"),
+    path("claims/send/", claim_api.ClaimsSend.as_view(), name="claims-send"),
+    path("claims/responses/", claim_api.ResponsesPickup.as_view(), name="claims-responses"),
+    path("claims/<uuid:public_id>/", claim_api.ClaimItem.as_view(), name="claim-detail"),
+    path("claims/<uuid:public_id>/resend/", claim_api.ClaimResend.as_view(), name="claim-resend"),
+    path(
+        "claims/<uuid:public_id>/correct/",
+        claim_api.ClaimCorrect.as_view(),
+        name="claim-correct",
+    ),
+    path("batches/", claim_api.BatchCollection.as_view(), name="batch-list"),
 ]
 
 # The billers' work on claims after they go out (billing/work_api.py).
@@ -106,7 +118,6 @@ urlpatterns += [
     path("claims/queues/<slug:queue>/", work_api.ClaimQueue.as_view(), name="claim-queue"),
     path("claims/<uuid:public_id>/work/", work_api.ClaimWorkItem.as_view(), name="claim-work"),
     path("claims/<uuid:public_id>/notes/", work_api.ClaimNoteCreate.as_view(), name="claim-note"),
-    path("claims/<uuid:public_id>/resend/", work_api.ClaimResend.as_view(), name="claim-resend"),
     path(
         "claims/<uuid:public_id>/status-request/",
         work_api.ClaimStatusRequest.as_view(),

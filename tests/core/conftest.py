@@ -129,6 +129,10 @@ class World:
     appeal: object = None  # a draft appeal of another denied claim
     other_work_claim: object = None
     other_appeal: object = None
+    claim: object = None  # the signed encounter's claim, accepted by the clearinghouse
+    other_claim: object = None
+    exchange_file: object = None  # a file received from the clearinghouse
+    other_exchange_file: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -248,13 +252,14 @@ def _encounters(patient, provider, location) -> tuple[Encounter, Encounter]:
     return made[0], made[1]
 
 
-def _claim_work(signed_encounter, provider, location):
-    """The encounter's claim, denied (CO-50), and another denied claim with a draft appeal."""
+def _claim_work(patient, provider, location):
+    """A denied claim (CO-50), and another denied claim with a draft appeal."""
     from tests.billing.claimwork import claim_for, deny
 
-    claim = claim_for(signed_encounter, "denied")
+    _, first = _encounters(patient, provider, location)
+    claim = claim_for(first, "denied")
     deny(claim, ("CO", "50", "125.00"))
-    _, second = _encounters(signed_encounter.patient, provider, location)
+    _, second = _encounters(patient, provider, location)
     appealed = claim_for(second, "denied")
     deny(appealed, ("CO", "97", "125.00"))
     appeal = Appeal.objects.create(
@@ -272,6 +277,24 @@ def _any_user(practice):
         username=f"appeal-author-{practice.pk}", password="not-used-here-1234", role="biller",
         practice=practice,
     )  # fmt: skip
+
+
+def _claim_and_file(practice):
+    """The signed encounter's claim, as if sent and accepted by the clearinghouse (so it can
+    be replaced or voided), and a received file on record."""
+    from medoffice.billing import claims as claim_services
+    from medoffice.billing.models import Claim, ExchangeFile
+
+    [claim_id] = claim_services.claims_build(practice_id=practice.id)
+    for before, after in (("draft", "scrubbed"), ("scrubbed", "queued"), ("queued", "sent"),
+                          ("sent", "accepted_ch")):  # fmt: skip
+        claim_services.claims_move([(claim_id, before)], after)
+    Claim.objects.filter(pk=claim_id).update(payer_claim_number="PAYER-1")
+    record = ExchangeFile.objects.create(
+        practice=practice, direction="received", name="answer.999", sha256=f"{claim_id:064d}",
+        size=0, transaction="999", status="processed", at=timezone.now(),
+    )  # fmt: skip
+    return Claim.objects.get(pk=claim_id), record
 
 
 @pytest.fixture
@@ -295,7 +318,8 @@ def world(make_patient, payer, provider, location) -> World:
     )
     # Opened after the coverage is on file, so they carry it.
     world.encounter, world.signed_encounter = _encounters(patient, provider, location)
-    world.work_claim, world.appeal = _claim_work(world.signed_encounter, provider, location)
+    world.claim, world.exchange_file = _claim_and_file(location.practice)
+    world.work_claim, world.appeal = _claim_work(patient, provider, location)
     return world
 
 
@@ -322,9 +346,8 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     world.other_encounter, world.other_signed_encounter = _encounters(
         world.other_patient, doctor, place
     )
-    world.other_work_claim, world.other_appeal = _claim_work(
-        world.other_signed_encounter, doctor, place
-    )
+    world.other_claim, world.other_exchange_file = _claim_and_file(other_practice)
+    world.other_work_claim, world.other_appeal = _claim_work(world.other_patient, doctor, place)
     return world
 
 

@@ -375,7 +375,6 @@ ROUTES: tuple[Route, ...] = (
           body=lambda w: {"text": "Called the payer"}, ok=302),
     Route("billing:claim-assign", "POST", "billing.work_claim", "work_claim",
           body=lambda w: {"follow_up_on": "2026-12-01"}, ok=302),
-    Route("billing:claim-resend", "POST", "billing.work_claim", "work_claim", ok=302),
     Route("billing:claim-close", "POST", "billing.work_claim", "work_claim",
           body=lambda w: {"reason": "written off"}, ok=302),
     Route("billing:claim-status-request", "POST", "billing.work_claim", "work_claim", ok=302),
@@ -392,12 +391,31 @@ ROUTES: tuple[Route, ...] = (
     Route("api:claim-work", "GET", "billing.view_claim_queues", "work_claim"),
     Route("api:claim-note", "POST", "billing.work_claim", "work_claim", ok=201,
           body=lambda w: {"text": "Called the payer"}),
-    Route("api:claim-resend", "POST", "billing.work_claim", "work_claim", ok=409),
     Route("api:claim-status-request", "POST", "billing.work_claim", "work_claim", ok=409),
     Route("api:claim-appeal-create", "POST", "billing.add_appeal", "work_claim", ok=201),
     Route("api:appeal-detail", "GET", "billing.view_appeal", "appeal"),
     Route("api:code-explain", "GET", AUTHENTICATED, phi=False,
           query=lambda w: "adjustment=CO-16&remark=M76"),
+    # Claims and the clearinghouse exchange. Sending and checking for answers work on many
+    # patients at once: audited per batch and per file (and per claim in ClaimEvent), not per
+    # patient; batches and files list no patient.
+    Route("billing:claim-list", "GET", "billing.view_claim"),
+    Route("billing:claim-detail", "GET", "billing.view_claim", "claim"),
+    Route("billing:claim-resend", "POST", "billing.send_claimbatch", "claim", ok=302),
+    Route("billing:claim-correct", "POST", "billing.correct_claim", "claim", ok=302,
+          body=lambda w: {"frequency": "7", "reason": "Wrong units"}),
+    Route("billing:claims-send", "POST", "billing.send_claimbatch", ok=302, phi=False),
+    Route("billing:responses-check", "POST", "billing.send_claimbatch", ok=302, phi=False),
+    Route("billing:batch-list", "GET", "billing.view_claimbatch", phi=False),
+    Route("billing:exchange-file", "GET", "billing.view_claimbatch", "exchange_file", phi=False),
+    Route("api:claim-list", "GET", "billing.view_claim"),
+    Route("api:claim-detail", "GET", "billing.view_claim", "claim"),
+    Route("api:claim-resend", "POST", "billing.send_claimbatch", "claim", ok=409),
+    Route("api:claim-correct", "POST", "billing.correct_claim", "claim", ok=201,
+          body=lambda w: {"frequency": "8", "reason": "Billed in error"}),
+    Route("api:claims-send", "POST", "billing.send_claimbatch", phi=False),
+    Route("api:claims-responses", "POST", "billing.send_claimbatch", phi=False),
+    Route("api:batch-list", "GET", "billing.view_claimbatch", phi=False),
 )  # fmt: skip
 
 # Public routes that authenticate their caller themselves (a gateway's signature or shared

@@ -44,7 +44,7 @@ def _is_phi_route(name: str) -> bool:
                 "charge",
                 "claim",
                 "appeal",
-            )  # fmt: skip
+            )
         )
     )
 
@@ -143,15 +143,19 @@ WRITE_ACTIONS = {
     # not rejected or waiting) changes nothing and leaves no row.
     "POST billing:claim-note": ["create"],
     "POST billing:claim-assign": ["update"],
-    "POST billing:claim-resend": [],
     "POST billing:claim-close": ["update"],
     "POST billing:claim-status-request": [],
     "POST billing:appeal-start": ["create"],
     "POST billing:appeal-update": ["update"],
     "POST api:claim-note": ["create"],
-    "POST api:claim-resend": [],
     "POST api:claim-status-request": [],
     "POST api:claim-appeal-create": ["create"],
+    # A claim the clearinghouse accepted is not sent again (refused, nothing written); a
+    # correction makes the new claim and closes the original.
+    "POST billing:claim-resend": [],
+    "POST billing:claim-correct": ["create", "update"],
+    "POST api:claim-resend": [],
+    "POST api:claim-correct": ["create", "update"],
 }
 
 

@@ -118,3 +118,74 @@ def charge_list_for_user(
         detail=f"{len(charges)} charges listed",
     )  # fmt: skip
     return charges
+
+
+# ---------------------------------------------------------------- claims and batches
+
+CLAIM_VIEW = "billing.view_claim"
+BATCH_VIEW = "billing.view_claimbatch"
+
+
+def claim_get_for_user(
+    user, public_id, *, permission: str = CLAIM_VIEW, audit: bool = True,
+    action: str = AuditAction.READ, detail: str = "",
+):  # fmt: skip
+    from medoffice.billing.claim_selectors import claim_with_history
+
+    practice_id = practice_id_for(user)
+    claim = claim_with_history().filter(practice_id=practice_id, public_id=public_id).first()
+    if claim is None:
+        raise Http404
+    require_permission(user, permission, patient=claim.patient, category=CATEGORY)
+    if audit:
+        audit_record(
+            action=action, obj=claim, patient=claim.patient, category=CATEGORY, detail=detail
+        )
+    return claim
+
+
+def claim_list_for_user(user, **filters):
+    from medoffice.billing.claim_selectors import claim_list
+
+    practice_id = practice_id_for(user)
+    require_permission(user, CLAIM_VIEW, category=CATEGORY)
+    claims = claim_list(practice_id=practice_id, **filters)
+    audit_record(
+        action=AuditAction.READ, object_type="billing.claim", category=CATEGORY,
+        detail=f"{len(claims)} claims listed",
+    )  # fmt: skip
+    return claims
+
+
+def batch_get_for_user(user, public_id):
+    from medoffice.billing.models import ClaimBatch
+
+    practice_id = practice_id_for(user)
+    batch = (
+        ClaimBatch.objects.select_related("connection", "file", "payer")
+        .filter(practice_id=practice_id, public_id=public_id)
+        .first()
+    )
+    if batch is None:
+        raise Http404
+    require_permission(user, BATCH_VIEW, category=CATEGORY)
+    audit_record(
+        action=AuditAction.READ, obj=batch, category=CATEGORY,
+        detail=f"batch of {batch.claim_count} claims",
+    )  # fmt: skip
+    return batch
+
+
+def exchange_file_get_for_user(user, public_id):
+    from medoffice.billing.models import ExchangeFile
+
+    practice_id = practice_id_for(user)
+    record = ExchangeFile.objects.filter(practice_id=practice_id, public_id=public_id).first()
+    if record is None:
+        raise Http404
+    require_permission(user, BATCH_VIEW, category=CATEGORY)
+    audit_record(
+        action=AuditAction.READ, obj=record, category=CATEGORY,
+        detail=f"{record.direction} file {record.transaction or '?'} read",
+    )  # fmt: skip
+    return record

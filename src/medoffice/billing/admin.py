@@ -7,6 +7,7 @@ from django.contrib import admin
 
 from medoffice.billing.codes import is_procedure_form
 from medoffice.billing.models import (
+    ClearinghouseConnection,
     ItemKind,
     NcciTable,
     PayerRules,
@@ -105,3 +106,29 @@ class NcciTableAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ClearinghouseConnection)
+class ClearinghouseConnectionAdmin(PracticeScopedAdmin):
+    """Where claims go and answers come from (docs/operations.md: clearinghouse set-up)."""
+
+    list_display = ["name", "practice", "kind", "usage", "is_active", "simulate_responses"]
+    list_filter = ["kind", "usage", "is_active"]
+    filter_horizontal = ["payers"]
+    fieldsets = [
+        (None, {"fields": ["practice", "name", "kind", "is_active", "usage", "payers"]}),
+        ("Envelopes and names in the 837", {"fields": [
+            "sender_qualifier", "sender_id", "receiver_qualifier", "receiver_id",
+            "receiver_name", "submitter_name", "contact_name", "contact_phone",
+        ]}),
+        ("Folder exchange", {"fields": ["outbox_dir", "inbox_dir"],
+                             "description": "Blank: MEDOFFICE_VAR_DIR/clearinghouse/outbox and "
+                             "inbox. Files hold PHI: keep the folders private."}),
+        ("SFTP", {"fields": [
+            "host", "port", "username", "key_path", "password_env", "host_key", "remote_outbox",
+            "remote_inbox", "remote_archive",
+        ], "description": "The host key is pinned: get it from the clearinghouse, or with "
+            "ssh-keyscan and check its fingerprint with them. A password is never stored here: "
+            "name the environment variable that holds it."}),
+        ("Demo and training", {"fields": ["simulate_responses", "simulate_member_id_pattern"]}),
+    ]  # fmt: skip

@@ -110,13 +110,19 @@ def claims_move(
             ),
             batch_size=CHUNK,
         )
-        target = audit_object or source_file or batch
-        audit_record(
-            action=AuditAction.UPDATE, category=CATEGORY,
-            object_type="billing.claim" if target is None else "",
-            obj=target,
-            detail=f"{len(rows)} claim(s) -> {to}" + (f": {note}" if note else ""),
-        )  # fmt: skip
+        detail = f"{len(rows)} claim(s) -> {to}" + (f": {note}" if note else "")
+        if len(rows) == 1:  # one claim: audited against its patient
+            claim = Claim.objects.select_related("patient").get(pk=rows[0][0])
+            audit_record(
+                action=AuditAction.UPDATE, obj=claim, patient=claim.patient, category=CATEGORY,
+                detail=detail,
+            )  # fmt: skip
+        else:  # a batch or a file's worth: one event naming it (the claims keep their events)
+            target = audit_object or source_file or batch
+            audit_record(
+                action=AuditAction.UPDATE, category=CATEGORY, obj=target,
+                object_type="billing.claim" if target is None else "", detail=detail,
+            )  # fmt: skip
     return len(rows)
 
 

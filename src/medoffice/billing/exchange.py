@@ -286,6 +286,9 @@ def _record_failure(batch: ClaimBatch, reason: str) -> None:
     batch.last_error = reason[:300]
     batch.next_attempt_at = timezone.now() + timedelta(minutes=wait)
     batch.save(update_fields=["attempts", "last_error", "next_attempt_at"])
+    from medoffice.billing.tasks import schedule_retry
+
+    schedule_retry(batch.next_attempt_at)
     logger.warning("batch %s not sent (try %s): %s", batch.public_id, batch.attempts, reason)
 
 
@@ -328,10 +331,10 @@ def batches_send(batches: list[ClaimBatch], *, by=None) -> list[BatchOutcome]:
                 if batch.id not in done:
                     _record_failure(batch, str(exc))
                     outcomes.append(BatchOutcome(batch, False, str(exc)))
-        if connection.simulate_responses:
-            from medoffice.billing.simulator import simulate_answers
+        if any(o.sent for o in outcomes if o.batch.connection_id == connection.id):
+            from medoffice.billing.tasks import schedule_pickup
 
-            simulate_answers(connection)
+            schedule_pickup(connection.practice_id)
     return outcomes
 
 

@@ -58,9 +58,10 @@ CLAIM_TRANSITIONS: dict[str, frozenset[str]] = {
     C.QUEUED: frozenset({C.SENT, C.DRAFT, C.SCRUBBED}),
     # An 835 may come before any 277CA: a sent claim may be adjudicated at once.
     C.SENT: frozenset({C.ACCEPTED_CLEARINGHOUSE, C.REJECTED}) | _PAYER_SAYS,
-    C.ACCEPTED_CLEARINGHOUSE: _PAYER_SAYS,
-    C.ACCEPTED_PAYER: _PAYER_SAYS - {C.ACCEPTED_PAYER},
-    C.PENDING: _PAYER_SAYS,  # a pending claim may stay pending (a new 277)
+    # Closed: replaced or voided by a correction (7/8) while the payer has it.
+    C.ACCEPTED_CLEARINGHOUSE: _PAYER_SAYS | {C.CLOSED},
+    C.ACCEPTED_PAYER: (_PAYER_SAYS - {C.ACCEPTED_PAYER}) | {C.CLOSED},
+    C.PENDING: _PAYER_SAYS | {C.CLOSED},  # a pending claim may stay pending (a new 277)
     # Fixed and sent again, re-scrubbed after a change, or given up.
     C.REJECTED: frozenset({C.DRAFT, C.SCRUBBED, C.QUEUED, C.CLOSED}),
     # Reversals and corrections (835 CLP status 22) move an adjudicated claim again.

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from medoffice.billing import views, work_views
+from medoffice.billing import claim_views, views, work_views
 
 app_name = "billing"
 
@@ -35,7 +35,6 @@ urlpatterns += [
     path("billing/claims/<uuid:public_id>/work/", work_views.claim_work_page, name="claim-work"),
     path("billing/claims/<uuid:public_id>/note/", work_views.claim_note, name="claim-note"),
     path("billing/claims/<uuid:public_id>/assign/", work_views.claim_assign, name="claim-assign"),
-    path("billing/claims/<uuid:public_id>/resend/", work_views.claim_resend, name="claim-resend"),
     path("billing/claims/<uuid:public_id>/close/", work_views.claim_close, name="claim-close"),
     path(
         "billing/claims/<uuid:public_id>/status-request/",
@@ -63,4 +62,20 @@ urlpatterns += [
         work_views.appeal_update,
         name="appeal-update",
     ),
+]
+
+# Claims and the clearinghouse exchange (billing/claim_views.py).
+urlpatterns += [
+    path("billing/claims/", claim_views.claim_list, name="claim-list"),
+    path("billing/claims/send/", claim_views.claims_send, name="claims-send"),
+    path("billing/claims/responses/", claim_views.responses_check, name="responses-check"),
+    path("billing/claims/<uuid:public_id>/", claim_views.claim_detail, name="claim-detail"),
+    path("billing/claims/<uuid:public_id>/resend/", claim_views.claim_resend, name="claim-resend"),
+    path(
+        "billing/claims/<uuid:public_id>/correct/",
+        claim_views.claim_correct,
+        name="claim-correct",
+    ),
+    path("billing/batches/", claim_views.batch_list, name="batch-list"),
+    path("billing/files/<uuid:public_id>/", claim_views.exchange_file, name="exchange-file"),
 ]

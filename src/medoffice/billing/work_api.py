@@ -197,25 +197,6 @@ class ClaimNoteCreate(APIView):
         return Response({"at": note.at, "text": note.text}, status=201)
 
 
-class ClaimResend(APIView):
-    permission_classes = [HasRequiredPermission]
-    required_permission = {"POST": work_access.WORK}
-
-    @extend_schema(summary="Send a fixed rejected claim again", request=None)
-    def post(self, request, public_id):
-        claim = _claim_for_action(request, public_id)
-        try:
-            outcomes = claim_work.claim_resend(claim=claim, by=request.user)
-        except BillingError as exc:
-            return _refused(exc)
-        claim.refresh_from_db()
-        return Response({
-            "status": claim.status,
-            "sent": all(o.sent for o in outcomes),
-            "errors": [o.error for o in outcomes if o.error],
-        })  # fmt: skip
-
-
 class ClaimStatusRequest(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"POST": work_access.WORK}

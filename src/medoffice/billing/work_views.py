@@ -90,7 +90,7 @@ def claim_queue(request, queue):
 def claim_work_page(request, public_id):
     claim = work_access.claim_for_work(request.user, public_id)
     findings = list(claim.findings.order_by("-at"))
-    open_findings = [f for f in findings if f.resolved_at is None]
+    open_findings = [f for f in findings if f.resolved_at is None and claim.status == S.REJECTED]
     adjustments = []
     remark_codes = [f.code for f in findings if f.source == FindingSource.REMIT_835]
     for adjudication in claim.adjudications.filter(superseded=False).prefetch_related(
@@ -166,23 +166,6 @@ def claim_assign(request, public_id):
             return redirect(_claim_url(claim))
     claim_work.claim_assign(claim=claim, assigned_to=assignee, follow_up_on=follow_up_on)
     messages.success(request, "Assignment saved.")
-    return redirect(_claim_url(claim))
-
-
-@requires(work_access.WORK)
-@require_POST
-def claim_resend(request, public_id):
-    claim = _act(request, public_id, "resend")
-    try:
-        outcomes = claim_work.claim_resend(claim=claim, by=request.user)
-    except BillingError as exc:
-        messages.error(request, str(exc))
-        return redirect(_claim_url(claim))
-    failed = [o.error for o in outcomes if not o.sent]
-    if failed:
-        messages.warning(request, f"Fixed and queued; not sent yet: {failed[0]}")
-    else:
-        messages.success(request, "Fixed and sent again.")
     return redirect(_claim_url(claim))
 
 

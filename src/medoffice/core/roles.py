@@ -91,6 +91,15 @@ _CLAIM_WORK = {
     "billing.view_claim_queues", "billing.work_claim", "billing.print_claim",
     "billing.view_appeal", "billing.add_appeal", "billing.change_appeal",
 }  # fmt: skip
+# Claims and the clearinghouse exchange: the biller's work (claims carry diagnoses).
+_CLAIMS = {
+    "billing.view_claim", "billing.change_claim", "billing.correct_claim",
+    "billing.view_claimbatch", "billing.send_claimbatch",
+}  # fmt: skip
+# The office manager's set-up of the clearinghouse connections (Configuration).
+_CLEARINGHOUSE_SETUP = {
+    f"billing.{action}_clearinghouseconnection" for action in ("view", "add", "change")
+}
 _CONFIGURE = {
     "core.view_practice",
     "core.view_apitoken",
@@ -128,6 +137,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CHARGES_READ
         | _CODES_READ
         | _CLAIM_WORK
+        | _CLAIMS
     ),
     Role.RECORDS: frozenset(
         _REGISTER
@@ -156,6 +166,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"messaging.view_smsoptout"}
         | _BILLING_SETUP
         | _CODES_READ
+        | _CLEARINGHOUSE_SETUP
     ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),

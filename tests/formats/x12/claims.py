@@ -106,10 +106,12 @@ RENDERING = replace(
     prior_authorization="AUTH77",
     lines=(line(), line("99406", "30.00", (1,), rendering_provider=DR_JONES)),
 )
-REPLACEMENT = replace(BASE, patient_control_number="E1007", frequency="7",
-                      original_reference="PAYERCLM123")  # fmt: skip
-VOID = replace(BASE, patient_control_number="E1008", frequency="8",
-               original_reference="PAYERCLM124")  # fmt: skip
+REPLACEMENT = replace(
+    BASE, patient_control_number="E1007", frequency="7", original_reference="PAYERCLM123"
+)
+VOID = replace(
+    BASE, patient_control_number="E1008", frequency="8", original_reference="PAYERCLM124"
+)
 SECONDARY = replace(
     BASE,
     patient_control_number="E1009",
@@ -131,17 +133,37 @@ SECONDARY = replace(
 SECONDARY = replace(
     SECONDARY,
     lines=(
-        replace(SECONDARY.lines[0], adjudications=(LineAdjudication(
-            "60054", Decimal("80.00"), "99213", 1, date(2026, 11, 15),
-            adjustments=(Adjustment("CO", "45", Decimal("30.00")),
-                         Adjustment("PR", "2", Decimal("15.00"))),
-        ),)),
-        replace(SECONDARY.lines[1], adjudications=(LineAdjudication(
-            "60054", Decimal("0.00"), "81002", 1, date(2026, 11, 15),
-            adjustments=(Adjustment("CO", "45", Decimal("20.00")),),
-        ),)),
+        replace(
+            SECONDARY.lines[0],
+            adjudications=(
+                LineAdjudication(
+                    "60054",
+                    Decimal("80.00"),
+                    "99213",
+                    1,
+                    date(2026, 11, 15),
+                    adjustments=(
+                        Adjustment("CO", "45", Decimal("30.00")),
+                        Adjustment("PR", "2", Decimal("15.00")),
+                    ),
+                ),
+            ),
+        ),
+        replace(
+            SECONDARY.lines[1],
+            adjudications=(
+                LineAdjudication(
+                    "60054",
+                    Decimal("0.00"),
+                    "81002",
+                    1,
+                    date(2026, 11, 15),
+                    adjustments=(Adjustment("CO", "45", Decimal("20.00")),),
+                ),
+            ),
+        ),
     ),
-)  # fmt: skip
+)
 # A secondary whose primary answered at claim level only (DTP*573 in 2330B, no 2430).
 SECONDARY_CLAIM_LEVEL = replace(
     SECONDARY,

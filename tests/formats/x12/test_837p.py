@@ -100,8 +100,12 @@ def test_claim_total_is_the_sum_of_its_lines_and_pointers_are_composites():
 
 
 def test_claims_are_grouped_under_their_billing_provider():
-    other = BillingProvider("OAK CLINIC", "1679576722", "371234568",
-                            Address("2 OAK ST", "SPRINGFIELD", "IL", "627019999"))  # fmt: skip
+    other = BillingProvider(
+        "OAK CLINIC",
+        "1679576722",
+        "371234568",
+        Address("2 OAK ST", "SPRINGFIELD", "IL", "627019999"),
+    )
     claims = [BASE, replace(DEPENDENT, billing_provider=other), VARIANTS["void"]]
     data = render(claims)
     assert pyx12_problems(data) == []
@@ -167,3 +171,16 @@ def test_control_numbers_must_be_in_range():
 def test_amounts_are_written_in_cents():
     claim = replace(BASE, lines=(replace(BASE.lines[0], charge=Decimal("99.5")),))
     assert "SV1*HC:99213*99.50*UN*1***1:2" in segments(render([claim]))
+
+
+def test_generated_claims_for_the_benchmark_are_valid_and_read_back():
+    from medoffice.formats.x12.synthetic import prepared_claims
+
+    claims = prepared_claims(300, seed=11)
+    assert any(c.patient for c in claims)
+    assert any(c.other_payers for c in claims)
+    assert any(c.place_of_service in ("02", "10") for c in claims)
+    data = render(claims)
+    assert pyx12_problems(data) == []
+    (transaction,) = read_transactions(data)
+    assert parse_837p(transaction).claims == claims

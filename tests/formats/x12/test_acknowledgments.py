@@ -34,11 +34,19 @@ from .claims import BASE, ENVELOPE, RECEIVER, SUBMITTER, VARIANTS
 from .pyx12check import pyx12_problems
 
 BATCH = render_837p(
-    list(VARIANTS.values()), submitter=SUBMITTER, receiver=RECEIVER, envelope=ENVELOPE,
+    list(VARIANTS.values()),
+    submitter=SUBMITTER,
+    receiver=RECEIVER,
+    envelope=ENVELOPE,
     reference="BATCH41",
-)  # fmt: skip
-ANSWER = replace(ENVELOPE, sender_id="GATEWAY", receiver_id="MAPLE01",
-                 interchange_control_number=9001, group_control_number=9001)  # fmt: skip
+)
+ANSWER = replace(
+    ENVELOPE,
+    sender_id="GATEWAY",
+    receiver_id="MAPLE01",
+    interchange_control_number=9001,
+    group_control_number=9001,
+)
 
 
 def one(data: bytes):
@@ -54,10 +62,16 @@ def group_of(data: bytes):
 # --- 999 ------------------------------------------------------------------------------
 
 REJECTION = SegmentError(
-    "NM1", 17, "8", "2010", "E1002",
-    (ElementError(9, "7", data_element="67", bad_value="W12"),
-     ElementError(3, "1", component=None, data_element="1035")),
-)  # fmt: skip
+    "NM1",
+    17,
+    "8",
+    "2010",
+    "E1002",
+    (
+        ElementError(9, "7", data_element="67", bad_value="W12"),
+        ElementError(3, "1", component=None, data_element="1035"),
+    ),
+)
 
 
 def test_an_accepting_999_is_valid_for_pyx12_and_reads_back():
@@ -89,8 +103,9 @@ def test_a_rejecting_999_names_the_claim_the_segment_and_the_element():
 
 def test_partial_acceptance_of_a_group_of_two_transaction_sets():
     claims = [replace(BASE, patient_control_number=f"P{n}") for n in range(5001)]
-    batch = render_837p(claims, submitter=SUBMITTER, receiver=RECEIVER, envelope=ENVELOPE,
-                        reference="BIG")  # fmt: skip
+    batch = render_837p(
+        claims, submitter=SUBMITTER, receiver=RECEIVER, envelope=ENVELOPE, reference="BIG"
+    )
     ack = acknowledge(group_of(batch), {"0002": (REJECTION,)})
     assert ack.status == "P"
     parsed = parse_999(one(render_999([ack], envelope=ANSWER)))
@@ -150,18 +165,39 @@ def test_a_999_without_its_ak9_is_refused():
 JANE = Person("DOE", "JANE", "W123456789")
 TIMMY = Person("DOE", "TIMMY", "W123456789")
 ACCEPTED = ClaimStatus(
-    "E1001", (StatusCode("A2", "20", "PR"),), date(2026, 11, 24), Decimal("125.00"),
-    action="WQ", payer_claim_number="PAY998877", clearinghouse_trace="CH1",
-    service_from=date(2026, 11, 2), service_to=date(2026, 11, 2), patient=JANE,
-)  # fmt: skip
+    "E1001",
+    (StatusCode("A2", "20", "PR"),),
+    date(2026, 11, 24),
+    Decimal("125.00"),
+    action="WQ",
+    payer_claim_number="PAY998877",
+    clearinghouse_trace="CH1",
+    service_from=date(2026, 11, 2),
+    service_to=date(2026, 11, 2),
+    patient=JANE,
+)
 REJECTED = ClaimStatus(
-    "E1002", (StatusCode("A7", "21", "IL"), StatusCode("A7", "562", "85")),
-    date(2026, 11, 24), Decimal("125.00"), action="U",
-    service_from=date(2026, 11, 2), service_to=date(2026, 11, 3), patient=TIMMY,
-    lines=(ServiceLineStatus("99213", Decimal("125.00"), (StatusCode("A7", "454"),),
-                             units=1, modifiers=("25",), effective_date=date(2026, 11, 24),
-                             line_control_number="L1", service_date=date(2026, 11, 2)),),
-)  # fmt: skip
+    "E1002",
+    (StatusCode("A7", "21", "IL"), StatusCode("A7", "562", "85")),
+    date(2026, 11, 24),
+    Decimal("125.00"),
+    action="U",
+    service_from=date(2026, 11, 2),
+    service_to=date(2026, 11, 3),
+    patient=TIMMY,
+    lines=(
+        ServiceLineStatus(
+            "99213",
+            Decimal("125.00"),
+            (StatusCode("A7", "454"),),
+            units=1,
+            modifiers=("25",),
+            effective_date=date(2026, 11, 24),
+            line_control_number="L1",
+            service_date=date(2026, 11, 2),
+        ),
+    ),
+)
 ACK = ClaimAcknowledgment(
     reference="CA0001",
     source=Entity("GATEWAY CLEARINGHOUSE", "GATEWAY", "46"),
@@ -221,10 +257,13 @@ def test_a_277ca_is_not_written_for_a_provider_without_claims():
         (b"*U*125.00", b"*XX*125.00", "unknown action code 'XX' (expected WQ or U)"),
         (b"HL*4*3*PT", b"HL*4*3*QQ", "unknown hierarchical level code 'QQ'"),
         (b"QTY*90*1", b"QTY*90*1.5", "'1.5' is not a whole count"),
-        (b"DTP*472*RD8*20261102-20261103", b"DTP*472*RD8*20261102-20261341",
-         "'20261341' is not a date (CCYYMMDD)"),
+        (
+            b"DTP*472*RD8*20261102-20261103",
+            b"DTP*472*RD8*20261102-20261341",
+            "'20261341' is not a date (CCYYMMDD)",
+        ),
     ],
-)  # fmt: skip
+)
 def test_a_bad_277ca_is_refused_with_the_segment_and_reason(old, new, reason):
     data = render_277ca(ACK, envelope=ANSWER)
     assert old in data

@@ -29,19 +29,42 @@ PROVIDER = Entity("MAPLE FAMILY MEDICINE", "1234567893", "XX")
 JANE = Person("DOE", "JANE", "W123456789", date(1980, 1, 2), "F")
 TIMMY = Person("DOE", "TIMMY", "", date(2015, 6, 30), "M")
 REQUEST = ClaimStatusRequest(
-    trace_number="CS-1", payer=PAYER, receiver=US, provider=PROVIDER, subscriber=JANE,
-    patient_control_number="E1001", total_charge=Decimal("125.00"),
-    service_from=date(2026, 11, 2), service_to=date(2026, 11, 2),
-)  # fmt: skip
+    trace_number="CS-1",
+    payer=PAYER,
+    receiver=US,
+    provider=PROVIDER,
+    subscriber=JANE,
+    patient_control_number="E1001",
+    total_charge=Decimal("125.00"),
+    service_from=date(2026, 11, 2),
+    service_to=date(2026, 11, 2),
+)
 PAID = ClaimStatus(
-    "E1001", (StatusCode("F1", "65"),), date(2026, 11, 20), Decimal("125.00"),
-    paid=Decimal("80.00"), paid_date=date(2026, 11, 21), check_number="EFT123",
-    payer_claim_number="PAY998877", service_from=date(2026, 11, 2),
-    service_to=date(2026, 11, 2), trace_number="CS-1",
-    lines=(ServiceLineStatus("99213", Decimal("125.00"), (StatusCode("F1", "65"),),
-                             Decimal("80.00"), 1, ("25",), date(2026, 11, 20), "L1",
-                             date(2026, 11, 2)),),
-)  # fmt: skip
+    "E1001",
+    (StatusCode("F1", "65"),),
+    date(2026, 11, 20),
+    Decimal("125.00"),
+    paid=Decimal("80.00"),
+    paid_date=date(2026, 11, 21),
+    check_number="EFT123",
+    payer_claim_number="PAY998877",
+    service_from=date(2026, 11, 2),
+    service_to=date(2026, 11, 2),
+    trace_number="CS-1",
+    lines=(
+        ServiceLineStatus(
+            "99213",
+            Decimal("125.00"),
+            (StatusCode("F1", "65"),),
+            Decimal("80.00"),
+            1,
+            ("25",),
+            date(2026, 11, 20),
+            "L1",
+            date(2026, 11, 2),
+        ),
+    ),
+)
 RESPONSE = ClaimStatusResponse(PAYER, US, PROVIDER, Person("DOE", "JANE", "W123456789"), (PAID,))
 
 
@@ -54,9 +77,15 @@ def test_276_for_a_subscriber_and_a_dependent_reads_back():
     requests = [
         REQUEST,
         # for a dependent, only the dependent's birth date is sent
-        replace(REQUEST, trace_number="CS-2", dependent=TIMMY, payer_claim_number="P2",
-                service_to=date(2026, 11, 3), subscriber=replace(JANE, birth_date=None, sex="")),
-    ]  # fmt: skip
+        replace(
+            REQUEST,
+            trace_number="CS-2",
+            dependent=TIMMY,
+            payer_claim_number="P2",
+            service_to=date(2026, 11, 3),
+            subscriber=replace(JANE, birth_date=None, sex=""),
+        ),
+    ]
     data = render_276(requests, envelope=ENVELOPE, reference="CS")
     assert b"DTP*472*RD8*20261102-20261103~" in data
     assert b"HL*5**20*1~" in data
@@ -67,16 +96,38 @@ def test_276_for_a_subscriber_and_a_dependent_reads_back():
     "response",
     [
         RESPONSE,
-        replace(RESPONSE, dependent=Person("DOE", "TIMMY"),
-                claims=(replace(PAID, statuses=(StatusCode("P1", ""),), paid=None,
-                                paid_date=None, check_number="", lines=()),)),
-        replace(RESPONSE, subscriber=None, claims=(), trace_number="0",
-                statuses=(StatusCode("E0", "24", "85"),)),
-        replace(RESPONSE, provider=None, subscriber=None, claims=(), trace_number="CS",
-                statuses=(StatusCode("E1", "0"),)),
+        replace(
+            RESPONSE,
+            dependent=Person("DOE", "TIMMY"),
+            claims=(
+                replace(
+                    PAID,
+                    statuses=(StatusCode("P1", ""),),
+                    paid=None,
+                    paid_date=None,
+                    check_number="",
+                    lines=(),
+                ),
+            ),
+        ),
+        replace(
+            RESPONSE,
+            subscriber=None,
+            claims=(),
+            trace_number="0",
+            statuses=(StatusCode("E0", "24", "85"),),
+        ),
+        replace(
+            RESPONSE,
+            provider=None,
+            subscriber=None,
+            claims=(),
+            trace_number="CS",
+            statuses=(StatusCode("E1", "0"),),
+        ),
     ],
     ids=["paid", "dependent_pending", "provider_level", "receiver_level"],
-)  # fmt: skip
+)
 def test_277_reads_back_as_written(response):
     data = render_277([response], envelope=ENVELOPE, reference="R")
     assert parse_277(one(data)) == [response]
@@ -103,7 +154,11 @@ def test_public_sample_277_claim_level():
     assert mann.dependent.first_name == "JOSEPH"
     (line,) = mann.claims[0].lines
     assert (line.procedure_code, line.charge, line.paid, line.units) == (
-        "99203", Decimal("150.00"), Decimal("0.00"), 1)  # fmt: skip
+        "99203",
+        Decimal("150.00"),
+        Decimal("0.00"),
+        1,
+    )
     assert mann.claims[0].statuses[0].explain() == ("finalized: denial; status code 88 (patient)")
 
 
@@ -121,9 +176,13 @@ def test_public_sample_277_provider_and_receiver_level():
 
 @pytest.mark.parametrize(
     "name",
-    ["claim-level-status.276", "provider-level-status.276", "information-receiver-level-status.276",
-     "claim-level-status-ncpdp.276"],
-)  # fmt: skip
+    [
+        "claim-level-status.276",
+        "provider-level-status.276",
+        "information-receiver-level-status.276",
+        "claim-level-status-ncpdp.276",
+    ],
+)
 def test_public_sample_276s(name):
     requests = parse_276(one(sample(f"276_005010X212/{name}")))
     first = requests[0]

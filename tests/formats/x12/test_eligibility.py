@@ -46,9 +46,16 @@ GOLD = (
     Benefit("A", "IND", ("30",), percent=Decimal("0.2"), in_network="Y"),
     Benefit("A", "IND", ("30",), percent=Decimal("0.4"), in_network="N"),
     Benefit("G", "IND", ("30",), time_period="23", amount=Decimal("6000.00"), in_network="Y"),
-    Benefit("G", "IND", ("30",), time_period="29", amount=Decimal("5100.00"), in_network="Y",
-            messages=("MET AMOUNTS AS OF 11/20/2026",)),
-)  # fmt: skip
+    Benefit(
+        "G",
+        "IND",
+        ("30",),
+        time_period="29",
+        amount=Decimal("5100.00"),
+        in_network="Y",
+        messages=("MET AMOUNTS AS OF 11/20/2026",),
+    ),
+)
 RESPONSE = EligibilityResponse(
     trace_number="ELG-77",
     originator_id="1371234567",
@@ -84,10 +91,10 @@ def test_270_for_a_subscriber_and_a_dependent_reads_back():
         replace(RESPONSE, benefits=(), rejections=(Rejection("75", "C"),)),
         replace(
             RESPONSE, subscriber=None, benefits=(), rejections=(Rejection("51", "N", "provider"),)
-        ),  # fmt: skip
+        ),
         replace(
             RESPONSE, benefits=(replace(GOLD[0], rejections=(Rejection("57", "C", "benefit"),)),)
-        ),  # fmt: skip
+        ),
     ],
     ids=[
         "benefits",
@@ -96,7 +103,7 @@ def test_270_for_a_subscriber_and_a_dependent_reads_back():
         "subscriber_not_found",
         "provider_rejected",
         "benefit_rejected",
-    ],  # fmt: skip
+    ],
 )
 def test_271_reads_back_as_written(response):
     data = render_271([response], envelope=ENVELOPE, reference="R1")

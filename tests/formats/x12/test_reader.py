@@ -171,8 +171,9 @@ def test_error_text_reads_as_one_line_for_support_staff():
 
 
 def test_a_claim_renders_to_a_file_the_reader_accepts():
-    data = render_837p([BASE], submitter=SUBMITTER, receiver=RECEIVER, envelope=ENVELOPE,
-                       reference="R")  # fmt: skip
+    data = render_837p(
+        [BASE], submitter=SUBMITTER, receiver=RECEIVER, envelope=ENVELOPE, reference="R"
+    )
     (transaction,) = read_transactions(data)
     assert transaction.version == "005010X222A1"
     assert not transaction.group.interchange.is_production

@@ -222,8 +222,16 @@ def acknowledge(
         )
     accepted = sum(1 for a in acks if a.accepted)
     status = "A" if accepted == len(acks) else "R" if accepted == 0 else "P"
-    return FunctionalAck(group.functional_id, group.control_number, status, len(acks),
-                         len(acks), accepted, group.version, tuple(acks))  # fmt: skip
+    return FunctionalAck(
+        group.functional_id,
+        group.control_number,
+        status,
+        len(acks),
+        len(acks),
+        accepted,
+        group.version,
+        tuple(acks),
+    )
 
 
 def render_999(acks: list[FunctionalAck], *, envelope: Envelope) -> bytes:
@@ -245,14 +253,23 @@ def render_999(acks: list[FunctionalAck], *, envelope: Envelope) -> bytes:
                 for e in s.elements:
                     position = str(e.position) + (f"{co}{e.component}" if e.component else "")
                     out.append(
-                        el.join(("IK4", position, e.data_element, e.code,
-                                 clean(e.bad_value))).rstrip(el)
-                    )  # fmt: skip
+                        el.join(
+                            ("IK4", position, e.data_element, e.code, clean(e.bad_value))
+                        ).rstrip(el)
+                    )
             out.append(el.join(("IK5", t.status, *t.errors[:5])))
         out.append(
-            el.join(("AK9", ack.status, str(ack.included), str(ack.received),
-                     str(ack.accepted_count), *ack.errors[:5]))
-        )  # fmt: skip
+            el.join(
+                (
+                    "AK9",
+                    ack.status,
+                    str(ack.included),
+                    str(ack.received),
+                    str(ack.accepted_count),
+                    *ack.errors[:5],
+                )
+            )
+        )
         bodies.append(TransactionBody("999", out))
     if not bodies:
         raise X12Error("a 999 needs at least one acknowledged group")
@@ -294,14 +311,15 @@ def parse_999(transaction: Transaction) -> FunctionalAck:
             segment_errors.append(
                 SegmentError(
                     s[1], _int(s, 2), _code(s, 4, SEGMENT_ERRORS, "segment error code"), s[3]
-                )  # fmt: skip
+                )
             )
         elif tag == "CTX" and segment_errors:
             parts = s.components(1)
             if parts and parts[0] == "CLM01" and len(parts) > 1:
                 last = segment_errors[-1]
-                segment_errors[-1] = SegmentError(last.segment_id, last.position, last.code,
-                                                  last.loop, parts[1], last.elements)  # fmt: skip
+                segment_errors[-1] = SegmentError(
+                    last.segment_id, last.position, last.code, last.loop, parts[1], last.elements
+                )
         elif tag == "IK4":
             if not segment_errors:
                 raise s.error("IK4 without the IK3 it belongs to")
@@ -316,9 +334,14 @@ def parse_999(transaction: Transaction) -> FunctionalAck:
                 s[4],
             )
             last = segment_errors[-1]
-            segment_errors[-1] = SegmentError(last.segment_id, last.position, last.code,
-                                              last.loop, last.claim_reference,
-                                              last.elements + (error,))  # fmt: skip
+            segment_errors[-1] = SegmentError(
+                last.segment_id,
+                last.position,
+                last.code,
+                last.loop,
+                last.claim_reference,
+                last.elements + (error,),
+            )
         elif tag == "IK5":
             if current is None:
                 raise s.error("IK5 without its AK2")
@@ -341,8 +364,17 @@ def parse_999(transaction: Transaction) -> FunctionalAck:
             for i, code in enumerate(codes, 5):
                 if code not in GROUP_ERRORS:
                     raise s.error(f"unknown functional group syntax error code {code!r}", i)
-            return FunctionalAck(ak1[1], ak1[2], status, _int(s, 2), _int(s, 3), _int(s, 4),
-                                 ak1[3], tuple(acks), codes)  # fmt: skip
+            return FunctionalAck(
+                ak1[1],
+                ak1[2],
+                status,
+                _int(s, 2),
+                _int(s, 3),
+                _int(s, 4),
+                ak1[3],
+                tuple(acks),
+                codes,
+            )
         else:
             raise s.error(f"unexpected {tag} in a 999")
     raise transaction.segments[-1].error("a 999 ends with AK9, which is missing")

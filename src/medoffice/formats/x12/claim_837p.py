@@ -261,7 +261,7 @@ def _check(claim: Claim) -> None:
     count = len(claim.diagnoses)
     for number, line in enumerate(claim.lines, 1):
         pointers = line.diagnosis_pointers
-        if not pointers or len(pointers) > 4 or any(not 1 <= p <= count for p in pointers):
+        if not pointers or len(pointers) > 4 or min(pointers) < 1 or max(pointers) > count:
             raise fail(f"line {number}: diagnosis pointers must be 1 to 4 of 1..{count}")
         if len(line.modifiers) > 4:
             raise fail(f"line {number}: at most 4 modifiers")
@@ -294,12 +294,32 @@ def render_837p(
     return render_interchange(envelope, "HC", VERSION, bodies)
 
 
-def _name(el: str, clean, code: str, entity: str, last: str, first: str, middle: str,
-          suffix: str, qualifier: str, ident: str) -> str:  # fmt: skip
+def _name(
+    el: str,
+    clean,
+    code: str,
+    entity: str,
+    last: str,
+    first: str,
+    middle: str,
+    suffix: str,
+    qualifier: str,
+    ident: str,
+) -> str:
     return el.join(
-        ("NM1", code, entity, clean(last), clean(first), clean(middle), "", clean(suffix),
-         qualifier, clean(ident))
-    ).rstrip(el)  # fmt: skip
+        (
+            "NM1",
+            code,
+            entity,
+            clean(last),
+            clean(first),
+            clean(middle),
+            "",
+            clean(suffix),
+            qualifier,
+            clean(ident),
+        )
+    ).rstrip(el)
 
 
 def _address(el: str, clean, address: Address, out: list[str]) -> None:
@@ -352,8 +372,20 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
         if provider.taxonomy:
             append(f"PRV{el}BI{el}PXC{el}{clean(provider.taxonomy)}")
         if provider.first_name:
-            append(_name(el, clean, "85", "1", provider.name, provider.first_name, "", "",
-                         "XX", provider.npi))  # fmt: skip
+            append(
+                _name(
+                    el,
+                    clean,
+                    "85",
+                    "1",
+                    provider.name,
+                    provider.first_name,
+                    "",
+                    "",
+                    "XX",
+                    provider.npi,
+                )
+            )
         else:
             append(_name(el, clean, "85", "2", provider.name, "", "", "", "XX", provider.npi))
         _address(el, clean, provider.address, out)
@@ -367,13 +399,34 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
             append(f"HL{el}{hl}{el}{parent}{el}22{el}{'0' if patient is None else '1'}")
             append(
                 el.join(
-                    ("SBR", claim.responsibility, "18" if patient is None else "",
-                     clean(sub.group_number), "" if sub.group_number else clean(sub.group_name),
-                     claim.insurance_type, "", "", "", payer.claim_filing_indicator)
+                    (
+                        "SBR",
+                        claim.responsibility,
+                        "18" if patient is None else "",
+                        clean(sub.group_number),
+                        "" if sub.group_number else clean(sub.group_name),
+                        claim.insurance_type,
+                        "",
+                        "",
+                        "",
+                        payer.claim_filing_indicator,
+                    )
                 ).rstrip(el)
-            )  # fmt: skip
-            append(_name(el, clean, "IL", "1", sub.last_name, sub.first_name, sub.middle_name,
-                         sub.suffix, "MI", sub.member_id))  # fmt: skip
+            )
+            append(
+                _name(
+                    el,
+                    clean,
+                    "IL",
+                    "1",
+                    sub.last_name,
+                    sub.first_name,
+                    sub.middle_name,
+                    sub.suffix,
+                    "MI",
+                    sub.member_id,
+                )
+            )
             if sub.address is not None:
                 _address(el, clean, sub.address, out)
             if sub.birth_date is not None and patient is None:
@@ -385,8 +438,20 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
                 hl += 1
                 append(f"HL{el}{hl}{el}{subscriber_hl}{el}23{el}0")
                 append(f"PAT{el}{patient.relationship}")
-                append(_name(el, clean, "QC", "1", patient.last_name, patient.first_name,
-                             patient.middle_name, patient.suffix, "", ""))  # fmt: skip
+                append(
+                    _name(
+                        el,
+                        clean,
+                        "QC",
+                        "1",
+                        patient.last_name,
+                        patient.first_name,
+                        patient.middle_name,
+                        patient.suffix,
+                        "",
+                        "",
+                    )
+                )
                 if patient.address is not None:
                     _address(el, clean, patient.address, out)
                 append(f"DMG{el}D8{el}{d8(patient.birth_date)}{el}{patient.sex}")
@@ -401,7 +466,7 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
     for line in lines:
         total += line.charge
     append(
-        f"CLM{el}{clean(claim.patient_control_number)}{el}{total:.2f}{el}{el}{el}"
+        f"CLM{el}{clean(claim.patient_control_number)}{el}{amount(total)}{el}{el}{el}"
         f"{claim.place_of_service}{co}B{co}{claim.frequency}{el}"
         f"{'Y' if claim.provider_signature else 'N'}{el}{claim.assignment}{el}"
         f"{claim.benefits_assigned}{el}{claim.release_of_information}"
@@ -419,12 +484,36 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
     append("HI" + el + el.join(hi))
     referring = claim.referring_provider
     if referring is not None:
-        append(_name(el, clean, "DN", "1", referring.last_name, referring.first_name,
-                     referring.middle_name, "", "XX", referring.npi))  # fmt: skip
+        append(
+            _name(
+                el,
+                clean,
+                "DN",
+                "1",
+                referring.last_name,
+                referring.first_name,
+                referring.middle_name,
+                "",
+                "XX",
+                referring.npi,
+            )
+        )
     rendering = claim.rendering_provider
     if rendering is not None:
-        append(_name(el, clean, "82", "1", rendering.last_name, rendering.first_name,
-                     rendering.middle_name, "", "XX", rendering.npi))  # fmt: skip
+        append(
+            _name(
+                el,
+                clean,
+                "82",
+                "1",
+                rendering.last_name,
+                rendering.first_name,
+                rendering.middle_name,
+                "",
+                "XX",
+                rendering.npi,
+            )
+        )
         if rendering.taxonomy:
             append(f"PRV{el}PE{el}PXC{el}{clean(rendering.taxonomy)}")
     line_adjudicated = {a.payer_id for line in lines for a in line.adjudications}
@@ -439,7 +528,7 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
         pointers = co.join(str(p) for p in line.diagnosis_pointers)
         line_pos = line.place_of_service if line.place_of_service != pos else ""
         append(
-            f"SV1{el}{procedure}{el}{line.charge:.2f}{el}UN{el}{quantity(line.units)}{el}"
+            f"SV1{el}{procedure}{el}{amount(line.charge)}{el}UN{el}{quantity(line.units)}{el}"
             f"{line_pos}{el}{el}{pointers}"
         )
         append(f"DTP{el}472{el}D8{el}{d8(line.service_date)}")
@@ -447,8 +536,20 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
             append(f"REF{el}6R{el}{clean(line.line_control_number)}")
         provider = line.rendering_provider
         if provider is not None:
-            append(_name(el, clean, "82", "1", provider.last_name, provider.first_name,
-                         provider.middle_name, "", "XX", provider.npi))  # fmt: skip
+            append(
+                _name(
+                    el,
+                    clean,
+                    "82",
+                    "1",
+                    provider.last_name,
+                    provider.first_name,
+                    provider.middle_name,
+                    "",
+                    "XX",
+                    provider.npi,
+                )
+            )
             if provider.taxonomy:
                 append(f"PRV{el}PE{el}PXC{el}{clean(provider.taxonomy)}")
         for adjudication in line.adjudications:
@@ -456,13 +557,13 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
             if adjudication.modifiers:
                 code += co + co.join(clean(m) for m in adjudication.modifiers)
             append(
-                f"SVD{el}{clean(adjudication.payer_id)}{el}{adjudication.paid:.2f}{el}{code}"
+                f"SVD{el}{clean(adjudication.payer_id)}{el}{amount(adjudication.paid)}{el}{code}"
                 f"{el}{el}{quantity(adjudication.units)}"
             )
             out.extend(cas_segments(adjudication.adjustments, el, amount, quantity))
             append(f"DTP{el}573{el}D8{el}{d8(adjudication.adjudication_date)}")
             if adjudication.remaining_patient_liability is not None:
-                append(f"AMT{el}EAF{el}{adjudication.remaining_patient_liability:.2f}")
+                append(f"AMT{el}EAF{el}{amount(adjudication.remaining_patient_liability)}")
 
 
 def _other_payer(other: OtherPayer, out: list[str], el: str, clean, has_lines: bool) -> None:
@@ -471,19 +572,40 @@ def _other_payer(other: OtherPayer, out: list[str], el: str, clean, has_lines: b
     payer = other.payer
     append(
         el.join(
-            ("SBR", other.responsibility, other.relationship, clean(sub.group_number),
-             "" if sub.group_number else clean(sub.group_name), "", "", "", "",
-             payer.claim_filing_indicator)
+            (
+                "SBR",
+                other.responsibility,
+                other.relationship,
+                clean(sub.group_number),
+                "" if sub.group_number else clean(sub.group_name),
+                "",
+                "",
+                "",
+                "",
+                payer.claim_filing_indicator,
+            )
         ).rstrip(el)
-    )  # fmt: skip
+    )
     out.extend(cas_segments(other.adjustments, el, amount, quantity))
     if other.paid is not None:
-        append(f"AMT{el}D{el}{other.paid:.2f}")
+        append(f"AMT{el}D{el}{amount(other.paid)}")
     if other.remaining_patient_liability is not None:
-        append(f"AMT{el}EAF{el}{other.remaining_patient_liability:.2f}")
+        append(f"AMT{el}EAF{el}{amount(other.remaining_patient_liability)}")
     append(f"OI{el}{el}{el}Y{el}{el}{el}Y")
-    append(_name(el, clean, "IL", "1", sub.last_name, sub.first_name, sub.middle_name,
-                 sub.suffix, "MI", sub.member_id))  # fmt: skip
+    append(
+        _name(
+            el,
+            clean,
+            "IL",
+            "1",
+            sub.last_name,
+            sub.first_name,
+            sub.middle_name,
+            sub.suffix,
+            "MI",
+            sub.member_id,
+        )
+    )
     if sub.address is not None:
         _address(el, clean, sub.address, out)
     append(_name(el, clean, "PR", "2", payer.name, "", "", "", "PI", payer.payer_id))
@@ -536,8 +658,9 @@ def parse_837p(transaction: Transaction) -> ClaimBatch:
         if other is not None:
             claim["other_payers"].append(_other_from(other))
             other = None
-        claims.append(Claim(**{k: tuple(v) if isinstance(v, list) else v
-                               for k, v in claim.items()}))  # fmt: skip
+        claims.append(
+            Claim(**{k: tuple(v) if isinstance(v, list) else v for k, v in claim.items()})
+        )
         claim = None
 
     def finish_line() -> None:
@@ -620,9 +743,15 @@ def parse_837p(transaction: Transaction) -> ClaimBatch:
                 raise s.error("the patient (2010CA) needs a DMG")
             i += 1
             state["patient"] = Patient(
-                s[3], s[4], parse_d8(dmg[2], dmg, 2), dmg[3],  # type: ignore[arg-type]
-                state.get("relationship", ""), address, s[5], s[7],
-            )  # fmt: skip
+                s[3],
+                s[4],
+                parse_d8(dmg[2], dmg, 2),
+                dmg[3],  # type: ignore[arg-type]
+                state.get("relationship", ""),
+                address,
+                s[5],
+                s[7],
+            )
         elif tag == "CLM":
             finish_claim()
             place = s.components(5)
@@ -650,12 +779,15 @@ def parse_837p(transaction: Transaction) -> ClaimBatch:
         elif claim is None:
             raise s.error(f"unexpected {tag} before the claim (CLM)")
         elif tag == "REF" and line is None and other is None:
-            key = {"G1": "prior_authorization", "F8": "original_reference",
-                   "EA": "medical_record_number"}.get(s[1])  # fmt: skip
+            key = {
+                "G1": "prior_authorization",
+                "F8": "original_reference",
+                "EA": "medical_record_number",
+            }.get(s[1])
             if key:
                 claim[key] = s[2]
         elif tag == "HI":
-            for index in range(1, len(s)):
+            for index in range(1, s.size):
                 parts = s.components(index)
                 if len(parts) < 2 or parts[0] not in ("ABK", "ABF", "BK", "BF"):
                     raise s.error(f"unknown diagnosis qualifier {parts[:1]}", index)
@@ -664,8 +796,13 @@ def parse_837p(transaction: Transaction) -> ClaimBatch:
             key = "referring_provider" if s[1] == "DN" else "rendering_provider"
             provider = _provider(s)
             if i < n and segs[i].id == "PRV":
-                provider = Provider(provider.last_name, provider.first_name, provider.npi,
-                                    provider.middle_name, segs[i][3])  # fmt: skip
+                provider = Provider(
+                    provider.last_name,
+                    provider.first_name,
+                    provider.npi,
+                    provider.middle_name,
+                    segs[i][3],
+                )
                 i += 1
             claim[key] = provider
         elif tag == "SBR":
@@ -714,8 +851,13 @@ def parse_837p(transaction: Transaction) -> ClaimBatch:
         elif tag == "NM1" and s[1] == "82":
             provider = _provider(s)
             if i < n and segs[i].id == "PRV":
-                provider = Provider(provider.last_name, provider.first_name, provider.npi,
-                                    provider.middle_name, segs[i][3])  # fmt: skip
+                provider = Provider(
+                    provider.last_name,
+                    provider.first_name,
+                    provider.npi,
+                    provider.middle_name,
+                    segs[i][3],
+                )
                 i += 1
             line["rendering_provider"] = provider
         elif tag == "SVD":
@@ -758,11 +900,21 @@ def _other_from(other: dict) -> OtherPayer:
     return OtherPayer(
         responsibility=sbr[1],
         payer=Payer(payer[3], payer[9], payer_address, sbr[9]),
-        subscriber=Subscriber(insured[9], insured[3], insured[4], None, "U", insured_address,
-                              insured[5], insured[7], sbr[3], sbr[4]),
+        subscriber=Subscriber(
+            insured[9],
+            insured[3],
+            insured[4],
+            None,
+            "U",
+            insured_address,
+            insured[5],
+            insured[7],
+            sbr[3],
+            sbr[4],
+        ),
         relationship=sbr[2],
         paid=other["amounts"].get("D"),
         adjustments=tuple(other["cas"]),
         remaining_patient_liability=other["amounts"].get("EAF"),
         adjudication_date=other.get("date"),
-    )  # fmt: skip
+    )

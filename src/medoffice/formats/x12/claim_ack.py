@@ -31,8 +31,12 @@ from .reader import Segment, Transaction
 from .writer import Envelope, TransactionBody, amount, cleaner, d8, render_interchange
 
 VERSION = "005010X214"
-_LEVELS = {"20": "information source", "21": "information receiver",
-           "19": "billing provider", "PT": "patient"}  # fmt: skip
+_LEVELS = {
+    "20": "information source",
+    "21": "information receiver",
+    "19": "billing provider",
+    "PT": "patient",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,8 +90,17 @@ def render_277ca(ack: ClaimAcknowledgment, *, envelope: Envelope) -> bytes:
     clean = cleaner(seps)
     created = envelope.created
     out = [
-        el.join(("BHT", "0085", "08", clean(ack.reference), d8(created.date()),
-                 created.strftime("%H%M"), "TH")),
+        el.join(
+            (
+                "BHT",
+                "0085",
+                "08",
+                clean(ack.reference),
+                d8(created.date()),
+                created.strftime("%H%M"),
+                "TH",
+            )
+        ),
         f"HL{el}1{el}{el}20{el}1",
         entity_nm1(el, clean, "AY" if ack.source.qualifier == "46" else "PR", ack.source),
         f"TRN{el}1{el}{clean(ack.source_trace)}",
@@ -96,9 +109,15 @@ def render_277ca(ack: ClaimAcknowledgment, *, envelope: Envelope) -> bytes:
         f"HL{el}2{el}1{el}21{el}1",
         entity_nm1(el, clean, "41", ack.receiver),
         f"TRN{el}2{el}{clean(ack.receiver_trace)}",
-        stc_segment(el, co, ack.receiver_statuses, ack.processed, "WQ",
-                    _charges(c for p in ack.providers for c in p.claims)),
-    ]  # fmt: skip
+        stc_segment(
+            el,
+            co,
+            ack.receiver_statuses,
+            ack.processed,
+            "WQ",
+            _charges(c for p in ack.providers for c in p.claims),
+        ),
+    ]
     _totals(out, el, ack.totals, "90", "AA")
     hl = 2
     if not ack.providers:
@@ -122,14 +141,30 @@ def render_277ca(ack: ClaimAcknowledgment, *, envelope: Envelope) -> bytes:
                     f"claim {claim.patient_control_number!r}: the patient and their member id "
                     "are required"
                 )
-            parts = ("NM1", "QC", "1", clean(patient.last_name), clean(patient.first_name),
-                     clean(patient.middle_name), "", "", "MI" if patient.member_id else "",
-                     clean(patient.member_id))  # fmt: skip
+            parts = (
+                "NM1",
+                "QC",
+                "1",
+                clean(patient.last_name),
+                clean(patient.first_name),
+                clean(patient.middle_name),
+                "",
+                "",
+                "MI" if patient.member_id else "",
+                clean(patient.member_id),
+            )
             out.append(el.join(parts).rstrip(el))
             out.append(f"TRN{el}2{el}{clean(claim.patient_control_number)}")
-            out.append(stc_segment(el, co, claim.statuses, claim.effective_date,
-                                   claim.action or ("U" if claim.is_rejected else "WQ"),
-                                   claim.total_charge))  # fmt: skip
+            out.append(
+                stc_segment(
+                    el,
+                    co,
+                    claim.statuses,
+                    claim.effective_date,
+                    claim.action or ("U" if claim.is_rejected else "WQ"),
+                    claim.total_charge,
+                )
+            )
             if claim.payer_claim_number:
                 out.append(f"REF{el}1K{el}{clean(claim.payer_claim_number)}")
             if claim.clearinghouse_trace:
@@ -226,16 +261,24 @@ def parse_277ca(transaction: Transaction) -> ClaimAcknowledgment:
                     action = s[3]
                     if action not in ("WQ", "U", ""):
                         raise s.error(f"unknown action code {action!r} (expected WQ or U)", 3)
-                    claim.update(effective_date=parse_d8(s[2], s, 2), action=action,
-                                 total_charge=parse_amount(s[4], s, 4))  # fmt: skip
+                    claim.update(
+                        effective_date=parse_d8(s[2], s, 2),
+                        action=action,
+                        total_charge=parse_amount(s[4], s, 4),
+                    )
                 claim["statuses"] += statuses
         elif tag in ("QTY", "AMT"):
             target = totals if level == "21" else provider["totals"] if provider else None
             if target is None:
                 raise s.error(f"{tag} outside a receiver or provider loop")
-            key = {"90": "accepted_quantity", "QA": "accepted_quantity",
-                   "AA": "rejected_quantity", "QC": "rejected_quantity",
-                   "YU": "accepted_amount", "YY": "rejected_amount"}.get(s[1])  # fmt: skip
+            key = {
+                "90": "accepted_quantity",
+                "QA": "accepted_quantity",
+                "AA": "rejected_quantity",
+                "QC": "rejected_quantity",
+                "YU": "accepted_amount",
+                "YY": "rejected_amount",
+            }.get(s[1])
             if key is None:
                 raise s.error(f"unknown {tag} qualifier {s[1]!r}", 1)
             target[key] = _quantity(s) if tag == "QTY" else parse_amount(s[2], s, 2)
@@ -260,5 +303,11 @@ def parse_277ca(transaction: Transaction) -> ClaimAcknowledgment:
     )
 
 
-__all__ = ["ClaimAcknowledgment", "Person", "ProviderClaims", "Totals", "parse_277ca",
-           "render_277ca"]  # fmt: skip
+__all__ = [
+    "ClaimAcknowledgment",
+    "Person",
+    "ProviderClaims",
+    "Totals",
+    "parse_277ca",
+    "render_277ca",
+]

@@ -88,10 +88,19 @@ STATUS_CODES = {
     "35": "claim/encounter not found",
 }
 ENTITIES = {
-    "03": "dependent", "1P": "provider", "36": "employer", "40": "receiver", "41": "submitter",
-    "77": "service location", "82": "rendering provider", "85": "billing provider",
-    "DN": "referring provider", "IL": "subscriber", "PR": "payer", "QC": "patient",
-}  # fmt: skip
+    "03": "dependent",
+    "1P": "provider",
+    "36": "employer",
+    "40": "receiver",
+    "41": "submitter",
+    "77": "service location",
+    "82": "rendering provider",
+    "85": "billing provider",
+    "DN": "referring provider",
+    "IL": "subscriber",
+    "PR": "payer",
+    "QC": "patient",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,22 +187,36 @@ def stc_text(statuses: Sequence[StatusCode], co: str) -> list[str]:
     return [co.join((s.category, s.code, s.entity)).rstrip(co) for s in statuses]
 
 
-def stc_segment(el: str, co: str, statuses, when: date | None, action: str = "",
-                charge: Decimal | None = None, paid: Decimal | None = None,
-                paid_date: date | None = None, check_number: str = "") -> str:  # fmt: skip
+def stc_segment(
+    el: str,
+    co: str,
+    statuses,
+    when: date | None,
+    action: str = "",
+    charge: Decimal | None = None,
+    paid: Decimal | None = None,
+    paid_date: date | None = None,
+    check_number: str = "",
+) -> str:
     if not statuses:
         raise X12Error("a status (STC) needs at least one status code")
     if len(statuses) > 3:
         raise X12Error("at most three status codes fit in one STC")
     composites = stc_text(statuses, co)
     parts = [
-        "STC", composites[0], d8(when) if when else "", action,
+        "STC",
+        composites[0],
+        d8(when) if when else "",
+        action,
         amount(charge) if charge is not None else "",
         amount(paid) if paid is not None else "",
-        d8(paid_date) if paid_date else "", "", "", check_number,
+        d8(paid_date) if paid_date else "",
+        "",
+        "",
+        check_number,
         composites[1] if len(composites) > 1 else "",
         composites[2] if len(composites) > 2 else "",
-    ]  # fmt: skip
+    ]
     return el.join(parts).rstrip(el)
 
 
@@ -220,10 +243,19 @@ def line_segments(
 ) -> None:
     code = co.join(("HC", clean(line.procedure_code), *(clean(m) for m in line.modifiers)))
     out.append(
-        el.join(("SVC", code, amount(line.charge),
-                 "" if line.paid is None else amount(line.paid), "", "", "",
-                 "" if line.units is None else quantity(line.units))).rstrip(el)
-    )  # fmt: skip
+        el.join(
+            (
+                "SVC",
+                code,
+                amount(line.charge),
+                "" if line.paid is None else amount(line.paid),
+                "",
+                "",
+                "",
+                "" if line.units is None else quantity(line.units),
+            )
+        ).rstrip(el)
+    )
     out.append(stc_segment(el, co, line.statuses, line.effective_date, action))
     if line.line_control_number:
         out.append(f"REF{el}FJ{el}{clean(line.line_control_number)}")
@@ -256,10 +288,16 @@ def read_line(segs: list[Segment], i: int) -> tuple[ServiceLineStatus, int]:
     if units is not None and units == units.to_integral_value():
         units = int(units)  # type: ignore[assignment]
     line = ServiceLineStatus(
-        parts[1], parse_amount(svc[2], svc, 2) or Decimal(0), statuses,
-        parse_amount(svc[3], svc, 3), units, tuple(m for m in parts[2:6] if m),
-        effective, control, service_date,
-    )  # fmt: skip
+        parts[1],
+        parse_amount(svc[2], svc, 2) or Decimal(0),
+        statuses,
+        parse_amount(svc[3], svc, 3),
+        units,
+        tuple(m for m in parts[2:6] if m),
+        effective,
+        control,
+        service_date,
+    )
     return line, i
 
 
@@ -312,8 +350,13 @@ class ClaimStatusResponse:
     trace_number: str = ""  # receiver- or provider-level TRN
 
 
-_LEVELS_276 = {"20": "payer", "21": "receiver", "19": "provider", "22": "subscriber",
-               "23": "dependent"}  # fmt: skip
+_LEVELS_276 = {
+    "20": "payer",
+    "21": "receiver",
+    "19": "provider",
+    "22": "subscriber",
+    "23": "dependent",
+}
 
 
 def render_276(
@@ -325,8 +368,11 @@ def render_276(
     el = seps.element
     clean = cleaner(seps)
     created = envelope.created
-    out = [el.join(("BHT", "0010", "13", clean(reference), d8(created.date()),
-                    created.strftime("%H%M")))]  # fmt: skip
+    out = [
+        el.join(
+            ("BHT", "0010", "13", clean(reference), d8(created.date()), created.strftime("%H%M"))
+        )
+    ]
     hl = 0
     for r in requests:
         hl += 1
@@ -386,8 +432,12 @@ def parse_276(transaction: Transaction) -> list[ClaimStatusRequest]:
             found[s[1]] = entity_from(s)
         elif tag == "NM1" and s[1] == "IL":
             found["IL"] = person_from(s, dmg)
-            current = {"payer": found.get("PR"), "receiver": found.get("41"),
-                       "provider": found.get("1P"), "subscriber": found["IL"]}  # fmt: skip
+            current = {
+                "payer": found.get("PR"),
+                "receiver": found.get("41"),
+                "provider": found.get("1P"),
+                "subscriber": found["IL"],
+            }
         elif tag == "NM1" and s[1] == "QC":
             if current is None:
                 raise s.error("a dependent without its subscriber")
@@ -418,8 +468,19 @@ def render_277(
     el, co = seps.element, seps.component
     clean = cleaner(seps)
     created = envelope.created
-    out = [el.join(("BHT", "0010", "08", clean(reference), d8(created.date()),
-                    created.strftime("%H%M"), "DG"))]  # fmt: skip
+    out = [
+        el.join(
+            (
+                "BHT",
+                "0010",
+                "08",
+                clean(reference),
+                d8(created.date()),
+                created.strftime("%H%M"),
+                "DG",
+            )
+        )
+    ]
     hl = 0
     for r in responses:
         hl += 1
@@ -447,8 +508,19 @@ def render_277(
             out.append(person_nm1(el, clean, "QC", r.dependent))
         for c in r.claims:
             out.append(f"TRN{el}2{el}{clean(c.trace_number)}")
-            out.append(stc_segment(el, co, c.statuses, c.effective_date, "", c.total_charge,
-                                   c.paid, c.paid_date, clean(c.check_number)))  # fmt: skip
+            out.append(
+                stc_segment(
+                    el,
+                    co,
+                    c.statuses,
+                    c.effective_date,
+                    "",
+                    c.total_charge,
+                    c.paid,
+                    c.paid_date,
+                    clean(c.check_number),
+                )
+            )
             if c.payer_claim_number:
                 out.append(f"REF{el}1K{el}{clean(c.payer_claim_number)}")
             out.append(f"REF{el}EJ{el}{clean(c.patient_control_number)}")
@@ -502,17 +574,26 @@ def parse_277(transaction: Transaction) -> list[ClaimStatusResponse]:
         elif tag == "NM1" and s[1] in ("PR", "41", "1P"):
             found[s[1]] = entity_from(s)
         elif tag == "NM1" and s[1] == "IL":
-            current = {"payer": found.get("PR"), "receiver": found.get("41"),
-                       "provider": found.get("1P"), "subscriber": person_from(s),
-                       "claims": []}  # fmt: skip
+            current = {
+                "payer": found.get("PR"),
+                "receiver": found.get("41"),
+                "provider": found.get("1P"),
+                "subscriber": person_from(s),
+                "claims": [],
+            }
         elif tag == "NM1" and s[1] == "QC":
             if current is None:
                 raise s.error("a dependent without its subscriber")
             current["dependent"] = person_from(s)
         elif tag == "TRN" and current is None:
-            current = {"payer": found.get("PR"), "receiver": found.get("41"),
-                       "provider": found.get("1P"), "subscriber": None,
-                       "trace_number": s[2], "claims": []}  # fmt: skip
+            current = {
+                "payer": found.get("PR"),
+                "receiver": found.get("41"),
+                "provider": found.get("1P"),
+                "subscriber": None,
+                "trace_number": s[2],
+                "claims": [],
+            }
         elif tag == "STC" and current is not None and current["subscriber"] is None:
             current["statuses"] = current.get("statuses", ()) + stc_statuses(s)
         elif tag == "TRN":
@@ -534,8 +615,11 @@ def parse_277(transaction: Transaction) -> list[ClaimStatusResponse]:
                     check_number=s[9],
                 )
         elif tag == "REF":
-            key = {"1K": "payer_claim_number", "EJ": "patient_control_number",
-                   "D9": "clearinghouse_trace"}.get(s[1])  # fmt: skip
+            key = {
+                "1K": "payer_claim_number",
+                "EJ": "patient_control_number",
+                "D9": "clearinghouse_trace",
+            }.get(s[1])
             if key:
                 claim[key] = s[2]
         elif tag == "DTP" and s[1] == "472":

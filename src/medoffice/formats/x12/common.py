@@ -135,8 +135,18 @@ class Person:
 
 def entity_nm1(el: str, clean, code: str, entity: Entity) -> str:
     kind = "1" if entity.first_name else "2"
-    parts = ("NM1", code, kind, clean(entity.name), clean(entity.first_name), "", "", "",
-             entity.qualifier if entity.id else "", clean(entity.id))  # fmt: skip
+    parts = (
+        "NM1",
+        code,
+        kind,
+        clean(entity.name),
+        clean(entity.first_name),
+        "",
+        "",
+        "",
+        entity.qualifier if entity.id else "",
+        clean(entity.id),
+    )
     return el.join(parts).rstrip(el)
 
 
@@ -145,9 +155,18 @@ def entity_from(nm1) -> Entity:
 
 
 def person_nm1(el: str, clean, code: str, person: Person) -> str:
-    parts = ("NM1", code, "1", clean(person.last_name), clean(person.first_name),
-             clean(person.middle_name), "", "", "MI" if person.member_id else "",
-             clean(person.member_id))  # fmt: skip
+    parts = (
+        "NM1",
+        code,
+        "1",
+        clean(person.last_name),
+        clean(person.first_name),
+        clean(person.middle_name),
+        "",
+        "",
+        "MI" if person.member_id else "",
+        clean(person.member_id),
+    )
     return el.join(parts).rstrip(el)
 
 

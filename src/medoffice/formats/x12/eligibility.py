@@ -97,11 +97,26 @@ SERVICE_TYPES = {
 }
 # EB06 time periods.
 TIME_PERIODS = {
-    "6": "hour", "7": "day", "13": "24 hours", "21": "years", "22": "service year",
-    "23": "calendar year", "24": "year to date", "25": "contract", "26": "episode",
-    "27": "visit", "28": "outlier", "29": "remaining", "30": "exceeded", "31": "not exceeded",
-    "32": "lifetime", "33": "lifetime remaining", "34": "month", "35": "week", "36": "admission",
-}  # fmt: skip
+    "6": "hour",
+    "7": "day",
+    "13": "24 hours",
+    "21": "years",
+    "22": "service year",
+    "23": "calendar year",
+    "24": "year to date",
+    "25": "contract",
+    "26": "episode",
+    "27": "visit",
+    "28": "outlier",
+    "29": "remaining",
+    "30": "exceeded",
+    "31": "not exceeded",
+    "32": "lifetime",
+    "33": "lifetime remaining",
+    "34": "month",
+    "35": "week",
+    "36": "admission",
+}
 # AAA03 reject reasons and AAA04 follow-up actions.
 REJECT_REASONS = {
     "04": "authorized quantity exceeded",
@@ -283,8 +298,11 @@ def render_270(
     el = seps.element
     clean = cleaner(seps)
     created = envelope.created
-    out = [el.join(("BHT", "0022", "13", clean(reference), d8(created.date()),
-                    created.strftime("%H%M")))]  # fmt: skip
+    out = [
+        el.join(
+            ("BHT", "0022", "13", clean(reference), d8(created.date()), created.strftime("%H%M"))
+        )
+    ]
     hl = 0
     for request in requests:
         if not request.trace_number:
@@ -390,8 +408,11 @@ def render_271(
     el, rep = seps.element, seps.repetition
     clean = cleaner(seps)
     created = envelope.created
-    out = [el.join(("BHT", "0022", "11", clean(reference), d8(created.date()),
-                    created.strftime("%H%M")))]  # fmt: skip
+    out = [
+        el.join(
+            ("BHT", "0022", "11", clean(reference), d8(created.date()), created.strftime("%H%M"))
+        )
+    ]
     hl = 0
     for response in responses:
         by_level: dict[str, list[Rejection]] = {}
@@ -451,13 +472,23 @@ def _benefits(out, el, rep, clean, response: EligibilityResponse, person: Person
     for b in response.benefits:
         out.append(
             el.join(
-                ("EB", b.code, b.coverage_level, rep.join(b.service_types), b.insurance_type,
-                 clean(b.plan), b.time_period, "" if b.amount is None else f"{b.amount:.2f}",
-                 "" if b.percent is None else format(b.percent, "f"), b.quantity_qualifier,
-                 "" if b.quantity is None else quantity(b.quantity), b.authorization_required,
-                 b.in_network)
+                (
+                    "EB",
+                    b.code,
+                    b.coverage_level,
+                    rep.join(b.service_types),
+                    b.insurance_type,
+                    clean(b.plan),
+                    b.time_period,
+                    "" if b.amount is None else f"{b.amount:.2f}",
+                    "" if b.percent is None else format(b.percent, "f"),
+                    b.quantity_qualifier,
+                    "" if b.quantity is None else quantity(b.quantity),
+                    b.authorization_required,
+                    b.in_network,
+                )
             ).rstrip(el)
-        )  # fmt: skip
+        )
         _aaa(out, el, b.rejections)
         for message in b.messages:
             out.append(f"MSG{el}{clean(message)}")
@@ -504,8 +535,15 @@ def parse_271(transaction: Transaction) -> list[EligibilityResponse]:
             new_level = _level(s)
             if new_level in ("20", "21", "22"):
                 if level == "21" and not provider_has_children and current is None:
-                    result.append(EligibilityResponse("", payer, provider, None,  # type: ignore[arg-type]
-                                                      rejections=tuple(upper)))  # fmt: skip
+                    result.append(
+                        EligibilityResponse(
+                            "",
+                            payer,
+                            provider,
+                            None,  # type: ignore[arg-type]
+                            rejections=tuple(upper),
+                        )
+                    )
                 finish()
                 if new_level in ("20", "21"):
                     upper = [r for r in upper if r.level == "payer"] if new_level == "21" else []

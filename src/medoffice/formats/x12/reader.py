@@ -30,6 +30,13 @@ ISA_LENGTH = 106
 # Width of ISA01..ISA16; the element separator follows each but the last.
 ISA_WIDTHS = (2, 10, 2, 10, 2, 15, 2, 15, 6, 4, 1, 5, 9, 1, 1, 1)
 _SEGMENT_ID = re.compile(r"[A-Z][A-Z0-9]{1,2}\Z")
+# Tags of the transactions we read (any other well-formed tag is checked by _SEGMENT_ID).
+_TAG_WORDS = (
+    "ISA IEA GS GE ST SE BHT NM1 N1 N3 N4 PER REF DTP DTM HL PRV SBR PAT DMG CLM HI LX SV1 "
+    "SVD CAS AMT OI TRN EQ EB MSG AAA LS LE INS STC QTY SVC BPR CLP PLB MOA MIA LQ TS3 TS2 "
+    "AK1 AK2 IK3 IK4 IK5 AK9 CTX TA1"
+)
+_KNOWN_TAGS = frozenset(_TAG_WORDS.split())
 
 
 def _isa_separator_positions() -> tuple[int, ...]:
@@ -66,29 +73,47 @@ class Separators:
 DEFAULT_SEPARATORS = Separators()
 
 
-class Segment:
-    """One segment: `elements[0]` is the tag; indexing past the end gives ""."""
+# Segments are padded with empty elements to this many, so that reading an element the
+# sender left out gives "" with plain (C-speed) list indexing: parsers index a lot.
+PADDED = 24
+_PAD = ("",) * PADDED
 
-    __slots__ = ("elements", "number", "offset", "separators")
 
-    def __init__(
-        self, elements: list[str], number: int, offset: int, separators: Separators
-    ) -> None:
-        self.elements = elements
-        self.number = number
-        self.offset = offset
-        self.separators = separators
+class Segment(list):
+    """One segment: `segment[0]` is the tag; `segment[i]` is element i, "" when absent.
+
+    A list of the elements padded with "" (see PADDED); `size` is the real count.
+    `number` counts segments from 1 at the start of the file, `offset` is the byte
+    offset where the segment starts.
+    """
+
+    __slots__ = ("number", "offset", "separators", "size")
+
+    number: int
+    offset: int
+    separators: Separators
+    size: int
+
+    @classmethod
+    def of(cls, elements: list[str], number: int, offset: int, separators: Separators) -> Segment:
+        size = len(elements)
+        if size < PADDED:
+            elements += _PAD[size:]
+        segment = cls(elements)
+        segment.number = number
+        segment.offset = offset
+        segment.separators = separators
+        segment.size = size
+        return segment
 
     @property
     def id(self) -> str:
-        return self.elements[0]
+        return self[0]
 
-    def __getitem__(self, index: int) -> str:
-        elements = self.elements
-        return elements[index] if index < len(elements) else ""
-
-    def __len__(self) -> int:
-        return len(self.elements)
+    @property
+    def elements(self) -> list[str]:
+        """The elements as sent (without the padding)."""
+        return list(self[: self.size])
 
     def components(self, index: int) -> list[str]:
         """Element `index` split on the component separator ([] when empty)."""
@@ -104,15 +129,17 @@ class Segment:
             reason,
             segment_number=self.number,
             offset=self.offset,
-            segment_id=self.id,
+            segment_id=self[0],
             element=element,
         )
 
     def text(self) -> str:
-        return self.separators.element.join(self.elements)
+        return self.separators.element.join(self[: self.size])
 
     def __repr__(self) -> str:
         return f"<Segment {self.number} {self.text()!r}>"
+
+    __hash__ = None  # type: ignore[assignment]
 
 
 @dataclass(slots=True)
@@ -254,6 +281,9 @@ def _segments(stream: IO[bytes], chunk_size: int) -> Iterator[Segment]:
     seps = separators_from_isa(buffer, skipped)
     term = seps.segment.encode("latin-1")
     element = seps.element
+    pad = _PAD
+    known = _KNOWN_TAGS
+    blank = (b"\r", b"\n", b" ", b"\t")
     number = 0
     offset = skipped  # byte offset of buffer[0] in the file
     while True:
@@ -263,7 +293,7 @@ def _segments(stream: IO[bytes], chunk_size: int) -> Iterator[Segment]:
             start = offset
             offset += len(piece) + 1
             lead = 0
-            if piece[:1] in (b"\r", b"\n", b" ", b"\t"):
+            if piece[:1] in blank:
                 stripped = piece.lstrip(b"\r\n \t")
                 lead = len(piece) - len(stripped)
                 piece = stripped
@@ -275,9 +305,16 @@ def _segments(stream: IO[bytes], chunk_size: int) -> Iterator[Segment]:
             except UnicodeDecodeError:
                 text = piece.decode("latin-1")
             elements = text.split(element)
-            segment = Segment(elements, number, start + lead, seps)
+            size = len(elements)
+            if size < PADDED:
+                elements += pad[size:]
+            segment = Segment(elements)
+            segment.number = number
+            segment.offset = start + lead
+            segment.separators = seps
+            segment.size = size
             tag = elements[0]
-            if not _SEGMENT_ID.match(tag):
+            if tag not in known and not _SEGMENT_ID.match(tag):
                 raise segment.error(
                     f"{tag[:20]!r} is not a segment tag: the file is damaged or does not use "
                     f"the separators its ISA announced (element {seps.element!r}, "
@@ -322,7 +359,7 @@ def iter_transactions(source: Source, *, chunk_size: int = CHUNK) -> Iterator[Tr
     last: Segment | None = None
     for segment in iter_segments(source, chunk_size=chunk_size):
         last = segment
-        tag = segment.elements[0]
+        tag = segment[0]
         if segments is not None:
             segments.append(segment)
             if tag == "SE":
@@ -345,7 +382,7 @@ def iter_transactions(source: Source, *, chunk_size: int = CHUNK) -> Iterator[Tr
                 raise segment.error("GS outside an interchange (no ISA before it)")
             if group is not None:
                 raise segment.error("GS inside a functional group: the GE before it is missing")
-            if len(segment) < 9 or not segment[6]:
+            if segment.size < 9 or not segment[6]:
                 raise segment.error("GS must have 8 elements with GS06 the control number")
             group = FunctionalGroup(
                 functional_id=segment[1],

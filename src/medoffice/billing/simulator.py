@@ -1,0 +1,130 @@
+"""A simulated clearinghouse for the demo, training and tests: it answers each 837P batch
+in a folder connection's outbox with a 999 and a 277CA in its inbox, as a real one would.
+
+It reads the batch with the X12 codec (nothing from our database: it knows only
+what the file says), accepts every transaction set in the 999, and in the
+277CA accepts each claim unless its subscriber's member id does not match the
+connection's `simulate_member_id_pattern` (the simulated payer's format):
+then the claim is rejected with STC A7:21:IL (invalid information, subscriber),
+so a new user sees the whole loop: send, rejection, fix, resend.
+
+Answered batches are moved to the outbox's `simulated` folder.
+"""
+
+import os
+import re
+from dataclasses import replace
+from datetime import UTC
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
+
+from medoffice.billing.models import ClearinghouseConnection, ConnectionKind
+from medoffice.formats.x12 import Envelope, X12Error, read_transactions
+from medoffice.formats.x12.ack_999 import acknowledge, render_999
+from medoffice.formats.x12.claim_837p import parse_837p
+from medoffice.formats.x12.claim_ack import ClaimAcknowledgment, ProviderClaims, render_277ca
+from medoffice.formats.x12.claim_status import ClaimStatus, StatusCode
+from medoffice.formats.x12.common import Entity, Person
+
+ACCEPTED = StatusCode("A2", "20")  # accepted into adjudication: accepted for processing
+RECEIVED = StatusCode("A1", "19")  # acknowledgement: receipt of the claims
+REJECTED_MEMBER = StatusCode("A7", "21", "IL")  # invalid information: the subscriber
+
+
+def _write(directory: Path, name: str, data: bytes) -> None:
+    directory.mkdir(mode=0o700, parents=True, exist_ok=True)
+    temporary = directory / f".{name}.part"
+    temporary.write_bytes(data)
+    os.replace(temporary, directory / name)
+
+
+def _answer(data: bytes, *, pattern: str, counter: int) -> tuple[bytes, bytes]:
+    transactions = read_transactions(data)
+    group = transactions[0].group
+    header = group.interchange
+    now = timezone.now().astimezone(ZoneInfo("America/Chicago"))
+    envelope = Envelope(
+        sender_id=header.receiver_id.strip(), receiver_id=header.sender_id.strip(),
+        sender_qualifier=header.receiver_qualifier, receiver_qualifier=header.sender_qualifier,
+        interchange_control_number=counter, group_control_number=counter, created=now,
+        production=header.is_production,
+    )  # fmt: skip
+    ack_999 = render_999([acknowledge(group)], envelope=envelope)
+    providers: dict[str, tuple[Entity, list[ClaimStatus]]] = {}
+    reference = ""
+    for transaction in transactions:
+        batch = parse_837p(transaction)
+        reference = batch.reference
+        for claim in batch.claims:
+            provider = claim.billing_provider
+            entity = Entity(provider.name, provider.npi, "XX", provider.first_name)
+            member = claim.subscriber.member_id
+            ok = not pattern or re.fullmatch(pattern, member) is not None
+            patient = claim.patient or claim.subscriber
+            days = [line.service_date for line in claim.lines]
+            providers.setdefault(provider.npi, (entity, []))[1].append(
+                ClaimStatus(
+                    patient_control_number=claim.patient_control_number,
+                    statuses=(ACCEPTED if ok else REJECTED_MEMBER,),
+                    effective_date=now.date(),
+                    total_charge=claim.total_charge,
+                    action="WQ" if ok else "U",
+                    payer_claim_number=f"SIM{claim.patient_control_number[:12]}" if ok else "",
+                    service_from=min(days),
+                    service_to=max(days),
+                    patient=Person(patient.last_name, patient.first_name, member_id=member),
+                )  # fmt: skip
+            )
+    ack_277 = render_277ca(
+        ClaimAcknowledgment(
+            reference=f"SIM{counter:09d}",
+            source=Entity("MEDOFFICE SIMULATED CLEARINGHOUSE", header.receiver_id.strip(), "46"),
+            source_trace=f"SIM{counter:09d}",
+            received=now.date(),
+            processed=now.date(),
+            receiver=Entity(group.sender, header.sender_id.strip(), "46"),
+            receiver_trace=reference,
+            receiver_statuses=(RECEIVED,),
+            providers=tuple(
+                ProviderClaims(entity, (RECEIVED,), tuple(claims))
+                for entity, claims in providers.values()
+            ),
+        ),  # fmt: skip
+        envelope=replace(
+            envelope, interchange_control_number=counter + 1, group_control_number=counter + 1
+        ),
+    )
+    return ack_999, ack_277
+
+
+def simulate_answers(connection: ClearinghouseConnection) -> int:
+    """Answer every batch waiting in the connection's outbox; returns how many."""
+    if connection.kind != ConnectionKind.FOLDER or not connection.simulate_responses:
+        return 0
+    from medoffice.billing.exchange import folder_paths
+
+    outbox, inbox = folder_paths(connection)
+    if not outbox.is_dir():
+        return 0
+    answered = 0
+    for entry in sorted(os.scandir(outbox), key=lambda e: e.name):
+        if not entry.is_file() or entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        stamp = timezone.now().astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
+        counter = (int(stamp[-9:]) % 900_000_000) + 1
+        try:
+            ack_999, ack_277 = _answer(
+                path.read_bytes(), pattern=connection.simulate_member_id_pattern, counter=counter
+            )
+        except X12Error:
+            continue  # not a batch the simulator can read: a real clearinghouse would 999-reject
+        _write(inbox, f"{path.stem}.999", ack_999)
+        _write(inbox, f"{path.stem}.277", ack_277)
+        done = outbox / "simulated"
+        done.mkdir(mode=0o700, exist_ok=True)
+        os.replace(path, done / path.name)
+        answered += 1
+    return answered
