@@ -78,6 +78,11 @@ def test_accepted_and_rejected_claims_move_with_the_reason_and_the_file(
     assert event.source_file.transaction == "277"
     assert event.by == biller
     assert "277CA" in report.summary()
+    # The rejections queue: the reason explained, with the field to fix.
+    [finding] = bad.findings.all()
+    assert finding.rejected
+    assert finding.fix == "coverage"
+    assert finding.source_file == event.source_file
 
 
 def test_a_rejected_claim_is_fixed_and_sent_again(

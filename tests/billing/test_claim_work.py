@@ -100,7 +100,7 @@ def test_a_claim_that_is_not_rejected_is_not_resent(denied, biller, client_for):
     client = client_for(biller)
     response = client.post(reverse("billing:claim-resend", args=[denied.public_id]), follow=True)
 
-    assert "Only a rejected claim is fixed and sent again." in _text(response)
+    assert "only a rejected or unsent claim is sent again" in _text(response)
     denied.refresh_from_db()
     assert denied.status == S.DENIED
 

@@ -180,6 +180,7 @@ def _apply_277ca(connection, tx, record: ExchangeFile, by) -> str:
             [(claim_id, current)], S.REJECTED, note=reasons[claim_id][:500], source_file=record,
             by=by, fields={"status_reason": reasons[claim_id][:500]},
         )  # fmt: skip
+    _record_findings(statuses, known, {claim_id for claim_id, _ in rejected}, record)
     if payer_numbers:
         Claim.objects.bulk_update(
             [Claim(id=i, payer_claim_number=n[:50]) for i, n in payer_numbers.items()],
@@ -308,3 +309,24 @@ def responses_pick_up(connection: ClearinghouseConnection, *, by=None) -> Pickup
 def responses_pick_up_for_practice(*, practice_id: int, by=None) -> list[PickupReport]:
     connections = ClearinghouseConnection.objects.filter(practice_id=practice_id, is_active=True)
     return [responses_pick_up(c, by=by) for c in connections.order_by("id")]
+
+
+def _record_findings(statuses, known, rejected_ids: set[int], record) -> None:
+    """Each STC of a rejected claim, explained with the field to fix (the rejections queue)."""
+    from medoffice.billing.explanations import explain_claim_status
+    from medoffice.billing.models import ClaimFinding
+
+    now = timezone.now()
+    rows = []
+    for status in statuses:
+        claim_id = known[status.patient_control_number][1]
+        if claim_id not in rejected_ids:
+            continue
+        for stc in status.statuses:
+            explained = explain_claim_status(stc.category, stc.code, stc.entity)
+            rows.append(ClaimFinding(
+                claim_id=claim_id, source="277CA", code=explained.code[:40],
+                reason=explained.reason[:500], fix=explained.fix.key if explained.fix else "",
+                rejected=explained.rejected, source_file=record, at=now,
+            ))  # fmt: skip
+    ClaimFinding.objects.bulk_create(rows)
