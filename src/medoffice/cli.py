@@ -216,7 +216,7 @@ def cmd_bench(args) -> None:
 
 
 def cmd_x12_read(args) -> None:
-    """Print a payer-exchange file as JSON; a bad file exits 2 with segment and reason."""
+    """Print a payer-exchange file as JSON; a bad file exits 1 with segment and reason."""
     import json
 
     from medoffice.formats.x12 import X12Error
@@ -226,10 +226,10 @@ def cmd_x12_read(args) -> None:
         data = read_file(args.file)
     except OSError as exc:
         sys.stderr.write(f"medoffice x12 read: {args.file}: {exc.strerror or exc}\n")
-        sys.exit(2)
+        sys.exit(1)
     except X12Error as exc:
         sys.stderr.write(f"medoffice x12 read: {args.file}: {exc}\n")
-        sys.exit(2)
+        sys.exit(1)
     json.dump(data, sys.stdout, indent=2)
     sys.stdout.write("\n")
 
@@ -367,7 +367,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("x12", help="X12 payer-exchange files (837P, 270/271, 276/277, 999, 835)")
     x12_sub = p.add_subparsers(dest="x12_command", required=True)
     read = x12_sub.add_parser(
-        "read", help="print any supported X12 file as readable JSON (exit 2 if malformed)"
+        "read", help="print any supported X12 file as readable JSON (exit 1 if malformed)"
     )
     read.add_argument("file")
     read.set_defaults(func=cmd_x12_read)

@@ -21,7 +21,16 @@ from decimal import Decimal
 from .common import Address, Adjustment, adjustments_from_cas, cas_segments, parse_amount, parse_d8
 from .errors import X12Error
 from .reader import Segment, Transaction
-from .writer import Envelope, TransactionBody, amount, cleaner, d8, quantity, render_interchange
+from .writer import (
+    Envelope,
+    TransactionBody,
+    amount,
+    bht,
+    cleaner,
+    d8,
+    quantity,
+    render_interchange,
+)
 
 VERSION = "005010X222A1"
 MAX_CLAIMS_PER_TRANSACTION = 5000
@@ -322,6 +331,12 @@ def _name(
     ).rstrip(el)
 
 
+def _insured(el: str, clean, sub: Subscriber) -> str:
+    """NM1*IL: the subscriber (2010BA) or another payer's insured (2330A)."""
+    return _name(el, clean, "IL", "1", sub.last_name, sub.first_name, sub.middle_name,
+                 sub.suffix, "MI", sub.member_id)  # fmt: skip
+
+
 def _address(el: str, clean, address: Address, out: list[str]) -> None:
     if address.line2:
         out.append(f"N3{el}{clean(address.line1)}{el}{clean(address.line2)}")
@@ -337,18 +352,8 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
     seps = envelope.separators
     el, co = seps.element, seps.component
     clean = cleaner(seps)
-    created = envelope.created
-    bht = (
-        "BHT",
-        "0019",
-        "00",
-        clean(reference),
-        d8(created.date()),
-        created.strftime("%H%M"),
-        "CH",
-    )
     out: list[str] = [
-        el.join(bht),
+        bht(envelope, "0019", "00", reference, "CH"),
         _name(el, clean, "41", "2", submitter.name, "", "", "", "46", submitter.id),
     ]
     per = ["PER", "IC", clean(submitter.contact_name)]
@@ -413,20 +418,7 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
                     )
                 ).rstrip(el)
             )
-            append(
-                _name(
-                    el,
-                    clean,
-                    "IL",
-                    "1",
-                    sub.last_name,
-                    sub.first_name,
-                    sub.middle_name,
-                    sub.suffix,
-                    "MI",
-                    sub.member_id,
-                )
-            )
+            append(_insured(el, clean, sub))
             if sub.address is not None:
                 _address(el, clean, sub.address, out)
             if sub.birth_date is not None and patient is None:
@@ -592,20 +584,7 @@ def _other_payer(other: OtherPayer, out: list[str], el: str, clean, has_lines: b
     if other.remaining_patient_liability is not None:
         append(f"AMT{el}EAF{el}{amount(other.remaining_patient_liability)}")
     append(f"OI{el}{el}{el}Y{el}{el}{el}Y")
-    append(
-        _name(
-            el,
-            clean,
-            "IL",
-            "1",
-            sub.last_name,
-            sub.first_name,
-            sub.middle_name,
-            sub.suffix,
-            "MI",
-            sub.member_id,
-        )
-    )
+    append(_insured(el, clean, sub))
     if sub.address is not None:
         _address(el, clean, sub.address, out)
     append(_name(el, clean, "PR", "2", payer.name, "", "", "", "PI", payer.payer_id))

@@ -28,7 +28,7 @@ from .claim_status import (
 from .common import Entity, Person, entity_from, entity_nm1, parse_amount, parse_d8, person_from
 from .errors import X12Error
 from .reader import Segment, Transaction
-from .writer import Envelope, TransactionBody, amount, cleaner, d8, render_interchange
+from .writer import Envelope, TransactionBody, amount, bht, cleaner, d8, render_interchange
 
 VERSION = "005010X214"
 _LEVELS = {
@@ -88,19 +88,8 @@ def render_277ca(ack: ClaimAcknowledgment, *, envelope: Envelope) -> bytes:
     seps = envelope.separators
     el, co = seps.element, seps.component
     clean = cleaner(seps)
-    created = envelope.created
     out = [
-        el.join(
-            (
-                "BHT",
-                "0085",
-                "08",
-                clean(ack.reference),
-                d8(created.date()),
-                created.strftime("%H%M"),
-                "TH",
-            )
-        ),
+        bht(envelope, "0085", "08", ack.reference, "TH"),
         f"HL{el}1{el}{el}20{el}1",
         entity_nm1(el, clean, "AY" if ack.source.qualifier == "46" else "PR", ack.source),
         f"TRN{el}1{el}{clean(ack.source_trace)}",

@@ -31,7 +31,7 @@ from .common import (
 )
 from .errors import X12Error
 from .reader import Segment, Transaction
-from .writer import Envelope, TransactionBody, cleaner, d8, quantity, render_interchange
+from .writer import Envelope, TransactionBody, bht, cleaner, d8, quantity, render_interchange
 
 VERSION = "005010X279A1"
 
@@ -297,12 +297,7 @@ def render_270(
     seps = envelope.separators
     el = seps.element
     clean = cleaner(seps)
-    created = envelope.created
-    out = [
-        el.join(
-            ("BHT", "0022", "13", clean(reference), d8(created.date()), created.strftime("%H%M"))
-        )
-    ]
+    out = [bht(envelope, "0022", "13", reference)]
     hl = 0
     for request in requests:
         if not request.trace_number:
@@ -407,12 +402,7 @@ def render_271(
     seps = envelope.separators
     el, rep = seps.element, seps.repetition
     clean = cleaner(seps)
-    created = envelope.created
-    out = [
-        el.join(
-            ("BHT", "0022", "11", clean(reference), d8(created.date()), created.strftime("%H%M"))
-        )
-    ]
+    out = [bht(envelope, "0022", "11", reference)]
     hl = 0
     for response in responses:
         by_level: dict[str, list[Rejection]] = {}
