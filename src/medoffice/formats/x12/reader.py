@@ -62,9 +62,10 @@ class Separators:
     def __post_init__(self) -> None:
         chars = (self.element, self.component, self.repetition, self.segment)
         for char in chars:
-            if len(char) != 1 or char.isalnum() or char == " ":
+            if len(char) != 1 or not char.isascii() or char.isalnum() or char == " ":
                 raise X12Error(
-                    f"separator {char!r} is not one character outside letters, digits and space"
+                    f"separator {char!r} is not one ASCII character outside letters, digits "
+                    "and space"
                 )
         if len(set(chars)) != 4:
             raise X12Error(f"separators must differ from each other, got {''.join(chars)!r}")
