@@ -706,3 +706,27 @@ def summarize(response: EligibilityResponse) -> BenefitSummary:
 
 def _office_visit(b: Benefit) -> bool:
     return not b.service_types or bool({"98", "BZ", "30", "1"} & set(b.service_types))
+
+
+def respond(
+    request: EligibilityRequest,
+    *,
+    benefits: Sequence[Benefit] = (),
+    rejections: Sequence[Rejection] = (),
+    plan_begin: date | None = None,
+    plan_end: date | None = None,
+) -> EligibilityResponse:
+    """A payer's answer to one request (the simulated payer): the request's people and
+    trace number echoed, with these benefits or rejections."""
+    return EligibilityResponse(
+        trace_number=request.trace_number,
+        originator_id=request.originator_id,
+        payer=request.payer,
+        provider=request.provider,
+        subscriber=request.subscriber,
+        dependent=request.dependent,
+        benefits=tuple(benefits),
+        rejections=tuple(rejections),
+        plan_begin=plan_begin,
+        plan_end=plan_end,
+    )
