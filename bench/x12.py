@@ -8,7 +8,7 @@ claims app hands them over.
 
 Measured, each in CPU seconds of this process (the machine is shared: CPU time
 is steadier than the wall clock, and both sides are single-threaded Python),
-best of three runs:
+best of several runs (20 for the small --quick file, 5 otherwise; three for the readers):
 
 - writer_claims_per_s: `render_837p` of the batch (every value checked for
   separators, envelopes, counts), claims per second;
@@ -84,7 +84,7 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
             claims, submitter=SUBMITTER, receiver=RECEIVER, envelope=ENVELOPE, reference="BENCH"
         )
 
-    writer_s, data = _best(write, repeat=5 if quick else 3)
+    writer_s, data = _best(write, repeat=20 if quick else 5)
     pyx12_s, valid = _pyx12_seconds(data)
     if not valid:
         raise SystemExit("pyx12 found errors in the benchmark's 837P file")

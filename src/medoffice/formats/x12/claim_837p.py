@@ -451,6 +451,9 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
     return out
 
 
+_POINTERS: dict[tuple[int, ...], str] = {}  # (1, 2) -> "1:2": few distinct, many uses
+
+
 def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
     append = out.append
     lines = claim.lines
@@ -508,20 +511,28 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
         )
         if rendering.taxonomy:
             append(f"PRV{el}PE{el}PXC{el}{clean(rendering.taxonomy)}")
-    line_adjudicated = {a.payer_id for line in lines for a in line.adjudications}
-    for other in claim.other_payers:
-        _other_payer(other, out, el, clean, other.payer.payer_id in line_adjudicated)
+    if claim.other_payers:
+        line_adjudicated = {a.payer_id for line in lines for a in line.adjudications}
+        for other in claim.other_payers:
+            _other_payer(other, out, el, clean, other.payer.payer_id in line_adjudicated)
     pos = claim.place_of_service
     for number, line in enumerate(lines, 1):
         append(f"LX{el}{number}")
         procedure = "HC" + co + clean(line.procedure_code)
         if line.modifiers:
-            procedure += co + co.join(clean(m) for m in line.modifiers)
-        pointers = co.join(str(p) for p in line.diagnosis_pointers)
+            procedure += co + co.join(map(clean, line.modifiers))
+        pointers = line.diagnosis_pointers
+        composite = _POINTERS.get(pointers)
+        if composite is None:
+            composite = _POINTERS[pointers] = ":".join(map(str, pointers))
+        if co != ":":
+            composite = composite.replace(":", co)
+        units = line.units
         line_pos = line.place_of_service if line.place_of_service != pos else ""
         append(
-            f"SV1{el}{procedure}{el}{amount(line.charge)}{el}UN{el}{quantity(line.units)}{el}"
-            f"{line_pos}{el}{el}{pointers}"
+            f"SV1{el}{procedure}{el}{amount(line.charge)}{el}UN{el}"
+            f"{units if units.__class__ is int else quantity(units)}{el}"
+            f"{line_pos}{el}{el}{composite}"
         )
         append(f"DTP{el}472{el}D8{el}{d8(line.service_date)}")
         if line.line_control_number:
