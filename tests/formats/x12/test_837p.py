@@ -205,3 +205,28 @@ def test_a_bad_837p_is_refused_with_the_segment_and_reason(old, new, segment, re
     assert caught.value.segment_id == segment
     assert caught.value.reason.startswith(reason)
     assert caught.value.segment_number > 3
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        (replace(BASE, rendering_provider=replace(VARIANTS["rendering_referring_prior_auth"]
+                                                  .rendering_provider, npi="1234567890")),
+         "rendering provider's NPI '1234567890' is not a valid NPI"),
+        (replace(BASE, billing_provider=replace(BASE.billing_provider, npi="123")),
+         "'123' is not a valid NPI"),
+        (replace(BASE, billing_provider=replace(
+            BASE.billing_provider,
+            address=replace(BASE.billing_provider.address, postal_code="62701"))),
+         "postal code must have 9 digits"),
+    ],
+)  # fmt: skip
+def test_provider_identifiers_are_checked_before_writing(claim, reason):
+    with pytest.raises(X12Error, match=reason):
+        render([claim])
+
+
+def test_the_submitter_needs_a_way_to_be_reached():
+    with pytest.raises(X12Error, match="contact phone or e-mail"):
+        render_837p([BASE], submitter=replace(SUBMITTER, phone=""), receiver=RECEIVER,
+                    envelope=ENVELOPE, reference="X")  # fmt: skip

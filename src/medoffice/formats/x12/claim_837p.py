@@ -18,7 +18,15 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .common import Address, Adjustment, adjustments_from_cas, cas_segments, parse_amount, parse_d8
+from .common import (
+    Address,
+    Adjustment,
+    adjustments_from_cas,
+    cas_segments,
+    is_valid_npi,
+    parse_amount,
+    parse_d8,
+)
 from .errors import X12Error
 from .reader import Segment, Transaction
 from .writer import (
@@ -267,13 +275,33 @@ def _check(claim: Claim) -> None:
         raise fail(f"unknown patient relationship code {claim.patient.relationship!r}")
     if claim.responsibility not in RESPONSIBILITY:
         raise fail(f"unknown payer responsibility {claim.responsibility!r}")
+    for role, doctor in (("rendering", claim.rendering_provider),
+                         ("referring", claim.referring_provider)):  # fmt: skip
+        if doctor is not None and not is_valid_npi(doctor.npi):
+            raise fail(f"the {role} provider's NPI {doctor.npi!r} is not a valid NPI")
     count = len(claim.diagnoses)
     for number, line in enumerate(claim.lines, 1):
+        doctor = line.rendering_provider
+        if doctor is not None and not is_valid_npi(doctor.npi):
+            raise fail(f"line {number}: the rendering provider's NPI {doctor.npi!r} is not valid")
         pointers = line.diagnosis_pointers
         if not pointers or len(pointers) > 4 or min(pointers) < 1 or max(pointers) > count:
             raise fail(f"line {number}: diagnosis pointers must be 1 to 4 of 1..{count}")
         if len(line.modifiers) > 4:
             raise fail(f"line {number}: at most 4 modifiers")
+
+
+def _check_billing(provider: BillingProvider) -> None:
+    if not is_valid_npi(provider.npi):
+        raise X12Error(f"billing provider {provider.name!r}: {provider.npi!r} is not a valid NPI")
+    code = provider.address.postal_code
+    if len(code) != 9 or not code.isdigit():
+        raise X12Error(
+            f"billing provider {provider.name!r}: the postal code must have 9 digits "
+            f"(ZIP+4), not {code!r}"
+        )
+    if len(provider.tax_id) != 9 or not provider.tax_id.isdigit():
+        raise X12Error(f"billing provider {provider.name!r}: the EIN must have 9 digits")
 
 
 def render_837p(
@@ -356,6 +384,8 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
         bht(envelope, "0019", "00", reference, "CH"),
         _name(el, clean, "41", "2", submitter.name, "", "", "", "46", submitter.id),
     ]
+    if not submitter.phone and not submitter.email:
+        raise X12Error("the submitter needs a contact phone or e-mail (1000A PER)")
     per = ["PER", "IC", clean(submitter.contact_name)]
     if submitter.phone:
         per += ["TE", clean(submitter.phone)]
@@ -368,6 +398,8 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
     for claim in claims:
         _check(claim)
         groups.setdefault(claim.billing_provider, []).append(claim)
+    for provider in groups:
+        _check_billing(provider)
     hl = 0
     append = out.append
     for provider, provider_claims in groups.items():

@@ -205,14 +205,13 @@ class Interchange:
             yield from group.transactions
 
 
+# The file's bytes, a path (str or Path), or a binary file object.
 Source = bytes | bytearray | str | os.PathLike | IO[bytes]
 
 
 def _open(source: Source) -> tuple[IO[bytes], bool]:
     if isinstance(source, bytes | bytearray):
         return io.BytesIO(source), True
-    if isinstance(source, str) and source.startswith("ISA"):
-        return io.BytesIO(source.encode("utf-8")), True
     if isinstance(source, str | os.PathLike):
         return open(source, "rb"), True  # noqa: SIM115 - closed by the caller below
     return source, False
