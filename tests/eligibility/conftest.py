@@ -1,15 +1,14 @@
-"""An insured patient with a visit, and checks asked about them."""
+"""An insured patient with a visit, and checks asked of the simulated payer (real 270s and
+271s through the codec)."""
 
 from datetime import date
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
-from medoffice.eligibility import rules
-from medoffice.eligibility.models import EligibilityCheck
-from medoffice.eligibility.services import answer_apply
+from medoffice.eligibility import services
 from medoffice.patients import services as patient_services
+from medoffice.scheduling.front_desk import visit_day
 from tests.scheduling.conftest import (  # noqa: F401 - the office to book in
     arrive,
     book,
@@ -22,7 +21,6 @@ from tests.scheduling.conftest import (  # noqa: F401 - the office to book in
 )
 
 D = Decimal
-FORTY = D("40.00")
 
 
 @pytest.fixture
@@ -40,44 +38,27 @@ def visit(office, book, coverage):  # noqa: F811 - the fixtures imported above
     return book(coverage.patient, next_weekday_at(9, 0))
 
 
-def pending_check(coverage, day, *, appointment=None, trace="T" + "0" * 11):
-    return EligibilityCheck.objects.create(
-        practice=coverage.patient.practice, patient=coverage.patient, coverage=coverage,
-        appointment=appointment, service_date=day, requested_at=timezone.now(),
-        gateway="test", trace_number=trace,
-    )  # fmt: skip
+@pytest.fixture
+def ask():
+    """ask(coverage, day=None, **kw) -> a check run now against the configured gateway."""
 
+    def run(coverage, day=None, **kw):
+        return services.check_run(coverage=coverage, service_date=day or date(2026, 3, 2), **kw)
 
-def active_answer(trace: str, *, copay=FORTY) -> rules.Answer:
-    line = rules.BenefitLine
-    return rules.Answer(
-        trace_number=trace, plan_name="Choice POS II",
-        benefits=(
-            line("1", "IND", ("30",), plan="Choice POS II"),
-            line("B", "IND", ("98",), amount=copay, network="Y"),
-            line("C", "IND", ("30",), period="23", amount=D("1000.00"), network="Y"),
-            line("C", "IND", ("30",), period="29", amount=D("600.00"), network="Y"),
-        ),
-    )  # fmt: skip
+    return run
 
 
 @pytest.fixture
-def settle():
-    """settle(coverage, day, answer=None, appointment=None) -> a check answered by `answer`
-    (default: active, $40 office visit copay)."""
-    counter = iter(range(1, 1000))
+def ask_for_visit(ask):
+    def run(appointment, **kw):
+        coverage = appointment.patient.coverages.get(order=1)
+        return ask(coverage, visit_day(appointment), appointment=appointment, **kw)
 
-    def make(coverage, day, answer=None, *, appointment=None):
-        trace = f"T{next(counter):011d}"
-        check = pending_check(coverage, day, appointment=appointment, trace=trace)
-        answer = answer or active_answer(trace)
-        answer = rules.Answer(**{**answer.__dict__, "trace_number": trace})
-        return answer_apply(check=check, answer=answer, response=b"ISA*271 test bytes")
-
-    return make
+    return run
 
 
-def visit_day(appointment) -> date:
-    from medoffice.scheduling.front_desk import visit_day as day_of
-
-    return day_of(appointment)
+@pytest.fixture
+def folder_gateway(settings, tmp_path):
+    settings.MEDOFFICE_ELIGIBILITY_GATEWAY = "medoffice.eligibility.gateways.ClearinghouseFolder"
+    settings.VAR_DIR = tmp_path
+    return tmp_path / "clearinghouse"

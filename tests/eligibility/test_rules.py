@@ -1,89 +1,46 @@
-"""What a payer's answer means: status, the figures the front desk asks about, rejects in
-plain words. Pure rules: no database."""
+"""What a payer's answer means: its status, and rejects in plain words with what to do.
+Pure rules: no database."""
 
 from decimal import Decimal
 
 import pytest
 
-from medoffice.eligibility.rules import (
-    REJECTS,
-    Answer,
-    BenefitLine,
-    Reject,
-    explain_reject,
-    outcome,
-    summarize,
-)
-
-D = Decimal
+from medoffice.eligibility.rules import REJECTS, Amounts, Answer, Reject, explain_reject, outcome
 
 
-def answer(*lines, rejects=()):
-    return Answer(trace_number="T1", benefits=tuple(lines), rejects=tuple(rejects))
-
-
-def test_active_when_a_line_says_active_even_beside_other_lines():
-    result = outcome(answer(BenefitLine("B", amount=D("25")), BenefitLine("1")))
+def test_active_when_the_payer_says_active():
+    result = outcome(Answer("T1", active=True))
     assert result.status == "active"
     assert result.reject is None
 
 
-def test_inactive_when_the_only_status_is_inactive():
-    assert outcome(answer(BenefitLine("6", plan="Gold PPO"))).status == "inactive"
+def test_inactive_when_the_payer_says_inactive():
+    assert outcome(Answer("T1", active=False)).status == "inactive"
 
 
-def test_a_reject_wins_over_benefit_lines():
-    result = outcome(answer(BenefitLine("1"), rejects=[Reject("72", "C", "2100C")]))
+def test_a_reject_wins_over_what_else_the_answer_says():
+    result = outcome(Answer("T1", active=True, rejects=(Reject("72", "C"),)))
     assert result.status == "rejected"
     assert result.reject.code == "72"
 
 
 @pytest.mark.parametrize("code", ["42", "79", "80"])
 def test_payer_unable_to_answer_is_an_error_with_the_reason(code):
-    result = outcome(answer(rejects=[Reject(code, "R", "2100A")]))
+    result = outcome(Answer("T1", rejects=(Reject(code, "R", "payer"),)))
     assert result.status == "error"
     assert result.error_reason.startswith(REJECTS[code].problem)
 
 
 def test_an_answer_with_neither_active_nor_inactive_is_an_error():
-    result = outcome(answer(BenefitLine("B", amount=D("25"))))
+    result = outcome(Answer("T1"))
     assert result.status == "error"
     assert "neither active nor inactive" in result.error_reason
 
 
-def test_summary_prefers_office_visit_lines_and_splits_networks():
-    lines = [
-        BenefitLine("1", "IND", ("30",), plan="Gold PPO"),
-        BenefitLine("B", "IND", ("30",), amount=D("40.00"), network="Y"),
-        BenefitLine("B", "IND", ("98",), amount=D("25.00"), network="Y"),
-        BenefitLine("B", "IND", ("98",), amount=D("60.00"), network="N"),
-        BenefitLine("A", "IND", ("98",), percent=D("0.2"), network="Y"),
-        BenefitLine("C", "FAM", ("30",), period="23", amount=D("3000.00"), network="Y"),
-        BenefitLine("C", "IND", ("30",), period="23", amount=D("1500.00"), network="Y"),
-        BenefitLine("C", "IND", ("30",), period="29", amount=D("1100.00"), network="Y"),
-        BenefitLine("G", "IND", ("30",), period="23", amount=D("6000.00"), network="W"),
-        BenefitLine("G", "IND", ("30",), period="29", amount=D("5200.00"), network="W"),
-    ]
-    summary = summarize(lines)
-    assert summary.plan == "Gold PPO"
-    ours = summary.in_network
-    assert ours.copay == D("25.00")
-    assert ours.coinsurance_percent == D("20.00")
-    assert (ours.deductible, ours.deductible_remaining) == (D("1500.00"), D("1100.00"))
-    assert (ours.out_of_pocket, ours.out_of_pocket_remaining) == (D("6000.00"), D("5200.00"))
-    theirs = summary.out_of_network
-    assert theirs.copay == D("60.00")
-    assert theirs.deductible is None
-    assert theirs.out_of_pocket == D("6000.00")  # W: both networks
-
-
-def test_no_benefit_lines_summarize_to_nothing():
-    assert summarize([]).in_network.is_empty
-
-
-def test_benefit_lines_survive_the_json_the_check_keeps():
-    line = BenefitLine("C", "IND", ("30",), "Gold", "29", D("123.45"), None, "Y", ("note",))
-    assert BenefitLine.from_json(line.as_json()) == line
+def test_amounts_survive_the_json_the_check_keeps():
+    amounts = Amounts(copay=Decimal("25.00"), coinsurance_percent=Decimal("20"))
+    assert Amounts.from_json(amounts.as_json()) == amounts
+    assert Amounts.from_json({}).is_empty
 
 
 @pytest.mark.parametrize("code", sorted(REJECTS))

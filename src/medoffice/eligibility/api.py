@@ -59,18 +59,12 @@ class CheckOut(serializers.Serializer):
     status = serializers.ChoiceField(choices=CheckStatus.choices)
     trace_number = serializers.CharField()
     plan_name = serializers.CharField()
-    group_number = serializers.CharField()
     coverage_begins = serializers.DateField(allow_null=True)
     coverage_ends = serializers.DateField(allow_null=True)
     in_network = serializers.SerializerMethodField()
     out_of_network = serializers.SerializerMethodField()
     reject = serializers.SerializerMethodField()
     error_reason = serializers.CharField()
-
-    def _summary(self, obj) -> rules.Summary:
-        if not hasattr(obj, "_summary"):
-            obj._summary = rules.summarize(rules.BenefitLine.from_json(b) for b in obj.benefits)
-        return obj._summary
 
     def get_appointment(self, obj) -> str | None:
         return str(obj.appointment.public_id) if obj.appointment_id else None
@@ -80,11 +74,11 @@ class CheckOut(serializers.Serializer):
 
     @extend_schema_field(AmountsOut)
     def get_in_network(self, obj) -> dict:
-        return AmountsOut(self._summary(obj).in_network).data
+        return AmountsOut(obj.amounts()["in_network"]).data
 
     @extend_schema_field(AmountsOut)
     def get_out_of_network(self, obj) -> dict:
-        return AmountsOut(self._summary(obj).out_of_network).data
+        return AmountsOut(obj.amounts()["out_of_network"]).data
 
     @extend_schema_field(RejectOut(allow_null=True))
     def get_reject(self, obj) -> dict | None:

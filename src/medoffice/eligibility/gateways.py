@@ -42,7 +42,12 @@ class Incoming:
 
 
 class Gateway:
+    """Also names the 270's envelope: ISA06 sender, ISA08 receiver, ISA15 test/production."""
+
     name = "gateway"
+    sender_id = "MEDOFFICE"
+    receiver_id = "CLEARINGHOUSE"
+    production = False
 
     def send(self, *, request: bytes, name: str) -> bytes | None:
         raise NotImplementedError
@@ -55,11 +60,12 @@ class SimulatedPayer(Gateway):
     """A payer that answers at once from the coverage on file (simulator.py)."""
 
     name = "simulated payer"
+    receiver_id = "SIMPAYER"
 
     def send(self, *, request: bytes, name: str) -> bytes | None:
         from medoffice.eligibility.simulator import answer_270
 
-        return answer_270(request)
+        return answer_270(request, receiver_id=self.sender_id)
 
 
 def clearinghouse_dir() -> Path:

@@ -13,6 +13,7 @@ from django.db import models
 
 from medoffice.core.models import Practice
 from medoffice.core.money import money_field
+from medoffice.eligibility.rules import AMOUNT_NAMES, Amounts
 from medoffice.eligibility.states import CheckStatus
 from medoffice.patients.models import Coverage, Patient
 from medoffice.scheduling.models import Appointment
@@ -66,7 +67,6 @@ class EligibilityCheck(models.Model):
 
     # What the 271 said (blank until answered).
     plan_name = models.CharField(max_length=100, blank=True)
-    group_number = models.CharField(max_length=50, blank=True)
     coverage_begins = models.DateField(null=True, blank=True)
     coverage_ends = models.DateField(null=True, blank=True)
     copay = money_field("office visit copay (in network)", null=True, blank=True)
@@ -77,6 +77,9 @@ class EligibilityCheck(models.Model):
     deductible_remaining = money_field(null=True, blank=True)
     out_of_pocket = money_field("out-of-pocket maximum (in network)", null=True, blank=True)
     out_of_pocket_remaining = money_field(null=True, blank=True)
+    out_of_network = models.JSONField(
+        default=dict, blank=True, help_text="The same figures out of network"
+    )
     benefits = models.JSONField(
         default=list, blank=True, help_text="Every benefit line of the 271, as read"
     )
@@ -112,6 +115,13 @@ class EligibilityCheck(models.Model):
     @property
     def is_settled(self) -> bool:
         return self.status != CheckStatus.PENDING
+
+    def amounts(self) -> dict[str, Amounts]:
+        """The payer's figures in and out of network, for the screens and the API."""
+        return {
+            "in_network": Amounts(**{name: getattr(self, name) for name in AMOUNT_NAMES}),
+            "out_of_network": Amounts.from_json(self.out_of_network),
+        }
 
 
 class StrayResponse(models.Model):

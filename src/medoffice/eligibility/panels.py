@@ -18,7 +18,7 @@ def primary_coverage(appointment):
 
 def explained(check) -> dict:
     """The plain-language view of one check for the templates."""
-    summary = rules.summarize(rules.BenefitLine.from_json(b) for b in check.benefits or [])
+    summary = check.amounts()
     reject = rules.explain_reject(check.reject_code, check.reject_follow_up) if (
         check.reject_code) else None  # fmt: skip
     return {"check": check, "summary": summary, "reject": reject}

@@ -1,23 +1,14 @@
 """Pure decisions about a payer's eligibility answer: what it means and what to do.
 
-`Answer` is the 271 as the office needs it (x12map.py reads it from the bytes). No ORM,
-no request: `outcome(answer)` says which status the check gets, `summarize(lines)` picks
-the numbers the front desk asks about, and `explain_reject(code, follow_up)` turns an
-AAA reject into plain words with the next step.
+`Answer` is the 271 as the office keeps it (x12map.py reads it from the bytes with the
+codec, which also picks the figures). No ORM, no request: `outcome(answer)` says which
+status the check gets, and `explain_reject(code, follow_up)` turns an AAA reject into
+plain words with the next step for the front desk.
 """
 
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-
-# EB01 eligibility or benefit information codes we read.
-ACTIVE_CODES = frozenset({"1", "2", "3", "4", "5"})  # active (5: pending investigation)
-INACTIVE_CODES = frozenset({"6", "7", "8"})  # inactive, pending eligibility update, cancelled
-COINSURANCE, COPAY, DEDUCTIBLE, OUT_OF_POCKET = "A", "B", "C", "G"
-# EB06 time period qualifiers: "remaining" against everything else (the whole period).
-REMAINING = "29"
-PLAN_SERVICE, OFFICE_VISIT = "30", "98"
-IN_NETWORK, OUT_OF_NETWORK, BOTH_NETWORKS = "Y", "N", "W"
 
 # AAA03 reject reasons that say the payer could not answer now, not that anything about
 # the patient is wrong: the check is an error (ask again later), not a rejection.
@@ -25,89 +16,63 @@ NOT_ANSWERED = frozenset({"42", "79", "80"})
 
 
 @dataclass(frozen=True)
-class BenefitLine:
-    """One EB segment: EB01 info code, EB02 level, EB03 service types, EB05 plan, EB06 period,
-    EB07 amount, EB08 percent (a fraction: 0.2 is 20 %), EB12 in-network indicator."""
+class Amounts:
+    """One network's figures: what the front desk tells the patient."""
 
-    info: str
-    coverage_level: str = ""
-    service_types: tuple[str, ...] = ()
-    plan: str = ""
-    period: str = ""
-    amount: Decimal | None = None
-    percent: Decimal | None = None
-    network: str = ""
-    messages: tuple[str, ...] = ()
+    copay: Decimal | None = None  # office visit
+    coinsurance_percent: Decimal | None = None  # 20 for 20 %
+    deductible: Decimal | None = None
+    deductible_remaining: Decimal | None = None
+    out_of_pocket: Decimal | None = None
+    out_of_pocket_remaining: Decimal | None = None
 
     def as_json(self) -> dict:
         return {
-            "info": self.info, "coverage_level": self.coverage_level,
-            "service_types": list(self.service_types), "plan": self.plan,
-            "period": self.period,
-            "amount": None if self.amount is None else str(self.amount),
-            "percent": None if self.percent is None else str(self.percent),
-            "network": self.network, "messages": list(self.messages),
-        }  # fmt: skip
+            name: None if getattr(self, name) is None else str(getattr(self, name))
+            for name in AMOUNT_NAMES
+        }
 
     @classmethod
-    def from_json(cls, data: dict) -> "BenefitLine":
-        def dec(value):
-            return None if value in (None, "") else Decimal(value)
+    def from_json(cls, data: dict | None) -> "Amounts":
+        data = data or {}
+        return cls(**{
+            name: None if data.get(name) in (None, "") else Decimal(data[name])
+            for name in AMOUNT_NAMES
+        })  # fmt: skip
 
-        return cls(
-            info=data.get("info", ""), coverage_level=data.get("coverage_level", ""),
-            service_types=tuple(data.get("service_types", ())), plan=data.get("plan", ""),
-            period=data.get("period", ""), amount=dec(data.get("amount")),
-            percent=dec(data.get("percent")), network=data.get("network", ""),
-            messages=tuple(data.get("messages", ())),
-        )  # fmt: skip
+    @property
+    def is_empty(self) -> bool:
+        return all(getattr(self, name) is None for name in AMOUNT_NAMES)
+
+
+AMOUNT_NAMES = (
+    "copay", "coinsurance_percent", "deductible", "deductible_remaining", "out_of_pocket",
+    "out_of_pocket_remaining",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
 class Reject:
     code: str  # AAA03
     follow_up: str = ""  # AAA04
-    loop: str = ""  # where the payer put it: 2000A payer, 2100B provider, 2100C subscriber...
-
-
-@dataclass(frozen=True)
-class Person:
-    last_name: str
-    first_name: str = ""
-    member_id: str = ""
-    dob: date | None = None
-    sex: str = ""
-
-
-@dataclass(frozen=True)
-class Inquiry:
-    """A 270 as the office asks it: who asks (the practice), whom (the payer), about whom
-    (the subscriber and, when the patient is a dependant, the patient), for which day."""
-
-    trace_number: str
-    payer_id: str
-    payer_name: str
-    provider_name: str
-    provider_npi: str
-    subscriber: Person
-    patient: Person | None = None  # None: the patient is the subscriber
-    relationship: str = "18"
-    service_date: date | None = None
-    service_types: tuple[str, ...] = ("98",)
-    group_number: str = ""
+    level: str = "subscriber"  # where the payer put it: payer, provider, subscriber...
 
 
 @dataclass(frozen=True)
 class Answer:
-    """A 271 as the office reads it, for one request (its TRN trace number)."""
+    """A 271 answer to one request (its TRN trace number), as the office keeps it: whether
+    the payer says active (None: it did not say), its figures per network (read by the
+    codec's summary), and every benefit line in words for the record."""
 
     trace_number: str
+    active: bool | None = None
     rejects: tuple[Reject, ...] = ()
-    benefits: tuple[BenefitLine, ...] = ()
     plan_name: str = ""
-    group_number: str = ""
     coverage_begins: date | None = None
     coverage_ends: date | None = None
+    in_network: Amounts = field(default_factory=Amounts)
+    out_of_network: Amounts = field(default_factory=Amounts)
+    lines: tuple[dict, ...] = ()  # each EB line: its codes and its description in words
 
 
 @dataclass(frozen=True)
@@ -125,87 +90,12 @@ def outcome(answer: Answer) -> Outcome:
             said = explain_reject(first.code, first.follow_up)
             return Outcome("error", reject=first, error_reason=f"{said.problem} {said.action}")
         return Outcome("rejected", reject=first)
-    infos = {line.info for line in answer.benefits}
-    if infos & ACTIVE_CODES:
+    if answer.active is True:
         return Outcome("active")
-    if infos & INACTIVE_CODES:
+    if answer.active is False:
         return Outcome("inactive")
     return Outcome(
         "error", error_reason="The payer's answer says neither active nor inactive coverage."
-    )
-
-
-@dataclass(frozen=True)
-class Amounts:
-    copay: Decimal | None = None
-    coinsurance_percent: Decimal | None = None  # 20.00 for 20 %
-    deductible: Decimal | None = None
-    deductible_remaining: Decimal | None = None
-    out_of_pocket: Decimal | None = None
-    out_of_pocket_remaining: Decimal | None = None
-
-    @property
-    def is_empty(self) -> bool:
-        return all(getattr(self, name) is None for name in self.__dataclass_fields__)
-
-
-@dataclass(frozen=True)
-class Summary:
-    in_network: Amounts = field(default_factory=Amounts)
-    out_of_network: Amounts = field(default_factory=Amounts)
-    plan: str = ""
-
-
-def _in(line: BenefitLine, network: str) -> bool:
-    if line.network in ("", "U", BOTH_NETWORKS):
-        return True
-    return line.network == network
-
-
-def _first(lines, info: str, network: str, *, remaining: bool | None = None, percent=False):
-    """The value of the first line of kind `info` for the network, preferring the office
-    visit's own line over the plan-wide one, individual over family."""
-    candidates = [
-        line
-        for line in lines
-        if line.info == info
-        and _in(line, network)
-        and (remaining is None or (line.period == REMAINING) == remaining)
-        and (line.percent if percent else line.amount) is not None
-    ]
-
-    def rank(line: BenefitLine) -> tuple[int, int]:
-        service = 0 if OFFICE_VISIT in line.service_types else 1 if (
-            not line.service_types or PLAN_SERVICE in line.service_types) else 2  # fmt: skip
-        level = 0 if line.coverage_level in ("", "IND") else 1
-        return service, level
-
-    if not candidates:
-        return None
-    best = min(candidates, key=rank)
-    if percent:
-        return (best.percent * 100).quantize(Decimal("0.01"))
-    return best.amount
-
-
-def _amounts(lines, network: str) -> Amounts:
-    return Amounts(
-        copay=_first(lines, COPAY, network),
-        coinsurance_percent=_first(lines, COINSURANCE, network, percent=True),
-        deductible=_first(lines, DEDUCTIBLE, network, remaining=False),
-        deductible_remaining=_first(lines, DEDUCTIBLE, network, remaining=True),
-        out_of_pocket=_first(lines, OUT_OF_POCKET, network, remaining=False),
-        out_of_pocket_remaining=_first(lines, OUT_OF_POCKET, network, remaining=True),
-    )
-
-
-def summarize(lines) -> Summary:
-    lines = tuple(lines)
-    plan = next((line.plan for line in lines if line.info in ACTIVE_CODES and line.plan), "")
-    return Summary(
-        in_network=_amounts(lines, IN_NETWORK),
-        out_of_network=_amounts(lines, OUT_OF_NETWORK),
-        plan=plan,
     )
 
 

@@ -68,9 +68,13 @@ def check_create(
         service_type=ServiceType.OFFICE_VISIT, trigger=trigger, requested_by=requested_by,
         requested_at=timezone.now(), gateway=gateway_label(via), trace_number=_trace_number(),
     )  # fmt: skip
-    check.request_x12 = x12map.build_270(check)
     check.full_clean()
     check.save()
+    # The row id is the 270's control number: written once the row exists.
+    check.request_x12 = x12map.build_270(
+        check, sender_id=via.sender_id, receiver_id=via.receiver_id, production=via.production
+    )
+    check.save(update_fields=["request_x12"])
     audit_record(
         action=AuditAction.CREATE, obj=check, patient=coverage.patient, category=CATEGORY,
         detail=f"eligibility asked ({trigger}) for {service_date.isoformat()}",
@@ -153,17 +157,12 @@ def answer_apply(
     _move(check, result.status)
     check.response_x12 = response
     check.answered_at = timezone.now()
-    check.benefits = [line.as_json() for line in answer.benefits]
-    summary = rules.summarize(answer.benefits)
-    check.plan_name = (answer.plan_name or summary.plan)[:100]
-    check.group_number = answer.group_number[:50]
+    check.benefits = list(answer.lines)
+    check.plan_name = answer.plan_name[:100]
     check.coverage_begins, check.coverage_ends = answer.coverage_begins, answer.coverage_ends
-    amounts = summary.in_network
-    for name in (
-        "copay", "coinsurance_percent", "deductible", "deductible_remaining",
-        "out_of_pocket", "out_of_pocket_remaining",
-    ):  # fmt: skip
-        setattr(check, name, getattr(amounts, name))
+    for name in rules.AMOUNT_NAMES:
+        setattr(check, name, getattr(answer.in_network, name))
+    check.out_of_network = answer.out_of_network.as_json()
     if result.reject is not None:
         check.reject_code = result.reject.code[:3]
         check.reject_follow_up = result.reject.follow_up[:1]
@@ -209,7 +208,13 @@ def response_receive(
         return Received([], [_stray(content, source, reason)], reason)
     applied, strays, reasons = [], [], []
     for answer in answers:
-        check = EligibilityCheck.objects.filter(trace_number=answer.trace_number).first()
+        trace = answer.trace_number
+        if not trace and expected is not None and len(answers) == 1:
+            # A payer-level rejection carries no trace number: in a real-time exchange it
+            # can only answer the request just sent.
+            check = expected
+        else:
+            check = EligibilityCheck.objects.filter(trace_number=trace).first() if trace else None
         if check is None or (expected is not None and check.pk != expected.pk):
             reason = f"The answer's trace number {answer.trace_number!r} matches no request."
         elif check.is_settled:
