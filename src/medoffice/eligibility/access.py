@@ -25,7 +25,9 @@ CATEGORY = "insurance"
 def check_get_for_user(user, public_id) -> EligibilityCheck:
     practice_id = practice_id_for(user)
     check = (
-        EligibilityCheck.objects.select_related("coverage__payer", "patient", "requested_by")
+        EligibilityCheck.objects.select_related(
+            "coverage__payer", "patient", "requested_by", "appointment__location"
+        )
         .filter(practice_id=practice_id, public_id=public_id)
         .first()
     )

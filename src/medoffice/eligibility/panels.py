@@ -1,6 +1,8 @@
 """What eligibility adds to a visit (scheduling/hooks.py): the benefits on the visit panel
 and the check-in screen, and the copay due from the payer's latest active answer."""
 
+from zoneinfo import ZoneInfo
+
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -40,14 +42,17 @@ def visit_section(request, appointment, screen: str) -> str:
         "can_run": has_permission(user, RUN),
         **(explained(check) if check else {}),
     }
-    return render_to_string("eligibility/visit_section.html", context, request=request)
+    # Times in the visit's own office's wall-clock time, as the rest of the visit's screens.
+    with timezone.override(ZoneInfo(appointment.location.time_zone)):
+        return render_to_string("eligibility/visit_section.html", context, request=request)
 
 
 def copay_from_eligibility(appointment, coverage) -> CopayQuote | None:
     check = selectors.check_latest_active(coverage.pk, visit_day(appointment))
     if check is None or check.copay is None:
         return None
-    when = timezone.localtime(check.answered_at).strftime("%m/%d/%Y")
+    zone = ZoneInfo(appointment.location.time_zone)
+    when = check.answered_at.astimezone(zone).strftime("%m/%d/%Y")
     return CopayQuote(
         check.copay,
         source="eligibility",

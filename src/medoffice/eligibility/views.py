@@ -93,7 +93,9 @@ def appointment_check_run(request, public_id):
 @require_GET
 def check_detail(request, public_id):
     check = access.check_get_for_user(request.user, public_id)
+    zone = check.appointment.location.time_zone if check.appointment_id else None
     return render(request, "eligibility/check_detail.html", {
+        "zone": zone,
         **explained(check), "patient": check.patient, "coverage": check.coverage,
         "request_text": bytes(check.request_x12).decode("ascii", "replace"),
         "response_text": bytes(check.response_x12).decode("ascii", "replace"),
