@@ -13,8 +13,9 @@ from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.eligibility import selectors
 from medoffice.eligibility.models import EligibilityCheck
-from medoffice.patients.access import require_permission
+from medoffice.patients.access import coverage_get_for_user, require_permission
 from medoffice.patients.models import Coverage
+from medoffice.scheduling.access import appointment_get_for_user
 from medoffice.scheduling.models import Appointment
 
 VIEW = "eligibility.view_eligibilitycheck"
@@ -40,29 +41,12 @@ def check_get_for_user(user, public_id) -> EligibilityCheck:
 
 def coverage_for_user(user, public_id, *, permission: str = VIEW) -> Coverage:
     """The coverage to ask about or to show the checks of (its read is audited with them)."""
-    practice_id = practice_id_for(user)
-    coverage = (
-        Coverage.objects.select_related("patient", "payer")
-        .filter(public_id=public_id, patient__practice_id=practice_id)
-        .first()
-    )
-    if coverage is None:
-        raise Http404
-    require_permission(user, permission, patient=coverage.patient, category=CATEGORY)
-    return coverage
+    return coverage_get_for_user(user, public_id, permission=permission, audit=False)
 
 
 def appointment_for_user(user, public_id, *, permission: str = RUN) -> Appointment:
-    practice_id = practice_id_for(user)
-    appointment = (
-        Appointment.objects.select_related("patient", "location")
-        .filter(public_id=public_id, patient__practice_id=practice_id)
-        .first()
-    )
-    if appointment is None:
-        raise Http404
-    require_permission(user, permission, patient=appointment.patient, category=CATEGORY)
-    return appointment
+    """The visit to ask about (asking is audited as the check's creation)."""
+    return appointment_get_for_user(user, public_id, permission=permission, audit=False)
 
 
 def checks_for_coverage(user, coverage: Coverage) -> list[EligibilityCheck]:

@@ -5,8 +5,6 @@ Seeing checks needs `eligibility.view_eligibilitycheck`, asking needs
 `eligibility.run_eligibilitycheck` (front desk, billers, office manager).
 """
 
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
@@ -14,7 +12,7 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from medoffice.core.api_errors import problem
+from medoffice.core.api_errors import date_param, problem
 from medoffice.core.policy import HasRequiredPermission
 from medoffice.eligibility import access, rules, services
 from medoffice.eligibility.access import RUN, VIEW
@@ -116,15 +114,6 @@ class CheckIn(serializers.Serializer):
         return attrs
 
 
-def _date(params, name: str) -> date | None:
-    if not params.get(name):
-        return None
-    try:
-        return date.fromisoformat(params[name])
-    except ValueError as exc:
-        raise ValidationError({name: ["A date, YYYY-MM-DD."]}) from exc
-
-
 class CheckCollection(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"GET": VIEW, "POST": RUN}
@@ -150,8 +139,8 @@ class CheckCollection(APIView):
             except ValidationError as exc:
                 raise ValidationError({"coverage": ["A coverage id."]}) from exc
         checks = access.check_list_for_user(
-            request.user, status=status, date_from=_date(params, "date_from"),
-            date_to=_date(params, "date_to"), coverage=coverage,
+            request.user, status=status, date_from=date_param(params, "date_from"),
+            date_to=date_param(params, "date_to"), coverage=coverage,
         )  # fmt: skip
         return Response(CheckOut(checks, many=True).data)
 

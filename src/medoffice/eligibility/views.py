@@ -24,7 +24,16 @@ SAID = {
 }
 
 
-def _said(request, check) -> None:
+def _ask(request, coverage, day, *, appointment=None) -> None:
+    """Ask the payer now and say what it answered (or why nothing was asked)."""
+    try:
+        check = services.check_run(
+            coverage=coverage, service_date=day, appointment=appointment,
+            requested_by=request.user,
+        )  # fmt: skip
+    except NotCheckableError as exc:
+        messages.error(request, str(exc))
+        return
     level = messages.SUCCESS if check.status == CheckStatus.ACTIVE else messages.WARNING
     messages.add_message(request, level, SAID[check.status])
 
@@ -54,15 +63,7 @@ def coverage_check_run(request, public_id):
             "coverage": coverage, "patient": coverage.patient,
             "rows": [explained(c) for c in checks], "form": form, "can_run": True,
         }, status=422)  # fmt: skip
-    try:
-        check = services.check_run(
-            coverage=coverage, service_date=form.cleaned_data["service_date"],
-            requested_by=request.user,
-        )  # fmt: skip
-    except NotCheckableError as exc:
-        messages.error(request, str(exc))
-    else:
-        _said(request, check)
+    _ask(request, coverage, form.cleaned_data["service_date"])
     return redirect("eligibility:coverage-checks", public_id=coverage.public_id)
 
 
@@ -77,15 +78,7 @@ def appointment_check_run(request, public_id):
     if coverage is None:
         messages.error(request, "No insurance in force on the day of the visit: self-pay.")
         return redirect(back, public_id=appointment.public_id)
-    try:
-        check = services.check_run(
-            coverage=coverage, service_date=day, appointment=appointment,
-            requested_by=request.user,
-        )  # fmt: skip
-    except NotCheckableError as exc:
-        messages.error(request, str(exc))
-    else:
-        _said(request, check)
+    _ask(request, coverage, day, appointment=appointment)
     return redirect(back, public_id=appointment.public_id)
 
 
