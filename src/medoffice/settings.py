@@ -385,6 +385,7 @@ SPECTACULAR_SETTINGS = {
         "SexEnum": "medoffice.patients.models.SexAtBirth",
         "PatientStatusEnum": "medoffice.patients.models.PatientStatus",
         "CoverageStatusEnum": "medoffice.patients.models.CoverageStatus",
+        "EligibilityStatusEnum": "medoffice.eligibility.states.CheckStatus",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -42,7 +42,7 @@ class RejectOut(serializers.Serializer):
     action = serializers.CharField(help_text="What the front desk should do")
 
 
-class CheckOut(serializers.Serializer):
+class EligibilityCheckOut(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     patient = serializers.UUIDField(source="patient.public_id")
     coverage = serializers.UUIDField(source="coverage.public_id")
@@ -87,7 +87,7 @@ class CheckOut(serializers.Serializer):
                 "problem": said.problem, "action": said.action}  # fmt: skip
 
 
-class CheckDetailOut(CheckOut):
+class EligibilityCheckDetailOut(EligibilityCheckOut):
     benefits = serializers.JSONField(help_text="Every EB line of the 271, as read")
     request_x12 = serializers.SerializerMethodField(help_text="The 270 sent")
     response_x12 = serializers.SerializerMethodField(help_text="The 271 received")
@@ -99,7 +99,7 @@ class CheckDetailOut(CheckOut):
         return bytes(obj.response_x12).decode("ascii", "replace")
 
 
-class CheckIn(serializers.Serializer):
+class EligibilityAsk(serializers.Serializer):
     coverage = serializers.UUIDField(required=False, help_text="Ask about this coverage")
     appointment = serializers.UUIDField(
         required=False, help_text="Or: the visit's primary coverage, for the visit's day"
@@ -124,7 +124,7 @@ class CheckCollection(APIView):
             OpenApiParameter("status", str, enum=list(CheckStatus.values)),
             OpenApiParameter("date_from", str), OpenApiParameter("date_to", str),
         ],
-        responses=CheckOut(many=True),
+        responses=EligibilityCheckOut(many=True),
         summary="Eligibility checks, newest first (by coverage, status, date of service)",
     )  # fmt: skip
     def get(self, request):
@@ -142,14 +142,14 @@ class CheckCollection(APIView):
             request.user, status=status, date_from=date_param(params, "date_from"),
             date_to=date_param(params, "date_to"), coverage=coverage,
         )  # fmt: skip
-        return Response(CheckOut(checks, many=True).data)
+        return Response(EligibilityCheckOut(checks, many=True).data)
 
     @extend_schema(
-        request=CheckIn, responses={201: CheckDetailOut},
+        request=EligibilityAsk, responses={201: EligibilityCheckDetailOut},
         summary="Ask the payer now (270); the answer (271) is in the result when immediate",
     )  # fmt: skip
     def post(self, request):
-        data = CheckIn(data=request.data)
+        data = EligibilityAsk(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
         appointment = None
@@ -169,14 +169,14 @@ class CheckCollection(APIView):
             )  # fmt: skip
         except NotCheckableError as exc:
             return problem(409, "Conflict", str(exc), code=exc.code)
-        return Response(CheckDetailOut(check).data, status=201)
+        return Response(EligibilityCheckDetailOut(check).data, status=201)
 
 
 class CheckItem(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"GET": VIEW}
 
-    @extend_schema(responses=CheckDetailOut, summary="One check with its 270 and 271")
+    @extend_schema(responses=EligibilityCheckDetailOut, summary="One check with its 270 and 271")
     def get(self, request, public_id):
         check = access.check_get_for_user(request.user, public_id)
-        return Response(CheckDetailOut(check).data)
+        return Response(EligibilityCheckDetailOut(check).data)
