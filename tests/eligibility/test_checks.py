@@ -1,10 +1,13 @@
 """Asking the payer: a real 270 out, a real 271 back (the simulated payer), each status and
 reject, and bad answers that change nothing but are kept with the reason."""
 
+import json
 from datetime import date, timedelta
 from decimal import Decimal
+from io import StringIO
 
 import pytest
+from django.core.management import call_command
 
 from medoffice.eligibility import services, simulator, x12map
 from medoffice.eligibility.errors import NotCheckableError
@@ -226,7 +229,7 @@ def test_the_folder_gateway_sends_now_and_settles_when_the_271_arrives(
 
     check.refresh_from_db()
     assert check.status == "active"
-    assert counts == {"files": 1, "answered": 1, "set_aside": 0}
+    assert counts == {"files": 1, "answered": 1, "set_aside": 0, "expired": 0}
     assert (inbox / "processed" / "271-answer.x12").exists()
     assert (inbox / "999-other.x12").exists()
     assert services.responses_collect()["files"] == 0  # never applied twice
@@ -264,7 +267,13 @@ def test_a_check_without_an_answer_in_time_is_settled_as_not_answered(
     check = ask(coverage, DAY)
     freeze(check.requested_at + timedelta(hours=25))
 
-    assert services.checks_expire(older_than=timedelta(hours=24)) == 1
+    assert services.responses_collect()["expired"] == 1
     check.refresh_from_db()
     assert check.status == "error"
     assert "within 24 hours" in check.error_reason
+
+
+def test_the_collect_command_says_what_it_picked_up(folder_gateway, db):
+    out = StringIO()
+    call_command("eligibility", "collect", stdout=out)
+    assert json.loads(out.getvalue()) == {"files": 0, "answered": 0, "set_aside": 0, "expired": 0}

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -229,7 +230,8 @@ def response_receive(
 
 def responses_collect(*, via: Gateway | None = None) -> dict[str, int]:
     """Pick up the 271s waiting at the gateway (the clearinghouse inbox); each file is
-    applied in one transaction and filed away as processed or rejected."""
+    applied in one transaction and filed away as processed or rejected. Then checks that
+    waited longer than MEDOFFICE_ELIGIBILITY_TIMEOUT_HOURS are settled as not answered."""
     via = via or gateway()
     counts = {"files": 0, "answered": 0, "set_aside": 0}
     for incoming in via.collect():
@@ -237,6 +239,8 @@ def responses_collect(*, via: Gateway | None = None) -> dict[str, int]:
         result = _receive_file(incoming, via)
         counts["answered"] += len(result.applied)
         counts["set_aside"] += len(result.strays)
+    hours = settings.MEDOFFICE_ELIGIBILITY_TIMEOUT_HOURS
+    counts["expired"] = checks_expire(older_than=timedelta(hours=hours))
     return counts
 
 
@@ -320,6 +324,11 @@ def batch_run(*, days: int, fresh_for: timedelta = timedelta(hours=24)) -> dict[
             )  # fmt: skip
         except NotCheckableError:
             counts["skipped"] += 1
+            continue
+        except Exception as exc:  # one visit's failure must not stop the others' checks
+            logger.error("eligibility batch: visit %s not asked (%s)", appointment.public_id,
+                         type(exc).__name__)  # fmt: skip
+            counts["failed"] += 1
             continue
         counts["failed" if check.status == CheckStatus.ERROR else "asked"] += 1
     return counts

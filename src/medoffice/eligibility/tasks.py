@@ -6,9 +6,6 @@ up 271s waiting at the gateway (the clearinghouse inbox) and settles checks that
 too long.
 """
 
-from datetime import timedelta
-
-from django.conf import settings
 from django_tasks import task
 
 from medoffice.core.context import WORKER, acting_as
@@ -24,8 +21,4 @@ def run_batch(days: int = 2) -> dict[str, int]:
 @task()
 def collect_responses() -> dict[str, int]:
     with acting_as(WORKER):
-        counts = services.responses_collect()
-        counts["expired"] = services.checks_expire(
-            older_than=timedelta(hours=settings.MEDOFFICE_ELIGIBILITY_TIMEOUT_HOURS)
-        )
-        return counts
+        return services.responses_collect()
