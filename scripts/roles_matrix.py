@@ -111,6 +111,15 @@ ROWS = [
     ("Change providers", "core.change_provider"),
     ("See API tokens (never the token itself)", "core.view_apitoken"),
     ("Revoke API tokens", "core.change_apitoken"),
+    ("Eligibility", None),
+    (
+        "See eligibility checks: benefits, rejects explained, the 270/271 (visit, check-in)",
+        "eligibility.view_eligibilitycheck",
+    ),
+    (
+        "Check eligibility with the payer (coverage, visit, check-in, API)",
+        "eligibility.run_eligibilitycheck",
+    ),  # fmt: skip
 ]
 
 

@@ -6,6 +6,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from medoffice.billing import api as billing_api
 from medoffice.coding import api as coding_api
 from medoffice.core.policy import AUTHENTICATED
+from medoffice.eligibility import api as eligibility_api
 from medoffice.patients import api as patients_api
 from medoffice.scheduling import api as scheduling_api
 
@@ -98,4 +99,14 @@ urlpatterns = [
         name="encounter-charge-list",
     ),
     path("charges/", billing_api.ChargeCollection.as_view(), name="charge-list"),
+    path(
+        "eligibility-checks/",
+        eligibility_api.CheckCollection.as_view(),
+        name="eligibility-check-list",
+    ),
+    path(
+        "eligibility-checks/<uuid:public_id>/",
+        eligibility_api.CheckItem.as_view(),
+        name="eligibility-check-detail",
+    ),
 ]

@@ -1,5 +1,5 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
-createuser, generate, audit, backup, restore, hl7, ncci, codes, bench, x12.
+createuser, generate, audit, backup, restore, hl7, ncci, codes, eligibility, bench, x12.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -108,6 +108,7 @@ def cmd_demo(args) -> None:
     _call("load_demo_schedule", seed=args.seed)
     _call("load_demo_codes", seed=args.seed)
     _call("load_demo_billing")
+    _call("load_demo_eligibility")
     if args.no_serve:
         return
     if args.no_worker:
@@ -205,6 +206,15 @@ def cmd_codes(args) -> None:
         if sub == "search":
             options["system"] = args.system
         _call("search_codes" if sub == "search" else "suggest_codes", *args.text, **options)
+
+
+def cmd_eligibility(args) -> None:
+    _setup_django()
+    sub = args.eligibility_command
+    if sub == "run":
+        _call("eligibility", "run", "--days", str(args.days), *(["--queue"] if args.queue else []))
+    else:
+        _call("eligibility", sub)
 
 
 def cmd_bench(args) -> None:
@@ -359,6 +369,15 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "search":
             c.add_argument("--system", default="icd10cm", choices=("icd10cm", "hcpcs", "cpt"))
     p.set_defaults(func=cmd_codes)
+
+    p = sub.add_parser("eligibility", help="eligibility (270/271): batch, pickup, stray answers")
+    elig_sub = p.add_subparsers(dest="eligibility_command", required=True)
+    e = elig_sub.add_parser("run", help="check the booked visits of today and the next days")
+    e.add_argument("--days", type=int, default=2)
+    e.add_argument("--queue", action="store_true", help="hand it to the background worker")
+    elig_sub.add_parser("collect", help="pick up 271s from the clearinghouse inbox")
+    elig_sub.add_parser("strays", help="list 271s that could not be applied, with the reason")
+    p.set_defaults(func=cmd_eligibility)
 
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")

@@ -27,6 +27,8 @@ from medoffice.coding.models import (
 from medoffice.core.identifiers import npi_from_stem
 from medoffice.core.models import Location, Provider
 from medoffice.core.testing import force_login_verified
+from medoffice.eligibility import services as eligibility_services
+from medoffice.eligibility.models import EligibilityCheck
 from medoffice.patients import services as patient_services
 from medoffice.patients.models import Consent, Coverage, Patient, Payer
 from medoffice.scheduling import services as scheduling_services
@@ -125,6 +127,8 @@ class World:
     signed_encounter: Encounter | None = None
     other_encounter: Encounter | None = None
     other_signed_encounter: Encounter | None = None
+    eligibility_check: EligibilityCheck | None = None  # answered (simulated payer)
+    other_eligibility_check: EligibilityCheck | None = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -244,6 +248,10 @@ def _encounters(patient, provider, location) -> tuple[Encounter, Encounter]:
     return made[0], made[1]
 
 
+def _eligibility_check(coverage) -> EligibilityCheck:
+    return eligibility_services.check_run(coverage=coverage, service_date=timezone.localdate())
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
@@ -265,6 +273,7 @@ def world(make_patient, payer, provider, location) -> World:
     )
     # Opened after the coverage is on file, so they carry it.
     world.encounter, world.signed_encounter = _encounters(patient, provider, location)
+    world.eligibility_check = _eligibility_check(world.coverage)
     return world
 
 
@@ -291,6 +300,9 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     world.other_encounter, world.other_signed_encounter = _encounters(
         world.other_patient, doctor, place
     )
+    other_practice.group_npi = npi_from_stem("165432107")  # the payer asks for it
+    other_practice.save(update_fields=["group_npi"])
+    world.other_eligibility_check = _eligibility_check(world.other_coverage)
     return world
 
 

@@ -31,13 +31,18 @@ def _is_phi_route(name: str) -> bool:
         return False
     if name == "billing:code-search":  # the code sets only: no patient data
         return False
-    return name.startswith(("patients:", "scheduling:", "messaging:", "billing:")) or (
+    return name.startswith(
+        ("patients:", "scheduling:", "messaging:", "billing:", "eligibility:")
+    ) or (
         name.startswith("api:")
         and any(
             w in name
-            for w in ("patient", "coverage", "appointment", "waitlist", "encounter", "charge")
+            for w in (
+                "patient", "coverage", "appointment", "waitlist", "encounter", "charge",
+                "eligibility",
+            )
         )
-    )
+    )  # fmt: skip
 
 
 def test_every_phi_route_in_the_urlconf_is_in_the_audit_catalogue():
@@ -130,6 +135,10 @@ WRITE_ACTIONS = {
     "PUT api:encounter-superbill": ["update"],
     "POST api:encounter-sign": ["update", "create"],
     "POST api:encounter-amend": ["update", "create"],
+    # Asking the payer records the check (with its 270), then its answer (the 271).
+    "POST eligibility:coverage-check-run": ["create", "update"],
+    "POST eligibility:appointment-check-run": ["create", "update"],
+    "POST api:eligibility-check-list": ["create", "update"],
 }
 
 

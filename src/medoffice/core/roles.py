@@ -85,6 +85,9 @@ _BILLING_SETUP = {
     "coding.delete_feescheduleentry", "coding.delete_favoritecode",
     "billing.delete_superbillitem", "billing.view_nccitable",
 }  # fmt: skip
+# Asking payers about coverage (270/271) and reading their answers: front desk, billers,
+# the office manager. The clerk who checks patients in (medical assistant) too.
+_ELIGIBILITY = {"eligibility.view_eligibilitycheck", "eligibility.run_eligibilitycheck"}
 _CONFIGURE = {
     "core.view_practice",
     "core.view_apitoken",
@@ -108,9 +111,11 @@ _CONFIGURE = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ),
+    Role.FRONT_DESK: frozenset(
+        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ | _ELIGIBILITY
+    ),
     Role.MEDICAL_ASSISTANT: frozenset(
-        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ
+        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ | _ELIGIBILITY
     ),
     Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ),
     Role.BILLER: frozenset(
@@ -121,6 +126,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _ENCOUNTER_READ
         | _CHARGES_READ
         | _CODES_READ
+        | _ELIGIBILITY
     ),
     Role.RECORDS: frozenset(
         _REGISTER
@@ -149,6 +155,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"messaging.view_smsoptout"}
         | _BILLING_SETUP
         | _CODES_READ
+        | _ELIGIBILITY
     ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),
