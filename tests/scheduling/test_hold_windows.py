@@ -30,7 +30,7 @@ def recording_reader(holds: list[tuple[str, int, int]], window: int):
 
     def read(first: int, stop: int):
         asked.append((first, stop))
-        return [h for h in holds if first <= h[2] < stop]
+        return [(kind, rid, unit, unit) for kind, rid, unit in holds if first <= unit < stop]
 
     return HoldReader(read, window=window), asked
 
@@ -107,3 +107,13 @@ def test_starts_honour_not_before_to_the_second_and_not_after_inclusively():
     )  # fmt: skip
     assert [s.starts_at for s in found] == [at(9, 30), at(9, 45), at(10)]
     assert found[0].starts_at.tzinfo is CHICAGO  # in the block's own zone, as before
+
+
+def test_a_run_read_as_first_and_last_unit_holds_every_unit_between():
+    start = unit_of(at(9))
+    occupancy = Occupancy(
+        readers={"P": HoldReader(lambda first, stop: [("P", P1, start + 2, start + 7)], window=12)}
+    )
+    assert occupancy.free("P", P1, range(start, start + 2))
+    assert not occupancy.free("P", P1, range(start + 7, start + 8))
+    assert occupancy.busy[("P", P1)] == set(range(start + 2, start + 8))

@@ -132,9 +132,10 @@ def _hold_rows(
     stop_unit: int,
     *,
     ignore: int | None = None,
+    group_by: str = "",
 ) -> list[tuple]:
     """`columns` of the holds of these resources (ids by kind) in units [first, stop),
-    apart from those of the appointment `ignore` (an id).
+    apart from those of the appointment `ignore` (an id), grouped by `group_by` if given.
 
     Plain SQL on purpose: the ORM prepares an IN list value by value, so naming 200
     providers or 300 rooms costs about a millisecond before the database sees the query,
@@ -144,6 +145,11 @@ def _hold_rows(
     """
     arms, params = [], []
     for kind, ids in keys.items():
+        if connection.vendor == "postgresql":
+            # One array parameter rather than hundreds: half the time to send and plan.
+            arms.append("(kind = %s AND unit >= %s AND unit < %s AND resource_id = ANY(%s))")
+            params += [kind, first_unit, stop_unit, list(ids)]
+            continue
         marks = ", ".join(["%s"] * len(ids))
         arms.append(f"(kind = %s AND unit >= %s AND unit < %s AND resource_id IN ({marks}))")
         params += [kind, first_unit, stop_unit, *ids]
@@ -152,6 +158,8 @@ def _hold_rows(
         where = f"({where}) AND appointment_id <> %s"
         params.append(ignore)
     sql = f"SELECT {columns} FROM {Hold._meta.db_table} WHERE {where}"  # noqa: S608 - placeholders only
+    if group_by:
+        sql += f" GROUP BY {group_by}"
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
@@ -180,7 +188,8 @@ def resources_busy(needs: Needs, span: range, *, ignore: int | None = None) -> s
 
 
 # A pool of more resources than this (rooms of a big group practice) is asked per time
-# instead of read with the providers' holds.
+# (which of them are busy then) instead of read in windows like the others: reading a
+# window of 300 rooms' holds costs more than the few times a search asks about rooms.
 LAZY_POOL_SIZE = 64
 # Holds are read in windows as the search moves on in time (HoldReader): a first window
 # holds about this many resource-units (200 providers: 25 minutes; one provider: two
@@ -196,7 +205,12 @@ def _hold_reader(resource_keys: dict[str, list[int]]) -> HoldReader | None:
         return None
 
     def read(first_unit: int, stop_unit: int) -> list[tuple]:
-        return _hold_rows("kind, resource_id, unit", keys, first_unit, stop_unit)
+        # One row per visit and resource: its first and last unit in the window. A visit
+        # holds consecutive units (even if it did not, the run would only look busier).
+        return _hold_rows(
+            "kind, resource_id, MIN(unit), MAX(unit)", keys, first_unit, stop_unit,
+            group_by="kind, resource_id, appointment_id",
+        )  # fmt: skip
 
     cells = sum(len(ids) for ids in keys.values())
     least, most = FIRST_WINDOW_UNITS
@@ -243,12 +257,14 @@ def find_slots(
         "A": sorted({a for n in needs.values() for a in n.assistants}),
     }
     lazy = frozenset(kind for kind, ids in pools.items() if len(ids) > LAZY_POOL_SIZE)
-    # The people's holds and the small pools' holds are read by separate readers: a type
-    # needing the one ECG reads the ECG's day in one go, and the providers' holds only
-    # around the times the ECG is free (open_slots asks about equipment first).
-    people = _hold_reader({"P": provider_ids, "T": [] if patient_id is None else [patient_id]})
-    small = _hold_reader({kind: ids for kind, ids in pools.items() if kind not in lazy})
-    readers = {"P": people, "T": people} | dict.fromkeys(set(pools) - lazy, small)
+    # A reader per kind of resource, each window sized by its own count: the one ECG is read
+    # a day or more at a time, and the providers' holds only around the times it is free
+    # (open_slots asks about equipment first).
+    readers = {
+        "P": _hold_reader({"P": provider_ids, "T": [] if patient_id is None else [patient_id]}),
+        **{kind: _hold_reader({kind: ids}) for kind, ids in pools.items() if kind not in lazy},
+    }
+    readers["T"] = readers["P"]
     time_off = [
         off
         for off in setup.time_off_at(needs, not_before, not_after + timedelta(days=1))

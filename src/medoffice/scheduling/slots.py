@@ -69,10 +69,12 @@ class Slot:
 class HoldReader:
     """Reads some resources' holds in windows of units, as a search moves on in time.
 
-    `read(first_unit, stop_unit)` yields (kind, resource id, unit) rows. A window that
-    continues the last one is twice as long as it, so a search that ends within its first
-    hour reads about an hour of holds, and one that runs on for days needs a few queries;
-    a window that does not (a later day) starts again at `window` units.
+    `read(first_unit, stop_unit)` yields (kind, resource id, first unit, last unit) rows,
+    one per held run of units (a visit's holds of one resource are consecutive units, so
+    a 30-minute visit is one row, not six). A window that continues the last one is twice
+    as long as it, so a search that ends within its first hour reads about an hour of
+    holds, and one that runs on for days needs a few queries; a window that does not (a
+    later day) starts again at `window` units.
     """
 
     read: Callable[[int, int], Iterable[tuple[str, int, int]]]
@@ -90,8 +92,8 @@ class HoldReader:
             loaded = range(span.start, span.start)
             self._length = self.window
         stop = max(span.stop, loaded.stop + self._length)
-        for kind, resource_id, unit in self.read(loaded.stop, stop):
-            occupancy.add(kind, resource_id, unit)
+        for kind, resource_id, first, last in self.read(loaded.stop, stop):
+            occupancy.add_units(kind, resource_id, range(first, last + 1))
         self.loaded = range(loaded.start, stop)
 
 
@@ -116,6 +118,9 @@ class Occupancy:
 
     def add(self, kind: str, resource_id: int, unit: int) -> None:
         self.busy.setdefault((kind, resource_id), set()).add(unit)
+
+    def add_units(self, kind: str, resource_id: int, held: range) -> None:
+        self.busy.setdefault((kind, resource_id), set()).update(held)
 
     def _cover(self, kind: str, span: range) -> None:
         reader = self.readers.get(kind)
