@@ -30,7 +30,7 @@ from medoffice.scheduling.models import (
     ResourceKind,
 )
 from medoffice.scheduling.schedule_setup import ScheduleSetup, schedule_setup
-from medoffice.scheduling.slots import units
+from medoffice.scheduling.slots import Occupancy, units
 from medoffice.scheduling.states import HOLDING, AppointmentStatus, can_move
 
 
@@ -101,23 +101,23 @@ def _choose_resources(appointment_type, location, span, *, ignore, setup=None) -
         raise ValidationError(
             {"location": [f"{location} has no room, equipment or assistant for this type."]}
         )
-    busy = selectors.resources_busy(needs, span, ignore=getattr(ignore, "pk", None))
-
-    def first_free(kind: str, ids: tuple[int, ...]) -> int | None:
-        return next((i for i in ids if (kind, i) not in busy), None)
-
+    occupancy = Occupancy()
+    for kind, resource_id in selectors.resources_busy(
+        needs, span, ignore=getattr(ignore, "pk", None)
+    ):
+        occupancy.add_units(kind, resource_id, span)  # held at some time during the span
     chosen: dict = {"room": None, "equipment": [], "assistant": None}
     if needs.rooms:
-        chosen["room"] = first_free("R", needs.rooms)
+        chosen["room"] = occupancy.first_free("R", needs.rooms, span)
         if chosen["room"] is None:
             raise SlotTakenError("No room of the needed kind is free then.")
     for group in needs.equipment:
-        item = first_free("E", group)
+        item = occupancy.first_free("E", group, span)
         if item is None:
             raise SlotTakenError("The equipment this visit needs is in use then.")
         chosen["equipment"].append(item)
     if needs.assistants:
-        chosen["assistant"] = first_free("A", needs.assistants)
+        chosen["assistant"] = occupancy.first_free("A", needs.assistants, span)
         if chosen["assistant"] is None:
             raise SlotTakenError("No medical assistant is free then.")
     return chosen
