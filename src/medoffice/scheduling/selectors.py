@@ -192,8 +192,8 @@ def resources_busy(needs: Needs, span: range, *, ignore: int | None = None) -> s
 # window of 300 rooms' holds costs more than the few times a search asks about rooms.
 LAZY_POOL_SIZE = 64
 # Holds are read in windows as the search moves on in time (HoldReader): a first window
-# holds about this many resource-units (200 providers: 25 minutes; one provider: two
-# weeks), each window after it twice as long.
+# holds about this many resource-units (200 providers: 25 minutes; one provider: three
+# and a half days), each window after it twice as long.
 FIRST_WINDOW_CELLS = 1_000
 FIRST_WINDOW_UNITS = (3, 14 * 24 * 12)  # at least, at most
 
