@@ -29,6 +29,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from medoffice.core.models import StaffProfile
+from medoffice.core.testing import force_login_verified
 from medoffice.scheduling.models import Appointment, AppointmentType, Hold, TemplateBlock
 from medoffice.scheduling.slots import units
 
@@ -141,7 +142,7 @@ def _desk(practice_id: int) -> Client:
         .first()
     )
     client = Client(HTTP_HOST="localhost")
-    client.force_login(staff.user)
+    force_login_verified(client, staff.user)
     return client
 
 

@@ -17,6 +17,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from medoffice.core.models import StaffProfile
+from medoffice.core.testing import force_login_verified
 from medoffice.patients.models import Patient
 
 TARGETS = {
@@ -38,7 +39,7 @@ def _client(practice_id: int, role: str) -> Client:
     if staff is None:
         raise RuntimeError(f"the benchmark practice has no {role} user")
     client = Client(HTTP_HOST="localhost")
-    client.force_login(staff.user)
+    force_login_verified(client, staff.user)
     return client
 
 

@@ -7,7 +7,8 @@
     DATABASE_URL=postgres://... .venv/bin/python bench/run.py   # PostgreSQL instead of SQLite
 
 A benchmark is any module bench/<name>.py (not starting with "_", not this
-file) with `run(*, practice_id, size, quick, seed) -> dict` and optionally
+file: today search, pages, scheduling and scrubber) with
+`run(*, practice_id, size, quick, seed) -> dict` and optionally
 `TARGETS = {figure: ("<=", value)}`. Results go to bench/results/latest.json
 (latest-postgresql.json on PostgreSQL; quick.json for --quick).
 

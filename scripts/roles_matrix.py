@@ -37,6 +37,47 @@ ROWS = [
     ("See appointments (a patient's Appointments tab, the API)", "scheduling.view_appointment"),
     ("Book appointments; see open times", "scheduling.add_appointment"),
     ("Reschedule, cancel, check in and out, mark no-shows", "scheduling.change_appointment"),
+    ("See outside appointments and their documents", "scheduling.view_outsideappointment"),
+    ("Record an outside appointment (a referral out)", "scheduling.add_outsideappointment"),
+    ("Update an outside appointment; attach its documents", "scheduling.change_outsideappointment"),
+    ("Coding", None),
+    (
+        "Search codes (ICD-10-CM, HCPCS, CPT) and get ICD-10-CM suggestions from text",
+        "coding.view_icd10code",
+    ),
+    ("Messages to patients", None),
+    (
+        "See the message log: reminders, notices, texts from patients (a patient's Messages tab)",
+        "messaging.view_message",
+    ),
+    ("See numbers that replied STOP (Configuration)", "messaging.view_smsoptout"),
+    ("See the reminder policy (Configuration)", "messaging.view_reminderpolicy"),
+    ("Add the practice's reminder policy", "messaging.add_reminderpolicy"),
+    ("Change reminder times, channels, notices and quiet hours", "messaging.change_reminderpolicy"),
+    ("Billing", None),
+    ("See encounters: superbills with diagnoses, the superbill PDF", "billing.view_encounter"),
+    ("Fill in an open encounter's superbill; search codes", "billing.change_encounter"),
+    ("Sign a superbill (locks it, makes the charges)", "billing.sign_encounter"),
+    ("Correct a signed encounter (a new version, with a reason)", "billing.amend_encounter"),
+    ("See the coding queue with the claim check's results", "billing.view_coding_queue"),
+    ("See charges (no diagnoses); print the visit receipt", "billing.view_charge"),
+    ("Billing set-up (Configuration)", None),
+    *[
+        (f"{verb} {noun}", f"{app}.{code}_{model}")
+        for app, model, noun in (
+            ("coding", "feeschedule", "fee schedules"),
+            ("coding", "feescheduleentry", "fee schedule prices"),
+            ("coding", "favoritecode", "favourite codes (per provider or specialty)"),
+            ("billing", "superbilltemplate", "superbill templates"),
+            ("billing", "superbillitem", "superbill template items"),
+            ("billing", "payerrules", "payer billing rules"),
+        )
+        for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
+    ],  # fmt: skip
+    ("Remove a price from a fee schedule", "coding.delete_feescheduleentry"),
+    ("Remove a favourite code", "coding.delete_favoritecode"),
+    ("Remove an item from a superbill template", "billing.delete_superbillitem"),
+    ("See the NCCI tables loaded (PTP edits, MUE limits)", "billing.view_nccitable"),
     ("Schedule set-up (Configuration)", None),
     *[
         (f"{verb} {noun}", f"scheduling.{code}_{model}")

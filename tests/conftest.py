@@ -1,7 +1,7 @@
 """Shared fixtures: a practice, the personas of STYLE.md, and patients made through the services."""
 
 import importlib
-from datetime import date
+from datetime import date, datetime
 
 import pytest
 from django.db import connection
@@ -11,6 +11,7 @@ from medoffice.core.identifiers import npi_from_stem
 from medoffice.core.models import AuditEvent, Location, Practice, Provider
 from medoffice.core.roles import Role
 from medoffice.core.services import staff_user_create
+from medoffice.core.testing import force_login_verified
 from medoffice.patients import services as patient_services
 from medoffice.patients.models import Payer
 
@@ -156,7 +157,7 @@ def outsider(make_user, other_practice):
 def client_for():
     def make(user) -> Client:
         client = Client()
-        client.force_login(user)
+        force_login_verified(client, user)
         return client
 
     return make
@@ -209,3 +210,30 @@ def audit_mark():
         return last or 0
 
     return mark
+
+
+@pytest.fixture
+def freeze(monkeypatch):
+    """freeze(aware datetime): from then on timezone.now() returns it (services, selectors);
+    freeze(None): the real clock again."""
+    from django.utils import timezone
+
+    real_now = timezone.now
+
+    def set_now(instant: datetime | None) -> datetime:
+        if instant is None:
+            monkeypatch.setattr(timezone, "now", real_now)
+            return real_now()
+        assert instant.tzinfo is not None
+        monkeypatch.setattr(timezone, "now", lambda: instant)
+        return instant
+
+    return set_now
+
+
+@pytest.fixture
+def immediate_tasks(settings):
+    """The worker's jobs (messages, the HL7 feed over MLLP) run as soon as they are queued,
+    in-line, in the process of the test (and of its live server)."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend",
+                                  "QUEUES": ["default", "messaging"]}}  # fmt: skip

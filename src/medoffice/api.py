@@ -3,6 +3,8 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from medoffice.billing import api as billing_api
+from medoffice.coding import api as coding_api
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.patients import api as patients_api
 from medoffice.scheduling import api as scheduling_api
@@ -34,6 +36,8 @@ urlpatterns = [
         "coverages/<uuid:public_id>/", patients_api.CoverageItem.as_view(), name="coverage-detail"
     ),
     path("payers/", patients_api.PayerCollection.as_view(), name="payer-list"),
+    path("codes/search/", coding_api.CodeSearch.as_view(), name="code-search"),
+    path("codes/suggest/", coding_api.CodeSuggest.as_view(), name="code-suggest"),
     path("slots/", scheduling_api.SlotList.as_view(), name="slot-list"),
     path("appointments/", scheduling_api.AppointmentCollection.as_view(), name="appointment-list"),
     path(
@@ -52,8 +56,46 @@ urlpatterns = [
         name="appointment-status",
     ),
     path(
+        "appointments/<uuid:public_id>/check-in/",
+        scheduling_api.AppointmentCheckIn.as_view(),
+        name="appointment-check-in",
+    ),
+    path(
+        "appointments/<uuid:public_id>/steps/",
+        scheduling_api.AppointmentStep.as_view(),
+        name="appointment-step",
+    ),
+    path("waitlist/", scheduling_api.WaitlistCollection.as_view(), name="waitlist-list"),
+    path(
         "patients/<uuid:public_id>/appointments/",
         scheduling_api.PatientAppointments.as_view(),
         name="patient-appointment-list",
     ),
+    path("encounters/", billing_api.EncounterCollection.as_view(), name="encounter-list"),
+    path(
+        "encounters/<uuid:public_id>/",
+        billing_api.EncounterItem.as_view(),
+        name="encounter-detail",
+    ),
+    path(
+        "encounters/<uuid:public_id>/superbill/",
+        billing_api.EncounterSuperbill.as_view(),
+        name="encounter-superbill",
+    ),
+    path(
+        "encounters/<uuid:public_id>/sign/",
+        billing_api.EncounterSign.as_view(),
+        name="encounter-sign",
+    ),
+    path(
+        "encounters/<uuid:public_id>/amend/",
+        billing_api.EncounterAmend.as_view(),
+        name="encounter-amend",
+    ),
+    path(
+        "encounters/<uuid:public_id>/charges/",
+        billing_api.EncounterCharges.as_view(),
+        name="encounter-charge-list",
+    ),
+    path("charges/", billing_api.ChargeCollection.as_view(), name="charge-list"),
 ]

@@ -1,15 +1,23 @@
-"""The `medoffice` command for operators: serve, migrate, demo, createpractice, createuser,
-generate, audit, bench.
+"""The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
+createuser, generate, audit, backup, restore, hl7, ncci, codes, bench.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
 """
 
 import argparse
+import contextlib
 import os
+import signal
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
+
+# Ctrl+C in a terminal reaches the demo's worker too: give it this long to finish its task
+# and exit by itself before it is told again (a second signal aborts the running task).
+WORKER_GRACE_SECONDS = 3.0
+WORKER_STOP_SECONDS = 15
 
 
 def _setup_django() -> None:
@@ -57,12 +65,55 @@ def cmd_migrate(args) -> None:
     _call("migrate", interactive=False)
 
 
+def cmd_worker(args) -> None:
+    _setup_django()
+    options = {"queues": args.queues, "batch": args.batch, "interval": args.interval}
+    if args.max_tasks:
+        options["max_tasks"] = args.max_tasks
+    if args.no_sweep:
+        options["sweep_every"] = 0
+    _call("run_worker", **options)
+
+
+def worker_command() -> list[str]:
+    return [sys.executable, "-m", "medoffice.cli", "worker"]
+
+
+@contextlib.contextmanager
+def worker_alongside() -> Iterator[subprocess.Popen]:
+    """A `medoffice worker` child process for as long as the block runs (the demo's server)."""
+    worker = subprocess.Popen(worker_command(), env=os.environ.copy())
+    sys.stdout.write(f"Background worker started (process {worker.pid})\n")
+    # A SIGTERM to the demo (not only Ctrl+C) must stop its worker too, not orphan it.
+    previous = signal.signal(signal.SIGTERM, lambda signum, frame: sys.exit(143))
+    try:
+        yield worker
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            worker.wait(timeout=WORKER_GRACE_SECONDS)
+        if worker.poll() is None:
+            worker.terminate()  # the worker finishes the task it is running, then exits
+            try:
+                worker.wait(timeout=WORKER_STOP_SECONDS)
+            except subprocess.TimeoutExpired:
+                worker.kill()
+                worker.wait()
+
+
 def cmd_demo(args) -> None:
     _setup_django()
     _call("migrate", interactive=False, verbosity=0)
     _call("load_demo", seed=args.seed, patients=args.patients)
     _call("load_demo_schedule", seed=args.seed)
-    if not args.no_serve:
+    _call("load_demo_codes", seed=args.seed)
+    _call("load_demo_billing")
+    if args.no_serve:
+        return
+    if args.no_worker:
+        _serve(args.host, args.port, args.threads, args.trusted_proxy)
+        return
+    with worker_alongside():
         _serve(args.host, args.port, args.threads, args.trusted_proxy)
 
 
@@ -92,6 +143,70 @@ def cmd_audit(args) -> None:
     _call("audit_verify")
 
 
+def cmd_backup(args) -> None:
+    _setup_django()
+    _call("backup", **({"output": args.output} if args.output else {}))
+
+
+def cmd_restore(args) -> None:
+    _setup_django()
+    options = {"force": args.force}
+    if args.into:
+        options["into"] = args.into
+    _call("restore", args.path, **options)
+
+
+def cmd_hl7_outbox(args) -> None:
+    _setup_django()
+    _call("hl7_outbox", show_all=args.all)
+
+
+def cmd_hl7_resend(args) -> None:
+    _setup_django()
+    _call("hl7_resend", *args.control_ids)
+
+
+def cmd_ncci_load(args) -> None:
+    _setup_django()
+    _call(
+        "load_ncci", args.kind, args.file, release=args.release, effective_from=args.effective_from
+    )
+
+
+def cmd_codes(args) -> None:
+    _setup_django()
+    sub = args.codes_command
+    if sub == "load-icd10":
+        options = {"replace": args.replace}
+        if args.version:
+            options["release"] = args.version
+        if args.effective_from:
+            options["effective_from"] = args.effective_from
+        _call("load_icd10", **options)
+    elif sub in ("import-hcpcs", "import-cpt"):
+        options = {
+            "release": args.version,
+            "accept_good_rows": args.accept_good_rows,
+            "replace": args.replace,
+        }
+        if args.effective_from:
+            options["effective_from"] = args.effective_from
+        _call(sub.replace("-", "_"), args.file, **options)
+    elif sub == "load-tables":
+        _call("load_code_tables")
+    elif sub == "releases":
+        _call("code_releases")
+    else:  # search, suggest
+        options = {"limit": args.limit, "as_json": args.json}
+        if args.on:
+            options["on"] = args.on
+        if args.practice:
+            options["practice"] = args.practice
+        if sub == "search":
+            options["system"] = args.system
+        _call("search_codes" if sub == "search" else "suggest_codes", *args.text, **options)
+
+
 def cmd_bench(args) -> None:
     script = Path.cwd() / "bench" / "run.py"
     if not script.exists():
@@ -118,12 +233,23 @@ def build_parser() -> argparse.ArgumentParser:
     server_options(p)
     p.set_defaults(func=cmd_serve)
 
+    p = sub.add_parser("worker", help="run background tasks (reminders, notices) until stopped")
+    p.add_argument("--queues", default="default,messaging", help="comma-separated queues")
+    p.add_argument("--interval", type=float, default=2.0, help="seconds between polls when idle")
+    p.add_argument("--batch", action="store_true", help="run what is waiting, then exit")
+    p.add_argument("--max-tasks", type=int, help="exit after this many tasks")
+    p.add_argument("--no-sweep", action="store_true", help="do not queue the reminder sweep")
+    p.set_defaults(func=cmd_worker)
+
     p = sub.add_parser("migrate", help="bring the database schema up to date")
     p.set_defaults(func=cmd_migrate)
 
-    p = sub.add_parser("demo", help="migrate, load the demo practice once, then serve")
+    p = sub.add_parser(
+        "demo", help="migrate, load the demo practice once, then serve with a background worker"
+    )
     server_options(p)
     p.add_argument("--no-serve", action="store_true", help="prepare the database and exit")
+    p.add_argument("--no-worker", action="store_true", help="serve without a background worker")
     p.add_argument("--seed", type=int, default=20261123)
     p.add_argument("--patients", type=int, default=2000)
     p.set_defaults(func=cmd_demo)
@@ -154,6 +280,66 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="check the hash chain; name the first broken row")
     verify.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("backup", help="write an encrypted backup (database and uploaded files)")
+    p.add_argument("--output", help="file to write (default: VAR_DIR/backups/)")
+    p.set_defaults(func=cmd_backup)
+
+    p = sub.add_parser("restore", help="restore an encrypted backup into an empty database")
+    p.add_argument("path")
+    p.add_argument("--into", help="SQLite: the MEDOFFICE_VAR_DIR to restore into")
+    p.add_argument("--force", action="store_true", help="overwrite a database that is not empty")
+    p.set_defaults(func=cmd_restore)
+
+    p = sub.add_parser("hl7", help="the HL7 SIU feed's outbox")
+    hl7_sub = p.add_subparsers(dest="hl7_command", required=True)
+    outbox = hl7_sub.add_parser("outbox", help="list the messages not yet delivered")
+    outbox.add_argument("--all", action="store_true", help="the last 50 messages of any status")
+    outbox.set_defaults(func=cmd_hl7_outbox)
+    resend = hl7_sub.add_parser("resend", help="send the waiting messages again, oldest first")
+    resend.add_argument("control_ids", nargs="*", metavar="CONTROL_ID", help="only these")
+    resend.set_defaults(func=cmd_hl7_resend)
+
+    p = sub.add_parser("ncci", help="the NCCI tables the claim scrubber reads")
+    ncci_sub = p.add_subparsers(dest="ncci_command", required=True)
+    load = ncci_sub.add_parser("load", help="load a CMS PTP edit file or MUE table (txt or csv)")
+    load.add_argument("kind", choices=["ptp", "mue"])
+    load.add_argument("file")
+    load.add_argument("--release", required=True, help="the file's quarter, e.g. 2026-Q1")
+    load.add_argument(
+        "--from", dest="effective_from", required=True, help="first day in force, YYYY-MM-DD"
+    )
+    load.set_defaults(func=cmd_ncci_load)
+    p = sub.add_parser("codes", help="code sets: load ICD-10-CM, import HCPCS/CPT, search")
+    codes_sub = p.add_subparsers(dest="codes_command", required=True)
+    c = codes_sub.add_parser("load-icd10", help="load ICD-10-CM from simple-icd-10-cm")
+    c.add_argument("--version", help="release name (default: the data's fiscal year)")
+    c.add_argument("--effective-from", help="first day in force (default: 1 October before)")
+    c.add_argument("--replace", action="store_true", help="reload an existing version")
+    for name, what in (("import-hcpcs", "CMS's HCPCS file"), ("import-cpt", "the CPT CSV")):
+        c = codes_sub.add_parser(name, help=f"import {what} as a release")
+        c.add_argument("file")
+        c.add_argument("--version", required=True, help="release name, e.g. 2026")
+        c.add_argument("--effective-from", help="first day in force (default: 1 January)")
+        c.add_argument(
+            "--accept-good-rows", action="store_true", help="import the good rows, skip bad ones"
+        )
+        c.add_argument("--replace", action="store_true", help="reload an existing version")
+    codes_sub.add_parser("load-tables", help="modifiers, places and types of service")
+    codes_sub.add_parser("releases", help="list the releases loaded and their dates")
+    for name, what, limit in (("search", "search codes", 20), ("suggest", "suggest", 10)):
+        c = codes_sub.add_parser(
+            name,
+            help=what if name == "search" else "suggest ICD-10-CM codes for free text",
+        )
+        c.add_argument("text", nargs="+")
+        c.add_argument("--limit", type=int, default=limit)
+        c.add_argument("--json", action="store_true", help="print JSON")
+        c.add_argument("--on", help="date of service, YYYY-MM-DD (default: today)")
+        c.add_argument("--practice", help="practice whose usage ranks results")
+        if name == "search":
+            c.add_argument("--system", default="icd10cm", choices=("icd10cm", "hcpcs", "cpt"))
+    p.set_defaults(func=cmd_codes)
 
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")

@@ -4,8 +4,11 @@ All local state (database, generated secrets, uploaded files, outbound feeds)
 lives under MEDOFFICE_VAR_DIR so two instances never share state by accident.
 """
 
+import ipaddress
 import secrets
+from datetime import timedelta
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
@@ -60,9 +63,18 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_htmx",
     "template_partials",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "axes",
     "medoffice.core",
     "medoffice.patients",
     "medoffice.scheduling",
+    "medoffice.coding",
+    "medoffice.billing",
+    "medoffice.interop",
+    "django_tasks",
+    "django_tasks_db",
+    "medoffice.messaging",
 ]
 
 MIDDLEWARE = [
@@ -73,11 +85,15 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "medoffice.core.middleware.SessionLifetimeMiddleware",
+    "medoffice.core.middleware.SecondFactorMiddleware",
     "medoffice.core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    # Last, as django-axes asks: turns a locked-out sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "medoffice.urls"
@@ -138,6 +154,29 @@ PASSWORD_HASHERS = [
 if env.bool("MEDOFFICE_FAST_PASSWORD_HASHER", default=False):
     # Tests only: hashing dominates a suite that logs in thousands of times.
     PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+# AC-09: django-axes refuses sign-in for a username from one address after repeated
+# failures; it authenticates nobody itself (Django's ModelBackend does).
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env.int("MEDOFFICE_LOGIN_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("MEDOFFICE_LOCKOUT_MINUTES", default=15))
+# Username and address together: an attacker cannot lock the whole clinic out (one user
+# from everywhere) and cannot spray one password over every account from one address.
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "core/locked_out.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client address is the one waitress sets (from the trusted proxy only, see operations.md).
+AXES_IPWARE_META_PRECEDENCE_ORDER = ["REMOTE_ADDR"]
+# Sign-ins are in the audit trail already: no second log of them in axes' own tables.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_VERBOSE = False
+
+# AC-07: every staff sign-in needs a second factor (TOTP, RFC 6238): SecondFactorMiddleware.
+OTP_TOTP_ISSUER = env.str("MEDOFFICE_MFA_ISSUER", default="MedOffice")
 
 LOGIN_URL = "core:login"
 LOGIN_REDIRECT_URL = "core:home"
@@ -205,12 +244,102 @@ STORAGES = {
 MEDOFFICE_MAX_UPLOAD_BYTES = env.int("MEDOFFICE_MAX_UPLOAD_BYTES", default=10 * 1024 * 1024)
 DATA_UPLOAD_MAX_MEMORY_SIZE = MEDOFFICE_MAX_UPLOAD_BYTES + 1024 * 1024
 
-EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
+# Without EMAIL_URL, mail is written to files under VAR_DIR/mail-outbox instead of being
+# sent: never to the console, whose output ends up in logs (reminders carry PHI).
+EMAIL_CONFIG = env.email_url("EMAIL_URL", default="filemail://")
 vars().update(EMAIL_CONFIG)
+if EMAIL_CONFIG["EMAIL_BACKEND"].endswith("filebased.EmailBackend") and not EMAIL_CONFIG.get(
+    "EMAIL_FILE_PATH"
+):
+    EMAIL_FILE_PATH = str(VAR_DIR / "mail-outbox")
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="medoffice@localhost")
 # The join link of a telehealth visit: {room} becomes a fresh unguessable room name.
 MEDOFFICE_TELEHEALTH_URL = env.str(
     "MEDOFFICE_TELEHEALTH_URL", default="https://video.example.org/medoffice/{room}"
+)
+
+# The address patients reach this office at: links in messages (waitlist offers) start here.
+MEDOFFICE_PUBLIC_URL = env.str("MEDOFFICE_PUBLIC_URL", default="http://127.0.0.1:8000").rstrip("/")
+# How many waiting patients are offered each freed time at once (first to accept books it).
+MEDOFFICE_WAITLIST_OFFERS_PER_OPENING = env.int("MEDOFFICE_WAITLIST_OFFERS", default=3)
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def _hl7_feed(url: str) -> dict:
+    """MEDOFFICE_HL7_FEED: where the HL7 SIU appointment messages go (docs/interfaces.md)."""
+    name = "MEDOFFICE_HL7_FEED"
+    if not url:
+        return {"transport": "file", "directory": VAR_DIR / "hl7" / "out"}
+    if url == "off":
+        return {"transport": "off"}
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        if parts.netloc or not parts.path.startswith("/"):
+            raise ImproperlyConfigured(f"{name}={url!r}: write file:///absolute/directory")
+        return {"transport": "file", "directory": Path(unquote(parts.path))}
+    if parts.scheme == "mllp":
+        try:
+            port = parts.port
+        except ValueError:
+            port = None
+        if not parts.hostname or port is None or parts.path not in ("", "/"):
+            raise ImproperlyConfigured(f"{name}={url!r}: write mllp://HOST:PORT")
+        if not _is_loopback(parts.hostname):
+            # MLLP is plain TCP: PHI may not cross a network unencrypted (DP-01).
+            raise ImproperlyConfigured(
+                f"{name}={url!r}: MLLP is unencrypted, so only a loopback address is allowed;"
+                " reach a remote interface engine through a TLS tunnel listening on 127.0.0.1"
+            )
+        return {"transport": "mllp", "host": parts.hostname, "port": port}
+    raise ImproperlyConfigured(f"{name}={url!r}: use file:///DIRECTORY, mllp://HOST:PORT or off")
+
+
+MEDOFFICE_HL7_FEED = _hl7_feed(env.str("MEDOFFICE_HL7_FEED", default=""))
+# Seconds to wait for the MLLP receiver to accept the connection and to acknowledge.
+MEDOFFICE_HL7_TIMEOUT_SECONDS = env.int("MEDOFFICE_HL7_TIMEOUT_SECONDS", default=5)
+if MEDOFFICE_HL7_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("MEDOFFICE_HL7_TIMEOUT_SECONDS must be at least 1")
+# Background work: the Django Tasks API with the database-backed queue (django-tasks-db);
+# `medoffice worker` runs it. Messages to patients go through the "messaging" queue.
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend",
+        "QUEUES": ["default", "messaging"],
+    }
+}
+
+# Text messages: "outbox" keeps them in a table (Configuration -> Sms outbox) and sends
+# nothing; "twilio" sends through Twilio's REST API with the three TWILIO_ settings.
+SMS_BACKEND = env.str("MEDOFFICE_SMS_BACKEND", default="outbox")
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM_NUMBER = env.str("TWILIO_FROM_NUMBER", default="")
+TWILIO_API_BASE = env.str("TWILIO_API_BASE", default="https://api.twilio.com")
+if SMS_BACKEND not in ("outbox", "twilio"):
+    raise ImproperlyConfigured("MEDOFFICE_SMS_BACKEND must be outbox or twilio")
+_TWILIO_READY = TWILIO_ACCOUNT_SID and TWILIO_AUTH_TOKEN and TWILIO_FROM_NUMBER
+if SMS_BACKEND == "twilio" and not _TWILIO_READY:
+    raise ImproperlyConfigured(
+        "MEDOFFICE_SMS_BACKEND=twilio needs TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN and"
+        " TWILIO_FROM_NUMBER"
+    )
+# The inbound text webhook: Twilio signs its requests with the auth token; anything else
+# posting replies (the outbox backend's test harness) must send this shared secret.
+SMS_WEBHOOK_TOKEN = env.str("MEDOFFICE_SMS_WEBHOOK_TOKEN", default="")
+# The exact public address Twilio posts to (its signature covers it), when the proxy in
+# front of MedOffice changes what the request looks like; default: the request's own URL.
+SMS_WEBHOOK_URL = env.str("MEDOFFICE_SMS_WEBHOOK_URL", default="")
+# The right-hand side of calendar invitation UIDs (appointment-id@domain).
+CALENDAR_UID_DOMAIN = env.str(
+    "MEDOFFICE_CALENDAR_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 )
 
 REST_FRAMEWORK = {
@@ -251,5 +380,10 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("MEDOFFICE_LOG_LEVEL", default="INFO")},
     # Request lines carry URLs and query strings, which may carry search terms.
-    "loggers": {"django.server": {"level": "WARNING"}, "django.request": {"level": "ERROR"}},
+    "loggers": {
+        "django.server": {"level": "WARNING"},
+        "django.request": {"level": "ERROR"},
+        # django-axes notes every sign-in at INFO; the audit trail has them already.
+        "axes": {"level": "WARNING"},
+    },
 }

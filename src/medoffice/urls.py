@@ -10,6 +10,8 @@ urlpatterns = [
     path("", include("medoffice.core.urls")),
     path("patients/", include("medoffice.patients.urls")),
     path("", include("medoffice.scheduling.urls")),
+    path("", include("medoffice.messaging.urls")),
+    path("", include("medoffice.billing.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]

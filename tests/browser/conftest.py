@@ -6,6 +6,7 @@ Every test under tests/browser/ is marked `browser`: the Makefile runs them with
 
 import os
 import re
+import time
 from pathlib import Path
 
 import pytest
@@ -133,14 +134,39 @@ def _screenshot(page, request, label: str) -> None:
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
+def totp_code(device, *, steps_ahead: int = 0) -> str:
+    """What the user's authenticator app shows (for `steps_ahead` 30-second steps on)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time = time.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"
+
+
+def next_code(device) -> str:
+    """A code not used yet: a second sign-in within 30 s takes the next step's code."""
+    device.refresh_from_db()
+    ahead = max(0, device.last_t + 1 - int(time.time()) // device.step)
+    return totp_code(device, steps_ahead=ahead)
+
+
 @pytest.fixture
 def login(page):
-    """login(user) signs in through the form and lands on the home page."""
+    """login(user) signs in through the form and the second step (AC-07) with a code from
+    the user's authenticator (one is set up for the user if it has none) and lands on the
+    home page."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     def sign_in(user, password: str = PASSWORD):
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
         page.goto("/login/")
         page.fill("#id_username", user.username)
         page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url("**/login/verify/**")
+        page.fill("#id_code", next_code(device))
         page.click("button[type=submit]")
         page.wait_for_url(lambda url: "/login/" not in url)
         return page

@@ -2,8 +2,10 @@
 
 import contextlib
 import importlib
+import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -12,12 +14,33 @@ from django.test import Client
 from django.test.client import ClientHandler
 from django.utils import timezone
 
+from medoffice.billing import services as billing_services
+from medoffice.billing.models import Encounter
+from medoffice.billing.rules import LineInput
+from medoffice.coding.models import (
+    CodeSetRelease,
+    FeeSchedule,
+    FeeScheduleEntry,
+    Icd10Code,
+    ProcedureCode,
+)
 from medoffice.core.identifiers import npi_from_stem
 from medoffice.core.models import Location, Provider
+from medoffice.core.testing import force_login_verified
 from medoffice.patients import services as patient_services
 from medoffice.patients.models import Consent, Coverage, Patient, Payer
 from medoffice.scheduling import services as scheduling_services
-from medoffice.scheduling.models import Appointment, AppointmentType, TemplateBlock
+from medoffice.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    OutsideAppointment,
+    OutsideDocument,
+    TemplateBlock,
+    WaitlistEntry,
+)
+from medoffice.scheduling.outside import outside_document_add, outside_visit_add
+from medoffice.scheduling.waitlist import waitlist_add
+from tests.conftest import PASSWORD
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
@@ -72,7 +95,7 @@ def client_for():
 
     def make(user) -> Client:
         client = new_client()
-        client.force_login(user)
+        force_login_verified(client, user)
         return client
 
     return make
@@ -86,10 +109,22 @@ class World:
     coverage: Coverage
     consent: Consent
     appointment: Appointment
+    todays_appointment: Appointment
+    outside_visit: OutsideAppointment
+    outside_document: OutsideDocument
+    waitlist_entry: WaitlistEntry
     other_patient: Patient | None = None
     other_coverage: Coverage | None = None
     other_consent: Consent | None = None
     other_appointment: Appointment | None = None
+    other_todays_appointment: Appointment | None = None
+    other_outside_visit: OutsideAppointment | None = None
+    other_outside_document: OutsideDocument | None = None
+    other_waitlist_entry: WaitlistEntry | None = None
+    encounter: Encounter | None = None  # open, with a superbill
+    signed_encounter: Encounter | None = None
+    other_encounter: Encounter | None = None
+    other_signed_encounter: Encounter | None = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -134,20 +169,103 @@ def _appointment(patient, provider, location) -> Appointment:
     )  # fmt: skip
 
 
+def _todays_appointment(patient, provider, location) -> Appointment:
+    """A visit that started in the current 5 minutes, so it can be checked in or missed.
+
+    Written directly: the booking service (rightly) refuses a time already begun.
+    """
+    now = timezone.now()
+    starts_at = now.replace(minute=now.minute - now.minute % 5, second=0, microsecond=0)
+    visit = AppointmentType.objects.get(practice=location.practice, name="Office visit")
+    return Appointment.objects.create(
+        patient=patient, appointment_type=visit, provider=provider, location=location,
+        starts_at=starts_at, ends_at=starts_at + timedelta(minutes=30),
+    )  # fmt: skip
+
+
+def _outside(patient) -> tuple[OutsideAppointment, OutsideDocument]:
+    visit = outside_visit_add(
+        patient=patient,
+        fields={"kind": "imaging", "service": "MRI left knee", "facility": "Valley Imaging"},
+    )
+    order = SimpleUploadedFile("order.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    order = SimpleUploadedFile("order.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    document = outside_document_add(visit=visit, title="Order", upload=order)
+    return visit, document
+
+
+def _waitlist_entry(patient, location) -> WaitlistEntry:
+    visit = AppointmentType.objects.get(practice=location.practice, name="Office visit")
+    return waitlist_add(patient=patient, fields={"appointment_type": visit})
+
+
+def _code_sets() -> None:
+    """A few real ICD-10-CM codes and placeholder CPT codes, once per test database."""
+    icd, _ = CodeSetRelease.objects.get_or_create(
+        system="icd10cm", version="2026", defaults={"effective_from": date(2020, 1, 1)}
+    )
+    for code, text in (
+        ("E119", "Type 2 diabetes mellitus without complications"),
+        ("I10", "Essential (primary) hypertension"),
+    ):
+        Icd10Code.objects.get_or_create(
+            release=icd, code=code, defaults={"description": text, "billable": True}
+        )
+    cpt, _ = CodeSetRelease.objects.get_or_create(
+        system="cpt", version="2026", defaults={"effective_from": date(2020, 1, 1)}
+    )
+    for code in ("99213", "99214"):
+        ProcedureCode.objects.get_or_create(
+            release=cpt, code=code, defaults={"description": f"Placeholder {code}"}
+        )
+
+
+def _encounters(patient, provider, location) -> tuple[Encounter, Encounter]:
+    """An open encounter with a superbill, and a signed one (with its charge)."""
+    _code_sets()
+    schedule, _ = FeeSchedule.objects.get_or_create(
+        practice=location.practice, payer=None, name="Charges",
+        defaults={"effective_from": date(2020, 1, 1)},
+    )  # fmt: skip
+    for code, amount in (("99213", "125.00"), ("99214", "185.00")):
+        FeeScheduleEntry.objects.get_or_create(schedule=schedule, code=code, amount=amount)
+    day = timezone.now().astimezone(ZoneInfo(location.time_zone)).date()
+    made = []
+    for _ in range(2):
+        encounter = billing_services.encounter_open(
+            patient=patient, provider=provider, location=location, date_of_service=day
+        )
+        made.append(
+            billing_services.superbill_save(
+                encounter=encounter, diagnoses=["E11.9"], lines=[LineInput("99213")]
+            )
+        )
+    billing_services.encounter_sign(encounter=made[1], signed_by=None)
+    return made[0], made[1]
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
     visit, and a second record to merge."""
     patient = make_patient()
     duplicate = make_patient(first_name="Jon", last_name="Smyth", mobile_phone="(217) 555-0177")
-    return World(
+    outside_visit, outside_document = _outside(patient)
+    world = World(
         payer=payer,
         patient=patient,
         duplicate=duplicate,
         coverage=_coverage(patient, payer, "W11111111"),
         consent=_consent(patient),
         appointment=_appointment(patient, provider, location),
+        todays_appointment=_todays_appointment(patient, provider, location),
+        outside_visit=outside_visit,
+        outside_document=outside_document,
+        waitlist_entry=_waitlist_entry(duplicate, location),
     )
+    # Opened after the coverage is on file, so they carry it.
+    world.encounter, world.signed_encounter = _encounters(patient, provider, location)
+    return world
 
 
 @pytest.fixture
@@ -167,4 +285,48 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
         npi=npi_from_stem("176543210"),
     )  # fmt: skip
     world.other_appointment = _appointment(world.other_patient, doctor, place)
+    world.other_todays_appointment = _todays_appointment(world.other_patient, doctor, place)
+    world.other_outside_visit, world.other_outside_document = _outside(world.other_patient)
+    world.other_waitlist_entry = _waitlist_entry(world.other_patient, place)
+    world.other_encounter, world.other_signed_encounter = _encounters(
+        world.other_patient, doctor, place
+    )
     return world
+
+
+def totp_now(device, *, steps_ahead: int = 0) -> str:
+    """The code the user's authenticator shows now (or `steps_ahead` 30-second steps on)."""
+    from django_otp.oath import TOTP
+
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits)
+    totp.time = time_module.time() + 30 * steps_ahead
+    return f"{totp.token():06d}"
+
+
+def enrolled_device(user):
+    """The user's authenticator, created (confirmed) if the user has none yet."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    return device or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)
+
+
+def sign_in(user, *, client=None, password: str = PASSWORD):
+    """Both steps through the real pages: password, then a current code."""
+    from django.urls import reverse
+
+    client = client or new_client()
+    device = enrolled_device(user)
+    response = client.post(reverse("core:login"), {"username": user.username, "password": password})
+    assert response.status_code == 302, response
+    # A code is good once: a second sign-in within 30 s takes the next step's code, which
+    # the authenticator tolerance (one step) accepts.
+    device.refresh_from_db()
+    now_step = int(time_module.time()) // device.step
+    ahead = max(0, device.last_t + 1 - now_step)
+    assert ahead <= device.tolerance, "more sign-ins of one user than codes in this minute"
+    response = client.post(
+        reverse("core:mfa-verify"), {"code": totp_now(device, steps_ahead=ahead)}
+    )
+    assert response.status_code == 302, response.content[:500]
+    return client

@@ -13,7 +13,7 @@ from typing import Any
 from django.urls import reverse
 from django.utils import timezone
 
-from medoffice.core.policy import AUTHENTICATED
+from medoffice.core.policy import AUTHENTICATED, PUBLIC
 from tests.patients.conftest import registration_form
 
 PATIENT_FORM_FIELDS = (
@@ -61,7 +61,7 @@ class Route:
     name: str
     method: str
     permission: str
-    target: str | None = None  # "patient", "coverage", "consent", "appointment": in the URL
+    target: str | None = None  # "patient", "coverage", "appointment", "encounter"...: in the URL
     body: Callable[[Any], dict] | None = None
     ok: int = 200
     phi: bool = True  # reads/writes patient data (audited, IDOR-probed)
@@ -77,7 +77,8 @@ class Route:
 
     def url(self, world, *, other: bool = False) -> str:
         if self.target is None:
-            return reverse(self.name) + (f"?{self.query(world)}" if self.query else "")
+            with_query = self.query and not getattr(world, "paths_only", False)
+            return reverse(self.name) + (f"?{self.query(world)}" if with_query else "")
         obj = getattr(world, f"other_{self.target}" if other else self.target)
         kwargs = {"public_id": obj.public_id}
         if self.name == "patients:coverage-card":
@@ -127,6 +128,45 @@ def _merge(world) -> dict:
     return {"duplicate_mrn": world.duplicate.mrn, "confirm": "on"}
 
 
+def _ui_reschedule(world) -> dict:
+    from medoffice.scheduling.selectors import find_slots
+
+    appointment = world.appointment
+    slot = find_slots(appointment_type=appointment.appointment_type, limit=1)[0]
+    return {
+        "starts_at": slot.starts_at.isoformat(),
+        "slot_provider": slot.provider_id,
+        "slot_location": slot.location_id,
+    }
+
+
+def _book_at_time(world) -> dict:
+    from medoffice.scheduling.selectors import find_slots
+
+    appointment = world.appointment
+    slot = find_slots(appointment_type=appointment.appointment_type, limit=1)[0]
+    return {
+        "at": slot.starts_at.isoformat(), "provider": slot.provider_id,
+        "location": str(appointment.location.public_id),
+        "patient": str(world.duplicate.public_id),
+        "appointment_type": appointment.appointment_type.pk,
+    }  # fmt: skip
+
+
+def _book_at_time_query(world) -> str:
+    from urllib.parse import urlencode
+
+    return urlencode({k: v for k, v in _book_at_time(world).items()
+                      if k in ("at", "provider", "location")})  # fmt: skip
+
+
+def _outside_document(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("report.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    return {"title": "Report", "file": pdf}
+
+
 def _api_booking(world) -> dict:
     from tests.core.conftest import visit_time
 
@@ -158,6 +198,19 @@ def _api_reschedule(world) -> dict:
     from tests.core.conftest import visit_time
 
     return {"starts_at": visit_time(hours=26).isoformat(), "override": True}
+
+
+def _code_query(world) -> str:
+    day = world.encounter.date_of_service.isoformat()
+    return f"kind=diagnosis&q=E11&day={day}"
+
+
+def _superbill_form(world) -> dict:
+    return {"dx": ["E119", "I10"], "svc": ["99213"], "units-99213": "1", "ptr-99213": "A B"}
+
+
+def _correction_form(world) -> dict:
+    return {"dx": ["E119"], "svc": ["99214"], "units-99214": "1", "reason": "Level of service"}
 
 
 def _api_coverage_add(world) -> dict:
@@ -215,6 +268,10 @@ ROUTES: tuple[Route, ...] = (
     Route("api:coverage-detail", "PATCH", "patients.change_coverage", "coverage",
           body=lambda w: {"plan_name": "Gold PPO"}),
     Route("api:payer-list", "GET", "patients.view_coverage", phi=False),
+    Route("api:code-search", "GET", "coding.view_icd10code", phi=False,
+          query=lambda w: "q=type+2+diabetes"),
+    Route("api:code-suggest", "POST", "coding.view_icd10code", phi=False,
+          body=lambda w: {"text": "Type 2 diabetes, uncontrolled; essential hypertension"}),
     Route("api:slot-list", "GET", "scheduling.add_appointment", phi=False,
           query=lambda w: f"appointment_type={w.appointment.appointment_type.public_id}"),
     Route("api:appointment-list", "POST", "scheduling.add_appointment", body=_api_booking,
@@ -223,16 +280,98 @@ ROUTES: tuple[Route, ...] = (
     Route("api:appointment-reschedule", "POST", "scheduling.change_appointment", "appointment",
           body=_api_reschedule),
     Route("api:appointment-status", "POST", "scheduling.change_appointment", "appointment",
-          body=lambda w: {"status": "arrived"}),
+          body=lambda w: {"status": "cancelled", "reason": "Patient called"}),
     Route("api:patient-appointment-list", "GET", "scheduling.view_appointment", "patient"),
+    Route("api:appointment-check-in", "POST", "scheduling.change_appointment",
+          "todays_appointment", body=lambda w: {"demographics_verified": True}, ok=201),
+    Route("api:appointment-step", "POST", "scheduling.change_appointment", "appointment",
+          body=lambda w: {"step": "confirmed", "via": "phone"}),
+    Route("api:waitlist-list", "GET", "scheduling.view_appointment"),
+    Route("api:waitlist-list", "POST", "scheduling.add_appointment",
+          body=lambda w: {"patient": str(w.patient.public_id), "priority": 2,
+                          "appointment_type": str(w.appointment.appointment_type.public_id)},
+          ok=201),
     # Scheduling screens
     Route("scheduling:appointment-list", "GET", "scheduling.view_appointment", "patient"),
     Route("scheduling:day-board", "GET", "scheduling.view_appointment"),
     Route("scheduling:appointment-book", "GET", "scheduling.add_appointment", "patient"),
     Route("scheduling:appointment-book", "POST", "scheduling.add_appointment", "patient",
           body=_ui_booking, ok=302),
-    Route("scheduling:appointment-status", "POST", "scheduling.change_appointment",
-          "appointment", body=lambda w: {"status": "arrived"}, ok=302),
+    Route("scheduling:appointment-detail", "GET", "scheduling.view_appointment", "appointment"),
+    Route("scheduling:appointment-check-in", "GET", "scheduling.change_appointment",
+          "todays_appointment"),
+    Route("scheduling:appointment-check-in", "POST", "scheduling.change_appointment",
+          "todays_appointment", body=lambda w: {"demographics_verified": "on",
+                                                "copay_collected": "0"}, ok=302),
+    Route("scheduling:appointment-step", "POST", "scheduling.change_appointment",
+          "todays_appointment", body=lambda w: {"step": "noshow"}, ok=302),
+    Route("scheduling:appointment-cancel", "POST", "scheduling.change_appointment",
+          "appointment", body=lambda w: {"reason": "Patient cancelled"}, ok=302),
+    Route("scheduling:appointment-reschedule", "GET", "scheduling.change_appointment",
+          "appointment"),
+    Route("scheduling:appointment-reschedule", "POST", "scheduling.change_appointment",
+          "appointment", body=_ui_reschedule, ok=302),
+    Route("scheduling:waitlist", "GET", "scheduling.view_appointment"),
+    Route("scheduling:dashboard", "GET", "scheduling.view_appointment"),
+    Route("scheduling:week", "GET", "scheduling.view_appointment"),
+    Route("scheduling:book-at-time", "GET", "scheduling.add_appointment", phi=False,
+          query=_book_at_time_query),
+    Route("scheduling:book-at-time", "POST", "scheduling.add_appointment",
+          body=_book_at_time, ok=302),
+    Route("scheduling:waitlist-add", "GET", "scheduling.add_appointment", "patient"),
+    Route("scheduling:waitlist-add", "POST", "scheduling.add_appointment", "patient",
+          body=lambda w: {"appointment_type": w.appointment.appointment_type.pk, "priority": 3},
+          ok=302),
+    Route("scheduling:waitlist-remove", "POST", "scheduling.change_appointment",
+          "waitlist_entry", ok=302),
+    Route("scheduling:outside-list", "GET", "scheduling.view_outsideappointment", "patient"),
+    Route("scheduling:outside-add", "GET", "scheduling.add_outsideappointment", "patient"),
+    Route("scheduling:outside-add", "POST", "scheduling.add_outsideappointment", "patient",
+          body=lambda w: {"kind": "specialist", "service": "Cardiology consult",
+                          "facility": "Heart Center", "status": "requested"}, ok=302),
+    Route("scheduling:outside-edit", "GET", "scheduling.change_outsideappointment",
+          "outside_visit"),
+    Route("scheduling:outside-edit", "POST", "scheduling.change_outsideappointment",
+          "outside_visit", body=lambda w: {"kind": "imaging", "service": "MRI left knee",
+                                           "facility": "Valley Imaging", "status": "scheduled"},
+          ok=302),
+    Route("scheduling:outside-document-add", "POST", "scheduling.change_outsideappointment",
+          "outside_visit", body=_outside_document, ok=302),
+    Route("scheduling:outside-document", "GET", "scheduling.view_outsideappointment",
+          "outside_document"),
+    # Messages to patients
+    Route("messaging:message-list", "GET", "messaging.view_message", "patient"),
+    # Billing: encounters (diagnoses: never the front desk's), charges, the coder's queue
+    Route("billing:encounter-list", "GET", "billing.view_encounter"),
+    Route("billing:queue", "GET", "billing.view_coding_queue"),
+    Route("billing:code-search", "GET", "billing.change_encounter", phi=False,
+          query=_code_query),
+    Route("billing:encounter-detail", "GET", "billing.view_encounter", "encounter"),
+    Route("billing:encounter-save", "POST", "billing.change_encounter", "encounter",
+          body=_superbill_form, ok=302),
+    Route("billing:encounter-sign", "POST", "billing.sign_encounter", "encounter", ok=302),
+    Route("billing:encounter-amend", "POST", "billing.amend_encounter", "signed_encounter",
+          body=_correction_form, ok=302),
+    Route("billing:encounter-pdf", "GET", "billing.view_encounter", "encounter"),
+    Route("billing:encounter-receipt", "GET", "billing.view_charge", "signed_encounter"),
+    Route("api:encounter-list", "GET", "billing.view_encounter"),
+    Route("api:encounter-detail", "GET", "billing.view_encounter", "encounter"),
+    Route("api:encounter-superbill", "PUT", "billing.change_encounter", "encounter",
+          body=lambda w: {"diagnoses": ["E11.9", "I10"], "lines": [{"code": "99213"}]}),
+    Route("api:encounter-sign", "POST", "billing.sign_encounter", "encounter"),
+    Route("api:encounter-amend", "POST", "billing.amend_encounter", "signed_encounter",
+          body=lambda w: {"reason": "Level of service", "diagnoses": ["E11.9"],
+                          "lines": [{"code": "99214"}]}),
+    Route("api:encounter-charge-list", "GET", "billing.view_charge", "signed_encounter"),
+    Route("api:charge-list", "GET", "billing.view_charge"),
+)  # fmt: skip
+
+# Public routes that authenticate their caller themselves (a gateway's signature or shared
+# secret, never a staff session): with no credential every caller, signed in or not, gets
+# 403 problem JSON and nothing changes. Their own tests (tests/messaging) cover the rest.
+WEBHOOKS: tuple[Route, ...] = (
+    Route("messaging:sms-inbound", "POST", PUBLIC, phi=False, ok=403,
+          body=lambda w: {"From": "+12175550142", "Body": "C", "MessageSid": "SMroute"}),
 )  # fmt: skip
 
 DETAIL_ROUTES = tuple(r for r in ROUTES if r.target is not None)

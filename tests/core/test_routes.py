@@ -15,9 +15,22 @@ from medoffice.core.policy import AUTHENTICATED, PUBLIC, HasRequiredPermission
 from medoffice.core.roles import ROLE_PERMISSIONS, Role
 from medoffice.patients.models import Consent, Coverage, Patient
 from tests.core.conftest import new_client
-from tests.core.routes import DETAIL_ROUTES, ROUTES, body_of
+from tests.core.routes import DETAIL_ROUTES, ROUTES, WEBHOOKS, body_of
 
-PUBLIC_ROUTES = {"core:login", "core:logout", "core:health"}
+# scheduling:offer is the patient's page for a waitlist offer: its unguessable token is the key
+# (tests/scheduling/test_waitlist.py).
+# core:mfa-verify, core:mfa-recovery and core:mfa-enrol are the second sign-in step: a session
+# past the password only is not yet "authenticated" for the policy, so they are public routes
+# that send an anonymous caller to the sign-in themselves (tests/core/test_mfa.py).
+PUBLIC_ROUTES = {
+    "core:login",
+    "core:logout",
+    "core:health",
+    "scheduling:offer",
+    "core:mfa-verify",
+    "core:mfa-recovery",
+    "core:mfa-enrol",
+} | {r.name for r in WEBHOOKS}
 HANDLERS = ("get", "post", "put", "patch", "delete")
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 
@@ -137,9 +150,13 @@ def test_every_permission_in_the_role_table_exists(db):
 def test_catalogue_matches_the_policy_each_view_declares():
     ids = SimpleNamespace(public_id=uuid.uuid4())
     visit = SimpleNamespace(public_id=ids.public_id, appointment_type=ids)
-    urls = SimpleNamespace(patient=ids, coverage=ids, consent=ids, appointment=visit)
+    urls = SimpleNamespace(
+        patient=ids, coverage=ids, consent=ids, appointment=visit, todays_appointment=visit,
+        outside_visit=ids, outside_document=ids, waitlist_entry=ids, encounter=ids,
+        signed_encounter=ids, paths_only=True,
+    )  # fmt: skip
     wrong = []
-    for route in ROUTES:
+    for route in ROUTES + WEBHOOKS:
         policies = declared_policies(url_resolve(route.url(urls).split("?")[0]).func) or {}
         declared = policies.get(route.method, policies.get("*"))
         if declared != route.permission:
@@ -216,6 +233,24 @@ def test_anonymous_caller_is_sent_to_login_or_refused_on_every_route(world):
             wrong.append((route.id, response.status_code, response.get("Location")))
 
     assert wrong == []
+
+
+@pytest.mark.parametrize("route", WEBHOOKS, ids=lambda r: r.id)
+@pytest.mark.parametrize("role", [None, *Role], ids=lambda r: r.value if r else "anonymous")
+def test_a_webhook_refuses_every_caller_without_its_own_credential(
+    route, role, world, make_user, client_for
+):
+    """A staff session is no credential for a webhook: its own signature or secret is."""
+    from medoffice.messaging.models import Message
+
+    client = client_for(make_user(role)) if role else new_client()
+    before = (_state(), Message.objects.count())
+
+    response = route.call(client, world)
+
+    assert response.status_code == route.ok == 403
+    assert response["Content-Type"] == "application/problem+json"
+    assert (_state(), Message.objects.count()) == before
 
 
 # Facts the docs state in words, pinned so a table edit that breaks them is noticed.

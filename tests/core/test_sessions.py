@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from medoffice.core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 from tests.conftest import PASSWORD
-from tests.core.conftest import new_client
+from tests.core.conftest import enrolled_device, new_client, sign_in, totp_now
 
 IDLE = settings.SESSION_IDLE_TIMEOUT_SECONDS
 ABSOLUTE = settings.SESSION_ABSOLUTE_LIFETIME_SECONDS
@@ -25,10 +25,7 @@ def test_defaults_are_fifteen_minutes_idle_and_twelve_hours_absolute():
 
 
 def _login(user):
-    client = new_client()
-    response = client.post(reverse("core:login"), {"username": user.username, "password": PASSWORD})
-    assert response.status_code == 302
-    return client
+    return sign_in(user)
 
 
 def _key(client) -> str:
@@ -154,6 +151,7 @@ def test_clock_absolute_lifetime_ends_a_session_in_constant_use(front_desk, cloc
 
 
 def test_login_issues_a_new_session_id(front_desk):
+    device = enrolled_device(front_desk)
     client = new_client()
     anonymous = SessionStore()
     anonymous["seen"] = True
@@ -165,8 +163,14 @@ def test_login_issues_a_new_session_id(front_desk):
     )
 
     assert response.status_code == 302
-    assert _key(client) != anonymous.session_key
+    password_only = _key(client)
+    assert password_only != anonymous.session_key
     assert not _session_exists(anonymous.session_key)
+    # The second factor raises the session's worth: it gets a new id again.
+    response = client.post(reverse("core:mfa-verify"), {"code": totp_now(device)})
+    assert response.status_code == 302
+    assert _key(client) not in (anonymous.session_key, password_only)
+    assert not _session_exists(password_only)
     assert client.get(HOME).status_code == 200
 
 
@@ -195,3 +199,58 @@ def test_logout_by_get_changes_nothing(front_desk):
     assert response.status_code == 405
     assert _session_exists(key)
     assert client.get(HOME).status_code == 200
+
+
+# --- AC-06: events that end sessions; the old cookie is replayed after each ---
+
+
+def _replay(key: str):
+    replay = new_client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = key
+    return replay.get(HOME)
+
+
+def test_password_change_ends_the_users_other_sessions(front_desk):
+    other = _login(front_desk)
+    other_key = _key(other)
+    front_desk.set_password("a-new-long-passphrase-2026")
+    front_desk.save()
+
+    _assert_sent_to_login(_replay(other_key))
+    assert not _session_exists(other_key)
+
+
+def test_deactivating_a_user_ends_all_their_sessions(front_desk, biller):
+    first, second, colleague = _login(front_desk), _login(front_desk), _login(biller)
+    keys = [_key(first), _key(second)]
+
+    front_desk.is_active = False
+    front_desk.save()
+
+    for key in keys:
+        assert not _session_exists(key)
+        _assert_sent_to_login(_replay(key))
+    assert colleague.get(HOME).status_code == 200
+
+
+def test_administrator_ends_a_users_sessions_from_the_admin(front_desk, make_user, audit_mark):
+    from medoffice.core.models import AuditEvent
+    from medoffice.core.roles import Role
+
+    victim = _login(front_desk)
+    key = _key(victim)
+    admin = make_user(Role.ADMINISTRATOR)
+    admin_client = _login(admin)
+    mark = audit_mark()
+
+    response = admin_client.post(
+        reverse("admin:auth_user_changelist"),
+        {"action": "end_sessions", "_selected_action": [front_desk.pk]},
+    )
+
+    assert response.status_code == 302
+    assert not _session_exists(key)
+    _assert_sent_to_login(_replay(key))
+    assert admin_client.get(HOME).status_code == 200
+    event = AuditEvent.objects.filter(id__gt=mark, object_id=str(front_desk.pk)).get()
+    assert event.detail == "sessions ended by an administrator: 1"

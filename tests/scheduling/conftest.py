@@ -108,19 +108,6 @@ def patients(make_patient):
 
 
 @pytest.fixture
-def freeze(monkeypatch):
-    """freeze(aware datetime): from then on timezone.now() returns it (services, selectors)."""
-    from django.utils import timezone
-
-    def set_now(instant: datetime) -> datetime:
-        assert instant.tzinfo is not None
-        monkeypatch.setattr(timezone, "now", lambda: instant)
-        return instant
-
-    return set_now
-
-
-@pytest.fixture
 def medical_assistant(practice, location):
     from medoffice.core.roles import Role
     from medoffice.core.services import staff_user_create
@@ -149,3 +136,38 @@ def hold_set(appointment) -> set[tuple[str, int, int]]:
 
 def local_times(slots) -> list[str]:
     return [s.starts_at.astimezone(CHICAGO).strftime("%a %H:%M") for s in slots]
+
+
+@pytest.fixture
+def arrive(freeze):
+    """arrive(appointment, **check-in fields): on the visit's day, 10 minutes early, check in."""
+    from medoffice.scheduling.front_desk import visit_check_in
+    from medoffice.scheduling.models import Appointment
+
+    def check_in(appointment, **fields):
+        freeze(appointment.starts_at - timedelta(minutes=10))
+        visit_check_in(
+            appointment=appointment,
+            **{"demographics_verified": True, "insurance_verified": True} | fields,
+        )
+        return Appointment.objects.get(pk=appointment.pk)
+
+    return check_in
+
+
+@pytest.fixture
+def move(arrive, freeze):
+    """move(appointment, status): the way the front desk makes each move, at a time it can."""
+    from medoffice.scheduling.services import appointment_set_status
+
+    def make(appointment, status):
+        if status == "arrived":
+            return arrive(appointment)
+        if status == "noshow":
+            freeze(appointment.starts_at + timedelta(minutes=20))
+        return appointment_set_status(
+            appointment=appointment, status=status,
+            reason="patient called" if status == "cancelled" else "",
+        )  # fmt: skip
+
+    return make

@@ -92,3 +92,16 @@ def test_a_tampered_booking_post_is_refused_and_books_nothing(
     assert response.status_code == 422
     assert "Choose one of the times offered." in response.content.decode()
     assert not Appointment.objects.filter(patient=patient).exists()
+
+
+def test_each_offered_time_carries_the_search_into_its_booking(
+    screen, visit_type, front_desk, client_for
+):
+    search = {"appointment_type": visit_type.pk, "reason": "Cough", "repeat_weeks": "2",
+              "occurrences": "4", "on_conflict": "nearest"}  # fmt: skip
+    html = client_for(front_desk).get(screen, search).content.decode()
+    assert f'name="appointment_type" value="{visit_type.pk}"' in html
+    assert 'name="reason" value="Cough"' in html
+    assert 'name="repeat_weeks" value="2"' in html
+    assert 'name="on_conflict" value="nearest"' in html
+    assert "Book the series" in html

@@ -33,10 +33,15 @@ def refused(audit_mark, audit_since):
     return check
 
 
-def fulfilled_visit(book, patient, starts_at):
-    appointment = book(patient, starts_at)
-    appointment_set_status(appointment=appointment, status="arrived")
-    return appointment_set_status(appointment=appointment, status="fulfilled")
+@pytest.fixture
+def fulfilled_visit(book, arrive, freeze):
+    def make(patient, starts_at):
+        appointment = arrive(book(patient, starts_at))
+        appointment = appointment_set_status(appointment=appointment, status="fulfilled")
+        freeze(None)
+        return appointment
+
+    return make
 
 
 def test_a_time_in_the_past_is_refused(office, patient, book, refused):
@@ -122,10 +127,10 @@ def established_type(practice):
 
 
 def test_a_new_patient_type_is_refused_for_an_established_patient(
-    office, patient, new_type, established_type, book, refused
+    office, patient, new_type, established_type, book, refused, fulfilled_visit
 ):
     assert book(patient, next_weekday_at(9), type_=new_type).starts_at  # new: allowed
-    fulfilled_visit(book, patient, next_weekday_at(11))
+    fulfilled_visit(patient, next_weekday_at(11))
     refused(
         lambda: book(patient, next_weekday_at(9, weekday=2), type_=new_type),
         "appointment_type", "new patients only",

@@ -25,7 +25,7 @@ def heard():
 
 
 def test_each_change_is_announced_after_commit(
-    heard, office, book, patients, django_capture_on_commit_callbacks
+    heard, office, book, patients, django_capture_on_commit_callbacks, freeze
 ):
     (patient,) = patients(1)
     first = next_weekday_at(9, 0)
@@ -36,6 +36,7 @@ def test_each_change_is_announced_after_commit(
         callback()
     with django_capture_on_commit_callbacks(execute=True):
         appointment_reschedule(appointment=appointment, starts_at=next_weekday_at(10, 0))
+        freeze(next_weekday_at(10, 20))
         appointment_set_status(appointment=appointment, status="noshow")
         appointment_set_status(appointment=appointment, status="booked")
         appointment_cancel(appointment=appointment, reason="Feeling better")

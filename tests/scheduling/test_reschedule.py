@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 
 from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
 from medoffice.scheduling.models import Appointment, Hold
-from medoffice.scheduling.services import appointment_reschedule, appointment_set_status
+from medoffice.scheduling.services import appointment_reschedule
 from medoffice.scheduling.slots import units
 from tests.scheduling.conftest import counts, hold_set, next_weekday_at
 
@@ -111,9 +111,10 @@ def test_a_move_outside_the_template_is_refused_and_changes_nothing(visit):
     "path", [["arrived"], ["arrived", "fulfilled"], ["cancelled"], ["noshow"]],
     ids=["arrived", "fulfilled", "cancelled", "noshow"],
 )  # fmt: skip
-def test_only_a_booked_visit_can_be_moved(visit, path):
+def test_only_a_booked_visit_can_be_moved(visit, path, move, freeze):
     for status in path:
-        appointment_set_status(appointment=visit, status=status, reason="called")
+        move(visit, status)
+    freeze(None)
     before = snapshot(visit)
     with pytest.raises(StatusMoveError):
         appointment_reschedule(appointment=visit, starts_at=next_weekday_at(11))

@@ -9,8 +9,10 @@ from django.contrib import admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.admin import UserAdmin
 
+from medoffice.core.access import practice_id_for
 from medoffice.core.api_auth import api_token_revoke
 from medoffice.core.audit import audit_record
+from medoffice.core.mfa import mfa_reset
 from medoffice.core.models import (
     ApiToken,
     AuditAction,
@@ -20,23 +22,76 @@ from medoffice.core.models import (
     StaffProfile,
 )
 from medoffice.core.services import staff_role_change
+from medoffice.core.sessions import user_sessions_end
 
 User = get_user_model()
 
 
+class PracticeScopedAdmin(admin.ModelAdmin):
+    """A configuration screen that shows and offers only the user's own practice.
+
+    A group of practices shares one database: an office manager of one practice must
+    not see or change another's rooms, templates or staff. `practice_path` is the
+    lookup from the model to its practice; foreign-key and many-to-many choices are
+    narrowed the same way. Superusers (the installer) see everything.
+    """
+
+    practice_path = "practice"
+    # How a related model reaches its practice, for the choices of its fields.
+    CHOICE_SCOPES = {
+        "core.practice": "pk",
+        "core.location": "practice",
+        "core.provider": "practice",
+        "core.staffprofile": "practice",
+        "scheduling.appointmenttype": "practice",
+        "scheduling.room": "location__practice",
+        "scheduling.equipment": "location__practice",
+    }
+
+    def scoped_practice_id(self, request) -> int | None:
+        return None if request.user.is_superuser else practice_id_for(request.user)
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        practice_id = self.scoped_practice_id(request)
+        if practice_id is None:
+            return queryset
+        return queryset.filter(**{self.practice_path: practice_id})
+
+    def _narrow(self, db_field, request, kwargs) -> dict:
+        practice_id = self.scoped_practice_id(request)
+        scope = self.CHOICE_SCOPES.get(db_field.related_model._meta.label_lower)
+        if practice_id is not None and scope:
+            kwargs["queryset"] = db_field.related_model._default_manager.filter(
+                **{scope: practice_id}
+            )
+        return kwargs
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        return super().formfield_for_foreignkey(
+            db_field, request, **self._narrow(db_field, request, kwargs)
+        )
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        return super().formfield_for_manytomany(
+            db_field, request, **self._narrow(db_field, request, kwargs)
+        )
+
+
 @admin.register(Practice)
-class PracticeAdmin(admin.ModelAdmin):
+class PracticeAdmin(PracticeScopedAdmin):
+    practice_path = "pk"
     list_display = ["name", "group_npi", "tax_id"]
 
 
 @admin.register(Location)
-class LocationAdmin(admin.ModelAdmin):
+class LocationAdmin(PracticeScopedAdmin):
     list_display = ["name", "practice", "city", "state", "time_zone"]
     list_filter = ["practice"]
 
 
 @admin.register(Provider)
-class ProviderAdmin(admin.ModelAdmin):
+class ProviderAdmin(PracticeScopedAdmin):
     list_display = ["last_name", "first_name", "credentials", "specialty", "npi", "is_active"]
     list_filter = ["specialty", "is_active"]
     search_fields = ["last_name", "npi"]
@@ -44,7 +99,7 @@ class ProviderAdmin(admin.ModelAdmin):
 
 
 @admin.register(StaffProfile)
-class StaffProfileAdmin(admin.ModelAdmin):
+class StaffProfileAdmin(PracticeScopedAdmin):
     list_display = ["user", "role", "practice"]
     list_filter = ["role", "practice"]
     filter_horizontal = ["locations"]
@@ -78,6 +133,28 @@ class StaffUserAdmin(UserAdmin):
         ("Person", {"fields": ("first_name", "last_name", "email")}),
         ("Status", {"fields": ("is_active", "last_login", "date_joined")}),
     )
+
+    actions = ["end_sessions", "reset_second_factor"]
+
+    @admin.action(description="Sign the selected users out everywhere", permissions=["change"])
+    def end_sessions(self, request, queryset):
+        for user in queryset:
+            ended = user_sessions_end(user_id=user.pk, keep=request.session.session_key)
+            audit_record(
+                action=AuditAction.LOGOUT,
+                object_type="auth.user",
+                object_id=str(user.pk),
+                category="security",
+                detail=f"sessions ended by an administrator: {ended}",
+            )
+
+    @admin.action(
+        description="Reset the second factor (lost phone): set up again at next sign-in",
+        permissions=["change"],
+    )
+    def reset_second_factor(self, request, queryset):
+        for user in queryset:
+            mfa_reset(user=user)
 
     def get_fieldsets(self, request, obj=None):
         if obj is None or request.user.is_superuser:

@@ -2,7 +2,7 @@
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
@@ -14,6 +14,15 @@ def problem(status_code: int, title: str, detail: str = "", **extra) -> Response
         body["detail"] = detail
     body.update(extra)
     return Response(body, status=status_code, content_type="application/problem+json")
+
+
+def problem_response(status_code: int, title: str, detail: str = "", **extra) -> JsonResponse:
+    """The same problem document from a plain Django view (webhooks outside the REST API)."""
+    body = {"type": "about:blank", "title": title, "status": status_code}
+    if detail:
+        body["detail"] = detail
+    body.update(extra)
+    return JsonResponse(body, status=status_code, content_type="application/problem+json")
 
 
 def _field_errors(detail) -> dict:

@@ -12,5 +12,7 @@ def staff(request) -> dict:
         "can_register_patients": has_permission(user, "patients.add_patient"),
         "can_view_audit": has_permission(user, "core.view_auditevent"),
         "can_view_schedule": has_permission(user, "scheduling.view_appointment"),
+        "can_view_encounters": has_permission(user, "billing.view_encounter"),
+        "can_view_coding_queue": has_permission(user, "billing.view_coding_queue"),
         "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
     }

@@ -4,9 +4,13 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth import logout
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.auth.views import redirect_to_login
 from django.http import JsonResponse
+from django.shortcuts import redirect
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 
 from medoffice.core.context import reset_request, set_request
 
@@ -73,3 +77,37 @@ def _session_expired(session) -> bool:
     if now - login_at > settings.SESSION_ABSOLUTE_LIFETIME_SECONDS:
         return True
     return last_seen is not None and now - last_seen > settings.SESSION_IDLE_TIMEOUT_SECONDS
+
+
+# Pages a password-only session may open: finishing or abandoning the sign-in.
+SECOND_FACTOR_ROUTES = ("core:login", "core:logout", "core:mfa-verify", "core:mfa-enrol",
+                        "core:mfa-recovery", "core:health")  # fmt: skip
+
+
+class SecondFactorMiddleware:
+    """AC-07: a session that has passed the password but not the second factor reaches
+    nothing but the second-factor pages. Web pages send it to the code (or, for a user
+    without an authenticator yet, to enrolment); for the API it is no credential at all,
+    so only a bearer token (a machine credential, unchanged) signs an API call in.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self._open_paths: frozenset[str] | None = None
+
+    def _open(self, path: str) -> bool:
+        if self._open_paths is None:
+            self._open_paths = frozenset(reverse(name) for name in SECOND_FACTOR_ROUTES)
+        return path in self._open_paths or path.startswith(settings.STATIC_URL.join("//"))
+
+    def __call__(self, request):
+        user = request.user
+        if user.is_authenticated and not user.is_verified():
+            if request.path.startswith("/api/"):
+                request.user = AnonymousUser()
+            elif not self._open(request.path):
+                from medoffice.core.mfa import totp_device_for
+
+                step = "core:mfa-verify" if totp_device_for(user) else "core:mfa-enrol"
+                return redirect(f"{reverse(step)}?{urlencode({'next': request.get_full_path()})}")
+        return self.get_response(request)

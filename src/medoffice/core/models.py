@@ -7,6 +7,8 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
+from django.utils import timezone
+from django_otp.models import Device, ThrottlingMixin
 
 from medoffice.core.identifiers import validate_npi
 from medoffice.core.roles import Role
@@ -82,6 +84,9 @@ class Provider(models.Model):
         ],
     )
     locations = models.ManyToManyField(Location, related_name="providers", blank=True)
+    max_overbooks_per_day = models.PositiveSmallIntegerField(
+        default=2, help_text="Visits that may be booked on top of others in one day (0: none)"
+    )
     is_active = models.BooleanField(default=True)
 
     class Meta:
@@ -190,3 +195,46 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at row {self.last_id}"
+
+
+class RecoveryCodeDevice(ThrottlingMixin, Device):
+    """AC-07: the ten single-use recovery codes of one user, as a django-otp device.
+
+    Only SHA-256 digests are stored (the codes carry 48 random bits each, so a digest
+    cannot be reversed by guessing); a code is spent by the UPDATE that marks it used,
+    so two sign-ins racing with one code cannot both succeed.
+    """
+
+    class Meta(Device.Meta):
+        verbose_name = "recovery codes"
+        verbose_name_plural = "recovery codes"
+
+    def verify_token(self, token) -> bool:
+        from medoffice.core.mfa import recovery_code_digest
+
+        allowed, _ = self.verify_is_allowed()
+        if not allowed:
+            return False
+        spent = self.codes.filter(
+            digest=recovery_code_digest(str(token)), used_at__isnull=True
+        ).update(used_at=timezone.now())
+        if spent == 1:
+            self.throttle_reset()
+            return True
+        self.throttle_increment()
+        return False
+
+    def get_throttle_factor(self) -> int:
+        return 1
+
+    def codes_left(self) -> int:
+        return self.codes.filter(used_at__isnull=True).count()
+
+
+class RecoveryCode(models.Model):
+    device = models.ForeignKey(RecoveryCodeDevice, on_delete=models.CASCADE, related_name="codes")
+    digest = models.CharField(max_length=64, unique=True)
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.device.user_id} ({'used' if self.used_at else 'unused'})"

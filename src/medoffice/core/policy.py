@@ -16,7 +16,20 @@ AUTHENTICATED = "authenticated"
 
 
 def is_staff_user(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active and hasattr(user, "staff"))
+    return bool(
+        user
+        and user.is_authenticated
+        and user.is_active
+        and hasattr(user, "staff")
+        and has_second_factor(user)
+    )
+
+
+def has_second_factor(user) -> bool:
+    """AC-07: a session user counts only once the second factor is verified. A user
+    signed in by an API token (a machine credential) carries no `is_verified`."""
+    is_verified = getattr(user, "is_verified", None)
+    return is_verified is None or bool(is_verified())
 
 
 def has_permission(user, permission: str) -> bool:

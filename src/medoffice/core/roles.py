@@ -34,6 +34,9 @@ _REGISTER = {
     "patients.change_consent",
 }
 _INSURANCE_READ = {"patients.view_coverage"}
+# Code search and suggestions (ICD-10-CM, HCPCS, CPT): no patient data, but diagnoses are
+# the coder's, biller's and clinician's business, not the front desk's.
+_CODES_READ = {"coding.view_icd10code"}
 _AUDIT = {"core.view_auditevent", "core.export_auditevent"}
 _SCHEDULE_READ = {"scheduling.view_appointment"}
 _SCHEDULE = {
@@ -41,6 +44,7 @@ _SCHEDULE = {
     "scheduling.add_appointment",
     "scheduling.change_appointment",
 }
+_OUTSIDE = {f"scheduling.{a}_outsideappointment" for a in ("view", "add", "change")}
 # The office manager's configuration screens for the schedule.
 _SCHEDULE_SETUP = {
     f"scheduling.{action}_{model}"
@@ -48,6 +52,38 @@ _SCHEDULE_SETUP = {
     for model in (
         "room", "equipment", "appointmenttype", "templateblock", "scheduleexception", "holiday",
     )
+}  # fmt: skip
+# The message log (reminders, notices, texts from patients): PHI, read-only.
+_MESSAGES_READ = {"messaging.view_message"}
+# When and how the practice reminds patients (Configuration -> Reminder policies).
+_REMINDER_SETUP = {
+    "messaging.view_reminderpolicy",
+    "messaging.add_reminderpolicy",
+    "messaging.change_reminderpolicy",
+}
+# Encounters carry diagnoses: never the front desk's. Charges (services, amounts) are on
+# the visit receipt the front desk prints.
+_CHARGES_READ = {"billing.view_charge"}
+_ENCOUNTER_READ = {"billing.view_encounter"}
+_CODE = _ENCOUNTER_READ | _CHARGES_READ | {
+    "billing.change_encounter", "billing.amend_encounter", "billing.view_coding_queue",
+}  # fmt: skip
+_SUPERBILL = _ENCOUNTER_READ | {
+    "billing.change_encounter", "billing.sign_encounter", "billing.amend_encounter",
+}  # fmt: skip
+# The office manager's billing set-up: fee schedules, superbill templates, payer rules,
+# the NCCI tables loaded (read only: they are loaded from CMS files).
+_BILLING_SETUP = {
+    f"{app}.{action}_{model}"
+    for app, models_ in (
+        ("coding", ("feeschedule", "feescheduleentry", "favoritecode")),
+        ("billing", ("superbilltemplate", "superbillitem", "payerrules")),
+    )
+    for model in models_
+    for action in ("view", "add", "change")
+} | {
+    "coding.delete_feescheduleentry", "coding.delete_favoritecode",
+    "billing.delete_superbillitem", "billing.view_nccitable",
 }  # fmt: skip
 _CONFIGURE = {
     "core.view_practice",
@@ -72,17 +108,25 @@ _CONFIGURE = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE),
-    Role.MEDICAL_ASSISTANT: frozenset(_REGISTER | _SCHEDULE),
-    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ),
+    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ),
+    Role.MEDICAL_ASSISTANT: frozenset(
+        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ
+    ),
+    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ),
     Role.BILLER: frozenset(
         _READ_PATIENT
         | {"patients.view_coverage", "patients.add_coverage", "patients.change_coverage"}
         | {"patients.view_consent"}
         | _SCHEDULE_READ
+        | _ENCOUNTER_READ
+        | _CHARGES_READ
+        | _CODES_READ
     ),
     Role.RECORDS: frozenset(
-        _REGISTER | {"patients.merge_patient", "patients.export_patient"} | _SCHEDULE_READ
+        _REGISTER
+        | {"patients.merge_patient", "patients.export_patient"}
+        | _SCHEDULE_READ
+        | _OUTSIDE
     ),
     Role.CLINICIAN: frozenset(
         _READ_PATIENT
@@ -90,12 +134,24 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"patients.view_consent"}
         | _SCHEDULE_READ
         | {"scheduling.change_appointment"}
+        | _OUTSIDE
+        | _SUPERBILL
+        | _CODES_READ
     ),
     Role.OFFICE_MANAGER: frozenset(
-        _REGISTER | {"patients.view_payer"} | _SCHEDULE | _SCHEDULE_SETUP
+        _REGISTER
+        | {"patients.view_payer"}
+        | _SCHEDULE
+        | _SCHEDULE_SETUP
+        | _OUTSIDE
+        | _MESSAGES_READ
+        | _REMINDER_SETUP
+        | {"messaging.view_smsoptout"}
+        | _BILLING_SETUP
+        | _CODES_READ
     ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
-    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT),
+    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),
 }
 
 # Roles that use the Django admin screens (payers, locations, staff).

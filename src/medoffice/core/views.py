@@ -1,15 +1,21 @@
 import csv
 
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.db.models import Max
 from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
-from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.views.decorators.http import require_GET, require_http_methods
+from django_otp import login as otp_login
+from django_otp import verify_token
 
+from medoffice.core import mfa
 from medoffice.core.audit import CHAINED_FIELDS, audit_record
-from medoffice.core.forms import AuditFilterForm
-from medoffice.core.models import AuditAction, AuditEvent
+from medoffice.core.forms import AuditFilterForm, RecoveryCodeForm, TotpCodeForm
+from medoffice.core.models import AuditAction, AuditEvent, AuditOutcome
 from medoffice.core.policy import AUTHENTICATED, public, requires
 from medoffice.core.selectors import AuditFilter, audit_event_list
 
@@ -23,6 +29,141 @@ def logout(request):
         # DP-02: the browser drops every cached page and cookie of this site.
         response["Clear-Site-Data"] = '"cache", "cookies", "storage"'
     return response
+
+
+# --- The second factor (AC-07). Public as routes: a password-only session is not yet
+# "authenticated" for the policy; each view sends an anonymous caller to the sign-in.
+
+PENDING_KEY = "medoffice_mfa_pending_key"
+
+
+def _next_url(request) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
+        return target
+    return reverse("core:home")
+
+
+def _with_next(name: str, request) -> str:
+    return f"{reverse(name)}?{urlencode({'next': _next_url(request)})}"
+
+
+def _second_factor_passed(request, device, *, how: str) -> None:
+    otp_login(request, device)
+    # The session is now worth more: it gets a new id (session fixation, AC-06).
+    request.session.cycle_key()
+    audit_record(
+        action=AuditAction.LOGIN,
+        object_type="auth.user",
+        object_id=str(request.user.pk),
+        category="security",
+        detail=f"second factor passed: {how}",
+    )
+
+
+def _second_factor_refused(request, *, how: str) -> None:
+    audit_record(
+        action=AuditAction.LOGIN_FAILED,
+        outcome=AuditOutcome.FAILURE,
+        object_type="auth.user",
+        object_id=str(request.user.pk),
+        category="security",
+        detail=f"second factor refused: {how}",
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def mfa_verify(request):
+    """After the password: a current code from the user's authenticator."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    device = mfa.totp_device_for(request.user)
+    if device is None:
+        return redirect(_with_next("core:mfa-enrol", request))
+    form = TotpCodeForm(request.POST or None)
+    if form.is_valid():
+        code = form.cleaned_data["code"].strip().replace(" ", "")
+        if verify_token(request.user, device.persistent_id, code) is not None:
+            _second_factor_passed(request, device, how="authenticator")
+            return redirect(_next_url(request))
+        _second_factor_refused(request, how="authenticator")
+        form.add_error("code", "That code is not valid (or was already used). Try the next one.")
+    status = 422 if form.is_bound else 200
+    return render(
+        request, "core/mfa_verify.html", {"form": form, "next": _next_url(request)}, status=status
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def mfa_recovery(request):
+    """A recovery code instead of the authenticator: each works once."""
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if request.user.is_verified():
+        return redirect(_next_url(request))
+    device = mfa.recovery_device_for(request.user)
+    form = RecoveryCodeForm(request.POST or None)
+    if form.is_valid():
+        code = form.cleaned_data["code"]
+        if device is not None and verify_token(request.user, device.persistent_id, code):
+            _second_factor_passed(request, device, how="recovery code")
+            return render(
+                request,
+                "core/mfa_recovery_used.html",
+                {"codes_left": device.codes_left(), "next": _next_url(request)},
+            )
+        _second_factor_refused(request, how="recovery code")
+        form.add_error("code", "That recovery code is not valid or was already used.")
+    status = 422 if form.is_bound else 200
+    return render(
+        request, "core/mfa_recovery.html", {"form": form, "next": _next_url(request)}, status=status
+    )
+
+
+@public
+@require_http_methods(["GET", "POST"])
+def mfa_enrol(request):
+    """Set up an authenticator: scan the QR code (or type the key), confirm with a code.
+
+    A user without one does this right after the first password sign-in; replacing an
+    existing one takes a session that has passed the second factor.
+    """
+    if not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    if mfa.totp_device_for(request.user) and not request.user.is_verified():
+        return redirect(_with_next("core:mfa-verify", request))
+    key = request.session.get(PENDING_KEY)
+    if key is None:
+        key = request.session[PENDING_KEY] = mfa.new_totp_key()
+    form = TotpCodeForm(request.POST or None)
+    if form.is_valid():
+        enrolled = mfa.mfa_enrol(
+            user=request.user,
+            key_hex=key,
+            token=form.cleaned_data["code"],
+            keep_session=request.session.session_key,
+        )
+        if enrolled is not None:
+            device, codes = enrolled
+            del request.session[PENDING_KEY]
+            # The session now rests on the new device (the old one is gone).
+            _second_factor_passed(request, device, how="authenticator enrolled")
+            return render(
+                request, "core/mfa_codes.html", {"codes": codes, "next": _next_url(request)}
+            )
+        form.add_error("code", "That code does not match. Check the app shows MedOffice.")
+    url = mfa.totp_config_url(user=request.user, key_hex=key)
+    context = {
+        "form": form,
+        "qr_svg": mfa.qr_svg(url),
+        "secret": mfa.totp_key_base32(key),
+        "next": _next_url(request),
+    }
+    return render(request, "core/mfa_enrol.html", context, status=422 if form.is_bound else 200)
 
 
 @requires(AUTHENTICATED)

@@ -330,6 +330,12 @@ class Coverage(models.Model):
     def __str__(self) -> str:
         return f"{self.get_order_display()} {self.payer.name}"
 
+    @property
+    def card_images(self) -> list[tuple[str, object]]:
+        """("front"/"back", file) for each side that was scanned."""
+        sides = (("front", self.card_front), ("back", self.card_back))
+        return [(side, file) for side, file in sides if file]
+
     def is_active_on(self, day) -> bool:
         return (
             self.status == CoverageStatus.ACTIVE

@@ -29,10 +29,11 @@ TABS = (
     ("insurance", "Insurance", "patients:coverage-list"),
     ("consents", "Consents", "patients:consent-list"),
     ("appointments", "Appointments", "scheduling:appointment-list"),
+    ("outside", "Outside care", "scheduling:outside-list"),
     ("chart", "Chart", None),
     ("billing", "Billing", None),
     ("documents", "Documents", None),
-    ("communications", "Communications", None),
+    ("communications", "Communications", "messaging:message-list"),
 )
 
 

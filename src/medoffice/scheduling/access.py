@@ -1,5 +1,7 @@
 """The only way views and the API reach appointments: practice scope, permission, audit."""
 
+from datetime import datetime, time, timedelta
+
 from django.http import Http404
 
 from medoffice.core.access import practice_id_for
@@ -75,3 +77,21 @@ def day_board_for_user(user, *, location, day):
         f"{sum(len(c.appointments) for c in columns)} appointments shown",
     )
     return columns
+
+
+def week_for_user(user, *, provider, location, starts, zone) -> list[Appointment]:
+    """A provider's visits at a location in the 7 days from `starts` (a local date)."""
+    require_permission(user, "scheduling.view_appointment", category="scheduling")
+    first = datetime.combine(starts, time(0), zone)
+    visits = list(
+        _appointments()
+        .filter(provider=provider, location=location, starts_at__gte=first,
+                starts_at__lt=first + timedelta(days=7))
+        .exclude(status="entered-in-error")
+        .order_by("starts_at")
+    )  # fmt: skip
+    audit_record(
+        action=AuditAction.READ, object_type="scheduling.appointment", category="scheduling",
+        detail=f"week of {starts.isoformat()}: {len(visits)} appointments shown",
+    )  # fmt: skip
+    return visits

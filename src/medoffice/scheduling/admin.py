@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from medoffice.core.admin import PracticeScopedAdmin
 from medoffice.scheduling.models import (
     AppointmentType,
     Equipment,
@@ -11,19 +12,21 @@ from medoffice.scheduling.models import (
 
 
 @admin.register(Room)
-class RoomAdmin(admin.ModelAdmin):
+class RoomAdmin(PracticeScopedAdmin):
+    practice_path = "location__practice"
     list_display = ["name", "kind", "location", "is_active"]
     list_filter = ["location", "kind", "is_active"]
 
 
 @admin.register(Equipment)
-class EquipmentAdmin(admin.ModelAdmin):
+class EquipmentAdmin(PracticeScopedAdmin):
+    practice_path = "location__practice"
     list_display = ["name", "kind", "location", "is_active"]
     list_filter = ["location", "kind", "is_active"]
 
 
 @admin.register(AppointmentType)
-class AppointmentTypeAdmin(admin.ModelAdmin):
+class AppointmentTypeAdmin(PracticeScopedAdmin):
     list_display = [
         "name",
         "duration_minutes",
@@ -37,19 +40,24 @@ class AppointmentTypeAdmin(admin.ModelAdmin):
 
 
 @admin.register(TemplateBlock)
-class TemplateBlockAdmin(admin.ModelAdmin):
-    list_display = ["provider", "location", "weekday", "start_time", "end_time", "slot_minutes"]
+class TemplateBlockAdmin(PracticeScopedAdmin):
+    practice_path = "location__practice"
+    list_display = [
+        "provider", "location", "weekday", "start_time", "end_time", "slot_minutes",
+        "urgent_until",
+    ]  # fmt: skip
     list_filter = ["provider", "location", "weekday"]
     filter_horizontal = ["appointment_types"]
 
 
 @admin.register(ScheduleException)
-class ScheduleExceptionAdmin(admin.ModelAdmin):
+class ScheduleExceptionAdmin(PracticeScopedAdmin):
+    practice_path = "location__practice"
     list_display = ["reason", "provider", "location", "starts_at", "ends_at"]
     list_filter = ["location", "provider"]
 
 
 @admin.register(Holiday)
-class HolidayAdmin(admin.ModelAdmin):
+class HolidayAdmin(PracticeScopedAdmin):
     list_display = ["day", "name", "practice"]
     list_filter = ["practice"]

@@ -1,5 +1,7 @@
 """REST API for open slots and appointments: the finder, services and access checks of the UI."""
 
+from decimal import Decimal
+
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers, status
@@ -8,12 +10,21 @@ from rest_framework.views import APIView
 
 from medoffice.core.access import practice_id_for
 from medoffice.core.api_errors import problem
-from medoffice.core.models import Location, Provider
+from medoffice.core.audit import audit_record
+from medoffice.core.models import AuditAction, Location, Provider
 from medoffice.core.policy import HasRequiredPermission
 from medoffice.patients import access as patient_access
-from medoffice.scheduling import access, services
+from medoffice.patients.models import ConsentKind
+from medoffice.scheduling import access, front_desk, services, waitlist
 from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
-from medoffice.scheduling.models import Appointment, AppointmentType
+from medoffice.scheduling.models import (
+    Appointment,
+    AppointmentType,
+    CheckIn,
+    CopayMethod,
+    WaitlistEntry,
+    WaitlistStatus,
+)
 from medoffice.scheduling.selectors import PARTS_OF_DAY, Preferences, find_slots, slot_places
 from medoffice.scheduling.states import AppointmentStatus
 
@@ -32,7 +43,8 @@ class AppointmentSerializer(serializers.ModelSerializer):
         fields = (
             "id", "patient", "appointment_type", "appointment_type_name", "provider", "location",
             "room", "starts_at", "ends_at", "status", "reason", "cancel_reason", "overbooked",
-            "telehealth_url", "arrived_at", "checked_out_at",
+            "series", "telehealth_url", "confirmed_at", "confirmed_via", "arrived_at",
+            "roomed_at", "seen_at", "checked_out_at",
         )  # fmt: skip
 
 
@@ -44,6 +56,7 @@ class BookingSerializer(serializers.Serializer):
     starts_at = serializers.DateTimeField()
     reason = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
     override = serializers.BooleanField(required=False, default=False)
+    overbook = serializers.BooleanField(required=False, default=False)
 
 
 class RescheduleSerializer(serializers.Serializer):
@@ -157,6 +170,7 @@ class AppointmentCollection(APIView):
                 reason=values["reason"],
                 booked_by=request.user,
                 override=values["override"],
+                overbook=values["overbook"],
             )
         except SlotTakenError as exc:
             return _conflict(exc)
@@ -229,7 +243,7 @@ class AppointmentStatusChange(APIView):
     @extend_schema(
         request=StatusSerializer,
         responses=AppointmentSerializer,
-        summary="Check in, check out, cancel (with reason) or mark a no-show",
+        summary="Check out, cancel (with reason), mark a no-show, or undo (check-in: /check-in/)",
     )
     def post(self, request, public_id):
         def set_status(appointment, values):
@@ -238,3 +252,143 @@ class AppointmentStatusChange(APIView):
             )
 
         return _change(request, public_id, StatusSerializer, set_status)
+
+
+class CheckInSerializer(serializers.Serializer):
+    demographics_verified = serializers.BooleanField()
+    insurance_verified = serializers.BooleanField(required=False, default=False)
+    consents_signed = serializers.ListField(
+        child=serializers.ChoiceField(choices=ConsentKind.choices), required=False, default=list
+    )
+    copay_collected = serializers.DecimalField(
+        max_digits=12, decimal_places=2, required=False, default=Decimal("0.00")
+    )
+    copay_method = serializers.ChoiceField(choices=CopayMethod.choices, required=False, default="")
+    copay_reference = serializers.CharField(
+        max_length=40, required=False, allow_blank=True, default=""
+    )
+    note = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+class CheckInResultSerializer(serializers.ModelSerializer):
+    appointment = AppointmentSerializer(read_only=True)
+
+    class Meta:
+        model = CheckIn
+        fields = (
+            "appointment", "checked_in_at", "demographics_verified", "insurance_verified",
+            "copay_due", "copay_collected", "copay_method", "copay_reference", "note",
+        )  # fmt: skip
+
+
+class AppointmentCheckIn(APIView):
+    permission_classes = [HasRequiredPermission]
+    required_permission = {"POST": "scheduling.change_appointment"}
+
+    @extend_schema(
+        request=CheckInSerializer,
+        responses={201: CheckInResultSerializer},
+        summary="Check the patient in: verification, consents signed, copay collected",
+    )
+    def post(self, request, public_id):
+        appointment = access.appointment_get_for_user(
+            request.user, public_id, permission="scheduling.change_appointment", audit=False
+        )
+        data = CheckInSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            record = front_desk.visit_check_in(
+                appointment=appointment, checked_in_by=request.user, **data.validated_data
+            )
+        except (SlotTakenError, StatusMoveError) as exc:
+            return _conflict(exc)
+        return Response(CheckInResultSerializer(record).data, status=status.HTTP_201_CREATED)
+
+
+class StepSerializer(serializers.Serializer):
+    step = serializers.ChoiceField(choices=[("roomed", "Roomed"), ("seen", "Seen by provider"),
+                                            ("confirmed", "Confirmed by the patient")])  # fmt: skip
+    via = serializers.CharField(max_length=20, required=False, default="phone")
+
+
+class AppointmentStep(APIView):
+    permission_classes = [HasRequiredPermission]
+    required_permission = {"POST": "scheduling.change_appointment"}
+
+    @extend_schema(
+        request=StepSerializer, responses=AppointmentSerializer,
+        summary="Stamp rooming, the provider's arrival, or the patient's confirmation",
+    )  # fmt: skip
+    def post(self, request, public_id):
+        def apply(appointment, values):
+            if values["step"] == "confirmed":
+                return services.appointment_confirm(appointment=appointment, via=values["via"])
+            return front_desk.visit_step(appointment=appointment, step=values["step"])
+
+        return _change(request, public_id, StepSerializer, apply)
+
+
+class WaitlistEntrySerializer(serializers.ModelSerializer):
+    id = serializers.UUIDField(source="public_id", read_only=True)
+    patient = serializers.UUIDField(source="patient.public_id")
+    appointment_type = serializers.UUIDField(source="appointment_type.public_id")
+    provider = serializers.CharField(source="provider.npi", required=False, allow_null=True,
+                                     help_text="NPI; omit for any provider")  # fmt: skip
+    location = serializers.UUIDField(source="location.public_id", required=False,
+                                     allow_null=True)  # fmt: skip
+
+    class Meta:
+        model = WaitlistEntry
+        fields = (
+            "id", "patient", "appointment_type", "provider", "location", "earliest", "latest",
+            "weekdays", "part_of_day", "priority", "note", "status", "created_at",
+        )  # fmt: skip
+        read_only_fields = ("status", "created_at")
+        extra_kwargs = {"earliest": {"required": False}}
+
+
+class WaitlistCollection(APIView):
+    permission_classes = [HasRequiredPermission]
+    required_permission = {
+        "GET": "scheduling.view_appointment", "POST": "scheduling.add_appointment",
+    }  # fmt: skip
+
+    @extend_schema(responses=WaitlistEntrySerializer(many=True),
+                   summary="Patients waiting for an earlier time")  # fmt: skip
+    def get(self, request):
+        entries = list(
+            WaitlistEntry.objects.filter(
+                patient__practice_id=practice_id_for(request.user),
+                status=WaitlistStatus.WAITING,
+            ).select_related("patient", "appointment_type", "provider", "location")
+        )
+        audit_record(
+            action=AuditAction.READ, object_type="scheduling.waitlistentry",
+            category="scheduling", detail=f"waitlist: {len(entries)} patients listed",
+        )  # fmt: skip
+        return Response(WaitlistEntrySerializer(entries, many=True).data)
+
+    @extend_schema(request=WaitlistEntrySerializer, responses={201: WaitlistEntrySerializer},
+                   summary="Put a patient on the waiting list")  # fmt: skip
+    def post(self, request):
+        practice_id = practice_id_for(request.user)
+        data = WaitlistEntrySerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        values = dict(data.validated_data)
+        patient = patient_access.patient_get_for_user(
+            request.user, values.pop("patient")["public_id"],
+            permission="scheduling.add_appointment", audit=False,
+        )  # fmt: skip
+        values["appointment_type"] = _in_practice(
+            AppointmentType, practice_id, public_id=values["appointment_type"]["public_id"]
+        )
+        provider = values.pop("provider", None)
+        location = values.pop("location", None)
+        if provider:
+            values["provider"] = _in_practice(Provider, practice_id, npi=provider["npi"])
+        if location:
+            values["location"] = _in_practice(
+                Location, practice_id, public_id=location["public_id"]
+            )
+        entry = waitlist.waitlist_add(patient=patient, fields=values, created_by=request.user)
+        return Response(WaitlistEntrySerializer(entry).data, status=status.HTTP_201_CREATED)

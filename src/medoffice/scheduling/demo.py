@@ -19,14 +19,15 @@ from medoffice.scheduling.holidays import holidays_load_federal
 from medoffice.scheduling.models import AppointmentType, Equipment, Room, TemplateBlock
 from medoffice.scheduling.selectors import Preferences, find_slots
 from medoffice.scheduling.services import appointment_book
+from medoffice.scheduling.waitlist import waitlist_add
 
 VISIT_TYPES = (
-    # name, minutes, room kind, equipment, modality, patient kind
-    ("New patient visit", 40, "exam", "", "in_person", "new"),
-    ("Follow-up visit", 20, "exam", "", "in_person", "any"),
-    ("Annual physical", 40, "exam", "", "in_person", "any"),
-    ("ECG visit", 20, "exam", "ECG", "in_person", "any"),
-    ("Telehealth follow-up", 20, "", "", "telehealth", "any"),
+    # name, minutes, room kind, equipment, modality, patient kind, color on the board
+    ("New patient visit", 40, "exam", "", "in_person", "new", "#2f855a"),
+    ("Follow-up visit", 20, "exam", "", "in_person", "any", "#1f6f8b"),
+    ("Annual physical", 40, "exam", "", "in_person", "any", "#6b46c1"),
+    ("ECG visit", 20, "exam", "ECG", "in_person", "any", "#c53030"),
+    ("Telehealth follow-up", 20, "", "", "telehealth", "any", "#b7791f"),
 )
 REASONS = ("Follow-up", "Annual exam", "Blood pressure check", "Cough", "Medication review",
            "Back pain", "Rash", "Lab review", "Knee pain", "Headache")  # fmt: skip
@@ -47,9 +48,9 @@ def load_demo_schedule(*, practice: Practice, seed: int, days: int = 10) -> dict
         AppointmentType.objects.create(
             practice=practice, name=name, duration_minutes=minutes, room_kind=room,
             equipment_kinds=equipment, modality=modality, patient_kind=kind,
-            min_notice_hours=0,
+            min_notice_hours=0, color=color,
         )
-        for name, minutes, room, equipment, modality, kind in VISIT_TYPES
+        for name, minutes, room, equipment, modality, kind, color in VISIT_TYPES
     ]  # fmt: skip
     providers = list(practice.providers.filter(is_active=True).order_by("id"))
     for index, provider in enumerate(providers):
@@ -64,7 +65,19 @@ def load_demo_schedule(*, practice: Practice, seed: int, days: int = 10) -> dict
     year = timezone.localdate().year
     holidays_load_federal(practice=practice, years=[year, year + 1])
     booked = _book_some(practice, types, providers, rng, days)
+    _wait_some(practice, types)
     return {"created": True, "appointments": booked}
+
+
+def _wait_some(practice, types) -> None:
+    """A few patients on the waiting list, so a cancellation in the demo offers its time."""
+    follow_up = next(t for t in types if t.name == "Follow-up visit")
+    waiting = Patient.objects.filter(
+        practice=practice, status=PatientStatus.ACTIVE, appointments__isnull=True
+    ).order_by("id")[:3]
+    for priority, patient in zip((1, 3, 3), waiting, strict=False):
+        waitlist_add(patient=patient, fields={"appointment_type": follow_up,
+                                              "priority": priority})  # fmt: skip
 
 
 def _book_some(practice, types, providers, rng, days) -> int:

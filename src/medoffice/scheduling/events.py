@@ -35,3 +35,8 @@ def announce(appointment, event: AppointmentEvent, previous: dict | None = None)
             previous=previous or {},
         )  # fmt: skip
     )
+
+
+# kwargs: offer (a WaitlistOffer), news ("offer": a time is offered to the patient;
+# "taken": the time they were offered went to someone else). Sent after commit.
+waitlist_news = Signal()

@@ -8,9 +8,10 @@ are all resources, so none of them can be in two places at once.
 """
 
 import uuid
+from decimal import Decimal
 
 from django.conf import settings
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
 
 from medoffice.core.models import Location, Practice, Provider, StaffProfile
@@ -95,7 +96,11 @@ class AppointmentType(models.Model):
     providers = models.ManyToManyField(
         Provider, blank=True, related_name="appointment_types", help_text="Blank: any provider"
     )
-    color = models.CharField(max_length=7, default="#1f6f8b")
+    color = models.CharField(
+        max_length=7,
+        default="#1f6f8b",
+        validators=[RegexValidator(r"^#[0-9a-fA-F]{6}$", "A color like #1f6f8b.")],
+    )
     min_notice_hours = models.PositiveSmallIntegerField(default=0)
     max_days_ahead = models.PositiveSmallIntegerField(default=180)
     is_active = models.BooleanField(default=True)
@@ -144,6 +149,10 @@ class TemplateBlock(models.Model):
     )
     valid_from = models.DateField(null=True, blank=True)
     valid_until = models.DateField(null=True, blank=True)
+    urgent_until = models.TimeField(
+        null=True, blank=True,
+        help_text="Held for same-day urgent visits until this time on the day, then open to all",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["provider", "weekday", "start_time"]
@@ -197,6 +206,14 @@ class Holiday(models.Model):
         return f"{self.name} {self.day}"
 
 
+class PlaceOfService(models.TextChoices):
+    """The CMS place-of-service codes a visit of this office can have."""
+
+    OFFICE = "11", "11 Office"
+    TELEHEALTH_HOME = "10", "10 Telehealth in the patient's home"
+    TELEHEALTH_OTHER = "02", "02 Telehealth other than the patient's home"
+
+
 class Appointment(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="appointments")
@@ -220,6 +237,11 @@ class Appointment(models.Model):
     reason = models.CharField("reason for visit", max_length=200, blank=True)
     cancel_reason = models.CharField(max_length=200, blank=True)
     overbooked = models.BooleanField(default=False)
+    urgent = models.BooleanField(default=False, help_text="Same-day urgent care")
+    place_of_service = models.CharField(
+        max_length=2, choices=PlaceOfService.choices, default=PlaceOfService.OFFICE,
+        help_text="CMS place-of-service code the claim will carry",
+    )  # fmt: skip
     series = models.UUIDField(null=True, blank=True, db_index=True)
     telehealth_url = models.URLField(blank=True)
     booked_by = models.ForeignKey(
@@ -282,7 +304,7 @@ class Hold(models.Model):
 class SetupVersion(models.Model):
     """One row whose token changes with every change to the scheduling set-up.
 
-    Database triggers (migration 0003) write a new random token in the same transaction
+    Database triggers (migration 0007) write a new random token in the same transaction
     as any insert, update or delete of template blocks and the types they offer, the
     providers a type is limited to, holidays, time off, rooms and equipment, whatever
     made the change. `schedule_setup.py` keeps its cached copy of the set-up only while
@@ -294,3 +316,221 @@ class SetupVersion(models.Model):
 
     def __str__(self) -> str:
         return f"scheduling set-up {self.token}"
+
+
+class CopayMethod(models.TextChoices):
+    NONE = "", "Not collected"
+    CASH = "cash", "Cash"
+    CARD = "card", "Card"
+    CHECK = "check", "Check"
+    WAIVED = "waived", "Waived"
+
+
+class CheckIn(models.Model):
+    """What the front desk verified and collected when the patient arrived.
+
+    `snapshot` keeps the demographics and insurance as verified at this visit, so
+    the next check-in can show what changed since. Copay collection is recorded
+    here until the payments capability posts it to the ledger.
+    """
+
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.CASCADE, related_name="check_in"
+    )
+    checked_in_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    checked_in_at = models.DateTimeField()
+    demographics_verified = models.BooleanField(default=False)
+    insurance_verified = models.BooleanField(default=False)
+    snapshot = models.JSONField(default=dict)
+    copay_due = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    copay_collected = models.DecimalField(max_digits=12, decimal_places=2, default=0)
+    copay_method = models.CharField(max_length=8, choices=CopayMethod.choices, blank=True)
+    copay_reference = models.CharField(
+        max_length=40, blank=True, help_text="Check number or card receipt number"
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(copay_collected__gte=0) & models.Q(copay_due__gte=0),
+                name="check_in_copay_not_negative",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"Check-in {self.checked_in_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def copay_outstanding(self):
+        if self.copay_method == CopayMethod.WAIVED:
+            return Decimal("0.00")
+        return max(self.copay_due - self.copay_collected, Decimal("0.00"))
+
+
+class OutsideKind(models.TextChoices):
+    IMAGING = "imaging", "Imaging"
+    SURGERY = "surgery", "Surgery or procedure"
+    SPECIALIST = "specialist", "Specialist visit"
+    LAB = "lab", "Lab work"
+    THERAPY = "therapy", "Therapy (PT, OT, speech)"
+    OTHER = "other", "Other"
+
+
+class OutsideStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    SCHEDULED = "scheduled", "Scheduled"
+    COMPLETED = "completed", "Completed"
+    RESULTS_RECEIVED = "results", "Results received"
+    CANCELLED = "cancelled", "Cancelled"
+
+
+class OutsideAppointment(models.Model):
+    """A visit at another facility (imaging, surgery, a specialist) the office keeps track of."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="outside_visits")
+    kind = models.CharField(max_length=12, choices=OutsideKind.choices)
+    service = models.CharField(max_length=120, help_text="e.g. MRI left knee, cardiology consult")
+    facility = models.CharField(max_length=120)
+    facility_phone = models.CharField(max_length=16, blank=True)
+    ordered_by = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    from_appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    scheduled_at = models.DateTimeField(null=True, blank=True)
+    status = models.CharField(
+        max_length=12, choices=OutsideStatus.choices, default=OutsideStatus.REQUESTED
+    )
+    notes = models.TextField(blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} at {self.facility}"
+
+
+class OutsideDocument(models.Model):
+    """An order, a report or results that came back from the outside facility."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    outside_visit = models.ForeignKey(
+        OutsideAppointment, on_delete=models.PROTECT, related_name="documents"
+    )
+    title = models.CharField(max_length=120)
+    file = models.FileField(upload_to="outside/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["uploaded_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class WaitlistStatus(models.TextChoices):
+    WAITING = "waiting", "Waiting"
+    BOOKED = "booked", "Booked from the list"
+    REMOVED = "removed", "Removed"
+
+
+class WaitlistEntry(models.Model):
+    """A patient who wants an earlier visit, with what would suit them (the cancellation list)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="waitlist")
+    appointment_type = models.ForeignKey(
+        AppointmentType, on_delete=models.PROTECT, related_name="+"
+    )
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Blank: any provider who offers the type",
+    )  # fmt: skip
+    location = models.ForeignKey(
+        Location, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="Blank: any location",
+    )  # fmt: skip
+    earliest = models.DateField(help_text="Not before this day")
+    latest = models.DateField(null=True, blank=True, help_text="Not after this day")
+    weekdays = models.CharField(
+        max_length=13, blank=True, help_text="Comma-separated 0-6 (Monday = 0); blank: any day"
+    )
+    part_of_day = models.CharField(max_length=10, blank=True)
+    priority = models.PositiveSmallIntegerField(
+        choices=[(1, "Urgent"), (2, "High"), (3, "Normal")], default=3
+    )
+    note = models.CharField(max_length=200, blank=True)
+    status = models.CharField(
+        max_length=8, choices=WaitlistStatus.choices, default=WaitlistStatus.WAITING
+    )
+    booked_appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["priority", "created_at"]
+        verbose_name_plural = "waitlist entries"
+        indexes = [models.Index(fields=["status", "appointment_type"], name="waitlist_open")]
+
+    def __str__(self) -> str:
+        return f"Waitlist {self.appointment_type.name} since {self.created_at:%Y-%m-%d}"
+
+    @property
+    def weekday_list(self) -> list[int]:
+        return [int(d) for d in self.weekdays.split(",") if d.strip().isdigit()]
+
+
+class OfferStatus(models.TextChoices):
+    OFFERED = "offered", "Offered"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+    TAKEN = "taken", "Taken by someone else"
+    EXPIRED = "expired", "Expired"
+
+
+class WaitlistOffer(models.Model):
+    """A freed time offered to a waiting patient; the first to accept books it."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    entry = models.ForeignKey(WaitlistEntry, on_delete=models.CASCADE, related_name="offers")
+    token = models.CharField(max_length=43, unique=True)
+    starts_at = models.DateTimeField()
+    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="+")
+    location = models.ForeignKey(Location, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(
+        max_length=8, choices=OfferStatus.choices, default=OfferStatus.OFFERED
+    )
+    offered_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        ordering = ["-offered_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["entry", "starts_at", "provider"], name="one_offer_per_entry_and_time"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"Offer {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"

@@ -6,7 +6,7 @@ time off, and each location's rooms and equipment. Read afresh, these were a doz
 queries per booking (most of its time) and 2,000 template rows per search at 200
 providers. Kept, they cost one short read per call: the token of `SetupVersion`.
 
-Database triggers (migration 0003) give the token a new random value in the same
+Database triggers (migration 0007) give the token a new random value in the same
 transaction as any change to those tables, from any process and by any path (admin,
 bulk_create, queryset.update, raw SQL). Each process keeps one `ScheduleSetup` per
 practice with the token it was read under and reads it again when the database shows
@@ -44,6 +44,7 @@ class Template(NamedTuple):
     slot_minutes: int
     valid_from: date | None
     valid_until: date | None
+    urgent_until: time | None  # held for same-day urgent visits until then, if set
 
 
 # (provider id, or None for the whole location; location id; starts at; ends at)

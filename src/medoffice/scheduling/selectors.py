@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from medoffice.core.models import Location, Provider, StaffProfile
 from medoffice.core.roles import Role
-from medoffice.scheduling.models import AppointmentType, Hold, TemplateBlock
-from medoffice.scheduling.schedule_setup import ScheduleSetup, schedule_setup
+from medoffice.scheduling.models import Appointment, AppointmentType, Hold, TemplateBlock
+from medoffice.scheduling.schedule_setup import ScheduleSetup, Template, schedule_setup
 from medoffice.scheduling.slots import (
     Block,
     HoldReader,
@@ -21,6 +21,8 @@ from medoffice.scheduling.slots import (
     Slot,
     local_instant,
     open_slots,
+    unit_of,
+    units,
 )
 
 # Wall-clock bounds of the parts of the day a patient may prefer (None: to the block's end).
@@ -37,6 +39,7 @@ class Preferences:
     location_ids: tuple[int, ...] = ()
     weekdays: tuple[int, ...] = ()  # 0 = Monday
     part_of_day: str = ""  # morning / afternoon / evening
+    urgent: bool = False  # same-day urgent care may use the blocks held for it
 
 
 def _providers_for_type(appointment_type: AppointmentType, prefs: Preferences, setup):
@@ -93,6 +96,17 @@ def needs_at(
     return needs
 
 
+def _held_for_urgent(template: Template, day: date, zone: ZoneInfo, urgent: bool) -> bool:
+    """A block held for same-day urgent care is closed to others until its release time,
+    and open to urgent visits only on the day itself."""
+    if template.urgent_until is None:
+        return False
+    now = timezone.now().astimezone(zone)
+    if day != now.date():
+        return True  # never booked ahead: it is what keeps same-day room
+    return not urgent and now.time() < template.urgent_until
+
+
 def _day_blocks(day: date, templates, zones, prefs: Preferences) -> list[Block]:
     resolved = []
     instants: dict[tuple[int, time], datetime] = {}  # blocks share a few wall-clock times
@@ -109,6 +123,8 @@ def _day_blocks(day: date, templates, zones, prefs: Preferences) -> list[Block]:
         if template.valid_until and day > template.valid_until:
             continue
         zone = zones[template.location_id]
+        if _held_for_urgent(template, day, zone, prefs.urgent):
+            continue
         starts_at = instant(template.location_id, template.start_time)
         ends_at = instant(template.location_id, template.end_time)
         if prefs.part_of_day:
@@ -232,7 +248,8 @@ def find_slots(
     same bounds the booking service enforces.
     """
     now = timezone.now()
-    not_before = max(after or now, now + timedelta(hours=appointment_type.min_notice_hours))
+    notice = 0 if prefs.urgent else appointment_type.min_notice_hours  # urgent: seen today
+    not_before = max(after or now, now + timedelta(hours=notice))
     not_after = now + timedelta(days=appointment_type.max_days_ahead)
     if not_before > not_after:
         return []
@@ -309,6 +326,7 @@ def is_template_time(
     provider: Provider,
     location: Location,
     starts_at: datetime,
+    urgent: bool = False,
     setup: ScheduleSetup | None = None,
 ) -> bool:
     """Whether the provider's template offers this type at exactly this time, that day being
@@ -324,7 +342,7 @@ def is_template_time(
         for t in setup.provider_templates(appointment_type.id, day.weekday(), provider.id)
         if t.location_id == location.id
     ]
-    for block in _day_blocks(day, templates, {location.id: zone}, Preferences()):
+    for block in _day_blocks(day, templates, {location.id: zone}, Preferences(urgent=urgent)):
         on_grid = (starts_at - block.starts_at) % timedelta(minutes=block.slot_minutes)
         if block.starts_at <= starts_at and ends_at <= block.ends_at and not on_grid:
             break
@@ -336,6 +354,17 @@ def is_template_time(
     )
 
 
+def urgent_hold_at(*, provider: Provider, location: Location, starts_at: datetime) -> time | None:
+    """The release time of a block held for urgent care that covers this time, if any."""
+    zone = ZoneInfo(location.time_zone)
+    local = starts_at.astimezone(zone)
+    held = TemplateBlock.objects.filter(
+        provider=provider, location=location, weekday=local.weekday(),
+        start_time__lte=local.time(), end_time__gt=local.time(), urgent_until__isnull=False,
+    ).values_list("urgent_until", flat=True).first()  # fmt: skip
+    return held
+
+
 @dataclass
 class BoardColumn:
     provider: Provider
@@ -344,8 +373,6 @@ class BoardColumn:
 
 def day_board(*, location: Location, day: date) -> list[BoardColumn]:
     """One column per provider working at the location that day (by template or booking)."""
-    from medoffice.scheduling.models import Appointment
-
     zone = ZoneInfo(location.time_zone)
     starts = datetime.combine(day, time(0, 0), tzinfo=zone)
     ends = starts + timedelta(days=1)
@@ -369,8 +396,161 @@ def day_board(*, location: Location, day: date) -> list[BoardColumn]:
     return list(columns.values())
 
 
+def chosen_slot(data, practice_id: int) -> tuple[datetime, Provider, Location] | None:
+    """The offered time a form posted back (starts_at, slot_provider, slot_location), if
+    it names a provider and location of this practice; None for anything else."""
+    try:
+        starts_at = datetime.fromisoformat(data.get("starts_at", ""))
+        provider_pk = int(data.get("slot_provider", ""))
+        location_pk = int(data.get("slot_location", ""))
+    except ValueError:
+        return None
+    mine = {"practice_id": practice_id}
+    provider = Provider.objects.filter(pk=provider_pk, **mine).first()
+    location = Location.objects.filter(pk=location_pk, **mine).first()
+    if starts_at.tzinfo is None or provider is None or location is None:
+        return None
+    return starts_at, provider, location
+
+
 def slot_places(slots: list[Slot]) -> tuple[dict[int, Provider], dict[int, Location]]:
     """The providers and locations the slots name, by id (one query each)."""
     providers = Provider.objects.in_bulk({s.provider_id for s in slots})
     locations = Location.objects.in_bulk({s.location_id for s in slots})
     return providers, locations
+
+
+def _minutes(start, end) -> int | None:
+    if start is None or end is None:
+        return None
+    return max(0, round((end - start).total_seconds() / 60))
+
+
+def wait_minutes(appointment: Appointment, now: datetime | None = None) -> dict[str, int | None]:
+    """The waits of one visit: for a room, for the provider, and (still waiting) so far."""
+    now = now or timezone.now()
+    still_waiting = appointment.status == "arrived" and appointment.seen_at is None
+    return {
+        "for_room": _minutes(appointment.arrived_at, appointment.roomed_at),
+        "for_provider": _minutes(appointment.roomed_at, appointment.seen_at),
+        "arrival_to_provider": _minutes(appointment.arrived_at, appointment.seen_at),
+        "so_far": _minutes(appointment.arrived_at, now) if still_waiting else None,
+    }
+
+
+@dataclass(frozen=True)
+class ProviderFigures:
+    provider: Provider
+    due: int  # visits whose time came: seen, checked in, or missed
+    no_shows: int
+    avg_wait_for_room: float | None  # minutes, arrival to room
+    avg_wait_for_provider: float | None  # minutes, room to provider
+
+    @property
+    def no_show_rate(self) -> float | None:
+        return self.no_shows / self.due if self.due else None
+
+
+@dataclass(frozen=True)
+class FrequentNoShow:
+    patient_id: int
+    no_shows: int
+    last_no_show: datetime
+
+
+def _average(values: list[int]) -> float | None:
+    return round(sum(values) / len(values), 1) if values else None
+
+
+def dashboard_figures(
+    *, practice_id: int, starts: datetime, ends: datetime, frequent_at: int = 2
+) -> tuple[list[ProviderFigures], list[FrequentNoShow]]:
+    """No-show rates and wait times per provider, and the patients who miss visits often."""
+    rows = Appointment.objects.filter(
+        location__practice_id=practice_id,
+        starts_at__gte=starts,
+        starts_at__lt=ends,
+        status__in=("arrived", "fulfilled", "noshow"),
+    ).values_list("provider_id", "patient_id", "status", "starts_at", "arrived_at", "roomed_at",
+                  "seen_at")  # fmt: skip
+    per_provider: dict[int, dict] = defaultdict(
+        lambda: {"due": 0, "no_shows": 0, "room": [], "provider": []}
+    )
+    missed: dict[int, list[datetime]] = defaultdict(list)
+    for provider_id, patient_id, status, starts_at, arrived, roomed, seen in rows:
+        figures = per_provider[provider_id]
+        figures["due"] += 1
+        if status == "noshow":
+            figures["no_shows"] += 1
+            missed[patient_id].append(starts_at)
+        if arrived and roomed:
+            figures["room"].append(_minutes(arrived, roomed))
+        if roomed and seen:
+            figures["provider"].append(_minutes(roomed, seen))
+    providers = Provider.objects.in_bulk(per_provider)
+    table = sorted(
+        (
+            ProviderFigures(providers[pid], f["due"], f["no_shows"], _average(f["room"]),
+                            _average(f["provider"]))
+            for pid, f in per_provider.items()
+        ),
+        key=lambda p: (p.provider.last_name, p.provider.first_name),
+    )  # fmt: skip
+    frequent = sorted(
+        (FrequentNoShow(pid, len(times), max(times)) for pid, times in missed.items()
+         if len(times) >= frequent_at),
+        key=lambda f: (-f.no_shows, f.last_no_show),
+    )  # fmt: skip
+    return table, frequent
+
+
+def no_show_count(patient_id: int, *, since: datetime) -> int:
+    return Appointment.objects.filter(
+        patient_id=patient_id, status="noshow", starts_at__gte=since
+    ).count()
+
+
+def open_times(*, location: Location, day: date, provider_ids) -> dict[int, list[datetime]]:
+    """Per provider: the template's start times that day with the provider free for a whole
+    slot, for the board's "book here" links (the booking itself checks everything again)."""
+    zone = ZoneInfo(location.time_zone)
+    setup = schedule_setup(location.practice_id)
+    if day in setup.holidays:
+        return {}
+    wanted = set(provider_ids)
+    templates = [
+        block
+        for block, _types in setup.blocks.get(day.weekday(), ())
+        if block.provider_id in wanted and block.location_id == location.id
+    ]
+    blocks = _day_blocks(day, templates, {location.id: zone}, Preferences())
+    if not blocks:
+        return {}
+    first, last = min(b.starts_at for b in blocks), max(b.ends_at for b in blocks)
+    busy = set(
+        Hold.objects.filter(
+            kind="P", resource_id__in=provider_ids, unit__gte=unit_of(first),
+            unit__lt=unit_of(last),
+        ).values_list("resource_id", "unit")
+    )  # fmt: skip
+    off = [
+        (who, since, until)
+        for who, _location, since, until in setup.time_off_at([location.id], first, last)
+        if who is None or who in wanted
+    ]
+    now = timezone.now()
+    found: dict[int, list[datetime]] = defaultdict(list)
+    for block in blocks:
+        step = timedelta(minutes=block.slot_minutes)
+        start = block.starts_at
+        while start + step <= block.ends_at:
+            span = units(start, start + step)
+            free = start >= now and not any((block.provider_id, u) in busy for u in span)
+            away = any(
+                who in (None, block.provider_id) and s < start + step and start < e
+                for who, s, e in off
+            )
+            if free and not away:
+                found[block.provider_id].append(start)
+            start += step
+    return {pid: sorted(times) for pid, times in found.items()}

@@ -8,6 +8,7 @@ and nothing of its attempt remains.
 
 import secrets
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,9 +25,11 @@ from medoffice.scheduling.events import AppointmentEvent, announce
 from medoffice.scheduling.models import (
     Appointment,
     AppointmentType,
+    CheckIn,
     Hold,
     Modality,
     PatientKind,
+    PlaceOfService,
     ResourceKind,
 )
 from medoffice.scheduling.schedule_setup import ScheduleSetup, schedule_setup
@@ -158,6 +161,30 @@ def _write_holds(appointment: Appointment, chosen: dict, span: range) -> None:
         ) from exc
 
 
+def _refuse_over_the_overbooking_limit(provider, location, starts_at: datetime) -> None:
+    """Overbooking is a deliberate exception: at most the provider's daily limit of them.
+
+    The provider's row is locked so two clerks overbooking at once count each other.
+    """
+    limit = (
+        Provider.objects.select_for_update()
+        .filter(pk=provider.pk)
+        .values_list("max_overbooks_per_day", flat=True)
+        .get()
+    )
+    zone = ZoneInfo(location.time_zone)
+    day_start = datetime.combine(starts_at.astimezone(zone).date(), datetime.min.time(), zone)
+    taken = Appointment.objects.filter(
+        provider=provider, overbooked=True, status__in=HOLDING,
+        starts_at__gte=day_start, starts_at__lt=day_start + timedelta(days=1),
+    ).count()  # fmt: skip
+    if taken >= limit:
+        raise ValidationError(
+            {"overbook": [f"{provider} takes at most {limit} overbooked visits a day "
+                          f"({taken} booked already)."]}
+        )  # fmt: skip
+
+
 def _snapshot(appointment: Appointment) -> dict:
     return {
         "starts_at": appointment.starts_at,
@@ -185,28 +212,41 @@ def appointment_book(
     booked_by=None,
     override: bool = False,
     overbook: bool = False,
+    urgent: bool = False,
     series=None,
 ) -> Appointment:
     """Book one visit holding every resource it needs, or raise and leave nothing behind.
 
     `override` books outside the templates and notice rules (audited); `overbook`
-    books on top of the provider's existing visits (audited).
+    books on top of the provider's existing visits (audited); `urgent` is same-day
+    urgent care, which may use the blocks held for it.
     """
     # One read of the set-up for all checks below (one query unless it changed).
     setup = schedule_setup(appointment_type.practice_id)
     errors = _rule_errors(
         patient=patient, appointment_type=appointment_type, provider=provider,
-        location=location, starts_at=starts_at, override=override, setup=setup,
+        location=location, starts_at=starts_at, override=override or urgent, setup=setup,
     )  # fmt: skip
+    zone = ZoneInfo(location.time_zone)
+    if urgent and starts_at.astimezone(zone).date() != timezone.now().astimezone(zone).date():
+        errors.setdefault("urgent", []).append("Urgent care is booked for today only.")
     if errors:
         raise ValidationError(errors)
     if not override and not selectors.is_template_time(
         appointment_type=appointment_type, provider=provider, location=location,
-        starts_at=starts_at, setup=setup,
+        starts_at=starts_at, urgent=urgent, setup=setup,
     ):  # fmt: skip
+        held = selectors.urgent_hold_at(provider=provider, location=location, starts_at=starts_at)
+        if held is not None:
+            raise ValidationError(
+                {"starts_at": [f"Held for same-day urgent visits until {held:%I:%M %p} "
+                               "on the day."]}
+            )  # fmt: skip
         raise ValidationError(
             {"starts_at": [f"{provider} does not see {appointment_type.name} then."]}
         )
+    if overbook:
+        _refuse_over_the_overbooking_limit(provider, location, starts_at)
     ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
     span = units(starts_at, ends_at)
     chosen = _choose_resources(appointment_type, location, span, ignore=None, setup=setup)
@@ -221,6 +261,10 @@ def appointment_book(
         ends_at=ends_at,
         reason=reason,
         overbooked=overbook,
+        urgent=urgent,
+        place_of_service=PlaceOfService.TELEHEALTH_HOME
+        if appointment_type.modality == Modality.TELEHEALTH
+        else PlaceOfService.OFFICE,
         series=series,
         telehealth_url=_telehealth_url()
         if appointment_type.modality == Modality.TELEHEALTH
@@ -234,7 +278,11 @@ def appointment_book(
             for item in chosen["equipment"]
         )
     _write_holds(appointment, chosen, span)
-    flags = [name for name, on in (("override", override), ("overbook", overbook)) if on]
+    flags = [
+        name
+        for name, on in (("override", override), ("overbook", overbook), ("urgent", urgent))
+        if on
+    ]
     audit_record(
         action=AuditAction.CREATE,
         obj=appointment,
@@ -303,22 +351,61 @@ def appointment_reschedule(
 def appointment_set_status(
     *, appointment: Appointment, status: str, reason: str = ""
 ) -> Appointment:
-    """The one way a status changes: refuses moves the table does not allow."""
+    """Cancel, no-show, check out or undo. Checking in has its own service
+    (front_desk.visit_check_in), since it verifies and collects as it goes."""
+    if status == AppointmentStatus.ARRIVED:
+        raise StatusMoveError(
+            "Check the patient in from the check-in screen (it verifies insurance and consents)."
+        )
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
+    return move_status(appointment, status, reason)
+
+
+def _status_rule_error(appointment: Appointment, status: str) -> str | None:
+    now = timezone.now()
+    zone = ZoneInfo(appointment.location.time_zone)
+    if status == AppointmentStatus.ARRIVED and (
+        now.astimezone(zone).date() != appointment.starts_at.astimezone(zone).date()
+    ):
+        return "A patient can be checked in only on the day of the visit."
+    if status == AppointmentStatus.NOSHOW and now < appointment.starts_at:
+        return "A visit that has not started yet cannot be a no-show."
+    if (
+        appointment.status == AppointmentStatus.ARRIVED
+        and status == AppointmentStatus.BOOKED
+        and CheckIn.objects.filter(appointment=appointment, copay_collected__gt=0).exists()
+    ):
+        return "A copay was collected at this check-in: refund it in billing before undoing."
+    return None
+
+
+def move_status(appointment: Appointment, status: str, reason: str = "") -> Appointment:
+    """The one way a status changes; the caller holds the appointment's row lock.
+
+    Refuses moves the table does not allow, frees the resources of a visit that
+    will not happen, and takes them again for one that will after all.
+    """
     if not can_move(appointment.status, status):
         raise StatusMoveError(
             f"A visit that is {appointment.get_status_display().lower()} cannot become {status}."
         )
+    refusal = _status_rule_error(appointment, status)
+    if refusal:
+        raise StatusMoveError(refusal)
     before = _snapshot(appointment)
     previous = appointment.status
     appointment.status = status
     now = timezone.now()
     if status == AppointmentStatus.CANCELLED:
-        if not reason:
+        if not reason.strip():
             raise ValidationError({"cancel_reason": ["Say why the visit is cancelled."]})
-        appointment.cancel_reason = reason
+        appointment.cancel_reason = reason.strip()
     if status == AppointmentStatus.ARRIVED and appointment.arrived_at is None:
         appointment.arrived_at = now
+    if previous == AppointmentStatus.ARRIVED and status == AppointmentStatus.BOOKED:
+        # Checked in by mistake: the visit is as it was before the check-in.
+        CheckIn.objects.filter(appointment=appointment).delete()
+        appointment.arrived_at = appointment.roomed_at = appointment.seen_at = None
     if status == AppointmentStatus.FULFILLED and appointment.checked_out_at is None:
         appointment.checked_out_at = now
     chosen = None

@@ -23,3 +23,7 @@ class Command(BaseCommand):
             self.stdout.write(f"Logins: {logins}.")
             if summary["created"]:
                 self.stdout.write(f"Demo password for every login: {DEMO_PASSWORD} (demo only).")
+                self.stdout.write(
+                    "Every sign-in also takes a code from an authenticator app: the first"
+                    " sign-in of each login shows a QR code to scan (or a key to type in)."
+                )

@@ -12,6 +12,6 @@ def create_row(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("scheduling", "0003_setup_version")]
+    dependencies = [("scheduling", "0007_setup_version")]
 
     operations = [migrations.RunPython(create_row, migrations.RunPython.noop)]

@@ -66,7 +66,7 @@ def _run(statements_by_vendor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("scheduling", "0002_appointment_confirmed")]
+    dependencies = [("scheduling", "0006_urgent_holds_place_of_service")]
 
     operations = [
         migrations.CreateModel(

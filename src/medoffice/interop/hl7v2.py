@@ -1,0 +1,171 @@
+"""Appointment changes as HL7 v2.5.1 SIU messages: the mapping from our models to the codec.
+
+The encoder itself is our own (medoffice.formats.hl7v2): a small renderer for
+the fixed set of segments we emit is simpler and faster than building hl7apy
+object trees at run time, and keeps hl7apy out of the server's dependencies.
+hl7apy is the independent validator in the tests instead.
+
+Which trigger for which change:
+
+    booked                      S12 new appointment
+    rescheduled                 S13 rescheduled (SCH-6 says where it was)
+    cancelled                   S15 cancelled (SCH-6 carries the cancel reason)
+    no-show                     S26 patient did not show up
+    entered in error            S17 deletion
+    any other status move       S14 modification (checked in, checked out, back to booked)
+
+Times are written in the location's zone with its UTC offset, so a receiver
+shows the office's wall-clock time and still knows the exact instant.
+"""
+
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from medoffice.core.context import current_actor
+from medoffice.core.models import Location
+from medoffice.formats.hl7v2.encoding import hl7_timestamp
+from medoffice.formats.hl7v2.siu import (
+    AppointmentNotice,
+    Clinician,
+    Device,
+    Header,
+    PatientIdentity,
+    Place,
+    Service,
+    SiuTrigger,
+    StaffMember,
+    render_siu,
+)
+from medoffice.scheduling.events import AppointmentEvent
+from medoffice.scheduling.models import Appointment
+from medoffice.scheduling.states import AppointmentStatus
+
+_TRIGGERS = {
+    AppointmentEvent.BOOKED: SiuTrigger.NEW,
+    AppointmentEvent.RESCHEDULED: SiuTrigger.RESCHEDULED,
+    AppointmentEvent.CANCELLED: SiuTrigger.CANCELLED,
+    AppointmentEvent.NOSHOW: SiuTrigger.NO_SHOW,
+}
+
+# SCH-25 and the resource segments' filler status (HL7 table 0278).
+_FILLER_STATUS = {
+    AppointmentStatus.BOOKED: "Booked",
+    AppointmentStatus.ARRIVED: "Started",
+    AppointmentStatus.FULFILLED: "Complete",
+    AppointmentStatus.CANCELLED: "Cancelled",
+    AppointmentStatus.NOSHOW: "Noshow",
+    AppointmentStatus.ENTERED_IN_ERROR: "Deleted",
+}
+
+
+def trigger_for(appointment: Appointment, event: str) -> SiuTrigger:
+    if event in _TRIGGERS:
+        return _TRIGGERS[AppointmentEvent(event)]
+    if appointment.status == AppointmentStatus.ENTERED_IN_ERROR:
+        return SiuTrigger.DELETED
+    return SiuTrigger.MODIFIED
+
+
+def _filler_status(appointment: Appointment) -> str:
+    if appointment.status == AppointmentStatus.BOOKED and appointment.overbooked:
+        return "Overbook"
+    return _FILLER_STATUS[AppointmentStatus(appointment.status)]
+
+
+def _event_reason(
+    appointment: Appointment, trigger: SiuTrigger, previous: dict, zone: ZoneInfo
+) -> tuple[str, str]:
+    """SCH-6: a code and text saying why this message was sent."""
+    if trigger == SiuTrigger.RESCHEDULED:
+        was = previous["starts_at"]
+        if previous.get("location_id") not in (None, appointment.location_id):
+            zone = ZoneInfo(Location.objects.get(id=previous["location_id"]).time_zone)
+        return "RESCHEDULED", f"Rescheduled from {hl7_timestamp(was.astimezone(zone))}"
+    if trigger == SiuTrigger.CANCELLED:
+        return "CANCELLED", appointment.cancel_reason or "Cancelled"
+    if trigger == SiuTrigger.NO_SHOW:
+        return "NOSHOW", "The patient did not come"
+    if trigger == SiuTrigger.DELETED:
+        return "DELETED", "Entered in error"
+    if trigger == SiuTrigger.MODIFIED:
+        return "STATUS", appointment.get_status_display()
+    return "BOOKED", "Booked"
+
+
+def appointment_notice(appointment: Appointment, event: str, previous: dict) -> AppointmentNotice:
+    zone = ZoneInfo(appointment.location.time_zone)
+    trigger = trigger_for(appointment, event)
+    code, text = _event_reason(appointment, trigger, previous, zone)
+    patient = appointment.patient
+    practice = patient.practice
+    provider = appointment.provider
+    room = appointment.room
+    assistant = None
+    if appointment.assistant is not None:
+        user = appointment.assistant.user
+        assistant = StaffMember(
+            username=user.get_username(), family_name=user.last_name, given_name=user.first_name
+        )
+    return AppointmentNotice(
+        trigger=trigger,
+        appointment_id=str(appointment.public_id),
+        starts_at=appointment.starts_at.astimezone(zone),
+        ends_at=appointment.ends_at.astimezone(zone),
+        event_reason_code=code,
+        event_reason_text=text,
+        filler_status=_filler_status(appointment),
+        patient=PatientIdentity(
+            mrn=patient.mrn,
+            family_name=patient.last_name,
+            given_name=patient.first_name,
+            middle_name=patient.middle_name,
+            suffix=patient.suffix,
+            birth_date=patient.dob,
+            sex=patient.sex_at_birth,
+        ),
+        assigning_authority=(practice.group_npi, str(practice.public_id), "UUID"),
+        provider=Clinician(
+            npi=provider.npi,
+            family_name=provider.last_name,
+            given_name=provider.first_name,
+            credentials=provider.credentials,
+        ),
+        place=Place(
+            facility=appointment.location.name,
+            room=room.name if room else "",
+            room_kind_code=room.kind if room else "",
+            room_kind_name=room.get_kind_display() if room else "",
+            phone=appointment.location.phone,
+        ),
+        service=Service(
+            code=str(appointment.appointment_type.public_id),
+            name=appointment.appointment_type.name,
+        ),
+        devices=tuple(
+            Device(name=item.name, kind=item.kind)
+            for item in appointment.equipment.order_by("kind", "name")
+        ),
+        assistant=assistant,
+        visit_reason=appointment.reason,
+        entered_by=current_actor().username,
+    )
+
+
+def siu_message(
+    appointment: Appointment,
+    event: str,
+    previous: dict,
+    *,
+    control_id: str,
+    created_at: datetime,
+) -> tuple[SiuTrigger, str]:
+    """(trigger, message text) for one committed appointment change."""
+    notice = appointment_notice(appointment, event, previous)
+    practice = appointment.patient.practice
+    header = Header(
+        control_id=control_id,
+        created_at=created_at.astimezone(notice.starts_at.tzinfo),
+        facility_namespace=practice.group_npi,
+        facility_id=str(practice.public_id),
+    )
+    return notice.trigger, render_siu(notice, header)

@@ -1,0 +1,70 @@
+"""Run the background worker: django-tasks-db's db_worker on our queues, plus a clock that
+queues the reminder sweep every minute.
+
+Why a clock thread in the worker rather than a sweep that re-queues itself: a
+self-rescheduling chain breaks for good the first time one link fails or is lost,
+and two workers starting together make two chains. Here the sweep runs as long as
+a worker runs, every failure is isolated to one minute, and several workers queue
+at most one waiting sweep between them (the sweep itself is idempotent anyway).
+"""
+
+import logging
+import threading
+import time
+
+from django.core.management import call_command
+from django.core.management.base import BaseCommand
+from django.db import connection
+
+from medoffice.messaging.tasks import enqueue_sweep_unless_waiting
+
+logger = logging.getLogger("medoffice.worker")
+
+QUEUES = "default,messaging"
+
+
+def _clock(every: float) -> None:
+    while True:
+        time.sleep(every)
+        try:
+            enqueue_sweep_unless_waiting()
+        except Exception:
+            logger.exception("could not queue the reminder sweep")
+        finally:
+            connection.close()  # this thread's own connection; a new one next minute
+
+
+class Command(BaseCommand):
+    help = "Run background tasks (reminders, notices) until stopped."
+
+    def add_arguments(self, parser) -> None:
+        parser.add_argument("--queues", default=QUEUES, help="comma-separated queue names")
+        parser.add_argument(
+            "--interval", type=float, default=2.0, help="seconds between polls when idle"
+        )
+        parser.add_argument(
+            "--batch", action="store_true", help="run what is waiting (and one sweep), then exit"
+        )
+        parser.add_argument("--max-tasks", type=int, default=None)
+        parser.add_argument(
+            "--sweep-every", type=float, default=60.0,
+            help="seconds between reminder sweeps; 0 turns them off",
+        )  # fmt: skip
+
+    def handle(self, *args, **options) -> None:
+        every = options["sweep_every"]
+        if every > 0:
+            enqueue_sweep_unless_waiting()
+            if not options["batch"]:
+                threading.Thread(target=_clock, args=(every,), daemon=True, name="sweep").start()
+        worker_options = {
+            "queue_name": options["queues"],
+            "interval": options["interval"],
+            "batch": options["batch"],
+            "reload": False,
+            "startup_delay": False,
+            "verbosity": options["verbosity"],
+        }
+        if options["max_tasks"]:
+            worker_options["max_tasks"] = options["max_tasks"]
+        call_command("db_worker", **worker_options)

@@ -1,0 +1,173 @@
+"""The default feed: one file per committed change, written whole, in an owner-only directory."""
+
+import logging
+import stat
+from datetime import timedelta
+
+import pytest
+from django.db import transaction
+from django.utils import timezone
+
+from medoffice.interop import services
+from medoffice.interop.models import OutboundStatus
+from medoffice.interop.transports import Outgoing
+from medoffice.interop.transports.file import FileDrop, file_name
+from medoffice.scheduling.services import appointment_cancel, appointment_reschedule
+from tests.interop.conftest import messages
+from tests.interop.hl7 import er7, parse_strict
+from tests.scheduling.conftest import next_weekday_at
+
+
+def files(directory) -> list:
+    return sorted(directory.iterdir()) if directory.exists() else []
+
+
+def test_each_change_writes_one_file_in_order(
+    feed_dir, office, book, patients, django_capture_on_commit_callbacks
+):
+    (patient,) = patients(1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(patient, next_weekday_at(9, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_reschedule(appointment=appointment, starts_at=next_weekday_at(10, 0))
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment_cancel(appointment=appointment, reason="Feeling better")
+
+    written = files(feed_dir)
+    assert [path.name.rsplit("_", 1)[1] for path in written] == ["S12.hl7", "S13.hl7", "S15.hl7"]
+    triggers = [er7(parse_strict(path.read_bytes().decode()).msh.msh_9.msg_2) for path in written]
+    assert triggers == ["S12", "S13", "S15"]
+
+
+def test_the_file_is_the_outbox_message_named_by_time_control_id_and_trigger(
+    feed_dir, office, book, patients, django_capture_on_commit_callbacks
+):
+    (patient,) = patients(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        book(patient, next_weekday_at(9, 0))
+
+    (message,) = messages()
+    (path,) = files(feed_dir)
+    made = message.created_at.strftime("%Y%m%dT%H%M%S%fZ")
+    assert path.name == f"{made}_{message.control_id}_S12.hl7"
+    assert path.read_bytes() == message.text.encode()
+    assert message.destination == str(path)
+    assert message.status == OutboundStatus.SENT
+    assert message.attempts == 1
+    assert message.claimed_until is None
+
+
+def test_directory_is_owner_only_and_files_are_private(
+    feed_dir, office, book, patients, django_capture_on_commit_callbacks
+):
+    (patient,) = patients(1)
+    with django_capture_on_commit_callbacks(execute=True):
+        book(patient, next_weekday_at(9, 0))
+
+    (path,) = files(feed_dir)
+    assert stat.S_IMODE(feed_dir.stat().st_mode) == 0o700
+    assert stat.S_IMODE(feed_dir.parent.stat().st_mode) == 0o700
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+
+
+def test_a_resend_replaces_the_same_file_and_leaves_no_temporary_one(tmp_path):
+    outgoing = Outgoing(control_id="ABC", trigger="S12", text="MSH|x\r", created_at=timezone.now())
+
+    with FileDrop(tmp_path / "out").session() as session:
+        session.send(outgoing)
+        session.send(outgoing)
+
+    assert [p.name for p in files(tmp_path / "out")] == [file_name(outgoing)]
+
+
+def test_a_rolled_back_booking_produces_no_message(
+    feed_dir, office, book, patients, django_capture_on_commit_callbacks
+):
+    (patient,) = patients(1)
+
+    def failing_request():
+        with transaction.atomic():
+            book(patient, next_weekday_at(9, 0))
+            raise RuntimeError("the clerk's request failed after booking")
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(RuntimeError):
+        failing_request()
+
+    assert messages() == []
+    assert files(feed_dir) == []
+
+
+def test_off_means_no_outbox_and_no_files(
+    settings, feed_dir, office, book, patients, django_capture_on_commit_callbacks
+):
+    settings.MEDOFFICE_HL7_FEED = {"transport": "off"}
+    (patient,) = patients(1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        book(patient, next_weekday_at(9, 0))
+
+    assert messages() == []
+    assert files(feed_dir) == []
+
+
+def test_an_unwritable_directory_keeps_the_message_pending_and_the_booking(
+    settings, tmp_path, office, book, patients, django_capture_on_commit_callbacks
+):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    settings.MEDOFFICE_HL7_FEED = {"transport": "file", "directory": blocker / "out"}
+    (patient,) = patients(1)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        appointment = book(patient, next_weekday_at(9, 0))
+
+    appointment.refresh_from_db()
+    (message,) = messages()
+    assert message.status == OutboundStatus.PENDING
+    assert message.attempts == 1
+    assert "cannot write" in message.last_error
+    assert message.claimed_until is None
+
+    settings.MEDOFFICE_HL7_FEED = {"transport": "file", "directory": tmp_path / "out"}
+    report = services.outbox_deliver()
+    assert report.sent == [message.control_id]
+    assert len(files(tmp_path / "out")) == 1
+
+
+def test_a_failing_feed_never_fails_the_booking_and_logs_no_phi(
+    feed_dir, office, book, patients, monkeypatch, caplog, django_capture_on_commit_callbacks
+):
+    (patient,) = patients(1)
+
+    def broken(*args, **kwargs):
+        raise ValueError(f"cannot encode {patient.last_name} {patient.mrn}")
+
+    monkeypatch.setattr(services, "siu_message", broken)
+    with (
+        caplog.at_level(logging.INFO, logger="medoffice.interop"),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        appointment = book(patient, next_weekday_at(9, 0))
+
+    assert appointment.pk is not None
+    (record,) = [r for r in caplog.records if r.name.startswith("medoffice.interop")]
+    assert "not queued (ValueError)" in record.getMessage()
+    assert patient.last_name not in caplog.text
+    assert patient.mrn not in caplog.text
+    assert record.exc_info is None  # a traceback would carry the exception's text
+
+
+def test_a_message_claimed_by_another_process_is_left_to_it(
+    feed_dir, office, book, patients, freeze
+):
+    (patient,) = patients(1)
+    appointment = book(patient, next_weekday_at(9, 0))  # not committed: the feed stays quiet
+    # Queued and claimed as the listener of another process does just before sending it.
+    message = services.outbound_message_queue(
+        appointment=appointment, event="booked", previous={}, claim=True
+    )
+
+    assert services.outbox_deliver().sent == []
+    freeze(message.claimed_until + timedelta(seconds=1))  # that process died mid-send
+    assert services.outbox_deliver().sent == [message.control_id]
