@@ -24,10 +24,12 @@ def test_a_booking_with_the_setup_kept_runs_a_handful_of_statements(office, pati
         book(second, next_weekday_at(10))
     statements = [q["sql"].split()[0].upper() for q in queries]
     # savepoint, set-up token, busy rooms, appointment, holds, chain head (read, update),
-    # audit row, release: the rule checks and the template check read nothing more.
+    # audit row, release: the rule checks and the template check read nothing more. On
+    # PostgreSQL the appointment and holds are written in a savepoint of their own (two more
+    # statements), so a room lost to a simultaneous booking can be chosen again.
     assert statements.count("SELECT") == 3
     assert statements.count("INSERT") == 3
-    assert len(statements) <= 9
+    assert len(statements) <= (11 if connection.vendor == "postgresql" else 9)
 
 
 def test_a_long_visits_holds_are_written_in_batches(practice, office, patients, provider, rooms):

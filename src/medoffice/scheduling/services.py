@@ -3,7 +3,9 @@
 A booking chooses free resources, then writes the appointment and its `Hold`
 rows in one transaction; the unique constraint on holds is the arbiter when
 two clerks race for the same time: one commits, the other gets SlotTakenError
-and nothing of its attempt remains.
+and nothing of its attempt remains. Losing a room, an item of equipment or an
+assistant to a simultaneous booking is not losing the time: the booking chooses
+again among those still free (`_take_resources`).
 """
 
 import secrets
@@ -161,6 +163,47 @@ def _write_holds(appointment: Appointment, chosen: dict, span: range) -> None:
         ) from exc
 
 
+# How many times a booking chooses its room, equipment and assistant again after losing one
+# of them to a simultaneous booking (each retry sees at least one more of them taken).
+POOL_RETRIES = 8
+
+
+def _reads_stay_true() -> bool:
+    """Whether no other session can commit between this transaction's reads and its writes:
+    SQLite in IMMEDIATE mode (the settings') takes the write lock at BEGIN, so the holds a
+    booking read stay true until it commits and a room it chose cannot be lost to anyone."""
+    options = connection.settings_dict.get("OPTIONS", {})
+    return connection.vendor == "sqlite" and options.get("transaction_mode") == "IMMEDIATE"
+
+
+def _take_resources(appointment_type, location, span, write, *, ignore=None, setup=None):
+    """Choose a free room, equipment and assistant for the span and `write(chosen)` with them.
+
+    Two bookings of the same time can both read a room as free before either commits; the
+    holds' unique constraint gives it to one and refuses the other (on PostgreSQL the
+    second insert waits for the first transaction, then fails). That refusal is no reason
+    to turn the patient away while another room is free: the writes are undone to a
+    savepoint and the choice is made again, now seeing the winner's holds. A choice that
+    comes out the same means the time lost was the provider's or the patient's, which no
+    other room helps: refused, as is a pool with nothing left. The database still decides
+    every conflict; nothing is ever held twice. Where reads stay true until commit (SQLite)
+    the race cannot happen, and the savepoint (two statements) is not needed.
+    """
+    chosen = _choose_resources(appointment_type, location, span, ignore=ignore, setup=setup)
+    if _reads_stay_true():
+        return write(chosen)
+    for _attempt in range(POOL_RETRIES):
+        try:
+            with transaction.atomic():
+                return write(chosen)
+        except SlotTakenError:
+            again = _choose_resources(appointment_type, location, span, ignore=ignore, setup=setup)
+            if again == chosen:
+                raise
+            chosen = again
+    raise SlotTakenError("The rooms and equipment for that time were all just taken.")
+
+
 def _refuse_over_the_overbooking_limit(provider, location, starts_at: datetime) -> None:
     """Overbooking is a deliberate exception: at most the provider's daily limit of them.
 
@@ -249,35 +292,39 @@ def appointment_book(
         _refuse_over_the_overbooking_limit(provider, location, starts_at)
     ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
     span = units(starts_at, ends_at)
-    chosen = _choose_resources(appointment_type, location, span, ignore=None, setup=setup)
-    appointment = Appointment.objects.create(
-        patient=patient,
-        appointment_type=appointment_type,
-        provider=provider,
-        location=location,
-        room_id=chosen["room"],
-        assistant_id=chosen["assistant"],
-        starts_at=starts_at,
-        ends_at=ends_at,
-        reason=reason,
-        overbooked=overbook,
-        urgent=urgent,
-        place_of_service=PlaceOfService.TELEHEALTH_HOME
-        if appointment_type.modality == Modality.TELEHEALTH
-        else PlaceOfService.OFFICE,
-        series=series,
-        telehealth_url=_telehealth_url()
-        if appointment_type.modality == Modality.TELEHEALTH
-        else "",
-        booked_by=booked_by,
-    )
-    if chosen["equipment"]:
-        # A new appointment has no equipment yet: one insert, not set()'s read-then-write.
-        Appointment.equipment.through.objects.bulk_create(
-            Appointment.equipment.through(appointment=appointment, equipment_id=item)
-            for item in chosen["equipment"]
+
+    def write(chosen: dict) -> Appointment:
+        appointment = Appointment.objects.create(
+            patient=patient,
+            appointment_type=appointment_type,
+            provider=provider,
+            location=location,
+            room_id=chosen["room"],
+            assistant_id=chosen["assistant"],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=reason,
+            overbooked=overbook,
+            urgent=urgent,
+            place_of_service=PlaceOfService.TELEHEALTH_HOME
+            if appointment_type.modality == Modality.TELEHEALTH
+            else PlaceOfService.OFFICE,
+            series=series,
+            telehealth_url=_telehealth_url()
+            if appointment_type.modality == Modality.TELEHEALTH
+            else "",
+            booked_by=booked_by,
         )
-    _write_holds(appointment, chosen, span)
+        if chosen["equipment"]:
+            # A new appointment has no equipment yet: one insert, not set()'s read-then-write.
+            Appointment.equipment.through.objects.bulk_create(
+                Appointment.equipment.through(appointment=appointment, equipment_id=item)
+                for item in chosen["equipment"]
+            )
+        _write_holds(appointment, chosen, span)
+        return appointment
+
+    appointment = _take_resources(appointment_type, location, span, write, setup=setup)
     flags = [
         name
         for name, on in (("override", override), ("overbook", overbook), ("urgent", urgent))
@@ -330,12 +377,15 @@ def appointment_reschedule(
         minutes=appointment.appointment_type.duration_minutes
     )
     span = units(appointment.starts_at, appointment.ends_at)
-    chosen = _choose_resources(appointment.appointment_type, location, span, ignore=appointment)
-    appointment.room_id = chosen["room"]
-    appointment.assistant_id = chosen["assistant"]
-    appointment.save()
-    appointment.equipment.set(chosen["equipment"])
-    _write_holds(appointment, chosen, span)
+
+    def write(chosen: dict) -> None:
+        appointment.room_id = chosen["room"]
+        appointment.assistant_id = chosen["assistant"]
+        appointment.save()
+        appointment.equipment.set(chosen["equipment"])
+        _write_holds(appointment, chosen, span)
+
+    _take_resources(appointment.appointment_type, location, span, write, ignore=appointment)
     audit_record(
         action=AuditAction.UPDATE,
         obj=appointment,
@@ -408,19 +458,22 @@ def move_status(appointment: Appointment, status: str, reason: str = "") -> Appo
         appointment.arrived_at = appointment.roomed_at = appointment.seen_at = None
     if status == AppointmentStatus.FULFILLED and appointment.checked_out_at is None:
         appointment.checked_out_at = now
-    chosen = None
     if previous not in HOLDING and status in HOLDING:
         # Back from a no-show: the visit takes its time again, or the move is refused.
         span = units(appointment.starts_at, appointment.ends_at)
-        chosen = _choose_resources(
-            appointment.appointment_type, appointment.location, span, ignore=appointment
+
+        def write(chosen: dict) -> None:
+            appointment.room_id = chosen["room"]
+            appointment.assistant_id = chosen["assistant"]
+            appointment.save()
+            appointment.equipment.set(chosen["equipment"])
+            _write_holds(appointment, chosen, span)
+
+        _take_resources(
+            appointment.appointment_type, appointment.location, span, write, ignore=appointment
         )
-        appointment.room_id = chosen["room"]
-        appointment.assistant_id = chosen["assistant"]
-    appointment.save()
-    if chosen is not None:
-        appointment.equipment.set(chosen["equipment"])
-        _write_holds(appointment, chosen, units(appointment.starts_at, appointment.ends_at))
+    else:
+        appointment.save()
     if status not in HOLDING:
         appointment.holds.all().delete()
     audit_record(
