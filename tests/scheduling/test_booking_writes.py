@@ -17,7 +17,12 @@ from medoffice.scheduling.slots import units
 from tests.scheduling.conftest import counts, hold_set, next_weekday_at
 
 
-def test_a_booking_with_the_setup_kept_runs_a_handful_of_statements(office, patients, book):
+def test_a_booking_with_the_setup_kept_runs_a_handful_of_statements(
+    office, patients, book, settings, immediate_tasks
+):
+    """The booking's own statements: no HL7 feed, and a task queue outside the database
+    (its task waits for the commit), so no outbox listener writes in the transaction."""
+    settings.MEDOFFICE_HL7_FEED = {"transport": "off"}
     first, second = patients(2)
     book(first, next_weekday_at(9))  # the set-up is now kept
     with CaptureQueriesContext(connection) as queries:
