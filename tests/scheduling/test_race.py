@@ -52,11 +52,8 @@ def _check(office: dict, outcomes: list[list], checks: dict) -> None:
     assert checks["holds"] == len(slots) * 2 * 3  # provider + patient, 15 minutes = 3 units
 
 
-@pytest.mark.django_db(transaction=True)
-def test_racing_threads_on_postgresql_get_one_winner_per_slot(transactional_db):
-    if connection.vendor != "postgresql":
-        pytest.skip("in-memory SQLite test database: see the file-database race below")
-    office = race_office(WORKERS)
+def _race_threads(office: dict) -> list[list]:
+    """Every worker's outcomes, the workers threads released together by a barrier."""
     barrier = threading.Barrier(WORKERS)
     results: list[list] = [[] for _ in range(WORKERS)]
 
@@ -69,7 +66,15 @@ def test_racing_threads_on_postgresql_get_one_winner_per_slot(transactional_db):
     for thread in threads:
         thread.join(timeout=60)
     assert not any(thread.is_alive() for thread in threads)
-    _check(office, [row for rows in results for row in rows], database_checks())
+    return [row for rows in results for row in rows]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_racing_threads_on_postgresql_get_one_winner_per_slot(transactional_db):
+    if connection.vendor != "postgresql":
+        pytest.skip("in-memory SQLite test database: see the file-database race below")
+    office = race_office(WORKERS)
+    _check(office, _race_threads(office), database_checks())
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork")
@@ -123,19 +128,7 @@ def test_racing_threads_on_postgresql_each_get_a_free_room(transactional_db):
     if connection.vendor != "postgresql":
         pytest.skip("in-memory SQLite test database: see the file-database race below")
     office = room_race_office(WORKERS)
-    barrier = threading.Barrier(WORKERS)
-    results: list[list] = [[] for _ in range(WORKERS)]
-
-    def work(index: int) -> None:
-        results[index] = attempt_all(office, index, lambda: barrier.wait(timeout=30))
-
-    threads = [threading.Thread(target=work, args=(i,)) for i in range(WORKERS)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    assert not any(thread.is_alive() for thread in threads)
-    _check_rooms(office, [row for rows in results for row in rows], database_checks())
+    _check_rooms(office, _race_threads(office), database_checks())
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork")

@@ -204,6 +204,19 @@ def _take_resources(appointment_type, location, span, write, *, ignore=None, set
     raise SlotTakenError("The rooms and equipment for that time were all just taken.")
 
 
+def _retake_resources(appointment: Appointment, location, span: range) -> None:
+    """Save an existing visit (moved, or back from a no-show) holding free resources for `span`."""
+
+    def write(chosen: dict) -> None:
+        appointment.room_id = chosen["room"]
+        appointment.assistant_id = chosen["assistant"]
+        appointment.save()
+        appointment.equipment.set(chosen["equipment"])
+        _write_holds(appointment, chosen, span)
+
+    _take_resources(appointment.appointment_type, location, span, write, ignore=appointment)
+
+
 def _refuse_over_the_overbooking_limit(provider, location, starts_at: datetime) -> None:
     """Overbooking is a deliberate exception: at most the provider's daily limit of them.
 
@@ -377,15 +390,7 @@ def appointment_reschedule(
         minutes=appointment.appointment_type.duration_minutes
     )
     span = units(appointment.starts_at, appointment.ends_at)
-
-    def write(chosen: dict) -> None:
-        appointment.room_id = chosen["room"]
-        appointment.assistant_id = chosen["assistant"]
-        appointment.save()
-        appointment.equipment.set(chosen["equipment"])
-        _write_holds(appointment, chosen, span)
-
-    _take_resources(appointment.appointment_type, location, span, write, ignore=appointment)
+    _retake_resources(appointment, location, span)
     audit_record(
         action=AuditAction.UPDATE,
         obj=appointment,
@@ -461,17 +466,7 @@ def move_status(appointment: Appointment, status: str, reason: str = "") -> Appo
     if previous not in HOLDING and status in HOLDING:
         # Back from a no-show: the visit takes its time again, or the move is refused.
         span = units(appointment.starts_at, appointment.ends_at)
-
-        def write(chosen: dict) -> None:
-            appointment.room_id = chosen["room"]
-            appointment.assistant_id = chosen["assistant"]
-            appointment.save()
-            appointment.equipment.set(chosen["equipment"])
-            _write_holds(appointment, chosen, span)
-
-        _take_resources(
-            appointment.appointment_type, appointment.location, span, write, ignore=appointment
-        )
+        _retake_resources(appointment, appointment.location, span)
     else:
         appointment.save()
     if status not in HOLDING:
