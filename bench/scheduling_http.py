@@ -76,7 +76,7 @@ def _config(quick: bool) -> dict:
         "slots": 40 if quick else 600,
         "commits": 50 if quick else 500,
         "baseline": 5 if quick else 50,  # requests per client
-        "in_process": 10 if quick else 50,  # booking requests without the server
+        "in_process": 5 if quick else 50,  # booking requests without the server
     }
 
 

@@ -133,6 +133,15 @@ ROWS = [
     ("See the clearinghouse connections (Configuration)", "billing.view_clearinghouseconnection"),
     ("Add a clearinghouse connection", "billing.add_clearinghouseconnection"),
     ("Change a clearinghouse connection", "billing.change_clearinghouseconnection"),
+    ("Eligibility", None),
+    (
+        "See eligibility checks: benefits, rejects explained, the 270/271 (visit, check-in)",
+        "eligibility.view_eligibilitycheck",
+    ),
+    (
+        "Check eligibility with the payer (coverage, visit, check-in, API)",
+        "eligibility.run_eligibilitycheck",
+    ),  # fmt: skip
 ]
 
 

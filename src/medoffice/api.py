@@ -7,6 +7,7 @@ from medoffice.billing import api as billing_api
 from medoffice.billing import claim_api, work_api
 from medoffice.coding import api as coding_api
 from medoffice.core.policy import AUTHENTICATED
+from medoffice.eligibility import api as eligibility_api
 from medoffice.patients import api as patients_api
 from medoffice.scheduling import api as scheduling_api
 
@@ -130,4 +131,14 @@ urlpatterns += [
     ),
     path("appeals/<uuid:public_id>/", work_api.AppealItem.as_view(), name="appeal-detail"),
     path("codes/explain/", work_api.CodeExplanation.as_view(), name="code-explain"),
+    path(
+        "eligibility-checks/",
+        eligibility_api.CheckCollection.as_view(),
+        name="eligibility-check-list",
+    ),
+    path(
+        "eligibility-checks/<uuid:public_id>/",
+        eligibility_api.CheckItem.as_view(),
+        name="eligibility-check-detail",
+    ),
 ]

@@ -1,5 +1,5 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
-createuser, generate, audit, backup, restore, hl7, ncci, codes, bench, x12.
+createuser, generate, audit, backup, restore, hl7, ncci, codes, eligibility, bench, x12.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -108,6 +108,7 @@ def cmd_demo(args) -> None:
     _call("load_demo_schedule", seed=args.seed)
     _call("load_demo_codes", seed=args.seed)
     _call("load_demo_billing")
+    _call("load_demo_eligibility")
     if args.no_serve:
         return
     if args.no_worker:
@@ -218,6 +219,15 @@ def cmd_codes(args) -> None:
         _call("search_codes" if sub == "search" else "suggest_codes", *args.text, **options)
 
 
+def cmd_eligibility(args) -> None:
+    _setup_django()
+    sub = args.eligibility_command
+    if sub == "run":
+        _call("eligibility", "run", "--days", str(args.days), *(["--queue"] if args.queue else []))
+    else:
+        _call("eligibility", sub)
+
+
 def cmd_bench(args) -> None:
     script = Path.cwd() / "bench" / "run.py"
     if not script.exists():
@@ -227,7 +237,7 @@ def cmd_bench(args) -> None:
 
 
 def cmd_x12_read(args) -> None:
-    """Print a payer-exchange file as JSON; a bad file exits 2 with segment and reason."""
+    """Print a payer-exchange file as JSON; a bad file exits 1 with segment and reason."""
     import json
 
     from medoffice.formats.x12 import X12Error
@@ -237,10 +247,10 @@ def cmd_x12_read(args) -> None:
         data = read_file(args.file)
     except OSError as exc:
         sys.stderr.write(f"medoffice x12 read: {args.file}: {exc.strerror or exc}\n")
-        sys.exit(2)
+        sys.exit(1)
     except X12Error as exc:
         sys.stderr.write(f"medoffice x12 read: {args.file}: {exc}\n")
-        sys.exit(2)
+        sys.exit(1)
     json.dump(data, sys.stdout, indent=2)
     sys.stdout.write("\n")
 
@@ -380,6 +390,14 @@ def build_parser() -> argparse.ArgumentParser:
     answers = claims_sub.add_parser("responses", help="pick up 999 and 277CA answers")
     answers.add_argument("--practice", help="practice name (default: the only practice)")
     p.set_defaults(func=cmd_claims)
+    p = sub.add_parser("eligibility", help="eligibility (270/271): batch, pickup, stray answers")
+    elig_sub = p.add_subparsers(dest="eligibility_command", required=True)
+    e = elig_sub.add_parser("run", help="check the booked visits of today and the next days")
+    e.add_argument("--days", type=int, default=2)
+    e.add_argument("--queue", action="store_true", help="hand it to the background worker")
+    elig_sub.add_parser("collect", help="pick up 271s from the clearinghouse inbox")
+    elig_sub.add_parser("strays", help="list 271s that could not be applied, with the reason")
+    p.set_defaults(func=cmd_eligibility)
 
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")
@@ -388,7 +406,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("x12", help="X12 payer-exchange files (837P, 270/271, 276/277, 999, 835)")
     x12_sub = p.add_subparsers(dest="x12_command", required=True)
     read = x12_sub.add_parser(
-        "read", help="print any supported X12 file as readable JSON (exit 2 if malformed)"
+        "read", help="print any supported X12 file as readable JSON (exit 1 if malformed)"
     )
     read.add_argument("file")
     read.set_defaults(func=cmd_x12_read)

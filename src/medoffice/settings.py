@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "medoffice.messaging",
+    "medoffice.eligibility",
 ]
 
 MIDDLEWARE = [
@@ -342,6 +343,21 @@ CALENDAR_UID_DOMAIN = env.str(
     "MEDOFFICE_CALENDAR_DOMAIN", default=DEFAULT_FROM_EMAIL.rpartition("@")[2] or "localhost"
 )
 
+# Eligibility (270/271): the class that carries a 270 to the payer (docs/operations.md).
+# The default, a simulated payer, answers at once from the coverage on file (demo, tests);
+# medoffice.eligibility.gateways.ClearinghouseFolder writes to VAR_DIR/clearinghouse/outbox.
+MEDOFFICE_ELIGIBILITY_GATEWAY = env.str(
+    "MEDOFFICE_ELIGIBILITY_GATEWAY", default="medoffice.eligibility.gateways.SimulatedPayer"
+)
+# Payer ids the simulated payer answers "unable to respond now" for (AAA 42).
+MEDOFFICE_ELIGIBILITY_SIMULATED_OUTAGE = env.list(
+    "MEDOFFICE_ELIGIBILITY_SIMULATED_OUTAGE", default=[]
+)
+# A pending check with no 271 after this many hours is settled as not answered.
+MEDOFFICE_ELIGIBILITY_TIMEOUT_HOURS = env.int("MEDOFFICE_ELIGIBILITY_TIMEOUT_HOURS", default=24)
+if MEDOFFICE_ELIGIBILITY_TIMEOUT_HOURS < 1:
+    raise ImproperlyConfigured("MEDOFFICE_ELIGIBILITY_TIMEOUT_HOURS must be at least 1")
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "medoffice.core.api_auth.ApiTokenAuthentication",
@@ -369,6 +385,7 @@ SPECTACULAR_SETTINGS = {
         "SexEnum": "medoffice.patients.models.SexAtBirth",
         "PatientStatusEnum": "medoffice.patients.models.PatientStatus",
         "CoverageStatusEnum": "medoffice.patients.models.CoverageStatus",
+        "EligibilityStatusEnum": "medoffice.eligibility.states.CheckStatus",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -27,6 +27,8 @@ from medoffice.coding.models import (
 from medoffice.core.identifiers import npi_from_stem
 from medoffice.core.models import Location, Provider
 from medoffice.core.testing import force_login_verified
+from medoffice.eligibility import services as eligibility_services
+from medoffice.eligibility.models import EligibilityCheck
 from medoffice.patients import services as patient_services
 from medoffice.patients.models import Consent, Coverage, Patient, Payer
 from medoffice.scheduling import services as scheduling_services
@@ -133,6 +135,8 @@ class World:
     other_claim: object = None
     exchange_file: object = None  # a file received from the clearinghouse
     other_exchange_file: object = None
+    eligibility_check: EligibilityCheck | None = None  # answered (simulated payer)
+    other_eligibility_check: EligibilityCheck | None = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -297,6 +301,10 @@ def _claim_and_file(practice):
     return Claim.objects.get(pk=claim_id), record
 
 
+def _eligibility_check(coverage) -> EligibilityCheck:
+    return eligibility_services.check_run(coverage=coverage, service_date=timezone.localdate())
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
@@ -320,6 +328,7 @@ def world(make_patient, payer, provider, location) -> World:
     world.encounter, world.signed_encounter = _encounters(patient, provider, location)
     world.claim, world.exchange_file = _claim_and_file(location.practice)
     world.work_claim, world.appeal = _claim_work(patient, provider, location)
+    world.eligibility_check = _eligibility_check(world.coverage)
     return world
 
 
@@ -348,6 +357,9 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     )
     world.other_claim, world.other_exchange_file = _claim_and_file(other_practice)
     world.other_work_claim, world.other_appeal = _claim_work(world.other_patient, doctor, place)
+    other_practice.group_npi = npi_from_stem("165432107")  # the payer asks for it
+    other_practice.save(update_fields=["group_npi"])
+    world.other_eligibility_check = _eligibility_check(world.other_coverage)
     return world
 
 

@@ -416,6 +416,21 @@ ROUTES: tuple[Route, ...] = (
     Route("api:claims-send", "POST", "billing.send_claimbatch", phi=False),
     Route("api:claims-responses", "POST", "billing.send_claimbatch", phi=False),
     Route("api:batch-list", "GET", "billing.view_claimbatch", phi=False),
+    # Eligibility (270/271): front desk, billers, office manager
+    Route("eligibility:check-list", "GET", "eligibility.view_eligibilitycheck"),
+    Route("eligibility:check-detail", "GET", "eligibility.view_eligibilitycheck",
+          "eligibility_check"),
+    Route("eligibility:coverage-checks", "GET", "eligibility.view_eligibilitycheck", "coverage"),
+    Route("eligibility:coverage-check-run", "POST", "eligibility.run_eligibilitycheck",
+          "coverage", body=lambda w: {"service_date": "2026-03-02"}, ok=302),
+    Route("eligibility:appointment-check-run", "POST", "eligibility.run_eligibilitycheck",
+          "appointment", ok=302),
+    Route("api:eligibility-check-list", "GET", "eligibility.view_eligibilitycheck"),
+    Route("api:eligibility-check-list", "POST", "eligibility.run_eligibilitycheck",
+          body=lambda w: {"coverage": str(w.coverage.public_id), "service_date": "2026-03-02"},
+          ok=201),
+    Route("api:eligibility-check-detail", "GET", "eligibility.view_eligibilitycheck",
+          "eligibility_check"),
 )  # fmt: skip
 
 # Public routes that authenticate their caller themselves (a gateway's signature or shared

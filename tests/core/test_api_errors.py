@@ -167,6 +167,9 @@ BAD_BODIES = {
     "api:waitlist-list": [{}, [], {"patient": "nope"},
                           {"patient": str(UNKNOWN), "appointment_type": "x"},
                           {"patient": "P", "appointment_type": str(UNKNOWN), "weekdays": "9"}],
+    "api:eligibility-check-list": [{}, [], {"coverage": "nope"},
+                                   {"coverage": str(UNKNOWN), "service_date": "soon"},
+                                   {"coverage": str(UNKNOWN), "appointment": str(UNKNOWN)}],
 }  # fmt: skip
 
 

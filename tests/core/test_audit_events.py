@@ -31,7 +31,9 @@ def _is_phi_route(name: str) -> bool:
         return False
     if name == "billing:code-search":  # the code sets only: no patient data
         return False
-    return name.startswith(("patients:", "scheduling:", "messaging:", "billing:")) or (
+    return name.startswith(
+        ("patients:", "scheduling:", "messaging:", "billing:", "eligibility:")
+    ) or (
         name.startswith("api:")
         and any(
             w in name
@@ -44,9 +46,11 @@ def _is_phi_route(name: str) -> bool:
                 "charge",
                 "claim",
                 "appeal",
+                "patient", "coverage", "appointment", "waitlist", "encounter", "charge",
+                "eligibility",
             )
         )
-    )
+    )  # fmt: skip
 
 
 def test_every_phi_route_in_the_urlconf_is_in_the_audit_catalogue():
@@ -156,6 +160,10 @@ WRITE_ACTIONS = {
     "POST billing:claim-correct": ["create", "update"],
     "POST api:claim-resend": [],
     "POST api:claim-correct": ["create", "update"],
+    # Asking the payer records the check (with its 270), then its answer (the 271).
+    "POST eligibility:coverage-check-run": ["create", "update"],
+    "POST eligibility:appointment-check-run": ["create", "update"],
+    "POST api:eligibility-check-list": ["create", "update"],
 }
 
 

@@ -155,6 +155,7 @@ def test_catalogue_matches_the_policy_each_view_declares():
         outside_visit=ids, outside_document=ids, waitlist_entry=ids, encounter=ids,
         signed_encounter=ids, work_claim=ids, appeal=ids, paths_only=True,
         claim=ids, exchange_file=ids,
+        eligibility_check=ids,
     )  # fmt: skip
     wrong = []
     for route in ROUTES + WEBHOOKS:

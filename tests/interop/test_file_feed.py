@@ -5,11 +5,13 @@ import stat
 from datetime import timedelta
 
 import pytest
-from django.db import transaction
+from django.db import connection, transaction
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
+from django_tasks_db.models import DBTaskResult
 
 from medoffice.interop import services
-from medoffice.interop.models import OutboundStatus
+from medoffice.interop.models import OutboundMessage, OutboundStatus
 from medoffice.interop.transports import Outgoing
 from medoffice.interop.transports.file import FileDrop, file_name
 from medoffice.scheduling.services import appointment_cancel, appointment_reschedule
@@ -162,12 +164,35 @@ def test_a_message_claimed_by_another_process_is_left_to_it(
     feed_dir, office, book, patients, freeze
 ):
     (patient,) = patients(1)
-    appointment = book(patient, next_weekday_at(9, 0))  # not committed: the feed stays quiet
+    # Not committed: the booking's message is queued with it, claimed by the booking's
+    # process for the delivery it makes after the commit (which never comes here).
+    appointment = book(patient, next_weekday_at(9, 0))
+    (own,) = messages()
+    assert own.claimed_until is not None
+    assert own.status == OutboundStatus.PENDING
     # Queued and claimed as the listener of another process does just before sending it.
     message = services.outbound_message_queue(
         appointment=appointment, event="booked", previous={}, claim=True
     )
 
     assert services.outbox_deliver().sent == []
-    freeze(message.claimed_until + timedelta(seconds=1))  # that process died mid-send
-    assert services.outbox_deliver().sent == [message.control_id]
+    freeze(message.claimed_until + timedelta(seconds=1))  # both processes died mid-send
+    assert services.outbox_deliver().sent == [own.control_id, message.control_id]
+
+
+def test_the_hl7_message_and_the_patients_notice_are_queued_inside_the_booking(
+    office, patients, book, settings, tmp_path
+):
+    """With the database task queue, the outbox rows are written by the booking's own
+    transaction (before any commit): they commit, or roll back, with it."""
+    settings.MEDOFFICE_HL7_FEED = {"transport": "file", "directory": tmp_path / "hl7"}
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default", "messaging"]}}  # fmt: skip
+    (patient,) = patients(1)
+    with CaptureQueriesContext(connection) as queries:
+        appointment = book(patient, next_weekday_at(9))
+    assert connection.in_atomic_block  # the test's transaction: nothing has committed
+    assert OutboundMessage.objects.filter(appointment=appointment).count() == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="send_appointment_notice").count() == 1
+    assert not any(q["sql"].upper().startswith("COMMIT") for q in queries)
+    assert not list((tmp_path / "hl7").glob("*"))  # the file is written after the commit

@@ -5,6 +5,11 @@ script (`python -m tests.scheduling.race WORKERS`), processes against a fresh fi
 SQLite database made with `migrate` under the production settings (WAL, IMMEDIATE
 transactions, busy_timeout), which the in-memory test database cannot stand in for.
 The script prints one JSON object: the office, every attempt's outcome and the checks.
+
+`rooms` mode (`python -m tests.scheduling.race WORKERS rooms`): each worker books its own
+provider at one and the same time for a visit that needs an exam room, with one room per
+worker. Every worker must win, each in a different room: losing the first free room to a
+simultaneous booking is no reason to refuse while another room is free.
 """
 
 import json
@@ -76,6 +81,58 @@ def race_office(workers: int) -> dict:
     return {"location": location.id, "type": visit.id, "patients": patients, "slots": slots}
 
 
+def room_race_office(workers: int) -> dict:
+    """One provider, one exam room and one patient per worker; one time for all of them."""
+    from medoffice.core.identifiers import npi_from_stem
+    from medoffice.core.models import Location, Practice, Provider
+    from medoffice.patients.services import patient_register
+    from medoffice.scheduling.models import AppointmentType, Room, TemplateBlock
+
+    practice = Practice.objects.create(name="Room Race", group_npi=npi_from_stem("123456789"))
+    location = Location.objects.create(
+        practice=practice, name="Main", address1="1 Main St", city="Springfield", state="IL",
+        zip_code="62701", time_zone="America/Chicago",
+    )  # fmt: skip
+    for n in range(workers):
+        Room.objects.create(location=location, name=f"Exam {n + 1}", kind="exam")
+    providers = []
+    for n in range(workers):
+        doctor = Provider.objects.create(
+            practice=practice, first_name=NAMES[n], last_name="Roomer", credentials="MD",
+            npi=npi_from_stem(f"1{n:02d}6543210"[:9]),
+        )  # fmt: skip
+        doctor.locations.add(location)
+        TemplateBlock.objects.create(
+            provider=doctor, location=location, weekday=1, start_time=time(9, 0),
+            end_time=time(12, 0), slot_minutes=15,
+        )  # fmt: skip
+        providers.append(doctor.id)
+    visit = AppointmentType.objects.create(
+        practice=practice, name="Exam visit", duration_minutes=15, room_kind="exam"
+    )
+    patients = [
+        patient_register(
+            practice=practice,
+            confirm_not_duplicate=True,
+            fields={
+                "first_name": NAMES[i],
+                "last_name": "Roomer",
+                "dob": date(1975, 6, 2),
+                "sex_at_birth": "M",
+                "address1": "2 Elm St",
+                "city": "Springfield",
+                "state": "IL",
+                "zip_code": "62704",
+            },
+        ).id  # fmt: skip
+        for i in range(workers)
+    ]
+    start = next_tuesday_at(10, 0).isoformat()
+    # worker i books provider i: each slot is wanted by exactly one worker
+    return {"location": location.id, "type": visit.id, "patients": patients,
+            "slots": [[p, start] for p in providers], "own_slot": True}  # fmt: skip
+
+
 def attempt_all(office: dict, index: int, wait) -> list[list]:
     """Worker `index`: after `wait()`, try every slot for its own patient; one outcome each.
 
@@ -98,6 +155,8 @@ def attempt_all(office: dict, index: int, wait) -> list[list]:
         location = Location.objects.get(pk=office["location"])
         providers = Provider.objects.in_bulk([p for p, _ in office["slots"]])
         slots = office["slots"][index:] + office["slots"][:index]  # start in different places
+        if office.get("own_slot"):
+            slots = slots[:1]  # its own provider only
         results = []
         wait()
         for provider_id, start in slots:
@@ -144,7 +203,12 @@ def database_checks() -> dict:
         appointments = cursor.fetchone()[0]
         cursor.execute("SELECT COUNT(*) FROM scheduling_hold")
         holds = cursor.fetchone()[0]
+        cursor.execute(
+            "SELECT room_id FROM scheduling_appointment WHERE room_id IS NOT NULL ORDER BY id"
+        )
+        rooms = [row[0] for row in cursor.fetchall()]
     return {
+        "rooms": rooms,
         "duplicate_holds": duplicate_holds,
         "provider_overlaps": overlaps["provider_id"],
         "patient_overlaps": overlaps["patient_id"],
@@ -153,7 +217,7 @@ def database_checks() -> dict:
     }
 
 
-def _sqlite_race(workers: int) -> dict:
+def _sqlite_race(workers: int, mode: str = "slots") -> dict:
     """In a fresh process: migrate the file database, then fork one process per worker."""
     import multiprocessing
 
@@ -170,7 +234,7 @@ def _sqlite_race(workers: int) -> dict:
         journal = cursor.fetchone()[0]
         cursor.execute("PRAGMA busy_timeout")
         busy = cursor.fetchone()[0]
-    office = race_office(workers)
+    office = room_race_office(workers) if mode == "rooms" else race_office(workers)
     connections.close_all()  # each forked worker opens its own connection
 
     context = multiprocessing.get_context("fork")
@@ -206,4 +270,5 @@ if __name__ == "__main__":
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "medoffice.settings")
     if os.environ.get("DATABASE_URL"):
         sys.exit("unset DATABASE_URL: this race runs on the default file SQLite database")
-    sys.stdout.write(json.dumps(_sqlite_race(int(sys.argv[1]))) + "\n")
+    mode = sys.argv[2] if len(sys.argv) > 2 else "slots"
+    sys.stdout.write(json.dumps(_sqlite_race(int(sys.argv[1]), mode)) + "\n")

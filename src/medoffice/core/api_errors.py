@@ -1,11 +1,23 @@
 """API errors as RFC 9457 problem details; never a 500 for bad input."""
 
+from datetime import date
+
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, JsonResponse
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler
+
+
+def date_param(params, name: str) -> date | None:
+    """A YYYY-MM-DD query parameter, None when absent; a bad one is a 400 naming it."""
+    if not params.get(name):
+        return None
+    try:
+        return date.fromisoformat(params[name])
+    except ValueError as exc:
+        raise DjangoValidationError({name: ["A date, YYYY-MM-DD."]}) from exc
 
 
 def problem(status_code: int, title: str, detail: str = "", **extra) -> Response:

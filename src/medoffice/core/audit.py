@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from medoffice.core.context import Actor, current_actor
@@ -74,11 +74,13 @@ def audit_record(
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", obj.pk))
-    with transaction.atomic():
-        head, _ = AuditChainHead.objects.select_for_update().get_or_create(id=1)
+    # No savepoint of its own: if the append fails, the caller's whole transaction must
+    # roll back anyway (a change without its audit row must not commit).
+    with transaction.atomic(savepoint=False):
+        last_id, last_mac = _lock_chain_head()
         at = timezone.now()
         values = {
-            "id": head.last_id + 1,
+            "id": last_id + 1,
             "at": at.isoformat(),
             "user_id": actor.user_id,
             "username": _clean(actor.username, 150),
@@ -93,13 +95,37 @@ def audit_record(
             "outcome": str(outcome),
             "detail": _clean(detail, 200),
         }
-        mac = compute_mac(head.last_mac, values)
+        mac = compute_mac(last_mac, values)
         event = AuditEvent(**(values | {"at": at}), mac=mac)
         event.save(force_insert=True)
-        head.last_id = event.id
-        head.last_mac = mac
-        head.save(update_fields=["last_id", "last_mac"])
+        _advance_chain_head(event.id, mac)
     return event
+
+
+# The chain head is read and moved by two plain statements: they run on every PHI request
+# and every booking, and the ORM's query building cost several times their execution.
+def _lock_chain_head() -> tuple[int, str]:
+    """(last id, last MAC) of the chain, its head row locked until the transaction ends
+    (SELECT ... FOR UPDATE on PostgreSQL; on SQLite the write transaction is the lock)."""
+    sql = f"SELECT last_id, last_mac FROM {AuditChainHead._meta.db_table} WHERE id = 1"  # noqa: S608 - a model's table
+    if connection.features.has_select_for_update:
+        sql += " FOR UPDATE"
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        found = cursor.fetchone()
+        if found is None:  # the very first event
+            AuditChainHead.objects.get_or_create(id=1)
+            cursor.execute(sql)
+            found = cursor.fetchone()
+    return found[0], found[1]
+
+
+def _advance_chain_head(last_id: int, last_mac: str) -> None:
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {AuditChainHead._meta.db_table} SET last_id = %s, last_mac = %s WHERE id = 1",  # noqa: S608 - a model's table
+            [last_id, last_mac],
+        )
 
 
 @dataclass(frozen=True)

@@ -6,6 +6,8 @@ API token checked by the REST framework) is the one recorded. Commands and
 tasks set an explicit actor instead.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -46,6 +48,19 @@ def set_actor(actor: Actor):
 
 def reset_actor(token) -> None:
     _actor.reset(token)
+
+
+WORKER = Actor(user_id=None, username="worker", role="")
+
+
+@contextmanager
+def acting_as(actor: Actor) -> Iterator[Actor]:
+    """Audit rows written inside the block name `actor` (a task: WORKER; a command)."""
+    token = set_actor(actor)
+    try:
+        yield actor
+    finally:
+        reset_actor(token)
 
 
 def set_request(request):

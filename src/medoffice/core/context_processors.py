@@ -15,5 +15,6 @@ def staff(request) -> dict:
         "can_view_encounters": has_permission(user, "billing.view_encounter"),
         "can_view_coding_queue": has_permission(user, "billing.view_coding_queue"),
         "can_view_claims": has_permission(user, "billing.view_claim"),
+        "can_view_eligibility": has_permission(user, "eligibility.view_eligibilitycheck"),
         "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
     }

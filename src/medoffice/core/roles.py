@@ -100,6 +100,9 @@ _CLAIMS = {
 _CLEARINGHOUSE_SETUP = {
     f"billing.{action}_clearinghouseconnection" for action in ("view", "add", "change")
 }
+# Asking payers about coverage (270/271) and reading their answers: front desk, billers,
+# the office manager. The clerk who checks patients in (medical assistant) too.
+_ELIGIBILITY = {"eligibility.view_eligibilitycheck", "eligibility.run_eligibilitycheck"}
 _CONFIGURE = {
     "core.view_practice",
     "core.view_apitoken",
@@ -123,9 +126,11 @@ _CONFIGURE = {
 }
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ),
+    Role.FRONT_DESK: frozenset(
+        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ | _ELIGIBILITY
+    ),
     Role.MEDICAL_ASSISTANT: frozenset(
-        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ
+        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ | _ELIGIBILITY
     ),
     Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ),
     Role.BILLER: frozenset(
@@ -138,6 +143,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CODES_READ
         | _CLAIM_WORK
         | _CLAIMS
+        | _ELIGIBILITY
     ),
     Role.RECORDS: frozenset(
         _REGISTER
@@ -167,6 +173,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _BILLING_SETUP
         | _CODES_READ
         | _CLEARINGHOUSE_SETUP
+        | _ELIGIBILITY
     ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),

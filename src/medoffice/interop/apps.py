@@ -8,8 +8,8 @@ class InteropConfig(AppConfig):
 
     def ready(self) -> None:
         from medoffice.interop.feed import on_appointment_changed
-        from medoffice.scheduling.events import appointment_changed
+        from medoffice.scheduling.events import appointment_changing
 
-        appointment_changed.connect(
+        appointment_changing.connect(
             on_appointment_changed, dispatch_uid="medoffice.interop.hl7_siu_feed"
         )

@@ -9,9 +9,9 @@ class MessagingConfig(AppConfig):
     def ready(self) -> None:
         from medoffice.messaging import listeners, replies
         from medoffice.messaging.models import Purpose
-        from medoffice.scheduling.events import appointment_changed, waitlist_news
+        from medoffice.scheduling.events import appointment_changing, waitlist_news
 
-        appointment_changed.connect(
+        appointment_changing.connect(
             listeners.notify_patient_of_change, dispatch_uid="messaging.notify_patient"
         )
         waitlist_news.connect(listeners.tell_waiting_patient, dispatch_uid="messaging.waitlist")

@@ -1,4 +1,4 @@
-"""Scheduling tells us about committed changes; we queue the patient's notice.
+"""Scheduling tells us about its changes; we queue the patient's notice with them.
 
 Listeners must not raise (scheduling/events.py): a queue that cannot be written
 must not look like a failed booking to the clerk who made it.
@@ -7,21 +7,23 @@ must not look like a failed booking to the clerk who made it.
 import logging
 
 from medoffice.messaging.services import NOTICE_PURPOSES
+from medoffice.scheduling.events import enqueue_with_the_change
 
 logger = logging.getLogger(__name__)
 
 
 def notify_patient_of_change(sender, appointment, event, previous, **kwargs) -> None:
+    """Inside the change's transaction (appointment_changing): the notice's task is queued
+    with it, so it is sent if and only if the change commits."""
     if event not in NOTICE_PURPOSES:
         return
     from medoffice.messaging.tasks import send_appointment_notice
 
-    try:
-        send_appointment_notice.enqueue(
-            str(appointment.public_id), str(event), appointment.starts_at.isoformat()
-        )
-    except Exception:
-        logger.exception("could not queue the %s notice of %s", event, appointment.public_id)
+    enqueue_with_the_change(
+        send_appointment_notice,
+        str(appointment.public_id), str(event), appointment.starts_at.isoformat(),
+        what=f"the {event} notice of {appointment.public_id}",
+    )  # fmt: skip
 
 
 def tell_waiting_patient(sender, offer, news, **kwargs) -> None:

@@ -272,13 +272,21 @@ class CheckInSerializer(serializers.Serializer):
 
 class CheckInResultSerializer(serializers.ModelSerializer):
     appointment = AppointmentSerializer(read_only=True)
+    copay_source = serializers.SerializerMethodField(
+        help_text="Where the copay due came from: card, eligibility (the payer's latest"
+        " answer) or self_pay"
+    )
 
     class Meta:
         model = CheckIn
         fields = (
             "appointment", "checked_in_at", "demographics_verified", "insurance_verified",
-            "copay_due", "copay_collected", "copay_method", "copay_reference", "note",
+            "copay_due", "copay_source", "copay_collected", "copay_method", "copay_reference",
+            "note",
         )  # fmt: skip
+
+    def get_copay_source(self, obj) -> str:
+        return (obj.snapshot or {}).get("copay", {}).get("source", "card")
 
 
 class AppointmentCheckIn(APIView):

@@ -1,15 +1,28 @@
 """What other parts of the office hear when an appointment changes.
 
 Services send `appointment_changed` after their transaction commits, so a
-listener (the HL7 feed, reminders, the cancellation list) never acts on a
-booking that was rolled back. Listeners must not raise: a failing feed must
-not undo a booking the patient was already told about.
+listener (the HL7 feed's delivery, the cancellation list, billing) never acts
+on a booking that was rolled back. Listeners must not raise: a failing feed
+must not undo a booking the patient was already told about.
+
+Just before that, inside the change's own transaction, they send
+`appointment_changing`, for listeners that only add rows which must commit or
+roll back with the change: an outbox (the HL7 message, the patient's notice in
+the database task queue). Nothing is then queued for a change that was rolled
+back, nothing is lost if the process stops between the commit and a listener,
+and a booking pays for one commit rather than one per listener (on SQLite with
+synchronous=FULL each commit is an fsync, most of a booking's time). Such a
+listener does its writes in a savepoint of its own and catches its errors, so
+that it cannot undo the change either.
 """
 
+import logging
 from enum import StrEnum
 
 from django.db import transaction
 from django.dispatch import Signal
+
+logger = logging.getLogger(__name__)
 
 
 class AppointmentEvent(StrEnum):
@@ -23,10 +36,16 @@ class AppointmentEvent(StrEnum):
 # kwargs: appointment, event (AppointmentEvent), previous (dict of the old
 # starts_at/ends_at/provider_id/location_id/status before the change).
 appointment_changed = Signal()
+# The same kwargs, sent inside the change's transaction (see above).
+appointment_changing = Signal()
 
 
 def announce(appointment, event: AppointmentEvent, previous: dict | None = None) -> None:
-    """Tell listeners once the surrounding transaction has committed."""
+    """Tell the outbox listeners now, inside the change's transaction, and the others once
+    it has committed."""
+    appointment_changing.send(
+        sender=type(appointment), appointment=appointment, event=event, previous=previous or {}
+    )
     transaction.on_commit(
         lambda: appointment_changed.send(
             sender=type(appointment),
@@ -40,3 +59,30 @@ def announce(appointment, event: AppointmentEvent, previous: dict | None = None)
 # kwargs: offer (a WaitlistOffer), news ("offer": a time is offered to the patient;
 # "taken": the time they were offered went to someone else). Sent after commit.
 waitlist_news = Signal()
+
+
+def enqueue_with_the_change(task, *args, what: str) -> None:
+    """Queue a background task so that it exists if and only if the change commits.
+
+    A queue kept in this database (django-tasks-db) gets its row in the change's
+    transaction, in a savepoint; any other backend (the immediate one runs the task at
+    once) is called after the commit. A queue that fails is logged (`what`: which task,
+    no PHI), never raised: the change stands.
+    """
+    from django_tasks_db import DatabaseBackend
+
+    def enqueue() -> None:
+        try:
+            with transaction.atomic():
+                task.enqueue(*args)
+        except Exception:
+            logger.exception("could not queue %s", what)
+
+    try:
+        in_this_database = isinstance(task.get_backend(), DatabaseBackend)
+    except Exception:  # a queue that cannot even name its backend: tried after the commit
+        in_this_database = False
+    if in_this_database:
+        enqueue()
+    else:
+        transaction.on_commit(enqueue)

@@ -22,6 +22,7 @@ from medoffice.core.models import AuditAction
 from medoffice.patients.models import ConsentKind, Coverage, CoverageStatus, Patient
 from medoffice.patients.services import consent_record
 from medoffice.scheduling.errors import StatusMoveError
+from medoffice.scheduling.hooks import CopayQuote, copay_from_sources
 from medoffice.scheduling.models import Appointment, CheckIn, CopayMethod, Modality
 from medoffice.scheduling.services import move_status
 from medoffice.scheduling.states import AppointmentStatus
@@ -69,11 +70,23 @@ def coverages_on(patient: Patient, day: date) -> list[Coverage]:
     ]
 
 
-def copay_due(appointment: Appointment) -> Decimal:
-    """The primary coverage's copay on the day of the visit; nothing for self-pay."""
+def copay_quote(appointment: Appointment) -> CopayQuote:
+    """The copay due and where it comes from: a registered source (the payer's latest
+    eligibility answer), else the primary coverage's card copay; nothing for self-pay."""
     primary = next((c for c in coverages_on(appointment.patient, visit_day(appointment))
                     if c.order == 1), None)  # fmt: skip
-    return primary.copay if primary and primary.copay is not None else ZERO
+    if primary is None:
+        return CopayQuote(ZERO, source="self_pay", said="no insurance on the day: self-pay")
+    quote = copay_from_sources(appointment, primary)
+    if quote is not None:
+        return quote
+    if primary.copay is None:
+        return CopayQuote(ZERO, said="no copay on the insurance card")
+    return CopayQuote(primary.copay)
+
+
+def copay_due(appointment: Appointment) -> Decimal:
+    return copay_quote(appointment).amount
 
 
 def consents_required(appointment: Appointment) -> list[str]:
@@ -183,7 +196,8 @@ def visit_check_in(
 ) -> CheckIn:
     """Check the patient in: all of it is recorded, or (on any error) none of it."""
     appointment = Appointment.objects.select_for_update().get(pk=appointment.pk)
-    due = copay_due(appointment)
+    quote = copay_quote(appointment)
+    due = quote.amount
     errors = _copay_errors(due, copay_collected, copay_method, copay_reference)
     if not demographics_verified:
         errors["demographics_verified"] = ["Confirm name, birth date and address with the patient."]
@@ -196,13 +210,15 @@ def visit_check_in(
     for kind in consents_signed:
         consent_record(patient=appointment.patient, kind=kind, signed_on=today)
     move_status(appointment, AppointmentStatus.ARRIVED)
+    snapshot = visit_snapshot(appointment.patient, today)
+    snapshot["copay"] = {"due": str(due), "source": quote.source, "said": quote.said}
     check_in = CheckIn.objects.create(
         appointment=appointment,
         checked_in_by=checked_in_by,
         checked_in_at=appointment.arrived_at,
         demographics_verified=demographics_verified,
         insurance_verified=insurance_verified,
-        snapshot=visit_snapshot(appointment.patient, today),
+        snapshot=snapshot,
         copay_due=due,
         copay_collected=copay_collected,
         copay_method=copay_method,
@@ -214,7 +230,10 @@ def visit_check_in(
         obj=check_in,
         patient=appointment.patient,
         category="scheduling",
-        detail=f"checked in; copay due {due} collected {copay_collected} {copay_method}".strip(),
+        detail=(
+            f"checked in; copay due {due} ({quote.source}) collected {copay_collected}"
+            f" {copay_method}"
+        ).strip(),
     )
     return check_in
 

@@ -301,6 +301,23 @@ class Hold(models.Model):
         return f"{self.get_kind_display()} {self.resource_id} unit {self.unit}"
 
 
+class SetupVersion(models.Model):
+    """One row whose token changes with every change to the scheduling set-up.
+
+    Database triggers (migration 0007) write a new random token in the same transaction
+    as any insert, update or delete of template blocks and the types they offer, the
+    providers a type is limited to, holidays, time off, rooms and equipment, whatever
+    made the change. `schedule_setup.py` keeps its cached copy of the set-up only while
+    the token is the one it read it under.
+    """
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    token = models.CharField(max_length=36)
+
+    def __str__(self) -> str:
+        return f"scheduling set-up {self.token}"
+
+
 class CopayMethod(models.TextChoices):
     NONE = "", "Not collected"
     CASH = "cash", "Cash"

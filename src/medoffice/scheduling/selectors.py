@@ -1,27 +1,21 @@
 """Reads for scheduling: the slot finder's data, day by day, and resource candidates."""
 
 from collections import defaultdict
-from dataclasses import dataclass, fields
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q
+from django.db import connection
 from django.utils import timezone
 
 from medoffice.core.models import Location, Provider, StaffProfile
 from medoffice.core.roles import Role
-from medoffice.scheduling.models import (
-    Appointment,
-    AppointmentType,
-    Equipment,
-    Hold,
-    Holiday,
-    Room,
-    ScheduleException,
-    TemplateBlock,
-)
+from medoffice.scheduling.models import Appointment, AppointmentType, Hold, TemplateBlock
+from medoffice.scheduling.schedule_setup import ScheduleSetup, Template, schedule_setup
 from medoffice.scheduling.slots import (
     Block,
+    HoldReader,
     Needs,
     Occupancy,
     Slot,
@@ -48,68 +42,61 @@ class Preferences:
     urgent: bool = False  # same-day urgent care may use the blocks held for it
 
 
-def providers_for_type(appointment_type: AppointmentType, prefs: Preferences) -> list[Provider]:
+def _providers_for_type(appointment_type: AppointmentType, prefs: Preferences, setup):
     providers = Provider.objects.filter(practice_id=appointment_type.practice_id, is_active=True)
-    allowed = list(appointment_type.providers.values_list("id", flat=True))
+    allowed = setup.providers_of(appointment_type.id)
     if allowed:
         providers = providers.filter(id__in=allowed)
     if prefs.provider_ids:
         providers = providers.filter(id__in=prefs.provider_ids)
-    return list(providers)
+    return providers
 
 
-def needs_at(appointment_type: AppointmentType, location_ids) -> dict[int, Needs]:
-    """Per location: the rooms, equipment and assistants a type could use there."""
-    rooms: dict[int, list[int]] = defaultdict(list)
-    if appointment_type.room_kind:
-        for room_id, location_id in Room.objects.filter(
-            location_id__in=location_ids, kind=appointment_type.room_kind, is_active=True
-        ).values_list("id", "location_id"):
-            rooms[location_id].append(room_id)
-    equipment: dict[tuple[int, str], list[int]] = defaultdict(list)
+def providers_for_type(appointment_type: AppointmentType, prefs: Preferences) -> list[Provider]:
+    setup = schedule_setup(appointment_type.practice_id)
+    return list(_providers_for_type(appointment_type, prefs, setup))
+
+
+def needs_at(
+    appointment_type: AppointmentType, location_ids, setup: ScheduleSetup | None = None
+) -> dict[int, Needs]:
+    """Per location: the rooms, equipment and assistants a type could use there.
+
+    Rooms and equipment come from the practice's kept set-up; assistants (whose user
+    accounts come and go) are read when the type needs one.
+    """
+    setup = setup or schedule_setup(appointment_type.practice_id)
     kinds = appointment_type.equipment_kind_list
-    if kinds:
-        for item_id, location_id, kind in Equipment.objects.filter(
-            location_id__in=location_ids, kind__in=kinds, is_active=True
-        ).values_list("id", "location_id", "kind"):
-            equipment[(location_id, kind)].append(item_id)
     assistants: dict[int, list[int]] = defaultdict(list)
     if appointment_type.needs_assistant:
-        for staff_id, location_id in StaffProfile.objects.filter(
-            role=Role.MEDICAL_ASSISTANT, user__is_active=True, locations__in=location_ids
-        ).values_list("id", "locations"):
+        for staff_id, location_id in (
+            StaffProfile.objects.filter(
+                role=Role.MEDICAL_ASSISTANT, user__is_active=True, locations__in=location_ids
+            )
+            .order_by("id")
+            .values_list("id", "locations")
+        ):
             assistants[location_id].append(staff_id)
     needs = {}
     for location_id in location_ids:
-        if appointment_type.room_kind and not rooms[location_id]:
+        rooms = setup.rooms.get((location_id, appointment_type.room_kind), ())
+        equipment = tuple(setup.equipment.get((location_id, kind), ()) for kind in kinds)
+        if appointment_type.room_kind and not rooms:
             continue  # this location cannot host the type at all
-        if any(not equipment[(location_id, kind)] for kind in kinds):
+        if not all(equipment):
             continue
         if appointment_type.needs_assistant and not assistants[location_id]:
             continue
         needs[location_id] = Needs(
             duration_minutes=appointment_type.duration_minutes,
-            rooms=tuple(rooms[location_id]),
-            equipment=tuple(tuple(equipment[(location_id, kind)]) for kind in kinds),
+            rooms=rooms if appointment_type.room_kind else (),
+            equipment=equipment,
             assistants=tuple(assistants[location_id]),
         )
     return needs
 
 
-@dataclass(frozen=True)
-class _Template:
-    provider_id: int
-    location_id: int
-    weekday: int
-    start_time: time
-    end_time: time
-    slot_minutes: int
-    valid_from: date | None
-    valid_until: date | None
-    urgent_until: time | None
-
-
-def _held_for_urgent(template: _Template, day: date, zone: ZoneInfo, urgent: bool) -> bool:
+def _held_for_urgent(template: Template, day: date, zone: ZoneInfo, urgent: bool) -> bool:
     """A block held for same-day urgent care is closed to others until its release time,
     and open to urgent visits only on the day itself."""
     if template.urgent_until is None:
@@ -120,22 +107,16 @@ def _held_for_urgent(template: _Template, day: date, zone: ZoneInfo, urgent: boo
     return not urgent and now.time() < template.urgent_until
 
 
-def _blocks_by_weekday(appointment_type, provider_ids, location_ids):
-    rows = (
-        TemplateBlock.objects.filter(provider_id__in=provider_ids, location_id__in=location_ids)
-        .filter(Q(appointment_types=None) | Q(appointment_types=appointment_type))
-        .values_list(*(f.name for f in fields(_Template)))
-        .distinct()
-    )
-    by_weekday: dict[int, list[_Template]] = defaultdict(list)
-    for row in rows:
-        template = _Template(*row)
-        by_weekday[template.weekday].append(template)
-    return by_weekday
-
-
 def _day_blocks(day: date, templates, zones, prefs: Preferences) -> list[Block]:
     resolved = []
+    instants: dict[tuple[int, time], datetime] = {}  # blocks share a few wall-clock times
+
+    def instant(location_id: int, wall: time) -> datetime:
+        key = (location_id, wall)
+        if key not in instants:
+            instants[key] = local_instant(day, wall, zones[location_id])
+        return instants[key]
+
     for template in templates:
         if template.valid_from and day < template.valid_from:
             continue
@@ -144,8 +125,8 @@ def _day_blocks(day: date, templates, zones, prefs: Preferences) -> list[Block]:
         zone = zones[template.location_id]
         if _held_for_urgent(template, day, zone, prefs.urgent):
             continue
-        starts_at = local_instant(day, template.start_time, zone)
-        ends_at = local_instant(day, template.end_time, zone)
+        starts_at = instant(template.location_id, template.start_time)
+        ends_at = instant(template.location_id, template.end_time)
         if prefs.part_of_day:
             earliest, latest = PARTS_OF_DAY[prefs.part_of_day]
             starts_at = max(starts_at, local_instant(day, earliest, zone))
@@ -160,36 +141,96 @@ def _day_blocks(day: date, templates, zones, prefs: Preferences) -> list[Block]:
     return resolved
 
 
+def _hold_rows(
+    columns: str,
+    keys: dict[str, Sequence[int]],
+    first_unit: int,
+    stop_unit: int,
+    *,
+    ignore: int | None = None,
+    group_by: str = "",
+) -> list[tuple]:
+    """`columns` of the holds of these resources (ids by kind) in units [first, stop),
+    apart from those of the appointment `ignore` (an id), grouped by `group_by` if given.
+
+    Plain SQL on purpose: the ORM prepares an IN list value by value, so naming 200
+    providers or 300 rooms costs about a millisecond before the database sees the query,
+    more than running it, and the finder asks such queries a few times per search. Each
+    OR arm carries the unit range, so every arm is a range seek per resource on the
+    (kind, resource_id, unit) unique index, which also covers every column read.
+    """
+    arms, params = [], []
+    for kind, ids in keys.items():
+        if connection.vendor == "postgresql":
+            # One array parameter rather than hundreds: half the time to send and plan.
+            arms.append("(kind = %s AND unit >= %s AND unit < %s AND resource_id = ANY(%s))")
+            params += [kind, first_unit, stop_unit, list(ids)]
+            continue
+        marks = ", ".join(["%s"] * len(ids))
+        arms.append(f"(kind = %s AND unit >= %s AND unit < %s AND resource_id IN ({marks}))")
+        params += [kind, first_unit, stop_unit, *ids]
+    where = " OR ".join(arms)
+    if ignore is not None:
+        where = f"({where}) AND appointment_id <> %s"
+        params.append(ignore)
+    sql = f"SELECT {columns} FROM {Hold._meta.db_table} WHERE {where}"  # noqa: S608 - placeholders only
+    if group_by:
+        sql += f" GROUP BY {group_by}"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
 def _pool_busy(kind: str, ids: tuple[int, ...], span: range) -> set[int]:
-    return set(
-        Hold.objects.filter(
-            kind=kind, resource_id__in=ids, unit__gte=span.start, unit__lt=span.stop
-        )
-        .values_list("resource_id", flat=True)
-        .distinct()
-    )
+    return {
+        row[0] for row in _hold_rows("DISTINCT resource_id", {kind: ids}, span.start, span.stop)
+    }
+
+
+def resources_busy(needs: Needs, span: range, *, ignore: int | None = None) -> set[tuple[str, int]]:
+    """(kind, id) of each room, item and assistant in `needs` held at some time during
+    `span`, in one query (a booking's choice of resources; `ignore`: an appointment whose
+    holds do not count). Ids only, not units: any hold in the span makes it busy."""
+    keys = {
+        "R": needs.rooms,
+        "E": [item for group in needs.equipment for item in group],
+        "A": needs.assistants,
+    }
+    keys = {kind: ids for kind, ids in keys.items() if ids}
+    if not keys:
+        return set()
+    rows = _hold_rows("DISTINCT kind, resource_id", keys, span.start, span.stop, ignore=ignore)
+    return set(rows)
 
 
 # A pool of more resources than this (rooms of a big group practice) is asked per time
-# instead of read for the whole day.
+# (which of them are busy then) instead of read in windows like the others: reading a
+# window of 300 rooms' holds costs more than the few times a search asks about rooms.
 LAZY_POOL_SIZE = 64
+# Holds are read in windows as the search moves on in time (HoldReader): a first window
+# holds about this many resource-units (200 providers: 25 minutes; one provider: three
+# and a half days), each window after it twice as long.
+FIRST_WINDOW_CELLS = 1_000
+FIRST_WINDOW_UNITS = (3, 14 * 24 * 12)  # at least, at most
 
 
-def _occupancy(
-    resource_keys: dict[str, list[int]], first_unit: int, last_unit: int, lazy: frozenset[str]
-) -> Occupancy:
-    """The day's holds of the providers, the patient and the small pools, read at once."""
-    occupancy = Occupancy(lazy=lazy, pool_busy=_pool_busy)
-    condition = Q()
-    for kind, ids in resource_keys.items():
-        if ids:
-            condition |= Q(kind=kind, resource_id__in=ids, unit__gte=first_unit, unit__lt=last_unit)
-    if condition:
-        for kind, resource_id, unit in Hold.objects.filter(condition).values_list(
-            "kind", "resource_id", "unit"
-        ):
-            occupancy.add(kind, resource_id, unit)
-    return occupancy
+def _hold_reader(resource_keys: dict[str, list[int]]) -> HoldReader | None:
+    """A reader of these resources' holds (none if there are none)."""
+    keys = {kind: ids for kind, ids in resource_keys.items() if ids}
+    if not keys:
+        return None
+
+    def read(first_unit: int, stop_unit: int) -> list[tuple]:
+        # One row per visit and resource: its first and last unit in the window. A visit
+        # holds consecutive units (even if it did not, the run would only look busier).
+        return _hold_rows(
+            "kind, resource_id, MIN(unit), MAX(unit)", keys, first_unit, stop_unit,
+            group_by="kind, resource_id, appointment_id",
+        )  # fmt: skip
+
+    cells = sum(len(ids) for ids in keys.values())
+    least, most = FIRST_WINDOW_UNITS
+    return HoldReader(read, window=min(max(FIRST_WINDOW_CELLS // cells, least), most))
 
 
 def find_slots(
@@ -213,59 +254,62 @@ def find_slots(
     if not_before > not_after:
         return []
     horizon = days if days is not None else appointment_type.max_days_ahead
-    providers = providers_for_type(appointment_type, prefs)
-    if not providers:
+    setup = schedule_setup(appointment_type.practice_id)
+    providers = _providers_for_type(appointment_type, prefs, setup)
+    provider_ids = list(providers.values_list("id", flat=True))
+    if not provider_ids:
         return []
     locations = Location.objects.filter(practice_id=appointment_type.practice_id)
     if prefs.location_ids:
         locations = locations.filter(id__in=prefs.location_ids)
-    zones = {loc.id: ZoneInfo(loc.time_zone) for loc in locations}
-    needs = needs_at(appointment_type, list(zones))
+    zones = {pk: ZoneInfo(name) for pk, name in locations.values_list("id", "time_zone")}
+    needs = needs_at(appointment_type, list(zones), setup)
     if not needs:
         return []
-    provider_ids = [p.id for p in providers]
-    by_weekday = _blocks_by_weekday(appointment_type, provider_ids, list(needs))
-    holidays = set(
-        Holiday.objects.filter(
-            practice_id=appointment_type.practice_id,
-            day__gte=not_before.date() - timedelta(days=1),
-            day__lte=not_before.date() + timedelta(days=horizon + 1),
-        ).values_list("day", flat=True)
-    )
+    searched = set(provider_ids)
+    templates: dict[int, list] = {}  # weekday -> the searched providers' blocks offering the type
     pools = {
         "R": sorted({r for n in needs.values() for r in n.rooms}),
         "E": sorted({e for n in needs.values() for g in n.equipment for e in g}),
         "A": sorted({a for n in needs.values() for a in n.assistants}),
     }
     lazy = frozenset(kind for kind, ids in pools.items() if len(ids) > LAZY_POOL_SIZE)
-    resources = {
-        "P": provider_ids,
-        "T": [patient_id] if patient_id is not None else [],
-        **{kind: ids for kind, ids in pools.items() if kind not in lazy},
+    # A reader per kind of resource, each window sized by its own count: the one ECG is read
+    # a day or more at a time, and the providers' holds only around the times it is free
+    # (open_slots asks about equipment first).
+    readers = {
+        "P": _hold_reader({"P": provider_ids, "T": [] if patient_id is None else [patient_id]}),
+        **{kind: _hold_reader({kind: ids}) for kind, ids in pools.items() if kind not in lazy},
     }
-    time_off = list(
-        ScheduleException.objects.filter(
-            location_id__in=list(needs),
-            starts_at__lt=not_after + timedelta(days=1),
-            ends_at__gt=not_before,
-        )
-        .filter(Q(provider__isnull=True) | Q(provider_id__in=provider_ids))
-        .values_list("provider_id", "location_id", "starts_at", "ends_at")
-    )
+    readers["T"] = readers["P"]
+    time_off = [
+        off
+        for off in setup.time_off_at(needs, not_before, not_after + timedelta(days=1))
+        if off[0] is None or off[0] in searched
+    ]
+    occupancy = Occupancy(
+        lazy=lazy, pool_busy=_pool_busy,
+        readers={kind: reader for kind, reader in readers.items() if reader is not None},
+    )  # fmt: skip
     found: list[Slot] = []
     first_day = min(not_before.astimezone(z).date() for z in zones.values())
     for offset in range(horizon + 1):
         day = first_day + timedelta(days=offset)
         if prefs.weekdays and day.weekday() not in prefs.weekdays:
             continue
-        if day in holidays:
+        if day in setup.holidays:
             continue
-        blocks = _day_blocks(day, by_weekday.get(day.weekday(), ()), zones, prefs)
+        if day.weekday() not in templates:
+            templates[day.weekday()] = [
+                t
+                for t in setup.templates(appointment_type.id, day.weekday())
+                if t.provider_id in searched and t.location_id in needs
+            ]
+        blocks = _day_blocks(day, templates[day.weekday()], zones, prefs)
         if not blocks:
             continue
         day_start = min(b.starts_at for b in blocks)
         day_end = max(b.ends_at for b in blocks)
-        occupancy = _occupancy(resources, unit_of(day_start), unit_of(day_end) + 1, lazy)
         closed = [c for c in time_off if c[2] < day_end and day_start < c[3]]
         found += open_slots(
             blocks, needs, occupancy, patient_id=patient_id, not_before=not_before,
@@ -283,29 +327,31 @@ def is_template_time(
     location: Location,
     starts_at: datetime,
     urgent: bool = False,
+    setup: ScheduleSetup | None = None,
 ) -> bool:
     """Whether the provider's template offers this type at exactly this time, that day being
     neither a holiday nor inside an exception. Resources are the holds' business."""
+    setup = setup or schedule_setup(location.practice_id)
     zone = ZoneInfo(location.time_zone)
     day = starts_at.astimezone(zone).date()
-    if Holiday.objects.filter(practice_id=location.practice_id, day=day).exists():
+    if day in setup.holidays:
         return False
     ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
-    templates = _blocks_by_weekday(appointment_type, [provider.id], [location.id]).get(
-        day.weekday(), ()
-    )
+    templates = [
+        t
+        for t in setup.provider_templates(appointment_type.id, day.weekday(), provider.id)
+        if t.location_id == location.id
+    ]
     for block in _day_blocks(day, templates, {location.id: zone}, Preferences(urgent=urgent)):
         on_grid = (starts_at - block.starts_at) % timedelta(minutes=block.slot_minutes)
         if block.starts_at <= starts_at and ends_at <= block.ends_at and not on_grid:
             break
     else:
         return False
-    return not ScheduleException.objects.filter(
-        Q(provider__isnull=True) | Q(provider=provider),
-        location=location,
-        starts_at__lt=ends_at,
-        ends_at__gt=starts_at,
-    ).exists()
+    return not any(
+        off[0] is None or off[0] == provider.id
+        for off in setup.time_off_at([location.id], starts_at, ends_at)
+    )
 
 
 def urgent_hold_at(*, provider: Provider, location: Location, starts_at: datetime) -> time | None:
@@ -468,13 +514,14 @@ def open_times(*, location: Location, day: date, provider_ids) -> dict[int, list
     """Per provider: the template's start times that day with the provider free for a whole
     slot, for the board's "book here" links (the booking itself checks everything again)."""
     zone = ZoneInfo(location.time_zone)
-    if Holiday.objects.filter(practice_id=location.practice_id, day=day).exists():
+    setup = schedule_setup(location.practice_id)
+    if day in setup.holidays:
         return {}
+    wanted = set(provider_ids)
     templates = [
-        _Template(*row)
-        for row in TemplateBlock.objects.filter(
-            provider_id__in=provider_ids, location=location, weekday=day.weekday()
-        ).values_list(*(f.name for f in fields(_Template)))
+        block
+        for block, _types in setup.blocks.get(day.weekday(), ())
+        if block.provider_id in wanted and block.location_id == location.id
     ]
     blocks = _day_blocks(day, templates, {location.id: zone}, Preferences())
     if not blocks:
@@ -486,11 +533,11 @@ def open_times(*, location: Location, day: date, provider_ids) -> dict[int, list
             unit__lt=unit_of(last),
         ).values_list("resource_id", "unit")
     )  # fmt: skip
-    off = list(
-        ScheduleException.objects.filter(location=location, starts_at__lt=last, ends_at__gt=first)
-        .filter(Q(provider__isnull=True) | Q(provider_id__in=provider_ids))
-        .values_list("provider_id", "starts_at", "ends_at")
-    )
+    off = [
+        (who, since, until)
+        for who, _location, since, until in setup.time_off_at([location.id], first, last)
+        if who is None or who in wanted
+    ]
     now = timezone.now()
     found: dict[int, list[datetime]] = defaultdict(list)
     for block in blocks:

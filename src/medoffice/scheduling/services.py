@@ -3,7 +3,9 @@
 A booking chooses free resources, then writes the appointment and its `Hold`
 rows in one transaction; the unique constraint on holds is the arbiter when
 two clerks race for the same time: one commits, the other gets SlotTakenError
-and nothing of its attempt remains.
+and nothing of its attempt remains. Losing a room, an item of equipment or an
+assistant to a simultaneous booking is not losing the time: the booking chooses
+again among those still free (`_take_resources`).
 """
 
 import secrets
@@ -12,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from medoffice.core.audit import audit_record
@@ -32,6 +34,7 @@ from medoffice.scheduling.models import (
     PlaceOfService,
     ResourceKind,
 )
+from medoffice.scheduling.schedule_setup import ScheduleSetup, schedule_setup
 from medoffice.scheduling.slots import Occupancy, units
 from medoffice.scheduling.states import HOLDING, AppointmentStatus, can_move
 
@@ -45,6 +48,7 @@ def _rule_errors(
     starts_at: datetime,
     override: bool,
     ignore: Appointment | None = None,
+    setup: ScheduleSetup | None = None,
 ) -> dict[str, list[str]]:
     errors: dict[str, list[str]] = {}
 
@@ -67,7 +71,8 @@ def _rule_errors(
         appointment_type.practice_id
     ):
         add("provider", "The provider, location and type belong to different practices.")
-    offered = list(appointment_type.providers.values_list("id", flat=True))
+    setup = setup or schedule_setup(appointment_type.practice_id)
+    offered = setup.providers_of(appointment_type.id)
     if not appointment_type.is_active or (offered and provider.id not in offered):
         add("appointment_type", f"{provider} does not offer {appointment_type.name}.")
     if not override:
@@ -90,24 +95,22 @@ def _rule_errors(
     return errors
 
 
-def _choose_resources(appointment_type, location, span, *, ignore) -> dict:
-    """Free room, equipment and assistant for the span, or field errors naming what is missing."""
-    needs = selectors.needs_at(appointment_type, [location.id]).get(location.id)
+def _choose_resources(appointment_type, location, span, *, ignore, setup=None) -> dict:
+    """Free room, equipment and assistant for the span, or field errors naming what is missing.
+
+    The candidates come from the kept set-up (schedule_setup.py) and their holds during
+    the span from one query; the holds' unique constraint still decides any race.
+    """
+    needs = selectors.needs_at(appointment_type, [location.id], setup).get(location.id)
     if needs is None:
         raise ValidationError(
             {"location": [f"{location} has no room, equipment or assistant for this type."]}
         )
     occupancy = Occupancy()
-    keys = {"R": needs.rooms, "E": [e for g in needs.equipment for e in g], "A": needs.assistants}
-    holds = Hold.objects.filter(unit__gte=span.start, unit__lt=span.stop)
-    if ignore is not None:
-        holds = holds.exclude(appointment=ignore)
-    for kind, ids in keys.items():
-        if ids:
-            for resource_id, unit in holds.filter(kind=kind, resource_id__in=ids).values_list(
-                "resource_id", "unit"
-            ):
-                occupancy.add(kind, resource_id, unit)
+    for kind, resource_id in selectors.resources_busy(
+        needs, span, ignore=getattr(ignore, "pk", None)
+    ):
+        occupancy.add_units(kind, resource_id, span)  # held at some time during the span
     chosen: dict = {"room": None, "equipment": [], "assistant": None}
     if needs.rooms:
         chosen["room"] = occupancy.first_free("R", needs.rooms, span)
@@ -135,17 +138,83 @@ def _write_holds(appointment: Appointment, chosen: dict, span: range) -> None:
     if chosen["assistant"]:
         resources.append((ResourceKind.ASSISTANT, chosen["assistant"]))
     rows = [
-        Hold(appointment=appointment, kind=kind, resource_id=resource_id, unit=unit)
+        (appointment.pk, kind, resource_id, unit)
         for kind, resource_id in resources
         for unit in span
     ]
+    # Plain multi-row INSERTs: a hold is four plain columns, and building a model instance
+    # per row and compiling them through bulk_create took longer than the insert itself
+    # (18 rows for a 30-minute visit). No savepoint of its own: a refusal rolls back the
+    # caller's atomic block (the booking, or its savepoint inside a larger transaction).
+    columns = ("appointment_id", "kind", "resource_id", "unit")
+    batch = connection.ops.bulk_batch_size(columns, rows)
     try:
-        with transaction.atomic():
-            Hold.objects.bulk_create(rows)
+        with transaction.atomic(savepoint=False), connection.cursor() as cursor:
+            for start in range(0, len(rows), batch):
+                chunk = rows[start : start + batch]
+                cursor.execute(
+                    f"INSERT INTO {Hold._meta.db_table} ({', '.join(columns)}) VALUES "  # noqa: S608 - fixed names
+                    + ", ".join(["(%s, %s, %s, %s)"] * len(chunk)),
+                    [value for row in chunk for value in row],
+                )
     except IntegrityError as exc:
         raise SlotTakenError(
             "That time was just taken, or the patient already has a visit then."
         ) from exc
+
+
+# How many times a booking chooses its room, equipment and assistant again after losing one
+# of them to a simultaneous booking (each retry sees at least one more of them taken).
+POOL_RETRIES = 8
+
+
+def _reads_stay_true() -> bool:
+    """Whether no other session can commit between this transaction's reads and its writes:
+    SQLite in IMMEDIATE mode (the settings') takes the write lock at BEGIN, so the holds a
+    booking read stay true until it commits and a room it chose cannot be lost to anyone."""
+    options = connection.settings_dict.get("OPTIONS", {})
+    return connection.vendor == "sqlite" and options.get("transaction_mode") == "IMMEDIATE"
+
+
+def _take_resources(appointment_type, location, span, write, *, ignore=None, setup=None):
+    """Choose a free room, equipment and assistant for the span and `write(chosen)` with them.
+
+    Two bookings of the same time can both read a room as free before either commits; the
+    holds' unique constraint gives it to one and refuses the other (on PostgreSQL the
+    second insert waits for the first transaction, then fails). That refusal is no reason
+    to turn the patient away while another room is free: the writes are undone to a
+    savepoint and the choice is made again, now seeing the winner's holds. A choice that
+    comes out the same means the time lost was the provider's or the patient's, which no
+    other room helps: refused, as is a pool with nothing left. The database still decides
+    every conflict; nothing is ever held twice. Where reads stay true until commit (SQLite)
+    the race cannot happen, and the savepoint (two statements) is not needed.
+    """
+    chosen = _choose_resources(appointment_type, location, span, ignore=ignore, setup=setup)
+    if _reads_stay_true():
+        return write(chosen)
+    for _attempt in range(POOL_RETRIES):
+        try:
+            with transaction.atomic():
+                return write(chosen)
+        except SlotTakenError:
+            again = _choose_resources(appointment_type, location, span, ignore=ignore, setup=setup)
+            if again == chosen:
+                raise
+            chosen = again
+    raise SlotTakenError("The rooms and equipment for that time were all just taken.")
+
+
+def _retake_resources(appointment: Appointment, location, span: range) -> None:
+    """Save an existing visit (moved, or back from a no-show) holding free resources for `span`."""
+
+    def write(chosen: dict) -> None:
+        appointment.room_id = chosen["room"]
+        appointment.assistant_id = chosen["assistant"]
+        appointment.save()
+        appointment.equipment.set(chosen["equipment"])
+        _write_holds(appointment, chosen, span)
+
+    _take_resources(appointment.appointment_type, location, span, write, ignore=appointment)
 
 
 def _refuse_over_the_overbooking_limit(provider, location, starts_at: datetime) -> None:
@@ -208,9 +277,11 @@ def appointment_book(
     books on top of the provider's existing visits (audited); `urgent` is same-day
     urgent care, which may use the blocks held for it.
     """
+    # One read of the set-up for all checks below (one query unless it changed).
+    setup = schedule_setup(appointment_type.practice_id)
     errors = _rule_errors(
         patient=patient, appointment_type=appointment_type, provider=provider,
-        location=location, starts_at=starts_at, override=override or urgent,
+        location=location, starts_at=starts_at, override=override or urgent, setup=setup,
     )  # fmt: skip
     zone = ZoneInfo(location.time_zone)
     if urgent and starts_at.astimezone(zone).date() != timezone.now().astimezone(zone).date():
@@ -219,7 +290,7 @@ def appointment_book(
         raise ValidationError(errors)
     if not override and not selectors.is_template_time(
         appointment_type=appointment_type, provider=provider, location=location,
-        starts_at=starts_at, urgent=urgent,
+        starts_at=starts_at, urgent=urgent, setup=setup,
     ):  # fmt: skip
         held = selectors.urgent_hold_at(provider=provider, location=location, starts_at=starts_at)
         if held is not None:
@@ -234,31 +305,39 @@ def appointment_book(
         _refuse_over_the_overbooking_limit(provider, location, starts_at)
     ends_at = starts_at + timedelta(minutes=appointment_type.duration_minutes)
     span = units(starts_at, ends_at)
-    chosen = _choose_resources(appointment_type, location, span, ignore=None)
-    appointment = Appointment.objects.create(
-        patient=patient,
-        appointment_type=appointment_type,
-        provider=provider,
-        location=location,
-        room_id=chosen["room"],
-        assistant_id=chosen["assistant"],
-        starts_at=starts_at,
-        ends_at=ends_at,
-        reason=reason,
-        overbooked=overbook,
-        urgent=urgent,
-        place_of_service=PlaceOfService.TELEHEALTH_HOME
-        if appointment_type.modality == Modality.TELEHEALTH
-        else PlaceOfService.OFFICE,
-        series=series,
-        telehealth_url=_telehealth_url()
-        if appointment_type.modality == Modality.TELEHEALTH
-        else "",
-        booked_by=booked_by,
-    )
-    if chosen["equipment"]:
-        appointment.equipment.set(chosen["equipment"])
-    _write_holds(appointment, chosen, span)
+
+    def write(chosen: dict) -> Appointment:
+        appointment = Appointment.objects.create(
+            patient=patient,
+            appointment_type=appointment_type,
+            provider=provider,
+            location=location,
+            room_id=chosen["room"],
+            assistant_id=chosen["assistant"],
+            starts_at=starts_at,
+            ends_at=ends_at,
+            reason=reason,
+            overbooked=overbook,
+            urgent=urgent,
+            place_of_service=PlaceOfService.TELEHEALTH_HOME
+            if appointment_type.modality == Modality.TELEHEALTH
+            else PlaceOfService.OFFICE,
+            series=series,
+            telehealth_url=_telehealth_url()
+            if appointment_type.modality == Modality.TELEHEALTH
+            else "",
+            booked_by=booked_by,
+        )
+        if chosen["equipment"]:
+            # A new appointment has no equipment yet: one insert, not set()'s read-then-write.
+            Appointment.equipment.through.objects.bulk_create(
+                Appointment.equipment.through(appointment=appointment, equipment_id=item)
+                for item in chosen["equipment"]
+            )
+        _write_holds(appointment, chosen, span)
+        return appointment
+
+    appointment = _take_resources(appointment_type, location, span, write, setup=setup)
     flags = [
         name
         for name, on in (("override", override), ("overbook", overbook), ("urgent", urgent))
@@ -311,12 +390,7 @@ def appointment_reschedule(
         minutes=appointment.appointment_type.duration_minutes
     )
     span = units(appointment.starts_at, appointment.ends_at)
-    chosen = _choose_resources(appointment.appointment_type, location, span, ignore=appointment)
-    appointment.room_id = chosen["room"]
-    appointment.assistant_id = chosen["assistant"]
-    appointment.save()
-    appointment.equipment.set(chosen["equipment"])
-    _write_holds(appointment, chosen, span)
+    _retake_resources(appointment, location, span)
     audit_record(
         action=AuditAction.UPDATE,
         obj=appointment,
@@ -389,19 +463,12 @@ def move_status(appointment: Appointment, status: str, reason: str = "") -> Appo
         appointment.arrived_at = appointment.roomed_at = appointment.seen_at = None
     if status == AppointmentStatus.FULFILLED and appointment.checked_out_at is None:
         appointment.checked_out_at = now
-    chosen = None
     if previous not in HOLDING and status in HOLDING:
         # Back from a no-show: the visit takes its time again, or the move is refused.
         span = units(appointment.starts_at, appointment.ends_at)
-        chosen = _choose_resources(
-            appointment.appointment_type, appointment.location, span, ignore=appointment
-        )
-        appointment.room_id = chosen["room"]
-        appointment.assistant_id = chosen["assistant"]
-    appointment.save()
-    if chosen is not None:
-        appointment.equipment.set(chosen["equipment"])
-        _write_holds(appointment, chosen, units(appointment.starts_at, appointment.ends_at))
+        _retake_resources(appointment, appointment.location, span)
+    else:
+        appointment.save()
     if status not in HOLDING:
         appointment.holds.all().delete()
     audit_record(

@@ -99,7 +99,7 @@ def appointment_check_in(request, public_id):
         "previous": previous,
         "changes": front_desk.changes_since(previous.snapshot, current) if previous else [],
         "coverages": front_desk.coverages_on(appointment.patient, today),
-        "copay_due": front_desk.copay_due(appointment),
+        "copay": front_desk.copay_quote(appointment),
         "missing": missing,
         "is_today": today == front_desk.visit_day(appointment),
     }

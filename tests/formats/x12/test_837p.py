@@ -184,3 +184,49 @@ def test_generated_claims_for_the_benchmark_are_valid_and_read_back():
     assert pyx12_problems(data) == []
     (transaction,) = read_transactions(data)
     assert parse_837p(transaction).claims == claims
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "segment", "reason"),
+    [
+        (b"HL*2*1*22*0", b"HL*2*1*99*0", "HL", "unknown hierarchical level code '99' in an 837P"),
+        (b"HI*ABK:J069", b"HI*ZZ:J069", "HI", "unknown diagnosis qualifier ['ZZ']"),
+        (b"SV1*HC:99213", b"SV1*XX:99213", "SV1", "unknown procedure code qualifier ['XX']"),
+        (b"CLM*E1001*125.00***11:B:1", b"CLM*E1001*125.00***11", "CLM", "CLM05 must be"),
+        (b"DTP*472*D8*20261102", b"DTP*472*D8*20261302", "DTP", "'20261302' is not a date"),
+    ],
+)
+def test_a_bad_837p_is_refused_with_the_segment_and_reason(old, new, segment, reason):
+    data = render([BASE])
+    assert old in data
+    (transaction,) = read_transactions(data.replace(old, new, 1))
+    with pytest.raises(X12Error) as caught:
+        parse_837p(transaction)
+    assert caught.value.segment_id == segment
+    assert caught.value.reason.startswith(reason)
+    assert caught.value.segment_number > 3
+
+
+@pytest.mark.parametrize(
+    ("claim", "reason"),
+    [
+        (replace(BASE, rendering_provider=replace(VARIANTS["rendering_referring_prior_auth"]
+                                                  .rendering_provider, npi="1234567890")),
+         "rendering provider's NPI '1234567890' is not a valid NPI"),
+        (replace(BASE, billing_provider=replace(BASE.billing_provider, npi="123")),
+         "'123' is not a valid NPI"),
+        (replace(BASE, billing_provider=replace(
+            BASE.billing_provider,
+            address=replace(BASE.billing_provider.address, postal_code="62701"))),
+         "postal code must have 9 digits"),
+    ],
+)  # fmt: skip
+def test_provider_identifiers_are_checked_before_writing(claim, reason):
+    with pytest.raises(X12Error, match=reason):
+        render([claim])
+
+
+def test_the_submitter_needs_a_way_to_be_reached():
+    with pytest.raises(X12Error, match="contact phone or e-mail"):
+        render_837p([BASE], submitter=replace(SUBMITTER, phone=""), receiver=RECEIVER,
+                    envelope=ENVELOPE, reference="X")  # fmt: skip

@@ -283,3 +283,29 @@ def test_functional_ack_record_is_plain_data():
     assert isinstance(ack, FunctionalAck)
     assert ack.functional_id == "HC"
     assert ack.version == "005010X222A1"
+
+
+def test_a_clearinghouse_acknowledges_a_batch_it_read():
+    from medoffice.formats.x12.claim_837p import parse_837p
+    from medoffice.formats.x12.claim_ack import acknowledge_claims
+
+    (transaction,) = read_transactions(BATCH)
+    batch = parse_837p(transaction)
+    ack = acknowledge_claims(
+        batch,
+        source=Entity("GATEWAY CLEARINGHOUSE", "GATEWAY", "46"),
+        source_trace="GW-1",
+        received=date(2026, 11, 23),
+        processed=date(2026, 11, 23),
+        rejected={"E1002": (StatusCode("A7", "562", "85"),)},
+    )
+    data = render_277ca(ack, envelope=ANSWER)
+    assert pyx12_problems(data) == []
+    parsed = parse_277ca(one(data))
+    assert parsed.receiver_trace == "BATCH41"
+    results = {c.patient_control_number: c.is_rejected for c in parsed.claims()}
+    assert results == {
+        c.patient_control_number: c.patient_control_number == "E1002" for c in batch.claims
+    }
+    assert parsed.totals.rejected_quantity == 1
+    assert parsed.totals.accepted_quantity == len(batch.claims) - 1

@@ -1,4 +1,4 @@
-"""`medoffice x12 read FILE`: a supported file as JSON; a malformed one exits 2 with the reason."""
+"""`medoffice x12 read FILE`: a supported file as JSON; a malformed one exits 1 with the reason."""
 
 import json
 from pathlib import Path
@@ -78,20 +78,20 @@ def test_reads_a_public_271_with_its_summary(capsys):
     assert summary["in_network"]["office_visit_copay"] == "10.00"
 
 
-def test_a_malformed_file_exits_2_with_segment_and_reason(tmp_path: Path, capsys):
+def test_a_malformed_file_exits_1_with_segment_and_reason(tmp_path: Path, capsys):
     path = tmp_path / "bad.837"
     good = render_837p(
         CLAIMS, submitter=SUBMITTER, receiver=RECEIVER, envelope=ENVELOPE, reference="B7"
     )
     path.write_bytes(good.replace(b"GE*1*41", b"GE*3*41"))
     code, data, err = run(capsys, path)
-    assert code == 2
+    assert code == 1
     assert data is None
     assert "GE01 says '3' but there are 1 transaction sets" in err
     assert err.startswith(f"medoffice x12 read: {path}: segment ")
 
 
-def test_a_missing_file_exits_2(tmp_path: Path, capsys):
+def test_a_missing_file_exits_1(tmp_path: Path, capsys):
     code, _, err = run(capsys, tmp_path / "nope.835")
-    assert code == 2
+    assert code == 1
     assert "No such file" in err

@@ -222,3 +222,18 @@ def test_a_270_is_not_a_271():
     data = render_270([REQUEST], envelope=ENVELOPE, reference="E")
     with pytest.raises(X12Error, match="expected a 271, found a 270"):
         parse_271(one(data))
+
+
+def test_a_simulated_payer_answers_a_270_it_read():
+    from medoffice.formats.x12.eligibility import respond
+
+    data = render_270(
+        [REQUEST, replace(REQUEST, trace_number="ELG-78", dependent=TIMMY)],
+        envelope=ENVELOPE,
+        reference="ELG",
+    )
+    answers = [respond(r, benefits=GOLD, plan_begin=date(2026, 1, 1)) for r in parse_270(one(data))]
+    parsed = parse_271(one(render_271(answers, envelope=ENVELOPE, reference="A")))
+    assert [r.trace_number for r in parsed] == ["ELG-77", "ELG-78"]
+    assert parsed[1].dependent.first_name == "TIMMY"
+    assert parsed[0].summary().in_network.office_visit_copay == Decimal("25.00")

@@ -48,6 +48,11 @@ Each transaction has a module with records, `render_*` and `parse_*`:
     claim_status   276 request / 277 response, 005010X212
     remittance     835 payment and remittance advice, 005010X221A1
 
+The other side, for the demo's simulated clearinghouse and payer and for tests:
+`ack_999.acknowledge(group)`, `claim_ack.acknowledge_claims(parse_837p(t), ...)`,
+`eligibility.respond(request, benefits=...)`, and `synthetic.adjudicate(claims)`
+(a balanced 835 answering claims; `synthetic.prepared_claims(n)` makes claims).
+
 `describe.read_file(path)` turns any supported file into plain JSON-ready data
 (what `medoffice x12 read FILE` prints).
 """

@@ -18,10 +18,27 @@ from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
 
-from .common import Address, Adjustment, adjustments_from_cas, cas_segments, parse_amount, parse_d8
+from .common import (
+    Address,
+    Adjustment,
+    adjustments_from_cas,
+    cas_segments,
+    is_valid_npi,
+    parse_amount,
+    parse_d8,
+)
 from .errors import X12Error
 from .reader import Segment, Transaction
-from .writer import Envelope, TransactionBody, amount, cleaner, d8, quantity, render_interchange
+from .writer import (
+    Envelope,
+    TransactionBody,
+    amount,
+    bht,
+    cleaner,
+    d8,
+    quantity,
+    render_interchange,
+)
 
 VERSION = "005010X222A1"
 MAX_CLAIMS_PER_TRANSACTION = 5000
@@ -258,13 +275,33 @@ def _check(claim: Claim) -> None:
         raise fail(f"unknown patient relationship code {claim.patient.relationship!r}")
     if claim.responsibility not in RESPONSIBILITY:
         raise fail(f"unknown payer responsibility {claim.responsibility!r}")
+    for role, doctor in (("rendering", claim.rendering_provider),
+                         ("referring", claim.referring_provider)):  # fmt: skip
+        if doctor is not None and not is_valid_npi(doctor.npi):
+            raise fail(f"the {role} provider's NPI {doctor.npi!r} is not a valid NPI")
     count = len(claim.diagnoses)
     for number, line in enumerate(claim.lines, 1):
+        doctor = line.rendering_provider
+        if doctor is not None and not is_valid_npi(doctor.npi):
+            raise fail(f"line {number}: the rendering provider's NPI {doctor.npi!r} is not valid")
         pointers = line.diagnosis_pointers
         if not pointers or len(pointers) > 4 or min(pointers) < 1 or max(pointers) > count:
             raise fail(f"line {number}: diagnosis pointers must be 1 to 4 of 1..{count}")
         if len(line.modifiers) > 4:
             raise fail(f"line {number}: at most 4 modifiers")
+
+
+def _check_billing(provider: BillingProvider) -> None:
+    if not is_valid_npi(provider.npi):
+        raise X12Error(f"billing provider {provider.name!r}: {provider.npi!r} is not a valid NPI")
+    code = provider.address.postal_code
+    if len(code) != 9 or not code.isdigit():
+        raise X12Error(
+            f"billing provider {provider.name!r}: the postal code must have 9 digits "
+            f"(ZIP+4), not {code!r}"
+        )
+    if len(provider.tax_id) != 9 or not provider.tax_id.isdigit():
+        raise X12Error(f"billing provider {provider.name!r}: the EIN must have 9 digits")
 
 
 def render_837p(
@@ -322,6 +359,12 @@ def _name(
     ).rstrip(el)
 
 
+def _insured(el: str, clean, sub: Subscriber) -> str:
+    """NM1*IL: the subscriber (2010BA) or another payer's insured (2330A)."""
+    return _name(el, clean, "IL", "1", sub.last_name, sub.first_name, sub.middle_name,
+                 sub.suffix, "MI", sub.member_id)  # fmt: skip
+
+
 def _address(el: str, clean, address: Address, out: list[str]) -> None:
     if address.line2:
         out.append(f"N3{el}{clean(address.line1)}{el}{clean(address.line2)}")
@@ -337,20 +380,12 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
     seps = envelope.separators
     el, co = seps.element, seps.component
     clean = cleaner(seps)
-    created = envelope.created
-    bht = (
-        "BHT",
-        "0019",
-        "00",
-        clean(reference),
-        d8(created.date()),
-        created.strftime("%H%M"),
-        "CH",
-    )
     out: list[str] = [
-        el.join(bht),
+        bht(envelope, "0019", "00", reference, "CH"),
         _name(el, clean, "41", "2", submitter.name, "", "", "", "46", submitter.id),
     ]
+    if not submitter.phone and not submitter.email:
+        raise X12Error("the submitter needs a contact phone or e-mail (1000A PER)")
     per = ["PER", "IC", clean(submitter.contact_name)]
     if submitter.phone:
         per += ["TE", clean(submitter.phone)]
@@ -363,6 +398,8 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
     for claim in claims:
         _check(claim)
         groups.setdefault(claim.billing_provider, []).append(claim)
+    for provider in groups:
+        _check_billing(provider)
     hl = 0
     append = out.append
     for provider, provider_claims in groups.items():
@@ -413,20 +450,7 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
                     )
                 ).rstrip(el)
             )
-            append(
-                _name(
-                    el,
-                    clean,
-                    "IL",
-                    "1",
-                    sub.last_name,
-                    sub.first_name,
-                    sub.middle_name,
-                    sub.suffix,
-                    "MI",
-                    sub.member_id,
-                )
-            )
+            append(_insured(el, clean, sub))
             if sub.address is not None:
                 _address(el, clean, sub.address, out)
             if sub.birth_date is not None and patient is None:
@@ -457,6 +481,9 @@ def _transaction(claims, submitter, receiver, envelope, reference) -> list[str]:
                 append(f"DMG{el}D8{el}{d8(patient.birth_date)}{el}{patient.sex}")
             _claim(claim, out, el, co, clean)
     return out
+
+
+_POINTERS: dict[tuple[int, ...], str] = {}  # (1, 2) -> "1:2": few distinct, many uses
 
 
 def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
@@ -516,20 +543,28 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
         )
         if rendering.taxonomy:
             append(f"PRV{el}PE{el}PXC{el}{clean(rendering.taxonomy)}")
-    line_adjudicated = {a.payer_id for line in lines for a in line.adjudications}
-    for other in claim.other_payers:
-        _other_payer(other, out, el, clean, other.payer.payer_id in line_adjudicated)
+    if claim.other_payers:
+        line_adjudicated = {a.payer_id for line in lines for a in line.adjudications}
+        for other in claim.other_payers:
+            _other_payer(other, out, el, clean, other.payer.payer_id in line_adjudicated)
     pos = claim.place_of_service
     for number, line in enumerate(lines, 1):
         append(f"LX{el}{number}")
         procedure = "HC" + co + clean(line.procedure_code)
         if line.modifiers:
-            procedure += co + co.join(clean(m) for m in line.modifiers)
-        pointers = co.join(str(p) for p in line.diagnosis_pointers)
+            procedure += co + co.join(map(clean, line.modifiers))
+        pointers = line.diagnosis_pointers
+        composite = _POINTERS.get(pointers)
+        if composite is None:
+            composite = _POINTERS[pointers] = ":".join(map(str, pointers))
+        if co != ":":
+            composite = composite.replace(":", co)
+        units = line.units
         line_pos = line.place_of_service if line.place_of_service != pos else ""
         append(
-            f"SV1{el}{procedure}{el}{amount(line.charge)}{el}UN{el}{quantity(line.units)}{el}"
-            f"{line_pos}{el}{el}{pointers}"
+            f"SV1{el}{procedure}{el}{amount(line.charge)}{el}UN{el}"
+            f"{units if units.__class__ is int else quantity(units)}{el}"
+            f"{line_pos}{el}{el}{composite}"
         )
         append(f"DTP{el}472{el}D8{el}{d8(line.service_date)}")
         if line.line_control_number:
@@ -592,20 +627,7 @@ def _other_payer(other: OtherPayer, out: list[str], el: str, clean, has_lines: b
     if other.remaining_patient_liability is not None:
         append(f"AMT{el}EAF{el}{amount(other.remaining_patient_liability)}")
     append(f"OI{el}{el}{el}Y{el}{el}{el}Y")
-    append(
-        _name(
-            el,
-            clean,
-            "IL",
-            "1",
-            sub.last_name,
-            sub.first_name,
-            sub.middle_name,
-            sub.suffix,
-            "MI",
-            sub.member_id,
-        )
-    )
+    append(_insured(el, clean, sub))
     if sub.address is not None:
         _address(el, clean, sub.address, out)
     append(_name(el, clean, "PR", "2", payer.name, "", "", "", "PI", payer.payer_id))

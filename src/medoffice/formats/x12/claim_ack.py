@@ -28,7 +28,7 @@ from .claim_status import (
 from .common import Entity, Person, entity_from, entity_nm1, parse_amount, parse_d8, person_from
 from .errors import X12Error
 from .reader import Segment, Transaction
-from .writer import Envelope, TransactionBody, amount, cleaner, d8, render_interchange
+from .writer import Envelope, TransactionBody, amount, bht, cleaner, d8, render_interchange
 
 VERSION = "005010X214"
 _LEVELS = {
@@ -88,19 +88,8 @@ def render_277ca(ack: ClaimAcknowledgment, *, envelope: Envelope) -> bytes:
     seps = envelope.separators
     el, co = seps.element, seps.component
     clean = cleaner(seps)
-    created = envelope.created
     out = [
-        el.join(
-            (
-                "BHT",
-                "0085",
-                "08",
-                clean(ack.reference),
-                d8(created.date()),
-                created.strftime("%H%M"),
-                "TH",
-            )
-        ),
+        bht(envelope, "0085", "08", ack.reference, "TH"),
         f"HL{el}1{el}{el}20{el}1",
         entity_nm1(el, clean, "AY" if ack.source.qualifier == "46" else "PR", ack.source),
         f"TRN{el}1{el}{clean(ack.source_trace)}",
@@ -311,3 +300,74 @@ __all__ = [
     "parse_277ca",
     "render_277ca",
 ]
+
+
+ACCEPTED_FOR_PROCESSING = StatusCode("A2", "20", "PR")
+RECEIVED = StatusCode("A1", "19", "PR")
+
+
+def acknowledge_claims(
+    batch,
+    *,
+    source: Entity,
+    source_trace: str,
+    received: date,
+    processed: date,
+    rejected: dict[str, tuple[StatusCode, ...]] | None = None,
+    reference: str = "",
+) -> ClaimAcknowledgment:
+    """The 277CA a clearinghouse would send for an 837P batch we read (`parse_837p`):
+    every claim accepted (A2:20), but for those named in `rejected` (CLM01 -> statuses,
+    e.g. A7:562:85), which are returned with action U."""
+    rejected = rejected or {}
+    by_provider: dict = {}
+    for claim in batch.claims:
+        by_provider.setdefault(claim.billing_provider, []).append(claim)
+    providers = []
+    all_statuses: list[ClaimStatus] = []
+    for provider, claims in by_provider.items():
+        statuses = []
+        for claim in claims:
+            person = claim.patient or claim.subscriber
+            reasons = rejected.get(claim.patient_control_number)
+            dates = [line.service_date for line in claim.lines]
+            statuses.append(
+                ClaimStatus(
+                    claim.patient_control_number,
+                    tuple(reasons) if reasons else (ACCEPTED_FOR_PROCESSING,),
+                    processed,
+                    claim.total_charge,
+                    action="U" if reasons else "WQ",
+                    service_from=min(dates),
+                    service_to=max(dates),
+                    patient=Person(person.last_name, person.first_name,
+                                   claim.subscriber.member_id, middle_name=person.middle_name),
+                )
+            )  # fmt: skip
+        providers.append(
+            ProviderClaims(
+                Entity(provider.name, provider.npi, "XX", provider.first_name),
+                (RECEIVED,),
+                tuple(statuses),
+                totals=_count(statuses),
+            )
+        )
+        all_statuses += statuses
+    return ClaimAcknowledgment(
+        reference=reference or f"CA{source_trace}",
+        source=source,
+        source_trace=source_trace,
+        received=received,
+        processed=processed,
+        receiver=Entity(batch.submitter.name, batch.submitter.id, "46"),
+        receiver_trace=batch.reference,
+        receiver_statuses=(RECEIVED,),
+        providers=tuple(providers),
+        totals=_count(all_statuses),
+    )
+
+
+def _count(statuses: list[ClaimStatus]) -> Totals:
+    accepted = [s for s in statuses if not s.is_rejected]
+    rejected = [s for s in statuses if s.is_rejected]
+    return Totals(len(accepted), len(rejected), _charges(accepted), _charges(rejected))

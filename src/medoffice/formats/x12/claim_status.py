@@ -26,7 +26,16 @@ from .common import (
 )
 from .errors import X12Error
 from .reader import Segment, Transaction
-from .writer import Envelope, TransactionBody, amount, cleaner, d8, quantity, render_interchange
+from .writer import (
+    Envelope,
+    TransactionBody,
+    amount,
+    bht,
+    cleaner,
+    d8,
+    quantity,
+    render_interchange,
+)
 
 VERSION = "005010X212"
 
@@ -367,12 +376,7 @@ def render_276(
     seps = envelope.separators
     el = seps.element
     clean = cleaner(seps)
-    created = envelope.created
-    out = [
-        el.join(
-            ("BHT", "0010", "13", clean(reference), d8(created.date()), created.strftime("%H%M"))
-        )
-    ]
+    out = [bht(envelope, "0010", "13", reference)]
     hl = 0
     for r in requests:
         hl += 1
@@ -467,20 +471,7 @@ def render_277(
     seps = envelope.separators
     el, co = seps.element, seps.component
     clean = cleaner(seps)
-    created = envelope.created
-    out = [
-        el.join(
-            (
-                "BHT",
-                "0010",
-                "08",
-                clean(reference),
-                d8(created.date()),
-                created.strftime("%H%M"),
-                "DG",
-            )
-        )
-    ]
+    out = [bht(envelope, "0010", "08", reference, "DG")]
     hl = 0
     for r in responses:
         hl += 1
@@ -497,7 +488,7 @@ def render_277(
             if not r.statuses:
                 raise X12Error("a 277 response without a subscriber needs its status")
             out.append(f"TRN{el}{'2' if r.provider is None else '1'}{el}{clean(r.trace_number)}")
-            out.append(stc_segment(el, co, r.statuses, created.date()))
+            out.append(stc_segment(el, co, r.statuses, envelope.created.date()))
             continue
         hl += 1
         out.append(f"HL{el}{hl}{el}{hl - 1}{el}22{el}{'0' if r.dependent is None else '1'}")

@@ -18,6 +18,30 @@ ADJUSTMENT_GROUPS = {
 }
 
 
+_NPI_SEEN: dict[str, bool] = {}
+
+
+def is_valid_npi(npi: str) -> bool:
+    """Ten digits whose last is the Luhn check digit over 80840 + the first nine."""
+    known = _NPI_SEEN.get(npi)
+    if known is not None:
+        return known
+    valid = len(npi) == 10 and npi.isdigit() and npi.isascii()
+    if valid:
+        total = 24  # the prefix 80840 contributes 24
+        for position, char in enumerate(reversed(npi[:9])):
+            digit = int(char)
+            if position % 2 == 0:
+                digit *= 2
+                if digit > 9:
+                    digit -= 9
+            total += digit
+        valid = (10 - total % 10) % 10 == int(npi[9])
+    if len(_NPI_SEEN) < 100_000:
+        _NPI_SEEN[npi] = valid
+    return valid
+
+
 @dataclass(frozen=True, slots=True)
 class Address:
     line1: str

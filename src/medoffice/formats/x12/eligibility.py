@@ -31,7 +31,7 @@ from .common import (
 )
 from .errors import X12Error
 from .reader import Segment, Transaction
-from .writer import Envelope, TransactionBody, cleaner, d8, quantity, render_interchange
+from .writer import Envelope, TransactionBody, bht, cleaner, d8, quantity, render_interchange
 
 VERSION = "005010X279A1"
 
@@ -297,12 +297,7 @@ def render_270(
     seps = envelope.separators
     el = seps.element
     clean = cleaner(seps)
-    created = envelope.created
-    out = [
-        el.join(
-            ("BHT", "0022", "13", clean(reference), d8(created.date()), created.strftime("%H%M"))
-        )
-    ]
+    out = [bht(envelope, "0022", "13", reference)]
     hl = 0
     for request in requests:
         if not request.trace_number:
@@ -407,12 +402,7 @@ def render_271(
     seps = envelope.separators
     el, rep = seps.element, seps.repetition
     clean = cleaner(seps)
-    created = envelope.created
-    out = [
-        el.join(
-            ("BHT", "0022", "11", clean(reference), d8(created.date()), created.strftime("%H%M"))
-        )
-    ]
+    out = [bht(envelope, "0022", "11", reference)]
     hl = 0
     for response in responses:
         by_level: dict[str, list[Rejection]] = {}
@@ -716,3 +706,27 @@ def summarize(response: EligibilityResponse) -> BenefitSummary:
 
 def _office_visit(b: Benefit) -> bool:
     return not b.service_types or bool({"98", "BZ", "30", "1"} & set(b.service_types))
+
+
+def respond(
+    request: EligibilityRequest,
+    *,
+    benefits: Sequence[Benefit] = (),
+    rejections: Sequence[Rejection] = (),
+    plan_begin: date | None = None,
+    plan_end: date | None = None,
+) -> EligibilityResponse:
+    """A payer's answer to one request (the simulated payer): the request's people and
+    trace number echoed, with these benefits or rejections."""
+    return EligibilityResponse(
+        trace_number=request.trace_number,
+        originator_id=request.originator_id,
+        payer=request.payer,
+        provider=request.provider,
+        subscriber=request.subscriber,
+        dependent=request.dependent,
+        benefits=tuple(benefits),
+        rejections=tuple(rejections),
+        plan_begin=plan_begin,
+        plan_end=plan_end,
+    )

@@ -62,9 +62,10 @@ class Separators:
     def __post_init__(self) -> None:
         chars = (self.element, self.component, self.repetition, self.segment)
         for char in chars:
-            if len(char) != 1 or char.isalnum() or char == " ":
+            if len(char) != 1 or not char.isascii() or char.isalnum() or char == " ":
                 raise X12Error(
-                    f"separator {char!r} is not one character outside letters, digits and space"
+                    f"separator {char!r} is not one ASCII character outside letters, digits "
+                    "and space"
                 )
         if len(set(chars)) != 4:
             raise X12Error(f"separators must differ from each other, got {''.join(chars)!r}")
@@ -204,14 +205,13 @@ class Interchange:
             yield from group.transactions
 
 
+# The file's bytes, a path (str or Path), or a binary file object.
 Source = bytes | bytearray | str | os.PathLike | IO[bytes]
 
 
 def _open(source: Source) -> tuple[IO[bytes], bool]:
     if isinstance(source, bytes | bytearray):
         return io.BytesIO(source), True
-    if isinstance(source, str) and source.startswith("ISA"):
-        return io.BytesIO(source.encode("utf-8")), True
     if isinstance(source, str | os.PathLike):
         return open(source, "rb"), True  # noqa: SIM115 - closed by the caller below
     return source, False

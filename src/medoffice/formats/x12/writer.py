@@ -106,6 +106,16 @@ def quantity(value: Decimal | int) -> str:
     return format(value.normalize(), "f")
 
 
+def bht(envelope: Envelope, structure: str, purpose: str, reference: str, kind: str = "") -> str:
+    """BHT: hierarchical structure code, purpose (00 original, 13 request, 11 response,
+    08 status), our reference, the creation date and time, and the transaction type."""
+    el = envelope.separators.element
+    created = envelope.created
+    parts = ("BHT", structure, purpose, cleaner(envelope.separators)(reference),
+             d8(created.date()), created.strftime("%H%M"), kind)  # fmt: skip
+    return el.join(parts).rstrip(el)
+
+
 def segment(sep: str, *elements: str) -> str:
     """One segment's text: trailing empty elements dropped."""
     return sep.join(elements).rstrip(sep)
