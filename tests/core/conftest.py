@@ -125,6 +125,21 @@ class World:
     signed_encounter: Encounter | None = None
     other_encounter: Encounter | None = None
     other_signed_encounter: Encounter | None = None
+    # The chart (tests/clinical/factories.py chart_records)
+    note: object = None
+    draft_note: object = None
+    result: object = None
+    dictation: object = None
+    transcribed_dictation: object = None
+    amendment: object = None
+    emergency_grant: object = None
+    other_note: object = None
+    other_draft_note: object = None
+    other_result: object = None
+    other_dictation: object = None
+    other_transcribed_dictation: object = None
+    other_amendment: object = None
+    other_emergency_grant: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -244,8 +259,15 @@ def _encounters(patient, provider, location) -> tuple[Encounter, Encounter]:
     return made[0], made[1]
 
 
+def _chart(world, patient, provider, user, *, prefix: str = "") -> None:
+    from tests.clinical.factories import chart_records
+
+    for name, record in chart_records(patient, provider, user).items():
+        setattr(world, f"{prefix}{name}", record)
+
+
 @pytest.fixture
-def world(make_patient, payer, provider, location) -> World:
+def world(make_patient, payer, provider, location, make_user) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
     visit, and a second record to merge."""
     patient = make_patient()
@@ -265,11 +287,12 @@ def world(make_patient, payer, provider, location) -> World:
     )
     # Opened after the coverage is on file, so they carry it.
     world.encounter, world.signed_encounter = _encounters(patient, provider, location)
+    _chart(world, patient, provider, make_user("clinician", username="world_doctor"))
     return world
 
 
 @pytest.fixture
-def world_with_outsider(world, make_patient, other_practice) -> World:
+def world_with_outsider(world, make_patient, other_practice, make_user) -> World:
     """`world`, plus a patient and coverage of another practice."""
     world.other_patient = make_patient(
         practice_=other_practice, first_name="Olga", last_name="Ivanova"
@@ -291,6 +314,8 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     world.other_encounter, world.other_signed_encounter = _encounters(
         world.other_patient, doctor, place
     )
+    far_doctor = make_user("clinician", practice_=other_practice, username="far_doctor")
+    _chart(world, world.other_patient, doctor, far_doctor, prefix="other_")
     return world
 
 

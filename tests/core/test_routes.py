@@ -153,7 +153,8 @@ def test_catalogue_matches_the_policy_each_view_declares():
     urls = SimpleNamespace(
         patient=ids, coverage=ids, consent=ids, appointment=visit, todays_appointment=visit,
         outside_visit=ids, outside_document=ids, waitlist_entry=ids, encounter=ids,
-        signed_encounter=ids, paths_only=True,
+        signed_encounter=ids, paths_only=True, note=ids, draft_note=ids, result=ids,
+        dictation=ids, transcribed_dictation=ids, amendment=ids, emergency_grant=ids,
     )  # fmt: skip
     wrong = []
     for route in ROUTES + WEBHOOKS:

