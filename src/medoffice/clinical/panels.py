@@ -33,6 +33,10 @@ class Panel:
     load: Callable[..., PanelData]
     order: int = 100
     columns: tuple[tuple[str, str], ...] = field(default=())
+    # Optional: make_rows(patient, count) -> list of made ids, and drop_rows(ids), for the
+    # chart benchmark (bench/chart.py fills the big chart's documents through it).
+    make_rows: Callable[..., list] | None = None
+    drop_rows: Callable[[list], None] | None = None
 
 
 _PANELS: dict[str, Panel] = {}
