@@ -388,6 +388,7 @@ ROUTES: tuple[Route, ...] = (
     Route("clinical:chart", "GET", "clinical.view_problem", "patient"),
     Route("clinical:problem-add", "POST", "clinical.change_problem", "patient",
           body=lambda w: {"code": "I10", "status": "active"}, ok=302),
+    Route("clinical:entry-add", "GET", "clinical.change_chart", "patient"),
     Route("clinical:entry-add", "POST", "clinical.change_chart", "patient",
           body=lambda w: {"allergy-substance": "Latex", "allergy-severity": "mild"}, ok=302),
     Route("clinical:note-new", "POST", "clinical.change_note", "patient", ok=302),

@@ -75,23 +75,13 @@ def chart(request, public_id):
     summary = selectors.chart_summary(patient, viewer)
     context = {
         "summary": summary, "viewer": viewer, "clinical": _can(request.user),
-        "problem_form": ProblemForm(), "entry_forms": _entry_forms(patient),
+        "problem_form": ProblemForm(), "entry_kinds": list(ENTRY_FORMS),
         "dictation_form": DictationForm(), "amendment_form": AmendmentForm(),
         "restricted": [n for n in summary.notes if not viewer.may_read_note(n)],
     }  # fmt: skip
     return render_patient_tab(
         request, patient, "chart", context, template="clinical/tab_chart.html"
     )
-
-
-def _entry_forms(patient) -> dict:
-    forms = {}
-    for kind, form_class in ENTRY_FORMS.items():
-        kwargs = {"prefix": kind}
-        if kind == "medication":
-            kwargs["practice_id"] = patient.practice_id
-        forms[kind] = form_class(**kwargs)
-    return forms
 
 
 def _back_to_chart(patient):
@@ -120,38 +110,47 @@ def problem_add(request, public_id):
     return _back_to_chart(patient)
 
 
-@requires("clinical.change_chart")
-@require_POST
-def entry_add(request, public_id, kind):
-    patient, _ = access.chart_get_for_user(
-        request.user, public_id, permission="clinical.change_chart", audit=False
-    )
-    if kind not in ENTRY_FORMS:
-        raise Http404
+def _entry_form(kind: str, patient, data=None):
     kwargs = {"prefix": kind}
     if kind == "medication":
         kwargs["practice_id"] = patient.practice_id
-    form = ENTRY_FORMS[kind](request.POST, **kwargs)
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            for error in errors:
-                messages.error(request, f"{field}: {error}" if field != "__all__" else error)
-        return _back_to_chart(patient)
-    data = form.cleaned_data
-    try:
-        if kind == "vital":
-            services.vital_record(
-                patient=patient, kind=data["kind"], value=data["value"], recorded_by=request.user
-            )
-        elif kind == "history":
-            services.history_save(patient=patient, **data)
+    return ENTRY_FORMS[kind](data, **kwargs)
+
+
+@requires("clinical.change_chart")
+@require_http_methods(["GET", "POST"])
+def entry_add(request, public_id, kind):
+    """Record a medication, allergy, immunization, vital sign or the history: its own page,
+    so the chart summary stays light."""
+    if kind not in ENTRY_FORMS:
+        raise Http404
+    patient, _ = access.chart_get_for_user(
+        request.user, public_id, permission="clinical.change_chart",
+        audit=request.method == "GET", detail=f"{kind} form",
+    )  # fmt: skip
+    form = _entry_form(kind, patient, request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            if kind == "vital":
+                services.vital_record(
+                    patient=patient, kind=data["kind"], value=data["value"],
+                    recorded_by=request.user,
+                )  # fmt: skip
+            elif kind == "history":
+                services.history_save(patient=patient, **data)
+            else:
+                getattr(services, f"{kind}_add")(patient=patient, **data)
+        except ValidationError as exc:
+            _flash(request, exc)
         else:
-            getattr(services, f"{kind}_add")(patient=patient, **data)
-    except (ClinicalError, ValidationError) as exc:
-        _flash(request, exc)
-    else:
-        messages.success(request, f"Recorded the {kind}.")
-    return _back_to_chart(patient)
+            messages.success(request, f"Recorded the {kind}.")
+            return _back_to_chart(patient)
+    status = 422 if request.method == "POST" else 200
+    return render(
+        request, "clinical/entry_form.html", {"patient": patient, "kind": kind, "form": form},
+        status=status,
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- notes
