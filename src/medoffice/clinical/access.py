@@ -88,16 +88,21 @@ def viewer_for(user, patient: Patient) -> Viewer:
     )
 
 
-def _patient_in_scope(user, public_id) -> Patient:
+def _in_scope(queryset, user, public_id, *, patient_path: str = "patient__"):
+    """The record of the user's practice with this public id, else 404 (as if absent)."""
     practice_id = practice_id_for(user)
-    patient = (
-        Patient.objects.select_related("primary_care_provider")
-        .filter(practice_id=practice_id, public_id=public_id)
-        .first()
-    )
-    if patient is None:
+    found = queryset.filter(
+        **{f"{patient_path}practice_id": practice_id, "public_id": public_id}
+    ).first()
+    if found is None:
         raise Http404
-    return patient
+    return found
+
+
+def _patient_in_scope(user, public_id) -> Patient:
+    return _in_scope(
+        Patient.objects.select_related("primary_care_provider"), user, public_id, patient_path=""
+    )
 
 
 def chart_get_for_user(
@@ -129,14 +134,11 @@ def note_get_for_user(
     user, public_id, *, permission: str = VIEW_NOTE, audit: bool = True,
     action: str = AuditAction.READ, detail: str = "",
 ) -> tuple[Note, Viewer]:  # fmt: skip
-    practice_id = practice_id_for(user)
-    note = (
-        Note.objects.select_related("patient", "provider", "author", "signed_by", "encounter")
-        .filter(patient__practice_id=practice_id, public_id=public_id)
-        .first()
+    note = _in_scope(
+        Note.objects.select_related("patient", "provider", "author", "signed_by", "encounter"),
+        user,
+        public_id,
     )
-    if note is None:
-        raise Http404
     require_permission(user, permission, patient=note.patient, category="notes")
     viewer = viewer_for(user, note.patient)
     if not viewer.may_read_note(note):
@@ -150,14 +152,9 @@ def note_get_for_user(
 
 
 def result_get_for_user(user, public_id, *, permission: str, audit: bool = True) -> Result:
-    practice_id = practice_id_for(user)
-    result = (
-        Result.objects.select_related("patient", "ordering_provider")
-        .filter(patient__practice_id=practice_id, public_id=public_id)
-        .first()
+    result = _in_scope(
+        Result.objects.select_related("patient", "ordering_provider"), user, public_id
     )
-    if result is None:
-        raise Http404
     require_permission(user, permission, patient=result.patient, category="results")
     if audit:
         viewer = viewer_for(user, result.patient)
@@ -171,14 +168,11 @@ def result_get_for_user(user, public_id, *, permission: str, audit: bool = True)
 def dictation_get_for_user(
     user, public_id, *, permission: str, detail: str = "", audit: bool = True
 ) -> Dictation:
-    practice_id = practice_id_for(user)
-    dictation = (
-        Dictation.objects.select_related("patient", "provider", "encounter", "note")
-        .filter(patient__practice_id=practice_id, public_id=public_id)
-        .first()
+    dictation = _in_scope(
+        Dictation.objects.select_related("patient", "provider", "encounter", "note"),
+        user,
+        public_id,
     )
-    if dictation is None:
-        raise Http404
     require_permission(user, permission, patient=dictation.patient, category="notes")
     if audit:
         audit_record(
@@ -189,14 +183,9 @@ def dictation_get_for_user(
 
 
 def amendment_get_for_user(user, public_id, *, permission: str) -> AmendmentRequest:
-    practice_id = practice_id_for(user)
-    amendment = (
-        AmendmentRequest.objects.select_related("patient", "note")
-        .filter(patient__practice_id=practice_id, public_id=public_id)
-        .first()
+    amendment = _in_scope(
+        AmendmentRequest.objects.select_related("patient", "note"), user, public_id
     )
-    if amendment is None:
-        raise Http404
     require_permission(user, permission, patient=amendment.patient, category="amendments")
     return amendment
 
@@ -248,14 +237,7 @@ def emergency_access_list_for_user(user, *, day) -> list[EmergencyAccess]:
 
 
 def emergency_access_get_for_review(user, public_id) -> EmergencyAccess:
-    practice_id = practice_id_for(user)
-    grant = (
-        EmergencyAccess.objects.select_related("patient")
-        .filter(patient__practice_id=practice_id, public_id=public_id)
-        .first()
-    )
-    if grant is None:
-        raise Http404
+    grant = _in_scope(EmergencyAccess.objects.select_related("patient"), user, public_id)
     require_permission(
         user, "clinical.review_emergencyaccess", patient=grant.patient, category="emergency"
     )

@@ -25,6 +25,19 @@ class ProblemStatus(models.TextChoices):
     INACTIVE = "inactive", "Inactive"
 
 
+class SignOff(models.Model):
+    """Who reviewed a record, when, with what comment (a result, an emergency access)."""
+
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_comment = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class Problem(models.Model):
     """A problem-list entry, ICD-10-CM coded (stored without the dot, as the coding app does)."""
 
@@ -195,7 +208,7 @@ class AbnormalFlag(models.TextChoices):
     ABNORMAL = "A", "Abnormal"
 
 
-class Result(models.Model):
+class Result(SignOff):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="results")
     kind = models.CharField(max_length=8, choices=ResultKind.choices, default=ResultKind.LAB)
@@ -210,13 +223,9 @@ class Result(models.Model):
         Provider, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     resulted_at = models.DateTimeField()
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.CharField(max_length=300, blank=True)
 
-    class Meta:
+    class Meta(SignOff.Meta):
+        abstract = False
         default_permissions = ()
         permissions = [
             ("add_result", "Can enter results"),
@@ -473,7 +482,7 @@ class LexiconTerm(models.Model):
         return self.term
 
 
-class EmergencyAccess(models.Model):
+class EmergencyAccess(SignOff):
     """A break-the-glass grant (AC-04): one user, one patient, a reason, a time limit."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -482,13 +491,9 @@ class EmergencyAccess(models.Model):
     reason = models.CharField(max_length=300)
     started_at = models.DateTimeField()
     expires_at = models.DateTimeField()
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    reviewed_at = models.DateTimeField(null=True, blank=True)
-    review_comment = models.CharField(max_length=300, blank=True)
 
-    class Meta:
+    class Meta(SignOff.Meta):
+        abstract = False
         default_permissions = ()
         permissions = [
             ("break_glass", "Can open a chart in an emergency (break the glass)"),

@@ -155,16 +155,25 @@ def result_add(*, patient, **fields) -> Result:
     return _saved(Result(patient=patient, **fields), category="results")
 
 
+def _sign_off(instance, *, reviewer, comment: str, category: str, refused: str, detail: str):
+    """Record a review once (a second is refused, the first kept), with its audit row."""
+    model = type(instance)
+    instance = model.objects.select_for_update().select_related("patient").get(pk=instance.pk)
+    if instance.reviewed_at is not None:
+        raise TransitionRefusedError(refused)
+    instance.reviewed_by = reviewer
+    instance.reviewed_at = timezone.now()
+    instance.review_comment = comment[:300]
+    return _saved(instance, action=AuditAction.UPDATE, category=category, detail=detail)
+
+
 @transaction.atomic
 def result_review(*, result: Result, reviewed_by, comment: str = "") -> Result:
-    """A clinician's sign-off; done once (a second review is refused, the first kept)."""
-    result = Result.objects.select_for_update().select_related("patient").get(pk=result.pk)
-    if result.reviewed_at is not None:
-        raise TransitionRefusedError("This result was already reviewed.")
-    result.reviewed_by = reviewed_by
-    result.reviewed_at = timezone.now()
-    result.review_comment = comment[:300]
-    return _saved(result, action=AuditAction.UPDATE, category="results", detail="reviewed")
+    """A clinician's sign-off; done once."""
+    return _sign_off(
+        result, reviewer=reviewed_by, comment=comment, category="results", detail="reviewed",
+        refused="This result was already reviewed.",
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------- notes
@@ -274,13 +283,19 @@ def amendment_receive(
     return _saved(request, category="amendments", detail=f"due {request.due_on.isoformat()}")
 
 
-def _move_amendment(request: AmendmentRequest, status: str) -> None:
-    if not can_move(AMENDMENT_TRANSITIONS, request.status, status):
-        raise AmendmentDecisionError(
-            f"A request that is {request.get_status_display().lower()} cannot become "
-            f"{AmendmentStatus(status).label.lower()}."
+def _move(instance, table: dict, status: str, *, noun: str, error=TransitionRefusedError):
+    """Change `instance.status` along its transition table (states.py), or refuse."""
+    if not can_move(table, instance.status, status):
+        labels = dict(instance._meta.get_field("status").choices)
+        raise error(
+            f"A {noun} that is {labels[instance.status].lower()} cannot become "
+            f"{labels[status].lower()}."
         )
-    request.status = status
+    instance.status = status
+
+
+def _move_amendment(request: AmendmentRequest, status: str) -> None:
+    _move(request, AMENDMENT_TRANSITIONS, status, noun="request", error=AmendmentDecisionError)
 
 
 def _locked_amendment(request: AmendmentRequest) -> AmendmentRequest:
@@ -421,12 +436,7 @@ def _locked_dictation(dictation: Dictation) -> Dictation:
 
 
 def _move_dictation(dictation: Dictation, status: str) -> None:
-    if not can_move(DICTATION_TRANSITIONS, dictation.status, status):
-        raise TransitionRefusedError(
-            f"A dictation that is {dictation.get_status_display().lower()} cannot become "
-            f"{DictationStatus(status).label.lower()}."
-        )
-    dictation.status = status
+    _move(dictation, DICTATION_TRANSITIONS, status, noun="dictation")
 
 
 @transaction.atomic
@@ -483,15 +493,7 @@ def dictation_sign(*, dictation: Dictation, signed_by, text: str | None = None) 
 
 @transaction.atomic
 def emergency_access_review(*, grant: EmergencyAccess, reviewer, comment: str = ""):
-    grant = EmergencyAccess.objects.select_for_update().select_related("patient").get(pk=grant.pk)
-    if grant.reviewed_at is not None:
-        raise TransitionRefusedError("This emergency access was already reviewed.")
-    grant.reviewed_by = reviewer
-    grant.reviewed_at = timezone.now()
-    grant.review_comment = comment[:300]
-    grant.save(update_fields=["reviewed_by", "reviewed_at", "review_comment"])
-    audit_record(
-        action=AuditAction.UPDATE, obj=grant, patient=grant.patient, category="emergency",
-        detail="emergency access reviewed",
+    return _sign_off(
+        grant, reviewer=reviewer, comment=comment, category="emergency",
+        detail="emergency access reviewed", refused="This emergency access was already reviewed.",
     )  # fmt: skip
-    return grant

@@ -14,5 +14,9 @@ def staff(request) -> dict:
         "can_view_schedule": has_permission(user, "scheduling.view_appointment"),
         "can_view_encounters": has_permission(user, "billing.view_encounter"),
         "can_view_coding_queue": has_permission(user, "billing.view_coding_queue"),
+        "can_view_previsit": has_permission(user, "clinical.view_previsit"),
+        "can_view_transcription": has_permission(user, "clinical.view_note"),
+        "can_view_amendments": has_permission(user, "clinical.view_amendmentrequest"),
+        "can_review_emergency": has_permission(user, "clinical.review_emergencyaccess"),
         "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
     }
