@@ -200,7 +200,7 @@ class ProblemCollection(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"GET": access.VIEW_PROBLEM, "POST": "clinical.change_problem"}
 
-    @extend_schema(responses=ProblemOut(many=True), summary="The problem list")
+    @extend_schema(responses=ProblemOut(many=True), summary="The problem list, active first")
     def get(self, request, public_id):
         patient, viewer = access.chart_get_for_user(
             request.user, public_id, category="problems", detail="problem list"

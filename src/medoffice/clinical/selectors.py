@@ -33,6 +33,7 @@ from medoffice.scheduling.models import Appointment
 from medoffice.scheduling.states import AppointmentStatus
 
 PAGE = 10
+SHORT = 5  # encounters and immunizations: the latest few; their own pages hold the rest
 
 
 @dataclass
@@ -59,21 +60,21 @@ def chart_summary(patient: Patient, viewer, *, page: int = PAGE) -> ChartSummary
     summary = ChartSummary()
     if viewer.problems:
         summary.problems = list(
-            Problem.objects.filter(patient=patient)
-            .exclude(status=ProblemStatus.INACTIVE)
-            .order_by("status", "-recorded_at")[:50]
+            Problem.objects.filter(patient=patient, status=ProblemStatus.ACTIVE).order_by(
+                "-recorded_at"
+            )[:25]
         )
-        summary.encounters, summary.encounters_total = _encounter_page(patient, page)
+        summary.encounters, summary.encounters_total = _encounter_page(patient, SHORT)
     if viewer.chart:
         summary.medications = list(
             Medication.objects.filter(patient=patient)
             .filter(Q(stop_date__isnull=True) | Q(stop_date__gte=timezone.localdate()))
             .select_related("prescriber")
-            .order_by("-start_date")[:50]
+            .order_by("-start_date")[:25]
         )
         summary.allergies = list(Allergy.objects.filter(patient=patient).order_by("substance"))
         summary.immunizations = list(
-            Immunization.objects.filter(patient=patient).order_by("-given_on")[:page]
+            Immunization.objects.filter(patient=patient).order_by("-given_on")[:SHORT]
         )
         summary.vitals = latest_vitals(patient)
         summary.results = list(
@@ -103,6 +104,11 @@ def chart_summary(patient: Patient, viewer, *, page: int = PAGE) -> ChartSummary
         if has_permission(viewer.user, panel.permission):
             summary.panels.append((panel, panel.load(patient, page)))
     return summary
+
+
+def problem_list(patient: Patient) -> list[Problem]:
+    """Every problem, active first (the API's list; the summary shows the active ones)."""
+    return list(Problem.objects.filter(patient=patient).order_by("status", "-recorded_at"))
 
 
 def _encounter_page(patient: Patient, page: int) -> tuple[list, int]:
