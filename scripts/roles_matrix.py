@@ -142,6 +142,40 @@ ROWS = [
         "Check eligibility with the payer (coverage, visit, check-in, API)",
         "eligibility.run_eligibilitycheck",
     ),  # fmt: skip
+    ("Chart (clinical record)", None),
+    (
+        "See the problem list (diagnoses) and the encounters on the Chart tab",
+        "clinical.view_problem",
+    ),
+    ("Add and update coded problems", "clinical.change_problem"),
+    (
+        "See medications, allergies, immunizations, vitals, results, family and social history",
+        "clinical.view_chart",
+    ),
+    ("Record medications, allergies, immunizations, vitals, history", "clinical.change_chart"),
+    ("File lab and imaging results (API)", "clinical.add_result"),
+    ("Review and sign off results", "clinical.review_result"),
+    (
+        "Read visit notes and addenda (sensitive notes: author or emergency access)",
+        "clinical.view_note",
+    ),
+    ("Write draft visit notes", "clinical.change_note"),
+    ("Sign notes (locks them), add addenda, sign dictated notes", "clinical.sign_note"),
+    ("See tomorrow's chart preparation list", "clinical.view_previsit"),
+    ("See amendment requests", "clinical.view_amendmentrequest"),
+    ("Record, extend, accept or deny amendment requests", "clinical.change_amendmentrequest"),
+    ("Upload dictation audio", "clinical.add_dictation"),
+    ("Transcribe dictations", "clinical.transcribe_dictation"),
+    ("Open a chart in an emergency (break the glass), with a reason", "clinical.break_glass"),
+    ("Review emergency accesses (the daily list)", "clinical.review_emergencyaccess"),
+    *[
+        (f"{verb} {noun} (Configuration)", f"clinical.{code}_{model}")
+        for model, noun in (
+            ("notetemplate", "note templates per visit type"),
+            ("lexiconterm", "the practice's transcription lexicon"),
+        )
+        for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
+    ],  # fmt: skip
 ]
 
 

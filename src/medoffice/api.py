@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from medoffice.billing import api as billing_api
 from medoffice.billing import claim_api, work_api
+from medoffice.clinical import api as clinical_api
 from medoffice.coding import api as coding_api
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.eligibility import api as eligibility_api
@@ -140,5 +141,33 @@ urlpatterns += [
         "eligibility-checks/<uuid:public_id>/",
         eligibility_api.CheckItem.as_view(),
         name="eligibility-check-detail",
+    ),
+    path(
+        "patients/<uuid:public_id>/chart/",
+        clinical_api.ChartSummary.as_view(),
+        name="chart-summary",
+    ),
+    path(
+        "patients/<uuid:public_id>/problems/",
+        clinical_api.ProblemCollection.as_view(),
+        name="problem-list",
+    ),
+    path(
+        "patients/<uuid:public_id>/results/",
+        clinical_api.ResultCollection.as_view(),
+        name="result-list",
+    ),
+    path(
+        "results/<uuid:public_id>/review/",
+        clinical_api.ResultReview.as_view(),
+        name="result-review",
+    ),
+    path(
+        "patients/<uuid:public_id>/notes/", clinical_api.NoteCollection.as_view(), name="note-list"
+    ),
+    path("notes/<uuid:public_id>/", clinical_api.NoteItem.as_view(), name="note-detail"),
+    path("notes/<uuid:public_id>/sign/", clinical_api.NoteSign.as_view(), name="note-sign"),
+    path(
+        "notes/<uuid:public_id>/addenda/", clinical_api.NoteAddendum.as_view(), name="note-addendum"
     ),
 ]

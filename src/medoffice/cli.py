@@ -109,6 +109,7 @@ def cmd_demo(args) -> None:
     _call("load_demo_codes", seed=args.seed)
     _call("load_demo_billing")
     _call("load_demo_eligibility")
+    _call("load_demo_chart", seed=args.seed)
     if args.no_serve:
         return
     if args.no_worker:

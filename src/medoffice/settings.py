@@ -76,6 +76,7 @@ INSTALLED_APPS = [
     "django_tasks_db",
     "medoffice.messaging",
     "medoffice.eligibility",
+    "medoffice.clinical",
 ]
 
 MIDDLEWARE = [
@@ -404,3 +405,12 @@ LOGGING = {
         "axes": {"level": "WARNING"},
     },
 }
+
+# Clinical record (docs/clinical.md). Speech-to-text for dictations: a dotted path to a
+# callable `transcribe(audio: bytes, audio_type: str) -> str`, or empty for none (the default:
+# a transcriptionist types every dictation).
+MEDOFFICE_SPEECH_ENGINE = env.str("MEDOFFICE_SPEECH_ENGINE", default="")
+MEDOFFICE_EMERGENCY_ACCESS_MINUTES = env.int("MEDOFFICE_EMERGENCY_ACCESS_MINUTES", default=60)
+if not 1 <= MEDOFFICE_EMERGENCY_ACCESS_MINUTES <= 24 * 60:
+    raise ImproperlyConfigured("MEDOFFICE_EMERGENCY_ACCESS_MINUTES must be 1 to 1440")
+MEDOFFICE_MAX_DICTATION_BYTES = env.int("MEDOFFICE_MAX_DICTATION_BYTES", default=50 * 1024 * 1024)

@@ -13,6 +13,7 @@ urlpatterns = [
     path("", include("medoffice.messaging.urls")),
     path("", include("medoffice.billing.urls")),
     path("", include("medoffice.eligibility.urls")),
+    path("", include("medoffice.clinical.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]

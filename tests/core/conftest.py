@@ -137,6 +137,21 @@ class World:
     other_exchange_file: object = None
     eligibility_check: EligibilityCheck | None = None  # answered (simulated payer)
     other_eligibility_check: EligibilityCheck | None = None
+    # The chart (tests/clinical/factories.py chart_records)
+    note: object = None
+    draft_note: object = None
+    result: object = None
+    dictation: object = None
+    transcribed_dictation: object = None
+    amendment: object = None
+    emergency_grant: object = None
+    other_note: object = None
+    other_draft_note: object = None
+    other_result: object = None
+    other_dictation: object = None
+    other_transcribed_dictation: object = None
+    other_amendment: object = None
+    other_emergency_grant: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -305,8 +320,15 @@ def _eligibility_check(coverage) -> EligibilityCheck:
     return eligibility_services.check_run(coverage=coverage, service_date=timezone.localdate())
 
 
+def _chart(world, patient, provider, user, *, prefix: str = "") -> None:
+    from tests.clinical.factories import chart_records
+
+    for name, record in chart_records(patient, provider, user).items():
+        setattr(world, f"{prefix}{name}", record)
+
+
 @pytest.fixture
-def world(make_patient, payer, provider, location) -> World:
+def world(make_patient, payer, provider, location, make_user) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
     visit, and a second record to merge."""
     patient = make_patient()
@@ -329,11 +351,12 @@ def world(make_patient, payer, provider, location) -> World:
     world.claim, world.exchange_file = _claim_and_file(location.practice)
     world.work_claim, world.appeal = _claim_work(patient, provider, location)
     world.eligibility_check = _eligibility_check(world.coverage)
+    _chart(world, patient, provider, make_user("clinician", username="world_doctor"))
     return world
 
 
 @pytest.fixture
-def world_with_outsider(world, make_patient, other_practice) -> World:
+def world_with_outsider(world, make_patient, other_practice, make_user) -> World:
     """`world`, plus a patient and coverage of another practice."""
     world.other_patient = make_patient(
         practice_=other_practice, first_name="Olga", last_name="Ivanova"
@@ -360,6 +383,8 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     other_practice.group_npi = npi_from_stem("165432107")  # the payer asks for it
     other_practice.save(update_fields=["group_npi"])
     world.other_eligibility_check = _eligibility_check(world.other_coverage)
+    far_doctor = make_user("clinician", practice_=other_practice, username="far_doctor")
+    _chart(world, world.other_patient, doctor, far_doctor, prefix="other_")
     return world
 
 

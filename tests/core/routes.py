@@ -85,6 +85,8 @@ class Route:
         kwargs = {"public_id": obj.public_id, **dict(self.kwargs)}
         if self.name == "patients:coverage-card":
             kwargs["side"] = "front"
+        if self.name == "clinical:entry-add":
+            kwargs["kind"] = "allergy"
         return reverse(self.name, kwargs=kwargs)
 
     def call(self, client, world, *, other: bool = False, **extra):
@@ -223,6 +225,24 @@ def _api_coverage_add(world) -> dict:
         "relationship": "18",
         "effective_start": "2024-01-01",
     }
+
+
+def _dictation_file(world) -> dict:
+    from tests.clinical.factories import wav_upload
+
+    return {"audio": wav_upload()}
+
+
+def _api_result(world) -> dict:
+    return {
+        "name": "Hemoglobin A1c", "loinc": "4548-4", "value": "7.2", "unit": "%",
+        "reference_range": "4.0-5.6", "flag": "H", "resulted_at": timezone.now().isoformat(),
+        "ordering_provider": world.appointment.provider.npi,
+    }  # fmt: skip
+
+
+_NOTE_FORM = {"subjective": "Cough", "objective": "", "assessment": "URI", "plan": "Fluids",
+              "sensitivity": "normal"}  # fmt: skip
 
 
 ROUTES: tuple[Route, ...] = (
@@ -431,6 +451,64 @@ ROUTES: tuple[Route, ...] = (
           ok=201),
     Route("api:eligibility-check-detail", "GET", "eligibility.view_eligibilitycheck",
           "eligibility_check"),
+    # The chart (clinical): minimum necessary by role, notes locked on signing
+    Route("clinical:chart", "GET", "clinical.view_problem", "patient"),
+    Route("clinical:problem-add", "POST", "clinical.change_problem", "patient",
+          body=lambda w: {"code": "I10", "status": "active"}, ok=302),
+    Route("clinical:entry-add", "GET", "clinical.change_chart", "patient"),
+    Route("clinical:entry-add", "POST", "clinical.change_chart", "patient",
+          body=lambda w: {"allergy-substance": "Latex", "allergy-severity": "mild"}, ok=302),
+    Route("clinical:note-new", "POST", "clinical.change_note", "patient", ok=302),
+    Route("clinical:result-list", "GET", "clinical.view_chart", "patient"),
+    Route("clinical:amendment-add", "POST", "clinical.change_amendmentrequest", "patient",
+          body=lambda w: {"received_on": timezone.localdate().isoformat(),
+                          "requested_change": "Wrong date of birth in the note"}, ok=302),
+    Route("clinical:dictation-upload", "POST", "clinical.add_dictation", "patient",
+          body=_dictation_file, ok=302),
+    Route("clinical:break-glass", "GET", "clinical.break_glass", "patient"),
+    Route("clinical:break-glass", "POST", "clinical.break_glass", "patient",
+          body=lambda w: {"reason": "Collapsed in the waiting room"}, ok=302),
+    Route("clinical:note-detail", "GET", "clinical.view_note", "note"),
+    Route("clinical:note-save", "POST", "clinical.change_note", "draft_note",
+          body=lambda w: dict(_NOTE_FORM), ok=302),
+    Route("clinical:note-sign", "POST", "clinical.sign_note", "draft_note", ok=302),
+    Route("clinical:note-addendum", "POST", "clinical.sign_note", "note",
+          body=lambda w: {"text": "Result reviewed with the patient."}, ok=302),
+    Route("clinical:result-review", "POST", "clinical.review_result", "result",
+          body=lambda w: {"comment": "Discussed"}, ok=302),
+    Route("clinical:previsit", "GET", "clinical.view_previsit"),
+    Route("clinical:amendment-list", "GET", "clinical.view_amendmentrequest"),
+    Route("clinical:amendment-decide", "POST", "clinical.change_amendmentrequest", "amendment",
+          body=lambda w: {"decision": "extend", "text": "Records are at the old office"},
+          ok=302),
+    Route("clinical:dictation-queue", "GET", "clinical.view_note"),
+    Route("clinical:term-suggest", "GET", "clinical.transcribe_dictation", phi=False,
+          query=lambda w: "q=hyper"),
+    Route("clinical:dictation-detail", "GET", "clinical.view_note", "dictation"),
+    Route("clinical:dictation-audio", "GET", "clinical.view_note", "dictation"),
+    Route("clinical:dictation-transcribe", "POST", "clinical.transcribe_dictation", "dictation",
+          body=lambda w: {"transcript": "S: Cough for a week."}, ok=302),
+    Route("clinical:dictation-sign", "POST", "clinical.sign_note", "transcribed_dictation",
+          ok=302),
+    Route("clinical:emergency-review", "GET", "clinical.review_emergencyaccess"),
+    Route("clinical:emergency-reviewed", "POST", "clinical.review_emergencyaccess",
+          "emergency_grant", body=lambda w: {"comment": "Confirmed with the ER"}, ok=302),
+    Route("api:chart-summary", "GET", "clinical.view_problem", "patient"),
+    Route("api:problem-list", "GET", "clinical.view_problem", "patient"),
+    Route("api:problem-list", "POST", "clinical.change_problem", "patient",
+          body=lambda w: {"code": "E11.9"}, ok=201),
+    Route("api:result-list", "GET", "clinical.view_chart", "patient"),
+    Route("api:result-list", "POST", "clinical.add_result", "patient", body=_api_result, ok=201),
+    Route("api:result-review", "POST", "clinical.review_result", "result"),
+    Route("api:note-list", "GET", "clinical.view_note", "patient"),
+    Route("api:note-list", "POST", "clinical.change_note", "patient",
+          body=lambda w: {"assessment": "Sprain", "plan": "Rest"}, ok=201),
+    Route("api:note-detail", "GET", "clinical.view_note", "note"),
+    Route("api:note-detail", "PATCH", "clinical.change_note", "draft_note",
+          body=lambda w: {"plan": "Labs in 6 weeks"}),
+    Route("api:note-sign", "POST", "clinical.sign_note", "draft_note"),
+    Route("api:note-addendum", "POST", "clinical.sign_note", "note",
+          body=lambda w: {"text": "Patient called: better."}, ok=201),
 )  # fmt: skip
 
 # Public routes that authenticate their caller themselves (a gateway's signature or shared

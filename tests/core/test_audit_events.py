@@ -31,8 +31,10 @@ def _is_phi_route(name: str) -> bool:
         return False
     if name == "billing:code-search":  # the code sets only: no patient data
         return False
+    if name == "clinical:term-suggest":  # the lexicon and code sets only: no patient data
+        return False
     return name.startswith(
-        ("patients:", "scheduling:", "messaging:", "billing:", "eligibility:")
+        ("patients:", "scheduling:", "messaging:", "billing:", "eligibility:", "clinical:")
     ) or (
         name.startswith("api:")
         and any(
@@ -48,6 +50,10 @@ def _is_phi_route(name: str) -> bool:
                 "appeal",
                 "patient", "coverage", "appointment", "waitlist", "encounter", "charge",
                 "eligibility",
+                "chart",
+                "problem",
+                "result",
+                "note",
             )
         )
     )  # fmt: skip
@@ -164,6 +170,28 @@ WRITE_ACTIONS = {
     "POST eligibility:coverage-check-run": ["create", "update"],
     "POST eligibility:appointment-check-run": ["create", "update"],
     "POST api:eligibility-check-list": ["create", "update"],
+    # The chart. Signing a transcribed dictation makes a note, signs it, and closes the dictation.
+    "POST clinical:problem-add": ["create"],
+    "POST clinical:entry-add": ["create"],
+    "POST clinical:note-new": ["create"],
+    "POST clinical:amendment-add": ["create"],
+    "POST clinical:dictation-upload": ["create"],
+    "POST clinical:break-glass": ["privilege_change"],
+    "POST clinical:note-save": ["update"],
+    "POST clinical:note-sign": ["update"],
+    "POST clinical:note-addendum": ["create"],
+    "POST clinical:result-review": ["update"],
+    "POST clinical:amendment-decide": ["update"],
+    "POST clinical:dictation-transcribe": ["update"],
+    "POST clinical:dictation-sign": ["create", "update", "update"],
+    "POST clinical:emergency-reviewed": ["update"],
+    "POST api:problem-list": ["create"],
+    "POST api:result-list": ["create"],
+    "POST api:result-review": ["update"],
+    "POST api:note-list": ["create", "update"],
+    "PATCH api:note-detail": ["update"],
+    "POST api:note-sign": ["update"],
+    "POST api:note-addendum": ["create"],
 }
 
 

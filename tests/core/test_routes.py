@@ -156,6 +156,8 @@ def test_catalogue_matches_the_policy_each_view_declares():
         signed_encounter=ids, work_claim=ids, appeal=ids, paths_only=True,
         claim=ids, exchange_file=ids,
         eligibility_check=ids,
+        note=ids, draft_note=ids, result=ids,
+        dictation=ids, transcribed_dictation=ids, amendment=ids, emergency_grant=ids,
     )  # fmt: skip
     wrong = []
     for route in ROUTES + WEBHOOKS:

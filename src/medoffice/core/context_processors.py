@@ -16,5 +16,9 @@ def staff(request) -> dict:
         "can_view_coding_queue": has_permission(user, "billing.view_coding_queue"),
         "can_view_claims": has_permission(user, "billing.view_claim"),
         "can_view_eligibility": has_permission(user, "eligibility.view_eligibilitycheck"),
+        "can_view_previsit": has_permission(user, "clinical.view_previsit"),
+        "can_view_transcription": has_permission(user, "clinical.view_note"),
+        "can_view_amendments": has_permission(user, "clinical.view_amendmentrequest"),
+        "can_review_emergency": has_permission(user, "clinical.review_emergencyaccess"),
         "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
     }

@@ -125,14 +125,51 @@ _CONFIGURE = {
     "core.change_provider",
 }
 
+# The chart (clinical/access.py): minimum necessary by role. Diagnoses (the problem list) for
+# coders and billers; the clinical lists for the medical assistant and records; notes never
+# for the front desk or billing; signing and result sign-off for clinicians only.
+_CHART_PROBLEMS = {"clinical.view_problem"}
+_CHART_READ = _CHART_PROBLEMS | {"clinical.view_chart", "clinical.view_note"}
+_CHART_ROOMING = {"clinical.change_chart", "clinical.add_result", "clinical.view_previsit"}
+_CHART_CLINICIAN = _CHART_READ | _CHART_ROOMING | {
+    "clinical.change_problem", "clinical.change_note", "clinical.sign_note",
+    "clinical.review_result", "clinical.add_dictation", "clinical.view_amendmentrequest",
+}  # fmt: skip
+_TRANSCRIBE = {"clinical.transcribe_dictation"}
+_AMENDMENTS = {"clinical.view_amendmentrequest", "clinical.change_amendmentrequest"}
+_BREAK_GLASS = {"clinical.break_glass"}
+_GLASS_REVIEW = {"clinical.review_emergencyaccess"}
+_CHART_SETUP = {
+    f"clinical.{action}_{model}"
+    for action in ("view", "add", "change")
+    for model in ("notetemplate", "lexiconterm")
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: frozenset(
-        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ | _ELIGIBILITY
+        _REGISTER
+        | _SCHEDULE
+        | _OUTSIDE
+        | _MESSAGES_READ
+        | _CHARGES_READ
+        | _ELIGIBILITY
+        | {"clinical.view_previsit"}
     ),
     Role.MEDICAL_ASSISTANT: frozenset(
-        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ | _ELIGIBILITY
+        _REGISTER
+        | _SCHEDULE
+        | _OUTSIDE
+        | _MESSAGES_READ
+        | _CHARGES_READ
+        | _ELIGIBILITY
+        | _CHART_READ
+        | _CHART_ROOMING
+        | _TRANSCRIBE
+        | _BREAK_GLASS
     ),
-    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ),
+    Role.CODER: frozenset(
+        _READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ | _CHART_PROBLEMS
+    ),
     Role.BILLER: frozenset(
         _READ_PATIENT
         | {"patients.view_coverage", "patients.add_coverage", "patients.change_coverage"}
@@ -144,12 +181,16 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CLAIM_WORK
         | _CLAIMS
         | _ELIGIBILITY
+        | _CHART_PROBLEMS
     ),
     Role.RECORDS: frozenset(
         _REGISTER
         | {"patients.merge_patient", "patients.export_patient"}
         | _SCHEDULE_READ
         | _OUTSIDE
+        | _CHART_READ
+        | _TRANSCRIBE
+        | _AMENDMENTS
     ),
     Role.CLINICIAN: frozenset(
         _READ_PATIENT
@@ -160,6 +201,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _OUTSIDE
         | _SUPERBILL
         | _CODES_READ
+        | _CHART_CLINICIAN
+        | _BREAK_GLASS
     ),
     Role.OFFICE_MANAGER: frozenset(
         _REGISTER
@@ -174,8 +217,10 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CODES_READ
         | _CLEARINGHOUSE_SETUP
         | _ELIGIBILITY
+        | {"clinical.view_previsit"}
+        | _CHART_SETUP
     ),
-    Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
+    Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT | _GLASS_REVIEW),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),
 }
 

@@ -30,7 +30,7 @@ TABS = (
     ("consents", "Consents", "patients:consent-list"),
     ("appointments", "Appointments", "scheduling:appointment-list"),
     ("outside", "Outside care", "scheduling:outside-list"),
-    ("chart", "Chart", None),
+    ("chart", "Chart", "clinical:chart"),
     ("billing", "Billing", None),
     ("documents", "Documents", None),
     ("communications", "Communications", "messaging:message-list"),

@@ -1,0 +1,244 @@
+"""The only way views and the API reach the chart: practice scope, the minimum necessary for
+the user's role, sensitive notes, emergency access, and the audit trail (AC-02, AC-03, AC-04).
+
+What each role sees of a chart (the permissions are granted in core/roles.py):
+
+- `clinical.view_problem`: the problem list (diagnoses). Coders and billers stop here.
+- `clinical.view_chart`: medications, allergies, immunizations, vitals, results, history.
+- `clinical.view_note`: visit notes and addenda. Never the front desk's or the biller's.
+- Sensitive notes (behavioural health, substance use) are shown only to their author and to
+  the clinician who signed them; anyone else with `clinical.view_note` sees that a restricted
+  note exists, not its text, unless they break the glass for that patient.
+
+Breaking the glass (`clinical.break_glass`) takes a reason, lasts
+MEDOFFICE_EMERGENCY_ACCESS_MINUTES, and marks every audit row of that user on that patient
+"EMERGENCY ACCESS" until it ends; the privacy officer reviews each grant from a daily list.
+"""
+
+from dataclasses import dataclass
+from datetime import datetime, time, timedelta
+
+from django.conf import settings
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from django.utils import timezone
+
+from medoffice.clinical.errors import EmergencyAccessRefusedError
+from medoffice.clinical.models import (
+    AmendmentRequest,
+    Dictation,
+    EmergencyAccess,
+    Note,
+    Result,
+)
+from medoffice.core.access import practice_id_for
+from medoffice.core.audit import audit_record
+from medoffice.core.models import AuditAction, AuditOutcome
+from medoffice.core.policy import has_permission
+from medoffice.patients.access import require_permission
+from medoffice.patients.models import Patient
+
+VIEW_PROBLEM = "clinical.view_problem"
+VIEW_CHART = "clinical.view_chart"
+VIEW_NOTE = "clinical.view_note"
+BREAK_GLASS = "clinical.break_glass"
+EMERGENCY_MARK = "EMERGENCY ACCESS"
+
+
+@dataclass(frozen=True)
+class Viewer:
+    """What one user may see of one patient's chart, decided once per request."""
+
+    user: object
+    problems: bool
+    chart: bool
+    notes: bool
+    emergency: EmergencyAccess | None
+
+    def may_read_note(self, note: Note) -> bool:
+        if not self.notes:
+            return False
+        if not note.is_sensitive:
+            return True
+        return self.emergency is not None or self.user.pk in (note.author_id, note.signed_by_id)
+
+    def audit_detail(self, detail: str) -> str:
+        if self.emergency is None:
+            return detail
+        return f"{EMERGENCY_MARK} {self.emergency.public_id}: {detail}"[:200]
+
+
+def active_emergency(user, patient: Patient) -> EmergencyAccess | None:
+    if not has_permission(user, BREAK_GLASS):
+        return None
+    return (
+        EmergencyAccess.objects.filter(user=user, patient=patient, expires_at__gt=timezone.now())
+        .order_by("-expires_at")
+        .first()
+    )
+
+
+def viewer_for(user, patient: Patient) -> Viewer:
+    return Viewer(
+        user=user,
+        problems=has_permission(user, VIEW_PROBLEM),
+        chart=has_permission(user, VIEW_CHART),
+        notes=has_permission(user, VIEW_NOTE),
+        emergency=active_emergency(user, patient),
+    )
+
+
+def _in_scope(queryset, user, public_id, *, patient_path: str = "patient__"):
+    """The record of the user's practice with this public id, else 404 (as if absent)."""
+    practice_id = practice_id_for(user)
+    found = queryset.filter(
+        **{f"{patient_path}practice_id": practice_id, "public_id": public_id}
+    ).first()
+    if found is None:
+        raise Http404
+    return found
+
+
+def _patient_in_scope(user, public_id) -> Patient:
+    return _in_scope(
+        Patient.objects.select_related("primary_care_provider"), user, public_id, patient_path=""
+    )
+
+
+def chart_get_for_user(
+    user, public_id, *, permission: str = VIEW_PROBLEM, category: str = "chart",
+    action: str = AuditAction.READ, detail: str = "chart summary", audit: bool = True,
+) -> tuple[Patient, Viewer]:  # fmt: skip
+    """The patient and what this user may see of the chart; one audit row (flagged when the
+    user has broken the glass for this patient)."""
+    patient = _patient_in_scope(user, public_id)
+    require_permission(user, permission, patient=patient, category=category)
+    viewer = viewer_for(user, patient)
+    if audit:
+        audit_record(
+            action=action, object_type="clinical.chart", object_id=str(patient.public_id),
+            patient=patient, category=category, detail=viewer.audit_detail(detail),
+        )  # fmt: skip
+    return patient, viewer
+
+
+def _refuse_sensitive(note: Note) -> None:
+    audit_record(
+        action=AuditAction.READ, outcome=AuditOutcome.DENIED, obj=note, patient=note.patient,
+        category="notes", detail=f"sensitive note ({note.sensitivity}): not the author",
+    )  # fmt: skip
+    raise PermissionDenied
+
+
+def note_get_for_user(
+    user, public_id, *, permission: str = VIEW_NOTE, audit: bool = True,
+    action: str = AuditAction.READ, detail: str = "",
+) -> tuple[Note, Viewer]:  # fmt: skip
+    note = _in_scope(
+        Note.objects.select_related("patient", "provider", "author", "signed_by", "encounter"),
+        user,
+        public_id,
+    )
+    require_permission(user, permission, patient=note.patient, category="notes")
+    viewer = viewer_for(user, note.patient)
+    if not viewer.may_read_note(note):
+        _refuse_sensitive(note)
+    if audit:
+        audit_record(
+            action=action, obj=note, patient=note.patient, category="notes",
+            detail=viewer.audit_detail(detail or note.status),
+        )  # fmt: skip
+    return note, viewer
+
+
+def result_get_for_user(user, public_id, *, permission: str, audit: bool = True) -> Result:
+    result = _in_scope(
+        Result.objects.select_related("patient", "ordering_provider"), user, public_id
+    )
+    require_permission(user, permission, patient=result.patient, category="results")
+    if audit:
+        viewer = viewer_for(user, result.patient)
+        audit_record(
+            action=AuditAction.READ, obj=result, patient=result.patient, category="results",
+            detail=viewer.audit_detail("result"),
+        )  # fmt: skip
+    return result
+
+
+def dictation_get_for_user(
+    user, public_id, *, permission: str, detail: str = "", audit: bool = True
+) -> Dictation:
+    dictation = _in_scope(
+        Dictation.objects.select_related("patient", "provider", "encounter", "note"),
+        user,
+        public_id,
+    )
+    require_permission(user, permission, patient=dictation.patient, category="notes")
+    if audit:
+        audit_record(
+            action=AuditAction.READ, obj=dictation, patient=dictation.patient, category="notes",
+            detail=detail or dictation.status,
+        )  # fmt: skip
+    return dictation
+
+
+def amendment_get_for_user(user, public_id, *, permission: str) -> AmendmentRequest:
+    amendment = _in_scope(
+        AmendmentRequest.objects.select_related("patient", "note"), user, public_id
+    )
+    require_permission(user, permission, patient=amendment.patient, category="amendments")
+    return amendment
+
+
+def emergency_access_open(user, public_id, *, reason: str) -> EmergencyAccess:
+    """Break the glass: refused without the permission or without a reason; loudly audited."""
+    patient = _patient_in_scope(user, public_id)
+    require_permission(user, BREAK_GLASS, patient=patient, category="emergency")
+    reason = (reason or "").strip()
+    if len(reason) < 10:
+        audit_record(
+            action=AuditAction.READ, outcome=AuditOutcome.DENIED, patient=patient,
+            category="emergency", detail=f"{EMERGENCY_MARK} refused: no reason given",
+        )  # fmt: skip
+        raise EmergencyAccessRefusedError(
+            "Say why you need this chart now (at least 10 characters): the privacy officer "
+            "reviews every emergency access."
+        )
+    now = timezone.now()
+    grant = EmergencyAccess.objects.create(
+        user=user, patient=patient, reason=reason[:300], started_at=now,
+        expires_at=now + timedelta(minutes=settings.MEDOFFICE_EMERGENCY_ACCESS_MINUTES),
+    )  # fmt: skip
+    # The reason may name the clinical situation: it stays in the grant, not the audit row.
+    audit_record(
+        action=AuditAction.PRIVILEGE_CHANGE, obj=grant, patient=patient, category="emergency",
+        detail=f"{EMERGENCY_MARK} GRANTED until {grant.expires_at:%Y-%m-%dT%H:%MZ}",
+    )  # fmt: skip
+    return grant
+
+
+def emergency_access_list_for_user(user, *, day) -> list[EmergencyAccess]:
+    """The privacy officer's daily review list: every grant started on `day` (office day)."""
+    practice_id = practice_id_for(user)
+    require_permission(user, "clinical.review_emergencyaccess", category="emergency")
+    zone = timezone.get_current_timezone()
+    start = datetime.combine(day, time.min, tzinfo=zone)
+    grants = list(
+        EmergencyAccess.objects.select_related("user", "patient", "reviewed_by")
+        .filter(patient__practice_id=practice_id, started_at__gte=start,
+                started_at__lt=start + timedelta(days=1))
+        .order_by("started_at")
+    )  # fmt: skip
+    audit_record(
+        action=AuditAction.READ, object_type="clinical.emergencyaccess", category="emergency",
+        detail=f"emergency access review {day.isoformat()}: {len(grants)} grants",
+    )  # fmt: skip
+    return grants
+
+
+def emergency_access_get_for_review(user, public_id) -> EmergencyAccess:
+    grant = _in_scope(EmergencyAccess.objects.select_related("patient"), user, public_id)
+    require_permission(
+        user, "clinical.review_emergencyaccess", patient=grant.patient, category="emergency"
+    )
+    return grant

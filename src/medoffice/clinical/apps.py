@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class ClinicalConfig(AppConfig):
+    name = "medoffice.clinical"
+    label = "clinical"
+    verbose_name = "Clinical record"
