@@ -107,12 +107,36 @@ _CONFIGURE = {
     "core.change_provider",
 }
 
+# Health information management (records app). Documents: administrative papers for the
+# front desk and billers; clinical documents (reports, outside records) for clinical roles.
+_DOCUMENTS = {"records.view_document", "records.add_document"}
+_CLINICAL_DOCUMENTS = {"records.view_document", "records.view_clinical_document"}
+_COMMUNICATIONS = {
+    "records.view_communication", "records.add_communication", "records.change_communication",
+}  # fmt: skip
+_REFERRALS = {"records.view_referral", "records.add_referral", "records.change_referral"}
+# Release of information, disclosures and transfers: the records staff's own work.
+_RELEASE = {
+    "records.view_roirequest", "records.add_roirequest", "records.change_roirequest",
+    "records.release_roirequest", "records.view_disclosure",
+    "records.view_recordtransfer", "records.add_recordtransfer",
+    "records.change_recordtransfer",
+}  # fmt: skip
+_FAX_OUTBOX = {"records.view_faxoutboxitem"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ),
+    Role.FRONT_DESK: frozenset(
+        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ
+        | _DOCUMENTS | _COMMUNICATIONS | _REFERRALS
+    ),  # fmt: skip
     Role.MEDICAL_ASSISTANT: frozenset(
         _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ
-    ),
-    Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ),
+        | _DOCUMENTS | _COMMUNICATIONS | _REFERRALS
+    ),  # fmt: skip
+    Role.CODER: frozenset(
+        _READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ
+        | _CLINICAL_DOCUMENTS
+    ),  # fmt: skip
     Role.BILLER: frozenset(
         _READ_PATIENT
         | {"patients.view_coverage", "patients.add_coverage", "patients.change_coverage"}
@@ -121,12 +145,20 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _ENCOUNTER_READ
         | _CHARGES_READ
         | _CODES_READ
+        | {"records.view_document"}
+        | _COMMUNICATIONS
+        | {"records.view_referral"}
     ),
     Role.RECORDS: frozenset(
         _REGISTER
         | {"patients.merge_patient", "patients.export_patient"}
         | _SCHEDULE_READ
         | _OUTSIDE
+        | _DOCUMENTS
+        | _CLINICAL_DOCUMENTS
+        | _COMMUNICATIONS
+        | _REFERRALS
+        | _RELEASE
     ),
     Role.CLINICIAN: frozenset(
         _READ_PATIENT
@@ -137,6 +169,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _OUTSIDE
         | _SUPERBILL
         | _CODES_READ
+        | _DOCUMENTS
+        | _CLINICAL_DOCUMENTS
+        | _COMMUNICATIONS
+        | {"records.answer_communication"}
+        | _REFERRALS
     ),
     Role.OFFICE_MANAGER: frozenset(
         _REGISTER
@@ -149,9 +186,12 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"messaging.view_smsoptout"}
         | _BILLING_SETUP
         | _CODES_READ
+        | _FAX_OUTBOX
     ),
-    Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
-    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),
+    Role.PRIVACY_OFFICER: frozenset(
+        _READ_PATIENT | _AUDIT | {"records.view_roirequest", "records.view_disclosure"}
+    ),
+    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX),
 }
 
 # Roles that use the Django admin screens (payers, locations, staff).
