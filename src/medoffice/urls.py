@@ -12,6 +12,7 @@ urlpatterns = [
     path("", include("medoffice.scheduling.urls")),
     path("", include("medoffice.messaging.urls")),
     path("", include("medoffice.billing.urls")),
+    path("", include("medoffice.records.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]

@@ -154,6 +154,8 @@ def test_catalogue_matches_the_policy_each_view_declares():
         patient=ids, coverage=ids, consent=ids, appointment=visit, todays_appointment=visit,
         outside_visit=ids, outside_document=ids, waitlist_entry=ids, encounter=ids,
         signed_encounter=ids, paths_only=True,
+        document=ids, communication=ids, roi_request=ids, transfer=ids, referral=ids,
+        draft_referral=ids, referral_in=ids,
     )  # fmt: skip
     wrong = []
     for route in ROUTES + WEBHOOKS:

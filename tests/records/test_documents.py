@@ -64,9 +64,7 @@ def test_the_stored_name_is_generated_never_the_uploaded_one(patient, records_cl
     ids=["html-named-pdf", "exe-named-pdf", "pdf-header-only", "truncated-tiff",
          "truncated-jpeg", "empty", "polyglot"],
 )  # fmt: skip
-def test_forged_and_corrupt_files_are_refused_and_nothing_is_stored(
-    patient, name, data, reason
-):
+def test_forged_and_corrupt_files_are_refused_and_nothing_is_stored(patient, name, data, reason):
     with pytest.raises(ValidationError) as caught:
         services.document_file(
             patient=patient, upload=upload(name, data), category="lab", title="Lab",

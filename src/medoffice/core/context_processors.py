@@ -14,5 +14,7 @@ def staff(request) -> dict:
         "can_view_schedule": has_permission(user, "scheduling.view_appointment"),
         "can_view_encounters": has_permission(user, "billing.view_encounter"),
         "can_view_coding_queue": has_permission(user, "billing.view_coding_queue"),
+        "can_view_roi_queue": has_permission(user, "records.view_roirequest"),
+        "can_view_inbox": has_permission(user, "records.view_communication"),
         "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
     }

@@ -126,16 +126,27 @@ _FAX_OUTBOX = {"records.view_faxoutboxitem"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: frozenset(
-        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ
-        | _DOCUMENTS | _COMMUNICATIONS | _REFERRALS
+        _REGISTER
+        | _SCHEDULE
+        | _OUTSIDE
+        | _MESSAGES_READ
+        | _CHARGES_READ
+        | _DOCUMENTS
+        | _COMMUNICATIONS
+        | _REFERRALS
     ),  # fmt: skip
     Role.MEDICAL_ASSISTANT: frozenset(
-        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ
-        | _DOCUMENTS | _COMMUNICATIONS | _REFERRALS
+        _REGISTER
+        | _SCHEDULE
+        | _OUTSIDE
+        | _MESSAGES_READ
+        | _CHARGES_READ
+        | _DOCUMENTS
+        | _COMMUNICATIONS
+        | _REFERRALS
     ),  # fmt: skip
     Role.CODER: frozenset(
-        _READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ
-        | _CLINICAL_DOCUMENTS
+        _READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ | _CLINICAL_DOCUMENTS
     ),  # fmt: skip
     Role.BILLER: frozenset(
         _READ_PATIENT

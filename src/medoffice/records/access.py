@@ -76,9 +76,7 @@ def document_list_for_user(user, patient: Patient, *, category: str = "", text: 
     if category:
         documents = documents.filter(category=category)
     if text:
-        documents = documents.filter(text__icontains=text) | documents.filter(
-            title__icontains=text
-        )
+        documents = documents.filter(text__icontains=text) | documents.filter(title__icontains=text)
     documents = list(documents)
     audit_record(
         action=AuditAction.QUERY if text else AuditAction.READ,

@@ -206,7 +206,9 @@ class Communication(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_channel_display()} {self.get_direction_display().lower()}: {self.subject}"
+        return (
+            f"{self.get_channel_display()} {self.get_direction_display().lower()}: {self.subject}"
+        )
 
     @property
     def is_open_question(self) -> bool:
@@ -244,6 +246,7 @@ class RequesterKind(models.TextChoices):
     ATTORNEY = "attorney", "Attorney"
     INSURER = "insurer", "Insurer"
     PROVIDER = "provider", "Another provider"
+    AGENCY = "agency", "Government agency (court, public health, law enforcement)"
 
 
 class Basis(models.TextChoices):
@@ -254,6 +257,12 @@ class Basis(models.TextChoices):
     TREATMENT = "treatment", "Treatment (TPO)"
     PAYMENT = "payment", "Payment (TPO)"
     OPERATIONS = "operations", "Health care operations (TPO)"
+    # 164.512 disclosures without authorisation: these are the ones an accounting lists.
+    JUDICIAL = "judicial", "Court order or subpoena (164.512(e))"
+    LAW_ENFORCEMENT = "law_enforcement", "Law enforcement (164.512(f))"
+    PUBLIC_HEALTH = "public_health", "Public health (164.512(b))"
+    OVERSIGHT = "oversight", "Health oversight (164.512(d))"
+    REQUIRED_BY_LAW = "required_by_law", "Required by law (164.512(a))"
 
 
 TPO_BASES = frozenset({Basis.TREATMENT, Basis.PAYMENT, Basis.OPERATIONS})

@@ -198,9 +198,7 @@ register_section(SectionSpec("insurance", "Insurance", _insurance))
 register_section(
     SectionSpec("visits", "Appointments and encounters (diagnoses, services)", _visits, True)
 )
-register_section(
-    SectionSpec("documents", "Documents filed to the chart", _documents_listing, True)
-)
+register_section(SectionSpec("documents", "Documents filed to the chart", _documents_listing, True))
 
 # Papers about the request itself never go out with the chart.
 _NOT_RELEASED = (DocumentCategory.AUTHORIZATION, DocumentCategory.LEGAL)

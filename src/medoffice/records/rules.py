@@ -21,10 +21,17 @@ CORE_SECTIONS = ("demographics", "insurance", "visits", "documents")
 BASES_FOR = {
     "patient": {"access", "authorization"},
     "representative": {"access", "authorization"},
-    "attorney": {"authorization"},
+    "attorney": {"authorization", "judicial"},
     "insurer": {"authorization", "payment", "operations"},
     "provider": {"authorization", "treatment"},
-}
+    "agency": {
+        "authorization", "judicial", "law_enforcement", "public_health", "oversight",
+        "required_by_law",
+    },
+}  # fmt: skip
+# Bases that need a paper on file before anything is released: the patient's signed
+# authorisation, or the court order / subpoena.
+NEEDS_PAPER = {"authorization", "judicial"}
 
 
 def due_date(received_on: date) -> date:
@@ -74,6 +81,8 @@ def release_blockers(facts: ReleaseFacts) -> list[str]:
         reasons.append("The requester's identity has not been verified.")
     if facts.basis not in BASES_FOR.get(facts.requester_kind, set()):
         reasons.append("That basis does not allow a release to this kind of requester.")
+    if facts.basis == "judicial" and not facts.has_authorization:
+        reasons.append("No court order or subpoena is on file for this request.")
     if facts.basis == "authorization":
         if not facts.has_authorization:
             reasons.append("No signed authorisation is on file for this request.")

@@ -20,9 +20,7 @@ from medoffice.records.models import (
 
 def roi_queue(*, practice_id: int, include_closed: bool = False) -> list[RoiRequest]:
     """Open requests, the soonest due first."""
-    requests = RoiRequest.objects.filter(patient__practice_id=practice_id).select_related(
-        "patient"
-    )
+    requests = RoiRequest.objects.filter(patient__practice_id=practice_id).select_related("patient")
     if not include_closed:
         requests = requests.filter(status__in=[RoiStatus.OPEN, RoiStatus.PREPARED])
     return sorted(requests, key=lambda r: (r.effective_due_on, r.id))

@@ -163,10 +163,10 @@ def communication_log(
             )
     if fields.get("topic") != Topic.CLINICAL:
         fields["routed_to"] = None
-    if fields.get("follow_up") and not (fields.get("follow_up_owner") and fields.get("follow_up_due")):
-        raise ValidationError(
-            {"follow_up_owner": ["A follow-up needs an owner and a due date."]}
-        )
+    if fields.get("follow_up") and not (
+        fields.get("follow_up_owner") and fields.get("follow_up_due")
+    ):
+        raise ValidationError({"follow_up_owner": ["A follow-up needs an owner and a due date."]})
     routed_to = fields.get("routed_to")
     if routed_to is not None and routed_to.practice_id != patient.practice_id:
         raise ValidationError({"routed_to": ["Not a clinician of this practice."]})
@@ -194,7 +194,9 @@ def communication_log(
 
 
 @transaction.atomic
-def communication_answer(*, communication: Communication, answer: str, answered_by) -> Communication:
+def communication_answer(
+    *, communication: Communication, answer: str, answered_by
+) -> Communication:
     """A clinician answers a clinical question routed to the inbox."""
     if communication.topic != Topic.CLINICAL:
         raise ValidationError({"answer": ["Only clinical questions are answered here."]})
@@ -309,7 +311,9 @@ def communication_send(
     else:
         if not parts:
             raise ValidationError({"documents": ["Choose the documents to fax."]})
-        pdf, pages = _merged_pdf([data if k == "pdf" else image_to_pdf(data) for _n, data, k in parts])
+        pdf, pages = _merged_pdf(
+            [data if k == "pdf" else image_to_pdf(data) for _n, data, k in parts]
+        )
         result = fax_backend().send(to_number=to, pdf=pdf, pages=pages, cover_note=subject)
         status = DeliveryStatus.QUEUED if result.status == "queued" else DeliveryStatus.SENT
         detail = f"fax {result.status} ({result.reference})"
@@ -390,23 +394,25 @@ def roi_authorization_attach(
     request: RoiRequest,
     upload,
     signed_on: date,
-    expires_on: date,
+    expires_on: date | None,
     filed_by=None,
 ) -> RoiRequest:
-    """File the signed authorisation form to the chart and link it to the request."""
+    """File the signed authorisation form (or the court order) and link it to the request."""
     _require_open(request)
     errors = {}
-    if expires_on < signed_on:
+    if expires_on is not None and expires_on < signed_on:
         errors["expires_on"] = ["The authorisation expires before it was signed."]
     if signed_on > _today(request.patient):
         errors["signed_on"] = ["The signing date is in the future."]
     if errors:
         raise ValidationError(errors)
+    judicial = request.basis == Basis.JUDICIAL
+    paper = "Court order or subpoena" if judicial else "Authorisation"
     document = document_file(
         patient=request.patient,
         upload=upload,
-        category=DocumentCategory.AUTHORIZATION,
-        title=f"Authorisation for {request.requester_label}"[:120],
+        category=DocumentCategory.LEGAL if judicial else DocumentCategory.AUTHORIZATION,
+        title=f"{paper} for {request.requester_label}"[:120],
         document_date=signed_on,
         source=DocumentSource.SCAN,
         filed_by=filed_by,
@@ -503,9 +509,8 @@ def _cover(*, patient, title, recipient, address, purpose, authority, scope, del
 def _authority(request: RoiRequest) -> str:
     if request.basis == Basis.AUTHORIZATION and request.authorization_signed_on:
         expires = request.authorization_expires_on
-        return (
-            f"Signed authorisation dated {request.authorization_signed_on:%m/%d/%Y}"
-            + (f", valid to {expires:%m/%d/%Y}" if expires else "")
+        return f"Signed authorisation dated {request.authorization_signed_on:%m/%d/%Y}" + (
+            f", valid to {expires:%m/%d/%Y}" if expires else ""
         )
     return request.get_basis_display()
 
@@ -712,7 +717,8 @@ def disclosure_record(
             obj=disclosure,
             patient=patient,
             category="disclosures",
-            detail=f"basis {basis}" + (", late" if late else "")
+            detail=f"basis {basis}"
+            + (", late" if late else "")
             + (f", corrects {corrects.public_id}" if corrects else ""),
         )
     return disclosure
@@ -776,7 +782,10 @@ def transfer_out_prepare(*, patient: Patient, fields: dict, prepared_by=None) ->
 
 @transaction.atomic
 def transfer_out_send(*, transfer: RecordTransfer, sent_by=None) -> Disclosure:
-    if transfer.direction != TransferDirection.OUTGOING or transfer.status != TransferStatus.PREPARED:
+    if (
+        transfer.direction != TransferDirection.OUTGOING
+        or transfer.status != TransferStatus.PREPARED
+    ):
         raise ValidationError("Only a prepared outgoing transfer is sent.")
     packet = files.read_verified(transfer.packet, transfer.packet_sha256, what="transfer packet")
     bundle = files.read_verified(transfer.bundle, transfer.bundle_sha256, what="FHIR bundle")
@@ -802,6 +811,13 @@ def transfer_out_send(*, transfer: RecordTransfer, sent_by=None) -> Disclosure:
     transfer.status = TransferStatus.SENT
     transfer.sent_at = timezone.now()
     transfer.save(update_fields=["status", "sent_at"])
+    audit_record(
+        action=AuditAction.UPDATE,
+        obj=transfer,
+        patient=transfer.patient,
+        category="transfers",
+        detail=f"sent by {transfer.delivery_method}",
+    )
     scope = Scope(transfer.scope_from, transfer.scope_to)
     return disclosure_record(
         patient=transfer.patient,
@@ -861,7 +877,11 @@ def transfer_in_file(
             )
         except ValidationError as exc:
             raise ValidationError(
-                {"files": [f"File {index}: {m}" for m in exc.message_dict.get("file", exc.messages)]}
+                {
+                    "files": [
+                        f"File {index}: {m}" for m in exc.message_dict.get("file", exc.messages)
+                    ]
+                }
             ) from exc
     audit_record(
         action=AuditAction.CREATE,
@@ -897,8 +917,10 @@ def referral_create(
 ) -> Referral:
     fields = dict(fields)
     fields["diagnoses"] = _clean_diagnoses(fields.get("diagnoses") or [])
-    status = ReferralStatus.DRAFT if direction == TransferDirection.OUTGOING else (
-        ReferralStatus.RECEIVED
+    status = (
+        ReferralStatus.DRAFT
+        if direction == TransferDirection.OUTGOING
+        else (ReferralStatus.RECEIVED)
     )
     if direction == TransferDirection.INCOMING:
         fields.setdefault("received_on", _today(patient))
@@ -964,7 +986,9 @@ def referral_send(*, referral: Referral, sent_by=None) -> Referral:
         patient=referral.patient,
         recipient_name=referral.other_name,
         recipient_address=referral.other_address,
-        description=("Referral letter: reason, diagnoses" + (f"; {', '.join(attached)}" if attached else ""))[:500],
+        description=(
+            "Referral letter: reason, diagnoses" + (f"; {', '.join(attached)}" if attached else "")
+        )[:500],
         purpose=f"Referral: {referral.reason}"[:200],
         basis=Basis.TREATMENT,
         delivery_method=method,
@@ -1107,16 +1131,18 @@ def referral_letter(referral: Referral) -> bytes:
         )
         facts = [("Urgency", referral.get_urgency_display()), ("Diagnoses", diagnoses)]
         if referral.authorization_number:
-            visits = (
-                f", {referral.authorized_visits} visits" if referral.authorized_visits else ""
-            )
+            visits = f", {referral.authorized_visits} visits" if referral.authorized_visits else ""
             expires = (
                 f", valid to {referral.authorization_expires_on:%m/%d/%Y}"
                 if referral.authorization_expires_on
                 else ""
             )
-            facts.append(("Insurer authorisation", f"{referral.authorization_number}{visits}{expires}"))
-        coverage = patient.coverages.filter(status="active", order=1).select_related("payer").first()
+            facts.append(
+                ("Insurer authorisation", f"{referral.authorization_number}{visits}{expires}")
+            )
+        coverage = (
+            patient.coverages.filter(status="active", order=1).select_related("payer").first()
+        )
         if coverage:
             facts.append(("Insurance", f"{coverage.payer.name}, member id {coverage.member_id}"))
         phones = ", ".join(patient.phones)

@@ -32,7 +32,11 @@ APPOINTMENT_STATUS = {
     "noshow": "noshow",
     "entered-in-error": "entered-in-error",
 }
-COVERAGE_STATUS = {"active": "active", "cancelled": "cancelled", "entered-in-error": "entered-in-error"}
+COVERAGE_STATUS = {
+    "active": "active",
+    "cancelled": "cancelled",
+    "entered-in-error": "entered-in-error",
+}
 
 
 @dataclass(frozen=True)
@@ -147,7 +151,12 @@ def _instant(value: datetime) -> str:
 
 
 def _organization(org: OrganizationData) -> dict:
-    resource: dict = {"resourceType": "Organization", "id": org.id, "active": True, "name": org.name}
+    resource: dict = {
+        "resourceType": "Organization",
+        "id": org.id,
+        "active": True,
+        "name": org.name,
+    }
     identifiers = []
     if org.npi:
         identifiers.append({"system": NPI_SYSTEM, "value": org.npi})
