@@ -1,5 +1,5 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
-createuser, generate, audit, backup, restore, hl7, ncci, codes, bench.
+createuser, generate, audit, backup, restore, hl7, ncci, codes, chart, bench.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -207,6 +207,14 @@ def cmd_codes(args) -> None:
         _call("search_codes" if sub == "search" else "suggest_codes", *args.text, **options)
 
 
+def cmd_chart(args) -> None:
+    _setup_django()
+    options = {"fmt": args.format, "with_files": args.with_files}
+    if args.practice:
+        options["practice"] = args.practice
+    _call("export_chart", args.mrn, **options)
+
+
 def cmd_bench(args) -> None:
     script = Path.cwd() / "bench" / "run.py"
     if not script.exists():
@@ -340,6 +348,15 @@ def build_parser() -> argparse.ArgumentParser:
         if name == "search":
             c.add_argument("--system", default="icd10cm", choices=("icd10cm", "hcpcs", "cpt"))
     p.set_defaults(func=cmd_codes)
+
+    p = sub.add_parser("chart", help="a patient's chart: export it")
+    chart_sub = p.add_subparsers(dest="chart_command", required=True)
+    export = chart_sub.add_parser("export", help="write the record to standard output")
+    export.add_argument("mrn")
+    export.add_argument("--format", default="fhir", choices=["fhir"], help="FHIR R4 Bundle")
+    export.add_argument("--practice", help="practice name (default: the only practice)")
+    export.add_argument("--with-files", action="store_true", help="embed the documents' files")
+    export.set_defaults(func=cmd_chart)
 
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")

@@ -51,3 +51,7 @@ def file_document(patient, records_clerk):
         )
 
     return make
+
+
+# The security tests' world (a patient with coverage, visits, encounters and records).
+from tests.core.conftest import world  # noqa: E402, F401
