@@ -291,7 +291,8 @@ def communication_send(
             "party_contact": to,
             "topic": topic,
             "subject": subject,
-            "summary": body,
+            "summary": body.strip()
+            or "Sent: " + (", ".join(d.title for d in documents) or subject),
         },
         documents=documents,
         handled_by=sent_by,
