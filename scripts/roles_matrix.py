@@ -18,7 +18,6 @@ ROWS = [
     ("Register a new patient", "patients.add_patient"),
     ("Edit a patient's demographics", "patients.change_patient"),
     ("Merge a duplicate record into another", "patients.merge_patient"),
-    ("Export patient records (no screen uses it yet)", "patients.export_patient"),
     ("Insurance", None),
     ("See a patient's insurance and card images; list payers in the API", "patients.view_coverage"),
     ("Add insurance", "patients.add_coverage"),
@@ -176,6 +175,42 @@ ROWS = [
         )
         for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
     ],  # fmt: skip
+    ("Documents (records)", None),
+    (
+        "See a patient's administrative documents (IDs, insurance papers, letters)",
+        "records.view_document",
+    ),
+    (
+        "See clinical documents too (reports, outside records, consult notes)",
+        "records.view_clinical_document",
+    ),
+    ("Scan or upload a document into the chart", "records.add_document"),
+    ("Communications log (records)", None),
+    ("See the communications log and one's inbox and follow-ups", "records.view_communication"),
+    (
+        "Log a call, e-mail, fax, letter or portal message; send e-mail or fax",
+        "records.add_communication",
+    ),
+    ("Mark a follow-up done", "records.change_communication"),
+    ("Answer a clinical question routed to one's inbox", "records.answer_communication"),
+    ("Release of information (records)", None),
+    ("See records requests (the ROI queue)", "records.view_roirequest"),
+    ("Log a request for records", "records.add_roirequest"),
+    (
+        "Verify identity, file the authorisation, prepare the packet, extend, deny",
+        "records.change_roirequest",
+    ),
+    ("Release a packet; record a disclosure", "records.release_roirequest"),
+    ("See disclosures; print the accounting of disclosures", "records.view_disclosure"),
+    ("Export a patient's record (FHIR R4 Bundle)", "patients.export_patient"),
+    ("See records transfers and their packets", "records.view_recordtransfer"),
+    ("Prepare a transfer out; file records received", "records.add_recordtransfer"),
+    ("Send a prepared transfer", "records.change_recordtransfer"),
+    ("See faxes held in the outbox (Configuration)", "records.view_faxoutboxitem"),
+    ("Referrals (records)", None),
+    ("See referrals in and out, print their letters", "records.view_referral"),
+    ("Register a referral", "records.add_referral"),
+    ("Send, schedule, file the consult note, close a referral", "records.change_referral"),
 ]
 
 

@@ -10,6 +10,7 @@ from medoffice.coding import api as coding_api
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.eligibility import api as eligibility_api
 from medoffice.patients import api as patients_api
+from medoffice.records import api as records_api
 from medoffice.scheduling import api as scheduling_api
 
 app_name = "api"
@@ -169,5 +170,67 @@ urlpatterns += [
     path("notes/<uuid:public_id>/sign/", clinical_api.NoteSign.as_view(), name="note-sign"),
     path(
         "notes/<uuid:public_id>/addenda/", clinical_api.NoteAddendum.as_view(), name="note-addendum"
+    ),
+    # Records: documents, communications log, release of information, referrals, FHIR export
+    path(
+        "patients/<uuid:public_id>/documents/",
+        records_api.PatientDocuments.as_view(),
+        name="patient-document-list",
+    ),
+    path("documents/<uuid:public_id>/", records_api.DocumentItem.as_view(), name="document-detail"),
+    path(
+        "documents/<uuid:public_id>/file/", records_api.DocumentFile.as_view(), name="document-file"
+    ),
+    path(
+        "patients/<uuid:public_id>/communications/",
+        records_api.PatientCommunications.as_view(),
+        name="patient-communication-list",
+    ),
+    path(
+        "communications/<uuid:public_id>/answer/",
+        records_api.CommunicationAnswer.as_view(),
+        name="communication-answer",
+    ),
+    path(
+        "patients/<uuid:public_id>/roi-requests/",
+        records_api.PatientRoiRequests.as_view(),
+        name="patient-roi-list",
+    ),
+    path("roi-requests/<uuid:public_id>/", records_api.RoiRequestItem.as_view(), name="roi-detail"),
+    path(
+        "roi-requests/<uuid:public_id>/identity-checks/",
+        records_api.RoiIdentityChecks.as_view(),
+        name="roi-identity",
+    ),
+    path(
+        "roi-requests/<uuid:public_id>/prepare/",
+        records_api.RoiPrepare.as_view(),
+        name="roi-prepare",
+    ),
+    path(
+        "roi-requests/<uuid:public_id>/release/",
+        records_api.RoiRelease.as_view(),
+        name="roi-release",
+    ),
+    path(
+        "patients/<uuid:public_id>/disclosures/",
+        records_api.PatientDisclosures.as_view(),
+        name="patient-disclosure-list",
+    ),
+    path(
+        "patients/<uuid:public_id>/referrals/",
+        records_api.PatientReferrals.as_view(),
+        name="patient-referral-list",
+    ),
+    path("referrals/<uuid:public_id>/", records_api.ReferralItem.as_view(), name="referral-detail"),
+    path(
+        "referrals/<uuid:public_id>/status/",
+        records_api.ReferralStatusChange.as_view(),
+        name="referral-status",
+    ),
+    path(
+        "patients/<uuid:public_id>/fhir/",
+        records_api.PatientFhirExport.as_view(),
+        name="patient-fhir-export",
     ),
 ]

@@ -1,5 +1,6 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
-createuser, generate, audit, backup, restore, hl7, ncci, codes, eligibility, bench, x12.
+createuser, generate, audit, backup, restore, hl7, ncci, codes, claims, eligibility, chart,
+bench, x12.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -229,6 +230,14 @@ def cmd_eligibility(args) -> None:
         _call("eligibility", sub)
 
 
+def cmd_chart(args) -> None:
+    _setup_django()
+    options = {"fmt": args.format, "with_files": args.with_files}
+    if args.practice:
+        options["practice"] = args.practice
+    _call("export_chart", args.mrn, **options)
+
+
 def cmd_bench(args) -> None:
     script = Path.cwd() / "bench" / "run.py"
     if not script.exists():
@@ -399,6 +408,14 @@ def build_parser() -> argparse.ArgumentParser:
     elig_sub.add_parser("collect", help="pick up 271s from the clearinghouse inbox")
     elig_sub.add_parser("strays", help="list 271s that could not be applied, with the reason")
     p.set_defaults(func=cmd_eligibility)
+    p = sub.add_parser("chart", help="a patient's chart: export it")
+    chart_sub = p.add_subparsers(dest="chart_command", required=True)
+    export = chart_sub.add_parser("export", help="write the record to standard output")
+    export.add_argument("mrn")
+    export.add_argument("--format", default="fhir", choices=["fhir"], help="FHIR R4 Bundle")
+    export.add_argument("--practice", help="practice name (default: the only practice)")
+    export.add_argument("--with-files", action="store_true", help="embed the documents' files")
+    export.set_defaults(func=cmd_chart)
 
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")

@@ -77,6 +77,7 @@ INSTALLED_APPS = [
     "medoffice.messaging",
     "medoffice.eligibility",
     "medoffice.clinical",
+    "medoffice.records",
 ]
 
 MIDDLEWARE = [
@@ -317,6 +318,26 @@ TASKS = {
         "QUEUES": ["default", "messaging"],
     }
 }
+
+# Faxes (records, referrals, the communications log) go through this gateway class; the
+# default keeps them in a table (Configuration -> Fax outbox items) and sends nothing.
+MEDOFFICE_FAX_BACKEND = env.str(
+    "MEDOFFICE_FAX_BACKEND", default="medoffice.records.fax.OutboxFaxBackend"
+)
+# Documents may live in S3-compatible storage instead of VAR_DIR/files: set
+# MEDOFFICE_DOCUMENT_STORAGE=s3 and the AWS_* settings django-storages reads (install it).
+if env.str("MEDOFFICE_DOCUMENT_STORAGE", default="filesystem") == "s3":
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
+            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
 
 # Text messages: "outbox" keeps them in a table (Configuration -> Sms outbox) and sends
 # nothing; "twilio" sends through Twilio's REST API with the three TWILIO_ settings.

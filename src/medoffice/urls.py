@@ -14,6 +14,7 @@ urlpatterns = [
     path("", include("medoffice.billing.urls")),
     path("", include("medoffice.eligibility.urls")),
     path("", include("medoffice.clinical.urls")),
+    path("", include("medoffice.records.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]

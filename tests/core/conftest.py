@@ -5,6 +5,7 @@ import importlib
 import time as time_module
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -152,6 +153,22 @@ class World:
     other_transcribed_dictation: object = None
     other_amendment: object = None
     other_emergency_grant: object = None
+    # Records: an administrative document, a clinical question with a follow-up, an
+    # attorney's request ready to release, a prepared transfer, referrals (sent, draft, in).
+    document: Any = None
+    communication: Any = None
+    roi_request: Any = None
+    transfer: Any = None
+    referral: Any = None
+    draft_referral: Any = None
+    referral_in: Any = None
+    other_document: Any = None
+    other_communication: Any = None
+    other_roi_request: Any = None
+    other_transfer: Any = None
+    other_referral: Any = None
+    other_draft_referral: Any = None
+    other_referral_in: Any = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -327,6 +344,66 @@ def _chart(world, patient, provider, user, *, prefix: str = "") -> None:
         setattr(world, f"{prefix}{name}", record)
 
 
+def _records(world: World, patient, provider, *, prefix: str = "") -> None:
+    """Records of `patient` made through the services, set on world as <prefix><name>."""
+    from io import BytesIO
+
+    from reportlab.pdfgen.canvas import Canvas
+
+    from medoffice.records import services as records
+
+    buffer = BytesIO()
+    canvas = Canvas(buffer)
+    canvas.drawString(72, 720, "Letter")
+    canvas.save()
+    pdf = buffer.getvalue()
+
+    def scan(name="letter.pdf"):
+        return SimpleUploadedFile(name, pdf, content_type="application/pdf")
+
+    made = {"document": records.document_file(
+        patient=patient, upload=scan(), category="correspondence", title="Letter from school",
+        document_date=date(2025, 5, 6),
+    )}  # fmt: skip
+    from medoffice.core.services import staff_user_create
+
+    owner = staff_user_create(
+        username=f"{prefix}ma-owner{patient.pk}", password=PASSWORD, role="medical_assistant",
+        practice=patient.practice,
+    )  # fmt: skip
+    made["communication"] = records.communication_log(patient=patient, fields={
+        "channel": "phone", "direction": "in", "party": "Patient", "topic": "clinical",
+        "subject": "Dizzy on new pills", "summary": "Asks whether to keep taking them.",
+        "routed_to": provider, "follow_up": "Call back with the answer",
+        "follow_up_owner": owner, "follow_up_due": date(2026, 12, 1),
+    })  # fmt: skip
+    roi = records.roi_request_create(patient=patient, fields={
+        "requester_kind": "attorney", "requester_name": "Dana Brooks", "purpose": "Claim",
+        "basis": "authorization", "sections": ["demographics"], "delivery_method": "mail",
+    })  # fmt: skip
+    records.roi_identity_check(request=roi, method="bar_number", detail="ARDC", passed=True)
+    records.roi_authorization_attach(
+        request=roi, upload=scan("auth.pdf"), signed_on=date(2026, 1, 2),
+        expires_on=date(2099, 1, 1),
+    )  # fmt: skip
+    made["roi_request"] = records.roi_prepare_packet(request=roi)
+    made["transfer"] = records.transfer_out_prepare(patient=patient, fields={
+        "party_name": "Lakeside Family Practice", "reason": "Patient moved",
+        "sections": ["demographics"], "delivery_method": "mail",
+    })  # fmt: skip
+    referral_fields = {"other_name": "Dr. Rivera", "reason": "Knee pain", "diagnoses": ["M25.561"]}
+    sent = records.referral_create(patient=patient, direction="out", fields=referral_fields)
+    made["referral"] = records.referral_send(referral=sent)
+    made["draft_referral"] = records.referral_create(
+        patient=patient, direction="out", fields=referral_fields
+    )
+    made["referral_in"] = records.referral_create(patient=patient, direction="in", fields={
+        "other_name": "Dr. Hale", "other_npi": npi_from_stem("155555555"), "reason": "Asthma",
+    })  # fmt: skip
+    for name, obj in made.items():
+        setattr(world, f"{prefix}{name}", obj)
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location, make_user) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
@@ -352,6 +429,7 @@ def world(make_patient, payer, provider, location, make_user) -> World:
     world.work_claim, world.appeal = _claim_work(patient, provider, location)
     world.eligibility_check = _eligibility_check(world.coverage)
     _chart(world, patient, provider, make_user("clinician", username="world_doctor"))
+    _records(world, patient, provider)
     return world
 
 
@@ -385,6 +463,7 @@ def world_with_outsider(world, make_patient, other_practice, make_user) -> World
     world.other_eligibility_check = _eligibility_check(world.other_coverage)
     far_doctor = make_user("clinician", practice_=other_practice, username="far_doctor")
     _chart(world, world.other_patient, doctor, far_doctor, prefix="other_")
+    _records(world, world.other_patient, doctor, prefix="other_")
     return world
 
 

@@ -67,6 +67,7 @@ class Route:
     phi: bool = True  # reads/writes patient data (audited, IDOR-probed)
     query: Callable[[Any], str] | None = None  # a query string, for GET routes that need one
     kwargs: tuple[tuple[str, str], ...] = ()  # more URL arguments, e.g. (("queue", "denials"),)
+    multipart: bool = False  # an API route that takes a file upload (multipart/form-data)
 
     @property
     def api(self) -> bool:
@@ -94,7 +95,7 @@ class Route:
         data = self.body(world) if self.body else None
         if self.method == "GET":
             return client.get(url, **extra)
-        if self.api:
+        if self.api and not self.multipart:
             method = getattr(client, self.method.lower())
             return method(url, data=data or {}, content_type="application/json", **extra)
         return client.post(url, data=data or {}, **extra)
@@ -243,6 +244,78 @@ def _api_result(world) -> dict:
 
 _NOTE_FORM = {"subjective": "Cough", "objective": "", "assessment": "URI", "plan": "Fluids",
               "sensitivity": "normal"}  # fmt: skip
+
+
+def _scan(name: str = "scan.pdf"):
+    """A real (small) PDF upload for the records routes."""
+    from io import BytesIO
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from reportlab.pdfgen.canvas import Canvas
+
+    buffer = BytesIO()
+    canvas = Canvas(buffer)
+    canvas.drawString(72, 720, "Scanned page")
+    canvas.save()
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="application/pdf")
+
+
+def _document_form(world) -> dict:
+    return {"file": _scan(), "category": "correspondence", "title": "Letter",
+            "document_date": "2025-01-02"}  # fmt: skip
+
+
+def _log_form(world) -> dict:
+    return {"channel": "phone", "direction": "in", "party": "Patient", "topic": "administrative",
+            "subject": "Directions", "summary": "Asked for parking directions."}  # fmt: skip
+
+
+def _send_form(world) -> dict:
+    return {"channel": "email", "to": "patient@example.org", "party": "Patient",
+            "subject": "Forms", "body": "Your forms are attached.",
+            "documents": [world.document.pk]}  # fmt: skip
+
+
+def _roi_form(world) -> dict:
+    return {"requester_kind": "patient", "requester_name": "John Smith",
+            "purpose": "Personal copy", "basis": "access", "sections": ["demographics"],
+            "delivery_method": "pickup"}  # fmt: skip
+
+
+def _disclosure_form(world) -> dict:
+    return {"recipient_name": "County health department", "description": "Immunizations",
+            "purpose": "Public health reporting", "basis": "public_health",
+            "delivery_method": "fax", "disclosed_at": "2026-01-05T10:00"}  # fmt: skip
+
+
+def _transfer_out_form(world) -> dict:
+    return {"party_name": "Lakeside Family Practice", "reason": "Patient moved",
+            "sections": ["demographics"], "delivery_method": "mail"}  # fmt: skip
+
+
+def _transfer_in_form(world) -> dict:
+    return {"party_name": "Valley Clinic", "reason": "New patient", "received_on": "2026-01-05",
+            "category": "outside_records", "files": [_scan()]}  # fmt: skip
+
+
+def _referral_form(world) -> dict:
+    return {"direction": "out", "other_name": "Dr. Rivera", "reason": "Knee pain",
+            "diagnoses": "M25.561", "urgency": "routine"}  # fmt: skip
+
+
+def _extend_form(world) -> dict:
+    from datetime import timedelta
+
+    return {"new_due_on": (world.roi_request.due_on + timedelta(days=10)).isoformat(),
+            "reason": "Records stored off site"}  # fmt: skip
+
+
+def _identity_form(world) -> dict:
+    return {"method": "photo_id", "detail": "IL licence", "passed": "yes"}
+
+
+def _authorization_form(world) -> dict:
+    return {"file": _scan("auth.pdf"), "signed_on": "2026-01-02", "expires_on": "2099-01-01"}
 
 
 ROUTES: tuple[Route, ...] = (
@@ -509,6 +582,88 @@ ROUTES: tuple[Route, ...] = (
     Route("api:note-sign", "POST", "clinical.sign_note", "draft_note"),
     Route("api:note-addendum", "POST", "clinical.sign_note", "note",
           body=lambda w: {"text": "Patient called: better."}, ok=201),
+    # Records: documents, communications log, release of information, transfers, referrals
+    Route("records:document-list", "GET", "records.view_document", "patient"),
+    Route("records:document-add", "POST", "records.add_document", "patient",
+          body=_document_form, ok=302),
+    Route("records:document-detail", "GET", "records.view_document", "document"),
+    Route("records:document-file", "GET", "records.view_document", "document"),
+    Route("records:communication-list", "GET", "records.view_communication", "patient"),
+    Route("records:communication-add", "POST", "records.add_communication", "patient",
+          body=_log_form, ok=302),
+    Route("records:communication-send", "POST", "records.add_communication", "patient",
+          body=_send_form, ok=302),
+    Route("records:communication-answer", "POST", "records.answer_communication",
+          "communication", body=lambda w: {"answer": "Stop them; come in tomorrow."}, ok=302),
+    Route("records:communication-done", "POST", "records.change_communication",
+          "communication", ok=302),
+    Route("records:inbox", "GET", "records.view_communication"),
+    Route("records:roi-queue", "GET", "records.view_roirequest"),
+    Route("records:release-list", "GET", "records.view_roirequest", "patient"),
+    Route("records:roi-add", "GET", "records.add_roirequest", "patient"),
+    Route("records:roi-add", "POST", "records.add_roirequest", "patient", body=_roi_form,
+          ok=302),
+    Route("records:disclosure-add", "POST", "records.release_roirequest", "patient",
+          body=_disclosure_form, ok=302),
+    Route("records:accounting-pdf", "GET", "records.view_disclosure", "patient"),
+    Route("records:transfer-out", "POST", "records.add_recordtransfer", "patient",
+          body=_transfer_out_form, ok=302),
+    Route("records:transfer-in", "POST", "records.add_recordtransfer", "patient",
+          body=_transfer_in_form, ok=302),
+    Route("records:transfer-send", "POST", "records.change_recordtransfer", "transfer", ok=302),
+    Route("records:transfer-packet-pdf", "GET", "records.view_recordtransfer", "transfer"),
+    Route("records:transfer-bundle", "GET", "patients.export_patient", "transfer"),
+    Route("records:roi-detail", "GET", "records.view_roirequest", "roi_request"),
+    Route("records:roi-identity", "POST", "records.change_roirequest", "roi_request",
+          body=_identity_form, ok=302),
+    Route("records:roi-authorization", "POST", "records.change_roirequest", "roi_request",
+          body=_authorization_form, ok=302),
+    Route("records:roi-extend", "POST", "records.change_roirequest", "roi_request",
+          body=_extend_form, ok=302),
+    Route("records:roi-close", "POST", "records.change_roirequest", "roi_request",
+          body=lambda w: {"status": "denied", "reason": "Not our patient's records"}, ok=302),
+    Route("records:roi-prepare", "POST", "records.change_roirequest", "roi_request", ok=302),
+    Route("records:roi-packet-pdf", "GET", "records.view_roirequest", "roi_request"),
+    Route("records:roi-release", "POST", "records.release_roirequest", "roi_request", ok=302),
+    Route("records:referral-list", "GET", "records.view_referral", "patient"),
+    Route("records:referral-add", "POST", "records.add_referral", "patient",
+          body=_referral_form, ok=302),
+    Route("records:referral-detail", "GET", "records.view_referral", "referral"),
+    Route("records:referral-send", "POST", "records.change_referral", "draft_referral", ok=302),
+    Route("records:referral-schedule", "POST", "records.change_referral", "referral_in",
+          body=lambda w: {"scheduled_for": "2026-12-01T09:00"}, ok=302),
+    Route("records:referral-consult", "POST", "records.change_referral", "referral",
+          body=lambda w: {"file": _scan("consult.pdf"), "document_date": "2026-01-10"}, ok=302),
+    Route("records:referral-status", "POST", "records.change_referral", "referral_in",
+          body=lambda w: {"status": "cancelled"}, ok=302),
+    Route("records:referral-letter-pdf", "GET", "records.view_referral", "referral"),
+    Route("api:patient-document-list", "GET", "records.view_document", "patient"),
+    Route("api:patient-document-list", "POST", "records.add_document", "patient",
+          body=_document_form, ok=201, multipart=True),
+    Route("api:document-detail", "GET", "records.view_document", "document"),
+    Route("api:document-file", "GET", "records.view_document", "document"),
+    Route("api:patient-communication-list", "GET", "records.view_communication", "patient"),
+    Route("api:patient-communication-list", "POST", "records.add_communication", "patient",
+          body=_log_form, ok=201),
+    Route("api:communication-answer", "POST", "records.answer_communication", "communication",
+          body=lambda w: {"answer": "Stop them; come in tomorrow."}),
+    Route("api:patient-roi-list", "GET", "records.view_roirequest", "patient"),
+    Route("api:patient-roi-list", "POST", "records.add_roirequest", "patient", body=_roi_form,
+          ok=201),
+    Route("api:roi-detail", "GET", "records.view_roirequest", "roi_request"),
+    Route("api:roi-identity", "POST", "records.change_roirequest", "roi_request",
+          body=lambda w: {"method": "photo_id", "detail": "IL licence", "passed": True}, ok=201),
+    Route("api:roi-prepare", "POST", "records.change_roirequest", "roi_request"),
+    Route("api:roi-release", "POST", "records.release_roirequest", "roi_request", ok=201),
+    Route("api:patient-disclosure-list", "GET", "records.view_disclosure", "patient"),
+    Route("api:patient-referral-list", "GET", "records.view_referral", "patient"),
+    Route("api:patient-referral-list", "POST", "records.add_referral", "patient",
+          body=lambda w: {"direction": "out", "other_name": "Dr. Rivera",
+                          "reason": "Knee pain", "diagnoses": ["M25.561"]}, ok=201),
+    Route("api:referral-detail", "GET", "records.view_referral", "referral"),
+    Route("api:referral-status", "POST", "records.change_referral", "referral_in",
+          body=lambda w: {"status": "cancelled"}),
+    Route("api:patient-fhir-export", "GET", "patients.export_patient", "patient"),
 )  # fmt: skip
 
 # Public routes that authenticate their caller themselves (a gateway's signature or shared

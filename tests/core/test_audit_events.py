@@ -34,7 +34,8 @@ def _is_phi_route(name: str) -> bool:
     if name == "clinical:term-suggest":  # the lexicon and code sets only: no patient data
         return False
     return name.startswith(
-        ("patients:", "scheduling:", "messaging:", "billing:", "eligibility:", "clinical:")
+        ("patients:", "scheduling:", "messaging:", "billing:", "eligibility:", "clinical:",
+         "records:")
     ) or (
         name.startswith("api:")
         and any(
@@ -54,6 +55,8 @@ def _is_phi_route(name: str) -> bool:
                 "problem",
                 "result",
                 "note",
+                "patient", "coverage", "appointment", "waitlist", "encounter", "charge",
+                "document", "communication", "roi", "disclosure", "referral",
             )
         )
     )  # fmt: skip
@@ -103,6 +106,8 @@ def test_each_phi_read_writes_exactly_one_complete_audit_row(
         if "search" in route.name
         else AuditAction.PRINT
         if route.name.endswith(("-pdf", "-receipt"))
+        else AuditAction.EXPORT
+        if route.name.endswith(("-bundle", "-export"))
         else AuditAction.READ
     )
     assert event.action == expected_action
@@ -192,6 +197,38 @@ WRITE_ACTIONS = {
     "PATCH api:note-detail": ["update"],
     "POST api:note-sign": ["update"],
     "POST api:note-addendum": ["create"],
+    # Records: filing a paper, logging or answering, each step of a request; a release or a
+    # transfer records its disclosure; filing received records makes the transfer and documents.
+    "POST records:document-add": ["create"],
+    "POST records:communication-add": ["create"],
+    "POST records:communication-send": ["create"],
+    "POST records:communication-answer": ["update"],
+    "POST records:communication-done": ["update"],
+    "POST records:roi-add": ["create"],
+    "POST records:disclosure-add": ["create"],
+    "POST records:transfer-out": ["create"],
+    "POST records:transfer-in": ["create", "create"],
+    "POST records:transfer-send": ["update", "create"],
+    "POST records:roi-identity": ["update"],
+    "POST records:roi-authorization": ["create", "update"],
+    "POST records:roi-extend": ["update"],
+    "POST records:roi-close": ["update"],
+    "POST records:roi-prepare": ["create"],
+    "POST records:roi-release": ["create", "export"],
+    "POST records:referral-add": ["create"],
+    "POST records:referral-send": ["create", "update"],
+    "POST records:referral-schedule": ["update"],
+    "POST records:referral-consult": ["create", "update"],
+    "POST records:referral-status": ["update"],
+    "POST api:patient-document-list": ["create"],
+    "POST api:patient-communication-list": ["create"],
+    "POST api:communication-answer": ["update"],
+    "POST api:patient-roi-list": ["create"],
+    "POST api:roi-identity": ["update"],
+    "POST api:roi-prepare": ["create"],
+    "POST api:roi-release": ["create", "export"],
+    "POST api:patient-referral-list": ["create"],
+    "POST api:referral-status": ["update"],
 }
 
 

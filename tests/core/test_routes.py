@@ -158,6 +158,8 @@ def test_catalogue_matches_the_policy_each_view_declares():
         eligibility_check=ids,
         note=ids, draft_note=ids, result=ids,
         dictation=ids, transcribed_dictation=ids, amendment=ids, emergency_grant=ids,
+        document=ids, communication=ids, roi_request=ids, transfer=ids, referral=ids,
+        draft_referral=ids, referral_in=ids,
     )  # fmt: skip
     wrong = []
     for route in ROUTES + WEBHOOKS:

@@ -20,5 +20,7 @@ def staff(request) -> dict:
         "can_view_transcription": has_permission(user, "clinical.view_note"),
         "can_view_amendments": has_permission(user, "clinical.view_amendmentrequest"),
         "can_review_emergency": has_permission(user, "clinical.review_emergencyaccess"),
+        "can_view_roi_queue": has_permission(user, "records.view_roirequest"),
+        "can_view_inbox": has_permission(user, "records.view_communication"),
         "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
     }

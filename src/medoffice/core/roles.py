@@ -144,6 +144,22 @@ _CHART_SETUP = {
     for action in ("view", "add", "change")
     for model in ("notetemplate", "lexiconterm")
 }
+# Health information management (records app). Documents: administrative papers for the
+# front desk and billers; clinical documents (reports, outside records) for clinical roles.
+_DOCUMENTS = {"records.view_document", "records.add_document"}
+_CLINICAL_DOCUMENTS = {"records.view_document", "records.view_clinical_document"}
+_COMMUNICATIONS = {
+    "records.view_communication", "records.add_communication", "records.change_communication",
+}  # fmt: skip
+_REFERRALS = {"records.view_referral", "records.add_referral", "records.change_referral"}
+# Release of information, disclosures and transfers: the records staff's own work.
+_RELEASE = {
+    "records.view_roirequest", "records.add_roirequest", "records.change_roirequest",
+    "records.release_roirequest", "records.view_disclosure",
+    "records.view_recordtransfer", "records.add_recordtransfer",
+    "records.change_recordtransfer",
+}  # fmt: skip
+_FAX_OUTBOX = {"records.view_faxoutboxitem"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: frozenset(
@@ -154,6 +170,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CHARGES_READ
         | _ELIGIBILITY
         | {"clinical.view_previsit"}
+        | _DOCUMENTS
+        | _COMMUNICATIONS
+        | _REFERRALS
     ),
     Role.MEDICAL_ASSISTANT: frozenset(
         _REGISTER
@@ -166,9 +185,18 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CHART_ROOMING
         | _TRANSCRIBE
         | _BREAK_GLASS
+        | _DOCUMENTS
+        | _COMMUNICATIONS
+        | _REFERRALS
     ),
     Role.CODER: frozenset(
-        _READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ | _CHART_PROBLEMS
+        _READ_PATIENT
+        | _INSURANCE_READ
+        | _SCHEDULE_READ
+        | _CODE
+        | _CODES_READ
+        | _CHART_PROBLEMS
+        | _CLINICAL_DOCUMENTS
     ),
     Role.BILLER: frozenset(
         _READ_PATIENT
@@ -182,6 +210,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CLAIMS
         | _ELIGIBILITY
         | _CHART_PROBLEMS
+        | {"records.view_document"}
+        | _COMMUNICATIONS
+        | {"records.view_referral"}
     ),
     Role.RECORDS: frozenset(
         _REGISTER
@@ -191,6 +222,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CHART_READ
         | _TRANSCRIBE
         | _AMENDMENTS
+        | _DOCUMENTS
+        | _CLINICAL_DOCUMENTS
+        | _COMMUNICATIONS
+        | _REFERRALS
+        | _RELEASE
     ),
     Role.CLINICIAN: frozenset(
         _READ_PATIENT
@@ -203,6 +239,11 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _CODES_READ
         | _CHART_CLINICIAN
         | _BREAK_GLASS
+        | _DOCUMENTS
+        | _CLINICAL_DOCUMENTS
+        | _COMMUNICATIONS
+        | {"records.answer_communication"}
+        | _REFERRALS
     ),
     Role.OFFICE_MANAGER: frozenset(
         _REGISTER
@@ -219,9 +260,15 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _ELIGIBILITY
         | {"clinical.view_previsit"}
         | _CHART_SETUP
+        | _FAX_OUTBOX
     ),
-    Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT | _GLASS_REVIEW),
-    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),
+    Role.PRIVACY_OFFICER: frozenset(
+        _READ_PATIENT
+        | _AUDIT
+        | _GLASS_REVIEW
+        | {"records.view_roirequest", "records.view_disclosure"}
+    ),
+    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX),
 }
 
 # Roles that use the Django admin screens (payers, locations, staff).

@@ -32,8 +32,11 @@ TABS = (
     ("outside", "Outside care", "scheduling:outside-list"),
     ("chart", "Chart", "clinical:chart"),
     ("billing", "Billing", None),
-    ("documents", "Documents", None),
+    ("documents", "Documents", "records:document-list"),
     ("communications", "Communications", "messaging:message-list"),
+    ("log", "Communications log", "records:communication-list"),
+    ("referrals", "Referrals", "records:referral-list"),
+    ("release", "Release of information", "records:release-list"),
 )
 
 

@@ -1,0 +1,412 @@
+"""A patient's record as a FHIR R4 Bundle (type collection), for records transfers."""
+
+import base64
+import json
+import uuid
+from dataclasses import dataclass, field
+from datetime import date, datetime
+
+NPI_SYSTEM = "http://hl7.org/fhir/sid/us-npi"
+ICD10CM_SYSTEM = "http://hl7.org/fhir/sid/icd-10-cm"
+V2_0203 = "http://terminology.hl7.org/CodeSystem/v2-0203"
+ACT_CODE = "http://terminology.hl7.org/CodeSystem/v3-ActCode"
+CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
+CONDITION_VER_STATUS = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
+SUBSCRIBER_RELATIONSHIP = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
+SHA256_SYSTEM = "urn:ietf:rfc:6920:sha-256"  # the stored file's digest, as an identifier
+
+GENDER = {"F": "female", "M": "male", "U": "unknown"}
+# X12 individual relationship code -> FHIR subscriber-relationship
+RELATIONSHIP = {"18": "self", "01": "spouse", "19": "child", "53": "common", "20": "other"}
+ENCOUNTER_STATUS = {
+    "open": "in-progress",
+    "signed": "finished",
+    "amended": "finished",
+    "void": "entered-in-error",
+}
+APPOINTMENT_STATUS = {
+    "booked": "booked",
+    "arrived": "arrived",
+    "fulfilled": "fulfilled",
+    "cancelled": "cancelled",
+    "noshow": "noshow",
+    "entered-in-error": "entered-in-error",
+}
+COVERAGE_STATUS = {
+    "active": "active",
+    "cancelled": "cancelled",
+    "entered-in-error": "entered-in-error",
+}
+
+
+@dataclass(frozen=True)
+class OrganizationData:
+    id: str
+    name: str
+    npi: str = ""
+    payer_id: str = ""  # for an insurer: its X12 payer id
+
+
+@dataclass(frozen=True)
+class PractitionerData:
+    id: str
+    family: str
+    given: str
+    npi: str
+    credentials: str = ""
+
+
+@dataclass(frozen=True)
+class PatientData:
+    id: str
+    mrn: str
+    mrn_system: str
+    family: str
+    given: tuple[str, ...]
+    birth_date: date
+    sex: str  # F, M, U
+    suffix: str = ""
+    preferred_name: str = ""
+    address_lines: tuple[str, ...] = ()
+    city: str = ""
+    state: str = ""
+    postal_code: str = ""
+    phones: tuple[tuple[str, str], ...] = ()  # (use: mobile/home/work, E.164)
+    email: str = ""
+    language: str = ""  # BCP 47, e.g. en, es
+    deceased: bool = False
+    general_practitioner_id: str = ""
+
+
+@dataclass(frozen=True)
+class CoverageData:
+    id: str
+    payer_id: str  # an OrganizationData.id
+    member_id: str
+    order: int
+    relationship: str  # X12 code
+    status: str
+    start: date
+    end: date | None = None
+    group_number: str = ""
+    plan_name: str = ""
+
+
+@dataclass(frozen=True)
+class EncounterData:
+    id: str
+    date_of_service: date
+    status: str  # the office's encounter status
+    practitioner_id: str
+    telehealth: bool = False
+    diagnoses: tuple[tuple[str, str], ...] = ()  # (ICD-10-CM with dot, description)
+    referring: str = ""
+
+
+@dataclass(frozen=True)
+class AppointmentData:
+    id: str
+    start: datetime
+    end: datetime
+    status: str
+    practitioner_id: str
+    description: str = ""
+
+
+@dataclass(frozen=True)
+class DocumentData:
+    id: str
+    title: str
+    category: str
+    document_date: date
+    content_type: str
+    size: int
+    sha256: str
+    filed_at: datetime
+    data: bytes | None = None  # the file itself, when the transfer carries it
+
+
+@dataclass(frozen=True)
+class PatientRecord:
+    patient: PatientData
+    organization: OrganizationData
+    practitioners: tuple[PractitionerData, ...] = ()
+    payers: tuple[OrganizationData, ...] = ()
+    coverages: tuple[CoverageData, ...] = ()
+    encounters: tuple[EncounterData, ...] = ()
+    appointments: tuple[AppointmentData, ...] = ()
+    documents: tuple[DocumentData, ...] = ()
+    # Resources other parts of the chart map themselves (JSON dicts with resourceType and id).
+    extra_resources: tuple[dict, ...] = field(default=())
+
+
+def _ref(resource_id: str) -> dict:
+    return {"reference": f"urn:uuid:{resource_id}"}
+
+
+def _instant(value: datetime) -> str:
+    if value.tzinfo is None:
+        raise ValueError("FHIR instants need a time zone")
+    return value.isoformat()
+
+
+def _organization(org: OrganizationData) -> dict:
+    resource: dict = {
+        "resourceType": "Organization",
+        "id": org.id,
+        "active": True,
+        "name": org.name,
+    }
+    identifiers = []
+    if org.npi:
+        identifiers.append({"system": NPI_SYSTEM, "value": org.npi})
+    if org.payer_id:
+        identifiers.append({"system": "urn:x12:payer-id", "value": org.payer_id})
+    if identifiers:
+        resource["identifier"] = identifiers
+    return resource
+
+
+def _practitioner(doc: PractitionerData) -> dict:
+    name: dict = {"family": doc.family, "given": [doc.given]}
+    if doc.credentials:
+        name["suffix"] = [doc.credentials]
+    return {
+        "resourceType": "Practitioner",
+        "id": doc.id,
+        "identifier": [{"system": NPI_SYSTEM, "value": doc.npi}],
+        "name": [name],
+    }
+
+
+def _patient(p: PatientData, organization_id: str) -> dict:
+    official: dict = {"use": "official", "family": p.family, "given": list(p.given)}
+    if p.suffix:
+        official["suffix"] = [p.suffix]
+    names = [official]
+    if p.preferred_name:
+        names.append({"use": "usual", "given": [p.preferred_name], "family": p.family})
+    resource: dict = {
+        "resourceType": "Patient",
+        "id": p.id,
+        "identifier": [
+            {
+                "use": "usual",
+                "type": {"coding": [{"system": V2_0203, "code": "MR"}]},
+                "system": p.mrn_system,
+                "value": p.mrn,
+            }
+        ],
+        "active": True,
+        "name": names,
+        "gender": GENDER.get(p.sex, "unknown"),
+        "birthDate": p.birth_date.isoformat(),
+        "managingOrganization": _ref(organization_id),
+    }
+    telecom = [{"system": "phone", "value": number, "use": use} for use, number in p.phones]
+    if p.email:
+        telecom.append({"system": "email", "value": p.email})
+    if telecom:
+        resource["telecom"] = telecom
+    if p.address_lines or p.city:
+        address: dict = {"use": "home", "line": list(p.address_lines)}
+        for key, value in (("city", p.city), ("state", p.state), ("postalCode", p.postal_code)):
+            if value:
+                address[key] = value
+        address["country"] = "US"
+        resource["address"] = [address]
+    if p.language:
+        resource["communication"] = [
+            {
+                "language": {"coding": [{"system": "urn:ietf:bcp:47", "code": p.language}]},
+                "preferred": True,
+            }
+        ]
+    if p.deceased:
+        resource["deceasedBoolean"] = True
+    if p.general_practitioner_id:
+        resource["generalPractitioner"] = [_ref(p.general_practitioner_id)]
+    return resource
+
+
+def _coverage(c: CoverageData, patient_id: str) -> dict:
+    relationship = RELATIONSHIP.get(c.relationship, "other")
+    period: dict = {"start": c.start.isoformat()}
+    if c.end:
+        period["end"] = c.end.isoformat()
+    resource: dict = {
+        "resourceType": "Coverage",
+        "id": c.id,
+        "status": COVERAGE_STATUS.get(c.status, "active"),
+        "subscriberId": c.member_id,
+        "beneficiary": _ref(patient_id),
+        "relationship": {"coding": [{"system": SUBSCRIBER_RELATIONSHIP, "code": relationship}]},
+        "period": period,
+        "payor": [_ref(c.payer_id)],
+        "order": c.order,
+    }
+    classes = []
+    if c.group_number:
+        classes.append(
+            {
+                "type": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/coverage-class",
+                            "code": "group",
+                        }
+                    ]
+                },
+                "value": c.group_number,
+            }
+        )
+    if c.plan_name:
+        classes.append(
+            {
+                "type": {
+                    "coding": [
+                        {
+                            "system": "http://terminology.hl7.org/CodeSystem/coverage-class",
+                            "code": "plan",
+                        }
+                    ]
+                },
+                "value": c.plan_name,
+                "name": c.plan_name,
+            }
+        )
+    if classes:
+        resource["class"] = classes
+    return resource
+
+
+def _encounter_and_conditions(e: EncounterData, patient_id: str) -> list[dict]:
+    # Each diagnosis becomes a Condition whose id is derived from the encounter's, so the same
+    # record always maps to the same ids.
+    condition_ids = [
+        str(uuid.uuid5(uuid.UUID(e.id), f"diagnosis-{index}"))
+        for index in range(1, len(e.diagnoses) + 1)
+    ]
+    encounter: dict = {
+        "resourceType": "Encounter",
+        "id": e.id,
+        "status": ENCOUNTER_STATUS.get(e.status, "unknown"),
+        "class": {
+            "system": ACT_CODE,
+            "code": "VR" if e.telehealth else "AMB",
+            "display": "virtual" if e.telehealth else "ambulatory",
+        },
+        "subject": _ref(patient_id),
+        "participant": [{"individual": _ref(e.practitioner_id)}],
+        "period": {"start": e.date_of_service.isoformat(), "end": e.date_of_service.isoformat()},
+    }
+    if condition_ids:
+        encounter["diagnosis"] = [
+            {"condition": _ref(cid), "rank": rank}
+            for rank, cid in enumerate(condition_ids, start=1)
+        ]
+    out = [encounter]
+    for cid, (code, display) in zip(condition_ids, e.diagnoses, strict=True):
+        coding: dict = {"system": ICD10CM_SYSTEM, "code": code}
+        if display:
+            coding["display"] = display
+        out.append(
+            {
+                "resourceType": "Condition",
+                "id": cid,
+                "verificationStatus": {
+                    "coding": [{"system": CONDITION_VER_STATUS, "code": "confirmed"}]
+                },
+                "category": [
+                    {"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis"}]}
+                ],
+                "code": {"coding": [coding]},
+                "subject": _ref(patient_id),
+                "encounter": _ref(e.id),
+                "recordedDate": e.date_of_service.isoformat(),
+            }
+        )
+    return out
+
+
+def _appointment(a: AppointmentData, patient_id: str) -> dict:
+    resource: dict = {
+        "resourceType": "Appointment",
+        "id": a.id,
+        "status": APPOINTMENT_STATUS.get(a.status, "booked"),
+        "start": _instant(a.start),
+        "end": _instant(a.end),
+        "participant": [
+            {"actor": _ref(patient_id), "status": "accepted"},
+            {"actor": _ref(a.practitioner_id), "status": "accepted"},
+        ],
+    }
+    if a.description:
+        resource["description"] = a.description
+    return resource
+
+
+def _document(d: DocumentData, patient_id: str, organization_id: str) -> dict:
+    attachment: dict = {
+        "contentType": d.content_type,
+        "size": d.size,
+        "title": d.title,
+        "creation": d.document_date.isoformat(),
+    }
+    if d.data is not None:
+        attachment["data"] = base64.b64encode(d.data).decode("ascii")
+    return {
+        "resourceType": "DocumentReference",
+        "id": d.id,
+        "identifier": [{"system": SHA256_SYSTEM, "value": d.sha256}],
+        "status": "current",
+        "type": {"text": d.category},
+        "subject": _ref(patient_id),
+        "date": _instant(d.filed_at),
+        "custodian": _ref(organization_id),
+        "description": d.title,
+        "content": [{"attachment": attachment}],
+    }
+
+
+def bundle_json(record: PatientRecord, *, bundle_id: str, timestamp: datetime) -> dict:
+    """The Bundle as a JSON-ready dict."""
+    patient_id = record.patient.id
+    org_id = record.organization.id
+    resources: list[dict] = [_patient(record.patient, org_id), _organization(record.organization)]
+    resources += [_practitioner(p) for p in record.practitioners]
+    resources += [_organization(p) for p in record.payers]
+    resources += [_coverage(c, patient_id) for c in record.coverages]
+    for encounter in record.encounters:
+        resources += _encounter_and_conditions(encounter, patient_id)
+    resources += [_appointment(a, patient_id) for a in record.appointments]
+    resources += [_document(d, patient_id, org_id) for d in record.documents]
+    resources += [dict(r) for r in record.extra_resources]
+    return {
+        "resourceType": "Bundle",
+        "id": bundle_id,
+        "meta": {"lastUpdated": _instant(timestamp)},
+        "type": "collection",
+        "timestamp": _instant(timestamp),
+        "entry": [{"fullUrl": f"urn:uuid:{r['id']}", "resource": r} for r in resources],
+    }
+
+
+def render_bundle(record: PatientRecord, *, bundle_id: str, timestamp: datetime) -> bytes:
+    """The Bundle as UTF-8 JSON bytes, validated first (ValueError names the problem)."""
+    data = bundle_json(record, bundle_id=bundle_id, timestamp=timestamp)
+    validate_bundle(data)
+    return json.dumps(data, indent=2, ensure_ascii=False).encode()
+
+
+def validate_bundle(data: dict) -> None:
+    """Raise ValueError unless `data` parses as an R4(B) Bundle with valid resources."""
+    from fhir.resources.R4B.bundle import Bundle
+    from pydantic import ValidationError
+
+    try:
+        Bundle.model_validate(data)
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(part) for part in first.get("loc", ()))
+        raise ValueError(f"not a valid FHIR R4 Bundle: {where}: {first.get('msg')}") from exc
