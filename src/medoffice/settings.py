@@ -75,6 +75,9 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "medoffice.messaging",
+    "medoffice.worklist",
+    "medoffice.inventory",
+    "medoffice.reports",
 ]
 
 MIDDLEWARE = [
