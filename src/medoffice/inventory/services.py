@@ -60,10 +60,11 @@ def _lock_item(item: Item) -> Item:
 
 
 def _audit(movement: StockMovement, detail: str) -> None:
+    lot = f" lot {movement.lot.number}" if movement.lot else ""
     audit_record(
         action=AuditAction.CREATE, obj=movement, patient=movement.patient, category=CATEGORY,
-        detail=f"{movement.kind} {movement.quantity} {movement.item.sku}"
-        + (f" lot {movement.lot.number}" if movement.lot else "") + (f": {detail}" if detail else ""),
+        detail=f"{movement.kind} {movement.quantity} {movement.item.sku}{lot}"
+        + (f": {detail}" if detail else ""),
     )  # fmt: skip
 
 

@@ -13,7 +13,8 @@ TRANSITIONS: dict[str, frozenset[str]] = {
     S.CANCELLED: frozenset(),
 }
 
-OPEN = (S.APPROVED, S.SENT, S.PARTIAL)  # stock on its way
+# Stock on its way (or about to be ordered: a draft keeps the suggestion from repeating).
+OPEN = (S.DRAFT, S.AWAITING_APPROVAL, S.APPROVED, S.SENT, S.PARTIAL)
 
 
 def can_move(current: str, new: str) -> bool:
