@@ -19,7 +19,17 @@ from tests.billing.conftest import (  # noqa: F401 - encounters for the shelf li
     open_encounter,
     signed,
 )
-from tests.scheduling.conftest import ecg, ecg_type, office, rooms  # noqa: F401
+from tests.scheduling.conftest import (  # noqa: F401 - the schedule the register blocks
+    book,
+    ecg,
+    ecg_type,
+    office,
+    patients,
+    rooms,
+    second_provider,
+    visit_type,
+    weekday_mornings,
+)
 
 TODAY = timezone.localdate()
 

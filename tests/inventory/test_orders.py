@@ -84,7 +84,12 @@ def test_the_catalogue_price_of_the_day_prices_the_order(
 
 
 def test_a_sent_order_reaches_the_vendor_over_smtp_with_its_pdf(
-    practice, vendor, location, gloves, manager, smtp_server  # noqa: F811
+    practice,
+    vendor,
+    location,
+    gloves,
+    manager,
+    smtp_server,  # noqa: F811
 ):
     order = order_submit(order=_order(practice, vendor, location, manager,
                                       (gloves, 20, Decimal("8.00"))), by=manager)  # fmt: skip
