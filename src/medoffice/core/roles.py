@@ -107,10 +107,43 @@ _CONFIGURE = {
     "core.change_provider",
 }
 
+# The supply closet: everyone who gives care sees what is on the shelf; prices and stock
+# value (and so purchase orders) are the office manager's and the assistants' who order.
+_STOCK_READ = {"inventory.view_item", "inventory.view_equipmentrecord"}
+_STOCK_WORK = _STOCK_READ | {
+    "inventory.view_item_cost",
+    "inventory.add_stockmovement",
+    "inventory.add_cyclecount",
+    "inventory.view_purchaseorder",
+    "inventory.add_purchaseorder",
+    "inventory.receive_purchaseorder",
+    "inventory.add_serviceticket",
+}
+_STOCK_MANAGE = _STOCK_WORK | {
+    "inventory.change_purchaseorder",
+    "inventory.approve_purchaseorder",
+    "inventory.change_equipmentrecord",
+    "inventory.change_serviceticket",
+} | {
+    f"inventory.{action}_{model}"
+    for action in ("view", "add", "change")
+    for model in (
+        "vendor", "vendorprice", "inventorysettings", "maintenanceplan", "equipmentdocument",
+    )
+} | {"inventory.add_item", "inventory.change_item", "inventory.add_equipmentrecord"}  # fmt: skip
+# The office manager's dashboard and the general-ledger journal for the bookkeeper.
+_REPORTS = {
+    "reports.view_dashboard",
+    "reports.export_journal",
+    "reports.view_accountmap",
+    "reports.add_accountmap",
+    "reports.change_accountmap",
+}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: frozenset(_REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ),
     Role.MEDICAL_ASSISTANT: frozenset(
-        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ
+        _REGISTER | _SCHEDULE | _OUTSIDE | _MESSAGES_READ | _CHARGES_READ | _STOCK_WORK
     ),
     Role.CODER: frozenset(_READ_PATIENT | _INSURANCE_READ | _SCHEDULE_READ | _CODE | _CODES_READ),
     Role.BILLER: frozenset(
@@ -137,6 +170,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _OUTSIDE
         | _SUPERBILL
         | _CODES_READ
+        | _STOCK_READ
     ),
     Role.OFFICE_MANAGER: frozenset(
         _REGISTER
@@ -149,6 +183,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"messaging.view_smsoptout"}
         | _BILLING_SETUP
         | _CODES_READ
+        | _STOCK_MANAGE
+        | _REPORTS
     ),
     Role.PRIVACY_OFFICER: frozenset(_READ_PATIENT | _AUDIT),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP),

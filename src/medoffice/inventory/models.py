@@ -85,6 +85,7 @@ class Item(models.Model):
 
     class Meta:
         ordering = ["name"]
+        permissions = [("view_item_cost", "Can see prices, costs and stock value")]
         constraints = [
             models.UniqueConstraint(fields=["practice", "sku"], name="item_sku_unique"),
             models.CheckConstraint(
