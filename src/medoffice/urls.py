@@ -12,6 +12,9 @@ urlpatterns = [
     path("", include("medoffice.scheduling.urls")),
     path("", include("medoffice.messaging.urls")),
     path("", include("medoffice.billing.urls")),
+    path("", include("medoffice.inventory.urls")),
+    path("", include("medoffice.worklist.urls")),
+    path("", include("medoffice.reports.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]

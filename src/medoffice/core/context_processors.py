@@ -14,5 +14,7 @@ def staff(request) -> dict:
         "can_view_schedule": has_permission(user, "scheduling.view_appointment"),
         "can_view_encounters": has_permission(user, "billing.view_encounter"),
         "can_view_coding_queue": has_permission(user, "billing.view_coding_queue"),
+        "can_view_stock": has_permission(user, "inventory.view_item"),
+        "can_view_dashboard": has_permission(user, "reports.view_dashboard"),
         "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
     }
