@@ -125,6 +125,25 @@ class World:
     signed_encounter: Encounter | None = None
     other_encounter: Encounter | None = None
     other_signed_encounter: Encounter | None = None
+    # The supply closet and the equipment register (no PHI): see _closet.
+    item: object = None
+    draft_order: object = None
+    awaiting_order: object = None
+    approved_order: object = None
+    sent_order: object = None
+    received_order: object = None
+    equipment_record: object = None
+    ticket: object = None
+    cycle_count: object = None
+    other_item: object = None
+    other_draft_order: object = None
+    other_awaiting_order: object = None
+    other_approved_order: object = None
+    other_sent_order: object = None
+    other_received_order: object = None
+    other_equipment_record: object = None
+    other_ticket: object = None
+    other_cycle_count: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -244,6 +263,47 @@ def _encounters(patient, provider, location) -> tuple[Encounter, Encounter]:
     return made[0], made[1]
 
 
+CLOSET = ("item", "draft_order", "awaiting_order", "approved_order", "sent_order",
+          "received_order", "equipment_record", "ticket", "cycle_count")  # fmt: skip
+
+
+def _closet(location) -> dict:
+    """An item, an order in each status, a registered ECG with a calibration plan and a
+    repair ticket, and a cycle count, at `location`."""
+    from medoffice.inventory.models import (
+        EquipmentRecord,
+        Item,
+        MaintenancePlan,
+        PurchaseOrder,
+        ServiceTicket,
+        Vendor,
+    )  # fmt: skip
+    from medoffice.inventory.services import count_start, order_create
+    from medoffice.scheduling.models import Equipment
+
+    practice = location.practice
+    vendor = Vendor.objects.create(practice=practice, name="Route Supply",
+                                   email="orders@route.example")  # fmt: skip
+    item = Item.objects.create(practice=practice, name="Gauze 4x4", sku="GZ44",
+                               category="supply", par_level=20, reorder_point=5,
+                               preferred_vendor=vendor)  # fmt: skip
+    orders = {}
+    for status in ("draft", "awaiting", "approved", "sent", "received"):
+        order = order_create(practice=practice, vendor=vendor, location=location, by=None,
+                             lines=[(item, 10, "1.00")])  # fmt: skip
+        PurchaseOrder.objects.filter(pk=order.pk).update(status=status)
+        order.refresh_from_db()
+        orders[f"{status}_order"] = order
+    ecg = Equipment.objects.create(location=location, name=f"ECG {practice.pk}", kind="ECG")
+    record = EquipmentRecord.objects.create(equipment=ecg, asset_tag=f"EQ-{practice.pk}")
+    MaintenancePlan.objects.create(record=record, kind="calibration", interval_days=365,
+                                   last_done_on=date(2026, 1, 5), blocks_booking=False)  # fmt: skip
+    ticket = ServiceTicket.objects.create(record=record, problem="Screen flickers",
+                                          reported_at=timezone.now())  # fmt: skip
+    return {"item": item, **orders, "equipment_record": record, "ticket": ticket,
+            "cycle_count": count_start(location=location, by=None)}  # fmt: skip
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
@@ -265,6 +325,8 @@ def world(make_patient, payer, provider, location) -> World:
     )
     # Opened after the coverage is on file, so they carry it.
     world.encounter, world.signed_encounter = _encounters(patient, provider, location)
+    for name, value in _closet(location).items():
+        setattr(world, name, value)
     return world
 
 
@@ -291,6 +353,8 @@ def world_with_outsider(world, make_patient, other_practice) -> World:
     world.other_encounter, world.other_signed_encounter = _encounters(
         world.other_patient, doctor, place
     )
+    for name, value in _closet(place).items():
+        setattr(world, f"other_{name}", value)
     return world
 
 

@@ -153,7 +153,9 @@ def test_catalogue_matches_the_policy_each_view_declares():
     urls = SimpleNamespace(
         patient=ids, coverage=ids, consent=ids, appointment=visit, todays_appointment=visit,
         outside_visit=ids, outside_document=ids, waitlist_entry=ids, encounter=ids,
-        signed_encounter=ids, paths_only=True,
+        signed_encounter=ids, item=ids, draft_order=ids, awaiting_order=ids,
+        approved_order=ids, sent_order=ids, received_order=ids, equipment_record=ids,
+        ticket=ids, cycle_count=ids, paths_only=True,
     )  # fmt: skip
     wrong = []
     for route in ROUTES + WEBHOOKS:
