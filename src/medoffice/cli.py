@@ -109,6 +109,7 @@ def cmd_demo(args) -> None:
     _call("load_demo_schedule", seed=args.seed)
     _call("load_demo_codes", seed=args.seed)
     _call("load_demo_billing")
+    _call("load_demo_inventory")
     if args.no_serve:
         return
     if args.no_worker:
