@@ -6,6 +6,7 @@ from datetime import datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
+from medoffice.core.models import Location
 from medoffice.core.money import ZERO, extend
 from medoffice.core.reporting import Figure, FigureData, JournalEntry, JournalLine, Series
 from medoffice.inventory import selectors
@@ -16,12 +17,13 @@ def below_reorder_point(filters) -> FigureData:
     rows = selectors.stock_below_reorder_point(
         filters.practice, location_ids=list(filters.location_ids) or None
     )
+    names = dict(Location.objects.filter(practice=filters.practice).values_list("id", "name"))
     return FigureData(
         series=(Series("Usable units", tuple((r.item.name[:18], r.usable) for r in rows[:12])),),
         headline=f"{len(rows)} item(s) at or below the reorder point",
         columns=("Item", "Location", "Usable", "Reorder point", "Par"),
-        rows=tuple((r.item.name, r.location_id, r.usable, r.item.reorder_point, r.item.par_level)
-                   for r in rows),
+        rows=tuple((r.item.name, names.get(r.location_id, ""), r.usable,
+                    r.item.reorder_point, r.item.par_level) for r in rows),
         link="/inventory/reorder/",
     )  # fmt: skip
 

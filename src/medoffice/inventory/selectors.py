@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from medoffice.core.models import Location
 from medoffice.core.money import ZERO, extend
 from medoffice.inventory.models import (
     InventorySettings,
@@ -102,8 +103,26 @@ def stock_levels(practice, *, location_ids=None, today: date | None = None) -> l
     return sorted(result, key=lambda r: (r.item.name, r.location_id))
 
 
+def stock_levels_with_empty(practice, *, location_ids=None, today=None) -> list[StockRow]:
+    """`stock_levels`, plus a zero row at the main location (the first) for each item with a
+    par level that was never received anywhere: it is to be ordered too."""
+    rows = stock_levels(practice, location_ids=location_ids, today=today)
+    stocked = set(StockMovement.objects.filter(item__practice=practice).values_list(
+        "item_id", flat=True).distinct())  # fmt: skip
+    main = Location.objects.filter(practice=practice)
+    if location_ids:
+        main = main.filter(id__in=location_ids)
+    main = main.order_by("id").first()
+    if main is not None:
+        for item in Item.objects.filter(practice=practice, is_active=True, par_level__gt=0
+                                        ).exclude(id__in=stocked):  # fmt: skip
+            rows.append(StockRow(item, main.id, 0, 0, 0, ZERO))
+    return rows
+
+
 def stock_below_reorder_point(practice, *, location_ids=None) -> list[StockRow]:
-    return [r for r in stock_levels(practice, location_ids=location_ids) if r.below_reorder_point]
+    rows = stock_levels_with_empty(practice, location_ids=location_ids)
+    return [r for r in rows if r.below_reorder_point]
 
 
 def lots_expiring(practice, *, within_days: int = 60, today: date | None = None):
@@ -167,7 +186,7 @@ def reorder_suggestions(practice, *, location_ids=None, today: date | None = Non
         used[(row["item_id"], row["location_id"])] = -(row["n"] or 0)
     ordered = on_order(practice)
     result = []
-    for row in stock_levels(practice, location_ids=location_ids, today=today):
+    for row in stock_levels_with_empty(practice, location_ids=location_ids, today=today):
         key = (row.item.id, row.location_id)
         daily = used[key] / config.usage_days
         quantity = reorder_quantity(

@@ -14,13 +14,14 @@ PALETTE = ("#1f6f8b", "#e07a5f", "#81b29a", "#f2cc8f", "#3d405b", "#9c6644")
 
 
 def _nice_max(value: float) -> float:
-    if value <= 0:
-        return 1.0
-    step = 10 ** (len(str(int(value))) - 1)
-    for factor in (1, 2, 2.5, 5, 10):
-        if value <= step * factor:
-            return step * factor
-    return step * 10
+    """The top of the axis: four gridline steps of 1, 2 or 5 x 10^n covering `value`."""
+    step = 1.0
+    while step * 4 < value:
+        for factor in (2, 2.5, 2):  # 1 -> 2 -> 5 -> 10
+            step *= factor
+            if step * 4 >= value:
+                break
+    return step * 4
 
 
 def _label(value: float, unit: str) -> str:
@@ -61,7 +62,7 @@ def render(series, *, kind: str, unit: str = "", title: str = "") -> str:
                      'class="grid"/>')  # fmt: skip
         parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" class="axis">'
                      f"{_label(top * i / 4, unit)}</text>")  # fmt: skip
-    every = max(1, len(labels) // 12)
+    every = max(1, -(-len(labels) // 9))
     for i, label in enumerate(labels):
         if i % every == 0:
             x = LEFT + step * (i + 0.5)
