@@ -143,8 +143,10 @@ ROWS = [
     ("See the practice dashboard", "reports.view_dashboard"),
     ("Export the general-ledger journal (CSV, IIF)", "reports.export_journal"),
     *[
-        (f"{verb} the chart of accounts for the export (Configuration)",
-         f"reports.{code}_accountmap")
+        (
+            f"{verb} the chart of accounts for the export (Configuration)",
+            f"reports.{code}_accountmap",
+        )
         for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
     ],  # fmt: skip
 ]

@@ -14,8 +14,8 @@ from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from medoffice.core.access import practice_id_for
-from medoffice.core.models import Location, Practice
+from medoffice.core.access import practice_for, practice_id_for
+from medoffice.core.models import Location
 from medoffice.core.policy import HasRequiredPermission, has_permission
 from medoffice.inventory import access, selectors, services
 from medoffice.inventory.models import (
@@ -255,7 +255,7 @@ class OrderCollection(APIView):
         data = OrderIn(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        practice = Practice.objects.get(pk=practice_id_for(request.user))
+        practice = practice_for(request.user)
         vendor = None
         if values.get("vendor"):
             vendor = Vendor.objects.filter(practice=practice, public_id=values["vendor"]).first()

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import practice_for, practice_id_for
 from medoffice.core.models import Practice
 from medoffice.core.policy import has_permission, requires
 from medoffice.inventory import access, selectors, services
@@ -55,7 +55,7 @@ def _errors(exc: Exception) -> list[str]:
 
 
 def _practice(request) -> Practice:
-    return Practice.objects.get(pk=practice_id_for(request.user))
+    return practice_for(request.user)
 
 
 def _location_ids(request) -> list[int]:

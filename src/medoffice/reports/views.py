@@ -12,8 +12,8 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_GET
 
-from medoffice.core.access import practice_id_for
-from medoffice.core.models import Location, Practice, Provider
+from medoffice.core.access import practice_for
+from medoffice.core.models import Location, Provider
 from medoffice.core.policy import requires
 from medoffice.core.reporting import Filters
 from medoffice.reports import charts, registry
@@ -29,7 +29,7 @@ def _ids(request, name: str, allowed) -> tuple[int, ...]:
 
 
 def filters_from(request) -> tuple[Filters, dict]:
-    practice = Practice.objects.get(pk=practice_id_for(request.user))
+    practice = practice_for(request.user)
     locations = list(Location.objects.filter(practice=practice).order_by("name"))
     providers = list(Provider.objects.filter(practice=practice).order_by("last_name"))
     today = timezone.localdate()
@@ -97,7 +97,7 @@ def figure_detail(request):
 @require_GET
 @requires(JOURNAL)
 def journal(request):
-    practice = Practice.objects.get(pk=practice_id_for(request.user))
+    practice = practice_for(request.user)
     period = request.GET.get("period", "")
     file_format = request.GET.get("format", "")
     if not period:
