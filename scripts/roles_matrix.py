@@ -211,6 +211,44 @@ ROWS = [
     ("See referrals in and out, print their letters", "records.view_referral"),
     ("Register a referral", "records.add_referral"),
     ("Send, schedule, file the consult note, close a referral", "records.change_referral"),
+    ("Supplies and equipment", None),
+    ("See stock on hand, lots and expiry", "inventory.view_item"),
+    ("See the equipment register, upkeep due and repairs", "inventory.view_equipmentrecord"),
+    ("See prices, costs and stock value", "inventory.view_item_cost"),
+    ("Use, adjust and transfer stock", "inventory.add_stockmovement"),
+    ("Count the shelves (cycle counts, variance report)", "inventory.add_cyclecount"),
+    ("See purchase orders", "inventory.view_purchaseorder"),
+    ("Draft and submit purchase orders; make reorder drafts", "inventory.add_purchaseorder"),
+    ("Receive deliveries (lots, partial, backorders)", "inventory.receive_purchaseorder"),
+    ("Approve orders above the threshold", "inventory.approve_purchaseorder"),
+    ("E-mail orders to the vendor; close orders", "inventory.change_purchaseorder"),
+    ("Report a repair", "inventory.add_serviceticket"),
+    ("Move a repair along (vendor called, out, returned)", "inventory.change_serviceticket"),
+    ("Record maintenance and calibration done", "inventory.change_equipmentrecord"),
+    ("Register equipment (Configuration)", "inventory.add_equipmentrecord"),
+    ("Add items (Configuration)", "inventory.add_item"),
+    ("Change items: par, reorder point, billing code (Configuration)", "inventory.change_item"),
+    *[
+        (f"{verb} {noun} (Configuration)", f"inventory.{code}_{model}")
+        for model, noun in (
+            ("vendor", "vendors"),
+            ("vendorprice", "vendor catalogue prices"),
+            ("inventorysettings", "the approval threshold and reorder settings"),
+            ("maintenanceplan", "maintenance and calibration plans"),
+            ("equipmentdocument", "equipment documents"),
+        )
+        for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
+    ],  # fmt: skip
+    ("Dashboard and accounting", None),
+    ("See the practice dashboard", "reports.view_dashboard"),
+    ("Export the general-ledger journal (CSV, IIF)", "reports.export_journal"),
+    *[
+        (
+            f"{verb} the chart of accounts for the export (Configuration)",
+            f"reports.{code}_accountmap",
+        )
+        for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
+    ],  # fmt: skip
 ]
 
 

@@ -19,13 +19,17 @@ PASSWORD = "a-long-test-passphrase"
 
 _rows = importlib.import_module("medoffice.core.migrations.0002_audit_append_only")
 _truncate = importlib.import_module("medoffice.core.migrations.0003_audit_no_truncate")
+_moves = importlib.import_module("medoffice.inventory.migrations.0002_movements_append_only")
 
 # The triggers that refuse the test database's flush after a transactional test:
 # SQLite flushes with DELETE, PostgreSQL with TRUNCATE.
 _FLUSH_BLOCKERS = {
     "sqlite": (
-        [s.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS") for s in _rows.SQLITE],
-        _rows.SQLITE_REVERSE,
+        [
+            s.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS")
+            for s in _rows.SQLITE + _moves.SQLITE
+        ],
+        _rows.SQLITE_REVERSE + _moves.SQLITE_REVERSE,
     ),
     "postgresql": (_truncate.POSTGRES, _truncate.POSTGRES_REVERSE),
 }

@@ -9,9 +9,11 @@ from medoffice.clinical import api as clinical_api
 from medoffice.coding import api as coding_api
 from medoffice.core.policy import AUTHENTICATED
 from medoffice.eligibility import api as eligibility_api
+from medoffice.inventory import api as inventory_api
 from medoffice.patients import api as patients_api
 from medoffice.records import api as records_api
 from medoffice.scheduling import api as scheduling_api
+from medoffice.worklist import api as worklist_api
 
 app_name = "api"
 
@@ -233,4 +235,35 @@ urlpatterns += [
         records_api.PatientFhirExport.as_view(),
         name="patient-fhir-export",
     ),
+    path("inventory/items/", inventory_api.ItemCollection.as_view(), name="item-list"),
+    path(
+        "inventory/items/<uuid:public_id>/stock/",
+        inventory_api.ItemStock.as_view(),
+        name="item-stock",
+    ),
+    path(
+        "inventory/items/<uuid:public_id>/movements/",
+        inventory_api.ItemMovements.as_view(),
+        name="item-movements",
+    ),
+    path("inventory/orders/", inventory_api.OrderCollection.as_view(), name="order-list"),
+    path(
+        "inventory/orders/<uuid:public_id>/",
+        inventory_api.OrderItem.as_view(),
+        name="order-detail",
+    ),
+    path(
+        "inventory/orders/<uuid:public_id>/receive/",
+        inventory_api.OrderReceive.as_view(),
+        name="order-receive",
+    ),
+    path(
+        "inventory/orders/<uuid:public_id>/approve/",
+        inventory_api.OrderApprove.as_view(),
+        name="order-approve",
+    ),
+    path(
+        "inventory/equipment/", inventory_api.EquipmentCollection.as_view(), name="equipment-list"
+    ),
+    path("tasks/", worklist_api.TaskCollection.as_view(), name="task-list"),
 ]

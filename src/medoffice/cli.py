@@ -1,6 +1,6 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
 createuser, generate, audit, backup, restore, hl7, ncci, codes, claims, eligibility, chart,
-bench, x12.
+inventory, accounting, tasks, bench, x12.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -111,6 +111,7 @@ def cmd_demo(args) -> None:
     _call("load_demo_billing")
     _call("load_demo_eligibility")
     _call("load_demo_chart", seed=args.seed)
+    _call("load_demo_inventory")
     if args.no_serve:
         return
     if args.no_worker:
@@ -236,6 +237,32 @@ def cmd_chart(args) -> None:
     if args.practice:
         options["practice"] = args.practice
     _call("export_chart", args.mrn, **options)
+
+
+def cmd_inventory(args) -> None:
+    _setup_django()
+    if args.inventory_command == "reorder":
+        options = {"dry_run": args.dry_run}
+        if args.practice:
+            options["practice"] = args.practice
+        _call("inventory_reorder", **options)
+    else:
+        _call("inventory_daily")
+
+
+def cmd_accounting_export(args) -> None:
+    _setup_django()
+    options = {"period": args.period, "file_format": args.format}
+    if args.output:
+        options["output"] = args.output
+    if args.practice:
+        options["practice"] = args.practice
+    _call("accounting_export", **options)
+
+
+def cmd_tasks_remind(args) -> None:
+    _setup_django()
+    _call("tasks_remind", days=args.days)
 
 
 def cmd_bench(args) -> None:
@@ -416,6 +443,30 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--practice", help="practice name (default: the only practice)")
     export.add_argument("--with-files", action="store_true", help="embed the documents' files")
     export.set_defaults(func=cmd_chart)
+    p = sub.add_parser("inventory", help="the supply closet and the equipment register")
+    inventory_sub = p.add_subparsers(dest="inventory_command", required=True)
+    c = inventory_sub.add_parser("reorder", help="suggest orders (draft orders without --dry-run)")
+    c.add_argument("--dry-run", action="store_true", help="print the suggestions, order nothing")
+    c.add_argument("--practice", help="practice name (default: the only one)")
+    inventory_sub.add_parser(
+        "daily", help="upkeep due to tasks, equipment blocks moved on, expired lots quarantined"
+    )
+    p.set_defaults(func=cmd_inventory)
+
+    p = sub.add_parser("accounting", help="the general-ledger journal for the practice's books")
+    accounting_sub = p.add_subparsers(dest="accounting_command", required=True)
+    c = accounting_sub.add_parser("export", help="write a month's journal as CSV or IIF")
+    c.add_argument("--period", required=True, help="the month, YYYY-MM")
+    c.add_argument("--format", choices=["csv", "iif"], default="csv")
+    c.add_argument("--output", help="file to write (default: standard output)")
+    c.add_argument("--practice", help="practice name (default: the only one)")
+    c.set_defaults(func=cmd_accounting_export)
+
+    p = sub.add_parser("tasks", help="the staff's task list")
+    tasks_sub = p.add_subparsers(dest="tasks_command", required=True)
+    c = tasks_sub.add_parser("remind", help="e-mail everyone their tasks due soon")
+    c.add_argument("--days", type=int, default=3)
+    c.set_defaults(func=cmd_tasks_remind)
 
     p = sub.add_parser("bench", help="run the benchmarks in bench/")
     p.add_argument("--quick", action="store_true")

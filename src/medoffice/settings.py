@@ -78,6 +78,9 @@ INSTALLED_APPS = [
     "medoffice.eligibility",
     "medoffice.clinical",
     "medoffice.records",
+    "medoffice.worklist",
+    "medoffice.inventory",
+    "medoffice.reports",
 ]
 
 MIDDLEWARE = [

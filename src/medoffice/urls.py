@@ -15,6 +15,9 @@ urlpatterns = [
     path("", include("medoffice.eligibility.urls")),
     path("", include("medoffice.clinical.urls")),
     path("", include("medoffice.records.urls")),
+    path("", include("medoffice.inventory.urls")),
+    path("", include("medoffice.worklist.urls")),
+    path("", include("medoffice.reports.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]

@@ -169,6 +169,25 @@ class World:
     other_referral: Any = None
     other_draft_referral: Any = None
     other_referral_in: Any = None
+    # The supply closet and the equipment register (no PHI): see _closet.
+    item: object = None
+    draft_order: object = None
+    awaiting_order: object = None
+    approved_order: object = None
+    sent_order: object = None
+    received_order: object = None
+    equipment_record: object = None
+    ticket: object = None
+    cycle_count: object = None
+    other_item: object = None
+    other_draft_order: object = None
+    other_awaiting_order: object = None
+    other_approved_order: object = None
+    other_sent_order: object = None
+    other_received_order: object = None
+    other_equipment_record: object = None
+    other_ticket: object = None
+    other_cycle_count: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -404,6 +423,47 @@ def _records(world: World, patient, provider, *, prefix: str = "") -> None:
         setattr(world, f"{prefix}{name}", obj)
 
 
+CLOSET = ("item", "draft_order", "awaiting_order", "approved_order", "sent_order",
+          "received_order", "equipment_record", "ticket", "cycle_count")  # fmt: skip
+
+
+def _closet(location) -> dict:
+    """An item, an order in each status, a registered ECG with a calibration plan and a
+    repair ticket, and a cycle count, at `location`."""
+    from medoffice.inventory.models import (
+        EquipmentRecord,
+        Item,
+        MaintenancePlan,
+        PurchaseOrder,
+        ServiceTicket,
+        Vendor,
+    )  # fmt: skip
+    from medoffice.inventory.services import count_start, order_create
+    from medoffice.scheduling.models import Equipment
+
+    practice = location.practice
+    vendor = Vendor.objects.create(practice=practice, name="Route Supply",
+                                   email="orders@route.example")  # fmt: skip
+    item = Item.objects.create(practice=practice, name="Gauze 4x4", sku="GZ44",
+                               category="supply", par_level=20, reorder_point=5,
+                               preferred_vendor=vendor)  # fmt: skip
+    orders = {}
+    for status in ("draft", "awaiting", "approved", "sent", "received"):
+        order = order_create(practice=practice, vendor=vendor, location=location, by=None,
+                             lines=[(item, 10, "1.00")])  # fmt: skip
+        PurchaseOrder.objects.filter(pk=order.pk).update(status=status)
+        order.refresh_from_db()
+        orders[f"{status}_order"] = order
+    ecg = Equipment.objects.create(location=location, name=f"ECG {practice.pk}", kind="ECG")
+    record = EquipmentRecord.objects.create(equipment=ecg, asset_tag=f"EQ-{practice.pk}")
+    MaintenancePlan.objects.create(record=record, kind="calibration", interval_days=365,
+                                   last_done_on=date(2026, 1, 5), blocks_booking=False)  # fmt: skip
+    ticket = ServiceTicket.objects.create(record=record, problem="Screen flickers",
+                                          reported_at=timezone.now())  # fmt: skip
+    return {"item": item, **orders, "equipment_record": record, "ticket": ticket,
+            "cycle_count": count_start(location=location, by=None)}  # fmt: skip
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location, make_user) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
@@ -430,6 +490,8 @@ def world(make_patient, payer, provider, location, make_user) -> World:
     world.eligibility_check = _eligibility_check(world.coverage)
     _chart(world, patient, provider, make_user("clinician", username="world_doctor"))
     _records(world, patient, provider)
+    for name, value in _closet(location).items():
+        setattr(world, name, value)
     return world
 
 
@@ -464,6 +526,8 @@ def world_with_outsider(world, make_patient, other_practice, make_user) -> World
     far_doctor = make_user("clinician", practice_=other_practice, username="far_doctor")
     _chart(world, world.other_patient, doctor, far_doctor, prefix="other_")
     _records(world, world.other_patient, doctor, prefix="other_")
+    for name, value in _closet(place).items():
+        setattr(world, f"other_{name}", value)
     return world
 
 

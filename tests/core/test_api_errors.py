@@ -170,6 +170,13 @@ BAD_BODIES = {
     "api:eligibility-check-list": [{}, [], {"coverage": "nope"},
                                    {"coverage": str(UNKNOWN), "service_date": "soon"},
                                    {"coverage": str(UNKNOWN), "appointment": str(UNKNOWN)}],
+    "api:item-movements": [{}, [], {"action": "use", "location": "x", "quantity": 1},
+                           {"action": "burn", "location": str(UNKNOWN), "quantity": 1},
+                           {"action": "use", "location": str(UNKNOWN), "quantity": 1}],
+    "api:order-list": [{}, [], {"location": str(UNKNOWN), "lines": []},
+                       {"location": "x", "lines": [{"item": "y", "quantity": 0}]}],
+    "api:order-receive": [{}, [], {"receipts": [{"line": "x", "quantity": 1}]},
+                          {"receipts": [{"line": 999999, "quantity": 1}]}],
 }  # fmt: skip
 
 

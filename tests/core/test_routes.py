@@ -160,6 +160,9 @@ def test_catalogue_matches_the_policy_each_view_declares():
         dictation=ids, transcribed_dictation=ids, amendment=ids, emergency_grant=ids,
         document=ids, communication=ids, roi_request=ids, transfer=ids, referral=ids,
         draft_referral=ids, referral_in=ids,
+        item=ids, draft_order=ids, awaiting_order=ids,
+        approved_order=ids, sent_order=ids, received_order=ids, equipment_record=ids,
+        ticket=ids, cycle_count=ids,
     )  # fmt: skip
     wrong = []
     for route in ROUTES + WEBHOOKS:

@@ -14,6 +14,7 @@ from medoffice.billing.errors import (
     FeeScheduleMissingError,
     PriceMissingError,
 )
+from medoffice.billing.events import announce_signed
 from medoffice.billing.models import (
     Charge,
     Encounter,
@@ -371,6 +372,7 @@ def encounter_sign(*, encounter: Encounter, signed_by) -> Encounter:
         detail=f"signed version {encounter.version}",
     )  # fmt: skip
     _audit_charges(encounter, _charges_for(encounter, lines, now), [])
+    announce_signed(encounter, amended=False)
     return encounter
 
 
@@ -447,4 +449,5 @@ def encounter_amend(
     )  # fmt: skip
     if lines_change:
         _audit_charges(encounter, made, reversed_)
+        announce_signed(encounter, amended=True)
     return encounter

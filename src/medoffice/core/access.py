@@ -10,3 +10,10 @@ def practice_id_for(user) -> int:
     if not is_staff_user(user):
         raise Http404
     return user.staff.practice_id
+
+
+def practice_for(user):
+    """The user's practice itself (404 for anyone who is not staff)."""
+    from medoffice.core.models import Practice
+
+    return Practice.objects.filter(pk=practice_id_for(user)).first()

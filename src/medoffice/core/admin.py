@@ -46,6 +46,9 @@ class PracticeScopedAdmin(admin.ModelAdmin):
         "scheduling.appointmenttype": "practice",
         "scheduling.room": "location__practice",
         "scheduling.equipment": "location__practice",
+        "inventory.vendor": "practice",
+        "inventory.item": "practice",
+        "inventory.equipmentrecord": "equipment__location__practice",
     }
 
     def scoped_practice_id(self, request) -> int | None:

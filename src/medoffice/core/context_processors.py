@@ -22,5 +22,7 @@ def staff(request) -> dict:
         "can_review_emergency": has_permission(user, "clinical.review_emergencyaccess"),
         "can_view_roi_queue": has_permission(user, "records.view_roirequest"),
         "can_view_inbox": has_permission(user, "records.view_communication"),
+        "can_view_stock": has_permission(user, "inventory.view_item"),
+        "can_view_dashboard": has_permission(user, "reports.view_dashboard"),
         "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
     }

@@ -160,6 +160,38 @@ _RELEASE = {
     "records.change_recordtransfer",
 }  # fmt: skip
 _FAX_OUTBOX = {"records.view_faxoutboxitem"}
+# The supply closet: everyone who gives care sees what is on the shelf; prices and stock
+# value (and so purchase orders) are the office manager's and the assistants' who order.
+_STOCK_READ = {"inventory.view_item", "inventory.view_equipmentrecord"}
+_STOCK_WORK = _STOCK_READ | {
+    "inventory.view_item_cost",
+    "inventory.add_stockmovement",
+    "inventory.add_cyclecount",
+    "inventory.view_purchaseorder",
+    "inventory.add_purchaseorder",
+    "inventory.receive_purchaseorder",
+    "inventory.add_serviceticket",
+}
+_STOCK_MANAGE = _STOCK_WORK | {
+    "inventory.change_purchaseorder",
+    "inventory.approve_purchaseorder",
+    "inventory.change_equipmentrecord",
+    "inventory.change_serviceticket",
+} | {
+    f"inventory.{action}_{model}"
+    for action in ("view", "add", "change")
+    for model in (
+        "vendor", "vendorprice", "inventorysettings", "maintenanceplan", "equipmentdocument",
+    )
+} | {"inventory.add_item", "inventory.change_item", "inventory.add_equipmentrecord"}  # fmt: skip
+# The office manager's dashboard and the general-ledger journal for the bookkeeper.
+_REPORTS = {
+    "reports.view_dashboard",
+    "reports.export_journal",
+    "reports.view_accountmap",
+    "reports.add_accountmap",
+    "reports.change_accountmap",
+}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: frozenset(
@@ -188,6 +220,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _DOCUMENTS
         | _COMMUNICATIONS
         | _REFERRALS
+        | _STOCK_WORK
     ),
     Role.CODER: frozenset(
         _READ_PATIENT
@@ -244,6 +277,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _COMMUNICATIONS
         | {"records.answer_communication"}
         | _REFERRALS
+        | _STOCK_READ
     ),
     Role.OFFICE_MANAGER: frozenset(
         _REGISTER
@@ -261,6 +295,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"clinical.view_previsit"}
         | _CHART_SETUP
         | _FAX_OUTBOX
+        | _STOCK_MANAGE
+        | _REPORTS
     ),
     Role.PRIVACY_OFFICER: frozenset(
         _READ_PATIENT

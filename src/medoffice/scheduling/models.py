@@ -283,9 +283,16 @@ class ResourceKind(models.TextChoices):
 
 
 class Hold(models.Model):
-    """One resource held for one 5-minute unit (minutes since the epoch / 5, UTC)."""
+    """One resource held for one 5-minute unit (minutes since the epoch / 5, UTC).
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="holds")
+    A hold with no appointment takes a piece of equipment out of service (the
+    equipment register's block while it is out for repair or due for calibration):
+    the finder and booking refuse it like any other hold.
+    """
+
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.CASCADE, null=True, blank=True, related_name="holds"
+    )
     kind = models.CharField(max_length=1, choices=ResourceKind.choices)
     resource_id = models.BigIntegerField()
     unit = models.BigIntegerField()

@@ -1,0 +1,114 @@
+"""Charts as SVG, drawn on the server: bars, stacked bars and lines with axes and labels.
+
+Pure: series in, markup out (no Django, no ORM). The SVG is inline in the page (no script,
+so the CSP stays strict), scales with its box, and carries a <title> per mark so hovering
+shows the value; screen readers get the figure's title and the table beside it.
+"""
+
+from decimal import Decimal
+from html import escape
+
+WIDTH, HEIGHT = 560, 220
+LEFT, RIGHT, TOP, BOTTOM = 48, 8, 10, 34
+PALETTE = ("#1f6f8b", "#e07a5f", "#81b29a", "#f2cc8f", "#3d405b", "#9c6644")
+
+
+def _nice_max(value: float) -> float:
+    """The top of the axis: four gridline steps of 1, 2 or 5 x 10^n covering `value`."""
+    step = 1.0
+    while step * 4 < value:
+        for factor in (2, 2.5, 2):  # 1 -> 2 -> 5 -> 10
+            step *= factor
+            if step * 4 >= value:
+                break
+    return step * 4
+
+
+def _label(value: float, unit: str) -> str:
+    if unit == "$":
+        return f"${value:,.0f}"
+    if unit == "%":
+        return f"{value:.0f}%"
+    return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
+
+
+def _num(value) -> float:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def render(series, *, kind: str, unit: str = "", title: str = "") -> str:
+    """`series`: [(name, [(label, value), ...]), ...] sharing the same labels."""
+    if not series or not series[0][1]:
+        return (
+            f'<svg viewBox="0 0 {WIDTH} 60" role="img" aria-label="{escape(title)}: no data">'
+            '<text x="8" y="34" class="chart-empty">No data for these filters</text></svg>'
+        )
+    labels = [label for label, _ in series[0][1]]
+    values = [[_num(v) for _, v in points] for _, points in series]
+    if kind == "stacked":
+        top = max(sum(col) for col in zip(*values, strict=True))
+    else:
+        top = max(max(row) for row in values)
+    top = _nice_max(top)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / len(labels)
+    parts = [
+        f'<svg viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{escape(title)}" '
+        'class="chart" preserveAspectRatio="xMidYMid meet">'
+    ]
+    for i in range(5):
+        y = TOP + plot_h - plot_h * i / 4
+        parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" '
+                     'class="grid"/>')  # fmt: skip
+        parts.append(f'<text x="{LEFT - 4}" y="{y + 4:.1f}" text-anchor="end" class="axis">'
+                     f"{_label(top * i / 4, unit)}</text>")  # fmt: skip
+    every = max(1, -(-len(labels) // 9))
+    for i, label in enumerate(labels):
+        if i % every == 0:
+            x = LEFT + step * (i + 0.5)
+            parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" '
+                         f'class="axis">{escape(label)}</text>')  # fmt: skip
+
+    def y_of(value: float) -> float:
+        return TOP + plot_h - plot_h * min(value, top) / top
+
+    if kind == "line":
+        for n, ((name, _), row) in enumerate(zip(series, values, strict=True)):
+            color = PALETTE[n % len(PALETTE)]
+            points = " ".join(
+                f"{LEFT + step * (i + 0.5):.1f},{y_of(v):.1f}" for i, v in enumerate(row)
+            )
+            parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" '
+                         'stroke-width="2"/>')  # fmt: skip
+            for i, v in enumerate(row):
+                parts.append(
+                    f'<circle cx="{LEFT + step * (i + 0.5):.1f}" cy="{y_of(v):.1f}" r="2.5" '
+                    f'fill="{color}"><title>{escape(name)} {escape(labels[i])}: '
+                    f"{_label(v, unit)}</title></circle>"
+                )
+    else:
+        groups = 1 if kind == "stacked" else len(series)
+        bar = step * 0.8 / groups
+        for i in range(len(labels)):
+            base = TOP + plot_h
+            for n, ((name, _), row) in enumerate(zip(series, values, strict=True)):
+                value = row[i]
+                height = plot_h * min(value, top) / top
+                x = LEFT + step * i + step * 0.1 + (0 if kind == "stacked" else bar * n)
+                y = base - height if kind == "stacked" else TOP + plot_h - height
+                parts.append(
+                    f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{height:.1f}" '
+                    f'fill="{PALETTE[n % len(PALETTE)]}"><title>{escape(name)} '
+                    f"{escape(labels[i])}: {_label(value, unit)}</title></rect>"
+                )
+                if kind == "stacked":
+                    base -= height
+    if len(series) > 1:
+        x = LEFT
+        for n, (name, _) in enumerate(series):
+            parts.append(f'<rect x="{x}" y="{HEIGHT - 12}" width="10" height="10" '
+                         f'fill="{PALETTE[n % len(PALETTE)]}"/>')  # fmt: skip
+            parts.append(f'<text x="{x + 14}" y="{HEIGHT - 3}" class="axis">{escape(name)}</text>')
+            x += 24 + 7 * len(name)
+    parts.append("</svg>")
+    return "".join(parts)
