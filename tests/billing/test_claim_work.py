@@ -79,11 +79,11 @@ def test_a_rejection_whose_code_is_only_in_the_reason_text_is_still_explained(
 
 
 def test_fixing_and_resending_sends_the_claim_again_and_closes_its_findings(
-    rejected, biller, client_for, practice, tmp_path
+    rejected, biller, client_for, practice, tmp_path, claims_office
 ):
     ClearinghouseConnection.objects.create(
         practice=practice, name="Clearinghouse", sender_id="RIVERSIDE01",
-        receiver_id="CLEARHOUSE", receiver_name="Clear House",
+        receiver_id="CLEARHOUSE", receiver_name="Clear House", contact_phone="(217) 555-0100",
         outbox_dir=str(tmp_path / "outbox"), inbox_dir=str(tmp_path / "inbox"),
     )  # fmt: skip
     response = client_for(biller).post(reverse("billing:claim-resend", args=[rejected.public_id]))

@@ -25,6 +25,7 @@ def sftp_clearinghouse(claims_office, practice, sshd):
     return ClearinghouseConnection.objects.create(
         practice=practice, name="SFTP clearinghouse", kind="sftp", sender_id="MEDOFFICE01",
         receiver_id="CLEARHOUSE", receiver_name="Test Clearinghouse", host="127.0.0.1",
+        contact_phone="(217) 555-0100",
         port=sshd.port, username=sshd.user, key_path=str(sshd.user_key_path),
         host_key=sshd.host_key, remote_outbox=str(sshd.root / "outbound"),
         remote_inbox=str(sshd.root / "inbound"),

@@ -23,7 +23,8 @@ S = ClaimStatus
 def connection(practice, tmp_path):
     return ClearinghouseConnection.objects.create(
         practice=practice, name="Clearinghouse", sender_id="RIVERSIDE01", receiver_id="CLEARHOUSE",
-        receiver_name="Clear House", outbox_dir=str(tmp_path / "outbox"),
+        receiver_name="Clear House", contact_phone="(217) 555-0100",
+        outbox_dir=str(tmp_path / "outbox"),
         inbox_dir=str(tmp_path / "inbox"),
     )  # fmt: skip
 

@@ -27,6 +27,7 @@ HTML_PAGES = tuple(
     for r in ROUTES
     if not r.api
     and r.method == "GET"
+    and r.ok == 200
     and r.name
     not in (
         "core:audit-export",
@@ -35,6 +36,18 @@ HTML_PAGES = tuple(
         "billing:encounter-pdf",
         "billing:encounter-receipt",
         "billing:code-search",
+        "clinical:term-suggest",
+        "clinical:dictation-audio",
+        "billing:claim-cms1500-pdf",
+        "billing:appeal-letter-pdf",
+        "billing:exchange-file",
+        "records:document-file",
+        "records:accounting-pdf",
+        "records:transfer-packet-pdf",
+        "records:transfer-bundle",
+        "records:roi-packet-pdf",
+        "records:referral-letter-pdf",
+        "inventory:order-pdf",
     )
 )
 

@@ -41,7 +41,7 @@ from medoffice.billing.models import (
 from medoffice.billing.states import BatchStatus, ClaimStatus
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction, Location
-from medoffice.formats.x12 import Envelope
+from medoffice.formats.x12 import Envelope, X12Error
 from medoffice.formats.x12 import claim_837p as x12
 from medoffice.interop.transports.exchange import Exchange, ExchangeUnavailable
 from medoffice.interop.transports.folder import FolderExchange
@@ -318,7 +318,12 @@ def batches_send(batches: list[ClaimBatch], *, by=None) -> list[BatchOutcome]:
         rendered = []
         for batch in group:
             _totals(batch)
-            rendered.append((batch, batch_render(batch)))
+            try:
+                rendered.append((batch, batch_render(batch)))
+            except X12Error as exc:  # a fact the scrubber does not check: the batch waits
+                reason = f"The claim file could not be written: {exc}"
+                _record_failure(batch, reason)
+                outcomes.append(BatchOutcome(batch, False, reason))
         try:
             with transport_for(connection).session() as session:
                 for batch, data in rendered:
