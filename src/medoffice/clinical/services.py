@@ -211,7 +211,7 @@ def note_start(
 
 
 def _locked_note(note: Note) -> Note:
-    return Note.objects.select_for_update().select_related("patient").get(pk=note.pk)
+    return Note.objects.select_for_update(of=("self",)).select_related("patient").get(pk=note.pk)
 
 
 @transaction.atomic
@@ -300,7 +300,7 @@ def _move_amendment(request: AmendmentRequest, status: str) -> None:
 
 def _locked_amendment(request: AmendmentRequest) -> AmendmentRequest:
     return (
-        AmendmentRequest.objects.select_for_update()
+        AmendmentRequest.objects.select_for_update(of=("self",))
         .select_related("patient", "note")
         .get(pk=request.pk)
     )
@@ -429,7 +429,7 @@ def dictation_recognise(*, dictation_id: int) -> None:
 
 def _locked_dictation(dictation: Dictation) -> Dictation:
     return (
-        Dictation.objects.select_for_update()
+        Dictation.objects.select_for_update(of=("self",))
         .select_related("patient", "provider", "encounter")
         .get(pk=dictation.pk)
     )

@@ -681,7 +681,7 @@ def _today_in(location) -> date:
 def maintenance_record(*, plan: MaintenancePlan, done_on: date, by, done_by: str = "",
                        note: str = "") -> MaintenanceEvent:  # fmt: skip
     """Record a maintenance or calibration done: the next due date moves on."""
-    plan = MaintenancePlan.objects.select_for_update().select_related(
+    plan = MaintenancePlan.objects.select_for_update(of=("self",)).select_related(
         "record__equipment__location").get(pk=plan.pk)  # fmt: skip
     today = _today_in(plan.record.equipment.location)
     if done_on is None or done_on > today:
