@@ -5,8 +5,6 @@ billers). Charges carry services and amounts only: `billing.view_charge`
 (which the front desk also has, for receipts).
 """
 
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -19,7 +17,7 @@ from medoffice.billing.rules import LineInput
 from medoffice.billing.selectors import current_lines, encounter_scrub
 from medoffice.billing.states import EncounterStatus
 from medoffice.core.access import practice_id_for
-from medoffice.core.api_errors import problem
+from medoffice.core.api_errors import date_param, problem
 from medoffice.core.models import Provider
 from medoffice.core.policy import HasRequiredPermission
 from medoffice.patients.models import Payer
@@ -184,15 +182,6 @@ def _refused(exc: BillingError) -> Response:
     return problem(409, "Conflict", str(exc), code=exc.code, **extra)
 
 
-def _date(params, name: str) -> date | None:
-    if not params.get(name):
-        return None
-    try:
-        return date.fromisoformat(params[name])
-    except ValueError as exc:
-        raise ValidationError({name: ["A date, YYYY-MM-DD."]}) from exc
-
-
 class EncounterCollection(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"GET": "billing.view_encounter"}
@@ -226,8 +215,8 @@ class EncounterCollection(APIView):
             payer_id = payer.pk
         encounters = access.encounter_list_for_user(
             request.user, statuses=(status,) if status else (), provider_id=provider_id,
-            payer_id=payer_id, date_from=_date(params, "date_from"),
-            date_to=_date(params, "date_to"),
+            payer_id=payer_id, date_from=date_param(params, "date_from"),
+            date_to=date_param(params, "date_to"),
         )  # fmt: skip
         return Response(EncounterOut(encounters, many=True).data)
 
@@ -333,6 +322,8 @@ class ChargeCollection(APIView):
     def get(self, request):
         params = request.query_params
         charges = access.charge_list_for_user(
-            request.user, date_from=_date(params, "date_from"), date_to=_date(params, "date_to")
+            request.user,
+            date_from=date_param(params, "date_from"),
+            date_to=date_param(params, "date_to"),
         )
         return Response(ChargeOut(charges, many=True).data)

@@ -2,8 +2,6 @@
 `billing.correct_claim`, `billing.view_claimbatch`). Thin: the same access functions and
 services as the screens; refusals are problem documents with a stable `code`."""
 
-from datetime import date
-
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -16,7 +14,7 @@ from medoffice.billing.errors import BillingError
 from medoffice.billing.models import ClaimFrequency
 from medoffice.billing.states import BatchStatus, ClaimStatus
 from medoffice.core.access import practice_id_for
-from medoffice.core.api_errors import problem
+from medoffice.core.api_errors import date_param, problem
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import HasRequiredPermission
 from medoffice.patients.models import Payer
@@ -141,15 +139,6 @@ def _refused(exc: BillingError) -> Response:
     return problem(409, "Conflict", str(exc), code=exc.code)
 
 
-def _date(params, name: str) -> date | None:
-    if not params.get(name):
-        return None
-    try:
-        return date.fromisoformat(params[name])
-    except ValueError as exc:
-        raise ValidationError({name: ["A date, YYYY-MM-DD."]}) from exc
-
-
 class ClaimCollection(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"GET": "billing.view_claim"}
@@ -176,7 +165,7 @@ class ClaimCollection(APIView):
             payer_id = payer.pk
         claims = access.claim_list_for_user(
             request.user, statuses=(status,) if status else (), payer_id=payer_id,
-            date_from=_date(params, "date_from"), date_to=_date(params, "date_to"),
+            date_from=date_param(params, "date_from"), date_to=date_param(params, "date_to"),
             query=params.get("q", "")[:50],
         )  # fmt: skip
         return Response(ClaimOut(claims, many=True).data)
