@@ -120,27 +120,6 @@ def claim_assign(*, claim: Claim, assigned_to=None, follow_up_on: date | None = 
 # ---------------------------------------------------------------- fix and resend, close
 
 
-def claim_resend(*, claim: Claim, by=None) -> list:
-    """After the biller fixed what a rejection named: the claims exchange takes the
-    encounter's current data, scrubs, and sends the claim again as an original claim
-    (exchange.claim_resend). Its rejection findings are closed once it is no longer rejected.
-
-    Raises ClaimNotReadyError with the scrubber's errors when it is still not clean.
-    """
-    from medoffice.billing import exchange
-
-    if claim.status != S.REJECTED:
-        raise ClaimStateError("Only a rejected claim is fixed and sent again.")
-    try:
-        return exchange.claim_resend(claim=claim, by=by)
-    finally:
-        claim.refresh_from_db(fields=["status"])
-        if claim.status != S.REJECTED:
-            ClaimFinding.objects.filter(claim=claim, resolved_at__isnull=True).update(
-                resolved_at=timezone.now()
-            )
-
-
 def claim_close(*, claim: Claim, reason: str, by=None) -> Claim:
     """Give up on a claim (written off, billed elsewhere, denial accepted), with the reason."""
     reason = (reason or "").strip()

@@ -178,11 +178,7 @@ def communication_log(
     communication = Communication(patient=patient, handled_by=_user(handled_by), **fields)
     _full_clean(communication, exclude=["patient", "handled_by", "routed_to", "follow_up_owner"])
     communication.save()
-    for document in documents:
-        if document.patient_id != patient.id:
-            raise ValidationError({"documents": ["A linked document is another patient's."]})
-    if documents:
-        communication.documents.set(documents)
+    _link_documents(communication, patient, documents, "A linked document")
     audit_record(
         action=AuditAction.CREATE,
         obj=communication,
@@ -940,11 +936,7 @@ def referral_create(
             {"other_npi": ["The referring provider's NPI is needed for the claim."]}
         )
     referral.save()
-    for document in documents:
-        if document.patient_id != patient.id:
-            raise ValidationError({"documents": ["An attached document is another patient's."]})
-    if documents:
-        referral.documents.set(documents)
+    _link_documents(referral, patient, documents, "An attached document")
     audit_record(
         action=AuditAction.CREATE,
         obj=referral,
@@ -1177,3 +1169,13 @@ def referral_letter(referral: Referral) -> bytes:
 
 def provider_for_user(user) -> Provider | None:
     return getattr(user, "provider", None)
+
+
+def _link_documents(owner, patient: Patient, documents, noun: str) -> None:
+    """Link the patient's own documents to a communication or referral (inside the caller's
+    transaction: another patient's document refuses the whole write)."""
+    for document in documents:
+        if document.patient_id != patient.id:
+            raise ValidationError({"documents": [f"{noun} is another patient's."]})
+    if documents:
+        owner.documents.set(documents)
