@@ -7,9 +7,22 @@ from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, Sum
+from django.db.models import (
+    Case,
+    Count,
+    Exists,
+    F,
+    FloatField,
+    Func,
+    IntegerField,
+    OuterRef,
+    Q,
+    Sum,
+    Value,
+    When,
+)
 
-from medoffice.billing.models import Charge
+from medoffice.billing.models import Charge, Claim, ClaimEvent
 from medoffice.core.models import Location, Provider
 from medoffice.core.money import ZERO
 from medoffice.core.reporting import Figure, FigureData, Filters, Series
@@ -55,26 +68,58 @@ def _appointments(filters: Filters):
     return visits
 
 
+class SecondsBetween(Func):
+    """Seconds from the first datetime to the second, as a float, computed by the database."""
+
+    arity = 2
+    output_field = FloatField()
+
+    def as_sql(self, compiler, connection, **extra_context):
+        (start, start_params), (end, end_params) = (
+            compiler.compile(e) for e in self.get_source_expressions()
+        )
+        if connection.vendor == "sqlite":
+            sql = f"((julianday({end}) - julianday({start})) * 86400.0)"
+        else:
+            sql = f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS double precision)"
+        return sql, (*start_params, *end_params)
+
+
+def period_of(field: str, starts: list) -> Case:
+    """The index of the period `field` falls in, periods beginning at `starts` (ascending);
+    values before starts[1] are period 0 (the caller's filter bounds the first)."""
+    whens = [When(**{f"{field}__lt": start}, then=Value(i)) for i, start in enumerate(starts[1:])]
+    return Case(*whens, default=Value(len(starts) - 1), output_field=IntegerField())
+
+
 def _by_week(filters: Filters) -> dict:
-    """week -> {status: count, "wait": [total seconds, n]}, one pass over the visits' times."""
+    """week -> {status: count, "wait_seconds": total, "waits": n}: one grouped query, each
+    visit put in its local week by the database (week starts are local midnights)."""
     if "by_week" in filters.memo:
         return filters.memo["by_week"]
     zone = zone_of(filters)
     start, end = _span(filters, zone)
-    result: dict = defaultdict(lambda: defaultdict(int))
+    labels = weeks(filters)
+    starts = [datetime.combine(w, time(0), tzinfo=zone) for w in labels]
+    waited = Q(arrived_at__isnull=False, roomed_at__gt=F("arrived_at"))
     rows = (
         _appointments(filters)
         .filter(starts_at__gte=start, starts_at__lt=end)
-        .values_list("starts_at", "status", "arrived_at", "roomed_at")
-        .iterator(chunk_size=5000)
+        .annotate(week=period_of("starts_at", starts))
+        .values("week", "status")
+        .annotate(
+            n=Count("id"),
+            waits=Count("id", filter=waited),
+            wait_seconds=Sum(SecondsBetween("arrived_at", "roomed_at"), filter=waited),
+        )
+        .order_by()
     )
-    for starts_at, status, arrived_at, roomed_at in rows:
-        week = _monday(starts_at.astimezone(zone).date())
-        bucket = result[week]
-        bucket[status] += 1
-        if arrived_at and roomed_at and roomed_at > arrived_at:
-            bucket["wait_seconds"] += int((roomed_at - arrived_at).total_seconds())
-            bucket["waits"] += 1
+    result: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        bucket = result[labels[row["week"]]]
+        bucket[row["status"]] += row["n"]
+        bucket["waits"] += row["waits"]
+        bucket["wait_seconds"] += round(row["wait_seconds"] or 0)
     filters.memo["by_week"] = result
     return result
 
@@ -223,16 +268,17 @@ def charges_by_month(filters: Filters) -> FigureData:
         charges = charges.filter(encounter__location_id__in=filters.location_ids)
     if filters.provider_ids:
         charges = charges.filter(provider_id__in=filters.provider_ids)
+    labels = months(filters)
     by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
     counts: dict[date, int] = defaultdict(int)
-    for day, amount, n in (
-        charges.values_list("date_of_service")
+    for row in (
+        charges.annotate(month=period_of("date_of_service", labels))
+        .values("month")
         .annotate(total=Sum("amount"), n=Count("id", filter=Q(reverses__isnull=True)))
-        .values_list("date_of_service", "total", "n")
+        .order_by()
     ):
-        by_month[day.replace(day=1)] += amount
-        counts[day.replace(day=1)] += n
-    labels = months(filters)
+        by_month[labels[row["month"]]] += row["total"]
+        counts[labels[row["month"]]] += row["n"]
     total = sum(by_month.values(), ZERO)
     return FigureData(
         series=(Series("Charges", tuple((f"{m:%b %y}", by_month[m]) for m in labels)),),
@@ -243,6 +289,79 @@ def charges_by_month(filters: Filters) -> FigureData:
     )
 
 
+ADJUDICATED = ("paid", "partially_paid", "denied")
+
+
+def _claims_by_month(filters: Filters) -> dict:
+    """month -> {"sent", "clean", "adjudicated", "denied"}: original claims sent, by the month
+    of service; clean: never rejected (999/277CA); adjudicated: ever paid or denied."""
+    if "claims" in filters.memo:
+        return filters.memo["claims"]
+    labels = months(filters)
+    claims = Claim.objects.filter(
+        practice=filters.practice, frequency="1", sent_at__isnull=False,
+        service_from__gte=filters.first_day, service_from__lte=filters.last_day,
+    )  # fmt: skip
+    if filters.location_ids:
+        claims = claims.filter(location_id__in=filters.location_ids)
+    if filters.provider_ids:
+        claims = claims.filter(provider_id__in=filters.provider_ids)
+    moves = ClaimEvent.objects.filter(claim=OuterRef("pk"))
+    rejected = Q(status="rejected") | Q(Exists(moves.filter(to_status="rejected")))
+    denied = Q(status="denied") | Q(Exists(moves.filter(to_status="denied")))
+    adjudicated = Q(status__in=ADJUDICATED) | Q(Exists(moves.filter(to_status__in=ADJUDICATED)))
+    rows = (
+        claims.annotate(month=period_of("service_from", labels))
+        .values("month")
+        .annotate(
+            sent=Count("id"),
+            clean=Count("id", filter=~rejected),
+            adjudicated=Count("id", filter=adjudicated),
+            denied=Count("id", filter=denied),
+        )  # fmt: skip
+        .order_by()
+    )
+    result: dict = defaultdict(lambda: defaultdict(int))
+    for row in rows:
+        for key in ("sent", "clean", "adjudicated", "denied"):
+            result[labels[row["month"]]][key] += row[key]
+    filters.memo["claims"] = result
+    return result
+
+
+def _rate(part: int, whole: int) -> Decimal:
+    return (Decimal(100 * part) / whole if whole else Decimal(0)).quantize(Decimal("0.1"))
+
+
+def _claim_rate(filters: Filters, part: str, whole: str, series: str, headline: str,
+                columns: tuple) -> FigureData:  # fmt: skip
+    data, labels = _claims_by_month(filters), months(filters)
+    rows = tuple(
+        (f"{m:%Y-%m}", data[m][whole], data[m][part], _rate(data[m][part], data[m][whole]))
+        for m in labels
+        if data[m][whole]
+    )
+    overall = _rate(sum(data[m][part] for m in labels), sum(data[m][whole] for m in labels))
+    return FigureData(
+        series=(Series(series, tuple((f"{m:%b %y}", _rate(data[m][part], data[m][whole]))
+                                     for m in labels)),),
+        headline=headline.format(overall), columns=columns, rows=rows,
+        link="/billing/claims/work/",
+    )  # fmt: skip
+
+
+def clean_claim_rate(filters: Filters) -> FigureData:
+    return _claim_rate(filters, "clean", "sent", "Accepted first time %",
+                       "{}% of claims accepted first time",
+                       ("Month of service", "Sent", "Never rejected", "Clean %"))  # fmt: skip
+
+
+def denial_rate(filters: Filters) -> FigureData:
+    return _claim_rate(filters, "denied", "adjudicated", "Denied %",
+                       "{}% of adjudicated claims denied",
+                       ("Month of service", "Adjudicated", "Denied", "Denial %"))  # fmt: skip
+
+
 FIGURES = [
     Figure("appointments", "Appointments by week", "bars", appointments_by_week, order=10),
     Figure("no-shows", "No-show rate by week", "line", no_show_rate_by_week, order=20, unit="%"),
@@ -251,4 +370,9 @@ FIGURES = [
     Figure("utilisation", "Provider utilisation", "bars", provider_utilisation, order=40,
            unit="%"),
     Figure("charges", "Charges by month", "bars", charges_by_month, order=50, unit="$"),
+    # Payments, adjustments and days in A/R come from the payments app's own `reporting`
+    # module (core/reporting.py), between charges (50) and the claims' rates (56, 57).
+    Figure("clean-claims", "Clean-claim rate by month", "line", clean_claim_rate, order=56,
+           unit="%"),
+    Figure("denials", "Denial rate by month", "line", denial_rate, order=57, unit="%"),
 ]  # fmt: skip
