@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.db import connection
+from django.db import connection, transaction
 from django.test import Client
 from django.test.client import ClientHandler
 from django.utils import timezone
@@ -464,8 +464,7 @@ def _closet(location) -> dict:
             "cycle_count": count_start(location=location, by=None)}  # fmt: skip
 
 
-@pytest.fixture
-def world(make_patient, payer, provider, location, make_user) -> World:
+def build_world(make_patient, payer, provider, location, make_user) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
     visit, and a second record to merge."""
     patient = make_patient()
@@ -495,8 +494,7 @@ def world(make_patient, payer, provider, location, make_user) -> World:
     return world
 
 
-@pytest.fixture
-def world_with_outsider(world, make_patient, other_practice, make_user) -> World:
+def add_outsider(world, make_patient, other_practice, make_user) -> World:
     """`world`, plus a patient and coverage of another practice."""
     world.other_patient = make_patient(
         practice_=other_practice, first_name="Olga", last_name="Ivanova"
@@ -529,6 +527,161 @@ def world_with_outsider(world, make_patient, other_practice, make_user) -> World
     for name, value in _closet(place).items():
         setattr(world, f"other_{name}", value)
     return world
+
+
+# --- One world per test module ---
+#
+# The route catalogue tests (every role walks every route) and the per-route tests meet
+# the same records, so a module that marks itself with
+#     pytestmark = pytest.mark.usefixtures("shared_world")   (or "shared_world_with_outsider")
+# gets them built once: in a transaction opened when the module starts and rolled back when
+# it ends. Each test still runs in its own savepoint (pytest-django's `db`), rolled back
+# after it, so every test meets the world exactly as built, as before. In such a module the
+# practice, location, provider, payer and other practice are the world's, and
+# `make_user(role)` hands out the module's user of that role (with its authenticator) the
+# first time a test asks, a new user after that.
+
+
+@dataclass
+class Shared:
+    practice: Any
+    location: Any
+    provider: Any
+    payer: Any
+    other_practice: Any
+    users: dict
+    world: World | None = None
+
+
+def _root_fixture(name):
+    """The function behind a fixture of tests/conftest.py (to build module data with it)."""
+    import tests.conftest as root
+
+    return getattr(root, name)._get_wrapped_function()
+
+
+@pytest.fixture(scope="module")
+def shared_db(django_db_setup, django_db_blocker):
+    from medoffice.core.roles import Role
+
+    with django_db_blocker.unblock():
+        outer = transaction.atomic()
+        outer._from_testcase = True  # durable blocks inside, as under a TestCase
+        outer.__enter__()
+        try:
+            practice = _root_fixture("practice")(None)
+            location = _root_fixture("location")(practice)
+            provider = _root_fixture("provider")(practice, location)
+            make_user = _root_fixture("make_user")(practice)
+            users = {}
+            for role in Role:
+                user = make_user(role, username=f"module-{role.value}")
+                enrolled_device(user)
+                users[role.value] = user.pk
+            yield Shared(
+                practice=practice, location=location, provider=provider,
+                payer=_root_fixture("payer")(None),
+                other_practice=_root_fixture("other_practice")(None), users=users,
+            )  # fmt: skip
+        finally:
+            transaction.set_rollback(True)
+            outer.__exit__(None, None, None)
+
+
+def _module_maker(shared: Shared, name: str):
+    """The root fixture's maker (make_patient, make_user), for the module's practice."""
+    return _root_fixture(name)(shared.practice)
+
+
+@pytest.fixture(scope="module")
+def shared_world(shared_db) -> World:
+    shared_db.world = build_world(
+        _module_maker(shared_db, "make_patient"), shared_db.payer, shared_db.provider,
+        shared_db.location, _module_maker(shared_db, "make_user"),
+    )  # fmt: skip
+    return shared_db.world
+
+
+@pytest.fixture(scope="module")
+def shared_world_with_outsider(shared_world, shared_db) -> World:
+    return add_outsider(
+        shared_world, _module_maker(shared_db, "make_patient"), shared_db.other_practice,
+        _module_maker(shared_db, "make_user"),
+    )  # fmt: skip
+
+
+def _shared(request) -> Shared | None:
+    return request.getfixturevalue("shared_db") if "shared_db" in request.fixturenames else None
+
+
+@pytest.fixture
+def practice(request, db):
+    shared = _shared(request)
+    return shared.practice if shared else _root_fixture("practice")(db)
+
+
+@pytest.fixture
+def location(request, practice):
+    shared = _shared(request)
+    return shared.location if shared else _root_fixture("location")(practice)
+
+
+@pytest.fixture
+def provider(request, practice, location):
+    shared = _shared(request)
+    return shared.provider if shared else _root_fixture("provider")(practice, location)
+
+
+@pytest.fixture
+def payer(request, db):
+    shared = _shared(request)
+    return shared.payer if shared else _root_fixture("payer")(db)
+
+
+@pytest.fixture
+def other_practice(request, db):
+    shared = _shared(request)
+    return shared.other_practice if shared else _root_fixture("other_practice")(db)
+
+
+@pytest.fixture
+def make_user(request, practice):
+    """As the root fixture; in a shared-world module, the first user of each role a test
+    asks for (without a name or another practice) is the module's."""
+    made = _root_fixture("make_user")(practice)
+    shared = _shared(request)
+    if shared is None:
+        return made
+    from django.contrib.auth import get_user_model
+
+    handed_out = set()
+
+    def make(role: str, *, practice_=None, username: str | None = None):
+        key = str(getattr(role, "value", role))
+        if practice_ is None and username is None and key not in handed_out:
+            handed_out.add(key)
+            return get_user_model().objects.get(pk=shared.users[key])
+        return made(role, practice_=practice_, username=username)
+
+    return make
+
+
+@pytest.fixture
+def world(request, make_patient, payer, provider, location, make_user) -> World:
+    """Our patient with primary coverage (card image attached), a signed consent and a booked
+    visit, and a second record to merge (the module's, in a shared-world module)."""
+    shared = _shared(request)
+    if shared is not None and shared.world is not None:
+        return shared.world
+    return build_world(make_patient, payer, provider, location, make_user)
+
+
+@pytest.fixture
+def world_with_outsider(request, world, make_patient, other_practice, make_user) -> World:
+    """`world`, plus a patient and coverage of another practice."""
+    if "shared_world_with_outsider" in request.fixturenames:
+        return world
+    return add_outsider(world, make_patient, other_practice, make_user)
 
 
 def totp_now(device, *, steps_ahead: int = 0) -> str:

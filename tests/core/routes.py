@@ -68,6 +68,14 @@ class Route:
     query: Callable[[Any], str] | None = None  # a query string, for GET routes that need one
     kwargs: tuple[tuple[str, str], ...] = ()  # more URL arguments, e.g. (("queue", "denials"),)
     multipart: bool = False  # an API route that takes a file upload (multipart/form-data)
+    # What a GET answers (ANSWERS): "" is a full HTML page ("json" for an API route); give
+    # it for anything else (a PDF, a CSV, an htmx fragment...). Pages get the page checks
+    # (CSP nonce on every script, tests/core/test_headers.py); the rest their type.
+    answers: str = ""
+
+    @property
+    def answer(self) -> str:
+        return self.answers or ("json" if self.api else "page")
 
     @property
     def api(self) -> bool:
@@ -99,6 +107,19 @@ class Route:
             method = getattr(client, self.method.lower())
             return method(url, data=data or {}, content_type="application/json", **extra)
         return client.post(url, data=data or {}, **extra)
+
+
+# What a route may answer, and the Content-Type that answer starts with.
+ANSWERS = {
+    "page": "text/html",  # a whole page: security headers, scripts carrying the nonce
+    "fragment": "text/html",  # a piece of a page fetched by htmx (no scripts of its own)
+    "json": "application/",  # application/json, application/fhir+json
+    "csv": "text/csv",
+    "pdf": "application/pdf",
+    "image": "image/",
+    "audio": "audio/",
+    "file": "",  # a stored file sent as it is (any type)
+}
 
 
 def body_of(response) -> str:
@@ -345,10 +366,10 @@ ROUTES: tuple[Route, ...] = (
     Route("patients:coverage-edit", "GET", "patients.change_coverage", "coverage"),
     Route("patients:coverage-edit", "POST", "patients.change_coverage", "coverage",
           body=_coverage_edit, ok=302),
-    Route("patients:coverage-card", "GET", "patients.view_coverage", "coverage"),
+    Route("patients:coverage-card", "GET", "patients.view_coverage", "coverage", answers="image"),
     Route("core:home", "GET", AUTHENTICATED, phi=False),
     Route("core:audit-list", "GET", "core.view_auditevent", phi=False),
-    Route("core:audit-export", "GET", "core.export_auditevent", phi=False),
+    Route("core:audit-export", "GET", "core.export_auditevent", phi=False, answers="csv"),
     # REST API
     Route("api:patient-list", "POST", "patients.add_patient", body=lambda w: dict(NEW_PATIENT),
           ok=201),
@@ -433,22 +454,23 @@ ROUTES: tuple[Route, ...] = (
     Route("scheduling:outside-document-add", "POST", "scheduling.change_outsideappointment",
           "outside_visit", body=_outside_document, ok=302),
     Route("scheduling:outside-document", "GET", "scheduling.view_outsideappointment",
-          "outside_document"),
+          "outside_document", answers="pdf"),
     # Messages to patients
     Route("messaging:message-list", "GET", "messaging.view_message", "patient"),
     # Billing: encounters (diagnoses: never the front desk's), charges, the coder's queue
     Route("billing:encounter-list", "GET", "billing.view_encounter"),
     Route("billing:queue", "GET", "billing.view_coding_queue"),
     Route("billing:code-search", "GET", "billing.change_encounter", phi=False,
-          query=_code_query),
+          query=_code_query, answers="fragment"),
     Route("billing:encounter-detail", "GET", "billing.view_encounter", "encounter"),
     Route("billing:encounter-save", "POST", "billing.change_encounter", "encounter",
           body=_superbill_form, ok=302),
     Route("billing:encounter-sign", "POST", "billing.sign_encounter", "encounter", ok=302),
     Route("billing:encounter-amend", "POST", "billing.amend_encounter", "signed_encounter",
           body=_correction_form, ok=302),
-    Route("billing:encounter-pdf", "GET", "billing.view_encounter", "encounter"),
-    Route("billing:encounter-receipt", "GET", "billing.view_charge", "signed_encounter"),
+    Route("billing:encounter-pdf", "GET", "billing.view_encounter", "encounter", answers="pdf"),
+    Route("billing:encounter-receipt", "GET", "billing.view_charge", "signed_encounter",
+          answers="pdf"),
     Route("api:encounter-list", "GET", "billing.view_encounter"),
     Route("api:encounter-detail", "GET", "billing.view_encounter", "encounter"),
     Route("api:encounter-superbill", "PUT", "billing.change_encounter", "encounter",
@@ -472,11 +494,11 @@ ROUTES: tuple[Route, ...] = (
           body=lambda w: {"reason": "written off"}, ok=302),
     Route("billing:claim-status-request", "POST", "billing.work_claim", "work_claim", ok=302),
     Route("billing:appeal-start", "POST", "billing.add_appeal", "work_claim", ok=302),
-    Route("billing:claim-cms1500-pdf", "GET", "billing.print_claim", "work_claim"),
+    Route("billing:claim-cms1500-pdf", "GET", "billing.print_claim", "work_claim", answers="pdf"),
     Route("billing:paper-claims", "GET", "billing.print_claim", phi=False, ok=302),
     Route("billing:paper-claims-mailed", "POST", "billing.print_claim", phi=False, ok=302),
     Route("billing:appeal-detail", "GET", "billing.view_appeal", "appeal"),
-    Route("billing:appeal-letter-pdf", "GET", "billing.view_appeal", "appeal"),
+    Route("billing:appeal-letter-pdf", "GET", "billing.view_appeal", "appeal", answers="pdf"),
     Route("billing:appeal-update", "POST", "billing.change_appeal", "appeal",
           kwargs=(("step", "edit"),), ok=302,
           body=lambda w: {"subject": "Appeal", "body": "Please pay.", "enclosures": ""}),
@@ -500,7 +522,8 @@ ROUTES: tuple[Route, ...] = (
     Route("billing:claims-send", "POST", "billing.send_claimbatch", ok=302, phi=False),
     Route("billing:responses-check", "POST", "billing.send_claimbatch", ok=302, phi=False),
     Route("billing:batch-list", "GET", "billing.view_claimbatch", phi=False),
-    Route("billing:exchange-file", "GET", "billing.view_claimbatch", "exchange_file", phi=False),
+    Route("billing:exchange-file", "GET", "billing.view_claimbatch", "exchange_file", phi=False,
+          answers="file"),
     Route("api:claim-list", "GET", "billing.view_claim"),
     Route("api:claim-detail", "GET", "billing.view_claim", "claim"),
     Route("api:claim-resend", "POST", "billing.send_claimbatch", "claim", ok=409),
@@ -556,9 +579,9 @@ ROUTES: tuple[Route, ...] = (
           ok=302),
     Route("clinical:dictation-queue", "GET", "clinical.view_note"),
     Route("clinical:term-suggest", "GET", "clinical.transcribe_dictation", phi=False,
-          query=lambda w: "q=hyper"),
+          query=lambda w: "q=hyper", answers="json"),
     Route("clinical:dictation-detail", "GET", "clinical.view_note", "dictation"),
-    Route("clinical:dictation-audio", "GET", "clinical.view_note", "dictation"),
+    Route("clinical:dictation-audio", "GET", "clinical.view_note", "dictation", answers="audio"),
     Route("clinical:dictation-transcribe", "POST", "clinical.transcribe_dictation", "dictation",
           body=lambda w: {"transcript": "S: Cough for a week."}, ok=302),
     Route("clinical:dictation-sign", "POST", "clinical.sign_note", "transcribed_dictation",
@@ -587,7 +610,7 @@ ROUTES: tuple[Route, ...] = (
     Route("records:document-add", "POST", "records.add_document", "patient",
           body=_document_form, ok=302),
     Route("records:document-detail", "GET", "records.view_document", "document"),
-    Route("records:document-file", "GET", "records.view_document", "document"),
+    Route("records:document-file", "GET", "records.view_document", "document", answers="pdf"),
     Route("records:communication-list", "GET", "records.view_communication", "patient"),
     Route("records:communication-add", "POST", "records.add_communication", "patient",
           body=_log_form, ok=302),
@@ -605,14 +628,15 @@ ROUTES: tuple[Route, ...] = (
           ok=302),
     Route("records:disclosure-add", "POST", "records.release_roirequest", "patient",
           body=_disclosure_form, ok=302),
-    Route("records:accounting-pdf", "GET", "records.view_disclosure", "patient"),
+    Route("records:accounting-pdf", "GET", "records.view_disclosure", "patient", answers="pdf"),
     Route("records:transfer-out", "POST", "records.add_recordtransfer", "patient",
           body=_transfer_out_form, ok=302),
     Route("records:transfer-in", "POST", "records.add_recordtransfer", "patient",
           body=_transfer_in_form, ok=302),
     Route("records:transfer-send", "POST", "records.change_recordtransfer", "transfer", ok=302),
-    Route("records:transfer-packet-pdf", "GET", "records.view_recordtransfer", "transfer"),
-    Route("records:transfer-bundle", "GET", "patients.export_patient", "transfer"),
+    Route("records:transfer-packet-pdf", "GET", "records.view_recordtransfer", "transfer",
+          answers="pdf"),
+    Route("records:transfer-bundle", "GET", "patients.export_patient", "transfer", answers="json"),
     Route("records:roi-detail", "GET", "records.view_roirequest", "roi_request"),
     Route("records:roi-identity", "POST", "records.change_roirequest", "roi_request",
           body=_identity_form, ok=302),
@@ -623,7 +647,7 @@ ROUTES: tuple[Route, ...] = (
     Route("records:roi-close", "POST", "records.change_roirequest", "roi_request",
           body=lambda w: {"status": "denied", "reason": "Not our patient's records"}, ok=302),
     Route("records:roi-prepare", "POST", "records.change_roirequest", "roi_request", ok=302),
-    Route("records:roi-packet-pdf", "GET", "records.view_roirequest", "roi_request"),
+    Route("records:roi-packet-pdf", "GET", "records.view_roirequest", "roi_request", answers="pdf"),
     Route("records:roi-release", "POST", "records.release_roirequest", "roi_request", ok=302),
     Route("records:referral-list", "GET", "records.view_referral", "patient"),
     Route("records:referral-add", "POST", "records.add_referral", "patient",
@@ -636,7 +660,7 @@ ROUTES: tuple[Route, ...] = (
           body=lambda w: {"file": _scan("consult.pdf"), "document_date": "2026-01-10"}, ok=302),
     Route("records:referral-status", "POST", "records.change_referral", "referral_in",
           body=lambda w: {"status": "cancelled"}, ok=302),
-    Route("records:referral-letter-pdf", "GET", "records.view_referral", "referral"),
+    Route("records:referral-letter-pdf", "GET", "records.view_referral", "referral", answers="pdf"),
     Route("api:patient-document-list", "GET", "records.view_document", "patient"),
     Route("api:patient-document-list", "POST", "records.add_document", "patient",
           body=_document_form, ok=201, multipart=True),
@@ -688,7 +712,7 @@ ROUTES: tuple[Route, ...] = (
     Route("inventory:order-close", "POST", "inventory.change_purchaseorder", "received_order",
           phi=False, ok=302),
     Route("inventory:order-pdf", "GET", "inventory.view_purchaseorder", "sent_order",
-          phi=False),
+          phi=False, answers="pdf"),
     Route("inventory:equipment-list", "GET", "inventory.view_equipmentrecord", phi=False),
     Route("inventory:equipment-detail", "GET", "inventory.view_equipmentrecord",
           "equipment_record", phi=False),

@@ -9,6 +9,9 @@ from django.urls import reverse
 from medoffice.core.roles import ROLE_PERMISSIONS, Role
 from tests.core.routes import ROUTES
 
+# One world for the module, rolled back at its end; each test in a savepoint (conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 UNKNOWN = uuid.UUID("00000000-0000-4000-8000-000000000000")
 API_DETAIL = [r for r in ROUTES if r.api and r.target]
 # Uploads (multipart) have their own bad-file tests (tests/records/).

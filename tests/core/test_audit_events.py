@@ -9,6 +9,9 @@ from tests.conftest import PASSWORD
 from tests.core.conftest import new_client
 from tests.core.routes import PHI_READS, ROUTES, WEBHOOKS
 
+# One world for the module, rolled back at its end; each test in a savepoint (conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world")
+
 LOCALHOST = "127.0.0.1"
 
 

@@ -12,7 +12,10 @@ from medoffice.core.roles import ROLE_PERMISSIONS, Role
 from medoffice.core.testing import force_login_verified
 from tests.conftest import PASSWORD
 from tests.core.conftest import new_client
-from tests.core.routes import NEW_PATIENT, ROUTES
+from tests.core.routes import ANSWERS, NEW_PATIENT, ROUTES
+
+# One world for the module, rolled back at its end; each test in a savepoint (conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world")
 
 TEMPLATE_ROOT = Path(medoffice.__file__).parent
 REFERRER_POLICIES = {
@@ -22,33 +25,9 @@ REFERRER_POLICIES = {
     "strict-origin-when-cross-origin",
 }
 
-HTML_PAGES = tuple(
-    r
-    for r in ROUTES
-    if not r.api
-    and r.method == "GET"
-    and r.ok == 200
-    and r.name
-    not in (
-        "core:audit-export",
-        "patients:coverage-card",
-        "scheduling:outside-document",
-        "billing:encounter-pdf",
-        "billing:encounter-receipt",
-        "billing:code-search",
-        "clinical:term-suggest",
-        "clinical:dictation-audio",
-        "billing:claim-cms1500-pdf",
-        "billing:appeal-letter-pdf",
-        "billing:exchange-file",
-        "records:document-file",
-        "records:accounting-pdf",
-        "records:transfer-packet-pdf",
-        "records:transfer-bundle",
-        "records:roi-packet-pdf",
-        "records:referral-letter-pdf",
-        "inventory:order-pdf",
-    )
+HTML_PAGES = tuple(r for r in ROUTES if r.method == "GET" and r.ok == 200 and r.answer == "page")
+OTHER_ANSWERS = tuple(
+    r for r in ROUTES if r.method == "GET" and r.ok == 200 and r.answer not in ("page", "json")
 )
 
 
@@ -99,6 +78,24 @@ def test_every_page_carries_the_security_headers(route, world, make_user, client
     assert response.status_code == 200
     assert_page_headers(response)
     assert response["Cache-Control"] == "no-store"
+
+
+@pytest.mark.parametrize("route", OTHER_ANSWERS, ids=lambda r: r.id)
+def test_every_other_answer_is_what_the_catalogue_says(route, world, make_user, client_for):
+    """A file, a PDF or a fragment is no page, but says what it is and is not sniffed."""
+    client = client_for(make_user(_role_for(route.permission)))
+
+    response = route.call(client, world)
+
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(ANSWERS[route.answer]), response["Content-Type"]
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_every_route_answers_a_known_kind():
+    assert {r.answer for r in ROUTES} <= set(ANSWERS)
+    assert len(HTML_PAGES) > 50
+    assert OTHER_ANSWERS
 
 
 def test_login_page_carries_the_security_headers(db):

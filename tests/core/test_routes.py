@@ -17,6 +17,9 @@ from medoffice.patients.models import Consent, Coverage, Patient
 from tests.core.conftest import new_client
 from tests.core.routes import DETAIL_ROUTES, ROUTES, WEBHOOKS, body_of
 
+# One world for the module, rolled back at its end; each test in a savepoint (conftest.py).
+pytestmark = pytest.mark.usefixtures("shared_world_with_outsider")
+
 # scheduling:offer is the patient's page for a waitlist offer: its unguessable token is the key
 # (tests/scheduling/test_waitlist.py).
 # core:mfa-verify, core:mfa-recovery and core:mfa-enrol are the second sign-in step: a session
