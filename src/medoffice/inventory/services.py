@@ -799,5 +799,34 @@ def equipment_daily(*, practice, now: datetime | None = None) -> dict:
     return {"due": len(keep), "clashes": clashes, "expired_lots": len(expired)}
 
 
+REORDER_TASK = "inventory:reorder"
+
+
+def reorder_task(*, practice) -> int:
+    """One task for the office manager while anything should be ordered (the reorder screen
+    lists what), closed once nothing is; returns the number of suggested order lines."""
+    suggestions = selectors.reorder_suggestions(practice)
+    if not suggestions:
+        task_settle_prefix(practice=practice, prefix=REORDER_TASK, keep=set())
+        return 0
+    vendors = {s.vendor.name for s in suggestions if s.vendor}
+    task_raise(
+        practice=practice, kind="reorder", source_key=REORDER_TASK,
+        title=f"Reorder: {len(suggestions)} item(s) at or below the reorder point",
+        detail=("From " + ", ".join(sorted(vendors))) if vendors else "No preferred vendor",
+        due_on=timezone.localdate(), link="/inventory/reorder/", role=Role.OFFICE_MANAGER,
+    )  # fmt: skip
+    return len(suggestions)
+
+
+@transaction.atomic
+def inventory_daily(*, practice, now: datetime | None = None) -> dict:
+    """The supply closet's daily job (`medoffice inventory daily`, and the worker once a
+    day): expired lots quarantined, upkeep due and reorders onto the task list."""
+    result = equipment_daily(practice=practice, now=now)
+    result["reorder_lines"] = reorder_task(practice=practice)
+    return result
+
+
 def order_line_amount(line: PurchaseOrderLine):
     return extend(line.unit_price, line.quantity)

@@ -1,5 +1,6 @@
 """Run the background worker: django-tasks-db's db_worker on our queues, plus a clock that
-queues the reminder sweep every minute.
+queues the reminder sweep every minute (and the claim follow-up hourly, the supply closet's
+daily job and the task reminders once a day: medoffice.worklist.tasks).
 
 Why a clock thread in the worker rather than a sweep that re-queues itself: a
 self-rescheduling chain breaks for good the first time one link fails or is lost,
@@ -18,6 +19,7 @@ from django.db import connection
 
 from medoffice.billing.tasks import enqueue_follow_up_unless_waiting
 from medoffice.messaging.tasks import enqueue_sweep_unless_waiting
+from medoffice.worklist.tasks import enqueue_daily_jobs
 
 logger = logging.getLogger("medoffice.worker")
 
@@ -35,6 +37,10 @@ def _clock(every: float) -> None:
             enqueue_follow_up_unless_waiting()
         except Exception:
             logger.exception("could not queue the claim follow-up")
+        try:
+            enqueue_daily_jobs()  # the closet's daily job, task reminders: once a day
+        except Exception:
+            logger.exception("could not queue the daily jobs")
         finally:
             connection.close()  # this thread's own connection; a new one next minute
 
@@ -61,6 +67,7 @@ class Command(BaseCommand):
         if every > 0:
             enqueue_sweep_unless_waiting()
             enqueue_follow_up_unless_waiting()
+            enqueue_daily_jobs()
             if not options["batch"]:
                 threading.Thread(target=_clock, args=(every,), daemon=True, name="sweep").start()
         worker_options = {

@@ -1,0 +1,62 @@
+"""Background jobs of the task list, and the worker's once-a-day clock.
+
+`medoffice worker` asks `enqueue_daily_jobs` every minute; each job of DAILY_JOBS is queued
+once per day: at the first tick after DAILY_FROM (the practice's local time zone,
+settings.TIME_ZONE), or at once when a worker starts and the day's run is still missing.
+Several workers share one run: a job queued since the day began, or still waiting, is not
+queued again. The order matters: the closet's job raises tasks, the reminders mail them.
+"""
+
+from datetime import time, timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+from django.utils.module_loading import import_string
+from django_tasks import task
+
+# Dotted paths (the task list does not import the apps that feed it).
+DAILY_JOBS = (
+    "medoffice.inventory.tasks.inventory_daily_job",
+    "medoffice.worklist.tasks.remind_due_tasks",
+)
+DAILY_FROM = time(6, 0)
+REMIND_DAYS_AHEAD = 3
+
+
+@task(queue_name="default")
+def remind_due_tasks() -> int:
+    """E-mail each person their open tasks due within REMIND_DAYS_AHEAD days."""
+    from medoffice.worklist.services import tasks_remind
+
+    return tasks_remind(days_ahead=REMIND_DAYS_AHEAD)
+
+
+def day_began(now=None):
+    """When the current daily period began: today's DAILY_FROM, or yesterday's before it."""
+    now = timezone.localtime(now)
+    start = now.replace(hour=DAILY_FROM.hour, minute=DAILY_FROM.minute, second=0,
+                        microsecond=0)  # fmt: skip
+    return start if now >= start else start - timedelta(days=1)
+
+
+def enqueue_once_a_day(job) -> bool:
+    """Queue `job` unless it was queued since the day began or is waiting; True if queued."""
+    from django_tasks_db.models import DBTaskResult
+
+    done = DBTaskResult.objects.filter(task_path=job.module_path).filter(
+        Q(status__in=["READY", "RUNNING"]) | Q(enqueued_at__gte=day_began())
+    )
+    if done.exists():
+        return False
+    job.enqueue()
+    return True
+
+
+def enqueue_daily_jobs() -> list[str]:
+    """The worker's clock: queue each daily job due; returns the names queued."""
+    queued = []
+    for path in DAILY_JOBS:
+        job = import_string(path)
+        if enqueue_once_a_day(job):
+            queued.append(job.name)
+    return queued
