@@ -179,6 +179,7 @@ class World:
     equipment_record: object = None
     ticket: object = None
     cycle_count: object = None
+    vendor: object = None
     other_item: object = None
     other_draft_order: object = None
     other_awaiting_order: object = None
@@ -188,6 +189,7 @@ class World:
     other_equipment_record: object = None
     other_ticket: object = None
     other_cycle_count: object = None
+    other_vendor: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -424,7 +426,7 @@ def _records(world: World, patient, provider, *, prefix: str = "") -> None:
 
 
 CLOSET = ("item", "draft_order", "awaiting_order", "approved_order", "sent_order",
-          "received_order", "equipment_record", "ticket", "cycle_count")  # fmt: skip
+          "received_order", "equipment_record", "ticket", "cycle_count", "vendor")  # fmt: skip
 
 
 def _closet(location) -> dict:
@@ -460,7 +462,7 @@ def _closet(location) -> dict:
                                    last_done_on=date(2026, 1, 5), blocks_booking=False)  # fmt: skip
     ticket = ServiceTicket.objects.create(record=record, problem="Screen flickers",
                                           reported_at=timezone.now())  # fmt: skip
-    return {"item": item, **orders, "equipment_record": record, "ticket": ticket,
+    return {"item": item, "vendor": vendor, **orders, "equipment_record": record, "ticket": ticket,
             "cycle_count": count_start(location=location, by=None)}  # fmt: skip
 
 

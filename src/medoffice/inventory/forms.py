@@ -2,7 +2,7 @@
 
 from django import forms
 
-from medoffice.inventory.models import AdjustReason, TicketStatus
+from medoffice.inventory.models import AdjustReason, TicketStatus, Vendor
 
 
 class MoveForm(forms.Form):
@@ -32,6 +32,19 @@ class TicketMoveForm(forms.Form):
     status = forms.ChoiceField(choices=TicketStatus.choices)
     expected_back_on = forms.DateField(required=False)
     vendor_reference = forms.CharField(max_length=60, required=False)
+
+
+class VendorForm(forms.ModelForm):
+    class Meta:
+        model = Vendor
+        fields = ["name", "email", "phone", "account_number", "contact", "services"]
+
+
+class PriceForm(forms.Form):
+    item = forms.UUIDField()
+    unit_price = forms.DecimalField(max_digits=12, decimal_places=2, min_value=0)
+    effective_on = forms.DateField()
+    vendor_sku = forms.CharField(max_length=40, required=False, label="Vendor's item code")
 
 
 def receipts_from_post(post, lines) -> list[dict]:

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.db.models import Q, Sum
+from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from medoffice.core.models import Location
@@ -269,3 +269,45 @@ def administered_to(patient):
     return StockMovement.objects.filter(
         Q(patient=patient), kind=MovementKind.ADMINISTER
     ).select_related("item", "lot")
+
+
+def open_orders_by_vendor(practice) -> dict[int, int]:
+    """vendor id -> purchase orders not yet closed or cancelled."""
+    rows = (
+        PurchaseOrder.objects.filter(practice=practice)
+        .exclude(status__in=["closed", "cancelled", "received"])
+        .values("vendor_id")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    return {r["vendor_id"]: r["n"] for r in rows}
+
+
+@dataclass(frozen=True)
+class CatalogueEntry:
+    item: Item
+    vendor_sku: str
+    current: Decimal | None  # the price in force today (None: only future prices)
+    history: tuple  # every VendorPrice of the item at this vendor, newest first
+
+
+def vendor_catalogue(vendor, today: date | None = None) -> list[CatalogueEntry]:
+    """The vendor's catalogue: each item they price, today's price and the history."""
+    today = today or timezone.localdate()
+    by_item: dict[int, list] = defaultdict(list)
+    items = {}
+    for price in (
+        VendorPrice.objects.filter(vendor=vendor)
+        .select_related("item")
+        .order_by("item__name", "-effective_on")
+    ):
+        by_item[price.item_id].append(price)
+        items[price.item_id] = price.item
+    entries = []
+    for item_id, prices in by_item.items():
+        current = next((p for p in prices if p.effective_on <= today), None)
+        entries.append(CatalogueEntry(
+            item=items[item_id], vendor_sku=(current or prices[0]).vendor_sku,
+            current=current.unit_price if current else None, history=tuple(prices),
+        ))  # fmt: skip
+    return entries

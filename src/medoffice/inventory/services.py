@@ -42,6 +42,7 @@ from medoffice.inventory.models import (
     ServiceTicket,
     StockMovement,
     TicketStatus,
+    Vendor,
     VendorPrice,
 )
 from medoffice.inventory.rules import fefo, stock_units_for
@@ -393,12 +394,44 @@ def count_post(*, count: CycleCount, counted: dict[int, int], by) -> list[StockM
 # --- Vendors and purchase orders ---
 
 
+@transaction.atomic
+def vendor_save(*, practice, fields: dict, vendor=None):
+    """Add a vendor (or change one): supplies, equipment service or software support."""
+    vendor = vendor or Vendor(practice=practice)
+    if vendor.practice_id != practice.id:
+        raise ValidationError({"name": ["This vendor is of another practice."]})
+    for name in ("name", "email", "phone", "account_number", "contact", "services", "is_active"):
+        if name in fields:
+            setattr(vendor, name, fields[name])
+    if (
+        Vendor.objects.filter(practice=practice, name__iexact=vendor.name)
+        .exclude(pk=vendor.pk)
+        .exists()
+    ):
+        raise ValidationError({"name": ["There is already a vendor of that name."]})
+    adding = vendor.pk is None
+    vendor.full_clean()
+    vendor.save()
+    audit_record(action=AuditAction.CREATE if adding else AuditAction.UPDATE, obj=vendor,
+                 category=CATEGORY, detail=f"vendor {vendor.name}")  # fmt: skip
+    return vendor
+
+
+@transaction.atomic
 def price_record(*, vendor, item, unit_price, effective_on: date, vendor_sku: str = ""):
     """Add to the vendor's catalogue; earlier prices stay as the item's price history."""
+    if item.practice_id != vendor.practice_id:
+        raise ValidationError({"item": ["The item is of another practice."]})
+    if VendorPrice.objects.filter(vendor=vendor, item=item, effective_on=effective_on).exists():
+        raise ValidationError({"effective_on": [
+            f"{vendor.name} already has a price for {item.name} from {effective_on}."
+        ]})  # fmt: skip
     price = VendorPrice(vendor=vendor, item=item, unit_price=to_cents(unit_price),
                         effective_on=effective_on, vendor_sku=vendor_sku)  # fmt: skip
     price.full_clean()
     price.save()
+    audit_record(action=AuditAction.CREATE, obj=vendor, category=CATEGORY,
+                 detail=f"price of {item.sku} ${price.unit_price} from {effective_on}")  # fmt: skip
     return price
 
 

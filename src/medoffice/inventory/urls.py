@@ -30,6 +30,10 @@ urlpatterns = [
         name="equipment-ticket",
     ),
     path("inventory/tickets/<uuid:public_id>/", views.ticket_move, name="ticket-move"),
+    path("inventory/vendors/", views.vendor_list, name="vendor-list"),
+    path("inventory/vendors/add/", views.vendor_add, name="vendor-add"),
+    path("inventory/vendors/<uuid:public_id>/", views.vendor_detail, name="vendor-detail"),
+    path("inventory/vendors/<uuid:public_id>/prices/", views.vendor_price, name="vendor-price"),
     path("inventory/counts/", views.count_start, name="count-start"),
     path("inventory/counts/<uuid:public_id>/", views.count_detail, name="count-detail"),
 ]

@@ -17,9 +17,11 @@ from medoffice.inventory import access, selectors, services
 from medoffice.inventory.documents import order_pdf
 from medoffice.inventory.forms import (
     MoveForm,
+    PriceForm,
     TicketForm,
     TicketMoveForm,
     UpkeepForm,
+    VendorForm,
     receipts_from_post,
 )
 from medoffice.inventory.models import (
@@ -30,6 +32,7 @@ from medoffice.inventory.models import (
     PurchaseOrder,
     StockMovement,
     TicketStatus,
+    Vendor,
 )
 from medoffice.scheduling.models import Hold
 
@@ -46,6 +49,9 @@ UPKEEP = "inventory.change_equipmentrecord"
 REPORT = "inventory.add_serviceticket"
 REPAIR = "inventory.change_serviceticket"
 COUNT = "inventory.add_cyclecount"
+VENDORS = "inventory.view_vendor"
+ADD_VENDOR = "inventory.add_vendor"
+ADD_PRICE = "inventory.add_vendorprice"
 
 
 def _errors(exc: Exception) -> list[str]:
@@ -395,3 +401,84 @@ def count_detail(request, public_id):
         "count": count, "lines": lines, "errors": errors,
         "variances": [line for line in lines if line.variance],
     }, status=422 if errors else 200)  # fmt: skip
+
+
+# --- Vendors: who supplies, services and supports; their catalogue and price history ---
+# Prices are the office manager's (clinicians see stock, not prices): no view_vendor, 403.
+
+
+def _vendor_list_page(request, form, status=200):
+    practice = _practice(request)
+    vendors = Vendor.objects.filter(practice=practice).order_by("-is_active", "name")
+    open_orders = selectors.open_orders_by_vendor(practice)
+    rows = [(v, open_orders.get(v.id, 0)) for v in vendors]
+    return render(request, "inventory/vendor_list.html", {
+        "rows": rows, "form": form, "can_add": has_permission(request.user, ADD_VENDOR),
+    }, status=status)  # fmt: skip
+
+
+@require_GET
+@requires(VENDORS)
+def vendor_list(request):
+    return _vendor_list_page(request, VendorForm())
+
+
+@require_POST
+@requires(ADD_VENDOR)
+def vendor_add(request):
+    form = VendorForm(request.POST)
+    if form.is_valid():
+        try:
+            vendor = services.vendor_save(practice=_practice(request), fields=form.cleaned_data)
+        except ValidationError as exc:
+            for message in _errors(exc):
+                form.add_error("name", message)
+        else:
+            messages.success(request, f"{vendor.name} added.")
+            return redirect("inventory:vendor-detail", public_id=vendor.public_id)
+    return _vendor_list_page(request, form, status=422)
+
+
+@require_GET
+@requires(VENDORS)
+def vendor_detail(request, public_id):
+    return _vendor_page(request, access.vendor_get_for_user(request.user, public_id))
+
+
+def _vendor_page(request, vendor, form=None, status=200):
+    return render(request, "inventory/vendor_detail.html", {
+        "vendor": vendor, "catalogue": selectors.vendor_catalogue(vendor),
+        "orders": PurchaseOrder.objects.filter(vendor=vendor).order_by("-created_at")[:20],
+        "equipment": EquipmentRecord.objects.filter(vendor=vendor).select_related("equipment"),
+        "items": Item.objects.filter(practice_id=vendor.practice_id, is_active=True)
+        .order_by("name"),
+        "form": form or PriceForm(initial={"effective_on": timezone.localdate()}),
+        "can_price": has_permission(request.user, ADD_PRICE),
+    }, status=status)  # fmt: skip
+
+
+@require_POST
+@requires(ADD_PRICE)
+def vendor_price(request, public_id):
+    vendor = access.vendor_get_for_user(request.user, public_id)
+    form = PriceForm(request.POST)
+    if form.is_valid():
+        item = Item.objects.filter(
+            practice_id=vendor.practice_id, public_id=form.cleaned_data["item"]
+        ).first()
+        if item is None:
+            form.add_error("item", "Choose one of the practice's items.")
+        else:
+            try:
+                services.price_record(
+                    vendor=vendor, item=item, unit_price=form.cleaned_data["unit_price"],
+                    effective_on=form.cleaned_data["effective_on"],
+                    vendor_sku=form.cleaned_data["vendor_sku"],
+                )  # fmt: skip
+            except ValidationError as exc:
+                for message in _errors(exc):
+                    form.add_error(None, message)
+            else:
+                messages.success(request, f"Price of {item.name} recorded.")
+                return redirect("inventory:vendor-detail", public_id=vendor.public_id)
+    return _vendor_page(request, vendor, form, status=422)
