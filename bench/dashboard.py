@@ -86,7 +86,8 @@ def _practice(seed: int, visits_per_day: int) -> tuple[Practice, float | None]:
         )  # fmt: skip
         providers = Provider.objects.bulk_create(
             Provider(practice=practice, first_name=f"Doc{n}", last_name=f"Dash{n:02d}",
-                     specialty="Family medicine", npi=npi_from_stem(f"{300000000 + n}"))
+                     specialty="Family medicine",
+                     npi=npi_from_stem(f"{300000000 + 100 * visits_per_day + n}"))
             for n in range(PROVIDERS)
         )  # fmt: skip
         kind = AppointmentType.objects.create(
