@@ -61,3 +61,16 @@ def test_the_worker_runs_the_closet_and_mails_the_list(
     assert "Dispose of expired" in mail.body
     assert "EQ-7" in mail.body
     assert enqueue_daily_jobs() == []  # done for today
+
+
+def test_the_command_runs_the_same_job_now(gloves, stocked, practice):
+    from io import StringIO
+
+    stocked(gloves, 5)
+    out = StringIO()
+
+    call_command("inventory_daily", stdout=out)
+
+    assert f"{practice.name}: 0 upkeep due soon" in out.getvalue()
+    assert "1 item(s) to reorder" in out.getvalue()
+    assert Task.objects.get(kind="reorder").link == "/inventory/reorder/"
