@@ -57,11 +57,13 @@ def audit_triggers_dropped():
     vendor = connection.vendor
     drop = {
         "sqlite": _triggers.SQLITE_REVERSE,
-        "postgresql": _truncate.POSTGRES_REVERSE + _triggers.POSTGRES_REVERSE,
+        "postgresql": _truncate.POSTGRES_REVERSE
+        + _triggers.POSTGRES_TRUNCATE_REVERSE
+        + _triggers.POSTGRES_REVERSE,
     }[vendor]
     create = {
         "sqlite": _triggers.SQLITE,
-        "postgresql": _triggers.POSTGRES + _truncate.POSTGRES,
+        "postgresql": _triggers.POSTGRES + _triggers.POSTGRES_TRUNCATE + _truncate.POSTGRES,
     }[vendor]
     with connection.cursor() as cursor:
         for statement in drop:

@@ -12,6 +12,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.utils import timezone
 
 from medoffice.core.models import ApiToken, Practice
 from medoffice.patients.models import Patient
@@ -181,7 +182,7 @@ class SecurityIncident(models.Model):
 
     @property
     def notice_deadline(self):
-        return self.discovered_at.date() + timedelta(days=NOTICE_DAYS)
+        return timezone.localtime(self.discovered_at).date() + timedelta(days=NOTICE_DAYS)
 
 
 class AffectedPatient(models.Model):
