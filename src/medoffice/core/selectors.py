@@ -87,7 +87,7 @@ def patients_touched(*, user_id: int, start: datetime, end: datetime) -> list[To
         AuditEvent.objects.filter(user_id=user_id, at__gte=start, at__lt=end)
         .exclude(patient_id="")
         .values("patient_id")
-        .annotate(events=Count("id"), first_at=Min("at"), last_at=Max("at"))
+        .annotate(events=Count("*"), first_at=Min("at"), last_at=Max("at"))
         .order_by("patient_id")
     )
     return [TouchedPatient(r["patient_id"], r["events"], r["first_at"], r["last_at"]) for r in rows]
