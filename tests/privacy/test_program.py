@@ -68,7 +68,7 @@ def test_risk_assessment_year_answers_tasks_and_comparison(
     officer.post(complete)
     first.refresh_from_db()
     assert first.completed_at is None  # questions left unanswered
-    first.answers.exclude(pk=answer.pk).update(status="in_place")
+    first.answers.exclude(pk=answer.pk).update(status="in_place", answered_at=timezone.now())
     officer.post(complete)
     first.refresh_from_db()
     assert first.completed_at is not None
@@ -79,6 +79,10 @@ def test_risk_assessment_year_answers_tasks_and_comparison(
     second = RiskAssessment.objects.get(year=2026)
     carried = second.answers.get(question_key="training")
     assert (carried.status, carried.likelihood) == ("missing", 4)
+    # Last year's answers are a starting point, not answers: each must be confirmed.
+    officer.post(reverse("privacy:assessment-complete", args=[second.public_id]))
+    second.refresh_from_db()
+    assert second.completed_at is None
     officer.post(
         reverse("privacy:answer-edit", args=[carried.public_id]),
         {"status": "partial", "likelihood": 2, "impact": 4},

@@ -138,21 +138,31 @@ class SecurityIncident(models.Model):
         "1. Nature and extent of the PHI", blank=True,
         help_text="Types of identifiers, sensitivity, likelihood of re-identification",
     )  # fmt: skip
-    factor_nature_risk = models.CharField(max_length=8, choices=Level.choices, blank=True)
+    factor_nature_risk = models.CharField(
+        "Risk (1)", max_length=8, choices=Level.choices, blank=True
+    )
     factor_person = models.TextField(
         "2. The unauthorized person", blank=True,
         help_text="Who used or received the PHI; are they bound to protect it?",
     )  # fmt: skip
-    factor_person_risk = models.CharField(max_length=8, choices=Level.choices, blank=True)
+    factor_person_risk = models.CharField(
+        "Risk (2)", max_length=8, choices=Level.choices, blank=True
+    )
     factor_acquired = models.TextField("3. Was the PHI actually acquired or viewed?", blank=True)
-    factor_acquired_risk = models.CharField(max_length=8, choices=Level.choices, blank=True)
+    factor_acquired_risk = models.CharField(
+        "Risk (3)", max_length=8, choices=Level.choices, blank=True
+    )
     factor_mitigated = models.TextField(
         "4. Extent to which the risk has been mitigated", blank=True,
         help_text="Assurances obtained, data returned or destroyed",
     )  # fmt: skip
-    factor_mitigated_risk = models.CharField(max_length=8, choices=Level.choices, blank=True)
+    factor_mitigated_risk = models.CharField(
+        "Risk (4)", max_length=8, choices=Level.choices, blank=True
+    )
     secured = models.BooleanField(
-        default=False, help_text="The PHI was encrypted per HHS guidance (secured: no breach)"
+        "PHI was secured (encrypted)",
+        default=False,
+        help_text="The PHI was encrypted per HHS guidance (secured: no breach)",
     )
     # The notice to individuals (164.404(c)): plain words, the same in every letter.
     letter_what_happened = models.TextField("What happened (for the letter)", blank=True)
@@ -170,7 +180,7 @@ class SecurityIncident(models.Model):
     decided_at = models.DateTimeField(null=True, blank=True)
     scoped_at = models.DateTimeField(null=True, blank=True)
     individuals_notified_on = models.DateField(null=True, blank=True)
-    hhs_notified_on = models.DateField(null=True, blank=True)
+    hhs_notified_on = models.DateField("HHS notified on", null=True, blank=True)
     media_notified_on = models.DateField(null=True, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
 

@@ -88,7 +88,7 @@ def assessment_summary(assessment: RiskAssessment) -> dict:
     for answer in assessment.answers.all():
         if answer.rating:
             counts[answer.rating] += 1
-        if not answer.status:
+        if answer.answered_at is None:  # not answered, or last year's not confirmed yet
             counts["open"] += 1
     return counts
 

@@ -108,9 +108,11 @@ def answer_save(*, answer: RiskAnswer, user, **fields) -> RiskAnswer:
 
 @transaction.atomic
 def assessment_complete(*, assessment: RiskAssessment, user) -> RiskAssessment:
-    open_answers = assessment.answers.filter(status="").count()
+    open_answers = assessment.answers.filter(answered_at__isnull=True).count()
     if open_answers:
-        raise ValidationError(f"{open_answers} questions are not answered yet.")
+        raise ValidationError(
+            f"{open_answers} questions are not answered (or last year's answer not confirmed)."
+        )
     unrated = assessment.answers.filter(status__in=["partial", "missing"]).filter(
         likelihood__isnull=True
     ) | assessment.answers.filter(status__in=["partial", "missing"], impact__isnull=True)
