@@ -348,3 +348,16 @@ def test_retention_purge_keeps_everything_younger_than_six_years(
     assert AuditEvent.objects.count() == audit_before + 4
     rows = AuditEvent.objects.filter(category="retention").order_by("id")
     assert [r.action for r in rows] == ["query", "query", "delete", "delete"]
+
+
+def test_operator_commands_for_retention_and_renewals(officer, practice, capsys):
+    from medoffice.cli import main
+
+    main(["retention", "purge", "--dry-run"])
+    assert "dry run: would delete 0 audit rows" in capsys.readouterr().out
+    BusinessAssociate.objects.create(
+        practice=practice, vendor="Billing Co", services="Claims", phi_shared="Claims data"
+    )  # made outside the screens: the daily job finds it
+    main(["privacy", "renewals"])
+    assert "checked 1 business associate agreements" in capsys.readouterr().out
+    assert Task.objects.filter(kind="baa_signature", status="open").count() == 1
