@@ -142,3 +142,21 @@ def test_patients_touched_by_a_user_in_a_window(db, freeze):
             )
             plan = " ".join(str(r) for r in cursor.fetchall())
         assert "COVERING INDEX audit_user_at_patient" in plan, plan
+
+
+def test_audit_is_on_by_default_and_has_no_switch(db):
+    """AU-02: nothing turns auditing off: no setting, no route that changes it; a fresh
+    install's database refuses to change audit rows (the triggers come with migrate)."""
+    from django.urls import get_resolver
+
+    import medoffice.settings as project_settings
+
+    audit_settings = {name for name in vars(project_settings) if "AUDIT" in name.upper()}
+    assert audit_settings == {"AUDIT_HMAC_KEY"}
+    names = {
+        name for name in get_resolver().reverse_dict if isinstance(name, str) and "audit" in name
+    }
+    assert names <= {"audit-list", "audit-export"}  # both GET-only reads (test_routes)
+    event = audit_record(action="read", category="demographics", object_type="x")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        AuditEvent.objects.filter(id=event.id).update(detail="switched off")
