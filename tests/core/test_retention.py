@@ -160,3 +160,18 @@ def test_audit_is_on_by_default_and_has_no_switch(db):
     event = audit_record(action="read", category="demographics", object_type="x")
     with pytest.raises(DatabaseError), transaction.atomic():
         AuditEvent.objects.filter(id=event.id).update(detail="switched off")
+
+
+def test_retention_shorter_than_six_years_is_refused_at_start_up(tmp_path, monkeypatch):
+    from django.core.exceptions import ImproperlyConfigured
+
+    from tests.core.test_settings import load_settings
+
+    assert (
+        load_settings(tmp_path, monkeypatch, MEDOFFICE_RETENTION_YEARS="7")[
+            "MEDOFFICE_RETENTION_YEARS"
+        ]
+        == 7
+    )
+    with pytest.raises(ImproperlyConfigured, match="at least 6"):
+        load_settings(tmp_path, monkeypatch, MEDOFFICE_RETENTION_YEARS="5")

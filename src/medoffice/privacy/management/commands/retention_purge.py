@@ -24,7 +24,8 @@ class Command(BaseCommand):
         done = audit.eligible if dry_run else audit.deleted
         self.stdout.write(
             f"{label} {done} audit rows older than {audit.cutoff:%Y-%m-%d}"
-            + (f" (through row {audit.through_id}, checkpoint signed)" if audit.through_id else "")
+            + (f" (through row {audit.through_id})" if audit.through_id else "")
+            + (", checkpoint signed" if audit.through_id and not dry_run else "")
         )
         for name, count in documents.counts.items():
             self.stdout.write(f"{label} {count} {name}")
