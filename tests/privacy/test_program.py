@@ -276,6 +276,7 @@ def test_training_and_policy_acknowledgements_and_overdue_list(
     row = re.search(r"newhire.*?</tr>", page, re.S).group(0)
     assert "overdue" not in row
     assert "none" in row
+    assert re.search(r"<li>newhire \d\d/\d\d/\d{4} \d\d:\d\d</li>", page)  # who, when
     # A new version in force: everyone must acknowledge again.
     officer.post(reverse("privacy:policy-add"), {
         "title": "Acceptable use", "version": "2",
@@ -361,3 +362,14 @@ def test_operator_commands_for_retention_and_renewals(officer, practice, capsys)
     main(["privacy", "renewals"])
     assert "checked 1 business associate agreements" in capsys.readouterr().out
     assert Task.objects.filter(kind="baa_signature", status="open").count() == 1
+
+
+def test_worker_tasks_run_the_purge_and_the_renewals(practice, immediate_tasks):
+    from medoffice.privacy.tasks import baa_renewals, retention_purge
+
+    BusinessAssociate.objects.create(
+        practice=practice, vendor="Billing Co", services="Claims", phi_shared="Claims data"
+    )
+    assert retention_purge.enqueue(dry_run=True).return_value["audit_rows"] == 0
+    assert baa_renewals.enqueue().return_value == 1
+    assert AuditEvent.objects.filter(category="retention", username="worker").count() == 2

@@ -327,7 +327,9 @@ def _workforce(request, *, training_form=None, policy_form=None, status=200):
     return render(
         request, "privacy/workforce.html", {
             "rows": selectors.workforce(request.user),
-            "policies": PrivacyPolicy.objects.filter(practice_id=practice_id),
+            "policies": PrivacyPolicy.objects.filter(practice_id=practice_id).prefetch_related(
+                "acks__user"
+            ),
             "training_form": training_form or TrainingForm(practice_id=practice_id),
             "policy_form": policy_form or PolicyForm(),
         }, status=status,
