@@ -239,6 +239,22 @@ ROWS = [
         )
         for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
     ],  # fmt: skip
+    ("Privacy program", None),
+    ("See the risk assessments and the privacy overview", "privacy.view_riskassessment"),
+    ("Start a year's Security Rule risk assessment", "privacy.add_riskassessment"),
+    ("Answer and rate risk questions; assign remediation tasks", "privacy.change_riskassessment"),
+    ("See security incidents, affected patients, breach letters", "privacy.view_securityincident"),
+    ("Log a security incident", "privacy.add_securityincident"),
+    (
+        "Scope, assess and record notices of an incident (breach assessment)",
+        "privacy.change_securityincident",
+    ),
+    ("See workforce training and policy acknowledgements", "privacy.view_trainingrecord"),
+    ("Record training", "privacy.add_trainingrecord"),
+    ("Add a policy version for everyone to acknowledge", "privacy.add_privacypolicy"),
+    ("See the business associate agreements", "privacy.view_businessassociate"),
+    ("Add a business associate", "privacy.add_businessassociate"),
+    ("Change a business associate agreement", "privacy.change_businessassociate"),
     ("Dashboard and accounting", None),
     ("See the practice dashboard", "reports.view_dashboard"),
     ("Export the general-ledger journal (CSV, IIF)", "reports.export_journal"),

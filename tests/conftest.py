@@ -17,7 +17,7 @@ from medoffice.patients.models import Payer
 
 PASSWORD = "a-long-test-passphrase"
 
-_rows = importlib.import_module("medoffice.core.migrations.0002_audit_append_only")
+_rows = importlib.import_module("medoffice.core.migrations.0006_audit_retention_checkpoint")
 _truncate = importlib.import_module("medoffice.core.migrations.0003_audit_no_truncate")
 _moves = importlib.import_module("medoffice.inventory.migrations.0002_movements_append_only")
 
@@ -31,7 +31,10 @@ _FLUSH_BLOCKERS = {
         ],
         _rows.SQLITE_REVERSE + _moves.SQLITE_REVERSE,
     ),
-    "postgresql": (_truncate.POSTGRES, _truncate.POSTGRES_REVERSE),
+    "postgresql": (
+        _truncate.POSTGRES + _rows.POSTGRES_TRUNCATE,
+        _truncate.POSTGRES_REVERSE + _rows.POSTGRES_TRUNCATE_REVERSE,
+    ),
 }
 
 

@@ -1,6 +1,6 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
 createuser, generate, audit, backup, restore, hl7, ncci, codes, claims, eligibility, chart,
-inventory, accounting, tasks, bench, x12.
+inventory, accounting, retention, privacy, tasks, bench, x12.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -260,6 +260,16 @@ def cmd_accounting_export(args) -> None:
     _call("accounting_export", **options)
 
 
+def cmd_retention_purge(args) -> None:
+    _setup_django()
+    _call("retention_purge", dry_run=args.dry_run)
+
+
+def cmd_privacy_renewals(args) -> None:
+    _setup_django()
+    _call("baa_renewals")
+
+
 def cmd_tasks_remind(args) -> None:
     _setup_django()
     _call("tasks_remind", days=args.days)
@@ -461,6 +471,21 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--output", help="file to write (default: standard output)")
     c.add_argument("--practice", help="practice name (default: the only one)")
     c.set_defaults(func=cmd_accounting_export)
+
+    p = sub.add_parser("retention", help="records retention (AU-06)")
+    retention_sub = p.add_subparsers(dest="retention_command", required=True)
+    c = retention_sub.add_parser(
+        "purge", help="delete audit rows and security documents older than the retention limit"
+    )
+    c.add_argument("--dry-run", action="store_true", help="count only, delete nothing")
+    c.set_defaults(func=cmd_retention_purge)
+
+    p = sub.add_parser("privacy", help="the privacy program")
+    privacy_sub = p.add_subparsers(dest="privacy_command", required=True)
+    c = privacy_sub.add_parser(
+        "renewals", help="tasks for unsigned and expiring business associate agreements"
+    )
+    c.set_defaults(func=cmd_privacy_renewals)
 
     p = sub.add_parser("tasks", help="the staff's task list")
     tasks_sub = p.add_subparsers(dest="tasks_command", required=True)

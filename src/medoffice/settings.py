@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "medoffice.worklist",
     "medoffice.inventory",
     "medoffice.reports",
+    "medoffice.privacy",
 ]
 
 MIDDLEWARE = [
@@ -437,4 +438,9 @@ MEDOFFICE_SPEECH_ENGINE = env.str("MEDOFFICE_SPEECH_ENGINE", default="")
 MEDOFFICE_EMERGENCY_ACCESS_MINUTES = env.int("MEDOFFICE_EMERGENCY_ACCESS_MINUTES", default=60)
 if not 1 <= MEDOFFICE_EMERGENCY_ACCESS_MINUTES <= 24 * 60:
     raise ImproperlyConfigured("MEDOFFICE_EMERGENCY_ACCESS_MINUTES must be 1 to 1440")
+# AU-06: audit rows, disclosures and security documentation are kept at least six years
+# (164.316(b)(2)(i)); the purge job (`medoffice retention purge`) removes only older ones.
+MEDOFFICE_RETENTION_YEARS = env.int("MEDOFFICE_RETENTION_YEARS", default=6)
+if MEDOFFICE_RETENTION_YEARS < 6:
+    raise ImproperlyConfigured("MEDOFFICE_RETENTION_YEARS must be at least 6 (HIPAA 164.316)")
 MEDOFFICE_MAX_DICTATION_BYTES = env.int("MEDOFFICE_MAX_DICTATION_BYTES", default=50 * 1024 * 1024)

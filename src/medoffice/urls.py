@@ -18,6 +18,7 @@ urlpatterns = [
     path("", include("medoffice.inventory.urls")),
     path("", include("medoffice.worklist.urls")),
     path("", include("medoffice.reports.urls")),
+    path("", include("medoffice.privacy.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]

@@ -8,6 +8,7 @@ from django.utils import timezone
 from medoffice.clinical.models import EmergencyAccess
 from medoffice.core.models import AuditEvent, AuditOutcome
 from medoffice.core.roles import Role
+from medoffice.worklist.models import Task
 
 
 def _summary(client, patient):
@@ -57,10 +58,10 @@ def test_a_sensitive_note_is_shown_to_its_author_only(chart, doctor, make_user, 
     records = client_for(make_user(Role.RECORDS))
 
     assert client_for(doctor).get(url).status_code == 200
-    assert other_doctor.get(url).status_code == 403
-    assert records.get(url).status_code == 403
+    assert other_doctor.get(url).status_code == 404  # outside their scope (AC-02, AC-04)
+    assert records.get(url).status_code == 404
     api = other_doctor.get(reverse("api:note-detail", args=[chart["private"].public_id]))
-    assert api.status_code == 403
+    assert api.status_code == 404
     listing = other_doctor.get(reverse("clinical:chart", args=[chart["patient"].public_id]))
     assert "Low mood" not in listing.content.decode()
     assert "Restricted" in listing.content.decode()
@@ -95,7 +96,7 @@ def test_breaking_the_glass_needs_a_reason_is_loud_and_expires(
     assert "Unresponsive" not in " ".join(r.detail for r in rows)
 
     freeze(timezone.now() + timedelta(minutes=6))
-    assert client.get(note_url).status_code == 403
+    assert client.get(note_url).status_code == 404
 
 
 def test_roles_outside_the_emergency_group_cannot_break_the_glass(chart, make_user, client_for):
@@ -120,6 +121,12 @@ def test_privacy_officer_reviews_the_days_emergency_accesses(
         {"reason": "Chest pain, prior ECG needed"},
     )
     grant = EmergencyAccess.objects.get()
+    # The notification row: a task for the privacy officer role, naming no patient.
+    task = Task.objects.get(kind="emergency_access", status="open")
+    assert task.assigned_role == Role.PRIVACY_OFFICER
+    assert "dr_who" in task.title
+    assert chart["patient"].last_name not in task.title + task.detail
+    doctor.get(reverse("clinical:note-detail", args=[chart["private"].public_id]))
     officer = client_for(privacy_officer)
 
     listing = officer.get(reverse("clinical:emergency-review")).content.decode()
@@ -127,6 +134,9 @@ def test_privacy_officer_reviews_the_days_emergency_accesses(
 
     assert "dr_who" in listing
     assert "Chest pain, prior ECG needed" in listing
+    assert "1 flagged action" in listing  # the sensitive note read under the grant
     grant.refresh_from_db()
     assert grant.reviewed_by == privacy_officer
+    task.refresh_from_db()
+    assert task.status == "done"
     assert doctor.get(reverse("clinical:emergency-review")).status_code == 403

@@ -47,21 +47,23 @@ from tests.conftest import PASSWORD
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
 
-_triggers = importlib.import_module("medoffice.core.migrations.0002_audit_append_only")
+_triggers = importlib.import_module("medoffice.core.migrations.0006_audit_retention_checkpoint")
 _truncate = importlib.import_module("medoffice.core.migrations.0003_audit_no_truncate")
 
 
 @contextlib.contextmanager
 def audit_triggers_dropped():
-    """Drop the append-only triggers (migration 0002's own statements) and put them back."""
+    """Drop the append-only triggers (the statements of migrations 0006 and 0003), then restore."""
     vendor = connection.vendor
     drop = {
         "sqlite": _triggers.SQLITE_REVERSE,
-        "postgresql": _truncate.POSTGRES_REVERSE + _triggers.POSTGRES_REVERSE,
+        "postgresql": _truncate.POSTGRES_REVERSE
+        + _triggers.POSTGRES_TRUNCATE_REVERSE
+        + _triggers.POSTGRES_REVERSE,
     }[vendor]
     create = {
         "sqlite": _triggers.SQLITE,
-        "postgresql": _triggers.POSTGRES + _truncate.POSTGRES,
+        "postgresql": _triggers.POSTGRES + _triggers.POSTGRES_TRUNCATE + _truncate.POSTGRES,
     }[vendor]
     with connection.cursor() as cursor:
         for statement in drop:
@@ -425,6 +427,34 @@ def _records(world: World, patient, provider, *, prefix: str = "") -> None:
         setattr(world, f"{prefix}{name}", obj)
 
 
+def _privacy(world, practice, staff_user, *, prefix: str = "") -> None:
+    """A risk assessment (and one of its answers), an incident, a policy and a business
+    associate of `practice`, for the privacy officer's routes."""
+    from medoffice.privacy import services as privacy
+    from medoffice.privacy.models import BusinessAssociate
+
+    assessment = privacy.assessment_start(practice=practice, user=staff_user, year=2026)
+    made = {
+        "risk_assessment": assessment,
+        "risk_answer": assessment.answers.get(question_key="training"),
+        "incident": privacy.incident_report(
+            practice=practice, user=staff_user, title="Lost laptop",
+            description="Left on a train", discovered_at=timezone.now(),
+            subject_user=staff_user, window_start=timezone.now() - timedelta(days=2),
+            window_end=timezone.now(),
+        ),
+        "policy": privacy.policy_add(
+            practice=practice, title="Acceptable use", version="1", effective_on=date(2026, 1, 1)
+        ),
+        "privacy_staff": staff_user,
+    }  # fmt: skip
+    ba = BusinessAssociate(practice=practice, vendor="Shred Co", services="Shredding",
+                           phi_shared="Paper records")  # fmt: skip
+    made["business_associate"] = privacy.baa_save(ba=ba)
+    for name, obj in made.items():
+        setattr(world, f"{prefix}{name}", obj)
+
+
 CLOSET = ("item", "draft_order", "awaiting_order", "approved_order", "sent_order",
           "received_order", "equipment_record", "ticket", "cycle_count", "vendor")  # fmt: skip
 
@@ -489,8 +519,10 @@ def build_world(make_patient, payer, provider, location, make_user) -> World:
     world.claim, world.exchange_file = _claim_and_file(location.practice)
     world.work_claim, world.appeal = _claim_work(patient, provider, location)
     world.eligibility_check = _eligibility_check(world.coverage)
-    _chart(world, patient, provider, make_user("clinician", username="world_doctor"))
+    doctor = make_user("clinician", username="world_doctor")
+    _chart(world, patient, provider, doctor)
     _records(world, patient, provider)
+    _privacy(world, location.practice, doctor)
     for name, value in _closet(location).items():
         setattr(world, name, value)
     return world
@@ -526,6 +558,7 @@ def add_outsider(world, make_patient, other_practice, make_user) -> World:
     far_doctor = make_user("clinician", practice_=other_practice, username="far_doctor")
     _chart(world, world.other_patient, doctor, far_doctor, prefix="other_")
     _records(world, world.other_patient, doctor, prefix="other_")
+    _privacy(world, other_practice, far_doctor, prefix="other_")
     for name, value in _closet(place).items():
         setattr(world, f"other_{name}", value)
     return world

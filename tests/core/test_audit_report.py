@@ -44,7 +44,12 @@ def seeded(db):
     for row in SEEDED:
         at, username, role, action, category, object_type, patient_id, ip, outcome = row
         when = datetime.fromisoformat(at).replace(tzinfo=UTC)
-        actor = Actor(user_id=len(username), username=username, role=role, client_ip=ip)
+        n = len(events)
+        # Object ids, request ids and details run against id order, so each sort shows.
+        actor = Actor(
+            user_id=len(username), username=username, role=role, client_ip=ip,
+            request_id=f"req-{5 - n}",
+        )  # fmt: skip
         patient = _PatientRef(patient_id) if patient_id else None
         with mock.patch("django.utils.timezone.now", return_value=when):
             events.append(
@@ -53,8 +58,9 @@ def seeded(db):
                     outcome=outcome,
                     category=category,
                     object_type=object_type,
-                    object_id=f"obj-{len(events)}",
+                    object_id=f"obj-{5 - n}",
                     patient=patient,
+                    detail=f"{action} by {username}",
                     actor=actor,
                 )
             )
@@ -144,7 +150,12 @@ def test_review_is_audited_and_its_page_shows_what_it_counts(
 
 def _expected_order(key: str, descending: bool) -> list[int]:
     rows = list(AuditEvent.objects.all())
-    return [e.id for e in sorted(rows, key=lambda e: (getattr(e, key), e.id), reverse=descending)]
+
+    def value(e):
+        found = getattr(e, key)
+        return -1 if found is None else found  # rows without a user sort first
+
+    return [e.id for e in sorted(rows, key=lambda e: (value(e), e.id), reverse=descending)]
 
 
 @pytest.mark.parametrize("descending", [False, True], ids=["ascending", "descending"])

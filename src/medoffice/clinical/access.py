@@ -19,7 +19,6 @@ from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
 
@@ -123,11 +122,14 @@ def chart_get_for_user(
 
 
 def _refuse_sensitive(note: Note) -> None:
+    """A sensitive note is outside the scope of everyone but its author and signer, unless
+    they break the glass (AC-04): like any object outside scope it answers 404 (AC-02), also
+    once an emergency grant has expired. The refusal is audited."""
     audit_record(
         action=AuditAction.READ, outcome=AuditOutcome.DENIED, obj=note, patient=note.patient,
         category="notes", detail=f"sensitive note ({note.sensitivity}): not the author",
     )  # fmt: skip
-    raise PermissionDenied
+    raise Http404
 
 
 def note_get_for_user(
@@ -214,7 +216,30 @@ def emergency_access_open(user, public_id, *, reason: str) -> EmergencyAccess:
         action=AuditAction.PRIVILEGE_CHANGE, obj=grant, patient=patient, category="emergency",
         detail=f"{EMERGENCY_MARK} GRANTED until {grant.expires_at:%Y-%m-%dT%H:%MZ}",
     )  # fmt: skip
+    _notify_privacy_officer(grant, patient)
     return grant
+
+
+def emergency_task_key(grant: EmergencyAccess) -> str:
+    return f"emergency-access:{grant.public_id}"
+
+
+def _notify_privacy_officer(grant: EmergencyAccess, patient: Patient) -> None:
+    """AC-04: the notification row: a task on the privacy officer's list (and in their
+    reminder e-mail) to review this grant. It names the user, never the patient."""
+    from django.urls import reverse
+
+    from medoffice.core.roles import Role
+    from medoffice.worklist.services import task_raise
+
+    day = timezone.localtime(grant.started_at).date()
+    task_raise(
+        practice=patient.practice, kind="emergency_access", source_key=emergency_task_key(grant),
+        title=f"Review an emergency access by {grant.user.get_username()}",
+        detail=f"Broke the glass at {timezone.localtime(grant.started_at):%m/%d/%Y %H:%M}",
+        due_on=day + timedelta(days=1), role=Role.PRIVACY_OFFICER,
+        link=f"{reverse('clinical:emergency-review')}?day={day.isoformat()}",
+    )  # fmt: skip
 
 
 def emergency_access_list_for_user(user, *, day) -> list[EmergencyAccess]:
@@ -229,11 +254,28 @@ def emergency_access_list_for_user(user, *, day) -> list[EmergencyAccess]:
                 started_at__lt=start + timedelta(days=1))
         .order_by("started_at")
     )  # fmt: skip
+    for grant in grants:
+        grant.flagged_actions = emergency_actions(grant)
     audit_record(
         action=AuditAction.READ, object_type="clinical.emergencyaccess", category="emergency",
         detail=f"emergency access review {day.isoformat()}: {len(grants)} grants",
     )  # fmt: skip
     return grants
+
+
+def emergency_actions(grant: EmergencyAccess) -> list:
+    """Every audit row flagged with this grant: what the user did under it (AC-04)."""
+    from medoffice.core.models import AuditEvent
+
+    return list(
+        AuditEvent.objects.filter(
+            patient_id=str(grant.patient.public_id),
+            at__gte=grant.started_at,
+            at__lte=grant.expires_at,
+            user_id=grant.user_id,
+            detail__startswith=f"{EMERGENCY_MARK} {grant.public_id}",
+        ).order_by("id")
+    )
 
 
 def emergency_access_get_for_review(user, public_id) -> EmergencyAccess:

@@ -493,7 +493,14 @@ def dictation_sign(*, dictation: Dictation, signed_by, text: str | None = None) 
 
 @transaction.atomic
 def emergency_access_review(*, grant: EmergencyAccess, reviewer, comment: str = ""):
-    return _sign_off(
+    from medoffice.clinical.access import emergency_task_key
+    from medoffice.worklist.services import task_settle
+
+    reviewed = _sign_off(
         grant, reviewer=reviewer, comment=comment, category="emergency",
         detail="emergency access reviewed", refused="This emergency access was already reviewed.",
     )  # fmt: skip
+    task_settle(
+        practice=reviewed.patient.practice, source_key=emergency_task_key(reviewed), by=reviewer
+    )
+    return reviewed

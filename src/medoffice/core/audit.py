@@ -17,7 +17,13 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from medoffice.core.context import Actor, current_actor
-from medoffice.core.models import AuditAction, AuditChainHead, AuditEvent, AuditOutcome
+from medoffice.core.models import (
+    AuditAction,
+    AuditChainHead,
+    AuditCheckpoint,
+    AuditEvent,
+    AuditOutcome,
+)
 
 CHAINED_FIELDS = (
     "id",
@@ -142,12 +148,76 @@ def _row_values(event: AuditEvent) -> dict:
     return values
 
 
+def checkpoint_signature(values: dict, previous_signature: str, *, key: str | None = None) -> str:
+    """HMAC-SHA-256 over a checkpoint's fields, chained to the previous checkpoint (AU-06)."""
+    secret = (key or settings.AUDIT_HMAC_KEY).encode()
+    canonical = json.dumps(
+        [
+            "checkpoint",
+            previous_signature,
+            values["through_id"],
+            values["through_mac"],
+            values["through_at"],
+            values["rows"],
+            values["cutoff"],
+            values["created_at"],
+            values["created_by"],
+        ],
+        separators=(",", ":"),
+        default=str,
+    ).encode()
+    return hmac.new(secret, canonical, hashlib.sha256).hexdigest()
+
+
+def _checkpoint_values(checkpoint: AuditCheckpoint) -> dict:
+    return {
+        "through_id": checkpoint.through_id,
+        "through_mac": checkpoint.through_mac,
+        "through_at": checkpoint.through_at.isoformat(),
+        "rows": checkpoint.rows,
+        "cutoff": checkpoint.cutoff.isoformat(),
+        "created_at": checkpoint.created_at.isoformat(),
+        "created_by": checkpoint.created_by,
+    }
+
+
+def _verify_checkpoints(key: str | None) -> tuple[AuditCheckpoint | None, ChainReport | None]:
+    """The last checkpoint if every checkpoint's signature holds, else a failed report."""
+    previous_signature, previous_through, last = "", 0, None
+    for checkpoint in AuditCheckpoint.objects.order_by("through_id"):
+        expected = checkpoint_signature(_checkpoint_values(checkpoint), previous_signature, key=key)
+        if checkpoint.through_id <= previous_through or not hmac.compare_digest(
+            checkpoint.signature, expected
+        ):
+            return None, ChainReport(
+                False,
+                0,
+                checkpoint.through_id,
+                f"retention checkpoint through row {checkpoint.through_id} is not signed "
+                "with the audit key (rows may have been deleted without the purge job)",
+            )
+        previous_signature, previous_through, last = (
+            checkpoint.signature,
+            checkpoint.through_id,
+            checkpoint,
+        )
+    return last, None
+
+
 def audit_verify(*, key: str | None = None, chunk_size: int = 5000) -> ChainReport:
-    """Walk the chain in order; name the first row that is altered, missing or out of place."""
-    previous_mac = ""
-    expected_id = 1
+    """Walk the chain in order; name the first row that is altered, missing or out of place.
+
+    After a retention purge the walk starts at the last signed checkpoint: the first row
+    kept must follow it and chain to its MAC, so the purged prefix is still accounted for.
+    """
+    checkpoint, failed = _verify_checkpoints(key)
+    if failed is not None:
+        return failed
+    previous_mac = checkpoint.through_mac if checkpoint else ""
+    expected_id = checkpoint.through_id + 1 if checkpoint else 1
+    first_id = expected_id
     checked = 0
-    for event in _iterate(chunk_size):
+    for event in _iterate(chunk_size, after=expected_id - 1):
         if event.id != expected_id:
             kind = "missing" if event.id > expected_id else "out of order"
             return ChainReport(False, checked, expected_id, f"row {expected_id} is {kind}")
@@ -155,23 +225,33 @@ def audit_verify(*, key: str | None = None, chunk_size: int = 5000) -> ChainRepo
             event.mac, compute_mac(previous_mac, _row_values(event), key=key)
         ):
             reason = f"row {event.id} was altered or inserted"
-            if event.id == 1:
+            if event.id == first_id:
                 reason += " (or the audit key is not the one this trail was written with)"
             return ChainReport(False, checked, event.id, reason)
         previous_mac = event.mac
         expected_id += 1
         checked += 1
+    if checkpoint is not None and AuditEvent.objects.filter(id__lte=checkpoint.through_id).exists():
+        return ChainReport(
+            False,
+            checked,
+            checkpoint.through_id,
+            f"rows at or before checkpoint {checkpoint.through_id} reappeared",
+        )
+    last_expected = expected_id - 1
     head = AuditChainHead.objects.filter(id=1).first()
     last_id = head.last_id if head else 0
-    if last_id != checked or (head and head.last_mac != previous_mac):
+    if last_id != last_expected or (head and head.last_mac != previous_mac):
         return ChainReport(
-            False, checked, checked + 1, f"chain ends at row {checked} but its head says {last_id}"
+            False,
+            checked,
+            last_expected + 1,
+            f"chain ends at row {last_expected} but its head says {last_id}",
         )
     return ChainReport(True, checked)
 
 
-def _iterate(chunk_size: int) -> Iterator[AuditEvent]:
-    after = 0
+def _iterate(chunk_size: int, after: int = 0) -> Iterator[AuditEvent]:
     while True:
         chunk = list(AuditEvent.objects.filter(id__gt=after).order_by("id")[:chunk_size])
         if not chunk:

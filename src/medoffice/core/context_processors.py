@@ -19,6 +19,7 @@ def staff(request) -> dict:
         "can_view_previsit": has_permission(user, "clinical.view_previsit"),
         "can_view_transcription": has_permission(user, "clinical.view_note"),
         "can_view_amendments": has_permission(user, "clinical.view_amendmentrequest"),
+        "can_run_privacy": has_permission(user, "privacy.view_riskassessment"),
         "can_review_emergency": has_permission(user, "clinical.review_emergencyaccess"),
         "can_view_roi_queue": has_permission(user, "records.view_roirequest"),
         "can_view_inbox": has_permission(user, "records.view_communication"),

@@ -154,7 +154,8 @@ class AuditEvent(models.Model):
 
     `id` is the position in the chain (1, 2, 3 ...), assigned under the chain
     head's lock; `mac` is HMAC-SHA-256(key, previous mac + this row's fields).
-    Database triggers refuse UPDATE and DELETE (migration 0002).
+    Database triggers refuse UPDATE, and DELETE of any row not covered by a retention
+    checkpoint (migrations 0002 and 0006; AU-06).
     """
 
     id = models.BigIntegerField(primary_key=True)
@@ -179,7 +180,9 @@ class AuditEvent(models.Model):
         permissions = [("export_auditevent", "Can export the audit trail")]
         indexes = [
             models.Index(fields=["patient_id", "at"], name="audit_patient_at"),
-            models.Index(fields=["user_id", "at"], name="audit_user_at"),
+            # PR-04: "which patients did this user touch between t1 and t2" reads this
+            # index alone (the patient id is in it), never the table.
+            models.Index(fields=["user_id", "at", "patient_id"], name="audit_user_at_patient"),
         ]
 
     def __str__(self) -> str:
@@ -195,6 +198,35 @@ class AuditChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"audit chain head at row {self.last_id}"
+
+
+class AuditCheckpoint(models.Model):
+    """A signed summary of a purged prefix of the audit chain (AU-06 retention).
+
+    Rows 1..through_id were deleted by the retention job; `through_mac` is the MAC of the
+    last of them, so the chain still verifies from row through_id + 1 onwards. `signature`
+    is HMAC-SHA-256 (the audit key) over these fields and the previous checkpoint's
+    signature: a checkpoint written without the key (to excuse a deletion) fails `verify`.
+    The database refuses to change or remove checkpoints, and refuses to delete audit rows
+    that no checkpoint covers.
+    """
+
+    id = models.BigAutoField(primary_key=True)
+    through_id = models.BigIntegerField(unique=True)
+    through_mac = models.CharField(max_length=64)
+    through_at = models.DateTimeField(help_text="Time of the last purged row")
+    rows = models.BigIntegerField(help_text="Rows this purge removed")
+    cutoff = models.DateTimeField(help_text="Rows before this time were eligible")
+    created_at = models.DateTimeField()
+    created_by = models.CharField(max_length=150)
+    signature = models.CharField(max_length=64)
+
+    class Meta:
+        ordering = ["through_id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"audit checkpoint through row {self.through_id}"
 
 
 class RecoveryCodeDevice(ThrottlingMixin, Device):

@@ -184,6 +184,14 @@ _STOCK_MANAGE = _STOCK_WORK | {
         "vendor", "vendorprice", "inventorysettings", "maintenanceplan", "equipmentdocument",
     )
 } | {"inventory.add_item", "inventory.change_item", "inventory.add_equipmentrecord"}  # fmt: skip
+# The privacy officer's program (privacy app): the yearly Security Rule risk assessment,
+# security incidents and breach notification, training and policy acknowledgements, the
+# business associate agreements. Every staff member acknowledges policies (AUTHENTICATED).
+_PRIVACY_PROGRAM = {
+    f"privacy.{action}_{model}"
+    for action in ("view", "add", "change")
+    for model in ("riskassessment", "securityincident", "businessassociate")
+} | {"privacy.view_trainingrecord", "privacy.add_trainingrecord", "privacy.add_privacypolicy"}
 # The office manager's dashboard and the general-ledger journal for the bookkeeper.
 _REPORTS = {
     "reports.view_dashboard",
@@ -303,6 +311,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _AUDIT
         | _GLASS_REVIEW
         | {"records.view_roirequest", "records.view_disclosure"}
+        | _PRIVACY_PROGRAM
     ),
     Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX),
 }

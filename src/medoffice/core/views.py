@@ -193,9 +193,10 @@ def _last_audit_id() -> int:
 
 
 AUDIT_COLUMNS = (
-    ("id", "#"), ("at", "Time"), ("username", "User"), ("role", "Role"), ("action", "Action"),
-    ("category", "Category"), ("object_type", "Object"), ("patient_id", "Patient"),
-    ("client_ip", "Address"), ("outcome", "Outcome"),
+    ("id", "#"), ("at", "Time"), ("user_id", "User #"), ("username", "User"), ("role", "Role"),
+    ("action", "Action"), ("category", "Category"), ("object_type", "Object"),
+    ("object_id", "Object id"), ("patient_id", "Patient"), ("client_ip", "Address"),
+    ("request_id", "Request"), ("outcome", "Outcome"), ("detail", "Detail"),
 )  # fmt: skip
 
 
