@@ -102,7 +102,7 @@ def chart_summary(patient: Patient, viewer, *, page: int = PAGE) -> ChartSummary
         ).count()
     for panel in registered_panels():
         if has_permission(viewer.user, panel.permission):
-            summary.panels.append((panel, panel.load(patient, page)))
+            summary.panels.append((panel, panel.read(patient, page, viewer.user)))
     return summary
 
 
