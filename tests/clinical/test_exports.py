@@ -29,8 +29,10 @@ def full_chart(chart, provider, doctor):
     patient = chart["patient"]
     services.addendum_add(note=chart["note"], author=doctor, text="A1c repeat ordered.",
                           reason="Plan change")  # fmt: skip
-    services.immunization_add(patient=patient, cvx="140", vaccine="Influenza, seasonal",
-                              given_on=timezone.localdate() - timedelta(days=30), lot="FLU123", site="left deltoid")  # fmt: skip
+    services.immunization_add(
+        patient=patient, cvx="140", vaccine="Influenza, seasonal", lot="FLU123",
+        given_on=timezone.localdate() - timedelta(days=30), site="left deltoid",
+    )  # fmt: skip
     services.vital_record(patient=patient, kind="systolic", value=Decimal("128"))
     services.vital_record(patient=patient, kind="temperature", value=Decimal("36.8"))
     old = services.result_add(
@@ -58,13 +60,18 @@ def test_packet_sections_hold_the_chart_in_scope_and_only_signed_notes(full_char
     titles = [s.title for s in sections]
     assert titles[:6] == ["Problem list", "Medications", "Allergies", "Immunizations",
                           "Vital signs", "Lab and imaging results"]  # fmt: skip
-    assert "E11.9" in text and "I10" in text
-    assert "Metformin" in text and "Penicillin" in text
-    assert "Influenza, seasonal" in text and "140" in text
-    assert "Systolic blood pressure" in text and "128" in text
+    assert "E11.9" in text
+    assert "I10" in text
+    assert "Metformin" in text
+    assert "Penicillin" in text
+    assert "Influenza, seasonal" in text
+    assert "140" in text
+    assert "Systolic blood pressure" in text
+    assert "128" in text
     assert "Hemoglobin A1c (LOINC 4548-4)" in text
     assert "Creatinine" not in text  # three years old: outside the dates asked for
-    assert "Follow-up of diabetes." in text and "A1c repeat ordered." in text
+    assert "Follow-up of diabetes." in text
+    assert "A1c repeat ordered." in text
     assert "Unsigned draft plan text." not in text  # drafts never leave
     assert "Low mood for months." not in text  # restricted notes only when named
 
@@ -145,7 +152,8 @@ def test_the_fhir_bundle_carries_the_clinical_record_with_its_codes(full_chart):
              if d.get("type", {}).get("coding", [{}])[0].get("code") == "11506-3"]  # fmt: skip
     texts = [base64.b64decode(n["content"][0]["attachment"]["data"]).decode() for n in notes]
     assert len(texts) == 1  # the signed note; not the draft, not the behavioural-health note
-    assert "Follow-up of diabetes." in texts[0] and "A1c repeat ordered." in texts[0]
+    assert "Follow-up of diabetes." in texts[0]
+    assert "A1c repeat ordered." in texts[0]
 
 
 def test_the_documents_panel_shows_what_the_role_may_read(
@@ -163,6 +171,7 @@ def test_the_documents_panel_shows_what_the_role_may_read(
     biller_page = client_for(biller).get(url).content.decode()
 
     assert 'id="h-panel-documents"' in doctor_page
-    assert "Outside lab report" in doctor_page and "Insurance letter" in doctor_page
+    assert "Outside lab report" in doctor_page
+    assert "Insurance letter" in doctor_page
     assert "Insurance letter" in biller_page
     assert "Outside lab report" not in biller_page  # a clinical document
