@@ -21,6 +21,7 @@ from medoffice.records.fhir_export import patient_bundle
 from medoffice.records.packet import SECTIONS, Scope, build_sections
 from tests.records.conftest import pdf_bytes, upload
 
+RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 CLINICAL = ["problems", "medications", "immunizations", "results", "notes"]
 
 
@@ -32,6 +33,10 @@ def full_chart(chart, provider, doctor):
     services.immunization_add(
         patient=patient, cvx="140", vaccine="Influenza, seasonal", lot="FLU123",
         given_on=timezone.localdate() - timedelta(days=30), site="left deltoid",
+    )  # fmt: skip
+    services.medication_add(
+        patient=patient, name="Albuterol HFA inhaler", dose="90 mcg, 2 puffs", route="INH",
+        frequency="as needed", start_date=date(2024, 1, 5), rxnorm="745679",
     )  # fmt: skip
     services.vital_record(patient=patient, kind="systolic", value=Decimal("128"))
     services.vital_record(patient=patient, kind="temperature", value=Decimal("36.8"))
@@ -133,7 +138,11 @@ def test_the_fhir_bundle_carries_the_clinical_record_with_its_codes(full_chart):
     assert {c["code"]["coding"][0]["system"] for c in problems} == {
         "http://hl7.org/fhir/sid/icd-10-cm"
     }
-    assert by_type["MedicationStatement"][0]["medicationCodeableConcept"]["text"] == "Metformin"
+    metformin, inhaler = (s["medicationCodeableConcept"] for s in by_type["MedicationStatement"])
+    assert metformin == {"text": "Metformin"}  # no RXCUI on file: text only
+    assert inhaler["coding"] == [
+        {"system": RXNORM, "code": "745679", "display": "Albuterol HFA inhaler"}
+    ]
     assert by_type["AllergyIntolerance"][0]["code"]["text"] == "Penicillin"
     vaccine = by_type["Immunization"][0]["vaccineCode"]["coding"][0]
     assert (vaccine["system"], vaccine["code"]) == ("http://hl7.org/fhir/sid/cvx", "140")

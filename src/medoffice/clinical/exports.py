@@ -280,6 +280,7 @@ def fhir_resources(patient) -> list[dict]:
             id=str(m.public_id), name=m.name, dose=m.dose, route=m.route,
             frequency=m.frequency, start=m.start_date, stop=m.stop_date,
             prescriber=str(m.prescriber) if m.prescriber else m.prescriber_name,
+            rxnorm=m.rxnorm,
         )
         for m in Medication.objects.filter(patient=patient)
         .select_related("prescriber").order_by("start_date", "id")

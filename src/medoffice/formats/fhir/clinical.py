@@ -3,8 +3,8 @@ immunizations, vital signs, results and signed notes. Plain dataclasses in, reso
 dicts out (no Django), added to the Bundle as `PatientRecord.extra_resources`.
 
 Codes: ICD-10-CM for problems, CVX for vaccines, LOINC for vital signs and for results
-that carry one, UCUM units; the vital-signs profile's category. Medications are text
-(the chart keeps no RxNorm code). People outside the Bundle are named by display only.
+that carry one, UCUM units; the vital-signs profile's category; RxNorm for medications whose RXCUI
+the chart has (text otherwise). People outside the Bundle are named by display only.
 """
 
 import base64
@@ -16,6 +16,7 @@ from medoffice.formats.fhir.bundle import ICD10CM_SYSTEM, _instant, _ref
 
 LOINC_SYSTEM = "http://loinc.org"
 CVX_SYSTEM = "http://hl7.org/fhir/sid/cvx"
+RXNORM_SYSTEM = "http://www.nlm.nih.gov/research/umls/rxnorm"
 UCUM_SYSTEM = "http://unitsofmeasure.org"
 OBSERVATION_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
@@ -59,6 +60,7 @@ class MedicationData:
     start: date
     stop: date | None = None
     prescriber: str = ""
+    rxnorm: str = ""  # RXCUI
 
 
 @dataclass(frozen=True)
@@ -143,7 +145,9 @@ def medication_statement(m: MedicationData, patient_id: str, *, today: date) -> 
         "resourceType": "MedicationStatement",
         "id": m.id,
         "status": "completed" if m.stop and m.stop < today else "active",
-        "medicationCodeableConcept": {"text": m.name},
+        "medicationCodeableConcept": (
+            _codeable(RXNORM_SYSTEM, m.rxnorm, m.name) if m.rxnorm else {"text": m.name}
+        ),
         "subject": _ref(patient_id),
         "effectivePeriod": period,
         "dosage": [dosage],
