@@ -137,6 +137,14 @@ def test_records_clerk_releases_records_to_an_attorney(
     assert "Dana Brooks" in _fetch_pdf(page, full)
     assert "Dana Brooks" not in _fetch_pdf(page, legal)
 
+    # The filed authorisation is on the chart summary's Documents panel, linked to the viewer.
+    page.get_by_role("navigation", name="Patient record").get_by_role("link", name="Chart").click()
+    panel = page.locator("section", has=page.locator("#h-panel-documents"))
+    expect(panel).to_contain_text("Authorisation for Dana Brooks")
+    panel.get_by_role("link", name=f"{timezone.localdate():%m/%d/%Y}").click()
+    expect(page.locator("h1")).to_contain_text("Authorisation for Dana Brooks")
+    page.snap("document-from-chart")
+
     roi = RoiRequest.objects.get(patient=patient)
     disclosure = Disclosure.objects.get(patient=patient)
     assert roi.status == "released"
