@@ -111,6 +111,7 @@ def cmd_demo(args) -> None:
     _call("load_demo_billing")
     _call("load_demo_eligibility")
     _call("load_demo_chart", seed=args.seed)
+    _call("load_demo_records")
     _call("load_demo_inventory")
     if args.no_serve:
         return

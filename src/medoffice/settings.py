@@ -329,19 +329,16 @@ MEDOFFICE_FAX_BACKEND = env.str(
     "MEDOFFICE_FAX_BACKEND", default="medoffice.records.fax.OutboxFaxBackend"
 )
 # Documents may live in S3-compatible storage instead of VAR_DIR/files: set
-# MEDOFFICE_DOCUMENT_STORAGE=s3 and the AWS_* settings django-storages reads (install it).
+# MEDOFFICE_DOCUMENT_STORAGE=s3 and the AWS_* settings django-storages reads (pip extra
+# `s3`; docs/operations.md).
 if env.str("MEDOFFICE_DOCUMENT_STORAGE", default="filesystem") == "s3":
-    STORAGES["default"] = {
-        "BACKEND": "storages.backends.s3.S3Storage",
-        "OPTIONS": {
-            "bucket_name": env.str("AWS_STORAGE_BUCKET_NAME"),
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default=None),
-            "region_name": env.str("AWS_S3_REGION_NAME", default=None),
-            "default_acl": "private",
-            "querystring_auth": True,
-            "file_overwrite": False,
-        },
-    }
+    from medoffice.core.storage import s3_storage
+
+    STORAGES["default"] = s3_storage(
+        bucket=env.str("AWS_STORAGE_BUCKET_NAME"),
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=None),
+        region=env.str("AWS_S3_REGION_NAME", default=None),
+    )
 
 # Text messages: "outbox" keeps them in a table (Configuration -> Sms outbox) and sends
 # nothing; "twilio" sends through Twilio's REST API with the three TWILIO_ settings.

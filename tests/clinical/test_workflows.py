@@ -13,6 +13,7 @@ from medoffice.clinical import services
 from medoffice.clinical.errors import AmendmentDecisionError, DictationFileError
 from medoffice.clinical.models import Dictation, Note
 from medoffice.clinical.selectors import previsit_list, term_suggestions, turnaround_figures
+from medoffice.core.models import Location
 from medoffice.patients import services as patient_services
 from medoffice.scheduling.models import Appointment, AppointmentType
 from tests.clinical.factories import wav_bytes, wav_upload
@@ -221,3 +222,44 @@ def test_autocomplete_offers_the_lexicon_then_code_set_terms(practice, icd10):
         "Essential tremor follow-up", "Essential (primary) hypertension",
     ]  # fmt: skip
     assert term_suggestions(practice_id=practice.id, prefix="es") == []
+
+
+def test_previsit_uses_each_locations_own_calendar_day(
+    chart, make_patient, provider, location, front_desk, client_for
+):
+    """The practice's zone is New York; the coast clinic's evening visit on the day is in its
+    list (01:00 the next day in New York), the Chicago visit late the evening before is not
+    (00:30 on the day in New York)."""
+    day = timezone.localdate() + timedelta(days=1)
+    coast = Location.objects.create(
+        practice=location.practice, name="Coast", address1="1 Pier Rd", city="Santa Cruz",
+        state="CA", zip_code="95060", time_zone="America/Los_Angeles",
+    )  # fmt: skip
+    evening = make_patient(first_name="Eve", last_name="Evening")
+    late = make_patient(first_name="Lee", last_name="Late")
+    kind, _ = AppointmentType.objects.get_or_create(
+        practice=location.practice, name="Follow-up", defaults={"duration_minutes": 20}
+    )
+
+    def book(patient, where, local: datetime):
+        start = local.replace(tzinfo=ZoneInfo(where.time_zone))
+        return Appointment.objects.create(
+            patient=patient, appointment_type=kind, provider=provider, location=where,
+            starts_at=start, ends_at=start + timedelta(minutes=20),
+        )  # fmt: skip
+
+    book(evening, coast, datetime.combine(day, datetime.min.time()).replace(hour=22))
+    book(late, location, datetime.combine(day - timedelta(days=1), datetime.min.time()).replace(
+        hour=23, minute=30))  # fmt: skip
+
+    rows = previsit_list(practice_id=location.practice_id, day=day)
+    page = (
+        client_for(front_desk)
+        .get(reverse("clinical:previsit"), {"day": day.isoformat()})
+        .content.decode()
+    )
+
+    assert [r.appointment.patient for r in rows] == [evening]
+    assert "10:00 PM" in page
+    assert "Coast" in page
+    assert "Late" not in page

@@ -46,6 +46,7 @@ class MedicationOut(serializers.Serializer):
     start_date = serializers.DateField()
     stop_date = serializers.DateField(allow_null=True)
     prescriber = serializers.SerializerMethodField(help_text="NPI, or the outside name")
+    rxnorm = serializers.CharField(help_text="RxNorm concept id (RXCUI); empty when unknown")
 
     def get_prescriber(self, obj) -> str:
         return obj.prescriber.npi if obj.prescriber_id else obj.prescriber_name

@@ -27,7 +27,7 @@ class MedicationForm(forms.ModelForm):
     class Meta:
         model = Medication
         fields = ["name", "dose", "route", "frequency", "start_date", "stop_date", "prescriber",
-                  "prescriber_name"]  # fmt: skip
+                  "prescriber_name", "rxnorm"]  # fmt: skip
         widgets = {"start_date": DATE, "stop_date": DATE}
 
     def __init__(self, *args, practice_id: int, **kwargs):

@@ -100,6 +100,13 @@ class Medication(models.Model):
     prescriber_name = models.CharField(
         max_length=120, blank=True, help_text="An outside prescriber, when not one of ours"
     )
+    rxnorm = models.CharField(
+        "RxNorm",
+        max_length=10,
+        blank=True,
+        validators=[RegexValidator(r"^[0-9]{1,10}$", "An RxNorm concept id (RXCUI) is digits.")],
+        help_text="The drug's RxNorm concept id (RXCUI), when known",
+    )
     recorded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -9,7 +9,8 @@ An app registers in its AppConfig.ready():
 
 `load(patient, limit)` returns a PanelData: at most `limit` rows, newest first, read with a
 fixed number of queries (the chart summary's budget is one or two queries per panel), and
-the total count for the "all N" link. Rows are plain dicts of display strings; the panel's
+the total count for the "all N" link. Rows are plain dicts of display strings (an optional
+"url" key links the row's first column); the panel's
 own app is responsible for its audit detail, which the summary's one audit row names.
 """
 
@@ -37,6 +38,14 @@ class Panel:
     # chart benchmark (bench/chart.py fills the big chart's documents through it).
     make_rows: Callable[..., list] | None = None
     drop_rows: Callable[[list], None] | None = None
+    # True: load(patient, limit, user=...) gets the viewer, for panels whose rows depend on
+    # the role (records' documents: clinical categories only for those who may read them).
+    wants_user: bool = False
+
+    def read(self, patient, limit: int, user) -> "PanelData":
+        if self.wants_user:
+            return self.load(patient, limit, user=user)
+        return self.load(patient, limit)
 
 
 _PANELS: dict[str, Panel] = {}

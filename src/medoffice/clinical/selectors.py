@@ -3,7 +3,8 @@ size: each list is one query, newest first, cut at a page; totals are counted on
 """
 
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -102,7 +103,7 @@ def chart_summary(patient: Patient, viewer, *, page: int = PAGE) -> ChartSummary
         ).count()
     for panel in registered_panels():
         if has_permission(viewer.user, panel.permission):
-            summary.panels.append((panel, panel.load(patient, page)))
+            summary.panels.append((panel, panel.read(patient, page, viewer.user)))
     return summary
 
 
@@ -158,22 +159,34 @@ def note_with_addenda(note: Note) -> list:
 class PrepRow:
     appointment: Appointment
     missing: list[str]
+    starts_local: datetime | None = None  # in the location's time zone
+
+
+# Every civil day on Earth lies within UTC-12 .. UTC+14 of the same UTC day.
+_WIDEST_OFFSETS = (timedelta(hours=14), timedelta(hours=12))
+
+
+def _local_start(appointment: Appointment) -> datetime:
+    return appointment.starts_at.astimezone(ZoneInfo(appointment.location.time_zone))
 
 
 def previsit_list(*, practice_id: int, day: date) -> list[PrepRow]:
     """Tomorrow's (or `day`'s) booked patients and what each chart lacks; a fixed number of
-    queries for the whole day: one per kind of fact, grouped by patient."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(day, time.min, tzinfo=zone)
-    appointments = list(
+    queries for the whole day: one per kind of fact, grouped by patient. `day` is each
+    location's own calendar day (a practice may span time zones)."""
+    utc_day = datetime.combine(day, time.min, tzinfo=UTC)
+    ahead, behind = _WIDEST_OFFSETS
+    candidates = (
         Appointment.objects.filter(
-            location__practice_id=practice_id, starts_at__gte=start,
-            starts_at__lt=start + timedelta(days=1),
+            location__practice_id=practice_id, starts_at__gte=utc_day - ahead,
+            starts_at__lt=utc_day + timedelta(days=1) + behind,
             status=AppointmentStatus.BOOKED,
         )
         .select_related("patient", "provider", "location", "appointment_type")
-        .order_by("starts_at")
+        .order_by("starts_at", "id")
     )  # fmt: skip
+    appointments = [a for a in candidates if _local_start(a).date() == day]
+    appointments.sort(key=lambda a: (_local_start(a).replace(tzinfo=None), a.starts_at, a.pk))
     patient_ids = {a.patient_id for a in appointments}
     unsigned = dict(
         Note.objects.filter(patient_id__in=patient_ids, status=NoteStatus.DRAFT)
@@ -216,7 +229,7 @@ def previsit_list(*, practice_id: int, day: date) -> list[PrepRow]:
                 c.kind == ConsentKind.PRIVACY_NOTICE and c.is_in_force_on(day) for c in signed
             ),
         )  # fmt: skip
-        rows.append(PrepRow(appointment, rules.missing_items(facts)))
+        rows.append(PrepRow(appointment, rules.missing_items(facts), _local_start(appointment)))
     return rows
 
 

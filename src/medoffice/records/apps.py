@@ -7,6 +7,9 @@ class RecordsConfig(AppConfig):
     verbose_name = "Health information management"
 
     def ready(self) -> None:
+        from medoffice.records import panels
+
+        panels.register()
         from medoffice.records.listeners import on_appointment_changed
         from medoffice.scheduling.events import appointment_changed
 

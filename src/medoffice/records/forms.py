@@ -144,7 +144,12 @@ class IdentityCheckForm(forms.Form):
 class AuthorizationForm(forms.Form):
     file = forms.FileField(label="Signed authorisation (or court order)")
     signed_on = forms.DateField(widget=DATE_INPUT)
-    expires_on = forms.DateField(widget=DATE_INPUT, required=False, label="Expires on")
+    expires_on = forms.DateField(
+        widget=DATE_INPUT,
+        required=False,
+        label="Expires on",
+        help_text="Required for an authorisation (the date, or the date of the event it names)",
+    )
 
 
 class ExtendForm(forms.Form):

@@ -397,7 +397,12 @@ def roi_authorization_attach(
     """File the signed authorisation form (or the court order) and link it to the request."""
     _require_open(request)
     errors = {}
-    if expires_on is not None and expires_on < signed_on:
+    if expires_on is None and request.basis == Basis.AUTHORIZATION:
+        # 164.508(c)(1)(v): a valid authorisation states when it expires (a date or an event).
+        errors["expires_on"] = [
+            "An authorisation is valid only with an expiry date or event: enter the date."
+        ]
+    elif expires_on is not None and expires_on < signed_on:
         errors["expires_on"] = ["The authorisation expires before it was signed."]
     if signed_on > _today(request.patient):
         errors["signed_on"] = ["The signing date is in the future."]

@@ -131,7 +131,7 @@ def document_add(request, public_id):
         else:
             messages.success(request, f"Filed: {document.title} ({document.pages} pages).")
             return redirect("records:document-list", public_id=patient.public_id)
-    return _documents_tab(request, patient, form=form, status=400)
+    return _documents_tab(request, patient, form=form, status=422)
 
 
 @requires("records.view_document")
@@ -220,7 +220,7 @@ def communication_add(request, public_id):
             note = f" Sent to {entry.routed_to}'s inbox." if entry.routed_to else ""
             messages.success(request, f"Logged: {entry.subject}.{note}")
             return redirect("records:communication-list", public_id=patient.public_id)
-    return _log_tab(request, patient, form=form, status=400)
+    return _log_tab(request, patient, form=form, status=422)
 
 
 @requires("records.add_communication")
@@ -247,7 +247,7 @@ def communication_send(request, public_id):
         else:
             messages.success(request, f"{entry.get_channel_display()}: {entry.delivery_detail}.")
             return redirect("records:communication-list", public_id=patient.public_id)
-    return _log_tab(request, patient, send_form=form, status=400)
+    return _log_tab(request, patient, send_form=form, status=422)
 
 
 @requires("records.answer_communication")
@@ -385,7 +385,7 @@ def roi_add(request, public_id):
         else:
             messages.success(request, f"Request logged; due {roi.due_on:%m/%d/%Y}.")
             return redirect("records:roi-detail", public_id=roi.public_id)
-    status = 400 if request.method == "POST" else 200
+    status = 422 if request.method == "POST" else 200
     return render(
         request, "records/roi_form.html", {"form": form, "patient": patient}, status=status
     )
@@ -438,7 +438,7 @@ def _roi_step(request, public_id, form_class, key, run, done: str):
             messages.success(request, done)
             return redirect("records:roi-detail", public_id=roi.public_id)
     roi.refresh_from_db()
-    return _roi_page(request, roi, forms={key: form}, status=400)
+    return _roi_page(request, roi, forms={key: form}, status=422)
 
 
 @requires("records.change_roirequest")
@@ -724,7 +724,7 @@ def referral_add(request, public_id):
         else:
             messages.success(request, "Referral registered.")
             return redirect("records:referral-detail", public_id=referral.public_id)
-    return _referrals_tab(request, patient, form=form, status=400)
+    return _referrals_tab(request, patient, form=form, status=422)
 
 
 def _referral_page(request, referral, *, status=200, forms=None):
@@ -758,7 +758,7 @@ def _referral_step(request, public_id, run, done, *, form=None, key=""):
         request.user, public_id, permission="records.change_referral", audit=False
     )
     if form is not None and not form.is_valid():
-        return _referral_page(request, referral, status=400, forms={key: form})
+        return _referral_page(request, referral, status=422, forms={key: form})
     try:
         run(referral, form.cleaned_data if form is not None else {})
     except (ValidationError, TransitionRefused) as exc:
