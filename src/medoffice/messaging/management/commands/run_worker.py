@@ -17,6 +17,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from medoffice.billing.tasks import enqueue_follow_up_unless_waiting
+from medoffice.eligibility.tasks import enqueue_eligibility_unless_waiting
 from medoffice.messaging.tasks import enqueue_sweep_unless_waiting
 
 logger = logging.getLogger("medoffice.worker")
@@ -35,6 +36,10 @@ def _clock(every: float) -> None:
             enqueue_follow_up_unless_waiting()
         except Exception:
             logger.exception("could not queue the claim follow-up")
+        try:
+            enqueue_eligibility_unless_waiting()
+        except Exception:
+            logger.exception("could not queue the eligibility batch or pickup")
         finally:
             connection.close()  # this thread's own connection; a new one next minute
 
@@ -61,6 +66,7 @@ class Command(BaseCommand):
         if every > 0:
             enqueue_sweep_unless_waiting()
             enqueue_follow_up_unless_waiting()
+            enqueue_eligibility_unless_waiting()
             if not options["batch"]:
                 threading.Thread(target=_clock, args=(every,), daemon=True, name="sweep").start()
         worker_options = {
