@@ -118,7 +118,7 @@ def _demo_exchange(practice: Practice) -> int:
         ).select_related("patient").order_by("id")[: len(READY_VISITS)]
     )  # fmt: skip
     signed = 0
-    for n, (coverage, (diagnoses, codes)) in enumerate(zip(coverages, READY_VISITS)):
+    for n, (coverage, (diagnoses, codes)) in enumerate(zip(coverages, READY_VISITS, strict=False)):
         encounter = services.encounter_open(
             patient=coverage.patient, provider=provider, location=location,
             date_of_service=today - timedelta(days=n + 1),
