@@ -18,4 +18,3 @@ def test_the_demo_gets_a_superbill_and_fee_schedules_once(practice, payer):
     allowed = FeeSchedule.objects.get(practice=practice, payer=payer)
     assert allowed.entries.get(code="99213").amount == Decimal("90.00")
     assert load_demo_billing(practice=practice) == {"created": False}
-
