@@ -12,6 +12,7 @@ so a new user sees the whole loop: send, rejection, fix, resend.
 Answered batches are moved to the outbox's `simulated` folder.
 """
 
+import logging
 import os
 import re
 from dataclasses import replace
@@ -34,6 +35,8 @@ from medoffice.formats.x12.claim_status import (
     render_277,
 )
 from medoffice.formats.x12.common import Entity, Person
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED = StatusCode("A2", "20")  # accepted into adjudication: accepted for processing
 RECEIVED = StatusCode("A1", "19")  # acknowledgement: receipt of the claims
@@ -173,7 +176,8 @@ def simulate_answers(connection: ClearinghouseConnection) -> int:
                 )
                 _write(inbox, f"{path.stem}.999", ack_999)
                 _write(inbox, f"{path.stem}.277", ack_277)
-        except X12Error:
+        except X12Error as exc:
+            logger.warning("simulated clearinghouse: %s left unanswered: %s", entry.name, exc)
             continue  # not a file the simulator can read: a real clearinghouse would 999-reject
         done = outbox / "simulated"
         done.mkdir(mode=0o700, exist_ok=True)
