@@ -178,7 +178,8 @@ def test_the_payers_277_finds_its_request_by_trace_number_and_moves_the_claim(
     assert (outcome.status, pending.status) == ("processed", S.REJECTED)
     assert "invalid information" in pending.status_reason
     finding = ClaimFinding.objects.get(claim=pending, source="277")
-    assert finding.rejected and finding.fix == "coverage"
+    assert finding.rejected
+    assert finding.fix == "coverage"
 
 
 def test_a_277_for_a_request_we_never_sent_is_quarantined_and_changes_nothing(
