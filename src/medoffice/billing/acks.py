@@ -45,7 +45,10 @@ logger = logging.getLogger(__name__)
 CATEGORY = "billing"
 S = ClaimStatus
 CLAIMS_PER_TRANSACTION = 5000  # as the 837P writer splits a batch into transaction sets
-LEFT_FOR_OTHERS = {"835": "left in the inbox for the ERA posting"}
+LEFT_FOR_OTHERS = {
+    "835": "left in the inbox for the ERA posting",
+    "271": "left in the inbox for eligibility",
+}
 
 
 @dataclass

@@ -168,7 +168,10 @@ def simulate_answers(connection: ClearinghouseConnection) -> int:
         counter = (int(stamp[-9:]) % 900_000_000) + 1
         data = path.read_bytes()
         try:
-            if read_transactions(data)[0].set_id == "276":
+            kind = read_transactions(data)[0].set_id
+            if kind not in ("837", "276"):
+                continue  # a 270 goes to the payer through the clearinghouse: not answered here
+            if kind == "276":
                 _write(inbox, f"{path.stem}.277", _answer_276(data, counter=counter))
             else:
                 ack_999, ack_277 = _answer(
