@@ -58,7 +58,14 @@ def ask_for_visit(ask):
 
 
 @pytest.fixture
-def folder_gateway(settings, tmp_path):
+def folder_gateway(settings, tmp_path, practice):
+    """The practice's folder clearinghouse connection (MEDOFFICE_VAR_DIR/clearinghouse)."""
+    from medoffice.billing.models import ClearinghouseConnection
+
     settings.MEDOFFICE_ELIGIBILITY_GATEWAY = "medoffice.eligibility.gateways.ClearinghouseFolder"
     settings.VAR_DIR = tmp_path
+    ClearinghouseConnection.objects.create(
+        practice=practice, name="Clearinghouse", sender_id="RIVERSIDE01",
+        receiver_id="CLEARHOUSE", receiver_name="Clear House",
+    )  # fmt: skip
     return tmp_path / "clearinghouse"

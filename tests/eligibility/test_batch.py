@@ -82,3 +82,18 @@ def test_the_command_runs_the_batch_and_prints_the_counts(week, freeze):
 def test_the_command_refuses_a_window_beyond_two_weeks(db):
     with pytest.raises(CommandError, match="between 0 and 14"):
         call_command("eligibility", "run", "--days", "30")
+
+
+def test_the_workers_clock_queues_the_batch_hourly_and_the_pickup_every_five_minutes(db):
+    from django.utils import timezone
+    from django_tasks_db.models import DBTaskResult
+
+    from medoffice.eligibility.tasks import enqueue_eligibility_unless_waiting
+
+    assert enqueue_eligibility_unless_waiting() == {"batch": True, "collect": True}
+    assert enqueue_eligibility_unless_waiting() == {"batch": False, "collect": False}
+    # Both ran (no longer waiting) ten minutes ago: only the pickup is due again.
+    DBTaskResult.objects.update(
+        status="SUCCESSFUL", enqueued_at=timezone.now() - timedelta(minutes=10)
+    )
+    assert enqueue_eligibility_unless_waiting() == {"batch": False, "collect": True}

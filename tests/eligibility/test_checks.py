@@ -9,6 +9,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 
+from medoffice.billing.models import ClearinghouseConnection, ControlCounter
 from medoffice.eligibility import services, simulator, x12map
 from medoffice.eligibility.errors import NotCheckableError
 from medoffice.eligibility.models import EligibilityCheck, StrayResponse
@@ -220,9 +221,11 @@ def test_the_folder_gateway_sends_now_and_settles_when_the_271_arrives(
     assert check.status == "pending"
     (sent,) = (folder_gateway / "outbox").iterdir()
     assert sent.read_bytes() == bytes(check.request_x12)
+    # The connection's ids and a control number from its counter (shared with the claims).
+    assert b"*ZZ*RIVERSIDE01    *ZZ*CLEARHOUSE     *" in sent.read_bytes()[:120]
+    assert ControlCounter.objects.get(kind="ISA").last_value == 1
 
     inbox = folder_gateway / "inbox"
-    inbox.mkdir()
     (inbox / "271-answer.x12").write_bytes(simulator.answer_270(sent.read_bytes()))
     (inbox / "999-other.x12").write_bytes(b"ISA*00*...~ST*999*0001~")  # billing's, left alone
     counts = services.responses_collect()
@@ -235,16 +238,15 @@ def test_the_folder_gateway_sends_now_and_settles_when_the_271_arrives(
     assert services.responses_collect()["files"] == 0  # never applied twice
 
 
-def test_a_malformed_271_in_the_inbox_is_filed_as_rejected(coverage, folder_gateway, ask):
+def test_a_malformed_271_in_the_inbox_is_quarantined(coverage, folder_gateway, ask):
     check = ask(coverage, DAY)
     inbox = folder_gateway / "inbox"
-    inbox.mkdir()
     (inbox / "bad.x12").write_bytes(_answer_bytes(check).replace(b"SE*", b"SE*9"))
 
     counts = services.responses_collect()
 
     assert counts["set_aside"] == 1
-    assert (inbox / "rejected" / "bad.x12").exists()
+    assert (inbox / "quarantine" / "bad.x12").exists()
     check.refresh_from_db()
     assert check.status == "pending"
 
@@ -271,6 +273,16 @@ def test_a_check_without_an_answer_in_time_is_settled_as_not_answered(
     check.refresh_from_db()
     assert check.status == "error"
     assert "within 24 hours" in check.error_reason
+
+
+def test_without_a_clearinghouse_connection_the_check_is_refused_with_the_reason(
+    coverage, folder_gateway, ask
+):
+    ClearinghouseConnection.objects.update(is_active=False)
+
+    with pytest.raises(NotCheckableError, match="No active clearinghouse connection"):
+        ask(coverage, DAY)
+    assert not EligibilityCheck.objects.exists()
 
 
 def test_the_collect_command_says_what_it_picked_up(folder_gateway, db):

@@ -45,7 +45,10 @@ logger = logging.getLogger(__name__)
 CATEGORY = "billing"
 S = ClaimStatus
 CLAIMS_PER_TRANSACTION = 5000  # as the 837P writer splits a batch into transaction sets
-LEFT_FOR_OTHERS = {"835": "left in the inbox for the ERA posting"}
+LEFT_FOR_OTHERS = {
+    "835": "left in the inbox for the ERA posting",
+    "271": "left in the inbox for eligibility",
+}
 
 
 @dataclass
@@ -209,7 +212,116 @@ def _rejection_reason(who: str, status) -> str:
     return " ".join([text, *dict.fromkeys(hints)])
 
 
-APPLY = {"999": _apply_999, "277": _apply_277ca}
+# ---------------------------------------------------------------- 277 (answers to our 276)
+
+
+def _status_move(status) -> str | None:
+    """Where a claim goes on a payer's 277 status (None: it stays where it is)."""
+    from medoffice.formats.x12.claim_status import ACCEPTED, PENDING, REJECTED
+
+    category = status.statuses[0].category if status.statuses else ""
+    if category in REJECTED:
+        return S.REJECTED
+    if category == "F2":
+        return S.DENIED
+    if category in PENDING or category.startswith("R"):
+        return S.PENDING
+    if category in ACCEPTED:
+        return S.ACCEPTED_PAYER
+    return None  # finalized with payment (the 835 posts it), or no answer possible
+
+
+def _apply_277_status(connection, tx, record: ExchangeFile, by) -> str:
+    """A payer's answers to our claim status requests: each found by the trace number of
+    the request (TRN02) and checked against the claim it asked about (REF*EJ)."""
+    from medoffice.billing.explanations import explain_claim_status
+    from medoffice.billing.models import ClaimFinding, StatusInquiry
+    from medoffice.formats.x12.claim_status import parse_277
+
+    responses = parse_277(tx)
+    statuses = [c for r in responses for c in r.claims]
+    if not statuses:
+        words = [s for r in responses for s in r.statuses]
+        raise ExchangeFileError(
+            "277 without claim statuses: "
+            + ("; ".join(f"{s.category}:{s.code}" for s in words) or "nothing in it")
+        )
+    traces = [c.trace_number for c in statuses]
+    inquiries = {
+        i.trace_number: i
+        for i in StatusInquiry.objects.filter(
+            trace_number__in=traces, claim__practice_id=connection.practice_id
+        ).select_related("claim")
+    }
+    unknown = [t for t in traces if t not in inquiries]
+    if unknown:
+        raise ExchangeFileError(
+            f"277 answers status requests we never sent: trace {', '.join(unknown[:5])} "
+            "(TRN02 in 2200D)"
+        )
+    for status in statuses:
+        claim = inquiries[status.trace_number].claim
+        pcn = status.patient_control_number
+        if pcn and pcn != claim.patient_control_number:
+            raise ExchangeFileError(
+                f"277 trace {status.trace_number} was asked about claim "
+                f"{claim.patient_control_number}, but answers for {pcn!r} (REF*EJ)"
+            )
+    now = timezone.now()
+    moved: dict[str, int] = {}
+    findings = []
+    for status in statuses:
+        inquiry = inquiries[status.trace_number]
+        claim = Claim.objects.get(pk=inquiry.claim_id)
+        words = "; ".join(status.explain()) or "no status given"
+        answer = f"{now:%m/%d/%Y} payer: {words}"
+        if status.paid is not None and status.paid:
+            answer += f"; paid ${status.paid}"
+            if status.check_number:
+                answer += f", check {status.check_number}"
+        inquiry.answered_at = now
+        inquiry.answer = answer[:300]
+        inquiry.save(update_fields=["answered_at", "answer"])
+        to = _status_move(status)
+        if to is not None and to != claim.status and claim_can_move(claim.status, to):
+            fields = {}
+            if to in (S.REJECTED, S.DENIED):
+                fields["status_reason"] = f"From the payer's claim status (277): {words}."[:500]
+            if status.payer_claim_number:
+                fields["payer_claim_number"] = status.payer_claim_number[:50]
+            claim_services.claims_move(
+                [(claim.id, claim.status)], to, note=f"claim status (277): {words}"[:500],
+                source_file=record, by=by, fields=fields,
+            )  # fmt: skip
+            moved[to] = moved.get(to, 0) + 1
+        elif status.payer_claim_number and not claim.payer_claim_number:
+            Claim.objects.filter(pk=claim.pk).update(
+                payer_claim_number=status.payer_claim_number[:50]
+            )
+        if to == S.REJECTED:
+            for stc in status.statuses:
+                explained = explain_claim_status(stc.category, stc.code, stc.entity)
+                findings.append(ClaimFinding(
+                    claim_id=claim.id, source="277", code=explained.code[:40],
+                    reason=explained.reason[:500],
+                    fix=explained.fix.key if explained.fix else "",
+                    rejected=explained.rejected, source_file=record, at=now,
+                ))  # fmt: skip
+    ClaimFinding.objects.bulk_create(findings)
+    parts = [f"{len(statuses)} status answer(s)"]
+    parts += [f"{n} {S(to).label.lower()}" for to, n in sorted(moved.items())]
+    return "277 claim status: " + ", ".join(parts)
+
+
+def _apply_277(connection, tx, record: ExchangeFile, by) -> str:
+    """A 277 is either a claim acknowledgment (277CA, 005010X214) or the answer to a status
+    request (005010X212): the guide named in GS08/ST03 says which."""
+    if tx.version.startswith("005010X212"):
+        return _apply_277_status(connection, tx, record, by)
+    return _apply_277ca(connection, tx, record, by)
+
+
+APPLY = {"999": _apply_999, "277": _apply_277}
 
 
 # ---------------------------------------------------------------- one file

@@ -19,6 +19,7 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
+from medoffice.billing.bulk import ids_by, insert_rows
 from medoffice.billing.codes import CodeBook, known_modifiers
 from medoffice.billing.errors import ClaimNotReadyError, ClaimStateError
 from medoffice.billing.models import (
@@ -94,21 +95,24 @@ def claims_move(
                     raise ClaimStateError(
                         "A claim changed meanwhile: nothing was moved; try again."
                     )
-        ClaimEvent.objects.bulk_create(
+        source_file_id = source_file.pk if source_file is not None else None
+        batch_id = batch.pk if batch is not None else None
+        by_id = by.pk if by is not None else None
+        insert_rows(
+            ClaimEvent,
             (
-                ClaimEvent(
-                    claim_id=claim_id,
-                    from_status=current,
-                    to_status=to,
-                    note=note[:500],
-                    source_file=source_file,
-                    batch=batch,
-                    by=by,
-                    at=now,
-                )  # fmt: skip
+                {
+                    "claim_id": claim_id,
+                    "from_status": current,
+                    "to_status": to,
+                    "note": note[:500],
+                    "source_file_id": source_file_id,
+                    "batch_id": batch_id,
+                    "by_id": by_id,
+                    "at": now,
+                }  # fmt: skip
                 for claim_id, current in rows
             ),
-            batch_size=CHUNK,
         )
         detail = f"{len(rows)} claim(s) -> {to}" + (f": {note}" if note else "")
         if len(rows) == 1:  # one claim: audited against its patient
@@ -208,6 +212,16 @@ def _line(claim_id: int, number: int, pcn: str, charge: dict) -> ClaimLine:
     )  # fmt: skip
 
 
+def _line_row(claim_id: int, number: int, pcn: str, charge: dict) -> dict:
+    pointers = [charge[f"line__pointer{n}"] for n in range(1, 5)]
+    return {
+        "claim_id": claim_id, "number": number, "charge_id": charge["id"],
+        "code": charge["code"], "modifiers": charge["modifiers"], "units": charge["units"],
+        "amount": charge["amount"], "pointers": " ".join(str(p) for p in pointers if p),
+        "date_of_service": charge["date_of_service"], "control_number": f"{pcn}-{number}",
+    }  # fmt: skip
+
+
 def claims_build(*, practice_id: int, by=None, encounters: QuerySet | None = None) -> list[int]:
     """Primary claims (status draft) for every signed, insured encounter of the practice that
     has none yet (or only for `encounters`); returns the new claims' ids."""
@@ -229,57 +243,64 @@ def claims_build(*, practice_id: int, by=None, encounters: QuerySet | None = Non
                 continue  # every charge reversed: nothing to bill
             days = [c["date_of_service"] for c in lines]
             claims.append(
-                Claim(
-                    practice_id=h["practice_id"],
-                    patient_id=h["patient_id"],
-                    encounter_id=h["id"],
-                    encounter_version=h["version"],
-                    provider_id=h["provider_id"],
-                    location_id=h["location_id"],
-                    payer_id=h["coverage__payer_id"],
-                    coverage_id=h["coverage_id"],
-                    patient_control_number=new_control_number(),
-                    place_of_service=h["place_of_service"],
-                    service_from=min(days),
-                    service_to=max(days),
-                    diagnosis_codes=diagnoses.get(h["id"], []),
-                    referring_provider_name=h["referring_provider_name"],
-                    referring_provider_npi=h["referring_provider_npi"],
-                    prior_authorization=h["prior_authorization"],
-                    total_charge=total(c["amount"] for c in lines),
-                    created_by=by,
-                    created_at=now,
-                    updated_at=now,
-                )  # fmt: skip
+                {
+                    "practice_id": h["practice_id"],
+                    "patient_id": h["patient_id"],
+                    "encounter_id": h["id"],
+                    "encounter_version": h["version"],
+                    "provider_id": h["provider_id"],
+                    "location_id": h["location_id"],
+                    "payer_id": h["coverage__payer_id"],
+                    "coverage_id": h["coverage_id"],
+                    "patient_control_number": new_control_number(),
+                    "place_of_service": h["place_of_service"],
+                    "service_from": min(days),
+                    "service_to": max(days),
+                    "diagnosis_codes": diagnoses.get(h["id"], []),
+                    "referring_provider_name": h["referring_provider_name"],
+                    "referring_provider_npi": h["referring_provider_npi"],
+                    "prior_authorization": h["prior_authorization"],
+                    "total_charge": total(c["amount"] for c in lines),
+                    "created_by_id": by.pk if by is not None else None,
+                    "created_at": now,
+                    "updated_at": now,
+                }  # fmt: skip
             )
-        Claim.objects.bulk_create(claims, batch_size=CHUNK)
-        ClaimLine.objects.bulk_create(
+        insert_rows(Claim, claims)
+        ids = ids_by(Claim, "patient_control_number", [c["patient_control_number"] for c in claims])
+        for claim in claims:
+            claim["id"] = ids[claim["patient_control_number"]]
+        insert_rows(
+            ClaimLine,
             (
-                _line(claim.id, number, claim.patient_control_number, charge)
+                _line_row(claim["id"], number, claim["patient_control_number"], charge)
                 for claim in claims
-                for number, charge in enumerate(charges[claim.encounter_id], start=1)
+                for number, charge in enumerate(charges[claim["encounter_id"]], start=1)
             ),
-            batch_size=CHUNK,
         )
-        ClaimEvent.objects.bulk_create(
+        by_id = by.pk if by is not None else None
+        insert_rows(
+            ClaimEvent,
             (
-                ClaimEvent(
-                    claim_id=claim.id,
-                    to_status=S.DRAFT,
-                    by=by,
-                    at=now,
-                    note=f"made from the encounter's version {claim.encounter_version}",
-                )  # fmt: skip
+                {
+                    "claim_id": claim["id"],
+                    "from_status": "",
+                    "to_status": S.DRAFT,
+                    "by_id": by_id,
+                    "at": now,
+                    "source_file_id": None,
+                    "batch_id": None,
+                    "note": f"made from the encounter's version {claim['encounter_version']}",
+                }  # fmt: skip
                 for claim in claims
             ),
-            batch_size=CHUNK,
         )
         if claims:
             audit_record(
                 action=AuditAction.CREATE, object_type="billing.claim", category=CATEGORY,
                 detail=f"{len(claims)} claim(s) made from signed encounters",
             )  # fmt: skip
-    return [claim.id for claim in claims]
+    return [claim["id"] for claim in claims]
 
 
 def claim_refresh(claim: Claim, *, by=None) -> Claim:
@@ -396,6 +417,7 @@ CLAIM_FIELDS = (
     "coverage__order", "payer_id", "payer__name", "payer__member_id_pattern",
     "diagnosis_codes", "referring_provider_npi", "prior_authorization", "location__time_zone",
     "responsibility", "primary_claim_id", "frequency", "payer_claim_number", "issues",
+    "location__name", "location__zip_code",
 )  # fmt: skip
 # A claim is scrubbed (again) until it goes out, and when it is fixed after a rejection.
 SCRUBBABLE = (S.DRAFT, S.SCRUBBED, S.QUEUED, S.REJECTED)
@@ -416,6 +438,19 @@ def claim_level_issues(row: dict, *, primary_adjudicated: bool) -> list[Issue]:
                 f"The member id {member_id!r} is not in {row['payer__name']}'s format: check "
                 "the insurance card and correct the patient's coverage.",
                 "coverage.member_id",
+            )  # fmt: skip
+        )
+    zip_code = (row["location__zip_code"] or "").replace("-", "")
+    if len(zip_code) != 9 or not zip_code.isdigit():
+        found.append(
+            Issue(
+                "BILLING_ZIP4",
+                Severity.ERROR,
+                f"The location {row['location__name']} has the ZIP code "
+                f"{row['location__zip_code']!r}: a claim needs the billing provider's full "
+                "ZIP+4 (e.g. 62701-1234). Add the last four digits to the location "
+                "(Configuration -> Locations).",
+                "location.zip_code",
             )  # fmt: skip
         )
     if row["responsibility"] > 1 and not primary_adjudicated:

@@ -1,11 +1,14 @@
-"""The demo practice's billing set-up: a family-medicine superbill and fee schedules.
+"""The demo practice's billing set-up: a family-medicine superbill and fee schedules, a
+clearinghouse connection and a few visits ready to bill.
 
 So that a clinician in `make demo` can check services and diagnoses on today's
-checked-in visit and sign it into charges. The prices are round demo figures,
-not anyone's real charges. Idempotent.
+checked-in visit and sign it into charges, and a biller can send a batch at once
+(Claims -> Send), see the simulated clearinghouse's 999 and 277CA, and work the one
+rejection. The prices are round demo figures, not anyone's real charges. Idempotent.
 """
 
-from datetime import date
+import re
+from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
@@ -69,4 +72,71 @@ def load_demo_billing(*, practice: Practice) -> dict:
             )
             for code, amount in prices.items()
         )
-    return {"created": True, "superbill items": len(items), "priced codes": len(prices)}
+    ready = _demo_exchange(practice)
+    return {
+        "created": True, "superbill items": len(items), "priced codes": len(prices),
+        "ready claims": ready,
+    }  # fmt: skip
+
+
+# Ready to bill: signed visits of the last days, each (diagnoses, services).
+READY_VISITS = (
+    (("I10", "E78.5"), ("99214",)),
+    (("E11.9",), ("99213", "36415")),
+    (("J06.9",), ("99213",)),
+    (("N39.0",), ("99212", "81002")),
+    (("K21.9",), ("99213",)),
+)
+
+
+def _demo_exchange(practice: Practice) -> int:
+    """A folder clearinghouse connection answered by the simulated clearinghouse, and a few
+    signed visits ready to bill: a new biller sends a batch at once, gets the 999 and the
+    277CA back, and finds one claim rejected (its member id, as the simulated payer sees it)
+    to fix and send again. Returns how many visits were signed."""
+    from medoffice.billing import services
+    from medoffice.billing.models import ClearinghouseConnection
+    from medoffice.billing.rules import LineInput
+    from medoffice.core.models import Location, Provider
+    from medoffice.patients.models import Coverage
+
+    location = Location.objects.filter(practice=practice).order_by("id").first()
+    provider = Provider.objects.filter(practice=practice, is_active=True).order_by("id").first()
+    signer = provider.user if provider is not None and getattr(provider, "user", None) else None
+    if signer is None:
+        from django.contrib.auth import get_user_model
+
+        signer = get_user_model().objects.filter(username="clinician").first()
+    if location is None or provider is None or signer is None:
+        return 0
+    today = timezone.localdate()
+    coverages = list(
+        Coverage.objects.filter(
+            patient__practice=practice, order=1, status="active",
+            effective_start__lte=today - timedelta(days=10), effective_end__isnull=True,
+            payer__is_active=True,
+        ).select_related("patient").order_by("id")[: len(READY_VISITS)]
+    )  # fmt: skip
+    signed = 0
+    for n, (coverage, (diagnoses, codes)) in enumerate(zip(coverages, READY_VISITS, strict=False)):
+        encounter = services.encounter_open(
+            patient=coverage.patient, provider=provider, location=location,
+            date_of_service=today - timedelta(days=n + 1),
+        )  # fmt: skip
+        encounter = services.superbill_save(
+            encounter=encounter, diagnoses=list(diagnoses),
+            lines=[LineInput(code=code, units=1, modifiers=(), pointers=()) for code in codes],
+        )  # fmt: skip
+        services.encounter_sign(encounter=encounter, signed_by=signer)
+        signed += 1
+    # The simulated payer does not know the last patient's member id: that claim comes back
+    # rejected (277CA A7:21, the subscriber) until the biller corrects the coverage.
+    refused = coverages[-1].member_id if coverages else ""
+    ClearinghouseConnection.objects.create(
+        practice=practice, name="Demo clearinghouse (simulated)", sender_id="RIVERSIDE01",
+        receiver_id="DEMOCLEARING", receiver_name="Demo Clearinghouse",
+        contact_name="Billing office", contact_phone="(217) 555-0142",
+        simulate_responses=True,
+        simulate_member_id_pattern=f"(?!{re.escape(refused)}$).+" if refused else "",
+    )  # fmt: skip
+    return signed

@@ -1,5 +1,6 @@
 """A simulated clearinghouse for the demo, training and tests: it answers each 837P batch
-in a folder connection's outbox with a 999 and a 277CA in its inbox, as a real one would.
+in a folder connection's outbox with a 999 and a 277CA in its inbox, as a real one would,
+and each claim status request (276) with the payer's 277 (pending, in process).
 
 It reads the batch with the X12 codec (nothing from our database: it knows only
 what the file says), accepts every transaction set in the 999, and in the
@@ -11,6 +12,7 @@ so a new user sees the whole loop: send, rejection, fix, resend.
 Answered batches are moved to the outbox's `simulated` folder.
 """
 
+import logging
 import os
 import re
 from dataclasses import replace
@@ -25,8 +27,16 @@ from medoffice.formats.x12 import Envelope, X12Error, read_transactions
 from medoffice.formats.x12.ack_999 import acknowledge, render_999
 from medoffice.formats.x12.claim_837p import parse_837p
 from medoffice.formats.x12.claim_ack import ClaimAcknowledgment, ProviderClaims, render_277ca
-from medoffice.formats.x12.claim_status import ClaimStatus, StatusCode
+from medoffice.formats.x12.claim_status import (
+    ClaimStatus,
+    ClaimStatusResponse,
+    StatusCode,
+    parse_276,
+    render_277,
+)
 from medoffice.formats.x12.common import Entity, Person
+
+logger = logging.getLogger(__name__)
 
 ACCEPTED = StatusCode("A2", "20")  # accepted into adjudication: accepted for processing
 RECEIVED = StatusCode("A1", "19")  # acknowledgement: receipt of the claims
@@ -99,6 +109,47 @@ def _answer(data: bytes, *, pattern: str, counter: int) -> tuple[bytes, bytes]:
     return ack_999, ack_277
 
 
+PENDING = StatusCode("P1", "20")  # pending: in process; accepted for processing
+
+
+def _answer_276(data: bytes, *, counter: int) -> bytes:
+    """The simulated payer's 277: every claim asked about is pending, in process (the trace
+    number and our claim number echoed, as a payer does)."""
+    transactions = read_transactions(data)
+    header = transactions[0].group.interchange
+    now = timezone.now().astimezone(ZoneInfo("America/Chicago"))
+    envelope = Envelope(
+        sender_id=header.receiver_id.strip(), receiver_id=header.sender_id.strip(),
+        sender_qualifier=header.receiver_qualifier, receiver_qualifier=header.sender_qualifier,
+        interchange_control_number=counter, group_control_number=counter, created=now,
+        production=header.is_production,
+    )  # fmt: skip
+    responses = [
+        ClaimStatusResponse(
+            payer=request.payer,
+            receiver=request.receiver,
+            provider=request.provider,
+            subscriber=request.subscriber,
+            dependent=request.dependent,
+            claims=(
+                ClaimStatus(
+                    patient_control_number=request.patient_control_number,
+                    statuses=(PENDING,),
+                    effective_date=now.date(),
+                    total_charge=request.total_charge,
+                    trace_number=request.trace_number,
+                    payer_claim_number=request.payer_claim_number,
+                    service_from=request.service_from,
+                    service_to=request.service_to,
+                ),
+            ),
+        )  # fmt: skip
+        for transaction in transactions
+        for request in parse_276(transaction)
+    ]
+    return render_277(responses, envelope=envelope, reference=f"SIM{counter:09d}")
+
+
 def simulate_answers(connection: ClearinghouseConnection) -> int:
     """Answer every batch waiting in the connection's outbox; returns how many."""
     if connection.kind != ConnectionKind.FOLDER or not connection.simulate_responses:
@@ -115,14 +166,22 @@ def simulate_answers(connection: ClearinghouseConnection) -> int:
         path = Path(entry.path)
         stamp = timezone.now().astimezone(UTC).strftime("%Y%m%d%H%M%S%f")
         counter = (int(stamp[-9:]) % 900_000_000) + 1
+        data = path.read_bytes()
         try:
-            ack_999, ack_277 = _answer(
-                path.read_bytes(), pattern=connection.simulate_member_id_pattern, counter=counter
-            )
-        except X12Error:
-            continue  # not a batch the simulator can read: a real clearinghouse would 999-reject
-        _write(inbox, f"{path.stem}.999", ack_999)
-        _write(inbox, f"{path.stem}.277", ack_277)
+            kind = read_transactions(data)[0].set_id
+            if kind not in ("837", "276"):
+                continue  # a 270 goes to the payer through the clearinghouse: not answered here
+            if kind == "276":
+                _write(inbox, f"{path.stem}.277", _answer_276(data, counter=counter))
+            else:
+                ack_999, ack_277 = _answer(
+                    data, pattern=connection.simulate_member_id_pattern, counter=counter
+                )
+                _write(inbox, f"{path.stem}.999", ack_999)
+                _write(inbox, f"{path.stem}.277", ack_277)
+        except X12Error as exc:
+            logger.warning("simulated clearinghouse: %s left unanswered: %s", entry.name, exc)
+            continue  # not a file the simulator can read: a real clearinghouse would 999-reject
         done = outbox / "simulated"
         done.mkdir(mode=0o700, exist_ok=True)
         os.replace(path, done / path.name)

@@ -71,10 +71,8 @@ def check_create(
     )  # fmt: skip
     check.full_clean()
     check.save()
-    # The row id is the 270's control number: written once the row exists.
-    check.request_x12 = x12map.build_270(
-        check, sender_id=via.sender_id, receiver_id=via.receiver_id, production=via.production
-    )
+    # The envelope (ids, control number) is the gateway's: once the row exists.
+    check.request_x12 = x12map.build_270(check, **via.envelope_for(check))
     check.save(update_fields=["request_x12"])
     audit_record(
         action=AuditAction.CREATE, obj=check, patient=coverage.patient, category=CATEGORY,
@@ -103,6 +101,7 @@ def check_run(
 def check_send(*, check: EligibilityCheck, via: Gateway | None = None) -> EligibilityCheck:
     via = via or gateway()
     try:
+        via.prepare(check)
         response = via.send(request=bytes(check.request_x12), name=f"270-{check.trace_number}")
     except GatewayUnavailableError as exc:
         return check_fail(check=check, reason=str(exc))

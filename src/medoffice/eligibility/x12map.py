@@ -70,11 +70,16 @@ def _fields(person: Person) -> dict:
     return {name: getattr(person, name) for name in Person.__slots__}
 
 
-def build_270(check, *, sender_id: str, receiver_id: str, production: bool = False) -> bytes:
+def build_270(
+    check, *, sender_id: str, receiver_id: str, control_number: int, production: bool = False,
+    sender_qualifier: str = "ZZ", receiver_qualifier: str = "ZZ",
+) -> bytes:  # fmt: skip
     envelope = Envelope(
-        sender_id=sender_id, receiver_id=receiver_id,
-        interchange_control_number=_control(check.pk), group_control_number=_control(check.pk),
-        created=timezone.localtime(), production=production,
+        sender_id=sender_id, receiver_id=receiver_id, sender_qualifier=sender_qualifier,
+        receiver_qualifier=receiver_qualifier,
+        interchange_control_number=_control(control_number),
+        group_control_number=_control(control_number), created=timezone.localtime(),
+        production=production,
     )  # fmt: skip
     try:
         return codec.render_270(

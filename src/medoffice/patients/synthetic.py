@@ -1004,7 +1004,7 @@ _DEMO_LOCATIONS = (
         "address1": "1200 S Sixth St",
         "city": "Springfield",
         "state": "IL",
-        "zip_code": "62703",
+        "zip_code": "62703-4100",
         "phone": "+12175550142",
     },
     {
@@ -1013,7 +1013,7 @@ _DEMO_LOCATIONS = (
         "address2": "Suite 100",
         "city": "Chatham",
         "state": "IL",
-        "zip_code": "62629",
+        "zip_code": "62629-1518",
         "phone": "+12175550187",
     },
 )

@@ -21,7 +21,8 @@ class Command(BaseCommand):
         if loaded["created"]:
             self.stdout.write(
                 f"Billing: a superbill of {loaded['superbill items']} items, fee schedules for"
-                f" {loaded['priced codes']} codes."
+                f" {loaded['priced codes']} codes; a simulated clearinghouse and"
+                f" {loaded['ready claims']} signed visits ready to bill."
             )
         else:
             self.stdout.write("Billing set-up already present.")

@@ -18,6 +18,7 @@ from django.core.management.base import BaseCommand
 from django.db import connection
 
 from medoffice.billing.tasks import enqueue_follow_up_unless_waiting
+from medoffice.eligibility.tasks import enqueue_eligibility_unless_waiting
 from medoffice.messaging.tasks import enqueue_sweep_unless_waiting
 from medoffice.worklist.tasks import enqueue_daily_jobs
 
@@ -41,6 +42,10 @@ def _clock(every: float) -> None:
             enqueue_daily_jobs()  # the closet's daily job, task reminders: once a day
         except Exception:
             logger.exception("could not queue the daily jobs")
+        try:
+            enqueue_eligibility_unless_waiting()
+        except Exception:
+            logger.exception("could not queue the eligibility batch or pickup")
         finally:
             connection.close()  # this thread's own connection; a new one next minute
 
@@ -68,6 +73,7 @@ class Command(BaseCommand):
             enqueue_sweep_unless_waiting()
             enqueue_follow_up_unless_waiting()
             enqueue_daily_jobs()
+            enqueue_eligibility_unless_waiting()
             if not options["batch"]:
                 threading.Thread(target=_clock, args=(every,), daemon=True, name="sweep").start()
         worker_options = {
