@@ -57,6 +57,7 @@ from tests.billing.claimwork import claim_for  # noqa: E402
 PAYER = Entity("AETNA", "60054", "PI")
 PAYEE = Entity("RIVERSIDE TEST PRACTICE", "1234567893", "XX")
 PAID_ON = date(2026, 3, 20)
+ENVELOPE_TIME = datetime(2026, 3, 20, 9, 0, tzinfo=ZoneInfo("America/Chicago"))
 
 
 @pytest.fixture
@@ -145,6 +146,6 @@ def era_bytes(payments, *, trace="EFT0001", plb=(), control=1, total=None) -> by
         receiver_id="MEDOFFICE01",
         interchange_control_number=control,
         group_control_number=control,
-        created=datetime(2026, 3, 20, 9, 0, tzinfo=ZoneInfo("America/Chicago")),
+        created=ENVELOPE_TIME,
     )
     return render_835([remittance], envelope=envelope)
