@@ -37,7 +37,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from medoffice.billing import explanations
@@ -64,6 +64,7 @@ from medoffice.formats.x12.remittance import (
     parse_835,
 )
 from medoffice.patients.models import Coverage, Payer
+from medoffice.payments import bulk
 from medoffice.payments.errors import EraRejected, LedgerError
 from medoffice.payments.models import (
     Account,
@@ -304,7 +305,9 @@ def era_import(
             )  # fmt: skip
     except IntegrityError:
         # Posted meanwhile by another request (the unique keys said so): nothing of ours stays.
-        message = _already(practice_id, digest, parsed) or "already posted by another import"
+        message = _already(practice_id, digest, parsed)
+        if not message:
+            raise  # not a second import: a fault, never reported as "already posted"
         return ImportResult(name, "already_posted", message)
     except EraRejected as exc:
         record = _record_rejection(practice_id, name, data, digest, exc.reason, origin, by)
@@ -396,6 +399,15 @@ class _ClaimPlan:
     secondary: Coverage | None = None
     reverses: list = field(default_factory=list)  # entries to reverse
     supersede: list = field(default_factory=list)  # adjudication ids
+
+
+def _rows(entries: list[dict]) -> list[dict]:
+    """Entry dicts as rows: the ERA claim they belong to by its (now known) id."""
+    for row in entries:
+        era = row.pop("era_claim", None)
+        if era is not None:
+            row["era_claim_id"] = era.pk
+    return entries
 
 
 class _Poster:
@@ -499,7 +511,7 @@ class _Poster:
             received_at=self.now,
         )  # fmt: skip
         self.era_payment = EraPayment.objects.create(
-            era_file=self.record, payment=self.payment, interchange_control=self.parsed.isa13,
+            era_file=self.record, payment_id=self.payment.pk, interchange_control=self.parsed.isa13,
             group_control=self.parsed.gs06, transaction_control=self.parsed.st02,
             payer_identifier=self.parsed.payer_identifier[:80],
             trace_number=r.trace_number[:50], payer_name=r.payer.name[:60],
@@ -664,7 +676,7 @@ class _Poster:
                 denied_lines += 1
                 first = svc.adjustments[0] if svc.adjustments else None
                 plan.entries.append(
-                    LedgerEntry(
+                    dict(
                         kind=EntryKind.DENIAL,
                         amount=ZERO,
                         group=first.group if first else "",
@@ -693,7 +705,11 @@ class _Poster:
         if not cp.services and (cp.paid or cp.adjustments):
             self._suspend(plan, cp, None, "a claim payment without service lines: match by hand")
         plan.responsibility = sum(
-            (e.amount for e in plan.entries if e.kind == EntryKind.TRANSFER and e.amount > 0),
+            (
+                e["amount"]
+                for e in plan.entries
+                if e["kind"] == EntryKind.TRANSFER and e["amount"] > 0
+            ),
             ZERO,
         )
         plan.adjudications.append(
@@ -745,10 +761,10 @@ class _Poster:
     def _line_money(self, plan, base, payer, to, paid, adjustments, remarks) -> None:
         if paid:
             plan.entries.append(
-                LedgerEntry(
+                dict(
                     kind=EntryKind.INSURANCE_PAYMENT,
                     amount=-paid,
-                    payment=self.payment,
+                    payment_id=self.payment.pk,
                     remarks=" ".join(remarks)[:60],
                     **payer,
                     **base,
@@ -759,17 +775,17 @@ class _Poster:
                 continue
             if a.group == "PR":
                 plan.entries.append(
-                    LedgerEntry(kind=EntryKind.TRANSFER, amount=-a.amount, group="PR",
+                    dict(kind=EntryKind.TRANSFER, amount=-a.amount, group="PR",
                                 reason=a.reason, **payer, **base)
                 )  # fmt: skip
                 plan.entries.append(
-                    LedgerEntry(kind=EntryKind.TRANSFER, amount=a.amount, group="PR",
+                    dict(kind=EntryKind.TRANSFER, amount=a.amount, group="PR",
                                 reason=a.reason, **to, **base)
                 )  # fmt: skip
             else:
                 kind = EntryKind.CONTRACTUAL if a.group == "CO" else EntryKind.ADJUSTMENT
                 plan.entries.append(
-                    LedgerEntry(kind=kind, amount=-a.amount, group=a.group, reason=a.reason,
+                    dict(kind=kind, amount=-a.amount, group=a.group, reason=a.reason,
                                 **payer, **base)
                 )  # fmt: skip
 
@@ -778,9 +794,9 @@ class _Poster:
         line = matched[0][0]
         self._line_money(plan, self._base(claim, line, plan), payer, to, ZERO, cp.adjustments, ())
 
-    def _adjustments(self, adjustments) -> list[Adjustment]:
+    def _adjustments(self, adjustments) -> list[dict]:
         return [
-            Adjustment(group=a.group, reason=a.reason[:5], amount=a.amount, quantity=a.quantity)
+            {"group": a.group, "reason": a.reason[:5], "amount": a.amount, "quantity": a.quantity}
             for a in adjustments
         ]
 
@@ -794,14 +810,12 @@ class _Poster:
 
     # -- write
     def _write(self, plans: list[_ClaimPlan]) -> None:
-        EraClaim.objects.bulk_create([p.era for p in plans], batch_size=CHUNK)
+        bulk.insert([p.era for p in plans], returning=True)
         entries, items, findings, adjudications = [], [], [], []
         reversals = []
         by = getattr(self.by, "pk", None)
         for plan in plans:
-            for entry in plan.entries:
-                entry.era_claim = plan.era
-            entries.extend(plan.entries)
+            entries.extend(_rows(plan.entries))
             for item in plan.suspense:
                 item.era_claim = plan.era
             items.extend(plan.suspense)
@@ -810,7 +824,7 @@ class _Poster:
             posting = uuid.uuid4()
             for old in plan.reverses:
                 reversals.append(
-                    LedgerEntry(
+                    dict(
                         practice_id=old.practice_id,
                         posting=posting,
                         kind=old.kind,
@@ -827,9 +841,9 @@ class _Poster:
                         payer_id=old.payer_id,
                         group=old.group,
                         reason=old.reason,
-                        payment=self.payment if old.payment_id else None,
+                        payment_id=self.payment.pk if old.payment_id else None,
                         era_claim=plan.era,
-                        reverses=old,
+                        reverses_id=old.pk,
                         source_kind=SourceKind.ERA,
                         source=self.source,
                         note="CLP status 22: payment reversed by the payer",
@@ -838,16 +852,16 @@ class _Poster:
                         posted_at=self.now,
                     )  # fmt: skip
                 )
-        LedgerEntry.objects.bulk_create(entries + reversals, batch_size=CHUNK)
-        SuspenseItem.objects.bulk_create(items, batch_size=CHUNK)
-        ClaimFinding.objects.bulk_create(findings, batch_size=CHUNK)
-        Adjudication.objects.bulk_create([a for a, _ in adjudications], batch_size=CHUNK)
+        bulk.insert_rows(LedgerEntry, entries + _rows(reversals))
+        bulk.insert(items)
+        bulk.insert(findings)
+        bulk.insert([a for a, _ in adjudications], returning=True)
         adjustments = []
         for adjudication, rows in adjudications:
             for row in rows:
-                row.adjudication = adjudication
+                row["adjudication_id"] = adjudication.pk
                 adjustments.append(row)
-        Adjustment.objects.bulk_create(adjustments, batch_size=CHUNK)
+        bulk.insert_rows(Adjustment, adjustments)
         superseded = [pk for plan in plans for pk in plan.supersede]
         for start in range(0, len(superseded), CHUNK):
             Adjudication.objects.filter(pk__in=superseded[start : start + CHUNK]).update(
@@ -874,10 +888,13 @@ class _Poster:
             updates.append(claim)
             if claim.status != plan.move_to and claim_can_move(claim.status, plan.move_to):
                 groups[(claim.status, plan.move_to)].append(claim.pk)
-        for start in range(0, len(updates), CHUNK):
-            Claim.objects.bulk_update(
-                updates[start : start + CHUNK], ["paid_amount", "patient_responsibility"]
-            )
+        if updates:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE billing_claim SET paid_amount = %s, patient_responsibility = %s "
+                    "WHERE id = %s",
+                    [(c.paid_amount, c.patient_responsibility, c.pk) for c in updates],
+                )
         for (current, to), ids in groups.items():
             claims_move(
                 [(pk, current) for pk in ids], to, note=f"ERA {self.r.trace_number}",
@@ -888,20 +905,25 @@ class _Poster:
                 Claim.objects.filter(pk=plan.era.claim_id).update(status_reason=plan.note[:500])
 
     def _queue_secondaries(self, plans) -> None:
-        for plan in plans:
-            if plan.secondary is None:
-                continue
+        """A secondary claim (draft, carrying this adjudication) for each primary whose
+        remainder went to the secondary payer; made in bulk, once per encounter."""
+        wanted = [p for p in plans if p.secondary is not None]
+        if not wanted:
+            return
+        encounters = {p.era.claim.encounter_id for p in wanted}
+        have = set(
+            Claim.objects.filter(encounter_id__in=encounters, responsibility=2, frequency="1")
+            .exclude(status=S.CLOSED)
+            .values_list("encounter_id", flat=True)
+        )
+        made = []
+        for plan in wanted:
             primary = plan.era.claim
-            if (
-                Claim.objects.filter(
-                    encounter_id=primary.encounter_id, responsibility=2, frequency="1"
-                )
-                .exclude(status=S.CLOSED)
-                .exists()
-            ):
+            if primary.encounter_id in have:
                 continue
+            have.add(primary.encounter_id)
             cov = plan.secondary
-            secondary = Claim.objects.create(
+            made.append((plan, Claim(
                 practice_id=primary.practice_id, patient_id=primary.patient_id,
                 encounter_id=primary.encounter_id, encounter_version=primary.encounter_version,
                 provider_id=primary.provider_id, location_id=primary.location_id,
@@ -914,8 +936,10 @@ class _Poster:
                 prior_authorization=primary.prior_authorization,
                 total_charge=primary.total_charge, created_by=self.by, created_at=self.now,
                 updated_at=self.now,
-            )  # fmt: skip
-            ClaimLine.objects.bulk_create(
+            )))  # fmt: skip
+        Claim.objects.bulk_create([c for _, c in made], batch_size=CHUNK)
+        ClaimLine.objects.bulk_create(
+            [
                 ClaimLine(
                     claim=secondary,
                     number=ln.number,
@@ -928,20 +952,30 @@ class _Poster:
                     date_of_service=ln.date_of_service,
                     control_number=f"{secondary.patient_control_number}-{ln.number}",
                 )  # fmt: skip
-                for ln in primary.era_lines
-            )
-            ClaimEvent.objects.create(
-                claim=secondary, to_status=S.DRAFT, by=self.by, at=self.now,
-                note=f"secondary claim made from the primary's ERA {self.r.trace_number}",
-            )  # fmt: skip
+                for plan, secondary in made
+                for ln in plan.era.claim.era_lines
+            ],
+            batch_size=CHUNK,
+        )
+        note = f"secondary claim made from the primary's ERA {self.r.trace_number}"
+        ClaimEvent.objects.bulk_create(
+            [ClaimEvent(claim=c, to_status=S.DRAFT, by=self.by, at=self.now, note=note)
+             for _, c in made],
+            batch_size=CHUNK,
+        )  # fmt: skip
+        for plan, _ in made:
             plan.era.outcome = (plan.era.outcome + "; secondary claim made")[:200]
-            EraClaim.objects.filter(pk=plan.era.pk).update(outcome=plan.era.outcome)
+        with connection.cursor() as cursor:
+            cursor.executemany(
+                "UPDATE payments_eraclaim SET outcome = %s WHERE id = %s",
+                [(plan.era.outcome, plan.era.pk) for plan, _ in made],
+            )
 
     def _provider_adjustments(self) -> None:
         entries = []
         for plb in self.r.provider_adjustments:
             entries.append(
-                LedgerEntry(
+                dict(
                     practice_id=self.practice_id,
                     posting=uuid.uuid4(),
                     kind=EntryKind.PROVIDER,
@@ -949,7 +983,7 @@ class _Poster:
                     party=Party.PRACTICE,
                     payer_id=self.payment.payer_id,
                     reason=plb.reason,
-                    payment=self.payment,
+                    payment_id=self.payment.pk,
                     source_kind=SourceKind.ERA,
                     source=self.source,
                     note=f"{plb.reason_text} {plb.reference}"[:300],
@@ -958,7 +992,7 @@ class _Poster:
                     posted_at=self.now,
                 )  # fmt: skip
             )
-        LedgerEntry.objects.bulk_create(entries)
+        bulk.insert_rows(LedgerEntry, entries)
 
 
 # ---------------------------------------------------------------- the clearinghouse inbox
@@ -1036,7 +1070,7 @@ def suspense_match(item: SuspenseItem, *, line: ClaimLine, by=None, note: str = 
         if item.paid == ZERO and not pr and item.charge_amount > ZERO:
             first = adjustments[0] if adjustments else None
             plan.entries.append(
-                LedgerEntry(kind=EntryKind.DENIAL, amount=ZERO,
+                dict(kind=EntryKind.DENIAL, amount=ZERO,
                             group=first.group if first else "",
                             reason=first.reason if first else "", **payer, **base)
             )  # fmt: skip
@@ -1044,7 +1078,7 @@ def suspense_match(item: SuspenseItem, *, line: ClaimLine, by=None, note: str = 
             poster._line_money(
                 plan, base, payer, to, item.paid, adjustments, item.detail.get("remarks", [])
             )
-        LedgerEntry.objects.bulk_create(plan.entries)
+        bulk.insert_rows(LedgerEntry, _rows(plan.entries))
         SuspenseItem.objects.filter(pk=item.pk).update(
             status=SuspenseStatus.MATCHED, matched_line=line, resolved_by=by,
             resolved_at=poster.now, resolution_note=note[:300],
@@ -1053,7 +1087,7 @@ def suspense_match(item: SuspenseItem, *, line: ClaimLine, by=None, note: str = 
             action=AuditAction.UPDATE, obj=item, patient=claim.patient, category=CATEGORY,
             detail=f"suspense line matched to claim line {line.number}",
         )  # fmt: skip
-        return plan.entries
+        return list(LedgerEntry.objects.filter(posting=plan.posting).order_by("id"))
 
 
 def suspense_close(item: SuspenseItem, *, note: str, by=None) -> None:
