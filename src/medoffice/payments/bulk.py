@@ -21,10 +21,21 @@ def _adapter(field, vendor: str):
         return None  # psycopg adapts UUID, Decimal, dates and aware datetimes itself
     if kind == "UUIDField":
         return lambda v: None if v is None else v.hex
-    if kind == "DateTimeField":
-        return connection.ops.adapt_datetimefield_value
-    if kind == "DateField":
-        return connection.ops.adapt_datefield_value
+    if kind in ("DateTimeField", "DateField"):
+        # A posting's rows share their few times and days: adapt each value once.
+        adapt = (
+            connection.ops.adapt_datetimefield_value
+            if kind == "DateTimeField"
+            else connection.ops.adapt_datefield_value
+        )
+        seen: dict = {}
+
+        def cached(v):
+            if v not in seen:
+                seen[v] = adapt(v)
+            return seen[v]
+
+        return cached
     return None  # Decimal: the backend registers its own sqlite3 adapter
 
 
