@@ -155,3 +155,30 @@ def test_upload_page_and_api_refuse_a_bad_file_and_say_already_posted(
         clinician.get(reverse("api:patient-ledger", args=[claim.patient.public_id])).status_code
         == 403
     )
+
+
+def test_remittances_from_the_clearinghouse_inbox_are_posted_once(sent, practice, tmp_path):
+    from medoffice.billing.acks import responses_pick_up
+    from medoffice.billing.models import ClearinghouseConnection
+    from medoffice.payments.era import era_pick_up
+
+    connection = ClearinghouseConnection.objects.create(
+        practice=practice, name="Inbox test", sender_id="MEDOFFICE01", receiver_id="CH",
+        receiver_name="Clearinghouse", outbox_dir=str(tmp_path / "out"),
+        inbox_dir=str(tmp_path / "in"),
+    )  # fmt: skip
+    claim = sent([line("99213")])
+    (visit,) = claim.lines.all()
+    inbox = tmp_path / "in"
+    inbox.mkdir()
+    data = era_bytes([claim_payment(claim, [service(visit, "90", ("CO", "45", "35"))])])
+    (inbox / "remit-1.835").write_bytes(data)
+    (inbox / "broken.835").write_bytes(data[:-40])
+    results = {r.name: r.status for r in era_pick_up(connection)}
+    assert results == {"remit-1.835": "posted", "broken.835": "rejected"}
+    assert (inbox / "processed" / "remit-1.835").exists()
+    assert (inbox / "quarantine" / "broken.835").exists()
+    (inbox / "remit-again.835").write_bytes(data)  # the clearinghouse sent it twice
+    assert [r.status for r in era_pick_up(connection)] == ["already_posted"]
+    assert responses_pick_up(connection).files == []  # nothing left for billing's pick-up
+    assert ledger_problems() == []
