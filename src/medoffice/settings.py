@@ -80,6 +80,7 @@ INSTALLED_APPS = [
     "medoffice.records",
     "medoffice.worklist",
     "medoffice.inventory",
+    "medoffice.payments",
     "medoffice.reports",
     "medoffice.privacy",
 ]

@@ -192,6 +192,11 @@ class World:
     other_ticket: object = None
     other_cycle_count: object = None
     other_vendor: object = None
+    # ERA posting (payments): an imported 835 whose unknown claim waits in suspense.
+    era_file: object = None
+    suspense_item: object = None
+    other_era_file: object = None
+    other_suspense_item: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -496,6 +501,26 @@ def _closet(location) -> dict:
             "cycle_count": count_start(location=location, by=None)}  # fmt: skip
 
 
+def _remittance(practice, trace: str) -> dict:
+    """An 835 posted for `practice` paying a claim we never sent: its line is in suspense."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from medoffice.payments.era import era_import
+    from medoffice.payments.models import SuspenseItem
+    from tests.payments.conftest import claim_payment, era_bytes, service
+
+    line = SimpleNamespace(code="99213", amount=Decimal("125.00"), modifier_list=[], units=1,
+                           date_of_service=date(2026, 1, 5), control_number="")  # fmt: skip
+    data = era_bytes(
+        [claim_payment(None, [service(line, "90.00", ("CO", "45", "35.00"))])], trace=trace
+    )
+    result = era_import(data, practice=practice, name=f"{trace}.835")
+    assert result.status == "posted", result.message
+    item = SuspenseItem.objects.get(era_claim__era_payment__era_file=result.era_file)
+    return {"era_file": result.era_file, "suspense_item": item}
+
+
 def build_world(make_patient, payer, provider, location, make_user) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
     visit, and a second record to merge."""
@@ -524,6 +549,8 @@ def build_world(make_patient, payer, provider, location, make_user) -> World:
     _records(world, patient, provider)
     _privacy(world, location.practice, doctor)
     for name, value in _closet(location).items():
+        setattr(world, name, value)
+    for name, value in _remittance(location.practice, "ROUTE-ERA").items():
         setattr(world, name, value)
     return world
 
@@ -560,6 +587,8 @@ def add_outsider(world, make_patient, other_practice, make_user) -> World:
     _records(world, world.other_patient, doctor, prefix="other_")
     _privacy(world, other_practice, far_doctor, prefix="other_")
     for name, value in _closet(place).items():
+        setattr(world, f"other_{name}", value)
+    for name, value in _remittance(other_practice, "ROUTE-ERA-OTHER").items():
         setattr(world, f"other_{name}", value)
     return world
 

@@ -192,6 +192,12 @@ _PRIVACY_PROGRAM = {
     for action in ("view", "add", "change")
     for model in ("riskassessment", "securityincident", "businessassociate")
 } | {"privacy.view_trainingrecord", "privacy.add_trainingrecord", "privacy.add_privacypolicy"}
+# Patient accounts and the ledger (payments app): billers read and post, import ERAs (835)
+# and work the suspense queue; the office manager reads. Clinicians never see accounts.
+_LEDGER_READ = {"payments.view_ledger"}
+_LEDGER_POST = _LEDGER_READ | {
+    "payments.post_ledger", "payments.import_era", "payments.work_suspense",
+}  # fmt: skip
 # The office manager's dashboard and the general-ledger journal for the bookkeeper.
 _REPORTS = {
     "reports.view_dashboard",
@@ -254,6 +260,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"records.view_document"}
         | _COMMUNICATIONS
         | {"records.view_referral"}
+        | _LEDGER_POST
     ),
     Role.RECORDS: frozenset(
         _REGISTER
@@ -305,6 +312,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _FAX_OUTBOX
         | _STOCK_MANAGE
         | _REPORTS
+        | _LEDGER_READ
     ),
     Role.PRIVACY_OFFICER: frozenset(
         _READ_PATIENT
