@@ -239,6 +239,18 @@ ROWS = [
         )
         for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
     ],  # fmt: skip
+    ("Patient accounts: desk payments, statements, plans, refunds", None),
+    ("See balances, desk payments, statements and payment plans", "accounts.view_accounts"),
+    (
+        "Take payments at the desk (cash, check, card) and print receipts",
+        "accounts.collect_payment",
+    ),
+    ("Close the day's drawer and print the deposit slip", "accounts.close_day"),
+    ("Set up and cancel payment plans", "accounts.manage_plans"),
+    ("Ask for the refund of a credit balance", "accounts.request_refund"),
+    ("Approve or refuse refunds", "accounts.approve_refund"),
+    ("Run statements, manage collections status and holds", "accounts.run_statements"),
+    ("See A/R aging, collection and denial reports", "accounts.view_ar_reports"),
     ("Dashboard and accounting", None),
     ("See the practice dashboard", "reports.view_dashboard"),
     ("Export the general-ledger journal (CSV, IIF)", "reports.export_journal"),

@@ -26,8 +26,9 @@ def test_even_split_puts_leftover_cents_on_the_last_instalment():
 
 
 def test_schedule_by_amount_ends_with_the_remainder():
-    got = plans.schedule(total=D("250.00"), first_due=date(2026, 3, 1), amount=D("60"),
-                         frequency="biweekly")  # fmt: skip
+    got = plans.schedule(
+        total=D("250.00"), first_due=date(2026, 3, 1), amount=D("60"), frequency="biweekly"
+    )
     assert [i.amount for i in got] == [D("60.00")] * 4 + [D("10.00")]
     assert got[1].due == date(2026, 3, 15)
 
@@ -75,8 +76,9 @@ def test_terminal_gateway_refuses_a_card_number(typed):
 
 
 def test_terminal_gateway_keeps_the_terminal_reference():
-    result = gateways.TerminalGateway().charge(amount=D("20"), reference=" APPR 448812 ",
-                                                description="copay")  # fmt: skip
+    result = gateways.TerminalGateway().charge(
+        amount=D("20"), reference=" APPR 448812 ", description="copay"
+    )
     assert result.reference == "APPR 448812"
     assert result.gateway == "terminal"
     # 16 digits that fail Luhn are a reference, not a card
@@ -97,9 +99,20 @@ def test_gateway_path_that_does_not_exist_is_an_error():
 
 @pytest.mark.parametrize(
     ("days", "bucket"),
-    [(0, "0-30"), (30, "0-30"), (31, "31-60"), (60, "31-60"), (61, "61-90"), (90, "61-90"),
-     (91, "91-120"), (120, "91-120"), (121, "120+"), (900, "120+"), (-3, "0-30")],
-)  # fmt: skip
+    [
+        (0, "0-30"),
+        (30, "0-30"),
+        (31, "31-60"),
+        (60, "31-60"),
+        (61, "61-90"),
+        (90, "61-90"),
+        (91, "91-120"),
+        (120, "91-120"),
+        (121, "120+"),
+        (900, "120+"),
+        (-3, "0-30"),
+    ],
+)
 def test_aging_bucket_edges(days, bucket):
     as_of = date(2026, 6, 30)
     assert aging.bucket_of(date.fromordinal(as_of.toordinal() - days), as_of) == bucket
@@ -107,8 +120,12 @@ def test_aging_bucket_edges(days, bucket):
 
 def test_aging_rows_sum_to_the_open_amounts():
     as_of = date(2026, 6, 30)
-    rows = [("Acme", date(2026, 6, 29), D("10.00")), ("Acme", date(2026, 1, 1), D("5.55")),
-            ("Bolt", date(2026, 5, 1), D("40.00")), ("Bolt", date(2026, 5, 2), D("0"))]  # fmt: skip
+    rows = [
+        ("Acme", date(2026, 6, 29), D("10.00")),
+        ("Acme", date(2026, 1, 1), D("5.55")),
+        ("Bolt", date(2026, 5, 1), D("40.00")),
+        ("Bolt", date(2026, 5, 2), D("0")),
+    ]
     got = aging.age(rows, as_of)
     assert [r.key for r in got] == ["Bolt", "Acme"]
     assert got[1].amounts == [D("10.00"), D("0.00"), D("0.00"), D("0.00"), D("5.55")]
@@ -147,36 +164,63 @@ def test_statement_says_what_insurance_paid_what_you_owe_and_why():
                     ),
                 ),
             ),
-        ),  # fmt: skip
+        ),
         amount_due=D("20.00"),
         how_to_pay=("Online at pay.example.com", "By phone 217-555-0100"),
         message="Second notice: your balance is past due.",
     )
     text = words(pdf.render_statement(record))
-    for expected in ("Statement", "Ana Lima", "You owe", "$20.00", "Insurance paid", "$80.00",
-                     "Why you owe this: Coinsurance $20.00", "How to pay", "Second notice",
-                     "04/25/2026", "Acme Health"):  # fmt: skip
+    for expected in (
+        "Statement",
+        "Ana Lima",
+        "You owe",
+        "$20.00",
+        "Insurance paid",
+        "$80.00",
+        "Why you owe this: Coinsurance $20.00",
+        "How to pay",
+        "Second notice",
+        "04/25/2026",
+        "Acme Health",
+    ):
         assert expected in text
 
 
 def test_receipt_and_deposit_slip_carry_their_figures():
-    receipt = words(pdf.render_payment_receipt(pdf.PaymentReceiptRecord(
-        practice=PRACTICE, patient="Ana Lima", account="MRN00042",
-        received_at="04/01/2026 09:12 CDT", method="Card (terminal ref APPR 1)",
-        amount=D("45.00"), applied=(("Visit 03/02/2026", D("20.00")),), unapplied=D("25.00"),
-        number="R-7",
-    )))  # fmt: skip
+    receipt = words(
+        pdf.render_payment_receipt(
+            pdf.PaymentReceiptRecord(
+                practice=PRACTICE,
+                patient="Ana Lima",
+                account="MRN00042",
+                received_at="04/01/2026 09:12 CDT",
+                method="Card (terminal ref APPR 1)",
+                amount=D("45.00"),
+                applied=(("Visit 03/02/2026", D("20.00")),),
+                unapplied=D("25.00"),
+                number="R-7",
+            )
+        )
+    )
     assert "Amount paid" in receipt
     assert "$45.00" in receipt
     assert "$25.00" in receipt
     assert "APPR 1" in receipt
     assert "R-7" in receipt
-    slip = words(pdf.render_deposit_slip(pdf.DepositSlipRecord(
-        practice=PRACTICE, location="Main", day=date(2026, 4, 1), closed_by="Kim",
-        rows=(pdf.DepositRow("Cash", "", "Ana Lima", D("45.00")),),
-        totals=(("Cash", D("45.00")),), counted=(("Cash", D("40.00")),),
-        differences=("Cash: counted $40.00, posted $45.00 (short $5.00)",),
-    )))  # fmt: skip
+    slip = words(
+        pdf.render_deposit_slip(
+            pdf.DepositSlipRecord(
+                practice=PRACTICE,
+                location="Main",
+                day=date(2026, 4, 1),
+                closed_by="Kim",
+                rows=(pdf.DepositRow("Cash", "", "Ana Lima", D("45.00")),),
+                totals=(("Cash", D("45.00")),),
+                counted=(("Cash", D("40.00")),),
+                differences=("Cash: counted $40.00, posted $45.00 (short $5.00)",),
+            )
+        )
+    )
     assert "Deposit slip" in slip
     assert "short $5.00" in slip
     assert "$40.00" in slip
