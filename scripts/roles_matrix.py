@@ -239,6 +239,11 @@ ROWS = [
         )
         for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
     ],  # fmt: skip
+    ("Patient accounts and payments", None),
+    ("See patient accounts, balances, the ledger and ERA remittances", "payments.view_ledger"),
+    ("Post payments, adjustments, transfers, write-offs and reversals", "payments.post_ledger"),
+    ("Import and post ERA (835) remittances", "payments.import_era"),
+    ("Match unmatched remittance lines by hand (the suspense queue)", "payments.work_suspense"),
     ("Patient accounts: desk payments, statements, plans, refunds", None),
     ("See balances, desk payments, statements and payment plans", "accounts.view_accounts"),
     (

@@ -20,6 +20,7 @@ PASSWORD = "a-long-test-passphrase"
 _rows = importlib.import_module("medoffice.core.migrations.0002_audit_append_only")
 _truncate = importlib.import_module("medoffice.core.migrations.0003_audit_no_truncate")
 _moves = importlib.import_module("medoffice.inventory.migrations.0002_movements_append_only")
+_ledger = importlib.import_module("medoffice.payments.triggers")
 
 # The triggers that refuse the test database's flush after a transactional test:
 # SQLite flushes with DELETE, PostgreSQL with TRUNCATE.
@@ -27,9 +28,9 @@ _FLUSH_BLOCKERS = {
     "sqlite": (
         [
             s.replace("CREATE TRIGGER", "CREATE TRIGGER IF NOT EXISTS")
-            for s in _rows.SQLITE + _moves.SQLITE
+            for s in _rows.SQLITE + _moves.SQLITE + _ledger.SQLITE
         ],
-        _rows.SQLITE_REVERSE + _moves.SQLITE_REVERSE,
+        _rows.SQLITE_REVERSE + _moves.SQLITE_REVERSE + _ledger.SQLITE_REVERSE,
     ),
     "postgresql": (_truncate.POSTGRES, _truncate.POSTGRES_REVERSE),
 }

@@ -11,6 +11,7 @@ from medoffice.core.policy import AUTHENTICATED
 from medoffice.eligibility import api as eligibility_api
 from medoffice.inventory import api as inventory_api
 from medoffice.patients import api as patients_api
+from medoffice.payments import api as payments_api
 from medoffice.records import api as records_api
 from medoffice.scheduling import api as scheduling_api
 from medoffice.worklist import api as worklist_api
@@ -266,4 +267,17 @@ urlpatterns += [
         "inventory/equipment/", inventory_api.EquipmentCollection.as_view(), name="equipment-list"
     ),
     path("tasks/", worklist_api.TaskCollection.as_view(), name="task-list"),
+    path("era/", payments_api.EraCollection.as_view(), name="era-list"),
+    path("era/<uuid:public_id>/", payments_api.EraItem.as_view(), name="era-detail"),
+    path(
+        "patients/<uuid:public_id>/ledger/",
+        payments_api.AccountLedger.as_view(),
+        name="patient-ledger",
+    ),
+    path("suspense/", payments_api.SuspenseCollection.as_view(), name="suspense-list"),
+    path(
+        "suspense/<uuid:public_id>/match/",
+        payments_api.SuspenseMatch.as_view(),
+        name="suspense-match",
+    ),
 ]

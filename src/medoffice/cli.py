@@ -1,6 +1,6 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
 createuser, generate, audit, backup, restore, hl7, ncci, codes, claims, eligibility, chart,
-inventory, accounting, tasks, bench, x12.
+inventory, accounting, tasks, bench, x12, era, ledger.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -260,6 +260,31 @@ def cmd_accounting_export(args) -> None:
     _call("accounting_export", **options)
 
 
+def cmd_era(args) -> None:
+    _setup_django()
+    options = {"practice": args.practice} if args.practice else {}
+    if args.era_command == "import":
+        _call("era", "import", *args.files, **options)
+    else:
+        _call("era", "pickup", **options)
+
+
+def cmd_ledger(args) -> None:
+    _setup_django()
+    options = {"practice": args.practice} if args.practice else {}
+    _call("ledger", args.ledger_command, **options)
+
+
+def cmd_report(args) -> None:
+    _setup_django()
+    options = {"by": args.by, "csv": args.csv}
+    if args.as_of:
+        options["as_of"] = args.as_of
+    if args.practice:
+        options["practice"] = args.practice
+    _call("report", args.report, **options)
+
+
 def cmd_tasks_remind(args) -> None:
     _setup_django()
     _call("tasks_remind", days=args.days)
@@ -461,6 +486,35 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--output", help="file to write (default: standard output)")
     c.add_argument("--practice", help="practice name (default: the only one)")
     c.set_defaults(func=cmd_accounting_export)
+
+    p = sub.add_parser("era", help="ERA (835) remittances: import and post them")
+    era_sub = p.add_subparsers(dest="era_command", required=True)
+    c = era_sub.add_parser(
+        "import", help="post 835 files (exit 0 posted or already posted, 1 rejected)"
+    )
+    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("--practice", help="practice name (default: the only one)")
+    c = era_sub.add_parser("pickup", help="post the 835s waiting in the clearinghouse inbox")
+    c.add_argument("--practice", help="practice name (default: the only one)")
+    p.set_defaults(func=cmd_era)
+
+    p = sub.add_parser("ledger", help="patient accounts' ledger: check it")
+    ledger_sub = p.add_subparsers(dest="ledger_command", required=True)
+    for name, text in (
+        ("check", "verify every ledger invariant (exit 1 naming what is off)"),
+        ("post-charges", "post billing's charges the ledger has not heard of"),
+    ):
+        c = ledger_sub.add_parser(name, help=text)
+        c.add_argument("--practice", help="practice name (default: every practice)")
+    p.set_defaults(func=cmd_ledger)
+
+    p = sub.add_parser("report", help="accounts reports: ar-aging (A/R by age)")
+    p.add_argument("report", choices=["ar-aging"])
+    p.add_argument("--by", choices=["payer", "patient"], default="payer")
+    p.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--csv", action="store_true", help="CSV instead of a table")
+    p.add_argument("--practice", help="practice name (default: the only one)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("tasks", help="the staff's task list")
     tasks_sub = p.add_subparsers(dest="tasks_command", required=True)

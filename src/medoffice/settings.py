@@ -80,6 +80,8 @@ INSTALLED_APPS = [
     "medoffice.records",
     "medoffice.worklist",
     "medoffice.inventory",
+    "medoffice.payments",
+    "medoffice.accounts",
     "medoffice.reports",
 ]
 

@@ -16,6 +16,8 @@ urlpatterns = [
     path("", include("medoffice.clinical.urls")),
     path("", include("medoffice.records.urls")),
     path("", include("medoffice.inventory.urls")),
+    path("", include("medoffice.payments.urls")),
+    path("", include("medoffice.accounts.urls")),
     path("", include("medoffice.worklist.urls")),
     path("", include("medoffice.reports.urls")),
     path("api/", include("medoffice.api")),

@@ -188,6 +188,16 @@ class World:
     other_equipment_record: object = None
     other_ticket: object = None
     other_cycle_count: object = None
+    # ERA posting (payments): an imported 835 whose unknown claim waits in suspense.
+    era_file: object = None
+    suspense_item: object = None
+    other_era_file: object = None
+    other_suspense_item: object = None
+    # Patient accounts: a desk payment (its receipt) and a statement as sent.
+    desk_payment: object = None
+    statement: object = None
+    other_desk_payment: object = None
+    other_statement: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -464,6 +474,47 @@ def _closet(location) -> dict:
             "cycle_count": count_start(location=location, by=None)}  # fmt: skip
 
 
+def _account_papers(patient, location) -> dict:
+    """A cash payment taken at the desk and a statement (with the PDF as sent)."""
+    from django.utils import timezone
+
+    from medoffice.accounts.models import Statement
+    from medoffice.accounts.services import desk_payment_take
+
+    payment = desk_payment_take(
+        patient=patient, amount="20", method="cash", location=location, by=None
+    )
+    statement = Statement.objects.create(
+        account=payment.account,
+        statement_date=date(2026, 3, 2),
+        due_date=date(2026, 3, 27),
+        amount_due="20.00",
+        pdf=b"%PDF-1.4 statement",
+        created_at=timezone.now(),
+    )
+    return {"desk_payment": payment, "statement": statement}
+
+
+def _remittance(practice, trace: str) -> dict:
+    """An 835 posted for `practice` paying a claim we never sent: its line is in suspense."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from medoffice.payments.era import era_import
+    from medoffice.payments.models import SuspenseItem
+    from tests.payments.conftest import claim_payment, era_bytes, service
+
+    line = SimpleNamespace(code="99213", amount=Decimal("125.00"), modifier_list=[], units=1,
+                           date_of_service=date(2026, 1, 5), control_number="")  # fmt: skip
+    data = era_bytes(
+        [claim_payment(None, [service(line, "90.00", ("CO", "45", "35.00"))])], trace=trace
+    )
+    result = era_import(data, practice=practice, name=f"{trace}.835")
+    assert result.status == "posted", result.message
+    item = SuspenseItem.objects.get(era_claim__era_payment__era_file=result.era_file)
+    return {"era_file": result.era_file, "suspense_item": item}
+
+
 @pytest.fixture
 def world(make_patient, payer, provider, location, make_user) -> World:
     """Our patient with primary coverage (card image attached), a signed consent and a booked
@@ -491,6 +542,10 @@ def world(make_patient, payer, provider, location, make_user) -> World:
     _chart(world, patient, provider, make_user("clinician", username="world_doctor"))
     _records(world, patient, provider)
     for name, value in _closet(location).items():
+        setattr(world, name, value)
+    for name, value in _remittance(location.practice, "ROUTE-ERA").items():
+        setattr(world, name, value)
+    for name, value in _account_papers(patient, location).items():
         setattr(world, name, value)
     return world
 
@@ -527,6 +582,10 @@ def world_with_outsider(world, make_patient, other_practice, make_user) -> World
     _chart(world, world.other_patient, doctor, far_doctor, prefix="other_")
     _records(world, world.other_patient, doctor, prefix="other_")
     for name, value in _closet(place).items():
+        setattr(world, f"other_{name}", value)
+    for name, value in _remittance(other_practice, "ROUTE-ERA-OTHER").items():
+        setattr(world, f"other_{name}", value)
+    for name, value in _account_papers(world.other_patient, place).items():
         setattr(world, f"other_{name}", value)
     return world
 

@@ -727,7 +727,46 @@ ROUTES: tuple[Route, ...] = (
           phi=False),
     Route("api:equipment-list", "GET", "inventory.view_equipmentrecord", phi=False),
     Route("api:task-list", "GET", AUTHENTICATED, phi=False),
+    # ERA posting and the suspense queue (payments). The ERA screens show names as the
+    # payer sent them: audited as reads of the ERA file, not of one patient.
+    Route("payments:era-list", "GET", "payments.view_ledger", phi=False),
+    Route("payments:era-upload", "POST", "payments.import_era", phi=False, ok=302,
+          body=lambda w: {"file": _era_upload("ROUTE-UPLOAD")}),
+    Route("payments:era-detail", "GET", "payments.view_ledger", "era_file", phi=False),
+    Route("accounts:receipt-pdf", "GET", "accounts.view_accounts", "desk_payment"),
+    Route("accounts:statement-pdf", "GET", "accounts.view_accounts", "statement"),
+    Route("payments:suspense-list", "GET", "payments.work_suspense", phi=False),
+    Route("payments:suspense-match", "POST", "payments.work_suspense", "suspense_item",
+          phi=False, ok=302, body=lambda w: {"claim": w.claim.patient_control_number,
+                                             "line": 1}),
+    Route("payments:suspense-close", "POST", "payments.work_suspense", "suspense_item",
+          phi=False, ok=302, body=lambda w: {"note": "not ours: returned to the payer"}),
+    Route("api:era-list", "GET", "payments.view_ledger", phi=False),
+    Route("api:era-list", "POST", "payments.import_era", phi=False, ok=201, multipart=True,
+          body=lambda w: {"file": _era_upload("ROUTE-API-UPLOAD")}),
+    Route("api:era-detail", "GET", "payments.view_ledger", "era_file", phi=False),
+    Route("api:patient-ledger", "GET", "payments.view_ledger", "patient"),
+    Route("api:suspense-list", "GET", "payments.work_suspense", phi=False),
+    Route("api:suspense-match", "POST", "payments.work_suspense", "suspense_item", phi=False,
+          body=lambda w: {"claim": w.claim.patient_control_number, "line": 1}),
 )  # fmt: skip
+
+
+def _era_upload(trace: str):
+    """An 835 (a claim we never sent, so its line goes to suspense) as an upload."""
+    from decimal import Decimal
+    from types import SimpleNamespace
+
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.payments.conftest import claim_payment, era_bytes, service
+
+    line = SimpleNamespace(code="99214", amount=Decimal("180.00"), modifier_list=[], units=1,
+                           date_of_service=date(2026, 1, 6), control_number="")  # fmt: skip
+    data = era_bytes([claim_payment(None, [service(line, "100.00", ("CO", "45", "80.00"))])],
+                     trace=trace)  # fmt: skip
+    return SimpleUploadedFile(f"{trace}.835", data, content_type="application/edi-x12")
+
 
 # Public routes that authenticate their caller themselves (a gateway's signature or shared
 # secret, never a staff session): with no credential every caller, signed in or not, gets

@@ -200,6 +200,8 @@ BAD_BODIES = {
     "api:roi-identity": [{}, [], {"method": "guess"}],
     "api:patient-referral-list": [{}, [], {"direction": "sideways"}],
     "api:referral-status": [{}, [], {"status": "lost"}],
+    "api:suspense-match": [{}, [], {"claim": "", "line": 1}, {"claim": "X", "line": 0},
+                           {"claim": "NOPE", "line": 1}],
 }  # fmt: skip
 
 

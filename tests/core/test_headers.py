@@ -48,6 +48,8 @@ HTML_PAGES = tuple(
         "records:roi-packet-pdf",
         "records:referral-letter-pdf",
         "inventory:order-pdf",
+        "accounts:receipt-pdf",
+        "accounts:statement-pdf",
     )
 )
 

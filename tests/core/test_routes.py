@@ -162,7 +162,8 @@ def test_catalogue_matches_the_policy_each_view_declares():
         draft_referral=ids, referral_in=ids,
         item=ids, draft_order=ids, awaiting_order=ids,
         approved_order=ids, sent_order=ids, received_order=ids, equipment_record=ids,
-        ticket=ids, cycle_count=ids,
+        ticket=ids, cycle_count=ids, era_file=ids, suspense_item=ids, desk_payment=ids,
+        statement=ids,
     )  # fmt: skip
     wrong = []
     for route in ROUTES + WEBHOOKS:

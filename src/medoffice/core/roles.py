@@ -184,6 +184,12 @@ _STOCK_MANAGE = _STOCK_WORK | {
         "vendor", "vendorprice", "inventorysettings", "maintenanceplan", "equipmentdocument",
     )
 } | {"inventory.add_item", "inventory.change_item", "inventory.add_equipmentrecord"}  # fmt: skip
+# Patient accounts and the ledger (payments app): billers read and post, import ERAs (835)
+# and work the suspense queue; the office manager reads. Clinicians never see accounts.
+_LEDGER_READ = {"payments.view_ledger"}
+_LEDGER_POST = _LEDGER_READ | {
+    "payments.post_ledger", "payments.import_era", "payments.work_suspense",
+}  # fmt: skip
 # The office manager's dashboard and the general-ledger journal for the bookkeeper.
 _REPORTS = {
     "reports.view_dashboard",
@@ -260,6 +266,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"records.view_document"}
         | _COMMUNICATIONS
         | {"records.view_referral"}
+        | _LEDGER_POST
         | _ACCOUNTS_BILLING
     ),
     Role.RECORDS: frozenset(
@@ -312,6 +319,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _FAX_OUTBOX
         | _STOCK_MANAGE
         | _REPORTS
+        | _LEDGER_READ
         | _ACCOUNTS_MANAGE
     ),
     Role.PRIVACY_OFFICER: frozenset(
