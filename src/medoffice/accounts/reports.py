@@ -196,7 +196,10 @@ def denial_rates(practice, *, first_day, last_day, location_ids=(), provider_ids
         .annotate(n=Count("id"))
         .order_by("payer_id", "-n")
     )
-    names = dict(Payer.objects.filter(practice=practice).values_list("pk", "name"))
+    seen = list(seen)
+    names = dict(
+        Payer.objects.filter(pk__in=[r["payer_id"] for r in seen]).values_list("pk", "name")
+    )
     by_reason = defaultdict(list)
     for r in reasons:
         by_reason[r["payer_id"]].append((f"{r['group']}-{r['reason']}".strip("-"), r["n"]))
@@ -230,7 +233,10 @@ def payments_by_payer_cpt(practice, *, first_day, last_day, location_ids=(), pro
         .annotate(paid=Sum("amount"), lines=Count("charge_id", distinct=True))
         .order_by()
     )
-    names = dict(Payer.objects.filter(practice=practice).values_list("pk", "name"))
+    rows = list(rows)
+    names = dict(
+        Payer.objects.filter(pk__in=[r["payer_id"] for r in rows]).values_list("pk", "name")
+    )
     out = []
     for r in rows:
         paid = -to_cents(r["paid"] or ZERO)
