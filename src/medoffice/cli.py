@@ -286,6 +286,16 @@ def cmd_ledger(args) -> None:
     _call("ledger", args.ledger_command, **options)
 
 
+def cmd_report(args) -> None:
+    _setup_django()
+    options = {"by": args.by, "csv": args.csv}
+    if args.as_of:
+        options["as_of"] = args.as_of
+    if args.practice:
+        options["practice"] = args.practice
+    _call("report", args.report, **options)
+
+
 def cmd_tasks_remind(args) -> None:
     _setup_django()
     _call("tasks_remind", days=args.days)
@@ -522,6 +532,14 @@ def build_parser() -> argparse.ArgumentParser:
         c = ledger_sub.add_parser(name, help=text)
         c.add_argument("--practice", help="practice name (default: every practice)")
     p.set_defaults(func=cmd_ledger)
+
+    p = sub.add_parser("report", help="accounts reports: ar-aging (A/R by age)")
+    p.add_argument("report", choices=["ar-aging"])
+    p.add_argument("--by", choices=["payer", "patient"], default="payer")
+    p.add_argument("--as-of", dest="as_of", help="YYYY-MM-DD (default: today)")
+    p.add_argument("--csv", action="store_true", help="CSV instead of a table")
+    p.add_argument("--practice", help="practice name (default: the only one)")
+    p.set_defaults(func=cmd_report)
 
     p = sub.add_parser("tasks", help="the staff's task list")
     tasks_sub = p.add_subparsers(dest="tasks_command", required=True)

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "medoffice.worklist",
     "medoffice.inventory",
     "medoffice.payments",
+    "medoffice.accounts",
     "medoffice.reports",
     "medoffice.privacy",
 ]

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("medoffice.records.urls")),
     path("", include("medoffice.inventory.urls")),
     path("", include("medoffice.payments.urls")),
+    path("", include("medoffice.accounts.urls")),
     path("", include("medoffice.worklist.urls")),
     path("", include("medoffice.reports.urls")),
     path("", include("medoffice.privacy.urls")),

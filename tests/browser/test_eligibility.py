@@ -63,6 +63,7 @@ def test_front_desk_checks_eligibility_then_collects_the_payers_copay_at_check_i
         box.check()
     page.fill("#id_copay_collected", "30.00")
     page.select_option("#id_copay_method", "card")
+    page.fill("#id_copay_reference", "APPR 3318")
     page.snap("check-in-copay")
     page.get_by_role("button", name="Check in", exact=True).click()
 

@@ -161,6 +161,7 @@ def test_a_front_desk_day(page, login, front_desk, open_all_week, make_patient, 
     page.get_by_label("Insurance card seen").check()
     page.fill("#id_copay_collected", "30.00")
     page.select_option("#id_copay_method", "card")
+    page.fill("#id_copay_reference", "APPR 3318")
     page.snap("check-in")
     page.get_by_role("button", name="Check in").click()
     expect(page.locator(".message")).to_contain_text("checked in")

@@ -197,6 +197,11 @@ class World:
     suspense_item: object = None
     other_era_file: object = None
     other_suspense_item: object = None
+    # Patient accounts: a desk payment (its receipt) and a statement as sent.
+    desk_payment: object = None
+    statement: object = None
+    other_desk_payment: object = None
+    other_statement: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -501,6 +506,27 @@ def _closet(location) -> dict:
             "cycle_count": count_start(location=location, by=None)}  # fmt: skip
 
 
+def _account_papers(patient, location) -> dict:
+    """A cash payment taken at the desk and a statement (with the PDF as sent)."""
+    from django.utils import timezone
+
+    from medoffice.accounts.models import Statement
+    from medoffice.accounts.services import desk_payment_take
+
+    payment = desk_payment_take(
+        patient=patient, amount="20", method="cash", location=location, by=None
+    )
+    statement = Statement.objects.create(
+        account=payment.account,
+        statement_date=date(2026, 3, 2),
+        due_date=date(2026, 3, 27),
+        amount_due="20.00",
+        pdf=b"%PDF-1.4 statement",
+        created_at=timezone.now(),
+    )
+    return {"desk_payment": payment, "statement": statement}
+
+
 def _remittance(practice, trace: str) -> dict:
     """An 835 posted for `practice` paying a claim we never sent: its line is in suspense."""
     from decimal import Decimal
@@ -552,6 +578,8 @@ def build_world(make_patient, payer, provider, location, make_user) -> World:
         setattr(world, name, value)
     for name, value in _remittance(location.practice, "ROUTE-ERA").items():
         setattr(world, name, value)
+    for name, value in _account_papers(patient, location).items():
+        setattr(world, name, value)
     return world
 
 
@@ -589,6 +617,8 @@ def add_outsider(world, make_patient, other_practice, make_user) -> World:
     for name, value in _closet(place).items():
         setattr(world, f"other_{name}", value)
     for name, value in _remittance(other_practice, "ROUTE-ERA-OTHER").items():
+        setattr(world, f"other_{name}", value)
+    for name, value in _account_papers(world.other_patient, place).items():
         setattr(world, f"other_{name}", value)
     return world
 

@@ -820,6 +820,8 @@ ROUTES: tuple[Route, ...] = (
     Route("payments:era-upload", "POST", "payments.import_era", phi=False, ok=302,
           body=lambda w: {"file": _era_upload("ROUTE-UPLOAD")}),
     Route("payments:era-detail", "GET", "payments.view_ledger", "era_file", phi=False),
+    Route("accounts:receipt-pdf", "GET", "accounts.view_accounts", "desk_payment", answers="pdf"),
+    Route("accounts:statement-pdf", "GET", "accounts.view_accounts", "statement", answers="pdf"),
     Route("payments:suspense-list", "GET", "payments.work_suspense", phi=False),
     Route("payments:suspense-match", "POST", "payments.work_suspense", "suspense_item",
           phi=False, ok=302, body=lambda w: {"claim": w.claim.patient_control_number,

@@ -38,7 +38,7 @@ def _is_phi_route(name: str) -> bool:
         return False
     return name.startswith(
         ("patients:", "scheduling:", "messaging:", "billing:", "eligibility:", "clinical:",
-         "records:")
+         "records:", "accounts:")
     ) or (
         name.startswith("api:")
         and any(

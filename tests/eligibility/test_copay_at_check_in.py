@@ -50,7 +50,7 @@ def test_check_in_collects_the_eligibility_copay_and_records_its_source(
 ):
     ask_for_visit(visit)
     _card_copay(coverage, "15.00")
-    arrive(visit, copay_collected=D("25.00"), copay_method="card")
+    arrive(visit, copay_collected=D("25.00"), copay_method="card", copay_reference="APPR 7")
     record = CheckIn.objects.get(appointment=visit)
     assert record.copay_due == D("25.00")
     assert record.snapshot["copay"]["source"] == "eligibility"

@@ -87,8 +87,15 @@ def test_check_in_records_copay_consents_and_arrival(on_the_day, front_desk, aud
     kinds = [(e.object_type, e.action) for e in audit_since(mark)]
     assert kinds == [
         ("patients.consent", "create"), ("patients.consent", "create"),
-        ("scheduling.appointment", "update"), ("scheduling.checkin", "create"),
+        ("scheduling.appointment", "update"), ("payments.payment", "create"),
+        ("scheduling.checkin", "create"),
     ]  # fmt: skip
+    # the copay is in the patient's account (the ledger), with the terminal's reference
+    from medoffice.payments.models import Payment
+
+    (payment,) = Payment.objects.filter(account__patient=on_the_day.patient)
+    assert (payment.amount, payment.method, payment.reference) == (Decimal("25.00"), "card", "A1")
+    assert payment.visit.appointment == on_the_day
 
 
 @pytest.mark.parametrize(
@@ -101,11 +108,13 @@ def test_check_in_records_copay_consents_and_arrival(on_the_day, front_desk, aud
         ({"copay_collected": Decimal("10.00"), "copay_method": "bitcoin"}, "copay_method"),
         ({"copay_collected": Decimal("0.00"), "copay_method": "cash"}, "copay_collected"),
         ({"copay_collected": Decimal("25.00"), "copay_method": "check"}, "copay_reference"),
+        ({"copay_collected": Decimal("25.00"), "copay_method": "card",
+          "copay_reference": "4111 1111 1111 1111"}, "copay_reference"),
         ({"demographics_verified": False}, "demographics_verified"),
         ({"consents_signed": ["tattoo"]}, "consents_signed"),
     ],
     ids=["over", "negative", "fraction", "no-method", "bad-method", "method-no-amount",
-         "check-no-number", "unverified", "unknown-consent"],
+         "check-no-number", "card-number", "unverified", "unknown-consent"],
 )  # fmt: skip
 def test_a_refused_check_in_changes_nothing(on_the_day, insured, fields, field, audit_mark,
                                             audit_since):  # fmt: skip

@@ -207,6 +207,18 @@ _REPORTS = {
     "reports.change_accountmap",
 }
 
+# Patient accounts at the desk and by mail (accounts app): the front desk takes payments
+# and closes its drawer; billers run statements, plans and ask for refunds; the office
+# manager approves refunds. Clinicians never see accounts.
+_ACCOUNTS_DESK = {
+    "accounts.view_accounts", "accounts.collect_payment", "accounts.close_day",
+    "accounts.manage_plans", "accounts.request_refund",
+}  # fmt: skip
+_ACCOUNTS_BILLING = _ACCOUNTS_DESK - {"accounts.close_day"} | {
+    "accounts.run_statements", "accounts.view_ar_reports",
+}  # fmt: skip
+_ACCOUNTS_MANAGE = _ACCOUNTS_BILLING | {"accounts.approve_refund", "accounts.close_day"}
+
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: frozenset(
         _REGISTER
@@ -219,6 +231,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _DOCUMENTS
         | _COMMUNICATIONS
         | _REFERRALS
+        | _ACCOUNTS_DESK
     ),
     Role.MEDICAL_ASSISTANT: frozenset(
         _REGISTER
@@ -235,6 +248,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _COMMUNICATIONS
         | _REFERRALS
         | _STOCK_WORK
+        | {"accounts.view_accounts", "accounts.collect_payment", "accounts.close_day"}
     ),
     Role.CODER: frozenset(
         _READ_PATIENT
@@ -261,6 +275,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _COMMUNICATIONS
         | {"records.view_referral"}
         | _LEDGER_POST
+        | _ACCOUNTS_BILLING
     ),
     Role.RECORDS: frozenset(
         _REGISTER
@@ -313,6 +328,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _STOCK_MANAGE
         | _REPORTS
         | _LEDGER_READ
+        | _ACCOUNTS_MANAGE
     ),
     Role.PRIVACY_OFFICER: frozenset(
         _READ_PATIENT

@@ -22,7 +22,7 @@ from medoffice.core.models import AuditAction
 from medoffice.patients.models import ConsentKind, Coverage, CoverageStatus, Patient
 from medoffice.patients.services import consent_record
 from medoffice.scheduling.errors import StatusMoveError
-from medoffice.scheduling.hooks import CopayQuote, copay_from_sources
+from medoffice.scheduling.hooks import CopayQuote, copay_collect, copay_from_sources
 from medoffice.scheduling.models import Appointment, CheckIn, CopayMethod, Modality
 from medoffice.scheduling.services import move_status
 from medoffice.scheduling.states import AppointmentStatus
@@ -225,6 +225,7 @@ def visit_check_in(
         copay_reference=copay_reference.strip(),
         note=note.strip(),
     )
+    copay_collect(check_in, by=checked_in_by)
     audit_record(
         action=AuditAction.CREATE,
         obj=check_in,

@@ -7,7 +7,10 @@ An app registers in its AppConfig.ready():
   check-in screen ("check_in"); `{% visit_sections appointment "panel" %}` shows them;
 - a copay source: `source(appointment, coverage) -> CopayQuote | None` for the primary
   coverage on the visit's day; the first source that answers sets the copay due at
-  check-in, else the copay on the insurance card is used.
+  check-in, else the copay on the insurance card is used;
+- a copay collector: `collector(check_in, by=user)` posts the copay collected at check-in
+  to the patient's account (the payments ledger). Unlike the hooks above it may raise
+  (e.g. a card reference that is a card number): the whole check-in is then refused.
 
 Hooks must not raise: a failing add-on must not stop a check-in. A hook that raises is
 logged (its name and the error's class, never PHI) and skipped.
@@ -36,6 +39,7 @@ CopaySource = Callable[..., CopayQuote | None]
 
 _sections: list[VisitSection] = []
 _copay_sources: list[CopaySource] = []
+_copay_collectors: list[Callable[..., object]] = []
 
 
 def register_visit_section(section: VisitSection) -> None:
@@ -46,6 +50,17 @@ def register_visit_section(section: VisitSection) -> None:
 def register_copay_source(source: CopaySource) -> None:
     if source not in _copay_sources:
         _copay_sources.append(source)
+
+
+def register_copay_collector(collector: Callable[..., object]) -> None:
+    if collector not in _copay_collectors:
+        _copay_collectors.append(collector)
+
+
+def copay_collect(check_in, *, by=None) -> None:
+    """Hand the check-in's collected copay to every collector (errors propagate)."""
+    for collector in _copay_collectors:
+        collector(check_in, by=by)
 
 
 def visit_sections(request, appointment, screen: str) -> list[str]:

@@ -1,0 +1,245 @@
+"""A/R and revenue figures from the ledger: aging by payer and by patient, days in A/R,
+net collection rate, denial rate by payer and reason, payments by payer per CPT, and the
+daily or monthly totals of charges, payments and adjustments.
+
+Every figure is a sum of ledger rows (payments.LedgerEntry) filtered by practice, and by
+location and provider when asked; the aging's grand total is exactly the sum of the
+line balances, so it reconciles with the ledger (tests prove it on generated data).
+"""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db.models import Count, Q, Sum
+
+from medoffice.accounts import aging
+from medoffice.core.money import ZERO, to_cents
+from medoffice.patients.models import Patient, Payer
+from medoffice.payments.models import EntryKind, LedgerEntry, Party
+
+PATIENT_ROW = "Patient responsibility"
+PAYMENT_KINDS = (EntryKind.INSURANCE_PAYMENT, EntryKind.PATIENT_PAYMENT)
+ADJUSTMENT_KINDS = (EntryKind.CONTRACTUAL, EntryKind.ADJUSTMENT, EntryKind.WRITE_OFF)
+
+
+def _entries(practice, location_ids=(), provider_ids=()):
+    rows = LedgerEntry.objects.filter(practice=practice)
+    if location_ids:
+        rows = rows.filter(location_id__in=location_ids)
+    if provider_ids:
+        rows = rows.filter(provider_id__in=provider_ids)
+    return rows
+
+
+@dataclass(frozen=True)
+class Aging:
+    as_of: date
+    by: str
+    rows: tuple[aging.AgingRow, ...]
+
+    @property
+    def totals(self) -> list[Decimal]:
+        return [sum((r.amounts[i] for r in self.rows), ZERO) for i in range(len(aging.BUCKETS))]
+
+    @property
+    def total(self) -> Decimal:
+        return sum(self.totals, ZERO)
+
+    def table(self) -> tuple[tuple[str, ...], list[tuple]]:
+        head = ("Payer" if self.by == "payer" else "Patient", *aging.BUCKETS, "Total")
+        body = [(r.key, *r.amounts, r.total) for r in self.rows]
+        body.append(("Total", *self.totals, self.total))
+        return head, body
+
+
+def ar_aging(
+    practice, *, as_of: date, by: str = "payer", location_ids=(), provider_ids=()
+) -> Aging:
+    """Open balances of service lines by age of the date of service: by payer (insurance
+    balances per payer plus one row for what patients owe) or by patient (all parties).
+    Entries effective after `as_of` are left out."""
+    if by not in ("payer", "patient"):
+        raise ValueError("Aging is by payer or by patient.")
+    base = _entries(practice, location_ids, provider_ids).filter(
+        charge__isnull=False, effective_on__lte=as_of
+    )
+    keys = ("party", "payer_id") if by == "payer" else ("patient_id",)
+    grouped = base.values("charge__date_of_service", *keys).annotate(total=Sum("amount")).order_by()
+    raw = []
+    for row in grouped:
+        if by == "payer":
+            key = row["payer_id"] if row["party"] == Party.INSURANCE else None
+        else:
+            key = row["patient_id"]
+        raw.append((key, row["charge__date_of_service"], to_cents(row["total"] or ZERO)))
+    if by == "payer":
+        names = dict(
+            Payer.objects.filter(pk__in={k for k, _, _ in raw if k}).values_list("pk", "name")
+        )
+        label = lambda key: PATIENT_ROW if key is None else names.get(key, f"Payer {key}")  # noqa: E731
+    else:
+        people = {
+            p.pk: f"{p.last_name}, {p.first_name} ({p.mrn})"
+            for p in Patient.objects.filter(pk__in={k for k, _, _ in raw}).only(
+                "last_name", "first_name", "mrn"
+            )
+        }
+        label = lambda key: people.get(key, f"Patient {key}")  # noqa: E731
+    rows = aging.age(((label(k), day, amount) for k, day, amount in raw), as_of)
+    return Aging(as_of, by, tuple(rows))
+
+
+def ledger_line_total(practice, *, as_of: date) -> Decimal:
+    """The sum of every line entry effective by `as_of`: what the aging must add up to."""
+    total = LedgerEntry.objects.filter(
+        practice=practice, charge__isnull=False, effective_on__lte=as_of
+    ).aggregate(t=Sum("amount"))["t"]
+    return to_cents(total or ZERO)
+
+
+@dataclass(frozen=True)
+class Totals:
+    label: str
+    charges: Decimal
+    payments: Decimal
+    adjustments: Decimal
+    refunds: Decimal
+
+
+def period_totals(
+    practice, *, first_day: date, last_day: date, per: str = "day", location_ids=(), provider_ids=()
+) -> list[Totals]:
+    """Charges, payments (insurance and patient, as positive), adjustments (contractual,
+    other and write-offs, positive) and refunds per day or month, by effective day."""
+    rows = (
+        _entries(practice, location_ids, provider_ids)
+        .filter(effective_on__gte=first_day, effective_on__lte=last_day)
+        .values("effective_on", "kind")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    )
+    buckets: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
+    for row in rows:
+        day = row["effective_on"]
+        label = day.isoformat() if per == "day" else f"{day:%Y-%m}"
+        amount = to_cents(row["total"] or ZERO)
+        kind = row["kind"]
+        if kind == EntryKind.CHARGE:
+            buckets[label]["charges"] += amount
+        elif kind in PAYMENT_KINDS:
+            buckets[label]["payments"] -= amount
+        elif kind in ADJUSTMENT_KINDS:
+            buckets[label]["adjustments"] -= amount
+        elif kind == EntryKind.REFUND:
+            buckets[label]["refunds"] += amount
+    return [
+        Totals(label, b["charges"], b["payments"], b["adjustments"], b["refunds"])
+        for label, b in sorted(buckets.items())
+    ]
+
+
+def _sum(rows, **filters) -> Decimal:
+    return to_cents(rows.filter(**filters).aggregate(t=Sum("amount"))["t"] or ZERO)
+
+
+def net_collection_rate(practice, *, first_day, last_day, location_ids=(), provider_ids=()):
+    """Payments / (charges - contractual adjustments) in the period, in percent."""
+    rows = _entries(practice, location_ids, provider_ids).filter(
+        effective_on__gte=first_day, effective_on__lte=last_day
+    )
+    charges = _sum(rows, kind=EntryKind.CHARGE)
+    contractual = -_sum(rows, kind=EntryKind.CONTRACTUAL)
+    payments = -_sum(rows, kind__in=PAYMENT_KINDS) - _sum(rows, kind=EntryKind.REFUND)
+    return aging.percent(payments, charges - contractual), payments, charges - contractual
+
+
+def days_in_ar(practice, *, as_of: date, window: int = 90, location_ids=(), provider_ids=()):
+    receivable = to_cents(
+        _entries(practice, location_ids, provider_ids)
+        .filter(charge__isnull=False, effective_on__lte=as_of)
+        .aggregate(t=Sum("amount"))["t"]
+        or ZERO
+    )
+    charges = _sum(
+        _entries(practice, location_ids, provider_ids).filter(
+            effective_on__gt=as_of - timedelta(days=window), effective_on__lte=as_of
+        ),
+        kind=EntryKind.CHARGE,
+    )
+    return aging.days_in_ar(receivable, charges, window), receivable, charges
+
+
+def denial_rates(practice, *, first_day, last_day, location_ids=(), provider_ids=()):
+    """Per payer: lines adjudicated (paid, adjusted or denied by the payer) and lines
+    denied, the rate, and the denials per reason (CARC)."""
+    rows = _entries(practice, location_ids, provider_ids).filter(
+        effective_on__gte=first_day,
+        effective_on__lte=last_day,
+        party=Party.INSURANCE,
+        charge__isnull=False,
+        reverses__isnull=True,
+        kind__in=(EntryKind.INSURANCE_PAYMENT, EntryKind.CONTRACTUAL, EntryKind.DENIAL),
+    )
+    seen = (
+        rows.values("payer_id")
+        .annotate(
+            lines=Count("charge_id", distinct=True),
+            denied=Count("charge_id", distinct=True, filter=Q(kind=EntryKind.DENIAL)),
+        )
+        .order_by()
+    )
+    reasons = (
+        rows.filter(kind=EntryKind.DENIAL)
+        .values("payer_id", "group", "reason")
+        .annotate(n=Count("id"))
+        .order_by("payer_id", "-n")
+    )
+    seen = list(seen)
+    names = dict(
+        Payer.objects.filter(pk__in=[r["payer_id"] for r in seen]).values_list("pk", "name")
+    )
+    by_reason = defaultdict(list)
+    for r in reasons:
+        by_reason[r["payer_id"]].append((f"{r['group']}-{r['reason']}".strip("-"), r["n"]))
+    out = []
+    for r in seen:
+        rate = aging.percent(Decimal(r["denied"]), Decimal(r["lines"]))
+        out.append(
+            (
+                names.get(r["payer_id"], str(r["payer_id"])),
+                r["lines"],
+                r["denied"],
+                rate,
+                by_reason[r["payer_id"]],
+            )
+        )
+    return sorted(out, key=lambda row: (-(row[3] or 0), row[0]))
+
+
+def payments_by_payer_cpt(practice, *, first_day, last_day, location_ids=(), provider_ids=()):
+    """Which payer pays best: insurance paid per payer and procedure code, lines paid and
+    the average payment per line."""
+    rows = (
+        _entries(practice, location_ids, provider_ids)
+        .filter(
+            effective_on__gte=first_day,
+            effective_on__lte=last_day,
+            kind=EntryKind.INSURANCE_PAYMENT,
+            charge__isnull=False,
+        )
+        .values("payer_id", "charge__code")
+        .annotate(paid=Sum("amount"), lines=Count("charge_id", distinct=True))
+        .order_by()
+    )
+    rows = list(rows)
+    names = dict(
+        Payer.objects.filter(pk__in=[r["payer_id"] for r in rows]).values_list("pk", "name")
+    )
+    out = []
+    for r in rows:
+        paid = -to_cents(r["paid"] or ZERO)
+        average = to_cents(paid / r["lines"]) if r["lines"] else ZERO
+        out.append((r["charge__code"], names.get(r["payer_id"], ""), r["lines"], paid, average))
+    return sorted(out, key=lambda row: (row[0], -row[4], row[1]))
