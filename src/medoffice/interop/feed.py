@@ -21,6 +21,7 @@ from django.db import transaction
 
 from medoffice.interop.models import new_control_id
 from medoffice.interop.services import feed_is_on, outbound_message_queue
+from medoffice.scheduling.schedule_setup import schedule_setup
 
 logger = logging.getLogger(__name__)
 
@@ -32,7 +33,11 @@ def on_appointment_changed(sender, appointment, event, previous, **kwargs) -> No
     control_id = new_control_id()
     try:
         outbound_message_queue(
-            appointment=appointment, event=event, previous=previous, control_id=control_id
+            appointment=appointment,
+            event=event,
+            previous=previous,
+            control_id=control_id,
+            setup=schedule_setup(appointment.appointment_type.practice_id),
         )
     except Exception as exc:
         logger.error("HL7 message %s not queued (%s)", control_id, type(exc).__name__)

@@ -40,6 +40,7 @@ from medoffice.interop.transports import (
 )
 from medoffice.interop.transports.file import FileDrop
 from medoffice.interop.transports.mllp import MllpClient
+from medoffice.scheduling.events import beside_the_change
 from medoffice.scheduling.models import Appointment
 
 logger = logging.getLogger(__name__)
@@ -75,25 +76,29 @@ _CLAIM_LOCK = 0x48_4C_37_46  # "HL7F"
 
 
 def outbound_message_queue(
-    *, appointment: Appointment, event: str, previous: dict, control_id: str | None = None
+    *,
+    appointment: Appointment,
+    event: str,
+    previous: dict,
+    control_id: str | None = None,
+    setup=None,
 ) -> OutboundMessage:
-    """Write the message for one appointment change to the outbox, in the change's transaction.
-
-    One INSERT, no savepoint: the message is built first, so what can fail (encoding the
-    visit) fails before anything is written; the caller catches it.
-    """
+    """Write the message for one appointment change to the outbox, in the change's transaction
+    (one INSERT, in scheduling.events.beside_the_change: the caller catches what fails).
+    `setup`: the practice's kept scheduling set-up, for the room and equipment names."""
     control_id = control_id or new_control_id()
     created_at = timezone.now()
     trigger, text = siu_message(
-        appointment, event, previous, control_id=control_id, created_at=created_at
+        appointment, event, previous, control_id=control_id, created_at=created_at, setup=setup
     )
-    return OutboundMessage.objects.create(
-        control_id=control_id,
-        trigger=trigger.value,
-        appointment=appointment,
-        text=text,
-        created_at=created_at,
-    )
+    with beside_the_change():
+        return OutboundMessage.objects.create(
+            control_id=control_id,
+            trigger=trigger.value,
+            appointment=appointment,
+            text=text,
+            created_at=created_at,
+        )
 
 
 @dataclass
