@@ -26,10 +26,13 @@ Measured:
 - booking: `appointment_book` (each call its own transaction, as in
   production) of distinct free finder slots for distinct patients, per
   second; beside it the raw commit rate of the same database in the same run
-  (one tiny INSERT per transaction in a scratch table) and the ratio of the
-  two; then as many bookings again with the HL7 feed off (the booking alone,
-  without the feed's file written after each commit). The bookings are
-  deleted afterwards so the data set stays the same from run to run.
+  (one tiny INSERT per transaction in a scratch table, same durability
+  settings) and the ratio of the two: a booking needs at least one durable
+  commit, so the commit rate is its floor. The HL7 feed costs the booking one
+  outbox INSERT (the worker writes the files); the worker's batched delivery
+  of those messages to files is timed after (feed_delivered_per_s). Then as
+  many bookings again with the HL7 feed off. The bookings and their messages
+  are deleted afterwards so the data set stays the same from run to run.
 """
 
 import random
@@ -47,6 +50,8 @@ from django.utils import timezone
 
 from medoffice.core.identifiers import npi_from_stem
 from medoffice.core.models import Location, Practice, Provider
+from medoffice.interop.models import OutboundMessage
+from medoffice.interop.services import outbox_deliver
 from medoffice.patients.models import Patient, PatientStatus
 from medoffice.scheduling.holidays import holidays_load_federal
 from medoffice.scheduling.models import (
@@ -659,8 +664,8 @@ def _book_all(plan, office, providers, locations) -> tuple[list[int], int, list[
 
 
 def _booking(setup: dict, cfg: dict, seed: int) -> dict:
-    """Bookings as the office runs them (the HL7 feed's file written after each commit, the
-    patient's notice queued), and as many again with the feed off: the booking itself."""
+    """Bookings as the office runs them (the HL7 message and the patient's notice queued in
+    the booking's transaction, delivered by the worker), and as many again with the feed off."""
     office = setup["office"]
     count = cfg["bookings"]
     slots = _free_slots(office, cfg["horizon"], 2 * count)
@@ -675,6 +680,9 @@ def _booking(setup: dict, cfg: dict, seed: int) -> dict:
     plan = [(slot, patients[i]) for slot, i in zip(slots, ids, strict=True)]
     commits_before = _commit_rate(cfg["commits"])
     booked, refused, times, elapsed = _book_all(plan[:count], office, providers, locations)
+    started = time.perf_counter()
+    delivered = len(outbox_deliver().sent)  # what the worker's feed clock does
+    feed_elapsed = time.perf_counter() - started
     with override_settings(MEDOFFICE_HL7_FEED={"transport": "off"}):
         alone, refused_alone, times_alone, elapsed_alone = _book_all(
             plan[count:], office, providers, locations
@@ -685,6 +693,7 @@ def _booking(setup: dict, cfg: dict, seed: int) -> dict:
         statements_alone = _statements_per_booking(
             office, providers, locations, seed + 1, horizon=cfg["horizon"]
         )
+    OutboundMessage.objects.filter(appointment_id__in=booked + alone).delete()
     Appointment.objects.filter(id__in=booked + alone).delete()  # keep the data set as it was
     per_s = len(booked) / elapsed
     commits = (commits_before + commits_after) / 2
@@ -698,6 +707,8 @@ def _booking(setup: dict, cfg: dict, seed: int) -> dict:
         "booking_p95_ms": round(_percentile(times, 0.95), 2),
         "booking_no_feed_per_s": round(len(alone) / elapsed_alone, 1),
         "booking_no_feed_p50_ms": round(statistics.median(times_alone), 2),
+        "feed_delivered": delivered,
+        "feed_delivered_per_s": round(delivered / feed_elapsed, 1) if feed_elapsed else 0.0,
         "commit_per_s": round(commits, 1),
         "commit_per_s_before_after": f"{commits_before:.0f}/{commits_after:.0f}",
         "booking_to_commit_ratio": round(per_s / commits, 3),

@@ -73,6 +73,7 @@ def cmd_worker(args) -> None:
         options["max_tasks"] = args.max_tasks
     if args.no_sweep:
         options["sweep_every"] = 0
+    options["feed_every"] = args.feed_every
     _call("run_worker", **options)
 
 
@@ -352,6 +353,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--batch", action="store_true", help="run what is waiting, then exit")
     p.add_argument("--max-tasks", type=int, help="exit after this many tasks")
     p.add_argument("--no-sweep", action="store_true", help="do not queue the reminder sweep")
+    p.add_argument(
+        "--feed-every", type=float, default=1.0,
+        help="seconds between deliveries of the HL7 feed (0: none)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_worker)
 
     p = sub.add_parser("migrate", help="bring the database schema up to date")

@@ -116,10 +116,19 @@ def test_worker_subcommand_passes_its_options_to_the_worker(monkeypatch):
     monkeypatch.setattr(cli, "_setup_django", lambda: None)
     monkeypatch.setattr(cli, "_call", lambda name, **options: calls.append((name, options)))
 
-    cli.main(["worker", "--batch", "--no-sweep", "--queues", "messaging"])
+    cli.main(["worker", "--batch", "--no-sweep", "--queues", "messaging", "--feed-every", "5"])
 
     assert calls == [
-        ("run_worker", {"queues": "messaging", "batch": True, "interval": 2.0, "sweep_every": 0})
+        (
+            "run_worker",
+            {
+                "queues": "messaging",
+                "batch": True,
+                "interval": 2.0,
+                "sweep_every": 0,
+                "feed_every": 5.0,
+            },
+        )
     ]
 
 

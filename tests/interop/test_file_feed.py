@@ -1,8 +1,10 @@
-"""The default feed: one file per committed change, written whole, in an owner-only directory."""
+"""The default feed: one file per committed change, written whole, in an owner-only directory,
+by the worker in batches."""
 
 import logging
 import stat
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -12,7 +14,7 @@ from django_tasks_db.models import DBTaskResult
 
 from medoffice.interop import services
 from medoffice.interop.models import OutboundMessage, OutboundStatus
-from medoffice.interop.transports import Outgoing
+from medoffice.interop.transports import Outgoing, ReceiverUnavailable
 from medoffice.interop.transports.file import FileDrop, file_name
 from medoffice.scheduling.services import appointment_cancel, appointment_reschedule
 from tests.interop.conftest import messages
@@ -160,31 +162,95 @@ def test_a_failing_feed_never_fails_the_booking_and_logs_no_phi(
     assert record.exc_info is None  # a traceback would carry the exception's text
 
 
-def test_a_message_claimed_by_another_process_is_left_to_it(
-    feed_dir, office, book, patients, freeze
-):
-    (patient,) = patients(1)
-    # Not committed: the booking's message is queued with it, claimed by the booking's
-    # process for the delivery it makes after the commit (which never comes here).
-    appointment = book(patient, next_weekday_at(9, 0))
-    (own,) = messages()
-    assert own.claimed_until is not None
-    assert own.status == OutboundStatus.PENDING
-    # Queued and claimed as the listener of another process does just before sending it.
-    message = services.outbound_message_queue(
-        appointment=appointment, event="booked", previous={}, claim=True
-    )
+@pytest.fixture
+def database_queue(settings):
+    """Background work goes to django-tasks-db, as in production: a worker reads the outbox."""
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
+                                  "QUEUES": ["default", "messaging"]}}  # fmt: skip
 
-    assert services.outbox_deliver().sent == []
-    freeze(message.claimed_until + timedelta(seconds=1))  # both processes died mid-send
-    assert services.outbox_deliver().sent == [own.control_id, message.control_id]
+
+def test_with_a_worker_the_booking_only_writes_the_outbox_and_the_worker_sends_batches(
+    feed_dir, database_queue, office, book, patients, django_capture_on_commit_callbacks
+):
+    people = patients(5)
+    with django_capture_on_commit_callbacks(execute=True):
+        for n, patient in enumerate(people):
+            book(patient, next_weekday_at(9 + n // 2, 30 * (n % 2)))
+    assert files(feed_dir) == []  # nothing written in the requests
+    assert {m.status for m in messages()} == {OutboundStatus.PENDING}
+    assert not DBTaskResult.objects.filter(task_path__endswith="deliver_hl7_outbox").exists()
+
+    report = services.outbox_deliver(batch_size=2)  # what the worker's feed clock runs
+
+    queued = messages()
+    assert report.batches == 3
+    assert report.sent == [m.control_id for m in queued]  # oldest first
+    written = files(feed_dir)
+    assert [p.name for p in written] == [Path(m.destination).name for m in queued]
+    assert [p.read_bytes() for p in written] == [m.text.encode() for m in queued]
+    assert {(m.status, m.attempts, m.claimed_until) for m in queued} == {
+        (OutboundStatus.SENT, 1, None)
+    }
+    assert not list(feed_dir.glob(".*.tmp"))
+    assert services.outbox_deliver().sent == []  # exactly once: nothing goes twice
+
+
+def test_a_batch_left_by_a_worker_that_died_is_written_again_to_the_same_files(
+    feed_dir, database_queue, office, book, patients, freeze
+):
+    first, second = patients(2)
+    book(first, next_weekday_at(9, 0))
+    book(second, next_weekday_at(10, 0))
+    # A worker claims the batch and writes its files, then dies before recording it.
+    batch = services._claim_batch((OutboundStatus.PENDING,), None, 10, 0)
+    FileDrop(feed_dir).send_many([services._outgoing(m) for m in batch])
+    before = {p.name: p.read_bytes() for p in files(feed_dir)}
+    assert len(before) == 2
+
+    report = services.outbox_deliver()  # another worker, while the claim lives
+    assert report.busy
+    assert report.sent == []
+
+    freeze(timezone.now() + services._claim_period() + timedelta(seconds=1))
+    report = services.outbox_deliver()  # the claim has expired: the batch goes again
+
+    assert report.sent == [m.control_id for m in batch]
+    assert {p.name: p.read_bytes() for p in files(feed_dir)} == before  # no second copy
+    assert {m.status for m in messages()} == {OutboundStatus.SENT}
+
+
+def test_a_batch_is_written_whole_in_order_with_private_files(tmp_path):
+    made = timezone.now()
+    batch = [
+        Outgoing(control_id=f"C{n:02d}", trigger="S12", text=f"MSH|{n}\r", created_at=made
+                 + timedelta(microseconds=n))
+        for n in range(12)
+    ]  # fmt: skip
+
+    destinations = FileDrop(tmp_path / "out").send_many(batch)
+
+    written = files(tmp_path / "out")
+    assert [str(p) for p in written] == destinations
+    assert [p.read_bytes() for p in written] == [m.text.encode() for m in batch]
+    assert {stat.S_IMODE(p.stat().st_mode) for p in written} == {0o600}
+
+
+def test_a_batch_that_cannot_be_written_leaves_no_file_and_is_reported_unavailable(tmp_path):
+    blocker = tmp_path / "not-a-directory"
+    blocker.write_text("")
+    outgoing = Outgoing(control_id="ABC", trigger="S12", text="MSH|x\r", created_at=timezone.now())
+
+    with pytest.raises(ReceiverUnavailable, match="cannot write"):
+        FileDrop(blocker / "out").send_many([outgoing])
+    assert [p.name for p in tmp_path.iterdir()] == ["not-a-directory"]
 
 
 def test_the_hl7_message_and_the_patients_notice_are_queued_inside_the_booking(
     office, patients, book, settings, tmp_path
 ):
     """With the database task queue, the outbox rows are written by the booking's own
-    transaction (before any commit): they commit, or roll back, with it."""
+    transaction (before any commit): they commit, or roll back, with it. The feed is
+    one row; its delivery is the worker's (no task row, no file)."""
     settings.MEDOFFICE_HL7_FEED = {"transport": "file", "directory": tmp_path / "hl7"}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
                                   "QUEUES": ["default", "messaging"]}}  # fmt: skip
@@ -195,4 +261,5 @@ def test_the_hl7_message_and_the_patients_notice_are_queued_inside_the_booking(
     assert OutboundMessage.objects.filter(appointment=appointment).count() == 1
     assert DBTaskResult.objects.filter(task_path__endswith="send_appointment_notice").count() == 1
     assert not any(q["sql"].upper().startswith("COMMIT") for q in queries)
-    assert not list((tmp_path / "hl7").glob("*"))  # the file is written after the commit
+    assert not DBTaskResult.objects.filter(task_path__endswith="deliver_hl7_outbox").exists()
+    assert not list((tmp_path / "hl7").glob("*"))  # the worker writes the file

@@ -1,55 +1,58 @@
-"""The HL7 SIU feed: queues each appointment change's message with the change, sends it after.
+"""The HL7 SIU feed: each appointment change writes its message to the outbox, the worker
+delivers it.
 
-The message is written to the outbox inside the change's own transaction
-(scheduling.events.appointment_changing), in a savepoint: it exists if and only
-if the change commits, and a process that stops just after the commit loses
-nothing (an unsent message waits in the outbox for the worker). Delivery runs
-only after the commit, so whatever happens there can never undo a booking the
-patient was told about: every failure is caught and logged with the message's
-control id and the error's class only, never the message (it holds PHI). A file
-drop is written at once after the commit; a network receiver (MLLP) is sent to
-by the worker (tasks.py), so no request waits on it.
+The message is written inside the change's own transaction
+(scheduling.events.appointment_changing): it exists if and only if the change
+commits, and a process that stops just after the commit loses nothing. That
+INSERT is all the feed costs a booking: no file is written and no disk synced
+in the clerk's request. The worker (`medoffice worker`, interop/tasks.py) sends
+what waits about once a second, in batches, oldest first. Every failure here is
+caught and logged with the message's control id and the error's class only,
+never the message (it holds PHI): a feed that fails never undoes a change.
+
+Without the database task queue (the in-line backend of tests and of a
+one-process set-up) no worker reads the outbox: the delivery then runs once
+the change has committed, through the task backend in use.
 """
 
 import logging
 
-from django.conf import settings
 from django.db import transaction
 
 from medoffice.interop.models import new_control_id
-from medoffice.interop.services import feed_is_on, outbound_message_queue, outbox_deliver
-from medoffice.scheduling.events import enqueue_with_the_change
+from medoffice.interop.services import feed_is_on, outbound_message_queue
+from medoffice.scheduling.schedule_setup import schedule_setup
 
 logger = logging.getLogger(__name__)
 
 
 def on_appointment_changed(sender, appointment, event, previous, **kwargs) -> None:
-    """Inside the change's transaction: queue its message; deliver it once committed."""
+    """Inside the change's transaction: queue its message; the worker delivers it."""
     if not feed_is_on():
         return
     control_id = new_control_id()
-    in_request = settings.MEDOFFICE_HL7_FEED["transport"] == "file"
     try:
-        message = outbound_message_queue(  # atomic: a savepoint inside the change
+        outbound_message_queue(
             appointment=appointment,
             event=event,
             previous=previous,
             control_id=control_id,
-            claim=in_request,
+            setup=schedule_setup(appointment.appointment_type.practice_id),
         )
     except Exception as exc:
         logger.error("HL7 message %s not queued (%s)", control_id, type(exc).__name__)
         return
-    if in_request:
-        transaction.on_commit(lambda: _deliver(message, control_id))
-    else:
-        from medoffice.interop.tasks import deliver_hl7_outbox
+    from medoffice.interop.tasks import deliver_hl7_outbox, worker_reads_the_outbox
 
-        enqueue_with_the_change(deliver_hl7_outbox, what=f"delivery of HL7 message {control_id}")
+    if not worker_reads_the_outbox():
+        transaction.on_commit(_deliver_now(deliver_hl7_outbox, control_id))
 
 
-def _deliver(message, control_id: str) -> None:
-    try:
-        outbox_deliver(claimed=message)
-    except Exception as exc:
-        logger.error("HL7 message %s not delivered (%s)", control_id, type(exc).__name__)
+def _deliver_now(task, control_id: str):
+    def deliver() -> None:
+        try:
+            task.enqueue()
+        except Exception as exc:
+            logger.error("HL7 message %s not delivered (%s)", control_id, type(exc).__name__)
+
+    return deliver

@@ -37,7 +37,7 @@ from medoffice.formats.hl7v2.siu import (
     render_siu,
 )
 from medoffice.scheduling.events import AppointmentEvent
-from medoffice.scheduling.models import Appointment
+from medoffice.scheduling.models import Appointment, Room
 from medoffice.scheduling.states import AppointmentStatus
 
 _TRIGGERS = {
@@ -46,6 +46,8 @@ _TRIGGERS = {
     AppointmentEvent.CANCELLED: SiuTrigger.CANCELLED,
     AppointmentEvent.NOSHOW: SiuTrigger.NO_SHOW,
 }
+
+_ROOM_KINDS = dict(Room._meta.get_field("kind").choices)
 
 # SCH-25 and the resource segments' filler status (HL7 table 0278).
 _FILLER_STATUS = {
@@ -92,14 +94,40 @@ def _event_reason(
     return "BOOKED", "Booked"
 
 
-def appointment_notice(appointment: Appointment, event: str, previous: dict) -> AppointmentNotice:
+def _room_place(appointment: Appointment, setup) -> tuple[str, str, str]:
+    """(name, kind code, kind name) of the visit's room, from the kept set-up when it knows it."""
+    if appointment.room_id is None:
+        return "", "", ""
+    if setup is not None and appointment.room_id in setup.room_labels:
+        name, kind = setup.room_labels[appointment.room_id]
+        return name, kind, _ROOM_KINDS.get(kind, kind)
+    room = appointment.room
+    return room.name, room.kind, room.get_kind_display()
+
+
+def _devices(appointment: Appointment, setup) -> tuple[Device, ...]:
+    labels = setup.equipment_labels if setup is not None else {}
+    ids = list(appointment.equipment.values_list("id", flat=True)) if labels else None
+    if ids is not None and all(i in labels for i in ids):
+        named = sorted((labels[i][1], labels[i][0]) for i in ids)  # by kind, then name
+        return tuple(Device(name=name, kind=kind) for kind, name in named)
+    return tuple(
+        Device(name=item.name, kind=item.kind)
+        for item in appointment.equipment.order_by("kind", "name")
+    )
+
+
+def appointment_notice(
+    appointment: Appointment, event: str, previous: dict, setup=None
+) -> AppointmentNotice:
+    """`setup`: the practice's kept scheduling set-up (names of rooms and equipment), if at hand."""
     zone = ZoneInfo(appointment.location.time_zone)
     trigger = trigger_for(appointment, event)
     code, text = _event_reason(appointment, trigger, previous, zone)
     patient = appointment.patient
     practice = patient.practice
     provider = appointment.provider
-    room = appointment.room
+    room_name, room_kind, room_kind_name = _room_place(appointment, setup)
     assistant = None
     if appointment.assistant is not None:
         user = appointment.assistant.user
@@ -132,19 +160,16 @@ def appointment_notice(appointment: Appointment, event: str, previous: dict) -> 
         ),
         place=Place(
             facility=appointment.location.name,
-            room=room.name if room else "",
-            room_kind_code=room.kind if room else "",
-            room_kind_name=room.get_kind_display() if room else "",
+            room=room_name,
+            room_kind_code=room_kind,
+            room_kind_name=room_kind_name,
             phone=appointment.location.phone,
         ),
         service=Service(
             code=str(appointment.appointment_type.public_id),
             name=appointment.appointment_type.name,
         ),
-        devices=tuple(
-            Device(name=item.name, kind=item.kind)
-            for item in appointment.equipment.order_by("kind", "name")
-        ),
+        devices=_devices(appointment, setup),
         assistant=assistant,
         visit_reason=appointment.reason,
         entered_by=current_actor().username,
@@ -158,9 +183,10 @@ def siu_message(
     *,
     control_id: str,
     created_at: datetime,
+    setup=None,
 ) -> tuple[SiuTrigger, str]:
     """(trigger, message text) for one committed appointment change."""
-    notice = appointment_notice(appointment, event, previous)
+    notice = appointment_notice(appointment, event, previous, setup)
     practice = appointment.patient.practice
     header = Header(
         control_id=control_id,

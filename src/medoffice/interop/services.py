@@ -1,17 +1,24 @@
 """The outbox's writers: queue a message for an appointment change, deliver what waits.
 
-Delivery runs oldest first. A receiver that is unavailable stops the run (the
-message stays pending, and so does everything after it, so the receiver later
-gets them in order); a message the receiver refuses is marked failed and the
-run goes on. Pending messages go out with the next change or `medoffice hl7
-resend`; failed ones only with `medoffice hl7 resend`, once someone has looked.
+A change only writes its message to the outbox, in its own transaction; the
+worker (`medoffice worker`, interop/tasks.py) delivers what waits, in batches,
+oldest first, about once a second. A batch is claimed (one commit), handed to
+the transport whole (the file drop writes every file of it and makes them
+durable with one sync), and its outcome recorded (one commit): a few disk
+syncs per batch instead of several per booking.
 
-Two processes may deliver at once: a process claims a message for a while
-(`claimed_until`) before sending it, and the other skips it, so we do not send
-a message twice (receivers should still ignore a repeated MSH-10, as HL7
-expects). A claim that outlives a crashed process simply expires. The
-message queued for a change is claimed as it is written, which spares a
-durable commit per message on the path every booking takes.
+A receiver that is unavailable stops the run (the message stays pending, and
+so does everything after it, so the receiver later gets them in order); a
+message the receiver refuses is marked failed and the run goes on. Failed
+messages go out again only with `medoffice hl7 resend`, once someone has looked.
+
+One delivery run at a time: a run claims its batch (`claimed_until`) only while
+no other claim is alive, so two workers never interleave and the receiver gets
+the messages in order. A claim that outlives a crashed worker expires, and the
+next run sends its batch again: a file keeps its name (time made, control id,
+trigger), so a batch written again replaces the same files and a message never
+becomes two files; an MLLP receiver may see the same MSH-10 again, which HL7
+receivers are expected to ignore.
 """
 
 import logging
@@ -19,8 +26,8 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
-from django.db.models import F, Q
+from django.db import connection, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from medoffice.interop.hl7v2 import siu_message
@@ -33,6 +40,7 @@ from medoffice.interop.transports import (
 )
 from medoffice.interop.transports.file import FileDrop
 from medoffice.interop.transports.mllp import MllpClient
+from medoffice.scheduling.events import beside_the_change
 from medoffice.scheduling.models import Appointment
 
 logger = logging.getLogger(__name__)
@@ -57,36 +65,40 @@ def transport_from_settings() -> Transport:
 
 
 def _claim_period() -> timedelta:
-    """Long enough for one delivery (connect plus wait for the ACK) with room to spare."""
+    """Long enough for one batch (connect plus wait for each ACK) with room to spare."""
     return timedelta(seconds=max(60, 3 * settings.MEDOFFICE_HL7_TIMEOUT_SECONDS))
 
 
-@transaction.atomic
+# Messages per batch: one claim, one sync of the files, one record of the outcome each.
+BATCH_SIZE = 200
+# Any number will do, as long as nothing else in the database takes this advisory lock.
+_CLAIM_LOCK = 0x48_4C_37_46  # "HL7F"
+
+
 def outbound_message_queue(
     *,
     appointment: Appointment,
     event: str,
     previous: dict,
     control_id: str | None = None,
-    claim: bool = False,
+    setup=None,
 ) -> OutboundMessage:
-    """Write the message for one committed appointment change to the outbox.
-
-    `claim`: the caller delivers it straight away, so no other process may.
-    """
+    """Write the message for one appointment change to the outbox, in the change's transaction
+    (one INSERT, in scheduling.events.beside_the_change: the caller catches what fails).
+    `setup`: the practice's kept scheduling set-up, for the room and equipment names."""
     control_id = control_id or new_control_id()
     created_at = timezone.now()
     trigger, text = siu_message(
-        appointment, event, previous, control_id=control_id, created_at=created_at
+        appointment, event, previous, control_id=control_id, created_at=created_at, setup=setup
     )
-    return OutboundMessage.objects.create(
-        control_id=control_id,
-        trigger=trigger.value,
-        appointment=appointment,
-        text=text,
-        created_at=created_at,
-        claimed_until=created_at + _claim_period() if claim else None,
-    )
+    with beside_the_change():
+        return OutboundMessage.objects.create(
+            control_id=control_id,
+            trigger=trigger.value,
+            appointment=appointment,
+            text=text,
+            created_at=created_at,
+        )
 
 
 @dataclass
@@ -95,31 +107,111 @@ class DeliveryReport:
     refused: list[str] = field(default_factory=list)
     held: str = ""  # the control id the run stopped at: receiver unavailable
     reason: str = ""
+    busy: bool = False  # another process was delivering: nothing was tried
+    batches: int = 0
 
 
-def _claim(message_id: int, statuses: tuple[str, ...]) -> bool:
+def _claim_batch(
+    statuses: tuple[str, ...], control_ids: list[str] | None, limit: int, after: int
+) -> list[OutboundMessage] | None:
+    """The oldest waiting messages, claimed for this run; None while another run holds a claim.
+
+    Check and claim are one transaction that no other claim can interleave with: SQLite
+    writes one transaction at a time (IMMEDIATE mode takes the lock at BEGIN), PostgreSQL
+    by a transaction-scoped advisory lock.
+    """
     now = timezone.now()
-    return bool(
-        OutboundMessage.objects.filter(id=message_id, status__in=statuses)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + _claim_period())
+    with transaction.atomic():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("SELECT pg_advisory_xact_lock(%s)", [_CLAIM_LOCK])
+        if OutboundMessage.objects.filter(claimed_until__gt=now).exists():
+            return None
+        waiting = OutboundMessage.objects.filter(status__in=statuses, id__gt=after)
+        if control_ids is not None:
+            waiting = waiting.filter(control_id__in=control_ids)
+        batch = list(
+            waiting.order_by("id").only("id", "control_id", "trigger", "text", "created_at")[:limit]
+        )
+        if batch:
+            OutboundMessage.objects.filter(id__in=[m.id for m in batch]).update(
+                claimed_until=now + _claim_period()
+            )
+    return batch
+
+
+def _outgoing(message: OutboundMessage) -> Outgoing:
+    return Outgoing(
+        control_id=message.control_id,
+        trigger=message.trigger,
+        text=message.text,
+        created_at=message.created_at,
     )
 
 
-def _finish(message_id: int, *, status: str, error: str = "", **fields) -> None:
-    """Record one attempt and release the claim."""
-    OutboundMessage.objects.filter(id=message_id).update(
-        status=status,
-        attempts=F("attempts") + 1,
-        last_attempt_at=timezone.now(),
-        last_error=error[:_ERROR_LENGTH],
-        claimed_until=None,
-        **fields,
+def _send_batch(session, batch: list[OutboundMessage], report: DeliveryReport) -> bool:
+    """Hand one claimed batch to the transport and record what became of each message, in one
+    transaction that also releases the claim. False when the run must stop."""
+    outcome: dict[int, dict] = {}
+    now = timezone.now()
+    go_on = True
+    if hasattr(session, "send_many"):  # the file drop: all files, then one sync
+        try:
+            destinations = session.send_many([_outgoing(m) for m in batch])
+        except ReceiverUnavailable as exc:
+            outcome[batch[0].id] = _held(batch[0], exc, report)
+            go_on = False
+        else:
+            for message, destination in zip(batch, destinations, strict=True):
+                outcome[message.id] = _sent(message, destination, now, report)
+    else:  # one at a time, in order (MLLP: one ACK each)
+        for message in batch:
+            try:
+                destination = session.send(_outgoing(message))
+            except ReceiverUnavailable as exc:
+                outcome[message.id] = _held(message, exc, report)
+                go_on = False
+                break
+            except MessageRefused as exc:
+                outcome[message.id] = {"status": OutboundStatus.FAILED, "error": str(exc)}
+                logger.warning("HL7 message %s refused by the receiver", message.control_id)
+                report.refused.append(message.control_id)
+            else:
+                outcome[message.id] = _sent(message, destination, now, report)
+    with transaction.atomic():
+        for message in batch:
+            done = outcome.get(message.id)
+            if done is None:  # not tried: the run stopped before it
+                OutboundMessage.objects.filter(id=message.id).update(claimed_until=None)
+                continue
+            OutboundMessage.objects.filter(id=message.id).update(
+                status=done["status"],
+                attempts=F("attempts") + 1,
+                last_attempt_at=now,
+                last_error=done.get("error", "")[:_ERROR_LENGTH],
+                claimed_until=None,
+                **done.get("fields", {}),
+            )
+    report.batches += 1
+    return go_on
+
+
+def _sent(message, destination: str, now, report: DeliveryReport) -> dict:
+    report.sent.append(message.control_id)
+    return {
+        "status": OutboundStatus.SENT,
+        "fields": {"destination": destination[:_DESTINATION_LENGTH], "sent_at": now},
+    }
+
+
+def _held(message, exc: ReceiverUnavailable, report: DeliveryReport) -> dict:
+    logger.warning(
+        "HL7 message %s held: receiver unavailable (%s)",
+        message.control_id,
+        type(exc.__cause__ or exc).__name__,
     )
-
-
-def _release(message_id: int) -> None:
-    OutboundMessage.objects.filter(id=message_id).update(claimed_until=None)
+    report.held, report.reason = message.control_id, str(exc)
+    return {"status": OutboundStatus.PENDING, "error": str(exc)}
 
 
 def outbox_deliver(
@@ -127,66 +219,20 @@ def outbox_deliver(
     transport: Transport | None = None,
     statuses: tuple[str, ...] = (OutboundStatus.PENDING,),
     control_ids: list[str] | None = None,
-    claimed: OutboundMessage | None = None,
+    batch_size: int = BATCH_SIZE,
 ) -> DeliveryReport:
-    """Send the messages in `statuses` (all of them, or those named), oldest first.
-
-    `claimed`: a message this process queued with `claim=True`; it goes out in
-    its turn, and its claim is released if the run stops before it.
-    """
+    """Send the messages in `statuses` (all of them, or those named), oldest first, in batches,
+    until none waits, the receiver is unavailable, or another process is delivering."""
     transport = transport or transport_from_settings()
-    waiting = OutboundMessage.objects.filter(status__in=statuses).order_by("id")
-    if control_ids is not None:
-        waiting = waiting.filter(control_id__in=control_ids)
-    # Ids first: rows change as we go, and an SQLite cursor does not isolate that.
-    queue = list(waiting.values_list("id", flat=True))
-    own = claimed.id if claimed is not None else None
     report = DeliveryReport()
-    attempted: set[int] = set()
-    try:
-        with transport.session() as session:
-            for message_id in queue:
-                if message_id != own and not _claim(message_id, statuses):
-                    continue  # another process is sending it
-                attempted.add(message_id)
-                if not _send_one(session, message_id, report):
-                    break
-    finally:
-        if own is not None and own not in attempted:
-            _release(own)
+    after = 0  # each batch starts after the last: a message refused now is not tried again
+    with transport.session() as session:
+        while True:
+            batch = _claim_batch(statuses, control_ids, batch_size, after)
+            if batch is None:
+                report.busy = True
+                break
+            if not batch or not _send_batch(session, batch, report):
+                break
+            after = batch[-1].id
     return report
-
-
-def _send_one(session, message_id: int, report: DeliveryReport) -> bool:
-    """Send one claimed message; False when the run must stop."""
-    message = OutboundMessage.objects.get(id=message_id)
-    outgoing = Outgoing(
-        control_id=message.control_id,
-        trigger=message.trigger,
-        text=message.text,
-        created_at=message.created_at,
-    )
-    try:
-        destination = session.send(outgoing)
-    except ReceiverUnavailable as exc:
-        _finish(message.id, status=OutboundStatus.PENDING, error=str(exc))
-        logger.warning(
-            "HL7 message %s held: receiver unavailable (%s)",
-            message.control_id,
-            type(exc.__cause__ or exc).__name__,
-        )
-        report.held, report.reason = message.control_id, str(exc)
-        return False
-    except MessageRefused as exc:
-        _finish(message.id, status=OutboundStatus.FAILED, error=str(exc))
-        logger.warning("HL7 message %s refused by the receiver", message.control_id)
-        report.refused.append(message.control_id)
-        return True
-    _finish(
-        message.id,
-        status=OutboundStatus.SENT,
-        destination=destination[:_DESTINATION_LENGTH],
-        sent_at=timezone.now(),
-    )
-    report.sent.append(message.control_id)
-    return True

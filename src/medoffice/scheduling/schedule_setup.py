@@ -62,6 +62,9 @@ class ScheduleSetup:
     time_off: dict[int, list[TimeOff]]  # by location
     rooms: dict[tuple[int, str], tuple[int, ...]]  # (location, kind) -> active, by name
     equipment: dict[tuple[int, str], tuple[int, ...]]  # (location, kind) -> active, by name
+    # id -> (name, kind) of every room and item of equipment, active or not (messages name them)
+    room_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
+    equipment_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
     _offered: dict[tuple[int, int], list[Template]] = field(default_factory=dict)
     _by_provider: dict[tuple[int, int], dict[int, list[Template]]] = field(default_factory=dict)
 
@@ -157,15 +160,21 @@ def _read(practice_id: int, token: str | None) -> ScheduleSetup:
     ).values_list("provider_id", "location_id", "starts_at", "ends_at"):
         time_off[off[1]].append(off)
     rooms: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for room_id, location_id, kind in Room.objects.filter(
-        location__practice_id=practice_id, is_active=True
-    ).values_list("id", "location_id", "kind"):  # Room's ordering: location, name
-        rooms[(location_id, kind)].append(room_id)
+    room_labels: dict[int, tuple[str, str]] = {}
+    for room_id, location_id, kind, name, active in Room.objects.filter(
+        location__practice_id=practice_id
+    ).values_list("id", "location_id", "kind", "name", "is_active"):  # location, name
+        room_labels[room_id] = (name, kind)
+        if active:
+            rooms[(location_id, kind)].append(room_id)
     equipment: dict[tuple[int, str], list[int]] = defaultdict(list)
-    for item_id, location_id, kind in Equipment.objects.filter(
-        location__practice_id=practice_id, is_active=True
-    ).values_list("id", "location_id", "kind"):  # Equipment's ordering: location, kind, name
-        equipment[(location_id, kind)].append(item_id)
+    equipment_labels: dict[int, tuple[str, str]] = {}
+    for item_id, location_id, kind, name, active in Equipment.objects.filter(
+        location__practice_id=practice_id
+    ).values_list("id", "location_id", "kind", "name", "is_active"):  # location, kind, name
+        equipment_labels[item_id] = (name, kind)
+        if active:
+            equipment[(location_id, kind)].append(item_id)
     return ScheduleSetup(
         token=token,
         time_off_from=time_off_from,
@@ -177,4 +186,6 @@ def _read(practice_id: int, token: str | None) -> ScheduleSetup:
         time_off=dict(time_off),
         rooms={key: tuple(ids) for key, ids in rooms.items()},
         equipment={key: tuple(ids) for key, ids in equipment.items()},
+        room_labels=room_labels,
+        equipment_labels=equipment_labels,
     )

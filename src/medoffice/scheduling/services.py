@@ -28,6 +28,7 @@ from medoffice.scheduling.models import (
     Appointment,
     AppointmentType,
     CheckIn,
+    Equipment,
     Hold,
     Modality,
     PatientKind,
@@ -334,6 +335,8 @@ def appointment_book(
                 Appointment.equipment.through(appointment=appointment, equipment_id=item)
                 for item in chosen["equipment"]
             )
+        else:  # known to be none: what reads it next (the HL7 message) need not ask
+            appointment._prefetched_objects_cache = {"equipment": Equipment.objects.none()}
         _write_holds(appointment, chosen, span)
         return appointment
 

@@ -17,6 +17,10 @@ class Command(BaseCommand):
         self.stdout.write(f"HL7 messages sent: {len(report.sent)}")
         if report.refused:
             self.stdout.write(f"refused by the receiver: {' '.join(report.refused)}")
+        if report.busy:
+            raise CommandError(
+                "another process (a worker) is delivering the feed now; run this again shortly"
+            )
         if report.held:
             raise CommandError(f"stopped at {report.held}: {report.reason}")
         if report.refused:

@@ -7,6 +7,10 @@ self-rescheduling chain breaks for good the first time one link fails or is lost
 and two workers starting together make two chains. Here the sweep runs as long as
 a worker runs, every failure is isolated to one minute, and several workers queue
 at most one waiting sweep between them (the sweep itself is idempotent anyway).
+
+A second clock delivers the HL7 feed (interop/tasks.py) every `--feed-every`
+seconds: bookings only write their message to the outbox, and this thread sends
+what waits in batches. Several workers may run it: one delivers at a time.
 """
 
 import logging
@@ -19,6 +23,7 @@ from django.db import connection
 
 from medoffice.billing.tasks import enqueue_follow_up_unless_waiting
 from medoffice.eligibility.tasks import enqueue_eligibility_unless_waiting
+from medoffice.interop.tasks import deliver_waiting_feed
 from medoffice.messaging.tasks import enqueue_sweep_unless_waiting
 from medoffice.worklist.tasks import enqueue_daily_jobs
 
@@ -50,8 +55,17 @@ def _clock(every: float) -> None:
             connection.close()  # this thread's own connection; a new one next minute
 
 
+def _feed_clock(every: float) -> None:
+    while True:
+        time.sleep(every)
+        try:
+            deliver_waiting_feed()
+        finally:
+            connection.close()  # this thread's own connection
+
+
 class Command(BaseCommand):
-    help = "Run background tasks (reminders, notices) until stopped."
+    help = "Run background tasks (reminders, notices, the HL7 feed) until stopped."
 
     def add_arguments(self, parser) -> None:
         parser.add_argument("--queues", default=QUEUES, help="comma-separated queue names")
@@ -66,6 +80,10 @@ class Command(BaseCommand):
             "--sweep-every", type=float, default=60.0,
             help="seconds between reminder sweeps; 0 turns them off",
         )  # fmt: skip
+        parser.add_argument(
+            "--feed-every", type=float, default=1.0,
+            help="seconds between deliveries of the HL7 feed; 0 turns them off",
+        )  # fmt: skip
 
     def handle(self, *args, **options) -> None:
         every = options["sweep_every"]
@@ -76,6 +94,13 @@ class Command(BaseCommand):
             enqueue_eligibility_unless_waiting()
             if not options["batch"]:
                 threading.Thread(target=_clock, args=(every,), daemon=True, name="sweep").start()
+        feed_every = options["feed_every"]
+        if feed_every > 0:
+            deliver_waiting_feed()
+            if not options["batch"]:
+                threading.Thread(
+                    target=_feed_clock, args=(feed_every,), daemon=True, name="hl7-feed"
+                ).start()
         worker_options = {
             "queue_name": options["queues"],
             "interval": options["interval"],
