@@ -8,10 +8,10 @@ from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
-from medoffice.payments import ledger
 
 from medoffice.billing.models import Charge, Encounter, EncounterLine
 from medoffice.patients import services as patient_services
+from medoffice.payments import ledger
 
 CHICAGO = ZoneInfo("America/Chicago")
 

@@ -6,15 +6,15 @@ from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
-from medoffice.payments import ledger
-from medoffice.payments.models import LedgerEntry, Payment
-from medoffice.payments.selectors import account_balance
 from pypdf import PdfReader
 
 from medoffice.accounts import paper, services, statements
 from medoffice.accounts.errors import NoAddressError, RefundRefusedError
 from medoffice.accounts.models import CollectionStatus, Hold, RefundStatus
 from medoffice.accounts.selectors import account_credit, account_summary, plan_state
+from medoffice.payments import ledger
+from medoffice.payments.models import LedgerEntry, Payment
+from medoffice.payments.selectors import account_balance
 
 D = Decimal
 DAY = date(2026, 3, 2)
