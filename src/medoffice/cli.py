@@ -149,6 +149,11 @@ def cmd_audit(args) -> None:
     _call("audit_verify")
 
 
+def cmd_keys(args) -> None:
+    _setup_django()
+    _call("keys_rotate")
+
+
 def cmd_backup(args) -> None:
     _setup_django()
     _call("backup", **({"output": args.output} if args.output else {}))
@@ -398,6 +403,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit_sub = p.add_subparsers(dest="audit_command", required=True)
     verify = audit_sub.add_parser("verify", help="check the hash chain; name the first broken row")
     verify.set_defaults(func=cmd_audit)
+
+    p = sub.add_parser("keys", help="field encryption keys (MEDOFFICE_FIELD_KEYS)")
+    keys_sub = p.add_subparsers(dest="keys_command", required=True)
+    rotate = keys_sub.add_parser("rotate", help="re-seal every encrypted field under the first key")
+    rotate.set_defaults(func=cmd_keys)
 
     p = sub.add_parser("backup", help="write an encrypted backup (database and uploaded files)")
     p.add_argument("--output", help="file to write (default: VAR_DIR/backups/)")

@@ -4,6 +4,7 @@ All local state (database, generated secrets, uploaded files, outbound feeds)
 lives under MEDOFFICE_VAR_DIR so two instances never share state by accident.
 """
 
+import base64
 import ipaddress
 import secrets
 from datetime import timedelta
@@ -14,6 +15,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import environ
 from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
+
+from medoffice.core.sealing import parse_keys as _parse_field_keys
 
 env = environ.Env()
 
@@ -215,6 +218,38 @@ if HTTPS:
     SESSION_COOKIE_NAME = "__Host-sessionid"
     CSRF_COOKIE_NAME = "__Host-csrftoken"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+
+# AC-08/DP-03: sensitive fields (member ids, TOTP secrets) are sealed with AES-256-GCM
+# (core/sealing.py). MEDOFFICE_FIELD_KEYS is "ID=BASE64KEY[,ID=BASE64KEY...]": the first key
+# seals, the others are kept only to read values not yet re-sealed (`medoffice keys rotate`).
+# MEDOFFICE_FIELD_INDEX_KEY (base64, 32 bytes) keys the search digests and never rotates.
+# Production (MEDOFFICE_HTTPS) refuses to start without them; a development install or a
+# test run makes its own under VAR_DIR.
+_field_keys = env.str("MEDOFFICE_FIELD_KEYS", default="")
+_field_index_key = env.str("MEDOFFICE_FIELD_INDEX_KEY", default="")
+if HTTPS and not (_field_keys and _field_index_key):
+    raise ImproperlyConfigured(
+        "MEDOFFICE_FIELD_KEYS and MEDOFFICE_FIELD_INDEX_KEY must be set in production"
+        " (MEDOFFICE_HTTPS=1): they encrypt member ids and second-factor secrets."
+        " See docs/operations.md#encryption-keys."
+    )
+if not _field_keys:
+    _field_keys = (
+        "dev=" + base64.b64encode(bytes.fromhex(_secret_from_var("field.key", nbytes=32))).decode()
+    )
+if not _field_index_key:
+    _field_index_key = base64.b64encode(
+        bytes.fromhex(_secret_from_var("field_index.key", nbytes=32))
+    ).decode()
+FIELD_KEYS = _parse_field_keys(_field_keys, "MEDOFFICE_FIELD_KEYS")
+try:
+    FIELD_INDEX_KEY = base64.b64decode(_field_index_key, validate=True)
+except ValueError as exc:
+    raise ImproperlyConfigured("MEDOFFICE_FIELD_INDEX_KEY is not base64") from exc
+if not FIELD_KEYS or len(FIELD_INDEX_KEY) != 32:
+    raise ImproperlyConfigured(
+        "MEDOFFICE_FIELD_KEYS needs at least one key and MEDOFFICE_FIELD_INDEX_KEY 32 bytes"
+    )
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 

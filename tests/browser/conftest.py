@@ -155,7 +155,7 @@ def login(page):
     """login(user) signs in through the form and the second step (AC-07) with a code from
     the user's authenticator (one is set up for the user if it has none) and lands on the
     home page."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from medoffice.core.models import SealedTOTPDevice as TOTPDevice
 
     def sign_in(user, password: str = PASSWORD):
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()

@@ -3,8 +3,7 @@ code refused, a recovery code works once."""
 
 import base64
 
-from django_otp.plugins.otp_totp.models import TOTPDevice
-
+from medoffice.core.models import SealedTOTPDevice as TOTPDevice
 from tests.browser.conftest import next_code, totp_code
 from tests.conftest import PASSWORD
 

@@ -789,7 +789,7 @@ def totp_now(device, *, steps_ahead: int = 0) -> str:
 
 def enrolled_device(user):
     """The user's authenticator, created (confirmed) if the user has none yet."""
-    from django_otp.plugins.otp_totp.models import TOTPDevice
+    from medoffice.core.models import SealedTOTPDevice as TOTPDevice
 
     device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
     return device or TOTPDevice.objects.create(user=user, name="phone", confirmed=True)

@@ -11,11 +11,17 @@ from django.conf import settings
 from django.contrib.sessions.models import Session
 from django.db import models
 from django.urls import reverse
-from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from medoffice.core import mfa
 from medoffice.core.api_auth import api_token_issue
-from medoffice.core.models import AuditAction, RecoveryCode, RecoveryCodeDevice
+from medoffice.core.models import (
+    AuditAction,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    SealedTOTPDevice,
+)
+from medoffice.core.models import SealedTOTPDevice as TOTPDevice
+from medoffice.core.sealing import SealedCharField
 from tests.conftest import PASSWORD
 from tests.core.conftest import enrolled_device, new_client, sign_in, totp_now
 from tests.core.routes import ROUTES
@@ -92,13 +98,19 @@ def test_enrolment_gives_ten_codes_stored_only_as_digests(front_desk, audit_mark
     assert client.get(HOME).status_code == 200
     device = TOTPDevice.objects.get(user=front_desk)
     assert device.confirmed
-    assert device.key == key_hex
+    # AC-08: the secret is sealed at rest, and opens to the one the phone scanned.
+    assert device.key.startswith("mo1$")
+    assert key_hex not in device.key
+    assert SealedTOTPDevice.objects.get(pk=device.pk).bin_key.hex() == key_hex
     stored = list(RecoveryCode.objects.filter(device__user=front_desk))
     assert len(stored) == 10
     for code in codes:
         for model in apps.get_models():
             for field in model._meta.concrete_fields:
-                if isinstance(field, models.CharField | models.TextField):
+                # Sealed fields hold ciphertext only (test_sealing.py); no lookup runs on them.
+                if isinstance(field, models.CharField | models.TextField) and not isinstance(
+                    field, SealedCharField
+                ):
                     lookup = {f"{field.attname}__icontains": code.replace("-", "")}
                     assert not model._base_manager.filter(**lookup).exists(), model
     assert {mfa.recovery_code_digest(c) for c in codes} == {r.digest for r in stored}

@@ -14,6 +14,13 @@ from django.db.backends.sqlite3.base import DatabaseWrapper
 SETTINGS_FILE = importlib.util.find_spec(settings.SETTINGS_MODULE).origin
 
 
+# Production (MEDOFFICE_HTTPS) refuses to start without the field keys (AC-08).
+PRODUCTION_KEYS = {
+    "MEDOFFICE_FIELD_KEYS": "p1=" + "A" * 43 + "=",
+    "MEDOFFICE_FIELD_INDEX_KEY": "B" * 43 + "=",
+}
+
+
 def load_settings(tmp_path, monkeypatch, **env) -> dict:
     """Run the settings module as a fresh process would, with `env` and a new VAR_DIR."""
     for name in ("MEDOFFICE_FAST_PASSWORD_HASHER", "MEDOFFICE_HTTPS", "MEDOFFICE_DEBUG"):
@@ -88,7 +95,7 @@ def test_stored_uploads_have_no_direct_url(world, front_desk, client_for):
 
 
 def test_https_mode_turns_on_hsts_secure_cookies_and_host_prefixes(tmp_path, monkeypatch):
-    values = load_settings(tmp_path, monkeypatch, MEDOFFICE_HTTPS="1")
+    values = load_settings(tmp_path, monkeypatch, MEDOFFICE_HTTPS="1", **PRODUCTION_KEYS)
 
     assert values["SECURE_SSL_REDIRECT"] is True
     assert values["SECURE_HSTS_SECONDS"] >= 365 * 24 * 3600

@@ -18,7 +18,13 @@ from django_otp.oath import TOTP
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from medoffice.core.audit import audit_record
-from medoffice.core.models import AuditAction, RecoveryCode, RecoveryCodeDevice
+from medoffice.core.models import (
+    AuditAction,
+    RecoveryCode,
+    RecoveryCodeDevice,
+    SealedTOTPDevice,
+)
+from medoffice.core.sealing import SealError, seal, unseal
 from medoffice.core.sessions import user_sessions_end
 
 RECOVERY_CODE_COUNT = 10
@@ -26,8 +32,27 @@ RECOVERY_CODE_COUNT = 10
 TOLERANCE = 1
 
 
-def totp_device_for(user) -> TOTPDevice | None:
-    return TOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+PENDING_LABEL = "session.mfa_pending_key"
+
+
+def totp_device_for(user) -> SealedTOTPDevice | None:
+    """The user's authenticator; its secret is sealed at rest (AC-08)."""
+    return SealedTOTPDevice.objects.filter(user=user, confirmed=True).order_by("-id").first()
+
+
+def pending_key_seal(key_hex: str) -> str:
+    return seal(key_hex, label=PENDING_LABEL)
+
+
+def pending_key_open(stored) -> str | None:
+    """The secret of an enrolment in progress, or None (none yet, or sealed under a key
+    no longer configured: the user scans a new one)."""
+    if not isinstance(stored, str):
+        return None
+    try:
+        return unseal(stored, label=PENDING_LABEL)
+    except SealError:
+        return None
 
 
 def recovery_device_for(user) -> RecoveryCodeDevice | None:
@@ -103,7 +128,7 @@ def mfa_enrol(*, user, key_hex: str, token: str, keep_session: str | None = None
         return None
     TOTPDevice.objects.filter(user=user).delete()
     # The code just typed counts as used: it cannot sign in again.
-    device = TOTPDevice.objects.create(
+    device = SealedTOTPDevice.objects.create(
         user=user, key=key_hex, name="authenticator", confirmed=True, last_t=step
     )
     codes = recovery_codes_issue(user=user)

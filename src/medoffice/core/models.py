@@ -9,6 +9,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils import timezone
 from django_otp.models import Device, ThrottlingMixin
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from medoffice.core.identifiers import validate_npi
 from medoffice.core.roles import Role
@@ -270,3 +271,35 @@ class RecoveryCode(models.Model):
 
     def __str__(self) -> str:
         return f"recovery code of {self.device.user_id} ({'used' if self.used_at else 'unused'})"
+
+
+TOTP_SEAL_LABEL = "otp_totp.totpdevice.key"
+
+
+class SealedTOTPDevice(TOTPDevice):
+    """django-otp's TOTP device with its secret sealed at rest (AC-08).
+
+    django-otp keeps the secret as hex in `key` (80 characters). Here `key` holds the
+    20-byte secret sealed with AES-256-GCM (core/sealing.py: 77 characters at most);
+    `bin_key` opens it whenever django-otp needs it. A key saved by django-otp itself
+    (hex) is sealed by the next save, by the migration and by `medoffice keys rotate`.
+    """
+
+    class Meta:
+        proxy = True
+        verbose_name = "authenticator"
+
+    @property
+    def bin_key(self) -> bytes:
+        from medoffice.core.sealing import is_sealed, unseal_bytes
+
+        if is_sealed(self.key):
+            return unseal_bytes(self.key, label=TOTP_SEAL_LABEL)
+        return bytes.fromhex(self.key)
+
+    def save(self, *args, **kwargs):
+        from medoffice.core.sealing import is_sealed, seal_bytes
+
+        if self.key and not is_sealed(self.key):
+            self.key = seal_bytes(bytes.fromhex(self.key), label=TOTP_SEAL_LABEL)
+        super().save(*args, **kwargs)

@@ -5,7 +5,8 @@ device that passed the second one (AC-07), as django-otp's `login` records it.
 """
 
 from django_otp import DEVICE_ID_SESSION_KEY
-from django_otp.plugins.otp_totp.models import TOTPDevice
+
+from medoffice.core.models import SealedTOTPDevice as TOTPDevice
 
 
 def force_login_verified(client, user):

@@ -136,9 +136,11 @@ def mfa_enrol(request):
         return redirect_to_login(request.get_full_path())
     if mfa.totp_device_for(request.user) and not request.user.is_verified():
         return redirect(_with_next("core:mfa-verify", request))
-    key = request.session.get(PENDING_KEY)
+    # The pending secret is sealed in the session too: sessions live in the database (AC-08).
+    key = mfa.pending_key_open(request.session.get(PENDING_KEY))
     if key is None:
-        key = request.session[PENDING_KEY] = mfa.new_totp_key()
+        key = mfa.new_totp_key()
+        request.session[PENDING_KEY] = mfa.pending_key_seal(key)
     form = TotpCodeForm(request.POST or None)
     if form.is_valid():
         enrolled = mfa.mfa_enrol(

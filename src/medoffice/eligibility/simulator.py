@@ -22,6 +22,7 @@ from decimal import Decimal
 
 from django.conf import settings
 
+from medoffice.core.sealing import member_id_index
 from medoffice.eligibility import x12map
 from medoffice.formats.x12 import eligibility as codec
 from medoffice.formats.x12.common import Person
@@ -78,7 +79,7 @@ def answer(inquiry: codec.EligibilityRequest) -> codec.EligibilityResponse:
         return _reject(inquiry, "72")
     coverage = (
         Coverage.objects.select_related("patient", "payer")
-        .filter(payer__payer_id=inquiry.payer.id, member_id__iexact=member_id)
+        .filter(payer__payer_id=inquiry.payer.id, member_id_index=member_id_index(member_id))
         .exclude(status=CoverageStatus.ENTERED_IN_ERROR)
         .order_by("-effective_start")
         .first()

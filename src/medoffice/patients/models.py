@@ -8,6 +8,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 
 from medoffice.core.models import Location, Practice, Provider
+from medoffice.core.sealing import SealedCharField, member_id_index
 from medoffice.core.us import UsState, validate_zip
 
 
@@ -281,13 +282,17 @@ class Coverage(models.Model):
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="coverages")
     payer = models.ForeignKey(Payer, on_delete=models.PROTECT, related_name="coverages")
     plan_name = models.CharField(max_length=100, blank=True)
-    member_id = models.CharField(
+    # Sealed at rest (AC-08); found by its keyed digest in member_id_index.
+    member_id = SealedCharField(
         "member id",
         max_length=30,
         validators=[
             RegexValidator(MEMBER_ID_PATTERN, "Member ids are 2-30 letters, digits or hyphens.")
         ],
+        index_field="member_id_index",
+        index_function=member_id_index,
     )
+    member_id_index = models.CharField(max_length=64, db_index=True, editable=False, default="")
     group_number = models.CharField(
         max_length=30,
         blank=True,

@@ -14,6 +14,7 @@ import phonenumbers
 from django.db.models import Q
 from django.utils import timezone
 
+from medoffice.core.sealing import member_id_index
 from medoffice.patients.models import Patient, PatientStatus
 from medoffice.patients.names import (
     canonical_first_names,
@@ -63,6 +64,7 @@ class ParsedQuery:
 
 MODE_LABELS = {
     "mrn": "MRN",
+    "member_id": "member id",
     "phone": "phone number",
     "dob": "date of birth",
     "name": "name",
@@ -188,6 +190,15 @@ def patient_search(*, practice_id: int, query: str, limit: int = 25) -> SearchOu
     if parsed.mrn:
         # A retired (merged) MRN still leads to its record, whose banner names the survivor.
         found = list(_base(practice_id, include_merged=True).filter(mrn=parsed.mrn)[:limit])
+        if not found:
+            # A member id: sealed at rest, so found by its keyed digest (AC-08).
+            found = list(
+                _base(practice_id)
+                .filter(coverages__member_id_index=member_id_index(parsed.mrn))
+                .distinct()[:limit]
+            )
+            if found:
+                return SearchOutcome("member_id", found)
         return SearchOutcome("mrn", found)
     if parsed.phone:
         # One statement, the practice inside each arm: SQLite answers it with a MULTI-INDEX

@@ -33,6 +33,7 @@ from medoffice.core.audit import audit_record
 from medoffice.core.identifiers import mrn_from_number, npi_from_stem
 from medoffice.core.models import AuditAction, Location, Practice, Provider
 from medoffice.core.roles import Role
+from medoffice.core.sealing import SealedCharField, member_id_index
 from medoffice.core.us import zip_prefixes
 from medoffice.patients.models import (
     ClaimFilingIndicator,
@@ -748,6 +749,7 @@ class _Generator:
             "effective_start": max(start.replace(day=1), dob),
             "copay": None if government else Decimal(rng.choice((10, 20, 25, 30, 35, 40, 50))),
         }
+        coverage["member_id_index"] = member_id_index(coverage["member_id"])
         if not government and (age < 26 and rng.random() < 0.8 or rng.random() < 0.12):
             child = age < 26
             sub_sex = rng.choice("FM")
@@ -877,6 +879,8 @@ class _Table:
 
 def _converter(field):
     """How a Python value of `field` becomes a database value; None when the driver does it."""
+    if isinstance(field, SealedCharField):
+        return partial(field.get_db_prep_save, connection=connection)  # sealed (AC-08)
     if connection.vendor == "postgresql":
         if isinstance(field, models.DateTimeField):
             return partial(field.get_db_prep_save, connection=connection)
