@@ -27,7 +27,7 @@ def open_totp_keys(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('core', '0005_mfa_recovery_codes'),
+        ('core', '0006_audit_retention_checkpoint'),
         ('otp_totp', '0003_add_timestamps'),
     ]
 
