@@ -214,7 +214,7 @@ def test_the_api_checks_in_and_says_why_it_cannot(visit, freeze, front_desk, cli
     client = client_for(front_desk)
     url = reverse("api:appointment-check-in", args=[visit.public_id])
     body = {"demographics_verified": True, "copay_collected": "25.00", "copay_method": "card",
-            "consents_signed": ["treatment"]}  # fmt: skip
+            "copay_reference": "T-100", "consents_signed": ["treatment"]}  # fmt: skip
     early = client.post(url, body, content_type="application/json")
     assert early.status_code == 409
     assert "day of the visit" in early.json()["detail"]
