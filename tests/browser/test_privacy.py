@@ -8,10 +8,10 @@ import time
 from datetime import timedelta
 
 from django.utils import timezone
-from django_otp.plugins.otp_totp.models import TOTPDevice
 from playwright.sync_api import expect
 
 from medoffice.clinical import services as clinical
+from medoffice.core.models import SealedTOTPDevice as TOTPDevice
 from medoffice.core.roles import Role
 from medoffice.privacy import services as privacy
 from tests.browser.conftest import next_code, totp_code
