@@ -2,7 +2,6 @@
 manager reads; clinicians and the front desk see no accounts here). Thin: the same
 services as the screens; refusals are problem documents."""
 
-from django.http import Http404
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -15,8 +14,9 @@ from medoffice.core.api_errors import problem
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import HasRequiredPermission
-from medoffice.patients.models import Patient
+from medoffice.patients.access import patient_get_for_user
 from medoffice.payments import era as era_services
+from medoffice.payments.access import era_file_get_for_user, suspense_item_get_for_user
 from medoffice.payments.errors import LedgerError
 from medoffice.payments.models import Account, EraClaim, EraFile, SuspenseItem, SuspenseStatus
 from medoffice.payments.selectors import account_balance, account_lines, entries_for
@@ -145,12 +145,7 @@ class EraItem(APIView):
 
     @extend_schema(summary="One ERA file: its claim payments and what posting did with each")
     def get(self, request, public_id):
-        try:
-            record = EraFile.objects.get(
-                practice_id=practice_id_for(request.user), public_id=public_id
-            )
-        except EraFile.DoesNotExist:
-            raise Http404 from None
+        record = era_file_get_for_user(request.user, public_id)
         claims = EraClaim.objects.filter(era_payment__era_file=record).select_related("claim")
         audit_record(
             action=AuditAction.READ, obj=record, category=era_services.CATEGORY,
@@ -165,12 +160,8 @@ class AccountLedger(APIView):
 
     @extend_schema(summary="A patient's account: balances by party, lines, and every entry")
     def get(self, request, public_id):
-        try:
-            patient = Patient.objects.get(
-                practice_id=practice_id_for(request.user), public_id=public_id
-            )
-        except Patient.DoesNotExist:
-            raise Http404 from None
+        # the permission is this view's own (payments.view_ledger); its audit row is below
+        patient = patient_get_for_user(request.user, public_id, permission=VIEW, audit=False)
         account = Account.objects.filter(practice_id=patient.practice_id, patient=patient).first()
         audit_record(
             action=AuditAction.READ, obj=patient, patient=patient,
@@ -229,10 +220,7 @@ class SuspenseMatch(APIView):
     )  # fmt: skip
     def post(self, request, public_id):
         practice_id = practice_id_for(request.user)
-        try:
-            item = SuspenseItem.objects.get(practice_id=practice_id, public_id=public_id)
-        except SuspenseItem.DoesNotExist:
-            raise Http404 from None
+        item = suspense_item_get_for_user(request.user, public_id)
         data = MatchIn(data=request.data)
         data.is_valid(raise_exception=True)
         line = ClaimLine.objects.filter(

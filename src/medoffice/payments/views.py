@@ -3,7 +3,6 @@ language, and the suspense queue where unmatched lines are matched by hand."""
 
 from django import forms
 from django.contrib import messages
-from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
@@ -14,6 +13,7 @@ from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import has_permission, requires
 from medoffice.payments import era as era_services
+from medoffice.payments.access import era_file_get_for_user, suspense_item_get_for_user
 from medoffice.payments.errors import LedgerError
 from medoffice.payments.models import EraFile, SuspenseItem, SuspenseStatus
 from medoffice.payments.viewer import era_view
@@ -86,10 +86,7 @@ def era_upload(request):
 
 
 def _era_file(request, public_id) -> EraFile:
-    try:
-        return EraFile.objects.get(practice_id=practice_id_for(request.user), public_id=public_id)
-    except EraFile.DoesNotExist:
-        raise Http404 from None
+    return era_file_get_for_user(request.user, public_id)
 
 
 @requires(VIEW)
@@ -124,12 +121,7 @@ def suspense_list(request):
 
 
 def _item(request, public_id) -> SuspenseItem:
-    try:
-        return SuspenseItem.objects.get(
-            practice_id=practice_id_for(request.user), public_id=public_id
-        )
-    except SuspenseItem.DoesNotExist:
-        raise Http404 from None
+    return suspense_item_get_for_user(request.user, public_id)
 
 
 @requires(SUSPENSE)
