@@ -32,25 +32,25 @@ logger = logging.getLogger("medoffice.worker")
 QUEUES = "default,messaging"
 
 
+# What the clock queues each tick; each job queues its task only when none is waiting (the
+# daily jobs once a day), so every worker may run the clock.
+CLOCK_JOBS = (
+    (enqueue_sweep_unless_waiting, "the reminder sweep"),
+    (enqueue_follow_up_unless_waiting, "the claim follow-up"),
+    (enqueue_daily_jobs, "the daily jobs"),
+    (enqueue_eligibility_unless_waiting, "the eligibility batch or pickup"),
+)
+
+
 def _clock(every: float) -> None:
     while True:
         time.sleep(every)
         try:
-            enqueue_sweep_unless_waiting()
-        except Exception:
-            logger.exception("could not queue the reminder sweep")
-        try:
-            enqueue_follow_up_unless_waiting()
-        except Exception:
-            logger.exception("could not queue the claim follow-up")
-        try:
-            enqueue_daily_jobs()  # the closet's daily job, task reminders: once a day
-        except Exception:
-            logger.exception("could not queue the daily jobs")
-        try:
-            enqueue_eligibility_unless_waiting()
-        except Exception:
-            logger.exception("could not queue the eligibility batch or pickup")
+            for job, what in CLOCK_JOBS:
+                try:
+                    job()
+                except Exception:
+                    logger.exception("could not queue %s", what)
         finally:
             connection.close()  # this thread's own connection; a new one next minute
 
@@ -88,10 +88,8 @@ class Command(BaseCommand):
     def handle(self, *args, **options) -> None:
         every = options["sweep_every"]
         if every > 0:
-            enqueue_sweep_unless_waiting()
-            enqueue_follow_up_unless_waiting()
-            enqueue_daily_jobs()
-            enqueue_eligibility_unless_waiting()
+            for job, _what in CLOCK_JOBS:
+                job()
             if not options["batch"]:
                 threading.Thread(target=_clock, args=(every,), daemon=True, name="sweep").start()
         feed_every = options["feed_every"]
