@@ -21,6 +21,7 @@ exactly the wanted number of generated patients.
 """
 
 import argparse
+import base64
 import hashlib
 import importlib.util
 import json
@@ -48,10 +49,12 @@ def _configure(size: int, seed: int) -> dict:
     os.environ["MEDOFFICE_VAR_DIR"] = str(var_dir)
     os.environ["DJANGO_SETTINGS_MODULE"] = "medoffice.settings"
     os.environ.setdefault("MEDOFFICE_LOG_LEVEL", "WARNING")
+    _use_bench_field_keys()
     database = {"var_dir": var_dir, "cached_file": None}
     if not os.environ.get("DATABASE_URL"):
         CACHE_DIR.mkdir(parents=True, exist_ok=True)
-        path = CACHE_DIR / f"patients-{size}-seed{seed}-{_generator_digest()}.sqlite3"
+        name = f"patients-{size}-seed{seed}-{_generator_digest()}-{_field_keys_digest()}"
+        path = CACHE_DIR / f"{name}.sqlite3"
         if not _marker(path).exists():
             for stale in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
                 stale.unlink(missing_ok=True)
@@ -64,6 +67,26 @@ def _configure(size: int, seed: int) -> dict:
     django.setup()
     call_command("migrate", verbosity=0)
     return database
+
+
+def _use_bench_field_keys() -> None:
+    """Fixed sealing keys for the synthetic data set, unless the caller gives its own.
+
+    Outside production a run without keys gets fresh ones in its new MEDOFFICE_VAR_DIR,
+    and member ids sealed into the cached database by the previous run could not be opened.
+    """
+    if not os.environ.get("MEDOFFICE_FIELD_KEYS"):
+        bench_key = hashlib.sha256(b"medoffice bench field key").digest()
+        os.environ["MEDOFFICE_FIELD_KEYS"] = f"bench={base64.b64encode(bench_key).decode()}"
+    if not os.environ.get("MEDOFFICE_FIELD_INDEX_KEY"):
+        index_key = hashlib.sha256(b"medoffice bench index key").digest()
+        os.environ["MEDOFFICE_FIELD_INDEX_KEY"] = base64.b64encode(index_key).decode()
+
+
+def _field_keys_digest() -> str:
+    """Part of the cache key: data sealed under other keys is never reused."""
+    keys = os.environ["MEDOFFICE_FIELD_KEYS"] + os.environ["MEDOFFICE_FIELD_INDEX_KEY"]
+    return hashlib.sha256(keys.encode()).hexdigest()[:8]
 
 
 def _generator_digest() -> str:
