@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .errors import X12Error
+from .errors import X12Error, incomplete_as_x12error
 from .reader import FunctionalGroup, Segment, Transaction
 from .writer import Envelope, TransactionBody, cleaner, render_interchange
 
@@ -290,6 +290,7 @@ def _int(s: Segment, index: int) -> int:
     return int(value)
 
 
+@incomplete_as_x12error
 def parse_999(transaction: Transaction) -> FunctionalAck:
     if transaction.set_id != "999":
         raise transaction.segments[0].error(f"expected a 999, found a {transaction.set_id}", 1)

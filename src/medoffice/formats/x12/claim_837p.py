@@ -27,7 +27,7 @@ from .common import (
     parse_amount,
     parse_d8,
 )
-from .errors import X12Error
+from .errors import X12Error, incomplete_as_x12error
 from .reader import Segment, Transaction
 from .writer import (
     Envelope,
@@ -655,6 +655,7 @@ def _provider(nm1: Segment) -> Provider:
     return Provider(nm1[3], nm1[4], nm1[9], nm1[5])
 
 
+@incomplete_as_x12error
 def parse_837p(transaction: Transaction) -> ClaimBatch:
     """One 837P transaction set back into records (what `render_837p` wrote)."""
     if transaction.set_id != "837":
@@ -858,13 +859,16 @@ def parse_837p(transaction: Transaction) -> ClaimBatch:
             parts = s.components(1)
             if not parts or parts[0] not in ("HC", "ER", "WK"):
                 raise s.error(f"unknown procedure code qualifier {parts[:1]}", 1)
+            pointers = s.components(7)
+            if not all(p.isdigit() and p.isascii() for p in pointers):
+                raise s.error(f"SV107 diagnosis pointers must be numbers, got {s[7]!r}", 7)
             line.update(
                 procedure_code=parts[1],
                 modifiers=tuple(m for m in parts[2:6] if m),
                 charge=parse_amount(s[2], s, 2),
                 units=_units(s[4], s),
                 place_of_service=s[5],
-                diagnosis_pointers=tuple(int(p) for p in s.components(7)),
+                diagnosis_pointers=tuple(int(p) for p in pointers),
             )
         elif tag == "DTP" and s[1] == "472" and adjudication is None:
             line["service_date"] = parse_d8(s[3][:8], s, 3)

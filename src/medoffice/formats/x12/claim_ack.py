@@ -26,7 +26,7 @@ from .claim_status import (
     stc_statuses,
 )
 from .common import Entity, Person, entity_from, entity_nm1, parse_amount, parse_d8, person_from
-from .errors import X12Error
+from .errors import X12Error, incomplete_as_x12error
 from .reader import Segment, Transaction
 from .writer import Envelope, TransactionBody, amount, bht, cleaner, d8, render_interchange
 
@@ -178,6 +178,7 @@ def _quantity(s: Segment) -> int:
     return int(value)
 
 
+@incomplete_as_x12error
 def parse_277ca(transaction: Transaction) -> ClaimAcknowledgment:
     segs = expect(transaction, "277")
     head: dict = {"reference": segs[0][3]}

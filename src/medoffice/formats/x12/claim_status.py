@@ -24,7 +24,7 @@ from .common import (
     person_from,
     person_nm1,
 )
-from .errors import X12Error
+from .errors import X12Error, incomplete_as_x12error
 from .reader import Segment, Transaction
 from .writer import (
     Envelope,
@@ -410,6 +410,7 @@ def render_276(
     return render_interchange(envelope, "HR", VERSION, [TransactionBody("276", out)])
 
 
+@incomplete_as_x12error
 def parse_276(transaction: Transaction) -> list[ClaimStatusRequest]:
     segs = expect(transaction, "276")
     result: list[ClaimStatusRequest] = []
@@ -525,6 +526,7 @@ def render_277(
     return render_interchange(envelope, "HN", VERSION, [TransactionBody("277", out)])
 
 
+@incomplete_as_x12error
 def parse_277(transaction: Transaction) -> list[ClaimStatusResponse]:
     """Every subscriber's (or dependent's) claims in one 277."""
     segs = expect(transaction, "277")

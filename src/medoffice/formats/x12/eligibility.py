@@ -29,7 +29,7 @@ from .common import (
     person_from,
     person_nm1,
 )
-from .errors import X12Error
+from .errors import X12Error, incomplete_as_x12error
 from .reader import Segment, Transaction
 from .writer import Envelope, TransactionBody, bht, cleaner, d8, quantity, render_interchange
 
@@ -341,6 +341,7 @@ def _inquiry(out: list[str], el: str, rep: str, request: EligibilityRequest, per
     out.append(f"EQ{el}{rep.join(request.service_types)}")
 
 
+@incomplete_as_x12error
 def parse_270(transaction: Transaction) -> list[EligibilityRequest]:
     _expect(transaction, "270")
     result: list[EligibilityRequest] = []
@@ -484,6 +485,7 @@ def _benefits(out, el, rep, clean, response: EligibilityResponse, person: Person
             out.append(f"MSG{el}{clean(message)}")
 
 
+@incomplete_as_x12error
 def parse_271(transaction: Transaction) -> list[EligibilityResponse]:
     """Every answer in one 271 (see the module docstring)."""
     _expect(transaction, "271")

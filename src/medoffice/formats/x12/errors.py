@@ -1,5 +1,7 @@
 """The one exception the X12 codec raises for bad input, with where and why."""
 
+import functools
+
 
 class X12Error(ValueError):
     """A file (or a record given to a builder) that cannot be read or written as X12.
@@ -48,3 +50,26 @@ class X12Error(ValueError):
             "element": self.element,
             "offset": self.offset,
         }
+
+
+def incomplete_as_x12error(parse):
+    """For a `parse_*(transaction)`: a transaction set whose loops lack a segment the parser
+    needs (a claim without its SBR, a service line without its date, a provider loop
+    without its NM1), or hold one out of order, surfaces in the parser as a missing key,
+    a missing record field or a loop that is not there (KeyError, TypeError, IndexError,
+    AttributeError). Those become the X12Error of the input they are, placed at the
+    transaction's ST, so a damaged file is refused with a place and a reason instead of
+    crashing whoever reads it (found by the mutation fuzzer, tests/attack)."""
+
+    @functools.wraps(parse)
+    def wrapper(transaction, *args, **kwargs):
+        try:
+            return parse(transaction, *args, **kwargs)
+        except (KeyError, TypeError, IndexError, AttributeError) as exc:
+            detail = str(exc).replace("__init__() ", "")
+            raise transaction.segments[0].error(
+                f"transaction set {transaction.control_number!r} ({transaction.set_id}) is "
+                f"incomplete or out of order: a segment it needs is missing ({detail})"
+            ) from exc
+
+    return wrapper

@@ -32,7 +32,7 @@ from .common import (
     parse_amount,
     parse_d8,
 )
-from .errors import X12Error
+from .errors import X12Error, incomplete_as_x12error
 from .reader import Segment, Transaction
 from .writer import Envelope, TransactionBody, amount, cleaner, d8, quantity, render_interchange
 
@@ -258,6 +258,7 @@ def _person(nm1: Segment) -> Person:
     return Person(nm1[3], nm1[4], nm1[9], None, "", nm1[5])
 
 
+@incomplete_as_x12error
 def parse_835(transaction: Transaction) -> Remittance:
     """One 835 transaction set (one payment) into a `Remittance`."""
     if transaction.set_id != "835":
