@@ -19,7 +19,6 @@ mutation meets the same office. A posted file must leave the ledger consistent
 
 from datetime import date
 
-import pytest
 from django.db import transaction
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
@@ -165,20 +164,6 @@ def test_mutated_clearinghouse_answers_apply_whole_or_are_quarantined_changing_n
 
 
 # ---------------------------------------------------------------- 271
-
-
-@pytest.fixture
-def insured(patient, payer):
-    from decimal import Decimal
-
-    from medoffice.patients import services as patient_services
-
-    return patient_services.coverage_add(
-        patient=patient,
-        fields={"payer": payer, "member_id": "W1234567", "order": 1, "relationship": "18",
-                "effective_start": date(2024, 1, 1), "copay": Decimal("25.00"),
-                "plan_name": "Choice POS II", "group_number": "G-100"},
-    )  # fmt: skip
 
 
 def test_mutated_271s_settle_their_check_or_are_kept_aside_changing_nothing(insured):

@@ -17,10 +17,9 @@ that it cannot undo the change either.
 """
 
 import logging
-from contextlib import nullcontext
 from enum import StrEnum
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.dispatch import Signal
 
 logger = logging.getLogger(__name__)
@@ -64,11 +63,12 @@ waitlist_news = Signal()
 
 def beside_the_change():
     """The block an outbox listener writes in, inside the change's transaction, so that a
-    failed write cannot undo the change: a savepoint where a failed statement spoils the
-    whole transaction (PostgreSQL); nothing on SQLite, where it undoes only itself, and a
-    savepoint would be two more statements on every booking."""
-    if connection.vendor == "sqlite":
-        return nullcontext()
+    failed write cannot undo the change: a savepoint, on every database. Not only does a
+    failed statement spoil the whole transaction on PostgreSQL: Django marks the enclosing
+    atomic block for rollback whenever a save fails inside it (also on SQLite, where the
+    statement undoes only itself), and that block then rolls back on exit without raising,
+    so without the savepoint a booking whose outbox row failed returned as booked and was
+    silently not stored (found by fault injection, tests/attack/test_faults.py)."""
     return transaction.atomic()
 
 
