@@ -14,6 +14,7 @@ from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -220,8 +221,12 @@ def response_receive(
         elif check.is_settled:
             reason = f"The check {answer.trace_number} was already answered; this copy is kept."
         else:
-            applied.append(answer_apply(check=check, answer=answer, response=content))
-            continue
+            try:
+                with transaction.atomic():
+                    applied.append(answer_apply(check=check, answer=answer, response=content))
+                continue
+            except ValidationError as exc:  # e.g. a copay with three decimals (fuzzer)
+                reason = f"The payer's answer could not be applied: {'; '.join(exc.messages)}"
         reasons.append(reason)
         strays.append(_stray(content, source, reason))
     return Received(applied, strays, " ".join(reasons))

@@ -177,6 +177,7 @@ def _check(parsed: list[_Parsed]) -> None:
         where = f"payment {r.trace_number}"
         if not r.trace_number:
             problems.append(f"{where}: no trace number (TRN02)")
+        problems.extend(f"{where}: {e}" for e in _too_long(r))
         trace = (p.payer_identifier, r.trace_number)
         if trace in traces:
             problems.append(f"{where}: the same payment (payer and trace) twice in the file")
@@ -202,6 +203,26 @@ def _check(parsed: list[_Parsed]) -> None:
         shown = problems[:20]
         more = f" (and {len(problems) - 20} more)" if len(problems) > 20 else ""
         raise EraRejected("Does not balance or is inconsistent: " + "; ".join(shown) + more)
+
+
+# The longest value the 835 guide allows in the elements used to find payers and claims: a
+# longer one is a damaged file (the mutation fuzzer sent a 1 MB payer name, which SQLite's
+# LIKE refused with an error instead of an answer).
+_MAX_LENGTHS = (
+    ("payer name (N102)", lambda r: [r.payer.name], 60),
+    ("payer id (N104)", lambda r: [r.payer.id, r.payer_identifier], 80),
+    ("trace number (TRN02)", lambda r: [r.trace_number], 50),
+    ("patient control number (CLP01)", lambda r: [c.patient_control_number for c in r.claims], 38),
+    ("payer claim number (CLP07)", lambda r: [c.payer_claim_number for c in r.claims], 50),
+)
+
+
+def _too_long(r: Remittance) -> list[str]:
+    return [
+        f"{what} longer than the 835 allows ({max(map(len, values))} > {limit} characters)"
+        for what, pick, limit in _MAX_LENGTHS
+        if (values := [v or "" for v in pick(r)]) and max(map(len, values)) > limit
+    ]
 
 
 def _record_rejection(practice_id, name, data, digest, reason, origin, by) -> EraFile:
