@@ -22,7 +22,7 @@ PYTEST := $(BIN)/pytest
 # Debian's chromium; browser tests are skipped without it.
 CHROMIUM := /usr/bin/chromium
 
-.PHONY: env demo lint test test-sqlite test-postgres test-browser bench clean
+.PHONY: env demo lint audit lock test test-sqlite test-postgres test-browser bench stress clean
 
 env: $(STAMP)
 
@@ -42,9 +42,19 @@ lint: env
 	$(call isolated,$(BIN)/python manage.py makemigrations --check --dry-run)
 	$(BIN)/python scripts/project_check.py
 
+# SU-01: bandit (new findings against the reviewed baseline), the installed set equal to the
+# hashed lock, and pip-audit where its vulnerability service is reachable (scripts/supply_chain.py).
+audit: env
+	$(BIN)/python scripts/supply_chain.py
+
+# Regenerates the hashed lock from pyproject.toml (after changing a pin), then reinstalls.
+lock: env
+	$(BIN)/pip-compile --quiet --extra dev --generate-hashes --allow-unsafe --strip-extras \
+		--no-emit-index-url --no-emit-find-links --output-file requirements.lock pyproject.toml
+
 # pytest exits 5 when it collects nothing: for the main runs that is a
 # failure (a broken marker or path must not look green), so it is not masked.
-test: lint test-sqlite test-postgres test-browser
+test: lint audit test-sqlite test-postgres test-browser
 	@if [ -f bench/run.py ]; then \
 		$(call isolated,$(BIN)/python bench/run.py --quick); \
 	else echo "SKIPPED bench: bench/run.py not found"; fi
@@ -69,6 +79,22 @@ test-browser: env
 
 bench: env
 	$(BIN)/python bench/run.py
+
+# The full "proof under attack" (docs/security.md, Figures): tests/attack at full size
+# (MEDOFFICE_STRESS=1: tens of thousands of mutated X12 files, every fault point, 1,000
+# concurrent bookings, ...) and 100 kill -9 trials, on SQLite and then PostgreSQL, then the
+# supply-chain checks; prints the figures table. Takes about an hour on 2 cores.
+STRESS_FIGURES := test-artifacts/stress-figures.jsonl
+stress: env
+	mkdir -p test-artifacts && rm -f $(STRESS_FIGURES)
+	$(call isolated,MEDOFFICE_STRESS=1 MEDOFFICE_CRASH_TRIALS=100 \
+		MEDOFFICE_STRESS_REPORT=$(CURDIR)/$(STRESS_FIGURES) \
+		$(PYTEST) -q tests/attack tests/payments/test_crash.py)
+	$(call isolated,MEDOFFICE_STRESS=1 MEDOFFICE_STRESS_REPORT=$(CURDIR)/$(STRESS_FIGURES) \
+		scripts/with-postgres.sh $(PYTEST) -q tests/attack/test_concurrency.py \
+		tests/attack/test_booking_machine.py tests/attack/test_faults.py)
+	MEDOFFICE_STRESS_REPORT=$(CURDIR)/$(STRESS_FIGURES) $(BIN)/python scripts/supply_chain.py
+	$(BIN)/python scripts/stress_report.py $(STRESS_FIGURES)
 
 # Keeps .venv and var/ (the local database and its secrets): delete those by hand.
 clean:
