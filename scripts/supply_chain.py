@@ -23,8 +23,9 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 BIN = Path(sys.executable).parent
-# Installed but not in the lock on purpose: the installer itself and this project.
-NOT_LOCKED = {"pip", "medoffice"}
+# Not compared: the installer's own tools (a venv brings its own pip and setuptools) and
+# this project itself.
+NOT_LOCKED = {"pip", "setuptools", "wheel", "medoffice"}
 
 
 def _norm(name: str) -> str:
@@ -34,7 +35,7 @@ def _norm(name: str) -> str:
 def _record(claim: str, **figures) -> None:
     path = os.environ.get("MEDOFFICE_STRESS_REPORT")
     if path:
-        row = {"claim": claim, "at": time.strftime("%Y-%m-%d %H:%M:%S"), **figures}
+        row = {"claim": claim, "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()), **figures}
         with open(path, "a", encoding="utf-8") as out:  # noqa: PTH123 - one line appended
             out.write(json.dumps(row) + "\n")
 
@@ -66,7 +67,8 @@ def lock() -> bool:
               for m in re.finditer(r"^([A-Za-z0-9_.\-]+)==([^\s\\;]+)", text, re.M)}  # fmt: skip
     hashed = len(re.findall(r"--hash=sha256:", text))
     installed = {_norm(d.metadata["Name"]): d.version for d in metadata.distributions()}
-    wrong = {n: (v, installed.get(n)) for n, v in locked.items() if installed.get(n) != v}
+    wrong = {n: (v, installed.get(n)) for n, v in locked.items()
+             if installed.get(n) != v and n not in NOT_LOCKED}  # fmt: skip
     extra = sorted(set(installed) - set(locked) - NOT_LOCKED)
     print(f"lock: {len(locked)} packages, {hashed} hashes; {len(wrong)} installed at another "
           f"version or missing, {len(extra)} installed but not locked")  # fmt: skip

@@ -27,7 +27,12 @@ def report(claim: str, **figures) -> None:
     path = os.environ.get("MEDOFFICE_STRESS_REPORT")
     if not path:
         return
-    row = {"claim": claim, "at": time.strftime("%Y-%m-%d %H:%M:%S"), "full": FULL, **figures}
+    row = {
+        "claim": claim,
+        "at": time.strftime("%Y-%m-%d %H:%M UTC", time.gmtime()),
+        "full": FULL,
+        **figures,
+    }
     with open(path, "a", encoding="utf-8") as out:  # noqa: PTH123 - one line appended
         out.write(json.dumps(row, default=str) + "\n")
 
