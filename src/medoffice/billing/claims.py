@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from medoffice.billing.bulk import ids_by, insert_rows
 from medoffice.billing.codes import CodeBook, known_modifiers
 from medoffice.billing.errors import ClaimNotReadyError, ClaimStateError
 from medoffice.billing.models import (
@@ -44,6 +43,7 @@ from medoffice.billing.scrubber import (
 from medoffice.billing.selectors import _Ncci, _payer_snapshot
 from medoffice.billing.states import ClaimStatus, EncounterStatus, claim_can_move
 from medoffice.core.audit import audit_record
+from medoffice.core.bulk import ids_by, insert_rows
 from medoffice.core.models import AuditAction
 from medoffice.core.money import total
 
