@@ -16,6 +16,7 @@ and the seconds of each step (from a second, identical run's profile of the step
 Everything made is deleted afterwards, so the data set stays the same from run to run.
 """
 
+import os
 import random
 import shutil
 import time
@@ -234,17 +235,21 @@ def _one_run(practice_id: int, count: int, seed: int, var_dir: Path, profile: bo
             steps = _profiled(practice_id)
             report = None
             queries = None
-            elapsed = None
+            elapsed = cpu = None
         else:
-            started = time.perf_counter()
+            started, cpu_started = time.perf_counter(), time.process_time()
             with CaptureQueriesContext(connection) as captured:
                 report = exchange.claims_send(practice_id=practice_id)
             elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started
             queries = len(captured.captured_queries)
     finally:
         _tear_down(made, tables, zips, ch, ids)
         shutil.rmtree(var_dir, ignore_errors=True)
-    return {"report": report, "elapsed": elapsed, "queries": queries, "steps": steps}
+    return {
+        "report": report, "elapsed": elapsed, "cpu": cpu, "queries": queries, "steps": steps,
+        "load": round(os.getloadavg()[0], 1),
+    }  # fmt: skip
 
 
 def _profiled(practice_id: int) -> dict[str, float]:
@@ -294,6 +299,10 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
         "seconds": round(first["elapsed"], 2),
         "seconds_for_10000": round(first["elapsed"] * 10_000 / max(sent, 1), 2),
         "claims_per_s": round(sent / first["elapsed"]),
+        # This process's CPU seconds (not the database server's): on a loaded machine the
+        # wall clock waits for a core, so this is the figure to compare between runs.
+        "cpu_s": round(first["cpu"], 2),
+        "load_average": first["load"],
         "queries": first["queries"],
         "with_setup_s": round(total_s, 1),
         **steps,
