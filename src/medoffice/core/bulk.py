@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from itertools import chain, islice
+from operator import itemgetter
 from uuid import UUID
 
 from django.db import connections, models, router
@@ -57,7 +58,9 @@ class _Plan:
         self.table = ops.quote_name(model._meta.db_table)
         self.columns = ", ".join(ops.quote_name(f.column) for f in self.fields)
         self.names = [f.attname for f in self.fields]
-        self.converters = [None if _plain(f) else self._converter(f) for f in self.fields]
+        self.to_convert = [
+            (index, self._converter(f)) for index, f in enumerate(self.fields) if not _plain(f)
+        ]
 
     def _converter(self, field: models.Field) -> Callable:
         db = self.db
@@ -83,49 +86,69 @@ class _Plan:
 
         return convert
 
-    def defaults(self) -> list:
-        """Per column: a callable giving the value of a row that leaves the column out."""
-        out = []
-        for f in self.fields:
-            if f.primary_key:
-                out.append(_REQUIRED)
-            elif f.has_default() and callable(f.default):
-                out.append(f.default)
+    def _default(self, field: models.Field):
+        """What a row that leaves `field` out gets: a value, a callable (per row), or
+        _REQUIRED."""
+        if field.primary_key:
+            return _REQUIRED
+        if field.has_default():
+            return field.default if callable(field.default) else field.get_default()
+        value = field.get_default()  # "" for text, None for a nullable column
+        return _REQUIRED if value is None and not field.null else value
+
+    def _shape(self, shape: tuple) -> tuple:
+        """How to make a row from a dict with these keys: (constant defaults, callable
+        defaults, getter of every column in order)."""
+        model = self.model.__name__
+        unknown = set(shape) - set(self.names)
+        if unknown:
+            raise ValueError(f"{model} has no column(s) {', '.join(sorted(unknown))}")
+        constants, callables = {}, []
+        for field, name in zip(self.fields, self.names, strict=True):
+            if name in shape:
+                continue
+            default = self._default(field)
+            if default is _REQUIRED:
+                raise ValueError(f"{model}.{name} needs a value")
+            if callable(default):
+                callables.append((name, default))
             else:
-                value = f.get_default()  # "" for text, None for a nullable column
-                if value is None and not f.null and not f.has_default():
-                    out.append(_REQUIRED)
-                else:
-                    out.append(lambda value=value: value)
-        return out
+                constants[name] = default
+        return constants, callables, itemgetter(*self.names)
+
+    def _converted(self, values: tuple) -> tuple:
+        if not self.to_convert:
+            return values
+        out = list(values)
+        for index, convert in self.to_convert:
+            value = out[index]
+            if value is not None:
+                out[index] = convert(value)
+        return tuple(out)
 
     def from_dicts(self, rows: Iterable[dict]) -> Iterator[tuple]:
-        plan = list(zip(self.names, self.converters, self.defaults(), strict=True))
-        model = self.model.__name__
-        known = set(self.names)
+        # Rows of one call mostly give the same keys: one plan per set of keys, then the
+        # row is completed and read in C (dict merge, itemgetter); only the few columns
+        # that need it are converted in Python.
+        shapes: dict[tuple, tuple] = {}
         for row in rows:
-            out = []
-            for name, convert, default in plan:
-                if name in row:
-                    value = row[name]
-                elif default is _REQUIRED:
-                    raise ValueError(f"{model}.{name} needs a value")
-                else:
-                    value = default()
-                out.append(value if convert is None or value is None else convert(value))
-            if not row.keys() <= known:
-                unknown = row.keys() - known
-                raise ValueError(f"{model} has no column(s) {', '.join(sorted(unknown))}")
-            yield tuple(out)
+            shape = tuple(row)
+            plan = shapes.get(shape)
+            if plan is None:
+                plan = shapes[shape] = self._shape(shape)
+            constants, callables, getter = plan
+            if constants or callables:
+                row = {**constants, **row}
+                for name, default in callables:
+                    row[name] = default()
+            values = getter(row)
+            yield self._converted(values if isinstance(values, tuple) else (values,))
 
     def from_objects(self, objs: Sequence[models.Model]) -> Iterator[tuple]:
-        plan = list(zip(self.names, self.converters, strict=True))
+        getter = itemgetter(*self.names)
         for obj in objs:
-            values = obj.__dict__
-            yield tuple(
-                values[name] if convert is None or values[name] is None else convert(values[name])
-                for name, convert in plan
-            )
+            values = getter(obj.__dict__)
+            yield self._converted(values if isinstance(values, tuple) else (values,))
 
     def write(self, rows: Iterator[tuple]) -> int:
         """Write the rows; returns how many."""
