@@ -56,8 +56,11 @@ class ChartSummary:
     panels: list = field(default_factory=list)  # (Panel, PanelData) the user may see
 
 
-def chart_summary(patient: Patient, viewer, *, page: int = PAGE) -> ChartSummary:
-    """What the chart page shows first; each part only if the viewer's role may see it."""
+def chart_summary(
+    patient: Patient, viewer, *, page: int = PAGE, panels: bool = True
+) -> ChartSummary:
+    """What the chart page shows first; each part only if the viewer's role may see it.
+    `panels=False` leaves out other apps' panels (the API serves those apps' own lists)."""
     summary = ChartSummary()
     if viewer.problems:
         summary.problems = list(
@@ -101,7 +104,7 @@ def chart_summary(patient: Patient, viewer, *, page: int = PAGE) -> ChartSummary
         summary.open_amendments = AmendmentRequest.objects.filter(
             patient=patient, status__in=(AmendmentStatus.RECEIVED, AmendmentStatus.EXTENDED)
         ).count()
-    for panel in registered_panels():
+    for panel in registered_panels() if panels else ():
         if has_permission(viewer.user, panel.permission):
             summary.panels.append((panel, panel.read(patient, page, viewer.user)))
     return summary
