@@ -197,6 +197,9 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
     provider = big.practice.providers.first()
     location = big.practice.locations.first()
     made = _fill(big, provider, location, staff.user, rng)
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # what autovacuum does soon after a bulk load
+            cursor.execute("ANALYZE")
     try:
         client = Client(HTTP_HOST="localhost")
         force_login_verified(client, staff.user)
