@@ -1,24 +1,15 @@
 """The records REST API (documents, communications, release of information, disclosures,
 referrals) answers with the same role checks, audit and refusals as the screens."""
 
-import os
 from datetime import date
 
 import pytest
-from django.core.files.storage import default_storage
 from django.urls import reverse
 
 from medoffice.core.models import AuditEvent, AuditOutcome
 from medoffice.core.roles import Role
 from medoffice.records.models import Communication, Disclosure, Document, FaxOutboxItem
-from tests.records.conftest import pdf_bytes, upload
-
-
-def _stored_files() -> list[str]:
-    found = []
-    for folder, _, names in os.walk(default_storage.location):
-        found += [os.path.join(folder, n) for n in names]
-    return sorted(found)
+from tests.records.conftest import pdf_bytes, stored_files, upload
 
 
 def _json(client, url, data):
@@ -52,7 +43,7 @@ def test_a_document_is_filed_by_content_and_forged_or_oversized_ones_store_nothi
     filed = _file(client, patient, pdf_bytes("LDL 96 mg/dL"))
     assert filed.status_code == 201
     assert (filed.json()["kind"], filed.json()["has_text"]) == ("pdf", True)
-    before = _stored_files()
+    before = stored_files()
 
     forged = _file(client, patient, b"<html><body>not a pdf</body></html>")
     settings.MEDOFFICE_MAX_UPLOAD_BYTES = 2000
@@ -64,7 +55,7 @@ def test_a_document_is_filed_by_content_and_forged_or_oversized_ones_store_nothi
         assert "file" in response.json()["errors"]
     assert "larger than" in " ".join(big.json()["errors"]["file"])
     assert Document.objects.count() == 1
-    assert _stored_files() == before
+    assert stored_files() == before
 
 
 def test_clinical_documents_are_neither_listed_nor_served_to_the_front_desk(
