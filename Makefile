@@ -77,8 +77,11 @@ test-browser: env
 		exit "$${rc:-0}"; \
 	fi
 
+# Every benchmark on SQLite; then the chart summary (issue 7: on SQLite and PostgreSQL) on
+# a throwaway PostgreSQL cluster of 100,000 patients.
 bench: env
 	$(BIN)/python bench/run.py
+	scripts/with-postgres.sh $(BIN)/python bench/run.py --size 100000 --only chart
 
 # The full "proof under attack" (docs/security.md, Figures): tests/attack at full size
 # (MEDOFFICE_STRESS=1: tens of thousands of mutated X12 files, every fault point, 1,000
