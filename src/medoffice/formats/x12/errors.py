@@ -3,6 +3,14 @@
 import functools
 
 
+def _printable(text: str) -> str:
+    """Control characters of a damaged file shown escaped: the message is stored (PostgreSQL
+    text refuses NUL), logged and shown, and must stay one readable line."""
+    if text.isprintable():
+        return text
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
 class X12Error(ValueError):
     """A file (or a record given to a builder) that cannot be read or written as X12.
 
@@ -22,10 +30,10 @@ class X12Error(ValueError):
         segment_id: str | None = None,
         element: int | None = None,
     ) -> None:
-        self.reason = reason
+        self.reason = _printable(reason)
         self.segment_number = segment_number
         self.offset = offset
-        self.segment_id = segment_id
+        self.segment_id = None if segment_id is None else _printable(segment_id[:20])
         self.element = element
         super().__init__(str(self))
 
