@@ -120,7 +120,8 @@ class BookingMachine(RuleBasedStateMachine):
         busy = [v for v in others if _overlaps(v.start, v.end, start, end)]
         if any(v.provider == provider or v.patient == patient for v in busy):
             return False
-        if sum(1 for v in busy if v.room is not None) >= 2:
+        rooms_taken = {v.room for v in busy if v.room is not None}  # at some time of the span
+        if kind != "assistant" and len(rooms_taken) >= 2:  # (the injection needs no room)
             return False
         if kind == "ecg" and any(v.equipment for v in busy):
             return False
