@@ -385,12 +385,44 @@ def match_line(
 # ---------------------------------------------------------------- posting one payment
 
 
+class _Line:
+    """A claim line as the matching reads it (plain values, no model instance)."""
+
+    __slots__ = (
+        "pk", "claim_id", "number", "charge_id", "code", "modifiers", "units", "amount",
+        "pointers", "date_of_service", "control_number", "modifier_list",
+    )  # fmt: skip
+    COLUMNS = __slots__[:-1]
+
+    def __init__(self, values):
+        for name, value in zip(self.COLUMNS, values, strict=True):
+            setattr(self, name, value)
+        self.modifier_list = self.modifiers.split()
+
+
+class _Claim:
+    """A claim as the posting reads it (plain values, no model instance)."""
+
+    __slots__ = (
+        "pk", "practice_id", "patient_id", "provider_id", "location_id", "payer_id",
+        "coverage_id", "responsibility", "encounter_id", "service_from", "status",
+        "patient_control_number", "era_lines", "paid_amount", "patient_responsibility",
+    )  # fmt: skip
+    COLUMNS = __slots__[:-3]
+
+    def __init__(self, values):
+        for name, value in zip(self.COLUMNS, values, strict=True):
+            setattr(self, name, value)
+        self.era_lines = []
+
+
 @dataclass
 class _ClaimPlan:
     era: EraClaim
+    claim: _Claim | None = None
     entries: list = field(default_factory=list)
     suspense: list = field(default_factory=list)
-    adjudications: list = field(default_factory=list)  # (Adjudication, [Adjustment])
+    adjudications: list = field(default_factory=list)  # (Adjudication row, [Adjustment rows])
     findings: list = field(default_factory=list)
     move_to: str = ""
     note: str = ""
@@ -428,7 +460,7 @@ class _Poster:
     def _payer(self, claims: dict) -> Payer:
         payer = Payer.objects.filter(payer_id=self.r.payer.id).order_by("id").first()
         if payer is None and claims:
-            payer = next(iter(claims.values())).payer
+            payer = Payer.objects.get(pk=next(iter(claims.values())).payer_id)
         if payer is None:
             payer = Payer.objects.filter(name__iexact=self.r.payer.name).order_by("id").first()
         if payer is None:
@@ -438,23 +470,28 @@ class _Poster:
             )
         return payer
 
-    def _claims(self) -> dict[str, Claim]:
+    def _claims(self) -> dict[str, _Claim]:
+        """Our claims the payment names (by CLP01) with their lines: one query per CHUNK."""
         pcns = list({c.patient_control_number for c in self.r.claims})
-        found: dict[str, Claim] = {}
+        found: dict[str, _Claim] = {}
+        columns = ["id", *_Claim.COLUMNS[1:]]
         for start in range(0, len(pcns), CHUNK):
-            for claim in Claim.objects.filter(
+            for values in Claim.objects.filter(
                 practice_id=self.practice_id, patient_control_number__in=pcns[start : start + CHUNK]
-            ):
+            ).values_list(*columns):
+                claim = _Claim(values)
                 found[claim.patient_control_number] = claim
-        lines = defaultdict(list)
-        ids = [c.pk for c in found.values()]
+        by_id = {c.pk: c for c in found.values()}
+        ids = list(by_id)
+        columns = ["id", *_Line.COLUMNS[1:]]
         for start in range(0, len(ids), CHUNK):
-            for line in ClaimLine.objects.filter(claim_id__in=ids[start : start + CHUNK]).order_by(
-                "claim_id", "number"
+            for values in (
+                ClaimLine.objects.filter(claim_id__in=ids[start : start + CHUNK])
+                .order_by("claim_id", "number")
+                .values_list(*columns)
             ):
-                lines[line.claim_id].append(line)
-        for claim in found.values():
-            claim.era_lines = lines.get(claim.pk, [])
+                line = _Line(values)
+                by_id[line.claim_id].era_lines.append(line)
         return found
 
     def _accounts(self, patient_ids) -> dict[int, Account]:
@@ -531,9 +568,9 @@ class _Poster:
                 charge=cp.charge, paid=cp.paid, patient_responsibility=cp.patient_responsibility
                 or ZERO,
             )  # fmt: skip
-            plan = _ClaimPlan(era)
             claim = claims.get(cp.patient_control_number)
-            era.claim = claim
+            plan = _ClaimPlan(era, claim)
+            era.claim_id = claim.pk if claim is not None else None
             if claim is None:
                 reason = "no claim with this patient control number"
                 for index, svc in enumerate(cp.services):
@@ -620,7 +657,9 @@ class _Poster:
             return
         plan.reverses = entries
         plan.supersede = list(
-            Adjudication.objects.filter(claim=claim, superseded=False).values_list("pk", flat=True)
+            Adjudication.objects.filter(claim_id=claim.pk, superseded=False).values_list(
+                "pk", flat=True
+            )
         )
         plan.note = f"reversed the payment posted from trace {original.era_payment.trace_number}"
         self.result.reversed += 1
@@ -689,12 +728,11 @@ class _Poster:
             else:
                 self._line_money(plan, base, payer, to, svc.paid, svc.adjustments, svc.remarks)
             plan.paid += svc.paid
-            adjudication = Adjudication(
-                claim_id=claim.pk, line_id=line.pk, paid_amount=svc.paid,
-                allowed_amount=svc.allowed,
-                paid_date=self.day, payer_claim_number=cp.payer_claim_number[:50],
-                created_at=self.now,
-            )  # fmt: skip
+            adjudication = {
+                "claim_id": claim.pk, "line_id": line.pk, "paid_amount": svc.paid,
+                "allowed_amount": svc.allowed, "paid_date": self.day,
+                "payer_claim_number": cp.payer_claim_number[:50], "created_at": self.now,
+            }  # fmt: skip
             plan.adjudications.append((adjudication, self._adjustments(svc.adjustments)))
             for code in svc.remarks:
                 plan.findings.append(self._finding(claim, line, code))
@@ -714,14 +752,14 @@ class _Poster:
         )
         plan.adjudications.append(
             (
-                Adjudication(
-                    claim_id=claim.pk,
-                    line=None,
-                    paid_amount=cp.paid,
-                    paid_date=self.day,
-                    payer_claim_number=cp.payer_claim_number[:50],
-                    created_at=self.now,
-                ),  # fmt: skip
+                {
+                    "claim_id": claim.pk,
+                    "line_id": None,
+                    "paid_amount": cp.paid,
+                    "paid_date": self.day,
+                    "payer_claim_number": cp.payer_claim_number[:50],
+                    "created_at": self.now,
+                },  # fmt: skip
                 self._adjustments(cp.adjustments),
             )
         )
@@ -855,11 +893,11 @@ class _Poster:
         bulk.insert_rows(LedgerEntry, entries + _rows(reversals))
         bulk.insert(items)
         bulk.insert(findings)
-        bulk.insert([a for a, _ in adjudications], returning=True)
+        keys = bulk.insert_rows_returning(Adjudication, [a for a, _ in adjudications])
         adjustments = []
-        for adjudication, rows in adjudications:
+        for key, (_, rows) in zip(keys, adjudications, strict=True):
             for row in rows:
-                row["adjudication_id"] = adjudication.pk
+                row["adjudication_id"] = key
                 adjustments.append(row)
         bulk.insert_rows(Adjustment, adjustments)
         superseded = [pk for plan in plans for pk in plan.supersede]
@@ -877,12 +915,12 @@ class _Poster:
         # The last word on each claim in this payment decides its status.
         final: dict[int, _ClaimPlan] = {}
         for plan in plans:
-            if plan.era.claim is not None and plan.move_to:
-                final[plan.era.claim_id] = plan
+            if plan.claim is not None and plan.move_to:
+                final[plan.claim.pk] = plan
         groups: dict[tuple[str, str], list] = defaultdict(list)
         updates = []
         for plan in final.values():
-            claim = plan.era.claim
+            claim = plan.claim
             claim.paid_amount = plan.paid
             claim.patient_responsibility = plan.responsibility
             updates.append(claim)
@@ -902,7 +940,7 @@ class _Poster:
             )  # fmt: skip
         for plan in final.values():
             if plan.move_to in (S.DENIED, S.PARTIALLY_PAID):
-                Claim.objects.filter(pk=plan.era.claim_id).update(status_reason=plan.note[:500])
+                Claim.objects.filter(pk=plan.claim.pk).update(status_reason=plan.note[:500])
 
     def _queue_secondaries(self, plans) -> None:
         """A secondary claim (draft, carrying this adjudication) for each primary whose
@@ -910,7 +948,8 @@ class _Poster:
         wanted = [p for p in plans if p.secondary is not None]
         if not wanted:
             return
-        encounters = {p.era.claim.encounter_id for p in wanted}
+        encounters = {p.claim.encounter_id for p in wanted}
+        primaries = Claim.objects.in_bulk([p.claim.pk for p in wanted])
         have = set(
             Claim.objects.filter(encounter_id__in=encounters, responsibility=2, frequency="1")
             .exclude(status=S.CLOSED)
@@ -918,7 +957,7 @@ class _Poster:
         )
         made = []
         for plan in wanted:
-            primary = plan.era.claim
+            primary = primaries[plan.claim.pk]
             if primary.encounter_id in have:
                 continue
             have.add(primary.encounter_id)
@@ -953,7 +992,7 @@ class _Poster:
                     control_number=f"{secondary.patient_control_number}-{ln.number}",
                 )  # fmt: skip
                 for plan, secondary in made
-                for ln in plan.era.claim.era_lines
+                for ln in plan.claim.era_lines
             ],
             batch_size=CHUNK,
         )
