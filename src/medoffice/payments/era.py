@@ -45,7 +45,6 @@ from medoffice.billing.claims import claims_move, new_control_number
 from medoffice.billing.models import (
     Adjudication,
     Adjustment,
-    Charge,
     Claim,
     ClaimEvent,
     ClaimFinding,
@@ -518,13 +517,16 @@ class _Poster:
         from medoffice.payments.ledger import _post_charges
 
         ids = list({ln.charge_id for c in claims.values() for ln in c.era_lines})
-        missing = []
+        posted = set()
         for start in range(0, len(ids), CHUNK):
-            missing.extend(
-                Charge.objects.filter(
-                    pk__in=ids[start : start + CHUNK], ledger_entry__isnull=True
-                ).values_list("pk", flat=True)
+            # Through the ledger's unique from_charge index: an anti-join from the charges
+            # lets the planner scan the ledger.
+            posted.update(
+                LedgerEntry.objects.filter(from_charge_id__in=ids[start : start + CHUNK])
+                .values_list("from_charge_id", flat=True)
+                .order_by()
             )
+        missing = [pk for pk in ids if pk not in posted]
         if missing:
             _post_charges(missing, self.by)
 
