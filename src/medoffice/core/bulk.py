@@ -81,7 +81,9 @@ class _Plan:
         self.table = ops.quote_name(model._meta.db_table)
         self.columns = ", ".join(ops.quote_name(f.column) for f in self.fields)
         self.names = [f.attname for f in self.fields]
-        self.converters = [None if _plain(f) else self._converter(f) for f in self.fields]
+        self.to_convert = [
+            (index, self._converter(f)) for index, f in enumerate(self.fields) if not _plain(f)
+        ]
 
     def _converter(self, field: models.Field) -> Callable:
         db = self.db
@@ -107,60 +109,71 @@ class _Plan:
 
         return convert
 
-    def defaults(self) -> tuple[dict, list, list]:
-        """What a row that leaves a column out gets: ({name: constant value},
-        [(name, callable called per row)], [names that need a value])."""
-        constants, per_row, required = {}, [], []
-        for f in self.fields:
-            if f.primary_key:
-                required.append(f.attname)
-            elif f.has_default() and f.default is uuid.uuid4:
-                per_row.append((f.attname, new_uuid))
-            elif f.has_default() and callable(f.default):
-                per_row.append((f.attname, f.default))
+    def _default(self, field: models.Field):
+        """What a row that leaves `field` out gets: a value, a callable (per row), or
+        _REQUIRED."""
+        if field.primary_key:
+            return _REQUIRED
+        if field.has_default():
+            if field.default is uuid.uuid4:
+                return new_uuid  # the same kind of UUID, made faster (a ledger row needs two)
+            return field.default if callable(field.default) else field.get_default()
+        value = field.get_default()  # "" for text, None for a nullable column
+        return _REQUIRED if value is None and not field.null else value
+
+    def _shape(self, shape: tuple) -> tuple:
+        """How to make a row from a dict with these keys: (constant defaults, callable
+        defaults, getter of every column in order)."""
+        model = self.model.__name__
+        unknown = set(shape) - set(self.names)
+        if unknown:
+            raise ValueError(f"{model} has no column(s) {', '.join(sorted(unknown))}")
+        constants, callables = {}, []
+        for field, name in zip(self.fields, self.names, strict=True):
+            if name in shape:
+                continue
+            default = self._default(field)
+            if default is _REQUIRED:
+                raise ValueError(f"{model}.{name} needs a value")
+            if callable(default):
+                callables.append((name, default))
             else:
-                value = f.get_default()  # "" for text, None for a nullable column
-                if value is None and not f.null and not f.has_default():
-                    required.append(f.attname)
-                else:
-                    constants[f.attname] = value
-        return constants, per_row, required
+                constants[name] = default
+        return constants, callables, itemgetter(*self.names)
+
+    def _converted(self, values: tuple) -> tuple:
+        if not self.to_convert:
+            return values
+        out = list(values)
+        for index, convert in self.to_convert:
+            value = out[index]
+            if value is not None:
+                out[index] = convert(value)
+        return tuple(out)
 
     def from_dicts(self, rows: Iterable[dict]) -> Iterator[tuple]:
-        # Per row: the defaults merged under it and the values picked, both at C speed;
-        # only the columns with a converter are touched one by one.
-        constants, per_row, required = self.defaults()
-        model = self.model.__name__
-        known = set(self.names)
-        pick = itemgetter(*self.names) if len(self.names) > 1 else lambda d: (d[self.names[0]],)
-        converted = [(i, c) for i, c in enumerate(self.converters) if c is not None]
+        # Rows of one call mostly give the same keys: one plan per set of keys, then the
+        # row is completed and read in C (dict merge, itemgetter); only the few columns
+        # that need it are converted in Python.
+        shapes: dict[tuple, tuple] = {}
         for row in rows:
-            if not row.keys() <= known:
-                unknown = row.keys() - known
-                raise ValueError(f"{model} has no column(s) {', '.join(sorted(unknown))}")
-            full = constants | row
-            for name, default in per_row:
-                if name not in row:
-                    full[name] = default()
-            try:
-                values = list(pick(full))
-            except KeyError:
-                name = next(n for n in required if n not in full)
-                raise ValueError(f"{model}.{name} needs a value") from None
-            for i, convert in converted:
-                value = values[i]
-                if value is not None:
-                    values[i] = convert(value)
-            yield tuple(values)
+            shape = tuple(row)
+            plan = shapes.get(shape)
+            if plan is None:
+                plan = shapes[shape] = self._shape(shape)
+            constants, callables, getter = plan
+            if constants or callables:
+                row = {**constants, **row}
+                for name, default in callables:
+                    row[name] = default()
+            values = getter(row)
+            yield self._converted(values if isinstance(values, tuple) else (values,))
 
     def from_objects(self, objs: Sequence[models.Model]) -> Iterator[tuple]:
-        plan = list(zip(self.names, self.converters, strict=True))
+        getter = itemgetter(*self.names)
         for obj in objs:
-            values = obj.__dict__
-            yield tuple(
-                values[name] if convert is None or values[name] is None else convert(values[name])
-                for name, convert in plan
-            )
+            values = getter(obj.__dict__)
+            yield self._converted(values if isinstance(values, tuple) else (values,))
 
     def write(self, rows: Iterator[tuple]) -> int:
         """Write the rows; returns how many."""
