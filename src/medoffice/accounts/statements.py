@@ -28,7 +28,7 @@ from medoffice.accounts.selectors import plan_active, plan_state, settings_for
 from medoffice.accounts.services import standing_of
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
-from medoffice.core.money import ZERO
+from medoffice.core.money import ZERO, to_cents
 from medoffice.formats.pdf.account import (
     Party,
     StatementLine,
@@ -308,7 +308,7 @@ def statement_candidates(
         if due <= ZERO:
             continue
         if due < config.statement_minimum:
-            skip = f"under the minimum of ${config.statement_minimum}"
+            skip = f"under the minimum of ${to_cents(config.statement_minimum)}"
         else:
             skip = _skip_reason(account, since)
         found.append(Candidate(account, due, skip))
