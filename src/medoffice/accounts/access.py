@@ -1,15 +1,11 @@
 """The only way views and the API reach patient-account records: scope (the user's
-practice, else 404), the route's permission, and for day closes the user's own drawer
-unless they are an office manager (AC-02)."""
+practice, else 404) on top of the route's permission (AC-02)."""
 
 from django.http import Http404
 
 from medoffice.accounts.models import DayClose, PaymentPlan, RefundRequest
 from medoffice.core.access import practice_id_for
-from medoffice.core.policy import has_permission
 from medoffice.patients.access import patient_get_for_user
-
-MANAGE = "accounts.approve_refund"
 
 
 def account_patient_get_for_user(user, public_id, *, permission: str):
@@ -43,12 +39,13 @@ def plan_get_for_user(user, public_id) -> PaymentPlan:
 
 
 def day_close_get_for_user(user, public_id) -> DayClose:
-    """A close of the user's own drawer; an office manager sees every drawer's."""
+    """A drawer closed at one of the practice's locations (the desk staff who close drawers
+    read each other's closes and slips: the deposit goes to the bank together)."""
     found = (
         DayClose.objects.filter(location__practice_id=practice_id_for(user), public_id=public_id)
         .select_related("location__practice", "user")
         .first()
     )
-    if found is None or (found.user_id != user.pk and not has_permission(user, MANAGE)):
+    if found is None:
         raise Http404
     return found

@@ -63,6 +63,10 @@ class PlanForm(forms.Form):
     )
     note = forms.CharField(max_length=200, required=False)
 
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "plan_%s")  # shares the account page with RefundForm
+        super().__init__(*args, **kwargs)
+
     def clean(self):
         data = super().clean()
         if not data.get("count") and not data.get("amount"):
@@ -78,6 +82,10 @@ class RefundForm(forms.Form):
     reason = forms.CharField(max_length=200)
     line = forms.UUIDField(required=False, widget=forms.HiddenInput)
     payer = forms.UUIDField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "refund_%s")  # shares the account page with PlanForm
+        super().__init__(*args, **kwargs)
 
 
 class RefundDecisionForm(forms.Form):
