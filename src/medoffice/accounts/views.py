@@ -104,6 +104,7 @@ def payment_take(request, public_id):
         form = PaymentForm(practice_id=practice_id)
         return _payment_page(request, patient, form)
     patient = _patient(request, public_id, COLLECT, "")
+    visit = _visit(request, patient)
     form = PaymentForm(request.POST, practice_id=practice_id)
     if form.is_valid():
         data = form.cleaned_data
@@ -111,7 +112,7 @@ def payment_take(request, public_id):
             payment = services.desk_payment_take(
                 patient=patient, amount=data["amount"], method=data["method"],
                 reference=data["reference"], location=data["location"], note=data["note"],
-                by=request.user,
+                appointment=visit, at="check_out" if visit else "", by=request.user,
             )  # fmt: skip
         except ValidationError as exc:
             apply_service_errors(form, exc)
@@ -124,13 +125,29 @@ def payment_take(request, public_id):
                     f"Overpayment: ${credit} more than the balance owed is kept on the account "
                     "as a credit (flagged for the billers: apply or refund).",
                 )
+            if visit is not None:
+                return redirect(reverse("scheduling:appointment-detail", args=[visit.public_id]))
             return redirect(reverse("accounts:patient-account", args=[patient.public_id]))
     return _payment_page(request, patient, form, status=422)
 
 
+def _visit(request, patient):
+    """The visit a payment is taken at (check-out), from `?visit=`: the patient's own."""
+    from medoffice.scheduling.models import Appointment
+
+    wanted = request.GET.get("visit", "")
+    try:
+        return Appointment.objects.filter(public_id=wanted, patient=patient).first()
+    except ValidationError:  # not a UUID
+        return None
+
+
 def _payment_page(request, patient, form, status=200):
     page = account_page(patient)
-    context = {"patient": patient, "form": form, "summary": page.summary}
+    visit = _visit(request, patient)
+    if visit is not None and not form.is_bound:
+        form.initial.setdefault("location", visit.location_id)
+    context = {"patient": patient, "form": form, "summary": page.summary, "visit": visit}
     return render(request, "accounts/payment_form.html", context, status=status)
 
 
