@@ -4,7 +4,6 @@ size: each list is one query, newest first, cut at a page; totals are counted on
 
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
@@ -167,7 +166,7 @@ _WIDEST_OFFSETS = (timedelta(hours=14), timedelta(hours=12))
 
 
 def _local_start(appointment: Appointment) -> datetime:
-    return appointment.starts_at.astimezone(ZoneInfo(appointment.location.time_zone))
+    return appointment.starts_at.astimezone(appointment.location.zone)
 
 
 def previsit_list(*, practice_id: int, day: date) -> list[PrepRow]:
