@@ -108,8 +108,7 @@ class StatementRunForm(forms.Form):
 
 
 def today_in(location) -> date:
-    from zoneinfo import ZoneInfo
-
+    """Today on the location's wall clock (a drawer's day)."""
     from django.utils import timezone
 
-    return timezone.now().astimezone(ZoneInfo(location.time_zone)).date()
+    return timezone.now().astimezone(location.zone).date()

@@ -33,9 +33,9 @@ from medoffice.accounts.selectors import account_page, drawer_totals, settings_f
 from medoffice.billing.models import Charge
 from medoffice.core.access import practice_for, practice_id_for
 from medoffice.core.audit import audit_record
+from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction, Location
 from medoffice.core.policy import has_permission, requires
-from medoffice.patients.forms import apply_service_errors
 from medoffice.patients.models import Payer
 from medoffice.patients.views import render_patient_tab
 from medoffice.payments import ledger
