@@ -57,3 +57,18 @@ def test_worker_runs_the_days_cycle_for_practices_that_ask(practice, make_patien
     assert StatementRun.objects.filter(ran_by=None).count() == 2
     assert enqueue_statement_cycles() is True
     assert enqueue_statement_cycles() is False  # queued once a day
+
+
+def test_medoffice_statements_run_passes_its_options(monkeypatch):
+    from medoffice import cli
+
+    calls = []
+    monkeypatch.setattr(cli, "_setup_django", lambda: None)
+    monkeypatch.setattr(cli, "_call", lambda *args, **options: calls.append((args, options)))
+
+    cli.main(["statements", "run", "--dry-run", "--cycle", "today", "--as-of", "2026-03-02"])
+
+    assert calls == [
+        (("statements", "run"),
+         {"dry_run": True, "email": False, "cycle": "today", "as_of": "2026-03-02"}),
+    ]  # fmt: skip
