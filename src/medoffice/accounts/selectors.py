@@ -135,6 +135,7 @@ class AccountPage:
     plans: list
     refunds: list
     payer_credits: list  # (charge, payer, credit)
+    payments: list = field(default_factory=list)  # (payment, unapplied), newest first
 
 
 def account_page(patient, today: date | None = None, *, entry_limit: int = 200) -> AccountPage:
@@ -177,4 +178,17 @@ def account_page(patient, today: date | None = None, *, entry_limit: int = 200) 
         plans=[(plan, plan_state(plan, today)) for plan in account.plans.order_by("-starts_at")],
         refunds=list(account.refunds.select_related("payer", "requested_by", "decided_by")),
         payer_credits=payer_credits(account),
+        payments=_payments(account),
     )
+
+
+def _payments(account: Account, limit: int = 50) -> list:
+    from medoffice.payments.selectors import unapplied_by_payment
+
+    found = list(
+        Payment.objects.filter(account=account)
+        .select_related("location", "received_by")
+        .order_by("-received_at", "-id")[:limit]
+    )
+    left = unapplied_by_payment([p.pk for p in found if p.amount > 0])
+    return [(p, left.get(p.pk, ZERO)) for p in found]
