@@ -272,6 +272,13 @@ ROWS = [
     ("Approve or refuse refunds", "accounts.approve_refund"),
     ("Run statements, manage collections status and holds", "accounts.run_statements"),
     ("See A/R aging, collection and denial reports", "accounts.view_ar_reports"),
+    ("See the statement and collections policy (Configuration)", "accounts.view_accountsettings"),
+    ("Set the statement and collections policy (Configuration)", "accounts.add_accountsettings"),
+    (
+        "Change the statement and collections policy, statements on the worker's clock "
+        "(Configuration)",
+        "accounts.change_accountsettings",
+    ),
     ("Dashboard and accounting", None),
     ("See the practice dashboard", "reports.view_dashboard"),
     ("Export the general-ledger journal (CSV, IIF)", "reports.export_journal"),

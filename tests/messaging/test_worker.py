@@ -131,8 +131,8 @@ def test_two_sweeps_racing_on_postgresql_send_one_reminder(
 
 def test_medoffice_worker_runs_as_its_own_process(tmp_path):
     """`medoffice worker --batch` in a fresh installation: migrates nothing itself, queues
-    the reminder sweep, the claim follow-up, the eligibility batch and pickup and the daily
-    jobs, runs them in the django-tasks-db worker and exits 0."""
+    the reminder sweep, the claim follow-up, the eligibility batch and pickup, the daily
+    jobs and the statement cycle, runs them in the django-tasks-db worker and exits 0."""
     env = {**os.environ, "MEDOFFICE_VAR_DIR": str(tmp_path), "DATABASE_URL": ""}
     env.pop("DATABASE_URL")
     medoffice = [sys.executable, "-m", "medoffice.cli"]
@@ -149,6 +149,7 @@ def test_medoffice_worker_runs_as_its_own_process(tmp_path):
             "SELECT task_path, status FROM django_tasks_database_dbtaskresult"
         ).fetchall()
     assert sorted(rows) == [
+        ("medoffice.accounts.tasks.run_statement_cycles", "SUCCESSFUL"),
         ("medoffice.billing.tasks.follow_up_claims", "SUCCESSFUL"),
         ("medoffice.eligibility.tasks.collect_responses", "SUCCESSFUL"),
         ("medoffice.eligibility.tasks.run_batch", "SUCCESSFUL"),

@@ -33,7 +33,7 @@ TABS = (
     ("appointments", "Appointments", "scheduling:appointment-list"),
     ("outside", "Outside care", "scheduling:outside-list"),
     ("chart", "Chart", "clinical:chart"),
-    ("billing", "Billing", None),
+    ("billing", "Account", "accounts:patient-account"),
     ("documents", "Documents", "records:document-list"),
     ("communications", "Communications", "messaging:message-list"),
     ("log", "Communications log", "records:communication-list"),
