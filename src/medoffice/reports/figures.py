@@ -316,5 +316,5 @@ FIGURES = [
     # module (core/reporting.py), between charges (50) and the claims' rates (56, 57).
     Figure("clean-claims", "Clean-claim rate by month", "line", clean_claim_rate, order=56,
            unit="%"),
-    Figure("denials", "Denial rate by month", "line", denial_rate, order=57, unit="%"),
+    Figure("denial-rate", "Denial rate by month", "line", denial_rate, order=57, unit="%"),
 ]  # fmt: skip

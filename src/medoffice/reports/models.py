@@ -61,9 +61,7 @@ class DayRollup(models.Model):
     class Meta:
         abstract = True
         constraints = [
-            models.UniqueConstraint(
-                fields=["location", "provider", "day"], name="%(class)s_unique"
-            )
+            models.UniqueConstraint(fields=["location", "provider", "day"], name="%(class)s_unique")
         ]
         indexes = [models.Index(fields=["day", "location", "provider"], name="%(class)s_day")]
 

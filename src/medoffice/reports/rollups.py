@@ -92,9 +92,7 @@ def visit_days(keys: set[Key] | None = None) -> dict[Key, dict]:
 
 
 def charge_days(keys: set[Key] | None = None) -> dict[Key, dict]:
-    charges = Charge.objects.filter(
-        **_box_filter(keys, "encounter__location_id", "provider_id")
-    )
+    charges = Charge.objects.filter(**_box_filter(keys, "encounter__location_id", "provider_id"))
     if keys is not None:
         charges = charges.filter(date_of_service__in=sorted({k[2] for k in keys}))
     grouped = (
@@ -160,13 +158,13 @@ def stored(kind: str) -> dict[Key, dict]:
 
 def _changed(kind: str, since: datetime) -> set[Key]:
     if kind == "visits":
-        zones = _zones()
-        return {
-            (loc, doc, starts.astimezone(zones[loc]).date())
-            for loc, doc, starts in Appointment.objects.filter(updated_at__gte=since)
+        rows = list(
+            Appointment.objects.filter(updated_at__gte=since)
             .values_list("location_id", "provider_id", "starts_at")
             .order_by()
-        }
+        )
+        zones = _zones() if rows else {}
+        return {(loc, doc, starts.astimezone(zones[loc]).date()) for loc, doc, starts in rows}
     if kind == "charges":
         rows = Charge.objects.filter(created_at__gte=since).values_list(
             "encounter__location_id", "provider_id", "date_of_service"
@@ -178,13 +176,13 @@ def _changed(kind: str, since: datetime) -> set[Key]:
     return set(rows.order_by().distinct())
 
 
-def _stale(kind: str) -> set[Key]:
-    return {
-        (loc, doc, day)
-        for loc, doc, day in StaleDay.objects.filter(kind=kind).values_list(
-            "location_id", "provider_id", "day"
-        )
-    }
+def _stale(kinds) -> dict[str, set[Key]]:
+    found: dict[str, set[Key]] = defaultdict(set)
+    for kind, loc, doc, day in StaleDay.objects.filter(kind__in=kinds).values_list(
+        "kind", "location_id", "provider_id", "day"
+    ):
+        found[kind].add((loc, doc, day))
+    return found
 
 
 def _write(kind: str, box: set[Key] | None, rows: dict[Key, dict]) -> None:
@@ -232,6 +230,7 @@ def refresh(kinds=KINDS) -> dict[str, int]:
     days recomputed per kind. A rollup never built is rebuilt."""
     done = {}
     marks = dict(RollupMark.objects.filter(kind__in=kinds).values_list("kind", "refreshed_to"))
+    stale = _stale(kinds)
     for kind in kinds:
         if kind not in marks:
             try:
@@ -241,13 +240,12 @@ def refresh(kinds=KINDS) -> dict[str, int]:
             continue
         started = timezone.now()
         # A look without writing first: most pages find nothing new and take no write lock.
-        keys = _changed(kind, marks[kind] - LAG) | _stale(kind)
-        if not keys:
+        if not (stale[kind] or _changed(kind, marks[kind] - LAG)):
             done[kind] = 0
             continue
         with transaction.atomic():
             mark = RollupMark.objects.select_for_update().get(kind=kind)
-            keys = _changed(kind, mark.refreshed_to - LAG) | _stale(kind)
+            keys = _changed(kind, mark.refreshed_to - LAG) | _stale((kind,))[kind]
             box = _box(keys)
             _write(kind, box, COMPUTE[kind](box))
             StaleDay.objects.filter(kind=kind).delete()
@@ -272,7 +270,9 @@ def on_appointment_changing(sender, appointment, event, previous, **kwargs) -> N
     if not previous or "starts_at" not in previous:
         return
     if (previous["starts_at"], previous.get("location_id"), previous.get("provider_id")) == (
-        appointment.starts_at, appointment.location_id, appointment.provider_id
+        appointment.starts_at,
+        appointment.location_id,
+        appointment.provider_id,
     ):
         return  # a status move: the visit's day is read from its own stamp
     from medoffice.scheduling.events import beside_the_change
@@ -287,5 +287,3 @@ def on_appointment_changing(sender, appointment, event, previous, **kwargs) -> N
         StaleDay.objects.get_or_create(
             kind="visits", location_id=location_id, provider_id=provider_id, day=day
         )
-
-
