@@ -195,6 +195,10 @@ def _visits(rng, practice, location, providers, kind, patients, coverages, per_d
     )  # fmt: skip
 
 
+def _paid(amount: Decimal) -> Decimal:
+    return (amount * Decimal("0.70")).quantize(Decimal("0.01"))
+
+
 def _ledger(practice: Practice, seed: int) -> float | None:
     """The year's ledger of the practice (once): each charge posted; paid claims paid by the
     payer two weeks after the visit (one EFT a day) with a contractual adjustment, the
@@ -220,7 +224,10 @@ def _ledger(practice: Practice, seed: int) -> float | None:
                 for patient_id in {c[3] for c in claims}
             )
         }  # fmt: skip
-        days = sorted({c[9] + timedelta(days=14) for c in claims if c[1] == "paid"})
+        paid_by_day: dict = defaultdict(Decimal)
+        for claim in claims:
+            if claim[1] == "paid":
+                paid_by_day[claim[9] + timedelta(days=14)] += _paid(claim[8])
         payer_id = claims[0][2]
         payments = {
             day: Payment.objects.create(
@@ -229,13 +236,13 @@ def _ledger(practice: Practice, seed: int) -> float | None:
                 payer_id=payer_id,
                 method="eft",
                 reference=f"EFT{day:%Y%m%d}",
-                amount=Decimal("0.00"),
+                amount=amount,
                 received_on=day,
                 received_at=now,
             )  # fmt: skip
-            for day in days
+            for day, amount in sorted(paid_by_day.items())
         }
-        entries, paid_by_day = [], defaultdict(Decimal)
+        entries = []
         for (
             _cid,
             status,
@@ -260,10 +267,9 @@ def _ledger(practice: Practice, seed: int) -> float | None:
             ))  # fmt: skip
             if status == "paid":
                 day = dos + timedelta(days=14)
-                paid = (amount * Decimal("0.70")).quantize(Decimal("0.01"))
+                paid = _paid(amount)
                 patient_part = (amount * Decimal("0.10")).quantize(Decimal("0.01"))
                 posting = _uuid(rng)
-                paid_by_day[day] += paid
                 entries += [
                     LedgerEntry(public_id=_uuid(rng), posting=posting, kind="ins_payment",
                                 amount=-paid, party="insurance", payer_id=payer,
@@ -287,8 +293,6 @@ def _ledger(practice: Practice, seed: int) -> float | None:
                     source_kind="eft", effective_on=dos + timedelta(days=14), **common,
                 ))  # fmt: skip
         LedgerEntry.objects.bulk_create(entries, batch_size=5000)
-        for day, payment in payments.items():
-            Payment.objects.filter(pk=payment.pk).update(amount=paid_by_day[day])
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
     return round(time.perf_counter() - started, 1)
