@@ -1,6 +1,6 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
 createuser, generate, audit, backup, restore, hl7, ncci, codes, claims, eligibility, chart,
-inventory, accounting, retention, privacy, tasks, bench, x12, era, ledger, report,
+inventory, accounting, reports, retention, privacy, tasks, bench, x12, era, ledger, report,
 statements.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
@@ -312,6 +312,10 @@ def cmd_statements(args) -> None:
     _call("statements", args.statements_command, **options)
 
 
+def cmd_reports_rebuild_rollups(args) -> None:
+    _call("rebuild_rollups", check=args.check)
+
+
 def cmd_tasks_remind(args) -> None:
     _setup_django()
     _call("tasks_remind", days=args.days)
@@ -575,6 +579,13 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--email", action="store_true", help="also e-mail them to the patients")
     c.add_argument("--practice", help="practice name (default: the only one)")
     p.set_defaults(func=cmd_statements)
+    p = sub.add_parser("reports", help="the office manager's dashboard")
+    reports_sub = p.add_subparsers(dest="reports_command", required=True)
+    c = reports_sub.add_parser(
+        "rebuild-rollups", help="recompute the dashboard's daily rollups from their sources"
+    )
+    c.add_argument("--check", action="store_true", help="only compare; exit 1 if they differ")
+    c.set_defaults(func=cmd_reports_rebuild_rollups)
 
     p = sub.add_parser("tasks", help="the staff's task list")
     tasks_sub = p.add_subparsers(dest="tasks_command", required=True)

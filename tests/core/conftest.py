@@ -179,6 +179,7 @@ class World:
     sent_order: object = None
     received_order: object = None
     equipment_record: object = None
+    equipment_document: object = None
     ticket: object = None
     cycle_count: object = None
     vendor: object = None
@@ -189,6 +190,7 @@ class World:
     other_sent_order: object = None
     other_received_order: object = None
     other_equipment_record: object = None
+    other_equipment_document: object = None
     other_ticket: object = None
     other_cycle_count: object = None
     other_vendor: object = None
@@ -476,7 +478,8 @@ def _privacy(world, practice, staff_user, *, prefix: str = "") -> None:
 
 
 CLOSET = ("item", "draft_order", "awaiting_order", "approved_order", "sent_order",
-          "received_order", "equipment_record", "ticket", "cycle_count", "vendor")  # fmt: skip
+          "received_order", "equipment_record", "equipment_document", "ticket", "cycle_count",
+          "vendor")  # fmt: skip
 
 
 def _closet(location) -> dict:
@@ -512,7 +515,16 @@ def _closet(location) -> dict:
                                    last_done_on=date(2026, 1, 5), blocks_booking=False)  # fmt: skip
     ticket = ServiceTicket.objects.create(record=record, problem="Screen flickers",
                                           reported_at=timezone.now())  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from medoffice.inventory.services import equipment_document_add
+
+    document = equipment_document_add(
+        record=record, kind="certificate", title="Calibration 2026", by=None,
+        upload=SimpleUploadedFile("cert.pdf", b"%PDF-1.4\n% calibration certificate\n"),
+    )  # fmt: skip
     return {"item": item, "vendor": vendor, **orders, "equipment_record": record, "ticket": ticket,
+            "equipment_document": document,
             "cycle_count": count_start(location=location, by=None)}  # fmt: skip
 
 

@@ -193,6 +193,13 @@ def _outside_document(world) -> dict:
     return {"title": "Report", "file": pdf}
 
 
+def _equipment_document(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("manual.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    return {"kind": "manual", "title": "Operator manual", "file": pdf}
+
+
 def _api_booking(world) -> dict:
     from tests.core.conftest import visit_time
 
@@ -719,6 +726,11 @@ ROUTES: tuple[Route, ...] = (
     Route("inventory:equipment-upkeep", "POST", "inventory.change_equipmentrecord",
           "equipment_record", phi=False, ok=302,
           body=lambda w: {"plan": w.equipment_record.plans.get().pk, "done_on": "2026-01-10"}),
+    Route("inventory:equipment-document-add", "POST", "inventory.change_equipmentrecord",
+          "equipment_record", phi=False, ok=302,
+          body=_equipment_document),
+    Route("inventory:equipment-document", "GET", "inventory.view_equipmentrecord",
+          "equipment_document", phi=False, answers="file"),
     Route("inventory:equipment-ticket", "POST", "inventory.add_serviceticket",
           "equipment_record", phi=False, ok=302, body=lambda w: {"problem": "Cable frayed"}),
     Route("inventory:ticket-move", "POST", "inventory.change_serviceticket", "ticket",

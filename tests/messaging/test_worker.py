@@ -155,5 +155,6 @@ def test_medoffice_worker_runs_as_its_own_process(tmp_path):
         ("medoffice.eligibility.tasks.run_batch", "SUCCESSFUL"),
         ("medoffice.inventory.tasks.inventory_daily_job", "SUCCESSFUL"),
         ("medoffice.messaging.tasks.send_due_reminders", "SUCCESSFUL"),
+        ("medoffice.reports.tasks.rebuild_rollups", "SUCCESSFUL"),
         ("medoffice.worklist.tasks.remind_due_tasks", "SUCCESSFUL"),
     ]

@@ -262,6 +262,8 @@ class Appointment(models.Model):
             models.Index(fields=["provider", "starts_at"], name="appt_provider_start"),
             models.Index(fields=["location", "starts_at"], name="appt_location_start"),
             models.Index(fields=["patient", "starts_at"], name="appt_patient_start"),
+            # The dashboard's rollups read the visits changed since their last refresh.
+            models.Index(fields=["updated_at"], name="appt_updated"),
         ]
         constraints = [
             models.CheckConstraint(
