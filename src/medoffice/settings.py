@@ -446,8 +446,18 @@ SPECTACULAR_SETTINGS = {
         "PatientStatusEnum": "medoffice.patients.models.PatientStatus",
         "CoverageStatusEnum": "medoffice.patients.models.CoverageStatus",
         "EligibilityStatusEnum": "medoffice.eligibility.states.CheckStatus",
+        "AppointmentStatusEnum": "medoffice.scheduling.states.AppointmentStatus",
+        "ClaimStatusEnum": "medoffice.billing.states.ClaimStatus",
+        "ClaimFrequencyEnum": "medoffice.billing.models.ClaimFrequency",
+        "EncounterStatusEnum": "medoffice.billing.states.EncounterStatus",
+        "ProblemStatusEnum": "medoffice.clinical.models.ProblemStatus",
+        "IdentityCheckMethodEnum": "medoffice.records.models.IdentityMethod",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "medoffice.core.api_errors.document_problems",
+    ],
 }
 
 LOGGING = {
