@@ -463,7 +463,13 @@ SPECTACULAR_SETTINGS = {
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # One line per record: CR/LF and control characters in messages are escaped (AU-05).
+    "formatters": {
+        "plain": {
+            "()": "medoffice.core.logs.SingleLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("MEDOFFICE_LOG_LEVEL", default="INFO")},
     # Request lines carry URLs and query strings, which may carry search terms.
