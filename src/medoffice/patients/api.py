@@ -19,11 +19,17 @@ PATIENT_READ_FIELDS = ("id", *PATIENT_FIELDS, "status", "merged_into", "created_
 
 class PatientSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    # Each may be empty (null): said in the schema, which clients and the fuzz check.
     primary_care_provider = serializers.SlugRelatedField(
-        slug_field="npi", read_only=True, help_text="NPI of the primary care provider"
+        slug_field="npi",
+        read_only=True,
+        allow_null=True,
+        help_text="NPI of the primary care provider",
     )
-    home_location = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    merged_into = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    home_location = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    merged_into = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True, allow_null=True
+    )
     ssn = serializers.SerializerMethodField(
         help_text="Masked (***-**-1234) for every caller; the full number is at .../ssn/."
     )
