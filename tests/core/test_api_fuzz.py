@@ -170,3 +170,20 @@ def test_api_fuzz_finds_no_server_error_schema_violation_or_foreign_record(
     assert outcome["cases"] >= outcome["operations"]
     assert outcome["failures"] == []
     assert outcome["leaks"] == []
+
+
+# Found by the fuzz, kept as plain tests.
+
+
+@pytest.mark.parametrize("when", ["0312-05-04T13:48:18-21:19", "2999-01-01T00:00:00Z"])
+def test_a_result_of_an_impossible_time_is_refused(when, world, make_user, client_for):
+    client = client_for(make_user(Role.MEDICAL_ASSISTANT))
+
+    response = client.post(
+        f"/api/patients/{world.patient.public_id}/results/",
+        {"name": "Glucose", "value": "90", "resulted_at": when},
+        content_type="application/json",
+    )
+
+    assert response.status_code == 400
+    assert "resulted_at" in response.json()["errors"]
