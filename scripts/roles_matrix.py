@@ -18,6 +18,10 @@ ROWS = [
     ("Register a new patient", "patients.add_patient"),
     ("Edit a patient's demographics", "patients.change_patient"),
     ("Merge a duplicate record into another", "patients.merge_patient"),
+    (
+        "See a patient's full SSN (others see ***-**-1234; each reveal audited)",
+        "patients.reveal_patient_ssn",
+    ),
     ("Insurance", None),
     ("See a patient's insurance and card images; list payers in the API", "patients.view_coverage"),
     ("Add insurance", "patients.add_coverage"),

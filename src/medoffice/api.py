@@ -35,6 +35,7 @@ urlpatterns = [
     path("patients/", patients_api.PatientCollection.as_view(), name="patient-list"),
     path("patients/search/", patients_api.PatientSearch.as_view(), name="patient-search"),
     path("patients/<uuid:public_id>/", patients_api.PatientItem.as_view(), name="patient-detail"),
+    path("patients/<uuid:public_id>/ssn/", patients_api.PatientSsn.as_view(), name="patient-ssn"),
     path(
         "patients/<uuid:public_id>/coverages/",
         patients_api.CoverageCollection.as_view(),

@@ -446,14 +446,30 @@ SPECTACULAR_SETTINGS = {
         "PatientStatusEnum": "medoffice.patients.models.PatientStatus",
         "CoverageStatusEnum": "medoffice.patients.models.CoverageStatus",
         "EligibilityStatusEnum": "medoffice.eligibility.states.CheckStatus",
+        "AppointmentStatusEnum": "medoffice.scheduling.states.AppointmentStatus",
+        "ClaimStatusEnum": "medoffice.billing.states.ClaimStatus",
+        "ClaimFrequencyEnum": "medoffice.billing.models.ClaimFrequency",
+        "EncounterStatusEnum": "medoffice.billing.states.EncounterStatus",
+        "ProblemStatusEnum": "medoffice.clinical.models.ProblemStatus",
+        "IdentityCheckMethodEnum": "medoffice.records.models.IdentityMethod",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "medoffice.core.api_errors.document_problems",
+    ],
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # One line per record: CR/LF and control characters in messages are escaped (AU-05).
+    "formatters": {
+        "plain": {
+            "()": "medoffice.core.logs.SingleLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("MEDOFFICE_LOG_LEVEL", default="INFO")},
     # Request lines carry URLs and query strings, which may carry search terms.

@@ -265,6 +265,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.BILLER: frozenset(
         _READ_PATIENT
+        # Guarantor collections need the full SSN; every other role sees it masked (AC-03).
+        | {"patients.reveal_patient_ssn"}
         | {"patients.view_coverage", "patients.add_coverage", "patients.change_coverage"}
         | {"patients.view_consent"}
         | _SCHEDULE_READ

@@ -45,6 +45,21 @@ def patient_get_for_user(
     return patient
 
 
+def patient_ssn_reveal_for_user(user, public_id) -> str:
+    """The full SSN, for a role holding reveal_patient_ssn (AC-03); every reveal is audited."""
+    patient = patient_get_for_user(
+        user, public_id, permission="patients.reveal_patient_ssn", audit=False
+    )
+    audit_record(
+        action=AuditAction.READ,
+        obj=patient,
+        patient=patient,
+        category="identifiers",
+        detail="full SSN shown" if patient.ssn else "full SSN asked for: none on file",
+    )
+    return patient.ssn
+
+
 def coverage_list_for_user(user, patient: Patient) -> list[Coverage]:
     require_permission(user, "patients.view_coverage", patient=patient, category="insurance")
     coverages = list(patient.coverages.select_related("payer"))

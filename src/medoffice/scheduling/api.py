@@ -36,7 +36,7 @@ class AppointmentSerializer(serializers.ModelSerializer):
     appointment_type_name = serializers.CharField(source="appointment_type.name", read_only=True)
     provider = serializers.CharField(source="provider.npi", read_only=True)
     location = serializers.UUIDField(source="location.public_id", read_only=True)
-    room = serializers.CharField(source="room.name", read_only=True, default=None)
+    room = serializers.CharField(source="room.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Appointment
