@@ -13,6 +13,9 @@ practice with the token it was read under and reads it again when the database s
 another token, so the next booking after a change, in any worker, sees it. With no token
 row (a test database just flushed), nothing is kept.
 
+The practice's own row (its group NPI and public id, which every HL7 message names) is
+kept as well, watched by the same token (migration 0011).
+
 Not kept, because they are read from the objects the caller passes or change often:
 appointment types' own fields, providers, locations, medical assistants, and holds.
 """
@@ -25,6 +28,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
+from medoffice.core.models import Practice
 from medoffice.scheduling.models import (
     AppointmentType,
     Equipment,
@@ -65,6 +69,7 @@ class ScheduleSetup:
     # id -> (name, kind) of every room and item of equipment, active or not (messages name them)
     room_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
     equipment_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
+    practice: Practice | None = None  # read-only: shared by the process's threads
     _offered: dict[tuple[int, int], list[Template]] = field(default_factory=dict)
     _by_provider: dict[tuple[int, int], dict[int, list[Template]]] = field(default_factory=dict)
 
@@ -188,4 +193,5 @@ def _read(practice_id: int, token: str | None) -> ScheduleSetup:
         equipment={key: tuple(ids) for key, ids in equipment.items()},
         room_labels=room_labels,
         equipment_labels=equipment_labels,
+        practice=Practice.objects.filter(id=practice_id).first(),
     )

@@ -353,7 +353,7 @@ def appointment_book(
         category="scheduling",
         detail=("booked " + " ".join(flags)).strip(),
     )
-    announce(appointment, AppointmentEvent.BOOKED)
+    announce(appointment, AppointmentEvent.BOOKED, setup=setup)
     return appointment
 
 
