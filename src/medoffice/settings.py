@@ -171,7 +171,8 @@ if env.bool("MEDOFFICE_FAST_PASSWORD_HASHER", default=False):
 # failures; it authenticates nobody itself (Django's ModelBackend does).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the permissions read in one statement (core/auth_backend.py).
+    "medoffice.core.auth_backend.PermissionBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("MEDOFFICE_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("MEDOFFICE_LOCKOUT_MINUTES", default=15))

@@ -1,5 +1,6 @@
 """REST API for open slots and appointments: the finder, services and access checks of the UI."""
 
+import copy
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -30,6 +31,17 @@ from medoffice.scheduling.states import AppointmentStatus
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
+    """Every booking's answer: the fields ModelSerializer works out from the model (a
+    fifth of a booking request's time) are worked out once and copied after that."""
+
+    _kept_fields = None
+
+    def get_fields(self):
+        cls = type(self)
+        if cls._kept_fields is None:
+            cls._kept_fields = super().get_fields()
+        return copy.deepcopy(cls._kept_fields)
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     patient = serializers.UUIDField(source="patient.public_id", read_only=True)
     appointment_type = serializers.UUIDField(source="appointment_type.public_id", read_only=True)
@@ -82,7 +94,8 @@ def _conflict(exc: Exception) -> Response:
 
 
 def _in_practice(model, practice_id: int, **lookup):
-    found = model.objects.filter(practice_id=practice_id, **lookup).first()
+    # The lookups are unique (public id, NPI): the first row needs no ordering.
+    found = next(iter(model.objects.filter(practice_id=practice_id, **lookup)[:1]), None)
     if found is None:
         field = next(iter(lookup))
         raise ValidationError({field.split("__")[0]: ["Not found in this practice."]})
@@ -157,7 +170,9 @@ class AppointmentCollection(APIView):
         data = BookingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        patient = patient_access.patient_get_for_user(request.user, values["patient"], audit=False)
+        patient = patient_access.patient_get_for_user(
+            request.user, values["patient"], audit=False, related=False
+        )
         try:
             appointment = services.appointment_book(
                 patient=patient,
