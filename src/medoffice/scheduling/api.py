@@ -26,6 +26,7 @@ from medoffice.scheduling.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from medoffice.scheduling.schedule_setup import schedule_setup
 from medoffice.scheduling.selectors import PARTS_OF_DAY, Preferences, find_slots, slot_places
 from medoffice.scheduling.states import AppointmentStatus
 
@@ -91,6 +92,14 @@ class SlotSerializer(serializers.Serializer):
 
 def _conflict(exc: Exception) -> Response:
     return problem(409, "Conflict", str(exc), code=getattr(exc, "code", "conflict"))
+
+
+def _kept(found: dict, key, field: str):
+    """What a booking names, from the practice's kept set-up (schedule_setup.py)."""
+    item = found.get(str(key))
+    if item is None:
+        raise ValidationError({field: ["Not found in this practice."]})
+    return item
 
 
 def _in_practice(model, practice_id: int, **lookup):
@@ -173,14 +182,13 @@ class AppointmentCollection(APIView):
         patient = patient_access.patient_get_for_user(
             request.user, values["patient"], audit=False, related=False
         )
+        setup = schedule_setup(practice_id)  # the practice's types, providers and locations
         try:
             appointment = services.appointment_book(
                 patient=patient,
-                appointment_type=_in_practice(
-                    AppointmentType, practice_id, public_id=values["appointment_type"]
-                ),
-                provider=_in_practice(Provider, practice_id, npi=values["provider"]),
-                location=_in_practice(Location, practice_id, public_id=values["location"]),
+                appointment_type=_kept(setup.types, values["appointment_type"], "appointment_type"),
+                provider=_kept(setup.providers, values["provider"], "provider"),
+                location=_kept(setup.locations, values["location"], "location"),
                 starts_at=values["starts_at"],
                 reason=values["reason"],
                 booked_by=request.user,

@@ -13,11 +13,12 @@ practice with the token it was read under and reads it again when the database s
 another token, so the next booking after a change, in any worker, sees it. With no token
 row (a test database just flushed), nothing is kept.
 
-The practice's own row (its group NPI and public id, which every HL7 message names) is
-kept as well, watched by the same token (migration 0011).
+The practice's own row (its group NPI and public id, which every HL7 message names), its
+appointment types, providers and locations are kept as well, watched by the same token
+(migration 0011): a booking request finds what it names without a query. They are shared
+by the process's threads: read them, never change and save them.
 
-Not kept, because they are read from the objects the caller passes or change often:
-appointment types' own fields, providers, locations, medical assistants, and holds.
+Not kept, because they change often: medical assistants (user accounts) and holds.
 """
 
 from collections import defaultdict
@@ -28,7 +29,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
-from medoffice.core.models import Practice
+from medoffice.core.models import Location, Practice, Provider
 from medoffice.scheduling.models import (
     AppointmentType,
     Equipment,
@@ -70,6 +71,10 @@ class ScheduleSetup:
     room_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
     equipment_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
     practice: Practice | None = None  # read-only: shared by the process's threads
+    # The practice's types and locations by public id, providers by NPI (read-only too)
+    types: dict[str, AppointmentType] = field(default_factory=dict)
+    locations: dict[str, Location] = field(default_factory=dict)
+    providers: dict[str, Provider] = field(default_factory=dict)
     _offered: dict[tuple[int, int], list[Template]] = field(default_factory=dict)
     _by_provider: dict[tuple[int, int], dict[int, list[Template]]] = field(default_factory=dict)
 
@@ -194,4 +199,11 @@ def _read(practice_id: int, token: str | None) -> ScheduleSetup:
         room_labels=room_labels,
         equipment_labels=equipment_labels,
         practice=Practice.objects.filter(id=practice_id).first(),
+        types={
+            str(t.public_id): t for t in AppointmentType.objects.filter(practice_id=practice_id)
+        },
+        locations={
+            str(loc.public_id): loc for loc in Location.objects.filter(practice_id=practice_id)
+        },
+        providers={p.npi: p for p in Provider.objects.filter(practice_id=practice_id)},
     )

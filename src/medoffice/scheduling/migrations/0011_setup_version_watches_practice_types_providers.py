@@ -1,13 +1,16 @@
 """The kept scheduling set-up also keeps the practice's row (every HL7 message names its
-group NPI and public id): its changes move the set-up token too (see 0007)."""
+group NPI and public id), its appointment types, providers and locations (a booking
+request finds them without a query): their changes move the set-up token too (see 0007)."""
 
 from django.db import migrations
 
-WATCHED = ("core_practice",)
+WATCHED = ("core_practice", "core_provider", "core_location", "scheduling_appointmenttype")
 EVENTS = ("INSERT", "UPDATE", "DELETE")
+# IF NOT EXISTS / OR REPLACE: safe to run where some of these triggers exist already (a
+# development database that had an earlier form of this migration).
 
 SQLITE = [
-    f"""CREATE TRIGGER setup_changed_{table}_{event.lower()} AFTER {event} ON {table}
+    f"""CREATE TRIGGER IF NOT EXISTS setup_changed_{table}_{event.lower()} AFTER {event} ON {table}
        BEGIN
          UPDATE scheduling_setupversion SET token = lower(hex(randomblob(16))) WHERE id = 1;
          INSERT INTO scheduling_setupversion (id, token)
@@ -24,7 +27,7 @@ SQLITE_REVERSE = [
 ]
 # scheduling_setup_changed() is created by 0007.
 POSTGRES = [
-    f"""CREATE TRIGGER setup_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
+    f"""CREATE OR REPLACE TRIGGER setup_changed AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE
         ON {table} FOR EACH STATEMENT EXECUTE FUNCTION scheduling_setup_changed()"""
     for table in WATCHED
 ]
