@@ -2,6 +2,7 @@
 in the practice's kept set-up, and a change to any of them is seen by the next request."""
 
 import json
+from datetime import datetime
 
 import pytest
 from django.test import Client
@@ -9,7 +10,7 @@ from django.test import Client
 from medoffice.core.api_auth import api_token_issue
 from medoffice.core.models import Location, Provider
 from medoffice.scheduling.models import Appointment, AppointmentType
-from tests.scheduling.conftest import next_weekday_at
+from tests.scheduling.conftest import CHICAGO, next_weekday_at
 
 pytestmark = pytest.mark.django_db
 
@@ -84,3 +85,26 @@ def test_a_provider_made_inactive_is_refused_on_the_next_request(
     status, answer = post(_body(second, visit_type, provider, office, next_weekday_at(10)))
     assert status == 400
     assert "not active" in json.dumps(answer)
+
+
+@pytest.fixture
+def get(front_desk):
+    headers = {"Authorization": f"Bearer {api_token_issue(user=front_desk)}"}
+    client = Client()
+
+    def send(query: str):
+        response = client.get(f"/api/slots/?{query}", headers=headers)
+        return response.status_code, response.json()
+
+    return send
+
+
+def test_open_times_keep_to_the_patients_days(office, visit_type, get):
+    status, slots = get(f"appointment_type={visit_type.public_id}&weekdays=1,3&limit=20")
+    assert status == 200
+    assert slots
+    assert {
+        datetime.fromisoformat(s["starts_at"]).astimezone(CHICAGO).weekday() for s in slots
+    } <= {1, 3}
+    assert get(f"appointment_type={visit_type.public_id}&weekdays=7")[0] == 400
+    assert get(f"appointment_type={visit_type.public_id}&weekdays=mon")[0] == 400

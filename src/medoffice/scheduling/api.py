@@ -111,6 +111,17 @@ def _in_practice(model, practice_id: int, **lookup):
     return found
 
 
+def _weekdays(text: str) -> tuple[int, ...]:
+    """The patient's days, "0,2,4" (0 = Monday); empty: any day."""
+    try:
+        days = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    except ValueError:
+        days = (-1,)
+    if any(not 0 <= day <= 6 for day in days):
+        raise ValidationError({"weekdays": ["Days as numbers 0 (Monday) to 6, e.g. 0,2,4."]})
+    return days
+
+
 class SlotList(APIView):
     """Open times for a type: no patient data, so it needs only the right to book."""
 
@@ -123,6 +134,7 @@ class SlotList(APIView):
             OpenApiParameter("provider", str, description="NPI"),
             OpenApiParameter("location", str),
             OpenApiParameter("part_of_day", str, enum=list(PARTS_OF_DAY)),
+            OpenApiParameter("weekdays", str, description="e.g. 0,2,4 (0 = Monday)"),
             OpenApiParameter("limit", int),
         ],
         responses=SlotSerializer(many=True),
@@ -141,6 +153,7 @@ class SlotList(APIView):
             limit = min(max(int(params.get("limit", 10)), 1), 50)
         except ValueError as exc:
             raise ValidationError({"limit": ["A whole number from 1 to 50."]}) from exc
+        weekdays = _weekdays(params.get("weekdays", ""))
         providers = ()
         if params.get("provider"):
             providers = (_in_practice(Provider, practice_id, npi=params["provider"]).id,)
@@ -149,7 +162,9 @@ class SlotList(APIView):
             locations = (_in_practice(Location, practice_id, public_id=params["location"]).id,)
         slots = find_slots(
             appointment_type=kind, limit=limit,
-            prefs=Preferences(provider_ids=providers, location_ids=locations, part_of_day=part),
+            prefs=Preferences(
+                provider_ids=providers, location_ids=locations, part_of_day=part, weekdays=weekdays
+            ),
         )  # fmt: skip
         providers, places = slot_places(slots)
         return Response(
