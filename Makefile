@@ -67,8 +67,11 @@ test-browser: env
 		exit "$${rc:-0}"; \
 	fi
 
+# Every benchmark on SQLite; then the chart summary (issue 7: on SQLite and PostgreSQL) on
+# a throwaway PostgreSQL cluster of 100,000 patients.
 bench: env
 	$(BIN)/python bench/run.py
+	scripts/with-postgres.sh $(BIN)/python bench/run.py --size 100000 --only chart
 
 # Keeps .venv and var/ (the local database and its secrets): delete those by hand.
 clean:

@@ -10,7 +10,8 @@ A benchmark is any module bench/<name>.py (not starting with "_", not this
 file: today search, pages, scheduling and scrubber) with
 `run(*, practice_id, size, quick, seed) -> dict` and optionally
 `TARGETS = {figure: ("<=", value)}`. Results go to bench/results/latest.json
-(latest-postgresql.json on PostgreSQL; quick.json for --quick).
+(latest-postgresql.json on PostgreSQL; quick.json for --quick; a run with --only writes
+<names>-<size>[-postgresql].json instead, so it never replaces the full record).
 
 SQLite: the generated database is kept in bench/.cache/ keyed by size, seed
 and a digest of patients/synthetic.py, and reused by later runs (generating
@@ -272,7 +273,11 @@ def main(argv: list[str] | None = None) -> int:
         from django.db import connection
 
         engine = "" if connection.vendor == "sqlite" else f"-{connection.vendor}"
-        out = RESULTS_DIR / (f"quick{engine}.json" if args.quick else f"latest{engine}.json")
+        # A run of some benchmarks (--only) has a file of its own, never the full record.
+        if args.only:
+            out = RESULTS_DIR / f"{'+'.join(names)}-{size}{engine}.json"
+        else:
+            out = RESULTS_DIR / (f"quick{engine}.json" if args.quick else f"latest{engine}.json")
         out.write_text(json.dumps(results, indent=2, default=str) + "\n")
         print(f"\nWrote {out.relative_to(ROOT)}")
     finally:

@@ -263,3 +263,28 @@ def test_previsit_uses_each_locations_own_calendar_day(
     assert "10:00 PM" in page
     assert "Coast" in page
     assert "Late" not in page
+
+
+def test_the_player_gets_the_byte_range_it_asks_for_so_it_can_seek(
+    patient, provider, doctor, assistant, client_for
+):
+    audio = wav_bytes(seconds=2)
+    dictation = services.dictation_upload(
+        patient=patient, provider=provider,
+        upload=SimpleUploadedFile("d.wav", audio, content_type="audio/wav"), uploaded_by=doctor,
+    )  # fmt: skip
+    url = reverse("clinical:dictation-audio", args=[dictation.public_id])
+    client = client_for(assistant)
+
+    middle = client.get(url, HTTP_RANGE="bytes=1000-1999")
+    tail = client.get(url, HTTP_RANGE="bytes=-100")
+    beyond = client.get(url, HTTP_RANGE=f"bytes={len(audio)}-")
+    whole = client.get(url)
+
+    assert middle.status_code == 206
+    assert middle.content == audio[1000:2000]
+    assert middle["Content-Range"] == f"bytes 1000-1999/{len(audio)}"
+    assert tail.content == audio[-100:]
+    assert beyond.status_code == 416
+    assert whole["Accept-Ranges"] == "bytes"
+    assert b"".join(whole.streaming_content) == audio

@@ -1,10 +1,12 @@
 """Records fixtures: real files made here (a searchable PDF, a multi-page TIFF, JPEG, PNG),
 forged ones, and a patient with a chart to release."""
 
+import os
 from datetime import date
 from io import BytesIO
 
 import pytest
+from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 from reportlab.pdfgen.canvas import Canvas
@@ -31,6 +33,14 @@ def image_bytes(fmt: str, *, frames: int = 1, size=(120, 160)) -> bytes:
     else:
         images[0].save(buffer, format=fmt)
     return buffer.getvalue()
+
+
+def stored_files() -> list[str]:
+    """Every file in the default storage (to show a refused upload left nothing behind)."""
+    found = []
+    for folder, _, names in os.walk(default_storage.location):
+        found += [os.path.join(folder, n) for n in names]
+    return sorted(found)
 
 
 def upload(name: str, data: bytes, content_type: str = "application/octet-stream"):

@@ -1,14 +1,19 @@
 """Filing documents: type and size by content, pages, text, thumbnails, the SHA-256 check."""
 
+import base64
+import re
 from datetime import date
+from io import BytesIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
+from PIL import Image
 
 from medoffice.records import files, services
 from medoffice.records.errors import DocumentIntegrityError
 from medoffice.records.models import Document
-from tests.records.conftest import image_bytes, pdf_bytes, upload
+from tests.records.conftest import image_bytes, pdf_bytes, stored_files, upload
 
 
 def test_files_a_searchable_pdf_with_pages_text_digest_and_thumbnail(file_document):
@@ -30,6 +35,31 @@ def test_files_a_multi_page_tiff_as_one_document(file_document):
 
     assert (document.kind, document.pages) == ("tiff", 3)
     assert document.thumbnail
+
+
+def _png_at(data: bytes) -> tuple[tuple[int, int], tuple]:
+    with Image.open(BytesIO(data)) as image:
+        return image.size, image.convert("RGB").getpixel((5, 5))
+
+
+def test_a_multi_page_tiff_has_a_first_page_thumbnail_and_every_page_in_the_viewer(
+    file_document, clinician, client_for
+):
+    # Each frame its own shade: frame n is (255, 255 - 40n, 255).
+    document = file_document(image_bytes("TIFF", frames=3, size=(300, 400)))
+    with document.thumbnail.open("rb") as handle:
+        size, colour = _png_at(handle.read())
+    assert size == (files.THUMBNAIL_WIDTH, files.THUMBNAIL_WIDTH * 4 // 3)
+    assert colour == (255, 255, 255)
+
+    page = client_for(clinician).get(
+        reverse("records:document-detail", args=[document.public_id]), {"page": 3}
+    )
+
+    html = page.content.decode()
+    assert 'alt="Page 3 of 3"' in html
+    drawn = base64.b64decode(re.search(r'src="data:image/png;base64,([^"]+)"', html)[1])
+    assert _png_at(drawn)[1] == (255, 175, 255)
 
 
 @pytest.mark.parametrize(("fmt", "kind"), [("JPEG", "jpeg"), ("PNG", "png")])
@@ -115,3 +145,24 @@ def test_an_encounter_of_another_patient_is_refused(patient, make_patient):
         )  # fmt: skip
 
     assert "encounter" in caught.value.message_dict
+
+
+def test_the_upload_page_answers_a_forged_or_oversized_file_with_422_and_stores_nothing(
+    patient, records_clerk, client_for, settings
+):
+    client = client_for(records_clerk)
+    url = reverse("records:document-add", args=[patient.public_id])
+    settings.MEDOFFICE_MAX_UPLOAD_BYTES = 2000
+    before = stored_files()
+
+    for name, data, reason in (
+        ("big.pdf", pdf_bytes(*[f"page {n}" for n in range(40)]), "larger than"),
+        ("claims.pdf", b"GIF89a not a pdf", "not a PDF, TIFF, JPEG or PNG"),
+    ):
+        answer = client.post(url, {"file": upload(name, data), "category": "lab",
+                                   "title": "Labs", "document_date": "2026-11-02"})  # fmt: skip
+        assert answer.status_code == 422
+        assert reason in answer.content.decode()
+
+    assert Document.objects.count() == 0
+    assert stored_files() == before

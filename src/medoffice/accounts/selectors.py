@@ -4,7 +4,6 @@ summary shown on the patient page and at check-in. Sums of ledger rows, never st
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Q, Sum
 from django.utils import timezone
@@ -119,5 +118,5 @@ def account_summary(patient, today: date | None = None) -> AccountSummary:
 
 
 def local_stamp(moment, location) -> str:
-    zone = ZoneInfo(location.time_zone) if location is not None else timezone.get_current_timezone()
+    zone = location.zone if location is not None else timezone.get_current_timezone()
     return moment.astimezone(zone).strftime("%m/%d/%Y %I:%M %p %Z")

@@ -5,7 +5,6 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
@@ -196,7 +195,7 @@ def current_lines(encounter: Encounter) -> list[EncounterLine]:
 
 
 def office_today(encounter: Encounter) -> date:
-    return timezone.now().astimezone(ZoneInfo(encounter.location.time_zone)).date()
+    return timezone.now().astimezone(encounter.location.zone).date()
 
 
 def encounter_list(

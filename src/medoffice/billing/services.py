@@ -2,7 +2,6 @@
 and make its charges. Each runs in one transaction: on any refusal nothing is saved."""
 
 import logging
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -107,7 +106,7 @@ def encounter_open_for_appointment(*, appointment: Appointment) -> Encounter:
                     category=CATEGORY, detail="reopened at check-in",
                 )  # fmt: skip
         return existing
-    zone = ZoneInfo(appointment.location.time_zone)
+    zone = appointment.location.zone
     try:
         return encounter_open(
             patient=appointment.patient,

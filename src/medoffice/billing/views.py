@@ -2,7 +2,6 @@
 its PDFs, the code search box, and the coder's work queue."""
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -293,7 +292,7 @@ def _office_today(user, practice_id: int) -> date:
         user.staff.locations.order_by("id").first()
         or Location.objects.filter(practice_id=practice_id).order_by("id").first()
     )
-    zone = ZoneInfo(location.time_zone) if location else timezone.get_default_timezone()
+    zone = location.zone if location else timezone.get_default_timezone()
     return timezone.now().astimezone(zone).date()
 
 

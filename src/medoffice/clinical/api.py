@@ -176,7 +176,7 @@ class ChartSummary(APIView):
     @extend_schema(responses=ChartOut, summary="A patient's chart summary, as the role may see it")
     def get(self, request, public_id):
         patient, viewer = access.chart_get_for_user(request.user, public_id)
-        summary = selectors.chart_summary(patient, viewer)
+        summary = selectors.chart_summary(patient, viewer, panels=False)
         body = {"patient": str(patient.public_id), "emergency_access": bool(viewer.emergency)}
         if viewer.problems:
             body["problems"] = ProblemOut(summary.problems, many=True).data
@@ -203,12 +203,10 @@ class ProblemCollection(APIView):
 
     @extend_schema(responses=ProblemOut(many=True), summary="The problem list, active first")
     def get(self, request, public_id):
-        patient, viewer = access.chart_get_for_user(
+        patient, _ = access.chart_get_for_user(
             request.user, public_id, category="problems", detail="problem list"
         )
-        return Response(
-            ProblemOut(selectors.chart_summary(patient, viewer).problems, many=True).data
-        )
+        return Response(ProblemOut(selectors.problem_list(patient), many=True).data)
 
     @extend_schema(request=ProblemIn, responses={201: ProblemOut}, summary="Add a coded problem")
     def post(self, request, public_id):

@@ -13,7 +13,6 @@ by name (42 CFR Part 2 wants a specific consent); the FHIR bundle never carries 
 """
 
 from datetime import date
-from zoneinfo import ZoneInfo
 
 from django.utils import timezone
 
@@ -35,12 +34,6 @@ from medoffice.formats.pdf.records import Section
 # A table row taller than a page cannot be laid out: long note text goes in pieces.
 CHUNK = 1200
 SIGNED = (NoteStatus.SIGNED, NoteStatus.AMENDED)
-
-
-def _zone(patient) -> ZoneInfo:
-    from medoffice.records.packet import office_zone
-
-    return office_zone(patient)
 
 
 def _day(instant, zone) -> date:
@@ -79,7 +72,7 @@ def _overlaps(scope, start: date, end: date | None) -> bool:
 
 
 def problems_section(patient, scope) -> list[Section]:
-    zone = _zone(patient)
+    zone = patient.zone
     rows = tuple(
         (p.dotted, p.description, p.get_status_display(), _when(p.onset), _when(p.resolved_on))
         for p in Problem.objects.filter(patient=patient).order_by("status", "-recorded_at")
@@ -142,7 +135,7 @@ def immunizations_section(patient, scope) -> list[Section]:
 
 
 def results_section(patient, scope) -> list[Section]:
-    zone = _zone(patient)
+    zone = patient.zone
     vitals = tuple(
         (v.taken_at.astimezone(zone).strftime("%m/%d/%Y %I:%M %p"), v.name, f"{v.value} {v.unit}")
         for v in Vital.objects.filter(patient=patient).order_by("-taken_at")
@@ -228,7 +221,7 @@ def _note_facts(note: Note, addenda: list[Addendum], zone) -> tuple[tuple[str, s
 
 
 def _notes_sections(patient, scope, *, sensitive: bool) -> list[Section]:
-    zone = _zone(patient)
+    zone = patient.zone
     notes = _signed_notes(patient, scope, sensitive=sensitive)
     title = "Restricted visit note" if sensitive else "Visit note"
     if not notes:
@@ -266,7 +259,7 @@ def _note_text(note: Note, addenda: list[Addendum], zone) -> str:
 
 def fhir_resources(patient) -> list[dict]:
     """The clinical record as FHIR R4 resources (ids are the rows' public ids)."""
-    zone = _zone(patient)
+    zone = patient.zone
     everything = _EverythingScope()
     problems = [
         fhir.ProblemData(

@@ -25,6 +25,12 @@ class PanelData:
     more_url: str = ""
     columns: tuple[tuple[str, str], ...] = ()  # (key in each row, heading)
 
+    def lines(self) -> list[tuple[list[str], str]]:
+        """Each row's values in column order and its link (for the first value): the
+        template walks this once instead of matching every key against every column."""
+        keys = [key for key, _ in self.columns]
+        return [([row.get(key, "") for key in keys], row.get("url", "")) for row in self.rows]
+
 
 @dataclass(frozen=True)
 class Panel:

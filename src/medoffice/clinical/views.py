@@ -3,11 +3,12 @@ lists, results and their sign-off, pre-visit preparation, amendment requests, di
 transcription, and emergency access with its review. Thin: access.py, services.py and
 selectors.py do the work."""
 
+import re
 from datetime import date, timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import FileResponse, Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -451,14 +452,45 @@ def dictation_detail(request, public_id):
 @requires(access.VIEW_NOTE)
 @require_GET
 def dictation_audio(request, public_id):
+    """The recording, whole or (for the player's back/forward keys) the byte range asked for:
+    without ranges a browser cannot seek in a recording it has not fully downloaded."""
     dictation = access.dictation_get_for_user(
         request.user, public_id, permission=access.VIEW_NOTE, detail="audio played"
     )
-    response = FileResponse(
-        dictation.audio.open("rb"), content_type=AUDIO_CONTENT_TYPES[dictation.audio_type]
-    )
+    content_type = AUDIO_CONTENT_TYPES[dictation.audio_type]
+    size = dictation.audio.size
+    wanted = _byte_range(request.headers.get("Range", ""), size)
+    if wanted is None:
+        response = FileResponse(dictation.audio.open("rb"), content_type=content_type)
+    elif wanted == ():
+        response = HttpResponse(status=416)
+        response["Content-Range"] = f"bytes */{size}"
+    else:
+        start, end = wanted
+        with dictation.audio.open("rb") as audio:
+            audio.seek(start)
+            response = HttpResponse(audio.read(end - start + 1), content_type=content_type,
+                                    status=206)  # fmt: skip
+        response["Content-Range"] = f"bytes {start}-{end}/{size}"
+    response["Accept-Ranges"] = "bytes"
     response["Content-Security-Policy"] = "sandbox"
     return response
+
+
+def _byte_range(header: str, size: int) -> tuple[int, int] | tuple[()] | None:
+    """(first, last) byte of a single `bytes=` range; () if it cannot be satisfied; None for
+    no range (or a form this view does not serve, answered with the whole file)."""
+    found = re.fullmatch(r"bytes=(\d*)-(\d*)", header.strip())
+    if found is None or found.group(1) == found.group(2) == "":
+        return None
+    first, last = found.group(1), found.group(2)
+    if first == "":  # the last N bytes
+        start, end = max(0, size - int(last)), size - 1
+    else:
+        start, end = int(first), min(int(last), size - 1) if last else size - 1
+    if start >= size or start > end:
+        return ()
+    return start, end
 
 
 @requires("clinical.transcribe_dictation")

@@ -1,7 +1,20 @@
 from django import forms
+from django.core.exceptions import ValidationError
 
 from medoffice.core.models import AuditAction
 from medoffice.core.selectors import AUDIT_SORT_KEYS
+
+
+def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
+    """Put a service's ValidationError on the form's fields (or on the form)."""
+    if hasattr(error, "error_dict"):
+        for name, messages in error.message_dict.items():
+            field = name if name in form.fields else None
+            for message in messages:
+                form.add_error(field, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
 
 
 class AuditFilterForm(forms.Form):

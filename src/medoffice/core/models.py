@@ -1,7 +1,7 @@
 """The organisation (practices, locations, providers, staff) and the audit trail."""
 
 import uuid
-from zoneinfo import available_timezones
+from zoneinfo import ZoneInfo, available_timezones
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -37,6 +37,12 @@ class Practice(models.Model):
     def __str__(self) -> str:
         return self.name
 
+    @property
+    def zone(self) -> ZoneInfo:
+        """The wall clock of the practice's first location (the site's own zone without one)."""
+        first = self.locations.order_by("id").first()
+        return first.zone if first else ZoneInfo(settings.TIME_ZONE)
+
 
 class Location(models.Model):
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
@@ -58,6 +64,11 @@ class Location(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The location's wall clock: every local date and time shown or counted here uses it."""
+        return ZoneInfo(self.time_zone)
 
 
 class Provider(models.Model):

@@ -1,8 +1,6 @@
 """What eligibility adds to a visit (scheduling/hooks.py): the benefits on the visit panel
 and the check-in screen, and the copay due from the payer's latest active answer."""
 
-from zoneinfo import ZoneInfo
-
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -43,7 +41,7 @@ def visit_section(request, appointment, screen: str) -> str:
         **(explained(check) if check else {}),
     }
     # Times in the visit's own office's wall-clock time, as the rest of the visit's screens.
-    with timezone.override(ZoneInfo(appointment.location.time_zone)):
+    with timezone.override(appointment.location.zone):
         return render_to_string("eligibility/visit_section.html", context, request=request)
 
 
@@ -51,7 +49,7 @@ def copay_from_eligibility(appointment, coverage) -> CopayQuote | None:
     check = selectors.check_latest_active(coverage.pk, visit_day(appointment))
     if check is None or check.copay is None:
         return None
-    zone = ZoneInfo(appointment.location.time_zone)
+    zone = appointment.location.zone
     when = check.answered_at.astimezone(zone).strftime("%m/%d/%Y")
     return CopayQuote(
         check.copay,

@@ -11,7 +11,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import transaction
@@ -266,7 +265,7 @@ def checks_expire(*, older_than: timedelta) -> int:
 
 
 def _visit_day(appointment: Appointment) -> date:
-    return appointment.starts_at.astimezone(ZoneInfo(appointment.location.time_zone)).date()
+    return appointment.starts_at.astimezone(appointment.location.zone).date()
 
 
 def batch_candidates(*, days: int, now: datetime | None = None) -> list[Appointment]:
@@ -299,7 +298,7 @@ def batch_run(*, days: int, fresh_for: timedelta = timedelta(hours=24)) -> dict[
     counts = {"visits": 0, "asked": 0, "skipped": 0, "self_pay": 0, "failed": 0}
     for appointment in batch_candidates(days=days, now=now):
         day = _visit_day(appointment)
-        today = now.astimezone(ZoneInfo(appointment.location.time_zone)).date()
+        today = now.astimezone(appointment.location.zone).date()
         if (day - today).days > days:
             continue
         counts["visits"] += 1

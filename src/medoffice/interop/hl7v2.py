@@ -81,7 +81,7 @@ def _event_reason(
     if trigger == SiuTrigger.RESCHEDULED:
         was = previous["starts_at"]
         if previous.get("location_id") not in (None, appointment.location_id):
-            zone = ZoneInfo(Location.objects.get(id=previous["location_id"]).time_zone)
+            zone = Location.objects.get(id=previous["location_id"]).zone
         return "RESCHEDULED", f"Rescheduled from {hl7_timestamp(was.astimezone(zone))}"
     if trigger == SiuTrigger.CANCELLED:
         return "CANCELLED", appointment.cancel_reason or "Cancelled"
@@ -129,7 +129,7 @@ def appointment_notice(
     appointment: Appointment, event: str, previous: dict, setup=None
 ) -> AppointmentNotice:
     """`setup`: the practice's kept scheduling set-up (names of rooms and equipment), if at hand."""
-    zone = ZoneInfo(appointment.location.time_zone)
+    zone = appointment.location.zone
     trigger = trigger_for(appointment, event)
     code, text = _event_reason(appointment, trigger, previous, zone)
     patient = appointment.patient

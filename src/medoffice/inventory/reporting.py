@@ -4,7 +4,6 @@ accounting export (supply purchases: inventory debited, the vendor's payable cre
 from collections import defaultdict
 from datetime import datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from medoffice.core.models import Location
 from medoffice.core.money import ZERO, extend
@@ -56,8 +55,7 @@ def equipment_due(filters) -> FigureData:
 
 def purchases(practice, first_day, last_day) -> list[JournalEntry]:
     """Received supplies by day and vendor: Dr inventory, Cr accounts payable."""
-    first = practice.locations.order_by("id").first()
-    zone = ZoneInfo(first.time_zone if first else "UTC")
+    zone = practice.zone
     start = datetime.combine(first_day, time(0), tzinfo=zone)
     end = datetime.combine(last_day + timedelta(days=1), time(0), tzinfo=zone)
     moves = StockMovement.objects.filter(

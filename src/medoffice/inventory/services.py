@@ -8,7 +8,6 @@ at once cannot both succeed. Each service runs in one transaction and audits.
 
 import uuid
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -635,7 +634,7 @@ def reorder_drafts(*, practice, by, location_ids=None) -> tuple[list[PurchaseOrd
 
 
 def _local_midnight(day: date, location) -> datetime:
-    return datetime.combine(day, time(0), tzinfo=ZoneInfo(location.time_zone))
+    return datetime.combine(day, time(0), tzinfo=location.zone)
 
 
 def out_of_service_spans(record: EquipmentRecord, now: datetime) -> list[tuple]:
@@ -707,7 +706,7 @@ def equipment_block_sync(*, record: EquipmentRecord, now: datetime | None = None
 
 
 def _today_in(location) -> date:
-    return timezone.now().astimezone(ZoneInfo(location.time_zone)).date()
+    return timezone.now().astimezone(location.zone).date()
 
 
 @transaction.atomic

@@ -8,7 +8,6 @@ message somewhere else.
 
 from dataclasses import dataclass
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.urls import reverse
@@ -32,7 +31,7 @@ class VisitFacts:
 
 def visit_facts(appointment: Appointment) -> VisitFacts:
     location = appointment.location
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     patient = appointment.patient
     street = ", ".join(p for p in (location.address1, location.address2) if p)
     is_telehealth = appointment.appointment_type.modality == Modality.TELEHEALTH
@@ -142,7 +141,7 @@ class OfferFacts:
 
 
 def offer_facts(offer: WaitlistOffer) -> OfferFacts:
-    zone = ZoneInfo(offer.location.time_zone)
+    zone = offer.location.zone
     patient = offer.entry.patient
     return OfferFacts(
         practice=offer.location.practice.name,

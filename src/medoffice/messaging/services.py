@@ -54,7 +54,7 @@ NOTICE_PURPOSES = {
 
 
 def _local_now(appointment: Appointment, now: datetime) -> datetime:
-    return now.astimezone(ZoneInfo(appointment.location.time_zone))
+    return now.astimezone(appointment.location.zone)
 
 
 def _channel_for(

@@ -1,7 +1,6 @@
 """Forms parse input; the services decide. Field errors from the services land on the fields."""
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.forms.models import fields_for_model
 
 from medoffice.core.models import Provider
@@ -34,18 +33,6 @@ FIELDSETS = (
                    "guarantor_address")),
     ("Care", ("primary_care_provider", "home_location", "mrn")),
 )  # fmt: skip
-
-
-def apply_service_errors(form: forms.Form, error: ValidationError) -> None:
-    """Put a service's ValidationError on the form's fields (or on the form)."""
-    if hasattr(error, "error_dict"):
-        for name, messages in error.message_dict.items():
-            field = name if name in form.fields else None
-            for message in messages:
-                form.add_error(field, message)
-    else:
-        for message in error.messages:
-            form.add_error(None, message)
 
 
 class FieldsetsMixin:

@@ -173,6 +173,11 @@ class Patient(models.Model):
         return f"{self.last_name}, {self.first_name} ({self.mrn})"
 
     @property
+    def zone(self):
+        """The patient's office clock: the home location's zone, else the practice's."""
+        return self.home_location.zone if self.home_location_id else self.practice.zone
+
+    @property
     def display_name(self) -> str:
         preferred = f' "{self.preferred_name}"' if self.preferred_name else ""
         return f"{self.last_name}, {self.first_name}{preferred}"

@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from medoffice.core.access import practice_id_for
+from medoffice.core.forms import apply_service_errors
 from medoffice.core.policy import has_permission, requires
 from medoffice.core.templatetags.medoffice import phone
 from medoffice.patients import access, services
@@ -19,7 +20,6 @@ from medoffice.patients.forms import (
     PatientForm,
     RegistrationForm,
     SearchForm,
-    apply_service_errors,
 )
 from medoffice.patients.models import Patient, PatientStatus
 from medoffice.patients.search import age_on

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from medoffice.core.access import practice_for, practice_id_for
 from medoffice.core.audit import audit_record
+from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import AUTHENTICATED, requires
 from medoffice.privacy import selectors, services
@@ -31,15 +32,6 @@ from medoffice.privacy.models import (
     RiskAssessment,
     SecurityIncident,
 )
-
-
-def _errors_to_form(form, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.message_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc.messages)
-
 
 # ---------------------------------------------------------------- overview
 
@@ -129,7 +121,7 @@ def answer_edit(request, public_id):
                     **{k: form.cleaned_data[k] for k in form.Meta.fields},
                 )  # fmt: skip
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 return redirect("privacy:assessment-detail", answer.assessment.public_id)
         status = 422
@@ -182,7 +174,7 @@ def incident_add(request):
                     practice=practice_for(request.user), user=request.user, **form.cleaned_data
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 return redirect("privacy:incident-detail", incident.public_id)
         status = 422
@@ -236,7 +228,7 @@ def incident_edit(request, public_id):
                     incident=incident, **{k: form.cleaned_data[k] for k in form.Meta.fields}
                 )
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 return redirect("privacy:incident-detail", incident.public_id)
         status = 422
@@ -269,7 +261,7 @@ def incident_assess(request, public_id):
                 incident=incident, **{k: form.cleaned_data[k] for k in form.Meta.fields}
             )
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("privacy:incident-detail", incident.public_id)
     incident.refresh_from_db()
@@ -353,7 +345,7 @@ def training_add(request):
                 **form.cleaned_data,
             )  # fmt: skip
         except ValidationError as exc:
-            _errors_to_form(form, exc)
+            apply_service_errors(form, exc)
         else:
             return redirect("privacy:workforce")
     return _workforce(request, training_form=form, status=422)
@@ -413,7 +405,7 @@ def _baa_form(request, ba, *, permission_add: bool):
             try:
                 services.baa_save(ba=form.save(commit=False))
             except ValidationError as exc:
-                _errors_to_form(form, exc)
+                apply_service_errors(form, exc)
             else:
                 return redirect("privacy:baa-list")
         status = 422

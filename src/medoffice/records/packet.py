@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
-from django.utils import timezone
-
 from medoffice.formats.pdf.records import Attachment, Letterhead, Section, image_to_pdf
 from medoffice.patients.models import Patient
 from medoffice.records.files import read_verified
@@ -68,11 +66,6 @@ def letterhead_for(patient: Patient) -> Letterhead:
     return Letterhead(practice=practice.name, lines=tuple(lines))
 
 
-def office_zone(patient: Patient) -> ZoneInfo:
-    location = patient.home_location or patient.practice.locations.order_by("id").first()
-    return ZoneInfo(location.time_zone) if location else timezone.get_current_timezone()
-
-
 def _local_day(instant: datetime, zone: ZoneInfo) -> date:
     return instant.astimezone(zone).date()
 
@@ -125,7 +118,7 @@ def _visits(patient: Patient, scope: Scope) -> list[Section]:
     from medoffice.billing.models import Encounter
     from medoffice.scheduling.models import Appointment
 
-    zone = office_zone(patient)
+    zone = patient.zone
     appointments = [
         a
         for a in Appointment.objects.filter(patient=patient)
@@ -135,7 +128,7 @@ def _visits(patient: Patient, scope: Scope) -> list[Section]:
     ]
     appointment_rows = tuple(
         (
-            a.starts_at.astimezone(ZoneInfo(a.location.time_zone)).strftime("%m/%d/%Y %I:%M %p"),
+            a.starts_at.astimezone(a.location.zone).strftime("%m/%d/%Y %I:%M %p"),
             a.appointment_type.name,
             str(a.provider),
             a.get_status_display(),

@@ -3,13 +3,13 @@
 from medoffice.formats.pdf.records import Accounting, AccountingEntry, render_accounting
 from medoffice.patients.models import Patient
 from medoffice.records import rules, selectors
-from medoffice.records.packet import letterhead_for, office_zone
+from medoffice.records.packet import letterhead_for
 
 
 def accounting_pdf_bytes(patient: Patient, *, include_all: bool = False) -> bytes:
     from django.utils import timezone
 
-    zone = office_zone(patient)
+    zone = patient.zone
     today = timezone.now().astimezone(zone).date()
     entries = selectors.accounting_entries(
         patient=patient, as_of=today, zone=zone, include_all=include_all

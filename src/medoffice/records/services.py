@@ -58,7 +58,6 @@ from medoffice.records.packet import (
     describe,
     document_as_pdf,
     letterhead_for,
-    office_zone,
 )
 
 
@@ -70,7 +69,7 @@ def _full_clean(obj, *, exclude=()) -> None:
 
 
 def _today(patient: Patient) -> date:
-    return timezone.now().astimezone(office_zone(patient)).date()
+    return timezone.now().astimezone(patient.zone).date()
 
 
 def _user(user):
@@ -1148,7 +1147,7 @@ def referral_letter(referral: Referral) -> bytes:
             facts.append(("Patient's phone", phones))
     else:
         when = (
-            referral.scheduled_for.astimezone(office_zone(patient)).strftime("%m/%d/%Y %I:%M %p")
+            referral.scheduled_for.astimezone(patient.zone).strftime("%m/%d/%Y %I:%M %p")
             if referral.scheduled_for
             else "to be scheduled; we are contacting the patient"
         )

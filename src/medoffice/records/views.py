@@ -11,10 +11,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from medoffice.core.access import practice_id_for
 from medoffice.core.audit import audit_record
+from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction, AuditOutcome
 from medoffice.core.policy import has_permission, requires
 from medoffice.patients import access as patient_access
-from medoffice.patients.forms import apply_service_errors
 from medoffice.patients.views import render_patient_tab
 from medoffice.records import access, files, selectors, services
 from medoffice.records.errors import DocumentIntegrityError, ReleaseRefused, TransitionRefused
@@ -38,7 +38,7 @@ from medoffice.records.forms import (
     TransferOutForm,
 )
 from medoffice.records.models import RoiStatus, TransferDirection
-from medoffice.records.packet import SECTIONS, office_zone
+from medoffice.records.packet import SECTIONS
 from medoffice.records.printing import accounting_pdf_bytes
 
 
@@ -739,7 +739,7 @@ def _referral_page(request, referral, *, status=200, forms=None):
         "consult_form": forms.get("consult") or ConsultForm(),
         "status_form": ReferralStatusForm(),
         "can_change": has_permission(request.user, "records.change_referral"),
-        "scheduled_local": referral.scheduled_for.astimezone(office_zone(referral.patient))
+        "scheduled_local": referral.scheduled_for.astimezone(referral.patient.zone)
         if referral.scheduled_for
         else None,
     }

@@ -37,7 +37,7 @@ def zone_of(filters: Filters) -> ZoneInfo:
     if filters.location_ids:
         locations = locations.filter(id__in=filters.location_ids)
     first = locations.order_by("id").first()
-    return ZoneInfo(first.time_zone if first else "UTC")
+    return first.zone if first else filters.practice.zone
 
 
 def _span(filters: Filters, zone: ZoneInfo) -> tuple[datetime, datetime]:

@@ -6,7 +6,6 @@ itself, so the demo shows what the engine really does.
 
 import random
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -86,7 +85,7 @@ def _book_some(practice, types, providers, rng, days) -> int:
         .order_by("id")
         .values_list("id", flat=True)[:2000]
     )
-    zone = ZoneInfo(practice.locations.order_by("id").first().time_zone)
+    zone = practice.locations.order_by("id").first().zone
     today = timezone.now().astimezone(zone).date()
     booked = 0
     follow_up = next(t for t in types if t.name == "Follow-up visit")

@@ -1,5 +1,4 @@
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from django import forms
 
@@ -160,7 +159,7 @@ class SpecificTimeForm(forms.Form):
         self.fields["location"].queryset = Location.objects.filter(practice_id=practice_id)
 
     def starts_at(self):
-        zone = ZoneInfo(self.cleaned_data["location"].time_zone)
+        zone = self.cleaned_data["location"].zone
         return datetime.combine(self.cleaned_data["day"], self.cleaned_data["time"], zone)
 
 

@@ -11,7 +11,6 @@ what the board and the dashboard show.
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -59,7 +58,7 @@ class Change:
 
 
 def visit_day(appointment: Appointment) -> date:
-    return appointment.starts_at.astimezone(ZoneInfo(appointment.location.time_zone)).date()
+    return appointment.starts_at.astimezone(appointment.location.zone).date()
 
 
 def coverages_on(patient: Patient, day: date) -> list[Coverage]:
@@ -206,7 +205,7 @@ def visit_check_in(
         errors["consents_signed"] = ["Unknown consent: " + ", ".join(sorted(unknown))]
     if errors:
         raise ValidationError(errors)
-    today = timezone.now().astimezone(ZoneInfo(appointment.location.time_zone)).date()
+    today = timezone.now().astimezone(appointment.location.zone).date()
     for kind in consents_signed:
         consent_record(patient=appointment.patient, kind=kind, signed_on=today)
     move_status(appointment, AppointmentStatus.ARRIVED)

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from medoffice.core.access import practice_id_for
 from medoffice.core.audit import audit_record
+from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import has_permission, requires
 from medoffice.patients import access as patient_access
@@ -32,12 +33,6 @@ def _visit_for_user(user, public_id, *, permission: str) -> OutsideAppointment:
         raise Http404
     require_permission(user, permission, patient=visit.patient, category="scheduling")
     return visit
-
-
-def _apply_errors(form, exc: ValidationError) -> None:
-    for field, errors in exc.message_dict.items():
-        for error in errors:
-            form.add_error(field if field in form.fields else None, error)
 
 
 @requires(VIEW)
@@ -70,7 +65,7 @@ def outside_add(request, public_id):
                 fields=form.cleaned_data | {"from_appointment": source},
             )  # fmt: skip
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Outside appointment recorded.")
             return redirect("scheduling:outside-list", public_id=patient.public_id)
@@ -102,7 +97,7 @@ def outside_edit(request, public_id):
                 visit=OutsideAppointment.objects.get(pk=visit.pk), fields=form.cleaned_data
             )
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "Outside appointment updated.")
             return redirect("scheduling:outside-list", public_id=patient.public_id)
@@ -126,7 +121,7 @@ def outside_document_add(request, public_id):
                 uploaded_by=request.user,
             )  # fmt: skip
         except ValidationError as exc:
-            _apply_errors(form, exc)
+            apply_service_errors(form, exc)
     if form.errors:
         for errors in form.errors.values():
             for error in errors:

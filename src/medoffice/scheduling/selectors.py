@@ -332,7 +332,7 @@ def is_template_time(
     """Whether the provider's template offers this type at exactly this time, that day being
     neither a holiday nor inside an exception. Resources are the holds' business."""
     setup = setup or schedule_setup(location.practice_id)
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     day = starts_at.astimezone(zone).date()
     if day in setup.holidays:
         return False
@@ -356,7 +356,7 @@ def is_template_time(
 
 def urgent_hold_at(*, provider: Provider, location: Location, starts_at: datetime) -> time | None:
     """The release time of a block held for urgent care that covers this time, if any."""
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     local = starts_at.astimezone(zone)
     held = TemplateBlock.objects.filter(
         provider=provider, location=location, weekday=local.weekday(),
@@ -373,7 +373,7 @@ class BoardColumn:
 
 def day_board(*, location: Location, day: date) -> list[BoardColumn]:
     """One column per provider working at the location that day (by template or booking)."""
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     starts = datetime.combine(day, time(0, 0), tzinfo=zone)
     ends = starts + timedelta(days=1)
     appointments = list(
@@ -513,7 +513,7 @@ def no_show_count(patient_id: int, *, since: datetime) -> int:
 def open_times(*, location: Location, day: date, provider_ids) -> dict[int, list[datetime]]:
     """Per provider: the template's start times that day with the provider free for a whole
     slot, for the board's "book here" links (the booking itself checks everything again)."""
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     setup = schedule_setup(location.practice_id)
     if day in setup.holidays:
         return {}

@@ -83,7 +83,7 @@ def appointment_book_series(
         errors["on_conflict"] = ["Skip a taken time, or take the nearest that day."]
     if errors:
         raise ValidationError(errors)
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     series = uuid.uuid4()
     outcomes = []
     for requested in occurrence_times(

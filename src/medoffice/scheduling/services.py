@@ -10,7 +10,6 @@ again among those still free (`_take_resources`).
 
 import secrets
 from datetime import datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -230,7 +229,7 @@ def _refuse_over_the_overbooking_limit(provider, location, starts_at: datetime) 
         .values_list("max_overbooks_per_day", flat=True)
         .get()
     )
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     day_start = datetime.combine(starts_at.astimezone(zone).date(), datetime.min.time(), zone)
     taken = Appointment.objects.filter(
         provider=provider, overbooked=True, status__in=HOLDING,
@@ -285,7 +284,7 @@ def appointment_book(
         patient=patient, appointment_type=appointment_type, provider=provider,
         location=location, starts_at=starts_at, override=override or urgent, setup=setup,
     )  # fmt: skip
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     if urgent and starts_at.astimezone(zone).date() != timezone.now().astimezone(zone).date():
         errors.setdefault("urgent", []).append("Urgent care is booked for today only.")
     if errors:
@@ -424,7 +423,7 @@ def appointment_set_status(
 
 def _status_rule_error(appointment: Appointment, status: str) -> str | None:
     now = timezone.now()
-    zone = ZoneInfo(appointment.location.time_zone)
+    zone = appointment.location.zone
     if status == AppointmentStatus.ARRIVED and (
         now.astimezone(zone).date() != appointment.starts_at.astimezone(zone).date()
     ):

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from medoffice.core.access import practice_id_for
 from medoffice.core.audit import audit_record
+from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction, Location, Provider
 from medoffice.core.policy import has_permission, requires
 from medoffice.patients import access as patient_access
@@ -86,7 +87,7 @@ def _board_day(text: str | None, zone: ZoneInfo) -> date:
 def day_board(request):
     """The front desk's day: a column per provider, refreshed every 30 seconds."""
     location = access.location_for_user(request.user, request.GET.get("location") or None)
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     day = _board_day(request.GET.get("day"), zone)
     columns = access.day_board_for_user(request.user, location=location, day=day)
     can_change = has_permission(request.user, "scheduling.change_appointment")
@@ -211,9 +212,7 @@ def _book_specific_time(request, patient, form, specific) -> bool:
         specific.add_error(None, f"{exc} Tick overbook to book on top of the provider's visit.")
         return False
     except ValidationError as exc:
-        for field, errors in exc.message_dict.items():
-            for error in errors:
-                specific.add_error(field if field in specific.fields else None, error)
+        apply_service_errors(specific, exc)
         return False
     messages.success(request, _booked_message(appointment))
     return True
@@ -229,7 +228,7 @@ def _book_series(request, form, booking: dict, first: datetime) -> bool:
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return False
-    zone = ZoneInfo(booking["location"].time_zone)
+    zone = booking["location"].zone
     booked = [o for o in outcomes if o.appointment]
     if not booked:
         messages.error(request, "None of the series could be booked: " + outcomes[0].problem)
@@ -246,7 +245,7 @@ def _book_series(request, form, booking: dict, first: datetime) -> bool:
 
 
 def _booked_message(appointment) -> str:
-    local = appointment.starts_at.astimezone(ZoneInfo(appointment.location.time_zone))
+    local = appointment.starts_at.astimezone(appointment.location.zone)
     flags = " (overbooked)" if appointment.overbooked else ""
     return (
         f"Booked {appointment.appointment_type.name} with {appointment.provider}, "
@@ -355,7 +354,7 @@ def book_at_time(request):
                 status = 409 if isinstance(exc, SlotTakenError) else 422
             else:
                 messages.success(request, _booked_message(appointment))
-                day = starts_at.astimezone(ZoneInfo(location.time_zone)).date()
+                day = starts_at.astimezone(location.zone).date()
                 return redirect(
                     f"{reverse('scheduling:day-board')}?location={location.public_id}"
                     f"&day={day.isoformat()}"
@@ -380,7 +379,7 @@ def week_view(request):
     if provider is None:
         raise Http404
     location = access.location_for_user(request.user, request.GET.get("location") or None)
-    zone = ZoneInfo(location.time_zone)
+    zone = location.zone
     first = _board_day(request.GET.get("week"), zone)
     first -= timedelta(days=first.weekday())  # Monday
     days = [first + timedelta(days=n) for n in range(7)]

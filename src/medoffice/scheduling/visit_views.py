@@ -1,7 +1,6 @@
 """One appointment's screens: its panel, check-in, rooming, check-out, cancel and reschedule."""
 
 from datetime import datetime, time
-from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -10,6 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from medoffice.core.forms import apply_service_errors
 from medoffice.core.policy import has_permission, requires
 from medoffice.scheduling import access, front_desk, services
 from medoffice.scheduling.errors import SlotTakenError, StatusMoveError
@@ -37,7 +37,7 @@ def _refusal(exc: Exception) -> str:
 
 
 def _local_now(appointment) -> datetime:
-    return timezone.now().astimezone(ZoneInfo(appointment.location.time_zone))
+    return timezone.now().astimezone(appointment.location.zone)
 
 
 def _panel_context(request, appointment, **extra) -> dict:
@@ -81,9 +81,7 @@ def appointment_check_in(request, public_id):
                 appointment=appointment, checked_in_by=request.user, **form.cleaned_data
             )
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            apply_service_errors(form, exc)
         except StatusMoveError as exc:
             form.add_error(None, str(exc))
         else:
@@ -189,7 +187,7 @@ def appointment_reschedule(request, public_id):
         provider, from_day = cleaned.get("provider"), cleaned.get("from_day")
         after = None
         if from_day:
-            zone = ZoneInfo(appointment.location.time_zone)
+            zone = appointment.location.zone
             after = datetime.combine(from_day, time(0), tzinfo=zone)
         slots = find_slots(
             appointment_type=appointment.appointment_type, limit=12, after=after,
@@ -225,7 +223,7 @@ def _move_from_form(request, appointment) -> bool:
     except (SlotTakenError, StatusMoveError, ValidationError) as exc:
         messages.error(request, f"{_refusal(exc)} Here are the times open now.")
         return False
-    local = moved.starts_at.astimezone(ZoneInfo(location.time_zone))
+    local = moved.starts_at.astimezone(location.zone)
     messages.success(request, f"Moved to {local:%a %m/%d %I:%M %p} with {provider}.")
     return True
 

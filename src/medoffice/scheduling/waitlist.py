@@ -12,7 +12,6 @@ import logging
 import secrets
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -137,7 +136,7 @@ def _suits(entry: WaitlistEntry, opening: Opening, local: datetime) -> bool:
 
 def candidates(opening: Opening, *, exclude_patient_id: int | None = None) -> list[WaitlistEntry]:
     """Waiting patients the opening suits, best first: priority, then time on the list."""
-    local = opening.starts_at.astimezone(ZoneInfo(opening.location.time_zone))
+    local = opening.starts_at.astimezone(opening.location.zone)
     entries = (
         WaitlistEntry.objects.filter(
             status=WaitlistStatus.WAITING,

@@ -1,7 +1,5 @@
 """The cancellation list for staff, and the page where a patient answers an offer."""
 
-from zoneinfo import ZoneInfo
-
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import Http404
@@ -10,6 +8,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from medoffice.core.access import practice_id_for
 from medoffice.core.audit import audit_record
+from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import has_permission, public, requires
 from medoffice.patients import access as patient_access
@@ -56,9 +55,7 @@ def waitlist_add(request, public_id):
             waitlist.waitlist_add(patient=patient, fields=form.cleaned_data,
                                   created_by=request.user)  # fmt: skip
         except ValidationError as exc:
-            for field, errors in exc.message_dict.items():
-                for error in errors:
-                    form.add_error(field if field in form.fields else None, error)
+            apply_service_errors(form, exc)
         else:
             messages.success(request, "On the waiting list: offered the first time that suits.")
             return redirect("scheduling:appointment-list", public_id=patient.public_id)
@@ -118,7 +115,7 @@ def offer(request, token):
         except waitlist.OfferClosedError as exc:
             outcome, status = str(exc), 409
         found.refresh_from_db()
-    local = found.starts_at.astimezone(ZoneInfo(found.location.time_zone))
+    local = found.starts_at.astimezone(found.location.zone)
     return render(
         request, "scheduling/offer.html",
         {"offer": found, "local": local, "outcome": outcome}, status=status,
