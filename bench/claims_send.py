@@ -16,6 +16,7 @@ and the seconds of each step (from a second, identical run's profile of the step
 Everything made is deleted afterwards, so the data set stays the same from run to run.
 """
 
+import os
 import random
 import shutil
 import time
@@ -223,28 +224,53 @@ def _tear_down(made, tables, zips, ch, ids) -> None:
         table.delete()
 
 
+def _server_cpu() -> float | None:
+    """CPU seconds used so far by this connection's PostgreSQL backend, when the server
+    runs on this machine (the throwaway cluster of scripts/with-postgres.sh); else None."""
+    if connection.vendor != "postgresql":
+        return None
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_backend_pid()")
+        pid = cursor.fetchone()[0]
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")  # utime + stime
+
+
 def _one_run(practice_id: int, count: int, seed: int, var_dir: Path, profile: bool) -> dict:
     from medoffice.billing import exchange
 
     rng = random.Random(seed)  # noqa: S311
     made, tables, zips, ch, ids = _set_up(practice_id, count, rng, var_dir)
     steps: dict[str, float] = {}
+    server_cpu = None
     try:
         if profile:
             steps = _profiled(practice_id)
             report = None
             queries = None
-            elapsed = None
+            elapsed = cpu = None
         else:
-            started = time.perf_counter()
+            server_started = _server_cpu()
+            started, cpu_started = time.perf_counter(), time.process_time()
             with CaptureQueriesContext(connection) as captured:
                 report = exchange.claims_send(practice_id=practice_id)
             elapsed = time.perf_counter() - started
+            cpu = time.process_time() - cpu_started
+            server_ended = _server_cpu()
+            if server_started is not None and server_ended is not None:
+                server_cpu = round(server_ended - server_started, 2)
             queries = len(captured.captured_queries)
     finally:
         _tear_down(made, tables, zips, ch, ids)
         shutil.rmtree(var_dir, ignore_errors=True)
-    return {"report": report, "elapsed": elapsed, "queries": queries, "steps": steps}
+    return {
+        "report": report, "elapsed": elapsed, "cpu": cpu, "server_cpu": server_cpu,
+        "queries": queries, "steps": steps,
+        "load": round(os.getloadavg()[0], 1),
+    }  # fmt: skip
 
 
 def _profiled(practice_id: int) -> dict[str, float]:
@@ -294,6 +320,11 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
         "seconds": round(first["elapsed"], 2),
         "seconds_for_10000": round(first["elapsed"] * 10_000 / max(sent, 1), 2),
         "claims_per_s": round(sent / first["elapsed"]),
+        # This process's CPU seconds (not the database server's): on a loaded machine the
+        # wall clock waits for a core, so this is the figure to compare between runs.
+        "cpu_s": round(first["cpu"], 2),
+        **({"db_server_cpu_s": first["server_cpu"]} if first["server_cpu"] is not None else {}),
+        "load_average": first["load"],
         "queries": first["queries"],
         "with_setup_s": round(total_s, 1),
         **steps,

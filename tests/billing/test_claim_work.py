@@ -86,11 +86,13 @@ def test_fixing_and_resending_sends_the_claim_again_and_closes_its_findings(
         receiver_id="CLEARHOUSE", receiver_name="Clear House", contact_phone="(217) 555-0100",
         outbox_dir=str(tmp_path / "outbox"), inbox_dir=str(tmp_path / "inbox"),
     )  # fmt: skip
+    Claim.objects.filter(pk=rejected.pk).update(status_reason="Rejected by the clearinghouse")
     response = client_for(biller).post(reverse("billing:claim-resend", args=[rejected.public_id]))
 
     assert response.status_code == 302
     rejected.refresh_from_db()
     assert rejected.status == S.SENT
+    assert rejected.status_reason == ""  # the rejection's reason went with the rejection
     assert len(list((tmp_path / "outbox").iterdir())) == 1
     assert rejected.events.filter(from_status=S.REJECTED, to_status=S.SCRUBBED).exists()
     assert client_for(biller).get(queue("rejections")).context["rows"] == []

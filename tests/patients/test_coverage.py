@@ -271,6 +271,20 @@ def test_the_coverage_edit_form_saves_changes(front_desk, client_for, patient, p
     assert str(coverage.copay) == "25.00"
 
 
+def test_the_edit_form_goes_back_to_a_page_of_this_site_only(biller, client_for, patient, payer):
+    coverage = _add(patient, payer)
+    client = client_for(biller)
+    url = reverse("patients:coverage-edit", args=[coverage.public_id])
+    back = "/billing/claims/work/rejections/"
+
+    assert f'href="{back}"'.encode() in client.get(url, {"next": back}).content  # Cancel
+    response = client.post(f"{url}?next={back}", _coverage_form(payer))
+    assert response.status_code == 302
+    assert response["Location"] == back
+    response = client.post(f"{url}?next=https://evil.example/", _coverage_form(payer))
+    assert response["Location"] == reverse("patients:coverage-list", args=[patient.public_id])
+
+
 def test_who_may_add_insurance(clinician, biller, outsider, client_for, patient, payer):
     url = reverse("patients:coverage-add", args=[patient.public_id])
     assert client_for(clinician).post(url, _coverage_form(payer)).status_code == 403

@@ -69,6 +69,16 @@ class PickupReport:
     def quarantined(self) -> list[FileOutcome]:
         return [f for f in self.files if f.status == "quarantined"]
 
+    @property
+    def rejected_claims(self) -> int:
+        """How many claims this pickup's files rejected (999 or 277CA/277)."""
+        from medoffice.billing.models import ClaimEvent
+
+        files = [f.record.pk for f in self.files if f.status == "processed" and f.record]
+        if not files:
+            return 0
+        return ClaimEvent.objects.filter(source_file_id__in=files, to_status=S.REJECTED).count()
+
     def summary(self) -> str:
         if self.error:
             return f"{self.connection}: could not check for responses: {self.error}."

@@ -16,6 +16,7 @@ from medoffice.billing.models import ClaimFrequency
 from medoffice.billing.states import CLAIM_AT_PAYER, ClaimStatus
 from medoffice.core.access import practice_id_for
 from medoffice.core.policy import has_permission, requires
+from medoffice.core.redirects import safe_next
 from medoffice.patients.models import Payer
 
 VIEW = "billing.view_claim"
@@ -23,6 +24,7 @@ CHANGE = "billing.change_claim"
 CORRECT = "billing.correct_claim"
 SEND = "billing.send_claimbatch"
 BATCHES = "billing.view_claimbatch"
+QUEUES = "billing.view_claim_queues"
 RESENDABLE = (ClaimStatus.REJECTED, ClaimStatus.DRAFT, ClaimStatus.SCRUBBED)
 
 
@@ -76,7 +78,8 @@ def claim_list(request):
         request, "billing/claim_list.html",
         {"claims": claims, "form": form, "counts": counts, "statuses": ClaimStatus,
          "status_labels": [(s, s.label, counts[s]) for s in ClaimStatus],
-         "can_send": has_permission(request.user, SEND)},
+         "can_send": has_permission(request.user, SEND),
+         "can_work": has_permission(request.user, QUEUES)},
     )  # fmt: skip
 
 
@@ -95,6 +98,7 @@ def _detail_context(request, claim, **extra) -> dict:
         "files": claim_selectors.claim_files(claim),
         "can_resend": claim.status in RESENDABLE and has_permission(request.user, SEND),
         "can_correct": claim.status in CLAIM_AT_PAYER and has_permission(request.user, CORRECT),
+        "can_work": has_permission(request.user, QUEUES),
         "correction_form": extra.pop("correction_form", None) or CorrectionForm(),
         **extra,
     }  # fmt: skip
@@ -170,12 +174,19 @@ def responses_check(request):
     reports = responses_pick_up_for_practice(
         practice_id=practice_id_for(request.user), by=request.user
     )
+    rejected = 0
     for report in reports:
         level = messages.WARNING if report.error or report.quarantined else messages.SUCCESS
         messages.add_message(request, level, report.summary())
+        rejected += report.rejected_claims
+    if rejected:
+        messages.warning(
+            request, f"{rejected} claim(s) rejected: fix and resend them from Work queues, "
+            "Rejections.",
+        )  # fmt: skip
     if not reports:
         messages.warning(request, "No active clearinghouse connection to check.")
-    return redirect(request.POST.get("next") or "billing:claim-list")
+    return redirect(safe_next(request) or reverse("billing:claim-list"))
 
 
 @requires(BATCHES)

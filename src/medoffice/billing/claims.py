@@ -19,7 +19,6 @@ from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
 
-from medoffice.billing.bulk import ids_by, insert_rows
 from medoffice.billing.codes import CodeBook, known_modifiers
 from medoffice.billing.errors import ClaimNotReadyError, ClaimStateError
 from medoffice.billing.models import (
@@ -44,12 +43,16 @@ from medoffice.billing.scrubber import (
 from medoffice.billing.selectors import _Ncci, _payer_snapshot
 from medoffice.billing.states import ClaimStatus, EncounterStatus, claim_can_move
 from medoffice.core.audit import audit_record
+from medoffice.core.bulk import ids_by, insert_rows
 from medoffice.core.models import AuditAction
 from medoffice.core.money import total
 
 CATEGORY = "billing"
 CHUNK = 2000
 S = ClaimStatus
+# A claim's status_reason says why it stands where it stands: a move clears it (unless the
+# move gives a new one), but an appealed or closed claim keeps the denial it answers.
+KEEPS_REASON = frozenset({S.APPEALED, S.CLOSED})
 
 
 def new_control_number() -> str:
@@ -73,7 +76,8 @@ def claims_move(
     """Move each (claim id, its status now) to `to`; returns how many moved.
 
     Refuses the whole call (ClaimStateError) when one move is not in the table or a claim's
-    status changed meanwhile. `fields` are set on the claims in the same update.
+    status changed meanwhile. `fields` are set on the claims in the same update; the old
+    status_reason is cleared unless `fields` give one or the claim keeps it (KEEPS_REASON).
     """
     rows = list(claims)
     if not rows:
@@ -86,7 +90,10 @@ def claims_move(
                 f"A claim that is {S(current).label.lower()} cannot become {S(to).label.lower()}."
             )
         by_status[current].append(claim_id)
-    values = {"status": to, "updated_at": now, **(fields or {})}
+    values = {"status": to, "updated_at": now}
+    if to not in KEEPS_REASON:
+        values["status_reason"] = ""
+    values.update(fields or {})
     with transaction.atomic():
         for current, ids in by_status.items():
             for chunk in _chunks(ids):
@@ -602,14 +609,19 @@ def claims_scrub(claims: QuerySet, *, by=None) -> ScrubReport:
             if row["issues"] != issues_by_claim[row["id"]]
         ]
         Claim.objects.bulk_update(changed, ["issues"], batch_size=500)
-        for chunk in _chunks(ids, 5000):
-            Claim.objects.filter(id__in=chunk).update(scrubbed_at=now)
+        stamp = {"scrubbed_at": now}
         to_clean = [(i, status[i]) for i in report.clean if status[i] in (S.DRAFT, S.REJECTED)]
-        claims_move(to_clean, S.SCRUBBED, by=by, now=now, note="scrubbed: no errors")
+        claims_move(to_clean, S.SCRUBBED, by=by, now=now, note="scrubbed: no errors", fields=stamp)
         to_draft = [
             (i, status[i]) for i in report.with_errors if status[i] in (S.SCRUBBED, S.QUEUED)
         ]
-        claims_move(to_draft, S.DRAFT, by=by, now=now, note="scrubber errors: fix and scrub again")
+        claims_move(
+            to_draft, S.DRAFT, by=by, now=now, note="scrubber errors: fix and scrub again",
+            fields=stamp,
+        )  # fmt: skip
+        moved = {i for i, _ in to_clean} | {i for i, _ in to_draft}
+        for chunk in _chunks([i for i in ids if i not in moved], 5000):  # scrubbed, not moved
+            Claim.objects.filter(id__in=chunk).update(**stamp)
     return report
 
 

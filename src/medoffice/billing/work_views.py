@@ -12,6 +12,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
 from medoffice.billing import appeals as appeal_letters
@@ -42,14 +43,16 @@ def _errors(exc: Exception) -> str:
 
 
 def fix_link(target, claim) -> str | None:
-    """Where the biller corrects what a reason names (None: a configuration screen)."""
+    """Where the biller corrects what a reason names (None: a configuration screen); the
+    patient's screens bring the biller back to the claim's work page once saved."""
     if target is None:
         return None
     key = target.key
+    back = urlencode({"next": _claim_url(claim)})
     if key == "patient":
-        return reverse("patients:patient-edit", args=[claim.patient.public_id])
+        return reverse("patients:patient-edit", args=[claim.patient.public_id]) + f"?{back}"
     if key == "coverage":
-        return reverse("patients:coverage-edit", args=[claim.coverage.public_id])
+        return reverse("patients:coverage-edit", args=[claim.coverage.public_id]) + f"?{back}"
     if key in ("diagnoses", "services", "modifiers", "pointers", "place_of_service",
                "prior_authorization", "referring_provider", "date_of_service"):  # fmt: skip
         return reverse("billing:encounter-detail", args=[claim.encounter.public_id])

@@ -7,7 +7,7 @@ from django.db.models import Max
 from django.http import HttpResponseBadRequest, JsonResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme, urlencode
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_otp import verify_token
@@ -17,6 +17,7 @@ from medoffice.core.audit import CHAINED_FIELDS, audit_record
 from medoffice.core.forms import AuditFilterForm, RecoveryCodeForm, TotpCodeForm
 from medoffice.core.models import AuditAction, AuditEvent, AuditOutcome
 from medoffice.core.policy import AUTHENTICATED, public, requires
+from medoffice.core.redirects import safe_next
 from medoffice.core.selectors import AuditFilter, audit_event_list
 
 login = public(auth_views.LoginView.as_view(template_name="core/login.html"))
@@ -38,10 +39,7 @@ PENDING_KEY = "medoffice_mfa_pending_key"
 
 
 def _next_url(request) -> str:
-    target = request.POST.get("next") or request.GET.get("next") or ""
-    if url_has_allowed_host_and_scheme(target, {request.get_host()}, request.is_secure()):
-        return target
-    return reverse("core:home")
+    return safe_next(request, reverse("core:home"))
 
 
 def _with_next(name: str, request) -> str:

@@ -4,12 +4,14 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from medoffice.core.access import practice_id_for
 from medoffice.core.forms import apply_service_errors
 from medoffice.core.policy import has_permission, requires
+from medoffice.core.redirects import safe_next
 from medoffice.core.templatetags.medoffice import phone
 from medoffice.patients import access, services
 from medoffice.patients.errors import DuplicatePatientError, MergeError
@@ -167,11 +169,13 @@ def patient_edit(request, public_id):
             apply_service_errors(form, exc)
         else:
             messages.success(request, "Demographics saved.")
-            return redirect("patients:patient-detail", public_id=patient.public_id)
+            return redirect(
+                safe_next(request) or reverse("patients:patient-detail", args=[patient.public_id])
+            )
     return render(
         request,
         "patients/patient_edit.html",
-        {"form": form, "patient": patient},
+        {"form": form, "patient": patient, "next": safe_next(request)},
         status=422 if request.method == "POST" else 200,
     )
 
@@ -228,7 +232,10 @@ def coverage_edit(request, public_id):
             apply_service_errors(form, exc)
         else:
             messages.success(request, "Insurance saved.")
-            return redirect("patients:coverage-list", public_id=coverage.patient.public_id)
+            return redirect(
+                safe_next(request)
+                or reverse("patients:coverage-list", args=[coverage.patient.public_id])
+            )
     return render(
         request,
         "patients/coverage_form.html",
@@ -237,6 +244,7 @@ def coverage_edit(request, public_id):
             "patient": coverage.patient,
             "title": "Edit insurance",
             "coverage": coverage,
+            "next": safe_next(request),
         },
         status=422 if request.method == "POST" else 200,
     )

@@ -52,6 +52,7 @@ from medoffice.billing.models import (
     ClaimLine,
 )
 from medoffice.billing.states import ClaimStatus, claim_can_move
+from medoffice.core import bulk
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.core.money import ZERO
@@ -64,7 +65,6 @@ from medoffice.formats.x12.remittance import (
     parse_835,
 )
 from medoffice.patients.models import Coverage, Payer
-from medoffice.payments import bulk
 from medoffice.payments.errors import EraRejected, LedgerError
 from medoffice.payments.models import (
     Account,

@@ -1,0 +1,118 @@
+"""core/bulk.py writes what the ORM would: the same values read back, defaults per row,
+ids in insertion order; on SQLite here, on PostgreSQL under scripts/with-postgres.sh."""
+
+import uuid
+from datetime import UTC, date, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import transaction
+
+from medoffice.accounts.models import DayClose
+from medoffice.core import bulk
+from medoffice.payments.models import EntryKind, LedgerEntry, Party, SourceKind
+
+AT = datetime(2026, 3, 8, 9, 30, tzinfo=UTC)
+
+
+def _entry(practice, **given) -> dict:
+    return {
+        "practice_id": practice.pk, "posting": uuid.uuid4(), "kind": EntryKind.ADJUSTMENT,
+        "amount": Decimal("12.34"), "party": Party.PRACTICE, "source_kind": SourceKind.MANUAL,
+        "effective_on": date(2026, 3, 8), "posted_at": AT, **given,
+    }  # fmt: skip
+
+
+def test_insert_rows_writes_dicts_as_the_orm_reads_them(practice, patient):
+    rows = [_entry(practice, amount=Decimal(f"{n}.05"), note=f"row {n}") for n in range(7)]
+    rows[3]["patient_id"] = patient.pk  # rows may give different columns
+    rows[5]["remarks"] = "N130 M15"
+
+    assert bulk.insert_rows(LedgerEntry, rows) == 7
+
+    written = list(LedgerEntry.objects.order_by("id"))
+    assert [e.amount for e in written] == [Decimal(f"{n}.05") for n in range(7)]
+    assert [e.note for e in written] == [f"row {n}" for n in range(7)]
+    assert [e.posting for e in written] == [r["posting"] for r in rows]
+    assert all(e.effective_on == date(2026, 3, 8) and e.posted_at == AT for e in written)
+    assert [e.patient_id for e in written] == [None, None, None, patient.pk, None, None, None]
+    # Left out: "" for text, None for a nullable key, a fresh UUID per row for public_id.
+    assert [e.remarks for e in written] == ["", "", "", "", "", "N130 M15", ""]
+    assert len({e.public_id for e in written}) == 7
+
+
+def test_insert_rows_of_nothing_writes_nothing(db):
+    assert bulk.insert_rows(LedgerEntry, []) == 0
+    assert bulk.insert_rows(LedgerEntry, iter(())) == 0
+
+
+def test_insert_rows_refuses_unknown_and_missing_columns(practice):
+    with pytest.raises(ValueError, match="no column"), transaction.atomic():
+        bulk.insert_rows(LedgerEntry, [_entry(practice, colour="red")])
+    row = _entry(practice)
+    del row["posted_at"]
+    with pytest.raises(ValueError, match="posted_at needs a value"), transaction.atomic():
+        bulk.insert_rows(LedgerEntry, [_entry(practice), row])
+    assert not LedgerEntry.objects.exists()
+
+
+def test_insert_sets_primary_keys_in_order_when_asked(practice):
+    entries = [LedgerEntry(**_entry(practice, note=f"entry {n}")) for n in range(5)]
+
+    bulk.insert(entries, returning=True)
+
+    assert [e.pk for e in entries] == list(
+        LedgerEntry.objects.order_by("id").values_list("id", flat=True)
+    )
+    assert [LedgerEntry.objects.get(pk=e.pk).note for e in entries] == [
+        f"entry {n}" for n in range(5)
+    ]
+    assert not entries[0]._state.adding
+    # The ids are real: a reversal can name the entry it reverses.
+    reversal = LedgerEntry(**_entry(practice, kind=EntryKind.REVERSAL, reverses_id=entries[2].pk))
+    bulk.insert([reversal])
+    assert LedgerEntry.objects.get(kind=EntryKind.REVERSAL).reverses_id == entries[2].pk
+
+
+def test_insert_writes_json_and_instances_defaults(location, biller):
+    closes = [
+        DayClose(
+            location=location,
+            user=biller,
+            day=date(2026, 3, d),
+            posted={"cash": "10.00"},
+            counted={"cash": "9.50"},
+            payment_count=d,
+            closed_at=AT,
+        )  # fmt: skip
+        for d in (2, 3)
+    ]
+    closes[1].differences = [{"method": "cash", "difference": "-0.50"}]
+
+    assert bulk.insert(closes) == closes
+
+    written = list(DayClose.objects.order_by("day"))
+    assert [c.posted for c in written] == [{"cash": "10.00"}, {"cash": "10.00"}]
+    assert [c.differences for c in written] == [[], [{"method": "cash", "difference": "-0.50"}]]
+    assert [c.public_id for c in written] == [c.public_id for c in closes]
+
+
+def test_insert_rows_writes_json_lists_and_ids_by_reads_them_back(location, biller):
+    rows = [
+        {
+            "location_id": location.pk,
+            "user_id": biller.pk,
+            "day": date(2026, 4, d),
+            "posted": {},
+            "counted": {"card": "1.00"},
+            "differences": [d, "x"],
+            "payment_count": 0,
+            "closed_at": AT,
+        }  # fmt: skip
+        for d in range(1, 4)
+    ]
+    bulk.insert_rows(DayClose, rows)
+
+    ids = bulk.ids_by(DayClose, "day", [date(2026, 4, d) for d in range(1, 4)])
+    assert sorted(ids) == [date(2026, 4, d) for d in range(1, 4)]
+    assert DayClose.objects.get(pk=ids[date(2026, 4, 2)]).differences == [2, "x"]
