@@ -142,11 +142,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).update(
         {"init_command": _SQLITE_PRAGMAS, "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
-elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db.setdefault("CONN_MAX_AGE", env.int("MEDOFFICE_DB_CONN_MAX_AGE", default=60))
-    _db["CONN_HEALTH_CHECKS"] = True
-else:
+elif _db["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must name an sqlite:// or postgres:// database")
+# Connections kept between requests, on SQLite too: opening one there (the PRAGMAs above,
+# Django's SQL functions, SQLite reading the schema) cost about 5 ms of CPU, a quarter of
+# a booking request's (bench/scheduling_http.py). Each new connection still runs the
+# PRAGMAs (DU-01).
+_db.setdefault("CONN_MAX_AGE", env.int("MEDOFFICE_DB_CONN_MAX_AGE", default=60))
+_db["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -171,7 +174,8 @@ if env.bool("MEDOFFICE_FAST_PASSWORD_HASHER", default=False):
 # failures; it authenticates nobody itself (Django's ModelBackend does).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the permissions read in one statement (core/auth_backend.py).
+    "medoffice.core.auth_backend.PermissionBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("MEDOFFICE_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("MEDOFFICE_LOCKOUT_MINUTES", default=15))

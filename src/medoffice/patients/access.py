@@ -29,14 +29,20 @@ def require_permission(user, permission: str, *, patient=None, category: str = "
 
 
 def patient_get_for_user(
-    user, public_id, *, permission: str = "patients.view_patient", audit: bool = True
+    user,
+    public_id,
+    *,
+    permission: str = "patients.view_patient",
+    audit: bool = True,
+    related: bool = True,
 ) -> Patient:
+    """`related=False`: the patient's row alone, without the care provider, home location and
+    merged-into record that pages show (a booking through the API needs none of them)."""
     practice_id = practice_id_for(user)
-    patient = (
-        Patient.objects.select_related("primary_care_provider", "home_location", "merged_into")
-        .filter(practice_id=practice_id, public_id=public_id)
-        .first()
-    )
+    patients = Patient.objects.filter(practice_id=practice_id, public_id=public_id)
+    if related:
+        patients = patients.select_related("primary_care_provider", "home_location", "merged_into")
+    patient = next(iter(patients[:1]), None)  # public ids are unique: no ordering needed
     if patient is None:
         raise Http404
     require_permission(user, permission, patient=patient, category="demographics")
