@@ -9,7 +9,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('core', '0007_totp_secrets_sealed'),
         ('patients', '0003_coverage_member_id_sealed'),
-        ('scheduling', '0009_hold_without_appointment'),
+        ('scheduling', '0011_setup_version_watches_practice_types_providers'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
