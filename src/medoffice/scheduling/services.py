@@ -17,8 +17,8 @@ from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
 from medoffice.core.audit import audit_record
+from medoffice.core.bulk import insert_row
 from medoffice.core.models import AuditAction, Location, Provider
-from medoffice.core.rows import insert_row
 from medoffice.patients.errors import MergeError
 from medoffice.patients.models import Patient, PatientStatus
 from medoffice.scheduling import selectors

@@ -2,8 +2,8 @@
 
 import pytest
 
+from medoffice.core.bulk import insert_row
 from medoffice.core.models import Location
-from medoffice.core.rows import insert_row
 from medoffice.interop.models import OutboundMessage
 
 pytestmark = pytest.mark.django_db
