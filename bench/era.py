@@ -216,7 +216,11 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
             wall_s = max(time.perf_counter() - wall, 1e-9)
             if result.status != "posted":
                 raise SystemExit(f"bench/era.py: the 835 was not posted: {result.message}")
-            entries = LedgerEntry.objects.exclude(kind=EntryKind.CHARGE).count()
+            entries = (
+                LedgerEntry.objects.filter(practice_id=practice_id)
+                .exclude(kind=EntryKind.CHARGE)
+                .count()
+            )
             again = era_import(data, practice=practice_id, name="bench.835", origin="command")
             figures = {
                 "claims": len(remittance.claims),

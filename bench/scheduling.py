@@ -35,6 +35,8 @@ Measured:
   are deleted afterwards so the data set stays the same from run to run.
 """
 
+import gc
+import os
 import random
 import statistics
 import time
@@ -42,6 +44,7 @@ import uuid
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 from datetime import time as clock
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from django.db import connection, transaction
@@ -513,18 +516,19 @@ def _percentile(values: list[float], fraction: float) -> float:
 def _time_finder(calls, warm: int, budget_s: float):
     for call in calls[:warm]:
         call()
-    times = []
+    times, cpu = [], []
     deadline = time.perf_counter() + budget_s
     last = None
     for call in calls[warm:]:
         if time.perf_counter() > deadline:
             break
-        started = time.perf_counter()
+        started, cpu_started = time.perf_counter(), time.process_time()
         last = call()
         times.append((time.perf_counter() - started) * 1000)
+        cpu.append((time.process_time() - cpu_started) * 1000)
     with CaptureQueriesContext(connection) as queries:
         last = calls[0]()
-    return times, len(queries.captured_queries), last
+    return times, cpu, len(queries.captured_queries), last
 
 
 def _finder(setup: dict, cfg: dict, rng: random.Random) -> dict:
@@ -568,25 +572,32 @@ def _finder(setup: dict, cfg: dict, rng: random.Random) -> dict:
     }
     figures = {}
     now = timezone.now()
+    load_before = os.getloadavg()[0]
     for name, calls in cases.items():
-        times, queries, slots = _time_finder(calls, cfg["warm"], cfg["budget_s"])
+        times, cpu, queries, slots = _time_finder(calls, cfg["warm"], cfg["budget_s"])
         if len(times) < cfg["calls"]:
             figures[f"finder_{name}_measured"] = len(times)
         figures[f"finder_{name}_p50_ms"] = round(statistics.median(times), 2)
         figures[f"finder_{name}_p95_ms"] = round(_percentile(times, 0.95), 2)
+        # CPU time of the benchmark process (Python and SQLite; PostgreSQL's own is apart):
+        # what the wall-clock figure would be on CPUs nobody else uses.
+        figures[f"finder_{name}_cpu_p50_ms"] = round(statistics.median(cpu), 2)
         figures[f"finder_{name}_queries"] = queries
         figures[f"finder_{name}_found"] = len(slots)
         if slots:
             figures[f"finder_{name}_first_in_days"] = round(
                 (slots[0].starts_at - now).total_seconds() / 86400, 1
             )
+    figures["finder_load_avg"] = f"{load_before:.1f}-{os.getloadavg()[0]:.1f}"
     return figures
 
 
-def _commit_rate(count: int) -> float:
+def _commit_rate(count: int, cpu: list | None = None) -> float:
+    """Raw single-row commits per second (same database, same durability settings); the
+    CPU milliseconds each took are appended to `cpu` if given."""
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {PROBE_TABLE}")  # noqa: S608
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     for n in range(count):
         with transaction.atomic(), connection.cursor() as cursor:
             cursor.execute(
@@ -594,6 +605,8 @@ def _commit_rate(count: int) -> float:
                 [n + 1, "probe"],
             )
     elapsed = time.perf_counter() - started
+    if cpu is not None:
+        cpu.append((time.process_time() - cpu_started) * 1000 / count)
     with connection.cursor() as cursor:
         cursor.execute(f"DELETE FROM {PROBE_TABLE}")  # noqa: S608
     return count / elapsed
@@ -637,12 +650,46 @@ def _statements_per_booking(office, providers, locations, seed: int, *, horizon:
             patient=patient, appointment_type=office, provider=providers[slot.provider_id],
             location=locations[slot.location_id], starts_at=slot.starts_at, reason="bench",
         )  # fmt: skip
+    OutboundMessage.objects.filter(appointment=appointment).delete()
     appointment.delete()
     return len(queries)
 
 
-def _book_all(plan, office, providers, locations) -> tuple[list[int], int, list[float], float]:
+def _pages_per_commit(plan, office, providers, locations) -> tuple[float, float]:
+    """SQLite: database pages one booking's commit writes to the WAL (and syncs), and one
+    raw single-row commit's, from the WAL's growth with automatic checkpoints paused."""
+    if connection.vendor != "sqlite":
+        return 0.0, 0.0
+    wal = Path(f"{connection.settings_dict['NAME']}-wal")
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA page_size")
+        frame = cursor.fetchone()[0] + 24  # each WAL frame: a page and its header
+        cursor.execute("PRAGMA wal_autocheckpoint")
+        autocheckpoint = cursor.fetchone()[0]
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+        cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    try:
+        before = wal.stat().st_size
+        booked, _, _, _ = _book_all(plan, office, providers, locations)
+        booking = (wal.stat().st_size - before) / frame / max(len(booked), 1)
+        before = wal.stat().st_size
+        _commit_rate(len(plan))
+        probe = (wal.stat().st_size - before) / frame / (len(plan) + 2)  # + the two DELETEs
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA wal_autocheckpoint={int(autocheckpoint)}")
+    OutboundMessage.objects.filter(appointment_id__in=booked).delete()
+    Appointment.objects.filter(id__in=booked).delete()
+    return round(booking, 1), round(probe, 1)
+
+
+def _book_all(
+    plan, office, providers, locations, cpu: list | None = None
+) -> tuple[list[int], int, list[float], float]:
+    """Book each (slot, patient) in its own transaction; the CPU seconds the whole loop took
+    (this process: Python, Django and SQLite, not the waits for the disk) go to `cpu`."""
     booked, refused, times = [], 0, []
+    cpu_started = time.process_time()
     started = time.perf_counter()
     for slot, patient in plan:
         t0 = time.perf_counter()
@@ -660,15 +707,24 @@ def _book_all(plan, office, providers, locations) -> tuple[list[int], int, list[
         except Exception:  # noqa: BLE001 - counted, reported
             refused += 1
         times.append((time.perf_counter() - t0) * 1000)
-    return booked, refused, times, time.perf_counter() - started
+    elapsed = time.perf_counter() - started
+    if cpu is not None:
+        cpu.append(time.process_time() - cpu_started)
+    return booked, refused, times, elapsed
 
 
 def _booking(setup: dict, cfg: dict, seed: int) -> dict:
     """Bookings as the office runs them (the HL7 message and the patient's notice queued in
-    the booking's transaction, delivered by the worker), and as many again with the feed off."""
+    the booking's transaction, delivered by the worker), and as many again with the feed off.
+
+    Beside the rates: the CPU time of a booking (this process's: Python, Django and SQLite,
+    not the waits for the disk), so the figure can be judged apart from the disk and from
+    the other processes sharing the CPUs, and what the disk allows (raw commits per second,
+    pages each booking's commit writes)."""
     office = setup["office"]
     count = cfg["bookings"]
-    slots = _free_slots(office, cfg["horizon"], 2 * count)
+    sample = 20  # bookings whose WAL pages are counted
+    slots = _free_slots(office, cfg["horizon"], 2 * count + sample)
     providers = {p.id: p for p in setup["providers"]}
     locations = {loc.id: loc for loc in setup["locations"]}
     window = range(
@@ -678,16 +734,21 @@ def _booking(setup: dict, cfg: dict, seed: int) -> dict:
     ids = _fresh_patients(setup["pool"].practice_id, len(slots), seed, window)
     patients = Patient.objects.in_bulk(ids)
     plan = [(slot, patients[i]) for slot, i in zip(slots, ids, strict=True)]
-    commits_before = _commit_rate(cfg["commits"])
-    booked, refused, times, elapsed = _book_all(plan[:count], office, providers, locations)
+    commit_cpu: list[float] = []
+    commits_before = _commit_rate(cfg["commits"], commit_cpu)
+    cpu: list[float] = []
+    load_before = os.getloadavg()[0]
+    booked, refused, times, elapsed = _book_all(plan[:count], office, providers, locations, cpu)
     started = time.perf_counter()
     delivered = len(outbox_deliver().sent)  # what the worker's feed clock does
     feed_elapsed = time.perf_counter() - started
     with override_settings(MEDOFFICE_HL7_FEED={"transport": "off"}):
         alone, refused_alone, times_alone, elapsed_alone = _book_all(
-            plan[count:], office, providers, locations
+            plan[count : 2 * count], office, providers, locations, cpu
         )
-    commits_after = _commit_rate(cfg["commits"])
+    load_after = os.getloadavg()[0]
+    commits_after = _commit_rate(cfg["commits"], commit_cpu)
+    pages, probe_pages = _pages_per_commit(plan[2 * count :], office, providers, locations)
     statements = _statements_per_booking(office, providers, locations, seed, horizon=cfg["horizon"])
     with override_settings(MEDOFFICE_HL7_FEED={"transport": "off"}):
         statements_alone = _statements_per_booking(
@@ -697,6 +758,7 @@ def _booking(setup: dict, cfg: dict, seed: int) -> dict:
     Appointment.objects.filter(id__in=booked + alone).delete()  # keep the data set as it was
     per_s = len(booked) / elapsed
     commits = (commits_before + commits_after) / 2
+    cpu_ms = cpu[0] * 1000 / max(len(booked), 1)
     return {
         "booking_statements": statements,
         "booking_statements_no_feed": statements_alone,
@@ -705,12 +767,19 @@ def _booking(setup: dict, cfg: dict, seed: int) -> dict:
         "booking_per_s": round(per_s, 1),
         "booking_p50_ms": round(statistics.median(times), 2),
         "booking_p95_ms": round(_percentile(times, 0.95), 2),
+        "booking_cpu_ms": round(cpu_ms, 3),
+        "booking_cpu_bound_per_s": round(1000 / cpu_ms, 1) if cpu_ms else 0.0,
         "booking_no_feed_per_s": round(len(alone) / elapsed_alone, 1),
         "booking_no_feed_p50_ms": round(statistics.median(times_alone), 2),
+        "booking_no_feed_cpu_ms": round(cpu[1] * 1000 / max(len(alone), 1), 3),
+        "booking_load_avg": f"{load_before:.1f}-{load_after:.1f}",
+        "booking_wal_pages": pages,
         "feed_delivered": delivered,
         "feed_delivered_per_s": round(delivered / feed_elapsed, 1) if feed_elapsed else 0.0,
         "commit_per_s": round(commits, 1),
         "commit_per_s_before_after": f"{commits_before:.0f}/{commits_after:.0f}",
+        "commit_cpu_ms": round(statistics.mean(commit_cpu), 3),
+        "commit_wal_pages": probe_pages,
         "booking_to_commit_ratio": round(per_s / commits, 3),
     }
 
@@ -719,6 +788,17 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
     cfg = _config(quick)
     rng = random.Random(seed)  # noqa: S311
     setup = _prepare(practice_id, seed, cfg)
+    # As medoffice.wsgi does after start-up: what exists now (here also the benchmark's own
+    # data) is never walked by the collector again while measuring.
+    gc.collect()
+    gc.freeze()
+    try:
+        return _measure(setup, cfg, rng, seed)
+    finally:
+        gc.unfreeze()
+
+
+def _measure(setup: dict, cfg: dict, rng: random.Random, seed: int) -> dict:
     fill_days = [setup["today"] + timedelta(days=n) for n in range(cfg["fill_days"])]
     occupancy = _occupancy(setup["providers"][1:], setup["zone"], fill_days)
     figures: dict = {

@@ -197,6 +197,20 @@ class _Server:
                 return
         raise RuntimeError(f"gunicorn did not answer within {timeout} s: {self.output()}")
 
+    def cpu_seconds(self) -> float:
+        """CPU time (user + system) the server's processes (master and workers) have used."""
+        tick = os.sysconf("SC_CLK_TCK")
+        total = 0.0
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue  # a process that ended meanwhile
+            pid, ppid = int(stat.parent.name), int(fields[1])
+            if self.process.pid in (pid, ppid):
+                total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+        return total
+
     def output(self) -> str:
         self.log.flush()
         return Path(self.log.name).read_text(errors="replace")[-2000:]
@@ -318,12 +332,13 @@ def _client(race: _Race, port: int, token: str, number: int, seed: int, barrier)
         race.failures.append(exc)
 
 
-def _in_process(office, slots, patients: list[str], token: str) -> list[float]:
+def _in_process(office, slots, patients: list[str], token: str, cpu_ms: list) -> list[float]:
     """ms per booking request through the whole Django stack but no HTTP server (the
     test client): what one request costs the server, apart from HTTP and queueing."""
     client = Client(HTTP_HOST="127.0.0.1")
     race = _Race(slots, patients, office)
     times = []
+    cpu_started = time.process_time()
     for index in range(len(slots)):
         body = json.dumps(race.body(index))
         started = time.perf_counter()
@@ -334,6 +349,7 @@ def _in_process(office, slots, patients: list[str], token: str) -> list[float]:
         times.append((time.perf_counter() - started) * 1000)
         if response.status_code != 201:
             raise RuntimeError(f"in-process booking answered {response.status_code}")
+    cpu_ms.append((time.process_time() - cpu_started) * 1000 / len(slots))
     return times
 
 
@@ -388,9 +404,11 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
     tokens = _tokens(practice_id, setup["locations"])
     quiet_start = datetime.combine(quiet_day, clock(0, 0), tzinfo=zone)
     quiet_units = units(quiet_start, quiet_start + timedelta(days=1))
+    in_process_cpu: list[float] = []
     in_process = _in_process(
         office, quiet_slots,
         _patients(scheduling, practice_id, len(quiet_slots), seed + 1, quiet_units), tokens[0],
+        in_process_cpu,
     )  # fmt: skip
     Appointment.objects.filter(
         starts_at__gte=quiet_start, starts_at__lt=quiet_start + timedelta(days=1),
@@ -410,6 +428,8 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
             if status != 200:
                 raise RuntimeError(f"warm-up answered {status}: {server.output()}")
         baseline = _baseline(server.port, tokens, cfg["baseline"])
+        server_cpu_before = server.cpu_seconds()
+        load_before = os.getloadavg()[0]
         barrier = threading.Barrier(CLIENTS)
         clients = [
             threading.Thread(target=_client, args=(race, server.port, token, n, seed, barrier))
@@ -421,6 +441,8 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
         for thread in clients:
             thread.join()
         elapsed = time.perf_counter() - started
+        server_cpu = server.cpu_seconds() - server_cpu_before
+        load_after = os.getloadavg()[0]
         if race.failures:
             raise race.failures[0]
     finally:
@@ -466,7 +488,15 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
         "http_bookings_per_s": round(per_s, 1),
         "http_requests_per_s": round(len(statuses) / elapsed, 1),
         "http_baseline_404_per_s": round(baseline, 1),
+        # The server's CPU time (gunicorn's processes, SQLite inside them; PostgreSQL's own
+        # is apart) per request of the race: what a request costs apart from the waits.
+        "http_server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(statuses), 1), 2),
+        "http_server_requests_per_cpu_s": round(len(statuses) / server_cpu, 1)
+        if server_cpu
+        else 0.0,
+        "http_race_load_avg": f"{load_before:.1f}-{load_after:.1f}",
         "api_booking_in_process_p50_ms": round(statistics.median(in_process), 1),
+        "api_booking_in_process_cpu_ms": round(in_process_cpu[0], 2),
         "http_double_bookings": double,
         "http_double_booking_checks": json.dumps(checks, sort_keys=True),
         "commit_per_s": round(commits, 1),

@@ -18,6 +18,10 @@ ROWS = [
     ("Register a new patient", "patients.add_patient"),
     ("Edit a patient's demographics", "patients.change_patient"),
     ("Merge a duplicate record into another", "patients.merge_patient"),
+    (
+        "See a patient's full SSN (others see ***-**-1234; each reveal audited)",
+        "patients.reveal_patient_ssn",
+    ),
     ("Insurance", None),
     ("See a patient's insurance and card images; list payers in the API", "patients.view_coverage"),
     ("Add insurance", "patients.add_coverage"),
@@ -272,6 +276,13 @@ ROWS = [
     ("Approve or refuse refunds", "accounts.approve_refund"),
     ("Run statements, manage collections status and holds", "accounts.run_statements"),
     ("See A/R aging, collection and denial reports", "accounts.view_ar_reports"),
+    ("See the statement and collections policy (Configuration)", "accounts.view_accountsettings"),
+    ("Set the statement and collections policy (Configuration)", "accounts.add_accountsettings"),
+    (
+        "Change the statement and collections policy, statements on the worker's clock "
+        "(Configuration)",
+        "accounts.change_accountsettings",
+    ),
     ("Dashboard and accounting", None),
     ("See the practice dashboard", "reports.view_dashboard"),
     ("Export the general-ledger journal (CSV, IIF)", "reports.export_journal"),

@@ -3,6 +3,7 @@
 from django.urls import path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from medoffice.accounts import api as accounts_api
 from medoffice.billing import api as billing_api
 from medoffice.billing import claim_api, work_api
 from medoffice.clinical import api as clinical_api
@@ -34,6 +35,7 @@ urlpatterns = [
     path("patients/", patients_api.PatientCollection.as_view(), name="patient-list"),
     path("patients/search/", patients_api.PatientSearch.as_view(), name="patient-search"),
     path("patients/<uuid:public_id>/", patients_api.PatientItem.as_view(), name="patient-detail"),
+    path("patients/<uuid:public_id>/ssn/", patients_api.PatientSsn.as_view(), name="patient-ssn"),
     path(
         "patients/<uuid:public_id>/coverages/",
         patients_api.CoverageCollection.as_view(),
@@ -275,6 +277,38 @@ urlpatterns += [
         name="patient-ledger",
     ),
     path("suspense/", payments_api.SuspenseCollection.as_view(), name="suspense-list"),
+    # Patient accounts: balances, desk payments, statements, plans, refunds (accounts/api.py)
+    path(
+        "patients/<uuid:public_id>/account/",
+        accounts_api.PatientAccount.as_view(),
+        name="patient-account",
+    ),
+    path(
+        "patients/<uuid:public_id>/payments/",
+        accounts_api.PatientPayments.as_view(),
+        name="patient-payment-list",
+    ),
+    path(
+        "patients/<uuid:public_id>/statements/",
+        accounts_api.PatientStatements.as_view(),
+        name="patient-statement-list",
+    ),
+    path(
+        "patients/<uuid:public_id>/plans/",
+        accounts_api.PatientPlans.as_view(),
+        name="patient-plan-list",
+    ),
+    path(
+        "patients/<uuid:public_id>/refunds/",
+        accounts_api.PatientRefunds.as_view(),
+        name="patient-refund-list",
+    ),
+    path(
+        "refunds/<uuid:public_id>/decision/",
+        accounts_api.RefundDecision.as_view(),
+        name="refund-decision",
+    ),
+    path("statements/run/", accounts_api.StatementRunApi.as_view(), name="statement-run"),
     path(
         "suspense/<uuid:public_id>/match/",
         payments_api.SuspenseMatch.as_view(),

@@ -1,6 +1,7 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
 createuser, generate, audit, backup, restore, hl7, ncci, codes, claims, eligibility, chart,
-inventory, accounting, retention, privacy, tasks, bench, x12, era, ledger.
+inventory, accounting, reports, retention, privacy, tasks, bench, x12, era, ledger, report,
+statements.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -302,6 +303,19 @@ def cmd_report(args) -> None:
     _call("report", args.report, **options)
 
 
+def cmd_statements(args) -> None:
+    _setup_django()
+    options = {"dry_run": args.dry_run, "email": args.email}
+    for name in ("cycle", "as_of", "practice"):
+        if getattr(args, name):
+            options[name] = getattr(args, name)
+    _call("statements", args.statements_command, **options)
+
+
+def cmd_reports_rebuild_rollups(args) -> None:
+    _call("rebuild_rollups", check=args.check)
+
+
 def cmd_tasks_remind(args) -> None:
     _setup_django()
     _call("tasks_remind", days=args.days)
@@ -555,6 +569,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--csv", action="store_true", help="CSV instead of a table")
     p.add_argument("--practice", help="practice name (default: the only one)")
     p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("statements", help="patient statements: run a cycle (or a dry run)")
+    statements_sub = p.add_subparsers(dest="statements_command", required=True)
+    c = statements_sub.add_parser("run", help="send one cycle's statements (or every cycle)")
+    c.add_argument("--dry-run", action="store_true", help="say who would get one; send nothing")
+    c.add_argument("--cycle", help="cycle number, or 'today' (default: every cycle)")
+    c.add_argument("--as-of", dest="as_of", help="statement date YYYY-MM-DD (default: today)")
+    c.add_argument("--email", action="store_true", help="also e-mail them to the patients")
+    c.add_argument("--practice", help="practice name (default: the only one)")
+    p.set_defaults(func=cmd_statements)
+    p = sub.add_parser("reports", help="the office manager's dashboard")
+    reports_sub = p.add_subparsers(dest="reports_command", required=True)
+    c = reports_sub.add_parser(
+        "rebuild-rollups", help="recompute the dashboard's daily rollups from their sources"
+    )
+    c.add_argument("--check", action="store_true", help="only compare; exit 1 if they differ")
+    c.set_defaults(func=cmd_reports_rebuild_rollups)
 
     p = sub.add_parser("tasks", help="the staff's task list")
     tasks_sub = p.add_subparsers(dest="tasks_command", required=True)

@@ -142,11 +142,14 @@ if _db["ENGINE"] == "django.db.backends.sqlite3":
     _db.setdefault("OPTIONS", {}).update(
         {"init_command": _SQLITE_PRAGMAS, "transaction_mode": "IMMEDIATE", "timeout": 20}
     )
-elif _db["ENGINE"] == "django.db.backends.postgresql":
-    _db.setdefault("CONN_MAX_AGE", env.int("MEDOFFICE_DB_CONN_MAX_AGE", default=60))
-    _db["CONN_HEALTH_CHECKS"] = True
-else:
+elif _db["ENGINE"] != "django.db.backends.postgresql":
     raise ImproperlyConfigured("DATABASE_URL must name an sqlite:// or postgres:// database")
+# Connections kept between requests, on SQLite too: opening one there (the PRAGMAs above,
+# Django's SQL functions, SQLite reading the schema) cost about 5 ms of CPU, a quarter of
+# a booking request's (bench/scheduling_http.py). Each new connection still runs the
+# PRAGMAs (DU-01).
+_db.setdefault("CONN_MAX_AGE", env.int("MEDOFFICE_DB_CONN_MAX_AGE", default=60))
+_db["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -171,7 +174,8 @@ if env.bool("MEDOFFICE_FAST_PASSWORD_HASHER", default=False):
 # failures; it authenticates nobody itself (Django's ModelBackend does).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend with the permissions read in one statement (core/auth_backend.py).
+    "medoffice.core.auth_backend.PermissionBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("MEDOFFICE_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("MEDOFFICE_LOCKOUT_MINUTES", default=15))
@@ -446,14 +450,30 @@ SPECTACULAR_SETTINGS = {
         "PatientStatusEnum": "medoffice.patients.models.PatientStatus",
         "CoverageStatusEnum": "medoffice.patients.models.CoverageStatus",
         "EligibilityStatusEnum": "medoffice.eligibility.states.CheckStatus",
+        "AppointmentStatusEnum": "medoffice.scheduling.states.AppointmentStatus",
+        "ClaimStatusEnum": "medoffice.billing.states.ClaimStatus",
+        "ClaimFrequencyEnum": "medoffice.billing.models.ClaimFrequency",
+        "EncounterStatusEnum": "medoffice.billing.states.EncounterStatus",
+        "ProblemStatusEnum": "medoffice.clinical.models.ProblemStatus",
+        "IdentityCheckMethodEnum": "medoffice.records.models.IdentityMethod",
     },
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "medoffice.core.api_errors.document_problems",
+    ],
 }
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    # One line per record: CR/LF and control characters in messages are escaped (AU-05).
+    "formatters": {
+        "plain": {
+            "()": "medoffice.core.logs.SingleLineFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s %(message)s",
+        }
+    },
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env.str("MEDOFFICE_LOG_LEVEL", default="INFO")},
     # Request lines carry URLs and query strings, which may carry search terms.

@@ -30,45 +30,53 @@ def coverage(patient, payer):
     )
 
 
+def visit_charges(patient, day: date, services, *, provider, location, coverage=None):
+    """A signed visit of `patient` on `day` with one charge per (code, amount), posted to
+    the ledger (the payer's if insured, else the patient's); returns the charges."""
+    encounter = Encounter.objects.create(
+        practice=patient.practice,
+        patient=patient,
+        provider=provider,
+        location=location,
+        date_of_service=day,
+        place_of_service="11",
+        coverage=coverage,
+        status="signed",
+        signed_at=timezone.now(),
+    )
+    charges = []
+    for number, (code, amount) in enumerate(services, start=1):
+        line = EncounterLine.objects.create(
+            encounter=encounter, number=number, code=code, description=f"Service {code}"
+        )
+        charges.append(
+            Charge.objects.create(
+                encounter=encounter,
+                line=line,
+                provider=provider,
+                coverage=coverage,
+                date_of_service=day,
+                code=code,
+                units=1,
+                amount=Decimal(amount),
+                encounter_version=1,
+                created_at=timezone.now(),
+            )
+        )
+    ledger.post_charges(charges=charges)
+    return charges
+
+
 @pytest.fixture
 def make_visit(provider, location):
     """make_visit(patient, day, [(code, amount), ...], coverage=None) -> the visit's charges,
     posted to the ledger (the payer's if insured, else the patient's)."""
 
     def make(patient, day: date, services, coverage=None, provider_=None, location_=None):
-        doctor, place = provider_ or provider, location_ or location
-        encounter = Encounter.objects.create(
-            practice=patient.practice,
-            patient=patient,
-            provider=doctor,
-            location=place,
-            date_of_service=day,
-            place_of_service="11",
-            coverage=coverage,
-            status="signed",
-            signed_at=timezone.now(),
-        )
-        charges = []
-        for number, (code, amount) in enumerate(services, start=1):
-            line = EncounterLine.objects.create(
-                encounter=encounter, number=number, code=code, description=f"Service {code}"
-            )
-            charges.append(
-                Charge.objects.create(
-                    encounter=encounter,
-                    line=line,
-                    provider=doctor,
-                    coverage=coverage,
-                    date_of_service=day,
-                    code=code,
-                    units=1,
-                    amount=Decimal(amount),
-                    encounter_version=1,
-                    created_at=timezone.now(),
-                )
-            )
-        ledger.post_charges(charges=charges)
-        return charges
+        return visit_charges(
+            patient, day, services, provider=provider_ or provider,
+            location=location_ or location, coverage=coverage,
+        )  # fmt: skip
 
     return make
 

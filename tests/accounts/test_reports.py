@@ -90,6 +90,13 @@ def test_period_totals_and_rates_reconcile(generated):
     for figure in FIGURES:
         data = figure.compute(filters)
         assert data.headline
+    computed = {figure.key: figure.compute(filters) for figure in FIGURES}
+    daily, monthly = computed["ledger-daily"].rows, computed["ledger-totals"].rows
+    for column in (1, 2, 3, 4):  # charges, payments, adjustments, refunds
+        assert sum(r[column] for r in daily) == sum(r[column] for r in monthly)
+    by_patient = computed["ar-aging-patient"].rows
+    assert by_patient[-1][-1] == reports.ledger_line_total(practice, as_of=date(2030, 1, 1))
+    assert all(r[0].startswith("MRN ") for r in by_patient[:-1])
     journal = ledger_entries(practice, date(2020, 1, 1), date(2030, 1, 1))
     for entry in journal:
         assert sum(li.debit for li in entry.lines) == sum(li.credit for li in entry.lines)

@@ -183,9 +183,17 @@ def test_statement_run_by_cycle_skips_small_balances_and_no_address(
     nowhere.save()
     result = statements.statement_run(practice=owes.practice, by=biller, today=DAY)
     assert [s.account.patient for s in result.issued] == [owes]
-    assert [(a.patient, "mailing address" in why) for a, why in result.skipped] == [(nowhere, True)]
+    assert [(a.patient, why) for a, why in result.skipped] == [
+        (small, "under the minimum of $5.00"),
+        (nowhere, "no mailing address"),
+    ]
+    assert result.run.issued == 1
+    assert [s["reason"] for s in result.run.skipped] == [why for _, why in result.skipped]
     again = statements.statement_run(practice=owes.practice, by=biller, today=DAY)
     assert again.issued == []  # not twice within the frequency
+    assert ("had a statement on 03/02/2026") in dict(
+        (a.patient, why) for a, why in again.skipped
+    ).get(owes, "")
 
 
 def test_payment_plan_balance_and_next_due_show_on_the_account(

@@ -179,6 +179,7 @@ class World:
     sent_order: object = None
     received_order: object = None
     equipment_record: object = None
+    equipment_document: object = None
     ticket: object = None
     cycle_count: object = None
     vendor: object = None
@@ -189,6 +190,7 @@ class World:
     other_sent_order: object = None
     other_received_order: object = None
     other_equipment_record: object = None
+    other_equipment_document: object = None
     other_ticket: object = None
     other_cycle_count: object = None
     other_vendor: object = None
@@ -197,11 +199,21 @@ class World:
     suspense_item: object = None
     other_era_file: object = None
     other_suspense_item: object = None
-    # Patient accounts: a desk payment (its receipt) and a statement as sent.
+    # Patient accounts (_account_papers): a desk payment (its receipt), a statement as sent,
+    # a payer's refund waiting for approval, a closed drawer, a payment plan; the line the
+    # payer overpaid.
     desk_payment: object = None
     statement: object = None
+    refund_request: object = None
+    day_close: object = None
+    plan: object = None
+    credit_line: object = None
     other_desk_payment: object = None
     other_statement: object = None
+    other_refund_request: object = None
+    other_day_close: object = None
+    other_plan: object = None
+    other_credit_line: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -466,7 +478,8 @@ def _privacy(world, practice, staff_user, *, prefix: str = "") -> None:
 
 
 CLOSET = ("item", "draft_order", "awaiting_order", "approved_order", "sent_order",
-          "received_order", "equipment_record", "ticket", "cycle_count", "vendor")  # fmt: skip
+          "received_order", "equipment_record", "equipment_document", "ticket", "cycle_count",
+          "vendor")  # fmt: skip
 
 
 def _closet(location) -> dict:
@@ -502,20 +515,48 @@ def _closet(location) -> dict:
                                    last_done_on=date(2026, 1, 5), blocks_booking=False)  # fmt: skip
     ticket = ServiceTicket.objects.create(record=record, problem="Screen flickers",
                                           reported_at=timezone.now())  # fmt: skip
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from medoffice.inventory.services import equipment_document_add
+
+    document = equipment_document_add(
+        record=record, kind="certificate", title="Calibration 2026", by=None,
+        upload=SimpleUploadedFile("cert.pdf", b"%PDF-1.4\n% calibration certificate\n"),
+    )  # fmt: skip
     return {"item": item, "vendor": vendor, **orders, "equipment_record": record, "ticket": ticket,
+            "equipment_document": document,
             "cycle_count": count_start(location=location, by=None)}  # fmt: skip
 
 
-def _account_papers(patient, location) -> dict:
-    """A cash payment taken at the desk and a statement (with the PDF as sent)."""
+def _account_papers(patient, location, coverage) -> dict:
+    """The patient's account: a self-pay visit still owed ($150, $20 of it paid in cash at
+    the desk: its receipt), an insured line the payer overpaid by $10 (`credit_line`), a
+    statement as sent, a refund of $5 of that overpayment waiting for an office manager,
+    a drawer closed at the desk; and an active payment plan of another patient."""
     from django.utils import timezone
 
-    from medoffice.accounts.models import Statement
+    from medoffice.accounts.models import DayClose, PaymentPlan, RefundRequest, Statement
     from medoffice.accounts.services import desk_payment_take
+    from medoffice.core.services import staff_user_create
+    from medoffice.payments import ledger
+    from tests.accounts.conftest import visit_charges
 
+    practice = location.practice
+    provider = Provider.objects.filter(practice=practice).order_by("id").first()
+    visit_charges(patient, date(2026, 1, 5), [("99213", "150.00")], provider=provider,
+                  location=location)  # fmt: skip
     payment = desk_payment_take(
         patient=patient, amount="20", method="cash", location=location, by=None
     )
+    (credit_line,) = visit_charges(
+        patient, date(2026, 1, 6), [("99214", "100.00")], provider=provider,
+        location=location, coverage=coverage,
+    )  # fmt: skip
+    paid = ledger.receive_payment(
+        practice=practice, kind="insurance", amount="110", method="check",
+        reference="CHK-ROUTE", payer=coverage.payer,
+    )  # fmt: skip
+    ledger.apply_payment(paid, allocations=[(credit_line, "110")], allow_credit=True)
     statement = Statement.objects.create(
         account=payment.account,
         statement_date=date(2026, 3, 2),
@@ -524,7 +565,31 @@ def _account_papers(patient, location) -> dict:
         pdf=b"%PDF-1.4 statement",
         created_at=timezone.now(),
     )
-    return {"desk_payment": payment, "statement": statement}
+    asker = staff_user_create(username=f"refund-asker-{practice.pk}", password=PASSWORD,
+                              role="biller", practice=practice)  # fmt: skip
+    refund = RefundRequest.objects.create(
+        account=payment.account, amount="5.00", method="check", reason="payer overpaid",
+        payer=coverage.payer, charge=credit_line, requested_by=asker,
+        requested_at=timezone.now(),
+    )  # fmt: skip
+    close = DayClose.objects.create(
+        location=location, user=asker, day=date(2026, 3, 2), posted={"cash": "20.00"},
+        counted={"cash": "15.00"}, differences=["Cash: counted $15.00, posted $20.00"],
+        payment_count=1, closed_at=timezone.now(),
+    )  # fmt: skip
+    planner = patient_services.patient_register(
+        practice=practice,
+        fields={"first_name": "Paula", "last_name": f"Planner{practice.pk}",
+                "dob": date(1975, 5, 5), "sex_at_birth": "F", "address1": "3 Elm St",
+                "city": "Springfield", "state": "IL", "zip_code": "62704"},
+        confirm_not_duplicate=True,
+    )  # fmt: skip
+    plan = PaymentPlan.objects.create(
+        account=ledger.account_for(planner), total="60.00", frequency="monthly",
+        first_due=date(2026, 4, 1), count=3, starts_at=timezone.now(),
+    )  # fmt: skip
+    return {"desk_payment": payment, "statement": statement, "refund_request": refund,
+            "day_close": close, "plan": plan, "credit_line": credit_line}  # fmt: skip
 
 
 def _remittance(practice, trace: str) -> dict:
@@ -578,7 +643,7 @@ def build_world(make_patient, payer, provider, location, make_user) -> World:
         setattr(world, name, value)
     for name, value in _remittance(location.practice, "ROUTE-ERA").items():
         setattr(world, name, value)
-    for name, value in _account_papers(patient, location).items():
+    for name, value in _account_papers(patient, location, world.coverage).items():
         setattr(world, name, value)
     return world
 
@@ -618,7 +683,7 @@ def add_outsider(world, make_patient, other_practice, make_user) -> World:
         setattr(world, f"other_{name}", value)
     for name, value in _remittance(other_practice, "ROUTE-ERA-OTHER").items():
         setattr(world, f"other_{name}", value)
-    for name, value in _account_papers(world.other_patient, place).items():
+    for name, value in _account_papers(world.other_patient, place, world.other_coverage).items():
         setattr(world, f"other_{name}", value)
     return world
 

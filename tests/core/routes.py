@@ -193,6 +193,13 @@ def _outside_document(world) -> dict:
     return {"title": "Report", "file": pdf}
 
 
+def _equipment_document(world) -> dict:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    pdf = SimpleUploadedFile("manual.pdf", b"%PDF-1.4\n%%EOF\n", content_type="application/pdf")
+    return {"kind": "manual", "title": "Operator manual", "file": pdf}
+
+
 def _api_booking(world) -> dict:
     from tests.core.conftest import visit_time
 
@@ -348,6 +355,8 @@ ROUTES: tuple[Route, ...] = (
     Route("patients:patient-register", "POST", "patients.add_patient",
           body=lambda w: dict(NEW_PATIENT), ok=302),
     Route("patients:patient-detail", "GET", "patients.view_patient", "patient"),
+    Route("patients:patient-ssn", "GET", "patients.reveal_patient_ssn", "patient",
+          answers="fragment"),
     Route("patients:patient-edit", "GET", "patients.change_patient", "patient"),
     Route("patients:patient-edit", "POST", "patients.change_patient", "patient",
           body=_patient_edit, ok=302),
@@ -375,6 +384,7 @@ ROUTES: tuple[Route, ...] = (
           ok=201),
     Route("api:patient-search", "POST", "patients.view_patient", body=lambda w: {"q": "Smith"}),
     Route("api:patient-detail", "GET", "patients.view_patient", "patient"),
+    Route("api:patient-ssn", "GET", "patients.reveal_patient_ssn", "patient"),
     Route("api:patient-detail", "PATCH", "patients.change_patient", "patient",
           body=lambda w: {"preferred_name": "Jack"}),
     Route("api:coverage-list", "GET", "patients.view_coverage", "patient"),
@@ -719,6 +729,11 @@ ROUTES: tuple[Route, ...] = (
     Route("inventory:equipment-upkeep", "POST", "inventory.change_equipmentrecord",
           "equipment_record", phi=False, ok=302,
           body=lambda w: {"plan": w.equipment_record.plans.get().pk, "done_on": "2026-01-10"}),
+    Route("inventory:equipment-document-add", "POST", "inventory.change_equipmentrecord",
+          "equipment_record", phi=False, ok=302,
+          body=_equipment_document),
+    Route("inventory:equipment-document", "GET", "inventory.view_equipmentrecord",
+          "equipment_document", phi=False, answers="file"),
     Route("inventory:equipment-ticket", "POST", "inventory.add_serviceticket",
           "equipment_record", phi=False, ok=302, body=lambda w: {"problem": "Cable frayed"}),
     Route("inventory:ticket-move", "POST", "inventory.change_serviceticket", "ticket",
@@ -822,6 +837,46 @@ ROUTES: tuple[Route, ...] = (
     Route("payments:era-detail", "GET", "payments.view_ledger", "era_file", phi=False),
     Route("accounts:receipt-pdf", "GET", "accounts.view_accounts", "desk_payment", answers="pdf"),
     Route("accounts:statement-pdf", "GET", "accounts.view_accounts", "statement", answers="pdf"),
+    # Patient accounts (accounts): the account page, desk payments, plans, refunds. The day's
+    # close and the statement run are the practice's (no one patient): audited, not PHI here.
+    Route("accounts:patient-account", "GET", "accounts.view_accounts", "patient"),
+    Route("accounts:payment-take", "GET", "accounts.collect_payment", "patient"),
+    Route("accounts:payment-take", "POST", "accounts.collect_payment", "patient", ok=302,
+          body=lambda w: {"amount": "10", "method": "cash",
+                          "location": w.appointment.location.pk}),
+    Route("accounts:plan-create", "POST", "accounts.manage_plans", "patient", ok=302,
+          body=lambda w: _plan_body()),
+    Route("accounts:plan-cancel", "POST", "accounts.manage_plans", "plan", ok=302),
+    Route("accounts:refund-request", "POST", "accounts.request_refund", "patient", ok=302,
+          body=lambda w: {**_payer_refund_body(w), "payer": w.payer.public_id}),
+    Route("accounts:refund-list", "GET", "accounts.request_refund"),
+    Route("accounts:refund-decide", "POST", "accounts.approve_refund", "refund_request", ok=302,
+          body=lambda w: {"decision": "approve", "reference": "R-1"}),
+    Route("accounts:day-close", "GET", "accounts.close_day", phi=False),
+    Route("accounts:day-close", "POST", "accounts.close_day", phi=False, ok=302,
+          body=lambda w: {"location": w.appointment.location.pk, "day": "2026-03-03",
+                          "cash": "10", "check": "", "card": "0"}),
+    Route("accounts:day-close-detail", "GET", "accounts.close_day", "day_close", phi=False),
+    Route("accounts:deposit-slip-pdf", "GET", "accounts.close_day", "day_close", phi=False,
+          answers="pdf"),
+    Route("accounts:statement-run", "GET", "accounts.run_statements", phi=False),
+    Route("accounts:statement-run-send", "POST", "accounts.run_statements", phi=False, ok=302,
+          body=lambda w: {"cycle": ""}),
+    Route("api:patient-account", "GET", "accounts.view_accounts", "patient"),
+    Route("api:patient-payment-list", "POST", "accounts.collect_payment", "patient", ok=201,
+          body=lambda w: {"amount": "10", "method": "cash",
+                          "location": str(w.appointment.location.public_id)}),
+    Route("api:patient-statement-list", "GET", "accounts.view_accounts", "patient"),
+    Route("api:patient-plan-list", "GET", "accounts.view_accounts", "patient"),
+    Route("api:patient-plan-list", "POST", "accounts.manage_plans", "patient", ok=201,
+          body=lambda w: {**_plan_body(), "count": 2}),
+    Route("api:patient-refund-list", "GET", "accounts.view_accounts", "patient"),
+    Route("api:patient-refund-list", "POST", "accounts.request_refund", "patient", ok=201,
+          body=lambda w: {**_payer_refund_body(w), "payer": w.payer.payer_id}),
+    Route("api:refund-decision", "POST", "accounts.approve_refund", "refund_request",
+          body=lambda w: {"decision": "approve", "reference": "R-2"}),
+    Route("api:statement-run", "POST", "accounts.run_statements", phi=False,
+          body=lambda w: {"dry_run": True}),
     Route("payments:suspense-list", "GET", "payments.work_suspense", phi=False),
     Route("payments:suspense-match", "POST", "payments.work_suspense", "suspense_item",
           phi=False, ok=302, body=lambda w: {"claim": w.claim.patient_control_number,
@@ -837,6 +892,16 @@ ROUTES: tuple[Route, ...] = (
     Route("api:suspense-match", "POST", "payments.work_suspense", "suspense_item", phi=False,
           body=lambda w: {"claim": w.claim.patient_control_number, "line": 1}),
 )  # fmt: skip
+
+
+def _plan_body() -> dict:
+    return {"total": "50.00", "frequency": "monthly", "first_due": "2026-12-01", "count": "2"}
+
+
+def _payer_refund_body(world) -> dict:
+    """$5 of the $10 the payer overpaid on the world's credit line, by check."""
+    return {"amount": "5", "method": "check", "reason": "payer overpaid",
+            "line": str(world.credit_line.public_id)}  # fmt: skip
 
 
 def _era_upload(trace: str):

@@ -232,6 +232,16 @@ WRITE_ACTIONS = {
     "POST api:roi-release": ["create", "export"],
     "POST api:patient-referral-list": ["create"],
     "POST api:referral-status": ["update"],
+    # Patient accounts: a plan holds the dunning sequence (the account's standing) first.
+    "POST accounts:payment-take": ["create"],
+    "POST accounts:plan-create": ["update", "create"],
+    "POST accounts:plan-cancel": ["update"],
+    "POST accounts:refund-request": ["create"],
+    "POST accounts:refund-decide": ["update"],
+    "POST api:patient-payment-list": ["create"],
+    "POST api:patient-plan-list": ["update", "create"],
+    "POST api:patient-refund-list": ["create"],
+    "POST api:refund-decision": ["update"],
 }
 
 

@@ -165,8 +165,9 @@ def test_catalogue_matches_the_policy_each_view_declares():
         draft_referral=ids, referral_in=ids,
         item=ids, draft_order=ids, awaiting_order=ids,
         approved_order=ids, sent_order=ids, received_order=ids, equipment_record=ids,
+        equipment_document=ids,
         ticket=ids, cycle_count=ids, vendor=ids, era_file=ids, suspense_item=ids, desk_payment=ids,
-        statement=ids,
+        statement=ids, refund_request=ids, day_close=ids, plan=ids,
         risk_assessment=ids, risk_answer=ids, incident=ids, policy=ids, business_associate=ids,
     )  # fmt: skip
     wrong = []

@@ -117,3 +117,39 @@ def test_out_for_repair_blocks_until_expected_back_then_returned_frees_it(
     assert not later.exists()
     clash.refresh_from_db()
     assert clash.status == "done"
+
+
+def test_a_calibration_certificate_is_kept_and_downloaded_as_an_attachment(
+    ecg_record, manager, make_user, client_for
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from medoffice.core.roles import Role
+    from medoffice.inventory.models import EquipmentDocument
+
+    page = f"/inventory/equipment/{ecg_record.public_id}/"
+    office_manager = client_for(manager)
+    certificate = b"%PDF-1.4\n% calibration certificate EQ-0001\n%%EOF\n"
+
+    kept = office_manager.post(f"{page}documents/", {
+        "kind": "certificate", "title": "Calibration 2026",
+        "file": SimpleUploadedFile("scan.pdf", certificate),
+    })  # fmt: skip
+    disguised = office_manager.post(f"{page}documents/", {
+        "kind": "manual", "title": "Manual",
+        "file": SimpleUploadedFile("manual.pdf", b"<html><script>alert(1)</script>"),
+    })  # fmt: skip
+
+    assert kept.status_code == 302
+    assert disguised.status_code == 422
+    assert "Only JPEG, PNG, PDF files are accepted." in disguised.content.decode()
+    (document,) = EquipmentDocument.objects.all()
+    assert document.file.name.endswith(".pdf")
+    assert "scan" not in document.file.name
+    assert "Calibration certificate: Calibration 2026" in office_manager.get(page).content.decode()
+    download = office_manager.get(f"/inventory/equipment/documents/{document.public_id}/")
+    assert download["Content-Disposition"].startswith("attachment")
+    assert download["Content-Security-Policy"] == "sandbox"
+    assert b"".join(download.streaming_content) == certificate
+    clinician = client_for(make_user(Role.CLINICIAN))
+    assert clinician.post(f"{page}documents/", {"kind": "manual"}).status_code == 403

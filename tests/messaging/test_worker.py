@@ -131,8 +131,8 @@ def test_two_sweeps_racing_on_postgresql_send_one_reminder(
 
 def test_medoffice_worker_runs_as_its_own_process(tmp_path):
     """`medoffice worker --batch` in a fresh installation: migrates nothing itself, queues
-    the reminder sweep, the claim follow-up, the eligibility batch and pickup and the daily
-    jobs, runs them in the django-tasks-db worker and exits 0."""
+    the reminder sweep, the claim follow-up, the eligibility batch and pickup, the daily
+    jobs and the statement cycle, runs them in the django-tasks-db worker and exits 0."""
     env = {**os.environ, "MEDOFFICE_VAR_DIR": str(tmp_path), "DATABASE_URL": ""}
     env.pop("DATABASE_URL")
     medoffice = [sys.executable, "-m", "medoffice.cli"]
@@ -149,10 +149,12 @@ def test_medoffice_worker_runs_as_its_own_process(tmp_path):
             "SELECT task_path, status FROM django_tasks_database_dbtaskresult"
         ).fetchall()
     assert sorted(rows) == [
+        ("medoffice.accounts.tasks.run_statement_cycles", "SUCCESSFUL"),
         ("medoffice.billing.tasks.follow_up_claims", "SUCCESSFUL"),
         ("medoffice.eligibility.tasks.collect_responses", "SUCCESSFUL"),
         ("medoffice.eligibility.tasks.run_batch", "SUCCESSFUL"),
         ("medoffice.inventory.tasks.inventory_daily_job", "SUCCESSFUL"),
         ("medoffice.messaging.tasks.send_due_reminders", "SUCCESSFUL"),
+        ("medoffice.reports.tasks.rebuild_rollups", "SUCCESSFUL"),
         ("medoffice.worklist.tasks.remind_due_tasks", "SUCCESSFUL"),
     ]

@@ -4,8 +4,9 @@ a month with visits not yet signed is warned about."""
 
 import csv
 import io
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
+from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -108,3 +109,39 @@ def test_an_unbalanced_entry_is_never_written():
 def test_a_bad_period_is_refused(period):
     with pytest.raises(ValueError, match="YYYY-MM"):
         period_bounds(period)
+
+
+def test_payments_refunds_and_deposits_balance_and_an_unclosed_drawer_is_warned_about(
+    march, patient, location, make_user, freeze
+):
+    from medoffice.accounts import services as accounts
+    from medoffice.payments import ledger
+
+    desk, manager = make_user("front_desk"), make_user("office_manager")
+    freeze(datetime(2026, 3, 10, 10, tzinfo=ZoneInfo("America/Chicago")))
+    accounts.desk_payment_take(patient=patient, amount="60", method="cash", location=location,
+                               by=desk, apply=False)  # fmt: skip
+    request = accounts.refund_request(account=ledger.account_for(patient), amount="45",
+                                      method="check", reason="overpaid", by=desk)  # fmt: skip
+    accounts.refund_decide(request=request, approve=True, by=manager, reference="CHK 88")
+
+    journal = journal_for(march, "2026-03")
+
+    assert any("desk payments in a drawer nobody closed" in w and "03/10" in w
+               for w in journal.warnings)  # fmt: skip
+    money = [t for t in journal.transactions if t.source in ("payments", "deposits")]
+    assert [(t.source, t.postings[0].account, t.postings[0].debit) for t in money] == [
+        ("deposits", "Operating Account", Decimal("15.00")),
+        ("payments", "Undeposited Funds", Decimal("15.00")),  # $60 taken less the $45 refund
+    ]
+    rows = list(csv.DictReader(io.StringIO(journal.render("csv").decode())))
+    assert sum(Decimal(r["Debit"] or 0) for r in rows) == sum(
+        Decimal(r["Credit"] or 0) for r in rows
+    )
+    amounts = [Decimal(line.split("\t")[5]) for line in journal.render("iif").decode().split(
+        "\r\n") if line.startswith(("TRNS", "SPL"))]  # fmt: skip
+    assert sum(amounts) == 0
+
+    accounts.day_close(location=location, user=desk, day=date(2026, 3, 10), by=desk,
+                       counted={"cash": "60.00"})  # fmt: skip
+    assert not any("drawer" in w for w in journal_for(march, "2026-03").warnings)

@@ -177,9 +177,16 @@ def test_clean_claim_and_denial_rates_by_month(encounter, practice, payer):
     _claim(encounter, 6, date(2026, 12, 1), ["rejected"])  # after the period
 
     clean = registry.figure("clean-claims").compute(_filters(practice))
-    denials = registry.figure("denials").compute(_filters(practice))
+    denials = registry.figure("denial-rate").compute(_filters(practice))
 
     assert clean.rows == (("2026-10", 4, 3, Decimal("75.0")), ("2026-11", 1, 1, Decimal("100.0")))
     assert clean.headline == "80.0% of claims accepted first time"
     assert denials.rows == (("2026-10", 3, 1, Decimal("33.3")), ("2026-11", 1, 0, Decimal("0.0")))
     assert denials.headline == "25.0% of adjudicated claims denied"
+
+
+def test_every_figure_has_its_own_key():
+    """Each figure opens to its own list (/dashboard/figure/?key=...): no key twice."""
+    keys = [figure.key for figure in registry.figures()]
+
+    assert len(keys) == len(set(keys))

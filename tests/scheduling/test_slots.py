@@ -222,3 +222,32 @@ def test_limit_keeps_the_earliest():
 
 def test_a_location_that_cannot_host_the_type_offers_nothing():
     assert search([block(location_id=LOC2)], {LOC: Needs(duration_minutes=30)}) == []
+
+
+def test_candidates_come_in_start_then_provider_order_across_hours_and_gaps():
+    # Blocks of different lengths, grids and days: the hour-at-a-time build must give the
+    # same order as sorting every start at once (and skip the night between the days).
+    blocks = [
+        block(P1, start=(8, 0), end=(17, 0), slot_minutes=15),
+        block(P2, start=(8, 10), end=(12, 0), slot_minutes=20),
+        block(13, start=(13, 0), end=(13, 45), slot_minutes=15),
+        block(14, start=(9, 0), end=(17, 0), slot_minutes=30, day=DAY + timedelta(days=1)),
+    ]
+    slots = search(blocks, {LOC: Needs(duration_minutes=15)})
+    expected = sorted(
+        (start, b.provider_id)
+        for b in blocks
+        for start in block_starts(b, timedelta(minutes=15), LONG_AGO)
+    )
+    assert [(s.starts_at, s.provider_id) for s in slots] == expected
+
+
+def test_a_location_whose_equipment_is_busy_is_passed_over_for_every_provider():
+    needs = {LOC: Needs(duration_minutes=30, equipment=((5,),)), LOC2: Needs(duration_minutes=30)}
+    occupancy = busy(Occupancy(), "E", 5, at(9), at(10))
+    blocks = [block(P1), block(P2), block(13, location_id=LOC2)]
+    slots = search(blocks, needs, occupancy, not_after=at(10))
+    assert hhmm(slots) == [
+        ("09:00", 13), ("09:15", 13), ("09:30", 13), ("09:45", 13),
+        ("10:00", P1), ("10:00", P2), ("10:00", 13),
+    ]  # fmt: skip

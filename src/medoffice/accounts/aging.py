@@ -11,14 +11,14 @@ from decimal import ROUND_HALF_UP, Decimal
 from medoffice.core.money import ZERO
 
 BUCKETS = ("0-30", "31-60", "61-90", "91-120", "120+")
-_LIMITS = (30, 60, 90, 120)
+LIMITS = (30, 60, 90, 120)  # the buckets' last days
 
 
 def bucket_index(age_days: int) -> int:
-    for index, limit in enumerate(_LIMITS):
+    for index, limit in enumerate(LIMITS):
         if age_days <= limit:
             return index
-    return len(_LIMITS)
+    return len(LIMITS)
 
 
 def bucket_of(day: date, as_of: date) -> str:

@@ -52,6 +52,8 @@ def visit_section(request, appointment, screen: str) -> str:
             "paid_here": paid_here,
             "screen": screen,
             "can_collect": request.user.has_perm("accounts.collect_payment"),
+            "appointment_id": appointment.public_id,
+            "patient_id": appointment.patient.public_id,
         },
         request=request,
     )

@@ -11,8 +11,10 @@ import uuid
 from django.conf import settings
 from django.db import models
 
+from medoffice.billing.models import Charge
 from medoffice.core.models import Location, Practice
 from medoffice.core.money import money_field
+from medoffice.patients.models import Payer
 from medoffice.payments.models import Account, Payment
 from medoffice.scheduling.models import Appointment
 
@@ -43,6 +45,11 @@ class AccountSettings(models.Model):
         "message, and so on; after the last one the account goes to collections",
     )
     plan_grace_days = models.PositiveSmallIntegerField(default=10)
+    statements_on_clock = models.BooleanField(
+        default=False,
+        help_text="The worker runs each statement cycle by itself (the cycle of the day: the "
+        "month split into `cycles` parts) and e-mails statements to patients with an address",
+    )
 
     DEFAULT_NOTICES = (
         "Reminder: this balance is past due. Please pay or call us to set up a plan.",
@@ -221,15 +228,34 @@ class RefundStatus(models.TextChoices):
 
 class RefundRequest(models.Model):
     """The refund of a credit balance: asked for by a biller or the desk, approved (and then
-    posted as a negative payment) or refused by an office manager."""
+    posted as a negative payment) or refused by an office manager.
+
+    To the patient (no `payer`): out of the account's credit. To a payer (`payer` and the
+    service line `charge` it overpaid): out of that payer's credit on the line; paid back
+    by check (a refund payment to the payer) or taken back by the payer from a later
+    remittance (a recoupment: the ERA's provider-level adjustment moved onto the line)."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="refunds")
     amount = money_field()
     method = models.CharField(
-        max_length=6, choices=[("check", "Check"), ("card", "Card"), ("cash", "Cash")]
+        max_length=6,
+        choices=[
+            ("check", "Check"),
+            ("card", "Card"),
+            ("cash", "Cash"),
+            ("recoup", "Recouped by the payer"),
+        ],
     )
     reason = models.CharField(max_length=200)
+    payer = models.ForeignKey(
+        Payer, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="A refund to an insurer; none: to the patient",
+    )  # fmt: skip
+    charge = models.ForeignKey(
+        Charge, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="The service line the payer overpaid",
+    )  # fmt: skip
     status = models.CharField(max_length=9, choices=RefundStatus.choices, default="requested")
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -252,7 +278,37 @@ class RefundRequest(models.Model):
         ordering = ["-requested_at", "-id"]
         constraints = [
             models.CheckConstraint(condition=models.Q(amount__gt=0), name="refund_positive"),
+            models.CheckConstraint(
+                condition=models.Q(payer__isnull=True, charge__isnull=True)
+                | models.Q(payer__isnull=False, charge__isnull=False),
+                name="refund_to_payer_names_the_line",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"Refund ${self.amount}"
+
+
+class StatementRun(models.Model):
+    """One batch of statements (a cycle, or every cycle): who ran it, what went out and who
+    was skipped, with the reason (no address, on hold, under the minimum...)."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    cycle = models.PositiveSmallIntegerField(null=True, blank=True, help_text="None: all")
+    ran_at = models.DateTimeField()
+    ran_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+", help_text="None: the worker's clock",
+    )  # fmt: skip
+    issued = models.PositiveIntegerField(default=0)
+    amount = money_field(default=0)
+    skipped = models.JSONField(
+        default=list, help_text="[{account, patient, amount, reason}] of the accounts left out"
+    )
+
+    class Meta:
+        ordering = ["-ran_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"Statement run {self.ran_at:%Y-%m-%d}"

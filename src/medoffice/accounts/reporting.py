@@ -1,7 +1,9 @@
-"""What patient accounts give the dashboard (A/R aging by payer, collections, denials,
-payments by payer per CPT, monthly totals) and the accounting export (payments,
-adjustments, refunds and deposits, from the ledger). See core/reporting.py."""
+"""What patient accounts give the dashboard (A/R aging by payer and by patient,
+collections, denials, payments by payer per CPT, daily and monthly totals) and the
+accounting export (payments, adjustments, refunds and deposits, from the ledger). See
+core/reporting.py."""
 
+import re
 from collections import defaultdict
 from decimal import Decimal
 
@@ -91,6 +93,50 @@ def payer_cpt(filters) -> FigureData:
     )
 
 
+def ar_aging_by_patient(filters) -> FigureData:
+    """The accounts owing most, by age; named by MRN only (the dashboard is read by people
+    who do not need the names: the account page has them)."""
+    result = reports.ar_aging(
+        filters.practice, as_of=filters.last_day, by="patient", **_scope(filters)
+    )
+    head, body = result.table()
+
+    def mrn(key: str) -> str:
+        found = re.search(r"\(([^()]*)\)$", key)
+        return f"MRN {found.group(1)}" if found else key
+
+    rows = [(mrn(row[0]), *row[1:]) for row in body[:-1]][:PATIENT_ROWS] + [body[-1]]
+    return FigureData(
+        series=(),
+        headline=f"{len(result.rows)} accounts owe ${result.total:,.2f}",
+        columns=("Account", *head[1:]),
+        rows=tuple(rows),
+    )
+
+
+PATIENT_ROWS = 25
+
+
+def daily_totals(filters) -> FigureData:
+    rows = reports.period_totals(
+        filters.practice,
+        first_day=filters.first_day,
+        last_day=filters.last_day,
+        per="day",
+        **_scope(filters),
+    )
+    series = tuple(
+        Series(name, tuple((r.label[5:], getattr(r, attr)) for r in rows))
+        for name, attr in (("Charges", "charges"), ("Payments", "payments"))
+    )
+    return FigureData(
+        series=series if rows else (),
+        headline=f"{len(rows)} days with postings",
+        columns=("Day", "Charges $", "Payments $", "Adjustments $", "Refunds $"),
+        rows=tuple((r.label, r.charges, r.payments, r.adjustments, r.refunds) for r in rows),
+    )
+
+
 def monthly_totals(filters) -> FigureData:
     rows = reports.period_totals(
         filters.practice,
@@ -131,6 +177,23 @@ FIGURES = [
         "bars",
         monthly_totals,
         order=61,
+        unit="$",
+        permission=PERMISSION,
+    ),
+    Figure(
+        "ar-aging-patient",
+        "A/R aging by patient (the 25 largest)",
+        "table",
+        ar_aging_by_patient,
+        order=65,
+        permission=PERMISSION,
+    ),
+    Figure(
+        "ledger-daily",
+        "Charges and payments by day",
+        "bars",
+        daily_totals,
+        order=66,
         unit="$",
         permission=PERMISSION,
     ),

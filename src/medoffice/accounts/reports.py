@@ -66,29 +66,49 @@ def ar_aging(
         charge__isnull=False, effective_on__lte=as_of
     )
     keys = ("party", "payer_id") if by == "payer" else ("patient_id",)
-    grouped = base.values("charge__date_of_service", *keys).annotate(total=Sum("amount")).order_by()
-    raw = []
+    # The buckets are summed by the database (one filtered sum per bucket, grouped by payer
+    # or patient): a million entries come back as a few rows per payer, one per patient.
+    grouped = base.values(*keys).annotate(**_bucket_sums(as_of)).order_by()
+    raw: dict = {}
     for row in grouped:
         if by == "payer":
             key = row["payer_id"] if row["party"] == Party.INSURANCE else None
         else:
             key = row["patient_id"]
-        raw.append((key, row["charge__date_of_service"], to_cents(row["total"] or ZERO)))
+        amounts = raw.setdefault(key, [ZERO] * len(aging.BUCKETS))
+        for index in range(len(aging.BUCKETS)):
+            amounts[index] += to_cents(row[f"b{index}"] or ZERO)
     if by == "payer":
-        names = dict(
-            Payer.objects.filter(pk__in={k for k, _, _ in raw if k}).values_list("pk", "name")
-        )
+        names = dict(Payer.objects.filter(pk__in={k for k in raw if k}).values_list("pk", "name"))
         label = lambda key: PATIENT_ROW if key is None else names.get(key, f"Payer {key}")  # noqa: E731
     else:
         people = {
-            p.pk: f"{p.last_name}, {p.first_name} ({p.mrn})"
-            for p in Patient.objects.filter(pk__in={k for k, _, _ in raw}).only(
-                "last_name", "first_name", "mrn"
+            pk: f"{last}, {first} ({mrn})"
+            for pk, last, first, mrn in Patient.objects.filter(pk__in=list(raw)).values_list(
+                "pk", "last_name", "first_name", "mrn"
             )
         }
         label = lambda key: people.get(key, f"Patient {key}")  # noqa: E731
-    rows = aging.age(((label(k), day, amount) for k, day, amount in raw), as_of)
+    rows = sorted(
+        (aging.AgingRow(label(k), amounts) for k, amounts in raw.items() if any(amounts)),
+        key=lambda r: (-r.total, r.key),
+    )
     return Aging(as_of, by, tuple(rows))
+
+
+def _bucket_sums(as_of: date) -> dict:
+    """{"b0": Sum(...), ...}: each aging bucket's sum, by the date of service's age on
+    `as_of` as `aging.bucket_index` counts it (a future date is in the first bucket)."""
+    starts = [as_of - timedelta(days=limit) for limit in aging.LIMITS]  # newest first
+    sums = {}
+    for index in range(len(aging.BUCKETS)):
+        when = Q()
+        if index < len(starts):
+            when &= Q(charge__date_of_service__gte=starts[index])
+        if index > 0:
+            when &= Q(charge__date_of_service__lt=starts[index - 1])
+        sums[f"b{index}"] = Sum("amount", filter=when, default=None)
+    return sums
 
 
 def ledger_line_total(practice, *, as_of: date) -> Decimal:

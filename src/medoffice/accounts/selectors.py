@@ -120,3 +120,75 @@ def account_summary(patient, today: date | None = None) -> AccountSummary:
 def local_stamp(moment, location) -> str:
     zone = location.zone if location is not None else timezone.get_current_timezone()
     return moment.astimezone(zone).strftime("%m/%d/%Y %I:%M %p %Z")
+
+
+@dataclass(frozen=True)
+class AccountPage:
+    """What the account page shows: the summary, the balance by party and age, the ledger's
+    lines (entries, newest first), statements sent, plans, refunds and payer credits."""
+
+    summary: AccountSummary
+    buckets: tuple[str, ...]
+    aging: list  # aging.AgingRow per party (the patient, each payer)
+    entries: list
+    statements: list
+    plans: list
+    refunds: list
+    payer_credits: list  # (charge, payer, credit)
+    payments: list = field(default_factory=list)  # (payment, unapplied), newest first
+
+
+def account_page(patient, today: date | None = None, *, entry_limit: int = 200) -> AccountPage:
+    from medoffice.accounts import aging
+    from medoffice.accounts.services import payer_credits
+    from medoffice.payments.models import Party
+    from medoffice.payments.selectors import account_lines, entries_for
+
+    today = today or timezone.localdate()
+    summary = account_summary(patient, today)
+    account = summary.account
+    if account is None:
+        return AccountPage(summary, aging.BUCKETS, [], [], [], [], [], [])
+    from medoffice.billing.models import Charge
+    from medoffice.patients.models import Payer
+
+    lines = account_lines(account)
+    charges = Charge.objects.in_bulk([line.charge_id for line in lines])
+    payer_ids = {payer for line in lines for (party, payer) in line.by_party if payer}
+    payers = Payer.objects.in_bulk(list(payer_ids))
+    rows = []
+    for line in lines:
+        for (party, payer_id), amount in line.by_party.items():
+            key = "Patient" if party == Party.PATIENT else payers[payer_id].name
+            rows.append((key, charges[line.charge_id].date_of_service, amount))
+    unapplied = account_balance(account).unapplied
+    if unapplied:
+        rows.append(("Patient", today, -unapplied))
+    entries = list(
+        entries_for(account=account)
+        .select_related("payer", "charge", "payment", "posted_by")
+        .order_by("-posted_at", "-id")[:entry_limit]
+    )
+    return AccountPage(
+        summary=summary,
+        buckets=aging.BUCKETS,
+        aging=aging.age(rows, today),
+        entries=entries,
+        statements=list(account.statements.order_by("-created_at")[:50]),
+        plans=[(plan, plan_state(plan, today)) for plan in account.plans.order_by("-starts_at")],
+        refunds=list(account.refunds.select_related("payer", "requested_by", "decided_by")),
+        payer_credits=payer_credits(account),
+        payments=_payments(account),
+    )
+
+
+def _payments(account: Account, limit: int = 50) -> list:
+    from medoffice.payments.selectors import unapplied_by_payment
+
+    found = list(
+        Payment.objects.filter(account=account)
+        .select_related("location", "received_by")
+        .order_by("-received_at", "-id")[:limit]
+    )
+    left = unapplied_by_payment([p.pk for p in found if p.amount > 0])
+    return [(p, left.get(p.pk, ZERO)) for p in found]

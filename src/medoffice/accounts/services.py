@@ -113,6 +113,8 @@ def desk_payment_take(
         VisitPayment.objects.create(appointment=appointment, payment=payment, at=at or "check_in")
     if apply:
         ledger.apply_payment(payment, by=by)
+        if at != "check_in":  # a copay at check-in waits for the visit's charges
+            credit_flag(account=payment.account, payment=payment)
     audit_record(
         action=AuditAction.CREATE,
         obj=payment,
@@ -121,6 +123,41 @@ def desk_payment_take(
         detail=f"desk payment {method} {value}" + (f" at {at}" if at else ""),
     )
     return payment
+
+
+CREDIT_TASK = "account-credit:"
+
+
+def payment_credit(payment: Payment) -> Decimal:
+    """What is left of a patient payment after it paid the open balances: a credit."""
+    return unapplied_by_payment([payment.pk]).get(payment.pk, ZERO)
+
+
+def credit_flag(*, account: Account, payment: Payment | None = None) -> Decimal:
+    """A payment larger than what the patient owed leaves a credit: flag it for the billers
+    (a task: apply it to the next visit or refund it). The task closes by itself once the
+    account has no credit left. Returns the credit of `payment` (or of the account)."""
+    from medoffice.worklist.services import task_raise, task_settle
+
+    left = payment_credit(payment) if payment is not None else account_credit(account)
+    credit = account_credit(account)
+    key = f"{CREDIT_TASK}{account.public_id}"
+    if credit <= ZERO:
+        task_settle(practice=account.practice, source_key=key)
+        return left
+    if left > ZERO:
+        from django.urls import reverse
+
+        task_raise(
+            practice=account.practice,
+            kind="account_credit",
+            source_key=key,
+            title=f"Credit of ${credit} on account {account.patient.mrn}: apply or refund",
+            detail="A payment was larger than the balance owed; the rest is kept as a credit.",
+            link=reverse("accounts:patient-account", args=[account.patient.public_id]),
+            role="biller",
+        )
+    return left
 
 
 def _reference_field(at: str) -> str:
@@ -145,6 +182,8 @@ def unapplied_apply(*, account: Account, by=None) -> Decimal:
                 continue
             entries = ledger.apply_payment(payment, by=by)
             applied -= sum((e.amount for e in entries), ZERO)
+        if applied:
+            credit_flag(account=account)
     return applied
 
 
@@ -324,24 +363,85 @@ def plan_cancel(*, plan: PaymentPlan, by=None) -> PaymentPlan:
 # ---------------------------------------------------------------- refunds
 
 
+REFUND_METHODS = ("check", "card", "cash")
+
+
+def payer_credit(charge, payer) -> Decimal:
+    """What `payer` paid on the line beyond what it owed (zero if nothing)."""
+    owed = line_balances([charge.pk]).get(charge.pk, {}).get(("insurance", payer.pk), ZERO)
+    return max(-owed, ZERO)
+
+
+def payer_credits(account: Account) -> list[tuple]:
+    """(charge, payer, credit) for every line of the account a payer overpaid."""
+    from medoffice.billing.models import Charge
+    from medoffice.patients.models import Payer
+    from medoffice.payments.models import LedgerEntry
+
+    charge_ids = list(
+        LedgerEntry.objects.filter(account=account, party="insurance")
+        .exclude(charge_id=None)
+        .values_list("charge_id", flat=True)
+        .distinct()
+    )
+    found = []
+    for charge_id, parties in sorted(line_balances(charge_ids).items()):
+        for (party, payer_id), owed in parties.items():
+            if party == "insurance" and owed < ZERO:
+                found.append((charge_id, payer_id, -owed))
+    charges = Charge.objects.in_bulk([c for c, _, _ in found])
+    payers = Payer.objects.in_bulk([p for _, p, _ in found])
+    return [(charges[c], payers[p], credit) for c, p, credit in found]
+
+
 @transaction.atomic
-def refund_request(*, account: Account, amount, method: str, reason: str, by) -> RefundRequest:
-    """Ask for the refund of (part of) the account's credit; an office manager decides."""
+def refund_request(
+    *,
+    account: Account,
+    amount,
+    method: str,
+    reason: str,
+    by,
+    payer=None,
+    charge=None,
+) -> RefundRequest:
+    """Ask for the refund of (part of) a credit; an office manager decides. To the patient:
+    out of the account's credit. To a payer (`payer` and `charge`): out of what the payer
+    overpaid on that line, by check or recouped by the payer from a later remittance."""
     value = _amount(amount)
-    if method not in ("check", "card", "cash"):
-        raise RefundRefusedError("Refund by check, card or cash.", field="method")
     if not reason.strip():
         raise RefundRefusedError("Say why the credit is refunded.", field="reason")
-    credit = account_credit(account)
-    if value > credit:
-        raise RefundRefusedError(
-            f"The account's credit is ${credit}: a refund of ${value} is more.", field="amount"
-        )
+    if payer is None:
+        if method not in REFUND_METHODS:
+            raise RefundRefusedError("Refund by check, card or cash.", field="method")
+        credit = account_credit(account)
+        if value > credit:
+            raise RefundRefusedError(
+                f"The account's credit is ${credit}: a refund of ${value} is more.",
+                field="amount",
+            )
+    else:
+        if method not in ("check", "recoup"):
+            raise RefundRefusedError(
+                "Refund an insurer by check, or record that it recouped the money.",
+                field="method",
+            )
+        if charge is None or charge.encounter.patient_id != account.patient_id:
+            raise RefundRefusedError("Choose the service line the payer overpaid.", field="line")
+        credit = payer_credit(charge, payer)
+        if value > credit:
+            raise RefundRefusedError(
+                f"{payer.name} has a credit of ${credit} on this line: a refund of ${value} "
+                "is more.",
+                field="amount",
+            )
     request = RefundRequest.objects.create(
         account=account,
         amount=value,
         method=method,
         reason=reason.strip()[:200],
+        payer=payer,
+        charge=charge,
         requested_by=by,
         requested_at=timezone.now(),
     )
@@ -350,7 +450,7 @@ def refund_request(*, account: Account, amount, method: str, reason: str, by) ->
         obj=request,
         patient=account.patient,
         category="accounts",
-        detail=f"refund requested {value}",
+        detail=f"refund requested {value}" + (" to a payer" if payer else ""),
     )
     return request
 
@@ -371,7 +471,9 @@ def refund_decide(
         raise RefundRefusedError(
             "Someone else must approve a refund you asked for.", field="status"
         )
-    if approve:
+    if approve and request.payer_id is not None:
+        _refund_payer(request, by=by, reference=reference)
+    elif approve:
         credit = account_credit(request.account)
         if request.amount > credit:
             raise RefundRefusedError(
@@ -390,7 +492,37 @@ def refund_decide(
         category="accounts",
         detail=f"refund {request.status}",
     )
+    if approve and request.payer_id is None:
+        credit_flag(account=request.account)
     return request
+
+
+def _refund_payer(request: RefundRequest, *, by, reference: str) -> None:
+    """A payer's overpayment on a line: paid back by check (a refund payment to the payer,
+    on the line) or recouped by the payer on a later ERA (its provider-level recoupment
+    moved onto the line). Either way the payer's credit on the line is what goes."""
+    credit = payer_credit(request.charge, request.payer)
+    if request.amount > credit:
+        raise RefundRefusedError(
+            f"{request.payer.name}'s credit on the line is now ${credit}: less than the "
+            f"${request.amount} asked.",
+            field="amount",
+        )
+    try:
+        if request.method == "recoup":
+            ledger.recoupment_apply(
+                charge=request.charge, payer=request.payer, amount=request.amount,
+                note=request.reason, by=by,
+            )  # fmt: skip
+        else:
+            if not reference.strip():
+                raise RefundRefusedError("Enter the refund check's number.", field="reference")
+            request.payment, _ = ledger.refund(
+                amount=request.amount, method="check", reference=reference.strip(),
+                payer=request.payer, charge=request.charge, by=by, note=request.reason,
+            )  # fmt: skip
+    except LedgerError as exc:
+        raise RefundRefusedError(exc.text, field="method") from exc
 
 
 def _refund_post(request: RefundRequest, *, by, reference: str) -> Payment:

@@ -6,6 +6,7 @@ a statement (the PDF as sent) and moves the account along the dunning sequence;
 statement: the issue is refused (and the batch lists them) with the reason.
 """
 
+import calendar
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -14,13 +15,20 @@ from django.db import transaction
 from django.utils import timezone
 
 from medoffice.accounts.errors import AccountsError, NoAddressError
-from medoffice.accounts.models import CollectionStatus, Hold, Statement
+from medoffice.accounts.models import (
+    AccountSettings,
+    AccountStanding,
+    CollectionStatus,
+    Hold,
+    Statement,
+    StatementRun,
+)
 from medoffice.accounts.paper import pdf_email, practice_party
 from medoffice.accounts.selectors import plan_active, plan_state, settings_for
 from medoffice.accounts.services import standing_of
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
-from medoffice.core.money import ZERO
+from medoffice.core.money import ZERO, to_cents
 from medoffice.formats.pdf.account import (
     Party,
     StatementLine,
@@ -263,31 +271,79 @@ def _issue(account, notice, standing, *, by, today, email, cycle) -> Statement:
 class RunResult:
     issued: list = field(default_factory=list)
     skipped: list = field(default_factory=list)  # (account, reason)
+    run: StatementRun | None = None
 
 
-def statement_run(
-    *, practice, cycle: int | None = None, by=None, today: date | None = None, email: bool = False
-) -> RunResult:
-    """The batch of one cycle (all cycles when None): each account whose patient balance is
-    at least the minimum and that had no statement in the last `statement_every_days`.
-    Accounts in collections, without an address, or with nothing due are skipped with the
-    reason; one account's refusal does not stop the others."""
+@dataclass(frozen=True)
+class Candidate:
+    """One account of a run: what it owes and, when it gets no statement, why not."""
+
+    account: Account
+    amount: Decimal
+    skip: str = ""
+
+
+def cycle_of_day(day: date, cycles: int) -> int:
+    """The cycle whose turn it is on `day`: the month split into `cycles` equal parts."""
+    cycles = max(cycles, 1)
+    length = calendar.monthrange(day.year, day.month)[1]
+    return min(cycles, (day.day - 1) * cycles // length + 1)
+
+
+def statement_candidates(
+    *, practice, cycle: int | None = None, today: date | None = None
+) -> list[Candidate]:
+    """Every account of the cycle (all cycles when None) with something owed, and whether
+    it gets a statement: skipped, with the reason, when under the minimum, in collections,
+    on hold for a dispute, sent one within `statement_every_days`, or without an address."""
     today = today or timezone.localdate()
     config = settings_for(practice)
     since = today - timedelta(days=config.statement_every_days)
-    result = RunResult()
+    found = []
     accounts = Account.objects.filter(practice=practice).select_related("patient").order_by("id")
     for account in accounts:
         if cycle is not None and cycle_of(account, config.cycles) != cycle:
             continue
         due = account_balance(account).patient_due
-        if due < config.statement_minimum or due <= ZERO:
+        if due <= ZERO:
             continue
-        standing = standing_of(account)
-        if standing.status == CollectionStatus.COLLECTIONS:
-            result.skipped.append((account, "in collections"))
-            continue
-        if account.statements.filter(statement_date__gt=since).exists():
+        if due < config.statement_minimum:
+            skip = f"under the minimum of ${to_cents(config.statement_minimum)}"
+        else:
+            skip = _skip_reason(account, since)
+        found.append(Candidate(account, due, skip))
+    return found
+
+
+def _skip_reason(account: Account, since: date) -> str:
+    standing = AccountStanding.objects.filter(account=account).first()
+    if standing is not None and standing.status == CollectionStatus.COLLECTIONS:
+        return "in collections"
+    if standing is not None and standing.hold in (Hold.DISPUTE, Hold.OTHER):
+        note = f": {standing.hold_note}" if standing.hold_note else ""
+        return f"on hold ({standing.get_hold_display().lower()}{note})"
+    last = account.statements.filter(statement_date__gt=since).order_by("-created_at").first()
+    if last is not None:
+        return f"had a statement on {last.statement_date:%m/%d/%Y}"
+    try:
+        mailing_party(account.patient)
+    except NoAddressError:
+        return "no mailing address"
+    return ""
+
+
+def statement_run(
+    *, practice, cycle: int | None = None, by=None, today: date | None = None, email: bool = False
+) -> RunResult:
+    """The batch of one cycle (all cycles when None): a statement for each candidate not
+    skipped (`statement_candidates`); one account's refusal does not stop the others. The
+    run is kept (`StatementRun`) with what went out and who was skipped, and why."""
+    today = today or timezone.localdate()
+    result = RunResult()
+    for candidate in statement_candidates(practice=practice, cycle=cycle, today=today):
+        account = candidate.account
+        if candidate.skip:
+            result.skipped.append((account, candidate.skip))
             continue
         try:
             with transaction.atomic():
@@ -302,7 +358,48 @@ def statement_run(
                 )
         except AccountsError as exc:
             result.skipped.append((account, exc.text))
+    result.run = StatementRun.objects.create(
+        practice=practice,
+        cycle=cycle,
+        ran_at=timezone.now(),
+        ran_by=by,
+        issued=len(result.issued),
+        amount=sum((s.amount_due for s in result.issued), ZERO),
+        skipped=[
+            {
+                "account": str(account.public_id),
+                "patient": f"{account.patient.last_name}, {account.patient.first_name}",
+                "reason": reason,
+            }
+            for account, reason in result.skipped
+        ],
+    )
     return result
 
 
-__all__ = ["Hold", "statement_issue", "statement_pdf", "statement_record", "statement_run"]
+def statement_cycles_due(*, today: date | None = None) -> dict[str, int]:  # practice -> sent
+    """The worker's daily job: for each practice that asked for it (Account settings,
+    `statements_on_clock`), run the cycle whose turn it is today, e-mailing statements
+    to patients with an address. A second run the same day sends nothing new (an account
+    gets one statement per `statement_every_days`)."""
+    today = today or timezone.localdate()
+    sent = {}
+    for config in AccountSettings.objects.filter(statements_on_clock=True).select_related(
+        "practice"
+    ):
+        cycle = cycle_of_day(today, config.cycles)
+        result = statement_run(practice=config.practice, cycle=cycle, today=today, email=True)
+        sent[config.practice.name] = len(result.issued)
+    return sent
+
+
+__all__ = [
+    "Hold",
+    "cycle_of_day",
+    "statement_candidates",
+    "statement_cycles_due",
+    "statement_issue",
+    "statement_pdf",
+    "statement_record",
+    "statement_run",
+]

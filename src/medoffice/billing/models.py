@@ -281,7 +281,11 @@ class Charge(models.Model):
             ),
             models.CheckConstraint(condition=models.Q(units__gte=1), name="charge_units"),
         ]
-        indexes = [models.Index(fields=["date_of_service"], name="charge_day")]
+        indexes = [
+            models.Index(fields=["date_of_service"], name="charge_day"),
+            # The dashboard's rollups read the charges made since their last refresh.
+            models.Index(fields=["created_at"], name="charge_created"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.code} ${self.amount}"
@@ -819,6 +823,8 @@ class Claim(models.Model):
         indexes = [
             models.Index(fields=["practice", "status", "service_from"], name="claim_queue"),
             models.Index(fields=["payer", "status"], name="claim_payer_status"),
+            # The dashboard's rollups read the claims changed since their last refresh.
+            models.Index(fields=["updated_at"], name="claim_updated"),
         ]
 
     def __str__(self) -> str:

@@ -6,6 +6,7 @@ the front desk has none of them.
 """
 
 from django.core.exceptions import ValidationError
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -142,7 +143,10 @@ class ClaimWorkItem(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"GET": work_access.VIEW_QUEUES}
 
-    @extend_schema(summary="A claim's open reasons (what to fix) and the payer's decisions")
+    @extend_schema(
+        summary="A claim's open reasons (what to fix) and the payer's decisions",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, public_id):
         claim = work_access.claim_for_work(request.user, public_id)
         findings = list(claim.findings.filter(resolved_at__isnull=True).order_by("-at"))
@@ -179,7 +183,7 @@ def _refused(exc: Exception):
     return problem(409, "Conflict", str(exc), code=getattr(exc, "code", "conflict"))
 
 
-class NoteIn(serializers.Serializer):
+class ClaimNoteIn(serializers.Serializer):
     text = serializers.CharField(max_length=2000)
 
 
@@ -187,10 +191,12 @@ class ClaimNoteCreate(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"POST": work_access.WORK}
 
-    @extend_schema(summary="Add a note to a claim", request=NoteIn)
+    @extend_schema(
+        summary="Add a note to a claim", request=ClaimNoteIn, responses={201: OpenApiTypes.OBJECT}
+    )
     def post(self, request, public_id):
         claim = _claim_for_action(request, public_id)
-        data = NoteIn(data=request.data)
+        data = ClaimNoteIn(data=request.data)
         data.is_valid(raise_exception=True)
         text = data.validated_data["text"]
         note = claim_work.claim_note_add(claim=claim, text=text, by=request.user)
@@ -201,7 +207,11 @@ class ClaimStatusRequest(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"POST": work_access.WORK}
 
-    @extend_schema(summary="Send a claim status request (276) now", request=None)
+    @extend_schema(
+        summary="Send a claim status request (276) now",
+        request=None,
+        responses={201: OpenApiTypes.OBJECT, 202: OpenApiTypes.OBJECT},
+    )
     def post(self, request, public_id):
         claim = _claim_for_action(request, public_id)
         try:
@@ -337,6 +347,7 @@ class CodeExplanation(APIView):
             OpenApiParameter("remark", str, many=True, description="RARC, e.g. N290"),
             OpenApiParameter("status", str, description="277CA STC01, e.g. A7:562:82"),
         ],
+        responses={200: OpenApiTypes.OBJECT},
     )  # fmt: skip
     def get(self, request):
         params = request.query_params

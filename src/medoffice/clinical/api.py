@@ -5,6 +5,9 @@ entirely (AC-03: absent, not blanked). Sensitive notes are listed without their 
 the caller may read them.
 """
 
+from datetime import timedelta
+
+from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -106,6 +109,13 @@ class ResultIn(serializers.Serializer):
     report = serializers.CharField(required=False, allow_blank=True)
     ordering_provider = serializers.CharField(max_length=10, required=False, help_text="NPI")
     resulted_at = serializers.DateTimeField()
+
+    def validate_resulted_at(self, value):
+        # Found by the API fuzz: a result of the year 312 was filed, and answered with the
+        # zone's local mean time offset (-04:56:02), which is no RFC 3339 date-time.
+        if value.year < 1900 or value > timezone.now() + timedelta(days=1):
+            raise serializers.ValidationError("A time from 1900 up to now.")
+        return value
 
 
 class NoteListOut(serializers.Serializer):

@@ -46,11 +46,10 @@ class ApiTokenAuthentication(BaseAuthentication):
         if len(parts) != 2:
             raise AuthenticationFailed("Authorization header must be 'Bearer <token>'.")
         raw = parts[1].decode("latin-1")
-        token = (
-            ApiToken.objects.select_related("user__staff")
-            .filter(digest=_digest(raw), revoked_at__isnull=True)
-            .first()
+        tokens = ApiToken.objects.select_related("user__staff").filter(
+            digest=_digest(raw), revoked_at__isnull=True
         )
+        token = next(iter(tokens[:1]), None)  # digests are unique: no ordering needed
         if token is None or not token.user.is_active:
             raise AuthenticationFailed("Invalid or revoked token.")
         now = timezone.now()

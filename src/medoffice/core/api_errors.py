@@ -104,3 +104,50 @@ def problem_exception_handler(exc, context):
         if header in response:
             out[header] = response[header]
     return out
+
+
+# Every refusal the API can give, documented on every operation of the OpenAPI schema, so a
+# client (and the schema fuzz, tests/core/test_api_fuzz.py) knows a 4xx is a problem document.
+PROBLEM_STATUSES = {
+    "400": "Invalid input: the fields at fault are named in `errors`.",
+    "401": "Not authenticated: no valid token or signed-in session (with its second factor).",
+    "403": "Forbidden: the caller's role does not allow this.",
+    "404": "Not found, or outside the caller's practice (the two are not told apart).",
+    "405": "Method not allowed.",
+    "409": "Conflict with the record's current state (e.g. already posted, slot taken).",
+    "415": "Unsupported media type.",
+    "422": "Refused by a business rule: the reason is in `detail` and `errors`.",
+    "429": "Too many requests.",
+}
+PROBLEM_SCHEMA = {
+    "type": "object",
+    "description": "An RFC 9457 problem document.",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "errors": {"type": "object", "additionalProperties": True},
+    },
+    "required": ["type", "title", "status"],
+    "additionalProperties": True,
+}
+
+
+def document_problems(result, generator, request, public):
+    """drf-spectacular postprocessing hook: add the problem answers to every operation."""
+    result.setdefault("components", {}).setdefault("schemas", {})["Problem"] = PROBLEM_SCHEMA
+    problem_ref = {"$ref": "#/components/schemas/Problem"}
+    for operations in result.get("paths", {}).values():
+        for operation in operations.values():
+            if not isinstance(operation, dict) or "responses" not in operation:
+                continue
+            for code, description in PROBLEM_STATUSES.items():
+                operation["responses"].setdefault(
+                    code,
+                    {
+                        "description": description,
+                        "content": {"application/problem+json": {"schema": problem_ref}},
+                    },
+                )
+    return result

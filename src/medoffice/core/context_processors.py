@@ -26,5 +26,8 @@ def staff(request) -> dict:
         "can_view_inbox": has_permission(user, "records.view_communication"),
         "can_view_stock": has_permission(user, "inventory.view_item"),
         "can_view_dashboard": has_permission(user, "reports.view_dashboard"),
+        "can_close_day": has_permission(user, "accounts.close_day"),
+        "can_run_statements": has_permission(user, "accounts.run_statements"),
+        "can_request_refund": has_permission(user, "accounts.request_refund"),
         "idle_timeout_seconds": settings.SESSION_IDLE_TIMEOUT_SECONDS,
     }

@@ -172,14 +172,17 @@ class AuditEvent(models.Model):
 
     id = models.BigIntegerField(primary_key=True)
     at = models.DateTimeField(db_index=True)
-    user_id = models.BigIntegerField(null=True, db_index=True)
+    # user_id and patient_id have no index of their own: the (user_id, at, patient_id) and
+    # (patient_id, at) indexes below serve every lookup by them, and each index is one
+    # more page written and synced per audited request.
+    user_id = models.BigIntegerField(null=True)
     username = models.CharField(max_length=150)
     role = models.CharField(max_length=32, blank=True)
     action = models.CharField(max_length=24, choices=AuditAction.choices, db_index=True)
     category = models.CharField(max_length=32, blank=True, help_text="demographics, insurance ...")
     object_type = models.CharField(max_length=64, blank=True)
     object_id = models.CharField(max_length=64, blank=True)
-    patient_id = models.CharField(max_length=64, blank=True, db_index=True)
+    patient_id = models.CharField(max_length=64, blank=True)
     client_ip = models.CharField(max_length=45, blank=True)
     request_id = models.CharField(max_length=36, blank=True)
     outcome = models.CharField(max_length=16, choices=AuditOutcome.choices)

@@ -217,7 +217,11 @@ _ACCOUNTS_DESK = {
 _ACCOUNTS_BILLING = _ACCOUNTS_DESK - {"accounts.close_day"} | {
     "accounts.run_statements", "accounts.view_ar_reports",
 }  # fmt: skip
-_ACCOUNTS_MANAGE = _ACCOUNTS_BILLING | {"accounts.approve_refund", "accounts.close_day"}
+_ACCOUNTS_MANAGE = (
+    _ACCOUNTS_BILLING
+    | {"accounts.approve_refund", "accounts.close_day"}
+    | {f"accounts.{action}_accountsettings" for action in ("view", "add", "change")}
+)  # the statement and collections policy (Configuration)
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: frozenset(
@@ -261,6 +265,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     ),
     Role.BILLER: frozenset(
         _READ_PATIENT
+        # Guarantor collections need the full SSN; every other role sees it masked (AC-03).
+        | {"patients.reveal_patient_ssn"}
         | {"patients.view_coverage", "patients.add_coverage", "patients.change_coverage"}
         | {"patients.view_consent"}
         | _SCHEDULE_READ

@@ -1,4 +1,5 @@
-"""United States postal facts: state codes and which ZIP prefixes belong to which state."""
+"""United States facts: state codes, which ZIP prefixes belong to which state, and the shape
+of a Social Security number."""
 
 import re
 
@@ -149,3 +150,34 @@ def zip_matches_state(zip_code: str, state: str) -> bool:
 def zip_prefixes(state: str) -> list[int]:
     """Every three-digit prefix of a state (for generating plausible addresses)."""
     return [p for low, high in _ZIP3_RANGES[state] for p in range(low, high + 1)]
+
+
+# An SSN is AAA-GG-SSSS. The SSA never issues area 000, 666 or 900-999, group 00 or serial
+# 0000 (SSA, "Social Security Number Randomization", 2011).
+_SSN_RE = re.compile(r"^(\d{3})-?(\d{2})-?(\d{4})$")
+
+
+def ssn_normalise(value: str) -> str:
+    """'123456789' or '123-45-6789' -> '123-45-6789'; '' for blank; ValidationError otherwise."""
+    text = (value or "").strip().replace(" ", "")
+    if not text:
+        return ""
+    match = _SSN_RE.fullmatch(text)
+    if match is None:
+        raise ValidationError("An SSN is 9 digits: 123-45-6789.", code="invalid_ssn")
+    area, group, serial = match.groups()
+    if area in ("000", "666") or area.startswith("9") or group == "00" or serial == "0000":
+        raise ValidationError(
+            "Not an SSN the Social Security Administration issues.", code="invalid_ssn"
+        )
+    return f"{area}-{group}-{serial}"
+
+
+def validate_ssn(value: str) -> None:
+    if value and ssn_normalise(value) != value:
+        raise ValidationError("An SSN is written 123-45-6789.", code="invalid_ssn")
+
+
+def ssn_masked(value: str) -> str:
+    """What every screen and answer shows: the last four digits only (AC-03)."""
+    return f"***-**-{value[-4:]}" if value else ""

@@ -26,8 +26,10 @@ from medoffice.scheduling.schedule_setup import schedule_setup
 logger = logging.getLogger(__name__)
 
 
-def on_appointment_changed(sender, appointment, event, previous, **kwargs) -> None:
-    """Inside the change's transaction: queue its message; the worker delivers it."""
+def on_appointment_changed(sender, appointment, event, previous, setup=None, **kwargs) -> None:
+    """Inside the change's transaction: queue its message; the worker delivers it.
+    `setup`: the kept scheduling set-up the change was checked against, if the service
+    passed it (read again otherwise)."""
     if not feed_is_on():
         return
     control_id = new_control_id()
@@ -37,7 +39,7 @@ def on_appointment_changed(sender, appointment, event, previous, **kwargs) -> No
             event=event,
             previous=previous,
             control_id=control_id,
-            setup=schedule_setup(appointment.appointment_type.practice_id),
+            setup=setup or schedule_setup(appointment.appointment_type.practice_id),
         )
     except Exception as exc:
         logger.error("HL7 message %s not queued (%s)", control_id, type(exc).__name__)

@@ -117,6 +117,14 @@ def _devices(appointment: Appointment, setup) -> tuple[Device, ...]:
     )
 
 
+def _practice(appointment: Appointment, setup):
+    """The patient's practice, from the kept set-up when it is that practice (no query)."""
+    kept = getattr(setup, "practice", None)
+    if kept is not None and kept.id == appointment.patient.practice_id:
+        return kept
+    return appointment.patient.practice
+
+
 def appointment_notice(
     appointment: Appointment, event: str, previous: dict, setup=None
 ) -> AppointmentNotice:
@@ -125,7 +133,7 @@ def appointment_notice(
     trigger = trigger_for(appointment, event)
     code, text = _event_reason(appointment, trigger, previous, zone)
     patient = appointment.patient
-    practice = patient.practice
+    practice = _practice(appointment, setup)
     provider = appointment.provider
     room_name, room_kind, room_kind_name = _room_place(appointment, setup)
     assistant = None
@@ -187,7 +195,7 @@ def siu_message(
 ) -> tuple[SiuTrigger, str]:
     """(trigger, message text) for one committed appointment change."""
     notice = appointment_notice(appointment, event, previous, setup)
-    practice = appointment.patient.practice
+    practice = _practice(appointment, setup)
     header = Header(
         control_id=control_id,
         created_at=created_at.astimezone(notice.starts_at.tzinfo),

@@ -30,6 +30,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
+from medoffice.core.bulk import insert_row
 from medoffice.interop.hl7v2 import siu_message
 from medoffice.interop.models import OutboundMessage, OutboundStatus, new_control_id
 from medoffice.interop.transports import (
@@ -92,12 +93,14 @@ def outbound_message_queue(
         appointment, event, previous, control_id=control_id, created_at=created_at, setup=setup
     )
     with beside_the_change():
-        return OutboundMessage.objects.create(
-            control_id=control_id,
-            trigger=trigger.value,
-            appointment=appointment,
-            text=text,
-            created_at=created_at,
+        return insert_row(  # objects.create()'s INSERT, its statement built once (core/bulk.py)
+            OutboundMessage(
+                control_id=control_id,
+                trigger=trigger.value,
+                appointment=appointment,
+                text=text,
+                created_at=created_at,
+            )
         )
 
 

@@ -7,6 +7,7 @@ from django.http import Http404
 from medoffice.core.access import practice_id_for
 from medoffice.inventory.models import (
     CycleCount,
+    EquipmentDocument,
     EquipmentRecord,
     Item,
     PurchaseOrder,
@@ -40,6 +41,13 @@ def equipment_get_for_user(user, public_id) -> EquipmentRecord:
         equipment__location__practice_id=practice_id_for(user)
     ).select_related("equipment__location", "vendor")
     return _one(records, public_id)
+
+
+def equipment_document_get_for_user(user, public_id) -> EquipmentDocument:
+    documents = EquipmentDocument.objects.filter(
+        record__equipment__location__practice_id=practice_id_for(user)
+    )
+    return _one(documents.select_related("record"), public_id)
 
 
 def ticket_get_for_user(user, public_id) -> ServiceTicket:

@@ -2,7 +2,7 @@
 
 from django import forms
 
-from medoffice.inventory.models import AdjustReason, TicketStatus, Vendor
+from medoffice.inventory.models import AdjustReason, DocumentKind, TicketStatus, Vendor
 
 
 class MoveForm(forms.Form):
@@ -21,6 +21,12 @@ class UpkeepForm(forms.Form):
     done_on = forms.DateField()
     done_by = forms.CharField(max_length=120, required=False)
     note = forms.CharField(max_length=300, required=False)
+
+
+class EquipmentDocumentForm(forms.Form):
+    kind = forms.ChoiceField(choices=DocumentKind.choices)
+    title = forms.CharField(max_length=120)
+    file = forms.FileField()
 
 
 class TicketForm(forms.Form):

@@ -451,10 +451,19 @@ class DocumentKind(models.TextChoices):
 
 
 class EquipmentDocument(models.Model):
+    """A certificate, manual or contract kept with the device: uploaded through
+    `equipment_document_add` (checked by its first bytes, WB-03), downloaded as an
+    attachment through the equipment's access helper."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     record = models.ForeignKey(EquipmentRecord, on_delete=models.CASCADE, related_name="documents")
     kind = models.CharField(max_length=12, choices=DocumentKind.choices)
     title = models.CharField(max_length=120)
     file = models.FileField(upload_to="equipment/%Y/%m/")
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True,
+        related_name="+",
+    )  # fmt: skip
     uploaded_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

@@ -28,6 +28,7 @@ from medoffice.inventory.models import (
     AdjustReason,
     CycleCount,
     CycleCountLine,
+    EquipmentDocument,
     EquipmentRecord,
     Item,
     ItemCategory,
@@ -862,3 +863,28 @@ def inventory_daily(*, practice, now: datetime | None = None) -> dict:
 
 def order_line_amount(line: PurchaseOrderLine):
     return extend(line.unit_price, line.quantity)
+
+
+@transaction.atomic
+def equipment_document_add(*, record, kind: str, title: str, upload, by) -> EquipmentDocument:
+    """Keep a certificate, manual or contract with the device: a PDF or an image, checked by
+    its first bytes and stored under a generated name (WB-03); refused whole otherwise."""
+    from medoffice.core.uploads import checked_upload
+
+    document = EquipmentDocument(record=record, kind=kind, title=(title or "").strip(),
+                                 uploaded_by=by)  # fmt: skip
+    errors: dict[str, list[str]] = {}
+    try:
+        document.file = checked_upload(upload)
+    except ValidationError as exc:
+        errors["file"] = exc.messages
+    try:
+        document.full_clean(exclude=["file", "uploaded_by"])
+    except ValidationError as exc:
+        errors.update(exc.message_dict)
+    if errors:
+        raise ValidationError(errors)
+    document.save()
+    audit_record(action=AuditAction.CREATE, obj=record, category=CATEGORY,
+                 detail=f"document {document.kind}: {document.title}")  # fmt: skip
+    return document

@@ -20,6 +20,16 @@ urlpatterns = [
     path("inventory/equipment/", views.equipment_list, name="equipment-list"),
     path("inventory/equipment/<uuid:public_id>/", views.equipment_detail, name="equipment-detail"),
     path(
+        "inventory/equipment/<uuid:public_id>/documents/",
+        views.equipment_document_add,
+        name="equipment-document-add",
+    ),
+    path(
+        "inventory/equipment/documents/<uuid:public_id>/",
+        views.equipment_document,
+        name="equipment-document",
+    ),
+    path(
         "inventory/equipment/<uuid:public_id>/upkeep/",
         views.equipment_upkeep,
         name="equipment-upkeep",

@@ -5,7 +5,7 @@ equipment register (upkeep, repairs). Thin: parse, call a service, render."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.forms import ValidationError as FormError
-from django.http import HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
@@ -16,6 +16,7 @@ from medoffice.core.policy import has_permission, requires
 from medoffice.inventory import access, selectors, services
 from medoffice.inventory.documents import order_pdf
 from medoffice.inventory.forms import (
+    EquipmentDocumentForm,
     MoveForm,
     PriceForm,
     TicketForm,
@@ -25,6 +26,7 @@ from medoffice.inventory.forms import (
     receipts_from_post,
 )
 from medoffice.inventory.models import (
+    DocumentKind,
     EquipmentRecord,
     Item,
     Lot,
@@ -305,7 +307,40 @@ def equipment_detail(request, public_id, *, errors=None, status=200):
         "can_report": has_permission(request.user, REPORT),
         "can_repair": has_permission(request.user, REPAIR),
         "spans": services.out_of_service_spans(record, timezone.now()),
+        "document_kinds": DocumentKind.choices,
     }, status=status)  # fmt: skip
+
+
+@require_POST
+@requires(UPKEEP)
+def equipment_document_add(request, public_id):
+    record = access.equipment_get_for_user(request.user, public_id)
+    form = EquipmentDocumentForm(request.POST, request.FILES)
+    try:
+        if not form.is_valid():
+            raise ValidationError(form.errors)
+        services.equipment_document_add(
+            record=record, kind=form.cleaned_data["kind"], title=form.cleaned_data["title"],
+            upload=form.cleaned_data["file"], by=request.user,
+        )  # fmt: skip
+    except ValidationError as exc:
+        return equipment_detail.__wrapped__(request, public_id, errors=_errors(exc), status=422)
+    messages.success(request, "Document kept with the equipment.")
+    return redirect("inventory:equipment-detail", public_id=record.public_id)
+
+
+@require_GET
+@requires(EQUIPMENT)
+def equipment_document(request, public_id):
+    """The file as an attachment, never rendered by the browser (WB-03)."""
+    document = access.equipment_document_get_for_user(request.user, public_id)
+    name = document.file.name
+    extension = name[name.rfind(".") :] if "." in name else ""
+    response = FileResponse(
+        document.file.open("rb"), as_attachment=True, filename=f"{document.kind}{extension}"
+    )
+    response["Content-Security-Policy"] = "sandbox"
+    return response
 
 
 @require_POST

@@ -29,20 +29,41 @@ def require_permission(user, permission: str, *, patient=None, category: str = "
 
 
 def patient_get_for_user(
-    user, public_id, *, permission: str = "patients.view_patient", audit: bool = True
+    user,
+    public_id,
+    *,
+    permission: str = "patients.view_patient",
+    audit: bool = True,
+    related: bool = True,
 ) -> Patient:
+    """`related=False`: the patient's row alone, without the care provider, home location and
+    merged-into record that pages show (a booking through the API needs none of them)."""
     practice_id = practice_id_for(user)
-    patient = (
-        Patient.objects.select_related("primary_care_provider", "home_location", "merged_into")
-        .filter(practice_id=practice_id, public_id=public_id)
-        .first()
-    )
+    patients = Patient.objects.filter(practice_id=practice_id, public_id=public_id)
+    if related:
+        patients = patients.select_related("primary_care_provider", "home_location", "merged_into")
+    patient = next(iter(patients[:1]), None)  # public ids are unique: no ordering needed
     if patient is None:
         raise Http404
     require_permission(user, permission, patient=patient, category="demographics")
     if audit:
         audit_record(action=AuditAction.READ, obj=patient, patient=patient, category="demographics")
     return patient
+
+
+def patient_ssn_reveal_for_user(user, public_id) -> str:
+    """The full SSN, for a role holding reveal_patient_ssn (AC-03); every reveal is audited."""
+    patient = patient_get_for_user(
+        user, public_id, permission="patients.reveal_patient_ssn", audit=False
+    )
+    audit_record(
+        action=AuditAction.READ,
+        obj=patient,
+        patient=patient,
+        category="identifiers",
+        detail="full SSN shown" if patient.ssn else "full SSN asked for: none on file",
+    )
+    return patient.ssn
 
 
 def coverage_list_for_user(user, patient: Patient) -> list[Coverage]:

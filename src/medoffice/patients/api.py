@@ -8,6 +8,7 @@ from rest_framework.views import APIView
 
 from medoffice.core.api_errors import problem
 from medoffice.core.policy import HasRequiredPermission
+from medoffice.core.us import ssn_masked
 from medoffice.patients import access, services
 from medoffice.patients.errors import DuplicatePatientError
 from medoffice.patients.forms import COVERAGE_FIELDS, PATIENT_FIELDS
@@ -18,15 +19,27 @@ PATIENT_READ_FIELDS = ("id", *PATIENT_FIELDS, "status", "merged_into", "created_
 
 class PatientSerializer(serializers.ModelSerializer):
     id = serializers.UUIDField(source="public_id", read_only=True)
+    # Each may be empty (null): said in the schema, which clients and the fuzz check.
     primary_care_provider = serializers.SlugRelatedField(
-        slug_field="npi", read_only=True, help_text="NPI of the primary care provider"
+        slug_field="npi",
+        read_only=True,
+        allow_null=True,
+        help_text="NPI of the primary care provider",
     )
-    home_location = serializers.SlugRelatedField(slug_field="name", read_only=True)
-    merged_into = serializers.SlugRelatedField(slug_field="public_id", read_only=True)
+    home_location = serializers.SlugRelatedField(slug_field="name", read_only=True, allow_null=True)
+    merged_into = serializers.SlugRelatedField(
+        slug_field="public_id", read_only=True, allow_null=True
+    )
+    ssn = serializers.SerializerMethodField(
+        help_text="Masked (***-**-1234) for every caller; the full number is at .../ssn/."
+    )
 
     class Meta:
         model = Patient
-        fields = PATIENT_READ_FIELDS
+        fields = (*PATIENT_READ_FIELDS, "ssn")
+
+    def get_ssn(self, obj) -> str:
+        return ssn_masked(obj.ssn)
 
 
 class PatientWriteSerializer(serializers.ModelSerializer):
@@ -45,10 +58,12 @@ class PatientWriteSerializer(serializers.ModelSerializer):
         allow_null=True,
     )
     confirm_not_duplicate = serializers.BooleanField(required=False, default=False)
+    # Written here, never read back in full (PatientSerializer masks it).
+    ssn = serializers.CharField(required=False, allow_blank=True, max_length=11, write_only=True)
 
     class Meta:
         model = Patient
-        fields = (*PATIENT_FIELDS, "confirm_not_duplicate")
+        fields = (*PATIENT_FIELDS, "ssn", "confirm_not_duplicate")
         extra_kwargs = {
             name: {"validators": []}
             for name in ("mrn", "zip_code", "mobile_phone", "home_phone", "work_phone")
@@ -161,6 +176,18 @@ class PatientItem(APIView):
         data.pop("confirm_not_duplicate", None)
         patient = services.patient_update(patient=patient, fields=data)
         return Response(PatientSerializer(patient).data)
+
+
+class PatientSsn(APIView):
+    permission_classes = [HasRequiredPermission]
+    required_permission = {"GET": "patients.reveal_patient_ssn"}
+
+    @extend_schema(
+        responses=inline_serializer("PatientSsn", {"ssn": serializers.CharField()}),
+        summary="Reveal a patient's full SSN (audited)",
+    )
+    def get(self, request, public_id):
+        return Response({"ssn": access.patient_ssn_reveal_for_user(request.user, public_id)})
 
 
 class SearchResultSerializer(serializers.ModelSerializer):

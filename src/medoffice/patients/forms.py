@@ -4,6 +4,7 @@ from django import forms
 from django.forms.models import fields_for_model
 
 from medoffice.core.models import Provider
+from medoffice.core.us import ssn_normalise
 from medoffice.patients.models import ConsentKind, Coverage, Patient, Payer
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -75,6 +76,7 @@ class PatientForm(FieldsetsMixin, forms.Form):
 class RegistrationForm(PatientForm):
     FIELDSETS = (
         *FIELDSETS,
+        ("For collections", ("ssn",)),
         ("Signed today", ("privacy_notice", "financial_policy", "consent_sms", "consent_email")),
     )
 
@@ -87,6 +89,18 @@ class RegistrationForm(PatientForm):
     confirm_not_duplicate = forms.BooleanField(
         required=False, label="I checked the records above: this is a different person"
     )
+    # Taken once, at registration; afterwards shown masked (AC-03). Not on the edit form, so
+    # no page ever puts the full number back into an input.
+    ssn = forms.CharField(
+        required=False,
+        label="SSN",
+        max_length=11,
+        help_text="Social Security number, for the guarantor's account. Shown masked afterwards.",
+        widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric"}),
+    )
+
+    def clean_ssn(self) -> str:
+        return ssn_normalise(self.cleaned_data["ssn"])
 
     CONSENT_FIELDS = {
         "privacy_notice": ConsentKind.PRIVACY_NOTICE,
@@ -96,7 +110,7 @@ class RegistrationForm(PatientForm):
     }
 
     def patient_fields(self) -> dict:
-        return {name: self.cleaned_data[name] for name in PATIENT_FIELDS}
+        return {name: self.cleaned_data[name] for name in (*PATIENT_FIELDS, "ssn")}
 
     def consent_kinds(self) -> list[str]:
         return [kind for name, kind in self.CONSENT_FIELDS.items() if self.cleaned_data.get(name)]

@@ -9,7 +9,7 @@ from django.db import models
 
 from medoffice.core.models import Location, Practice, Provider
 from medoffice.core.sealing import SealedCharField, member_id_index
-from medoffice.core.us import UsState, validate_zip
+from medoffice.core.us import UsState, validate_ssn, validate_zip
 
 
 class SexAtBirth(models.TextChoices):
@@ -134,6 +134,11 @@ class Patient(models.Model):
     guarantor_phone = models.CharField(max_length=16, blank=True)
     guarantor_address = models.CharField(max_length=200, blank=True)
 
+    # Recorded for guarantors and collections; sealed at rest (AC-08), shown masked to
+    # everyone (ssn_masked) and in full only to a role holding reveal_patient_ssn, audited.
+    # Never searched, so it has no blind index.
+    ssn = SealedCharField("SSN", max_length=11, blank=True, default="", validators=[validate_ssn])
+
     primary_care_provider = models.ForeignKey(
         Provider, on_delete=models.SET_NULL, null=True, blank=True, related_name="panel"
     )
@@ -155,6 +160,7 @@ class Patient(models.Model):
         permissions = [
             ("merge_patient", "Can merge duplicate patient records"),
             ("export_patient", "Can export patient records"),
+            ("reveal_patient_ssn", "Can see a patient's full SSN"),
         ]
         constraints = [
             models.UniqueConstraint(fields=["practice", "mrn"], name="patient_mrn_unique"),

@@ -13,6 +13,7 @@ from medoffice.core.audit import audit_record
 from medoffice.core.identifiers import mrn_from_number
 from medoffice.core.models import AuditAction, Practice
 from medoffice.core.uploads import checked_upload
+from medoffice.core.us import ssn_normalise
 from medoffice.patients.duplicates import duplicate_candidates
 from medoffice.patients.errors import DuplicatePatientError, MergeError
 from medoffice.patients.models import (
@@ -85,6 +86,11 @@ def patient_field_errors(
     Phones in `fields` are rewritten to E.164. Used on save and while the user types.
     """
     errors = _normalise_phones(fields)
+    if fields.get("ssn"):
+        try:
+            fields["ssn"] = ssn_normalise(fields["ssn"])
+        except ValidationError as exc:
+            errors["ssn"] = exc.messages
     if fields.get("dob"):
         try:
             fields["dob"] = Patient._meta.get_field("dob").to_python(fields["dob"])

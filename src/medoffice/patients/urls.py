@@ -9,6 +9,7 @@ urlpatterns = [
     path("new/", views.patient_register, name="patient-register"),
     path("<uuid:public_id>/", views.patient_detail, name="patient-detail"),
     path("<uuid:public_id>/edit/", views.patient_edit, name="patient-edit"),
+    path("<uuid:public_id>/ssn/", views.patient_ssn, name="patient-ssn"),
     path("<uuid:public_id>/merge/", views.patient_merge, name="patient-merge"),
     path("<uuid:public_id>/insurance/", views.coverage_list, name="coverage-list"),
     path("<uuid:public_id>/insurance/new/", views.coverage_add, name="coverage-add"),

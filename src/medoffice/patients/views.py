@@ -13,6 +13,7 @@ from medoffice.core.forms import apply_service_errors
 from medoffice.core.policy import has_permission, requires
 from medoffice.core.redirects import safe_next
 from medoffice.core.templatetags.medoffice import phone
+from medoffice.core.us import ssn_masked
 from medoffice.patients import access, services
 from medoffice.patients.errors import DuplicatePatientError, MergeError
 from medoffice.patients.forms import (
@@ -33,7 +34,7 @@ TABS = (
     ("appointments", "Appointments", "scheduling:appointment-list"),
     ("outside", "Outside care", "scheduling:outside-list"),
     ("chart", "Chart", "clinical:chart"),
-    ("billing", "Billing", None),
+    ("billing", "Account", "accounts:patient-account"),
     ("documents", "Documents", "records:document-list"),
     ("communications", "Communications", "messaging:message-list"),
     ("log", "Communications log", "records:communication-list"),
@@ -61,7 +62,9 @@ def render_patient_tab(request, patient, tab: str, context: dict, template: str 
             "add_consent": has_permission(request.user, "patients.add_consent"),
             "change_consent": has_permission(request.user, "patients.change_consent"),
             "merge": has_permission(request.user, "patients.merge_patient"),
+            "reveal_ssn": has_permission(request.user, "patients.reveal_patient_ssn"),
         },
+        "ssn_masked": ssn_masked(patient.ssn),
         **context,
     }
     context["tab_template"] = template or f"patients/tab_{tab}.html"
@@ -76,6 +79,14 @@ def render_patient_tab(request, patient, tab: str, context: dict, template: str 
 def patient_detail(request, public_id):
     patient = access.patient_get_for_user(request.user, public_id)
     return render_patient_tab(request, patient, "demographics", {})
+
+
+@requires("patients.reveal_patient_ssn")
+@require_GET
+def patient_ssn(request, public_id):
+    """The full SSN in place of the masked one (htmx); audited by the access function."""
+    ssn = access.patient_ssn_reveal_for_user(request.user, public_id)
+    return render(request, "patients/ssn_revealed.html", {"ssn": ssn})
 
 
 @requires("patients.view_coverage")

@@ -2,6 +2,7 @@
 manager reads; clinicians and the front desk see no accounts here). Thin: the same
 services as the screens; refusals are problem documents."""
 
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -143,7 +144,10 @@ class EraItem(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"GET": VIEW}
 
-    @extend_schema(summary="One ERA file: its claim payments and what posting did with each")
+    @extend_schema(
+        summary="One ERA file: its claim payments and what posting did with each",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, public_id):
         record = era_file_get_for_user(request.user, public_id)
         claims = EraClaim.objects.filter(era_payment__era_file=record).select_related("claim")
@@ -158,7 +162,10 @@ class AccountLedger(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"GET": VIEW}
 
-    @extend_schema(summary="A patient's account: balances by party, lines, and every entry")
+    @extend_schema(
+        summary="A patient's account: balances by party, lines, and every entry",
+        responses={200: OpenApiTypes.OBJECT},
+    )
     def get(self, request, public_id):
         # the permission is this view's own (payments.view_ledger); its audit row is below
         patient = patient_get_for_user(request.user, public_id, permission=VIEW, audit=False)

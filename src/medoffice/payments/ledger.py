@@ -8,6 +8,7 @@
     transfer(charge, amount, to_party=, ...)      responsibility: payer -> secondary/patient
     write_off(charge, amount, reason=, by=)       bad debt, small balance, courtesy
     refund(amount=, method=, reference=, account= | payer=, from_payment= | charge=, by=)
+    recoupment_apply(charge=, payer=, amount=, by=) a payer's PLB recoupment onto its line
     reverse(entry, reason=, by=)                  undo one entry (a new, opposite entry)
     reverse_posting(posting, reason=, by=)        undo every entry of one posting
 
@@ -60,6 +61,7 @@ __all__ = [
     "apply_payment",
     "post_charges",
     "receive_payment",
+    "recoupment_apply",
     "refund",
     "reverse",
     "reverse_posting",
@@ -567,6 +569,88 @@ def refund(
             ]  # fmt: skip
         LedgerEntry.objects.bulk_create(entries)
         return out, entries
+
+
+# PLB reasons by which a payer takes money back from a remittance (the amount is positive).
+RECOUPMENT_REASONS = ("WO", "WU", "72", "FB")
+
+
+def recoupments_open(payer_id: int, practice_id: int) -> list[tuple[Payment, Decimal]]:
+    """The payer's ERA payments with recouped money not yet put on a line, oldest first:
+    what their provider-level recoupments (and the entries moving them) still sum to."""
+    from django.db.models import Sum
+
+    rows = (
+        LedgerEntry.objects.filter(
+            practice_id=practice_id,
+            kind=EntryKind.PROVIDER,
+            payer_id=payer_id,
+            reason__in=RECOUPMENT_REASONS,
+        )
+        .exclude(payment_id=None)
+        .values("payment_id")
+        .annotate(total=Sum("amount"))
+        .order_by("payment_id")
+    )
+    left = {row["payment_id"]: to_cents(row["total"]) for row in rows if row["total"] > 0}
+    payments = Payment.objects.in_bulk(list(left))
+    return [(payments[pid], left[pid]) for pid in sorted(left)]
+
+
+def recoupment_apply(*, charge: Charge, payer, amount, note: str = "", by=None) -> list:
+    """The payer took back an overpayment of `charge` from a later remittance (a PLB
+    recoupment, posted at provider level by the ERA): move that money onto the line. One
+    posting per ERA payment drawn on: a refund entry on the line (the payer's credit there
+    goes) and the opposite provider-level entry (the recoupment is accounted for), both
+    naming the ERA payment, so what the payment paid is unchanged. Refused beyond the
+    line's credit for the payer or beyond the recoupments still open."""
+    value = _money(amount)
+    with transaction.atomic():
+        owed = line_balances([charge.pk]).get(charge.pk, {}).get((Party.INSURANCE, payer.pk), ZERO)
+        if -owed < value:
+            raise RefundBeyondCreditError(
+                f"The line's credit for this payer is ${max(-owed, ZERO)}; ${value} is more."
+            )
+        account = _account_of_charge(charge)
+        open_ = recoupments_open(payer.pk, account.practice_id)
+        if sum((left for _, left in open_), ZERO) < value:
+            raise LedgerError(
+                f"No remittance from this payer recouped ${value} yet: wait for the ERA "
+                "whose provider-level adjustment (WO, 72, FB) takes it back.",
+                field="method",
+            )
+        now, today = _now_and_day()
+        coverage_id = _coverage_of(charge.pk, payer.pk)
+        entries, need = [], value
+        for payment, left in open_:
+            take = min(left, need)
+            if take <= ZERO:
+                break
+            posting = uuid.uuid4()
+            common = {
+                "posting": posting, "payment": payment, "payer_id": payer.pk,
+                "source_kind": SourceKind.ERA, "source": payment.reference[:120],
+                "note": (note or "overpayment recouped by the payer")[:300],
+                "effective_on": today, "posted_by": by, "posted_at": now,
+            }  # fmt: skip
+            reason = (
+                LedgerEntry.objects.filter(
+                    payment=payment, kind=EntryKind.PROVIDER, reason__in=RECOUPMENT_REASONS
+                )
+                .values_list("reason", flat=True)
+                .first()
+            )
+            entries.append(
+                _line_entry(charge, account, kind=EntryKind.REFUND, amount=take,
+                            party=Party.INSURANCE, coverage_id=coverage_id, **common)
+            )  # fmt: skip
+            entries.append(
+                LedgerEntry(practice_id=account.practice_id, kind=EntryKind.PROVIDER,
+                            amount=-take, party=Party.PRACTICE, reason=reason or "WO",
+                            **common)
+            )  # fmt: skip
+            need -= take
+        return LedgerEntry.objects.bulk_create(entries)
 
 
 def reverse(entry: LedgerEntry, *, reason: str, by=None) -> LedgerEntry:

@@ -182,12 +182,16 @@ class CommunicationOut(serializers.Serializer):
     subject = serializers.CharField()
     summary = serializers.CharField()
     occurred_at = serializers.DateTimeField()
-    handled_by = serializers.CharField(source="handled_by.username", default=None)
-    routed_to = serializers.CharField(source="routed_to.npi", default=None, help_text="NPI")
+    handled_by = serializers.CharField(source="handled_by.username", default=None, allow_null=True)
+    routed_to = serializers.CharField(
+        source="routed_to.npi", default=None, allow_null=True, help_text="NPI"
+    )
     answer = serializers.CharField()
     answered_at = serializers.DateTimeField(allow_null=True)
     follow_up = serializers.CharField()
-    follow_up_owner = serializers.CharField(source="follow_up_owner.username", default=None)
+    follow_up_owner = serializers.CharField(
+        source="follow_up_owner.username", default=None, allow_null=True
+    )
     follow_up_due = serializers.DateField(allow_null=True)
     follow_up_done_at = serializers.DateTimeField(allow_null=True)
     documents = serializers.SerializerMethodField()
@@ -296,7 +300,7 @@ class IdentityCheckOut(serializers.Serializer):
     method = serializers.ChoiceField(choices=IdentityMethod.choices)
     detail = serializers.CharField()
     passed = serializers.BooleanField()
-    checked_by = serializers.CharField(source="checked_by.username", default=None)
+    checked_by = serializers.CharField(source="checked_by.username", default=None, allow_null=True)
     checked_at = serializers.DateTimeField()
 
 
@@ -502,7 +506,9 @@ class ReferralOut(serializers.Serializer):
     id = serializers.UUIDField(source="public_id")
     patient = serializers.UUIDField(source="patient.public_id")
     direction = serializers.ChoiceField(choices=TransferDirection.choices)
-    provider = serializers.CharField(source="provider.npi", default=None, help_text="Our NPI")
+    provider = serializers.CharField(
+        source="provider.npi", default=None, allow_null=True, help_text="Our NPI"
+    )
     other_name = serializers.CharField()
     other_npi = serializers.CharField()
     other_specialty = serializers.CharField()

@@ -1,10 +1,11 @@
 """The accounting export: a general-ledger journal of a month for the practice's books.
 
 Sources give journal entries in account keys (core/reporting.py): billing's charges here;
-supply purchases from inventory's `reporting` module; payments, adjustments, refunds and
-deposits from the payments app's when it exists. Keys are mapped to the practice's
-accounts (AccountMap). Every entry balances, so the journal balances to zero; a month
-with days whose visits are not yet signed (charges not posted) gets a warning.
+supply purchases from inventory's `reporting` module; payments (net of refunds),
+adjustments and deposits from the ledger (accounts' `reporting` module). Keys are mapped
+to the practice's accounts (AccountMap). Every entry balances, so the journal balances to
+zero; a month with days whose visits are not yet signed (charges not posted), or with desk
+payments in a drawer nobody closed, gets a warning.
 """
 
 from collections import defaultdict
@@ -102,6 +103,31 @@ def unposted_days(practice, first_day: date, last_day: date) -> list[date]:
     )  # fmt: skip
 
 
+def unclosed_desk_days(practice, first_day: date, last_day: date) -> list[date]:
+    """Days of the period with payments taken at a desk whose drawer nobody closed there
+    (accounts.DayClose): the deposit is not counted yet, so the day may still change."""
+    from medoffice.accounts.models import DayClose
+    from medoffice.payments.models import Payment, PaymentKind
+
+    taken = set(
+        Payment.objects.filter(
+            practice=practice, kind=PaymentKind.PATIENT, location__isnull=False,
+            received_on__gte=first_day, received_on__lte=last_day,
+        ).values_list("location_id", "received_on")
+    )  # fmt: skip
+    closed = set(
+        DayClose.objects.filter(
+            location__practice=practice, day__gte=first_day, day__lte=last_day
+        ).values_list("location_id", "day")
+    )
+    return sorted({day for location, day in taken - closed})
+
+
+def _days(days: list[date]) -> str:
+    shown = ", ".join(f"{d:%m/%d}" for d in days[:10])
+    return shown + (f" and {len(days) - 10} more" if len(days) > 10 else "")
+
+
 def journal_for(practice, period: str) -> Journal:
     from medoffice.reports.registry import journal_sources
 
@@ -126,11 +152,15 @@ def journal_for(practice, period: str) -> Journal:
     warnings = []
     open_days = unposted_days(practice, first_day, last_day)
     if open_days:
-        shown = ", ".join(f"{d:%m/%d}" for d in open_days[:10])
-        more = f" and {len(open_days) - 10} more" if len(open_days) > 10 else ""
         warnings.append(
             f"{len(open_days)} day(s) of {first_day:%B %Y} have visits not yet signed, so "
-            f"their charges are not in this journal: {shown}{more}."
+            f"their charges are not in this journal: {_days(open_days)}."
+        )
+    unclosed = unclosed_desk_days(practice, first_day, last_day)
+    if unclosed:
+        warnings.append(
+            f"{len(unclosed)} day(s) of {first_day:%B %Y} have desk payments in a drawer "
+            f"nobody closed (day close), so their deposit is not counted: {_days(unclosed)}."
         )
     if last_day >= timezone.localdate():
         warnings.append(f"{first_day:%B %Y} is not over yet: the journal is partial.")

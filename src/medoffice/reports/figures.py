@@ -3,48 +3,21 @@ and waits by week, provider utilisation, charges by month. Other apps add theirs
 `reporting` module (core/reporting.py); the registry puts them all together."""
 
 from collections import defaultdict
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
-from django.db.models import (
-    Case,
-    Count,
-    Exists,
-    F,
-    FloatField,
-    Func,
-    IntegerField,
-    OuterRef,
-    Q,
-    Sum,
-    Value,
-    When,
-)
+from django.db.models import Case, IntegerField, Sum, Value, When
 
-from medoffice.billing.models import Charge, Claim, ClaimEvent
-from medoffice.core.models import Location, Provider
+from medoffice.core.models import Provider
 from medoffice.core.money import ZERO
 from medoffice.core.reporting import Figure, FigureData, Filters, Series
-from medoffice.scheduling.models import Appointment, Holiday, TemplateBlock
+from medoffice.reports.models import ChargeDay, ClaimDay, VisitDay
+from medoffice.reports.rollups import refresh_for_page
+from medoffice.scheduling.models import Holiday, TemplateBlock
 
-LIVE = ("booked", "arrived", "fulfilled", "noshow")
 KEPT = ("arrived", "fulfilled")
-
-
-def zone_of(filters: Filters) -> ZoneInfo:
-    locations = Location.objects.filter(practice=filters.practice)
-    if filters.location_ids:
-        locations = locations.filter(id__in=filters.location_ids)
-    first = locations.order_by("id").first()
-    return first.zone if first else filters.practice.zone
-
-
-def _span(filters: Filters, zone: ZoneInfo) -> tuple[datetime, datetime]:
-    return (
-        datetime.combine(filters.first_day, time(0), tzinfo=zone),
-        datetime.combine(filters.last_day + timedelta(days=1), time(0), tzinfo=zone),
-    )
+SUMMED = ("booked", "arrived", "fulfilled", "noshow", "cancelled", "waits", "wait_seconds",
+          "live_minutes")  # fmt: skip
 
 
 def _monday(day: date) -> date:
@@ -57,32 +30,6 @@ def weeks(filters: Filters) -> list[date]:
         result.append(first)
         first += timedelta(days=7)
     return result
-
-
-def _appointments(filters: Filters):
-    visits = Appointment.objects.filter(location__practice=filters.practice)
-    if filters.location_ids:
-        visits = visits.filter(location_id__in=filters.location_ids)
-    if filters.provider_ids:
-        visits = visits.filter(provider_id__in=filters.provider_ids)
-    return visits
-
-
-class SecondsBetween(Func):
-    """Seconds from the first datetime to the second, as a float, computed by the database."""
-
-    arity = 2
-    output_field = FloatField()
-
-    def as_sql(self, compiler, connection, **extra_context):
-        (start, start_params), (end, end_params) = (
-            compiler.compile(e) for e in self.get_source_expressions()
-        )
-        if connection.vendor == "sqlite":
-            sql = f"((julianday({end}) - julianday({start})) * 86400.0)"
-        else:
-            sql = f"CAST(EXTRACT(EPOCH FROM ({end} - {start})) AS double precision)"
-        return sql, (*start_params, *end_params)
 
 
 def period_of(field: str, starts: list, first: int = 0):
@@ -99,35 +46,42 @@ def period_of(field: str, starts: list, first: int = 0):
     )
 
 
+def _visit_rollup(filters: Filters):
+    days = VisitDay.objects.filter(
+        location__practice=filters.practice, day__gte=filters.first_day,
+        day__lte=filters.last_day,
+    )  # fmt: skip
+    if filters.location_ids:
+        days = days.filter(location_id__in=filters.location_ids)
+    if filters.provider_ids:
+        days = days.filter(provider_id__in=filters.provider_ids)
+    return days
+
+
 def _by_week(filters: Filters) -> dict:
-    """week -> {status: count, "wait_seconds": total, "waits": n}: one grouped query, each
-    visit put in its local week by the database (week starts are local midnights)."""
+    """week -> {status: count, "wait_seconds": total, "waits": n, "live_minutes": n}, and
+    provider id -> live minutes: one grouped query over the visits' daily rollup (each visit
+    is on its local day there, so weeks begin at local midnights)."""
     if "by_week" in filters.memo:
         return filters.memo["by_week"]
-    zone = zone_of(filters)
-    start, end = _span(filters, zone)
+    refresh_for_page(filters.memo)
     labels = weeks(filters)
-    starts = [datetime.combine(w, time(0), tzinfo=zone) for w in labels]
-    waited = Q(arrived_at__isnull=False, roomed_at__gt=F("arrived_at"))
     rows = (
-        _appointments(filters)
-        .filter(starts_at__gte=start, starts_at__lt=end)
-        .annotate(week=period_of("starts_at", starts))
-        .values("week", "status")
-        .annotate(
-            n=Count("id"),
-            waits=Count("id", filter=waited),
-            wait_seconds=Sum(SecondsBetween("arrived_at", "roomed_at"), filter=waited),
-        )
+        _visit_rollup(filters)
+        .annotate(week=period_of("day", labels))
+        .values("week", "provider_id")
+        .annotate(**{name: Sum(name) for name in SUMMED})
         .order_by()
     )
     result: dict = defaultdict(lambda: defaultdict(int))
+    minutes: dict[int, int] = defaultdict(int)
     for row in rows:
         bucket = result[labels[row["week"]]]
-        bucket[row["status"]] += row["n"]
-        bucket["waits"] += row["waits"]
-        bucket["wait_seconds"] += round(row["wait_seconds"] or 0)
+        for name in SUMMED:
+            bucket[name] += row[name] or 0
+        minutes[row["provider_id"]] += row["live_minutes"] or 0
     filters.memo["by_week"] = result
+    filters.memo["live_minutes"] = minutes
     return result
 
 
@@ -229,17 +183,8 @@ def provider_utilisation(filters: Filters) -> FigureData:
     if filters.provider_ids:
         providers = providers.filter(id__in=filters.provider_ids)
     providers = list(providers.order_by("last_name", "first_name"))
-    zone = zone_of(filters)
-    start, end = _span(filters, zone)
-    booked: dict[int, int] = defaultdict(int)
-    rows = (
-        _appointments(filters)
-        .filter(starts_at__gte=start, starts_at__lt=end, status__in=LIVE)
-        .values("provider_id", "appointment_type__duration_minutes")
-        .annotate(n=Count("id"))
-    )
-    for row in rows:
-        booked[row["provider_id"]] += row["n"] * row["appointment_type__duration_minutes"]
+    _by_week(filters)
+    booked: dict[int, int] = filters.memo["live_minutes"]
     offered = _template_minutes(filters, providers)
     points, table = [], []
     for doctor in providers:
@@ -267,21 +212,22 @@ def months(filters: Filters) -> list[date]:
 
 
 def charges_by_month(filters: Filters) -> FigureData:
-    charges = Charge.objects.filter(
-        encounter__practice=filters.practice,
-        date_of_service__gte=filters.first_day, date_of_service__lte=filters.last_day,
+    refresh_for_page(filters.memo)
+    charges = ChargeDay.objects.filter(
+        location__practice=filters.practice,
+        day__gte=filters.first_day, day__lte=filters.last_day,
     )  # fmt: skip
     if filters.location_ids:
-        charges = charges.filter(encounter__location_id__in=filters.location_ids)
+        charges = charges.filter(location_id__in=filters.location_ids)
     if filters.provider_ids:
         charges = charges.filter(provider_id__in=filters.provider_ids)
     labels = months(filters)
     by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
     counts: dict[date, int] = defaultdict(int)
     for row in (
-        charges.annotate(month=period_of("date_of_service", labels))
+        charges.annotate(month=period_of("day", labels))
         .values("month")
-        .annotate(total=Sum("amount"), n=Count("id", filter=Q(reverses__isnull=True)))
+        .annotate(total=Sum("amount"), n=Sum("lines"))
         .order_by()
     ):
         by_month[labels[row["month"]]] += row["total"]
@@ -296,42 +242,31 @@ def charges_by_month(filters: Filters) -> FigureData:
     )
 
 
-ADJUDICATED = ("paid", "partially_paid", "denied")
-
-
 def _claims_by_month(filters: Filters) -> dict:
     """month -> {"sent", "clean", "adjudicated", "denied"}: original claims sent, by the month
     of service; clean: never rejected (999/277CA); adjudicated: ever paid or denied."""
     if "claims" in filters.memo:
         return filters.memo["claims"]
+    refresh_for_page(filters.memo)
     labels = months(filters)
-    claims = Claim.objects.filter(
-        practice=filters.practice, frequency="1", sent_at__isnull=False,
-        service_from__gte=filters.first_day, service_from__lte=filters.last_day,
+    claims = ClaimDay.objects.filter(
+        location__practice=filters.practice,
+        day__gte=filters.first_day, day__lte=filters.last_day,
     )  # fmt: skip
     if filters.location_ids:
         claims = claims.filter(location_id__in=filters.location_ids)
     if filters.provider_ids:
         claims = claims.filter(provider_id__in=filters.provider_ids)
-    moves = ClaimEvent.objects.filter(claim=OuterRef("pk"))
-    rejected = Q(status="rejected") | Q(Exists(moves.filter(to_status="rejected")))
-    denied = Q(status="denied") | Q(Exists(moves.filter(to_status="denied")))
-    adjudicated = Q(status__in=ADJUDICATED) | Q(Exists(moves.filter(to_status__in=ADJUDICATED)))
     rows = (
-        claims.annotate(month=period_of("service_from", labels))
+        claims.annotate(month=period_of("day", labels))
         .values("month")
-        .annotate(
-            sent=Count("id"),
-            clean=Count("id", filter=~rejected),
-            adjudicated=Count("id", filter=adjudicated),
-            denied=Count("id", filter=denied),
-        )  # fmt: skip
+        .annotate(**{key: Sum(key) for key in ("sent", "clean", "adjudicated", "denied")})
         .order_by()
     )
     result: dict = defaultdict(lambda: defaultdict(int))
     for row in rows:
         for key in ("sent", "clean", "adjudicated", "denied"):
-            result[labels[row["month"]]][key] += row[key]
+            result[labels[row["month"]]][key] += row[key] or 0
     filters.memo["claims"] = result
     return result
 
@@ -381,5 +316,5 @@ FIGURES = [
     # module (core/reporting.py), between charges (50) and the claims' rates (56, 57).
     Figure("clean-claims", "Clean-claim rate by month", "line", clean_claim_rate, order=56,
            unit="%"),
-    Figure("denials", "Denial rate by month", "line", denial_rate, order=57, unit="%"),
+    Figure("denial-rate", "Denial rate by month", "line", denial_rate, order=57, unit="%"),
 ]  # fmt: skip

@@ -59,6 +59,8 @@ def dashboard(request):
     filters, context = filters_from(request)
     cards = []
     for figure in registry.figures():
+        if not request.user.has_perm(figure.permission):
+            continue
         data = figure.compute(filters)
         svg = ""
         if figure.kind != "table" and data.series:
@@ -76,7 +78,7 @@ def dashboard(request):
 def figure_detail(request):
     key = request.GET.get("key", "")
     figure = registry.figure(key)
-    if figure is None:
+    if figure is None or not request.user.has_perm(figure.permission):
         raise Http404
     filters, context = filters_from(request)
     data = figure.compute(filters)

@@ -1,5 +1,6 @@
 """REST API for open slots and appointments: the finder, services and access checks of the UI."""
 
+import copy
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -25,18 +26,30 @@ from medoffice.scheduling.models import (
     WaitlistEntry,
     WaitlistStatus,
 )
+from medoffice.scheduling.schedule_setup import schedule_setup
 from medoffice.scheduling.selectors import PARTS_OF_DAY, Preferences, find_slots, slot_places
 from medoffice.scheduling.states import AppointmentStatus
 
 
 class AppointmentSerializer(serializers.ModelSerializer):
+    """Every booking's answer: the fields ModelSerializer works out from the model (a
+    fifth of a booking request's time) are worked out once and copied after that."""
+
+    _kept_fields = None
+
+    def get_fields(self):
+        cls = type(self)
+        if cls._kept_fields is None:
+            cls._kept_fields = super().get_fields()
+        return copy.deepcopy(cls._kept_fields)
+
     id = serializers.UUIDField(source="public_id", read_only=True)
     patient = serializers.UUIDField(source="patient.public_id", read_only=True)
     appointment_type = serializers.UUIDField(source="appointment_type.public_id", read_only=True)
     appointment_type_name = serializers.CharField(source="appointment_type.name", read_only=True)
     provider = serializers.CharField(source="provider.npi", read_only=True)
     location = serializers.UUIDField(source="location.public_id", read_only=True)
-    room = serializers.CharField(source="room.name", read_only=True, default=None)
+    room = serializers.CharField(source="room.name", read_only=True, default=None, allow_null=True)
 
     class Meta:
         model = Appointment
@@ -81,12 +94,32 @@ def _conflict(exc: Exception) -> Response:
     return problem(409, "Conflict", str(exc), code=getattr(exc, "code", "conflict"))
 
 
+def _kept(found: dict, key, field: str):
+    """What a booking names, from the practice's kept set-up (schedule_setup.py)."""
+    item = found.get(str(key))
+    if item is None:
+        raise ValidationError({field: ["Not found in this practice."]})
+    return item
+
+
 def _in_practice(model, practice_id: int, **lookup):
-    found = model.objects.filter(practice_id=practice_id, **lookup).first()
+    # The lookups are unique (public id, NPI): the first row needs no ordering.
+    found = next(iter(model.objects.filter(practice_id=practice_id, **lookup)[:1]), None)
     if found is None:
         field = next(iter(lookup))
         raise ValidationError({field.split("__")[0]: ["Not found in this practice."]})
     return found
+
+
+def _weekdays(text: str) -> tuple[int, ...]:
+    """The patient's days, "0,2,4" (0 = Monday); empty: any day."""
+    try:
+        days = tuple(sorted({int(part) for part in text.split(",") if part.strip()}))
+    except ValueError:
+        days = (-1,)
+    if any(not 0 <= day <= 6 for day in days):
+        raise ValidationError({"weekdays": ["Days as numbers 0 (Monday) to 6, e.g. 0,2,4."]})
+    return days
 
 
 class SlotList(APIView):
@@ -101,6 +134,7 @@ class SlotList(APIView):
             OpenApiParameter("provider", str, description="NPI"),
             OpenApiParameter("location", str),
             OpenApiParameter("part_of_day", str, enum=list(PARTS_OF_DAY)),
+            OpenApiParameter("weekdays", str, description="e.g. 0,2,4 (0 = Monday)"),
             OpenApiParameter("limit", int),
         ],
         responses=SlotSerializer(many=True),
@@ -119,6 +153,7 @@ class SlotList(APIView):
             limit = min(max(int(params.get("limit", 10)), 1), 50)
         except ValueError as exc:
             raise ValidationError({"limit": ["A whole number from 1 to 50."]}) from exc
+        weekdays = _weekdays(params.get("weekdays", ""))
         providers = ()
         if params.get("provider"):
             providers = (_in_practice(Provider, practice_id, npi=params["provider"]).id,)
@@ -127,7 +162,9 @@ class SlotList(APIView):
             locations = (_in_practice(Location, practice_id, public_id=params["location"]).id,)
         slots = find_slots(
             appointment_type=kind, limit=limit,
-            prefs=Preferences(provider_ids=providers, location_ids=locations, part_of_day=part),
+            prefs=Preferences(
+                provider_ids=providers, location_ids=locations, part_of_day=part, weekdays=weekdays
+            ),
         )  # fmt: skip
         providers, places = slot_places(slots)
         return Response(
@@ -157,15 +194,16 @@ class AppointmentCollection(APIView):
         data = BookingSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         values = data.validated_data
-        patient = patient_access.patient_get_for_user(request.user, values["patient"], audit=False)
+        patient = patient_access.patient_get_for_user(
+            request.user, values["patient"], audit=False, related=False
+        )
+        setup = schedule_setup(practice_id)  # the practice's types, providers and locations
         try:
             appointment = services.appointment_book(
                 patient=patient,
-                appointment_type=_in_practice(
-                    AppointmentType, practice_id, public_id=values["appointment_type"]
-                ),
-                provider=_in_practice(Provider, practice_id, npi=values["provider"]),
-                location=_in_practice(Location, practice_id, public_id=values["location"]),
+                appointment_type=_kept(setup.types, values["appointment_type"], "appointment_type"),
+                provider=_kept(setup.providers, values["provider"], "provider"),
+                location=_kept(setup.locations, values["location"], "location"),
                 starts_at=values["starts_at"],
                 reason=values["reason"],
                 booked_by=request.user,

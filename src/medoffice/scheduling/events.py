@@ -36,15 +36,23 @@ class AppointmentEvent(StrEnum):
 # kwargs: appointment, event (AppointmentEvent), previous (dict of the old
 # starts_at/ends_at/provider_id/location_id/status before the change).
 appointment_changed = Signal()
-# The same kwargs, sent inside the change's transaction (see above).
+# The same kwargs, sent inside the change's transaction (see above), and `setup`: the
+# practice's kept scheduling set-up the change was checked against, or None.
 appointment_changing = Signal()
 
 
-def announce(appointment, event: AppointmentEvent, previous: dict | None = None) -> None:
+def announce(
+    appointment, event: AppointmentEvent, previous: dict | None = None, *, setup=None
+) -> None:
     """Tell the outbox listeners now, inside the change's transaction, and the others once
-    it has committed."""
+    it has committed. `setup`: the kept set-up the service already read in this
+    transaction (schedule_setup.py), so that listeners need not ask for its token again."""
     appointment_changing.send(
-        sender=type(appointment), appointment=appointment, event=event, previous=previous or {}
+        sender=type(appointment),
+        appointment=appointment,
+        event=event,
+        previous=previous or {},
+        setup=setup,
     )
     transaction.on_commit(
         lambda: appointment_changed.send(

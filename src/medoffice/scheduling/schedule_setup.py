@@ -13,8 +13,12 @@ practice with the token it was read under and reads it again when the database s
 another token, so the next booking after a change, in any worker, sees it. With no token
 row (a test database just flushed), nothing is kept.
 
-Not kept, because they are read from the objects the caller passes or change often:
-appointment types' own fields, providers, locations, medical assistants, and holds.
+The practice's own row (its group NPI and public id, which every HL7 message names), its
+appointment types, providers and locations are kept as well, watched by the same token
+(migration 0011): a booking request finds what it names without a query. They are shared
+by the process's threads: read them, never change and save them.
+
+Not kept, because they change often: medical assistants (user accounts) and holds.
 """
 
 from collections import defaultdict
@@ -25,6 +29,7 @@ from typing import NamedTuple
 from django.db import connection
 from django.utils import timezone
 
+from medoffice.core.models import Location, Practice, Provider
 from medoffice.scheduling.models import (
     AppointmentType,
     Equipment,
@@ -65,6 +70,11 @@ class ScheduleSetup:
     # id -> (name, kind) of every room and item of equipment, active or not (messages name them)
     room_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
     equipment_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
+    practice: Practice | None = None  # read-only: shared by the process's threads
+    # The practice's types and locations by public id, providers by NPI (read-only too)
+    types: dict[str, AppointmentType] = field(default_factory=dict)
+    locations: dict[str, Location] = field(default_factory=dict)
+    providers: dict[str, Provider] = field(default_factory=dict)
     _offered: dict[tuple[int, int], list[Template]] = field(default_factory=dict)
     _by_provider: dict[tuple[int, int], dict[int, list[Template]]] = field(default_factory=dict)
 
@@ -188,4 +198,12 @@ def _read(practice_id: int, token: str | None) -> ScheduleSetup:
         equipment={key: tuple(ids) for key, ids in equipment.items()},
         room_labels=room_labels,
         equipment_labels=equipment_labels,
+        practice=Practice.objects.filter(id=practice_id).first(),
+        types={
+            str(t.public_id): t for t in AppointmentType.objects.filter(practice_id=practice_id)
+        },
+        locations={
+            str(loc.public_id): loc for loc in Location.objects.filter(practice_id=practice_id)
+        },
+        providers={p.npi: p for p in Provider.objects.filter(practice_id=practice_id)},
     )

@@ -6,7 +6,6 @@ nothing on the clock on the wall. Occupancy is kept in 5-minute units (minutes
 since the epoch divided by 5, UTC), the same units the `Hold` rows use.
 """
 
-import heapq
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -155,11 +154,9 @@ def block_starts(
         start += step
 
 
-def _grid_starts(
-    order: int, block: Block, duration_s: int, first_s: int, last_s: int | None
-) -> Iterator[tuple[int, int, int]]:
-    """(start second, provider id, block order) for each start on the block's grid that fits
-    the visit, from `first_s` to `last_s` (epoch seconds), in time order."""
+def _grid(order: int, block: Block, duration_s: int, first_s: int, last_s: int | None):
+    """(first start, last start, step, provider id, block order) of the starts on the block's
+    grid that fit the visit, from `first_s` to `last_s` (epoch seconds); None if none do."""
     step = block.slot_minutes * 60
     start = int(block.starts_at.timestamp())
     last = int(block.ends_at.timestamp()) - duration_s
@@ -167,8 +164,51 @@ def _grid_starts(
         last = min(last, last_s)
     if first_s > start:
         start += -(-(first_s - start) // step) * step  # the next grid point at or after it
-    for second in range(start, last + 1, step):
-        yield second, block.provider_id, order
+    if start > last:
+        return None
+    return start, last, step, block.provider_id, order
+
+
+# Candidates are built this many seconds of starts at a time.
+CANDIDATE_WINDOW_S = 3600
+
+
+def _candidates(grids: list[tuple[int, int, int, int, int]]) -> Iterator[tuple[int, int, int]]:
+    """(start second, provider id, block order) of every grid's starts, in that order.
+
+    Built an hour of starts at a time and sorted, rather than merged one candidate at a
+    time: with 200 providers an hour is about 800 candidates, built in a few list
+    operations, where a lazy merge paid a generator step and a heap operation for each
+    (most of a search that must pass over thousands of them, e.g. while the one ECG is
+    busy). A search that is satisfied early still builds at most an hour more.
+    """
+    pending = sorted(grids)
+    active: list[tuple[int, int, int, int, int]] = []
+    taken = 0
+    window = pending[0][0] if pending else 0
+    while taken < len(pending) or active:
+        if not active and pending[taken][0] > window:
+            window = pending[taken][0]  # nothing starts in between
+        end = window + CANDIDATE_WINDOW_S
+        while taken < len(pending) and pending[taken][0] < end:
+            active.append(pending[taken])
+            taken += 1
+        batch: list[tuple[int, int, int]] = []
+        going_on = []
+        for grid in active:
+            first, last, step, provider_id, order = grid
+            if first < window:
+                first += -(-(window - first) // step) * step
+            batch.extend(
+                (second, provider_id, order)
+                for second in range(first, min(last, end - 1) + 1, step)
+            )
+            if last >= end:
+                going_on.append(grid)
+        active = going_on
+        batch.sort()
+        yield from batch
+        window = end
 
 
 def open_slots(
@@ -190,8 +230,8 @@ def open_slots(
     exceptions. A slot needs the provider, the patient and one of each required
     resource free for every unit of the visit.
 
-    Candidates are produced lazily in (start, provider) order by merging each block's
-    grid, in whole epoch seconds: with 200 providers the first ten slots are usually found
+    Candidates come in (start, provider) order, in whole epoch seconds, an hour of starts
+    at a time (`_candidates`): with 200 providers the first ten slots are usually found
     among the first few dozen candidates, so the thousands of later ones are never built.
     """
     found: list[Slot] = []
@@ -201,23 +241,31 @@ def open_slots(
     for order, block in enumerate(blocks):
         needs = needs_by_location.get(block.location_id)
         if needs is not None:
-            grids.append(
-                _grid_starts(order, block, needs.duration_minutes * 60, int(first_s), last_s)
-            )
+            grid = _grid(order, block, needs.duration_minutes * 60, int(first_s), last_s)
+            if grid is not None:
+                grids.append(grid)
     shut = [
         (provider_id, location_id, int(since.timestamp()), int(until.timestamp()))
         for provider_id, location_id, since, until in closed
     ]
-    for start_s, provider_id, order in heapq.merge(*grids):
+    # Locations whose equipment is all taken at the start being tried (candidates come in
+    # start order, and the span depends only on the start and the location's needs).
+    equipment_busy_at, equipment_busy = None, set()
+    for start_s, provider_id, order in _candidates(grids):
         block = blocks[order]
         needs = needs_by_location[block.location_id]
+        if needs.equipment:
+            if start_s != equipment_busy_at:
+                equipment_busy_at, equipment_busy = start_s, set()
+            if block.location_id in equipment_busy:
+                continue  # the next provider at a location whose ECG is busy then
         end_s = start_s + needs.duration_minutes * 60
         if shut and _is_shut(shut, block, start_s, end_s):
             continue
         span = range(start_s // UNIT_SECONDS, -(-end_s // UNIT_SECONDS))
         # Equipment first, even before the provider: it is the scarcest (one ECG for a
         # hundred providers), so a time at which it is busy is passed over for every
-        # provider without reading their holds for that time.
+        # provider without reading their holds for that time, nor asking again.
         equipment_ids = []
         for group in needs.equipment:
             chosen = occupancy.first_free("E", group, span)
@@ -225,6 +273,7 @@ def open_slots(
                 break
             equipment_ids.append(chosen)
         if len(equipment_ids) != len(needs.equipment):
+            equipment_busy.add(block.location_id)
             continue
         if not occupancy.free("P", provider_id, span):
             continue

@@ -17,6 +17,7 @@ from django_tasks import task
 # Dotted paths (the task list does not import the apps that feed it).
 DAILY_JOBS = (
     "medoffice.inventory.tasks.inventory_daily_job",
+    "medoffice.reports.tasks.rebuild_rollups",
     "medoffice.worklist.tasks.remind_due_tasks",
 )
 DAILY_FROM = time(6, 0)

@@ -1,6 +1,7 @@
 """Run the background worker: django-tasks-db's db_worker on our queues, plus a clock that
 queues the reminder sweep every minute (and the claim follow-up hourly, the supply closet's
-daily job and the task reminders once a day: medoffice.worklist.tasks).
+daily job, the task reminders and the statement cycle once a day: medoffice.worklist.tasks,
+medoffice.accounts.tasks).
 
 Why a clock thread in the worker rather than a sweep that re-queues itself: a
 self-rescheduling chain breaks for good the first time one link fails or is lost,
@@ -21,6 +22,7 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
 
+from medoffice.accounts.tasks import enqueue_statement_cycles
 from medoffice.billing.tasks import enqueue_follow_up_unless_waiting
 from medoffice.eligibility.tasks import enqueue_eligibility_unless_waiting
 from medoffice.interop.tasks import deliver_waiting_feed
@@ -39,6 +41,7 @@ CLOCK_JOBS = (
     (enqueue_follow_up_unless_waiting, "the claim follow-up"),
     (enqueue_daily_jobs, "the daily jobs"),
     (enqueue_eligibility_unless_waiting, "the eligibility batch or pickup"),
+    (enqueue_statement_cycles, "the day's statement cycle"),
 )
 
 

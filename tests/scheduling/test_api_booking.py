@@ -1,0 +1,110 @@
+"""Booking through the REST API: what the request names (type, provider, location) is found
+in the practice's kept set-up, and a change to any of them is seen by the next request."""
+
+import json
+from datetime import datetime
+
+import pytest
+from django.test import Client
+
+from medoffice.core.api_auth import api_token_issue
+from medoffice.core.models import Location, Provider
+from medoffice.scheduling.models import Appointment, AppointmentType
+from tests.scheduling.conftest import CHICAGO, next_weekday_at
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def post(front_desk):
+    headers = {"Authorization": f"Bearer {api_token_issue(user=front_desk)}"}
+    client = Client()
+
+    def send(body: dict):
+        response = client.post(
+            "/api/appointments/", json.dumps(body), content_type="application/json",
+            headers=headers,
+        )  # fmt: skip
+        return response.status_code, response.json()
+
+    return send
+
+
+def _body(patient, visit_type, provider, location, starts_at) -> dict:
+    return {
+        "patient": str(patient.public_id),
+        "appointment_type": str(visit_type.public_id),
+        "provider": provider.npi,
+        "location": str(location.public_id),
+        "starts_at": starts_at.isoformat(),
+    }
+
+
+def test_a_booking_names_its_room_and_holds_the_time(
+    office, rooms, visit_type, provider, patients, post
+):
+    (patient,) = patients(1)
+    status, answer = post(_body(patient, visit_type, provider, office, next_weekday_at(9)))
+    assert status == 201
+    assert (answer["room"], answer["provider"], answer["status"]) == (
+        rooms[0].name,
+        provider.npi,
+        "booked",
+    )
+    assert Appointment.objects.get(public_id=answer["id"]).holds.count() > 0
+
+
+def test_what_another_practice_owns_is_not_found(
+    office, visit_type, provider, patients, post, other_practice
+):
+    (patient,) = patients(1)
+    theirs = {
+        "appointment_type": AppointmentType.objects.create(
+            practice=other_practice, name="Theirs", duration_minutes=20
+        ),
+        "location": Location.objects.create(practice=other_practice, name="Their office"),
+        "provider": Provider.objects.create(
+            practice=other_practice, first_name="Ann", last_name="Other", npi="1245319599"
+        ),
+    }
+    for field, item in theirs.items():
+        body = _body(patient, visit_type, provider, office, next_weekday_at(9))
+        body[field] = item.npi if field == "provider" else str(item.public_id)
+        status, answer = post(body)
+        assert status == 400, field
+        assert field in json.dumps(answer)
+    assert not Appointment.objects.exists()
+
+
+def test_a_provider_made_inactive_is_refused_on_the_next_request(
+    office, visit_type, provider, patients, post
+):
+    first, second = patients(2)
+    assert post(_body(first, visit_type, provider, office, next_weekday_at(9)))[0] == 201
+    Provider.objects.filter(pk=provider.pk).update(is_active=False)  # no signals
+    status, answer = post(_body(second, visit_type, provider, office, next_weekday_at(10)))
+    assert status == 400
+    assert "not active" in json.dumps(answer)
+
+
+@pytest.fixture
+def get(front_desk):
+    headers = {"Authorization": f"Bearer {api_token_issue(user=front_desk)}"}
+    client = Client()
+
+    def send(query: str):
+        response = client.get(f"/api/slots/?{query}", headers=headers)
+        return response.status_code, response.json()
+
+    return send
+
+
+def test_open_times_keep_to_the_patients_days(office, visit_type, get):
+    status, slots = get(f"appointment_type={visit_type.public_id}&weekdays=1,3&limit=20")
+    assert status == 200
+    assert slots
+    assert {
+        datetime.fromisoformat(s["starts_at"]).astimezone(CHICAGO).weekday() for s in slots
+    } <= {1, 3}
+    assert get(f"appointment_type={visit_type.public_id}&weekdays=7")[0] == 400
+    assert get(f"appointment_type={visit_type.public_id}&weekdays=mon")[0] == 400
