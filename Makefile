@@ -26,10 +26,13 @@ CHROMIUM := /usr/bin/chromium
 
 env: $(STAMP)
 
-$(STAMP): pyproject.toml
+# Installs exactly the hashed lock (every dependency, dev tools included), then the project
+# itself without resolving anything again: a fresh machine gets the set CI tested.
+$(STAMP): pyproject.toml requirements.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
-	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --require-hashes -r requirements.lock
+	$(BIN)/pip install -q --no-deps -e .
 	touch $@
 
 # Migrates, loads demo data, prints the logins and serves on 127.0.0.1:8000.
