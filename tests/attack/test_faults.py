@@ -205,7 +205,7 @@ def test_a_fault_in_the_statement_run_stops_between_accounts_and_a_rerun_finishe
             trial = run_failing_at(n, op)
             assert trial.raised is not None
             done = Statement.objects.count()
-            assert done < len(owing)
+            assert done <= len(owing)  # all of them when the fault hits the run's own record
             rerun = op()
             assert len(rerun.issued) == len(owing) - done
             per_account = sorted(Statement.objects.values_list("account_id", flat=True))

@@ -158,11 +158,57 @@ def _patient(request, public_id, permission: str, detail: str):
     return patient
 
 
+class PayerCreditOut(serializers.Serializer):
+    line = serializers.CharField()
+    code = serializers.CharField()
+    payer = serializers.CharField()
+    credit = serializers.CharField()
+
+
+class AccountOut(serializers.Serializer):
+    """The account answer's shape (the view builds the dict; this documents it)."""
+
+    patient = serializers.CharField()
+    patient_due = serializers.CharField()
+    credit = serializers.CharField()
+    insurance_pending = serializers.CharField()
+    status = serializers.CharField()
+    hold = serializers.CharField(allow_blank=True)
+    aging = BucketOut(many=True)
+    plans = PlanOut(many=True)
+    statements = StatementOut(many=True)
+    refunds = RefundOut(many=True)
+    payer_credits = PayerCreditOut(many=True)
+
+
+class CandidateOut(serializers.Serializer):
+    patient = serializers.CharField()
+    amount = serializers.CharField()
+    skipped = serializers.CharField(allow_blank=True)
+
+
+class SkippedOut(serializers.Serializer):
+    patient = serializers.CharField()
+    reason = serializers.CharField()
+
+
+class RunOut(serializers.Serializer):
+    """A statement run's answer: the preview (dry run, 200) or what was sent (201)."""
+
+    dry_run = serializers.BooleanField()
+    cycle = serializers.IntegerField(allow_null=True)
+    accounts = CandidateOut(many=True, required=False)
+    run = serializers.CharField(required=False)
+    issued = StatementOut(many=True, required=False)
+    skipped = SkippedOut(many=True, required=False)
+
+
 class PatientAccount(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"GET": VIEW}
 
-    @extend_schema(summary="A patient's account: what is owed (by party and age), credit, "
+    @extend_schema(responses={200: AccountOut},
+                   summary="A patient's account: what is owed (by party and age), credit, "
                    "plan, statements sent, refunds")  # fmt: skip
     def get(self, request, public_id):
         patient = _patient(request, public_id, VIEW, "account read (API)")
@@ -308,7 +354,8 @@ class StatementRunApi(APIView):
     permission_classes = [HasRequiredPermission]
     required_permission = {"POST": STATEMENTS}
 
-    @extend_schema(request=RunIn, summary="Run statements of a cycle (all without one); "
+    @extend_schema(request=RunIn, responses={200: RunOut, 201: RunOut},
+                   summary="Run statements of a cycle (all without one); "
                    "dry_run says who would get one and who is skipped, and why")  # fmt: skip
     def post(self, request):
         practice = practice_for(request.user)

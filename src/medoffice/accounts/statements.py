@@ -358,22 +358,25 @@ def statement_run(
                 )
         except AccountsError as exc:
             result.skipped.append((account, exc.text))
-    result.run = StatementRun.objects.create(
-        practice=practice,
-        cycle=cycle,
-        ran_at=timezone.now(),
-        ran_by=by,
-        issued=len(result.issued),
-        amount=sum((s.amount_due for s in result.issued), ZERO),
-        skipped=[
-            {
-                "account": str(account.public_id),
-                "patient": f"{account.patient.last_name}, {account.patient.first_name}",
-                "reason": reason,
-            }
-            for account, reason in result.skipped
-        ],
-    )
+    # Its own savepoint: the statements above stand even if keeping the run's record fails
+    # (a rerun skips the accounts just sent and records itself).
+    with transaction.atomic():
+        result.run = StatementRun.objects.create(
+            practice=practice,
+            cycle=cycle,
+            ran_at=timezone.now(),
+            ran_by=by,
+            issued=len(result.issued),
+            amount=sum((s.amount_due for s in result.issued), ZERO),
+            skipped=[
+                {
+                    "account": str(account.public_id),
+                    "patient": f"{account.patient.last_name}, {account.patient.first_name}",
+                    "reason": reason,
+                }
+                for account, reason in result.skipped
+            ],
+        )
     return result
 
 
