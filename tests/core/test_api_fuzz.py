@@ -18,8 +18,9 @@ import uuid
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.wsgi import get_wsgi_application
-from django.db import transaction
+from django.db import close_old_connections, transaction
 from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from schemathesis.checks import not_a_server_error
@@ -46,6 +47,20 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+
+
+@pytest.fixture(autouse=True)
+def _connection_kept_through_requests():
+    """Keep the test's database connection through each WSGI request, as Django's test client
+    does. Called directly, the app's request signals close a connection whose autocommit
+    differs from the settings, as it does inside the test's transaction: on PostgreSQL that
+    ends the transaction (SQLite keeps its in-memory database open regardless)."""
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
 
 _app = None
 _operations: list = []  # (operation, its case strategy), loaded once for every role
