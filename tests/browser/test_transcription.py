@@ -44,6 +44,7 @@ def test_assistant_transcribes_with_playback_keys_and_term_autocomplete(
     login(make_user(Role.MEDICAL_ASSISTANT, username="ma_lopez"))
     page.goto("/chart/transcription/")
     page.get_by_role("link", name="Open").first.click()
+    page.locator("#dictation-audio").wait_for(state="attached")  # the next page has loaded
     _wait_until(page, f"{PLAYER}.readyState >= 1 && {PLAYER}.duration > 20")
 
     page.get_by_role("button", name="Forward 5 s").click()
