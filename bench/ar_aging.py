@@ -9,8 +9,10 @@ other adjustment) until the ledger holds `rows` entries for that practice: 1,000
 The rows are written with core/bulk.py (SQLite executemany, PostgreSQL COPY) in one
 transaction and stay in the benchmark database: the next run finds them and only times.
 
-Timed: `accounts.reports.ar_aging` by payer and by patient, the best of three runs, wall
-clock and CPU seconds of this process; the aging's total is checked against the ledger.
+Timed: `accounts.reports.ar_aging` by payer and by patient (read from the ledger's
+LineBalance summary, payments/summaries.py), the best of three runs, wall clock and CPU
+seconds of this process; the aging's total is checked against the ledger. Also, not a
+target: how long comparing the summaries with the ledger takes (`ledger check`'s share).
 """
 
 import random
@@ -26,7 +28,8 @@ from medoffice.billing.models import Charge, Encounter, EncounterLine
 from medoffice.core import bulk
 from medoffice.core.models import Location, Practice, Provider
 from medoffice.patients.models import Coverage
-from medoffice.payments.models import Account, LedgerEntry
+from medoffice.payments import summaries
+from medoffice.payments.models import Account, LedgerEntry, LineBalance
 
 WRITES = True
 TARGETS = {"aging_by_payer_s": ("<=", 1.0), "aging_by_patient_s": ("<=", 1.0)}
@@ -186,8 +189,16 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
         raise SystemExit("bench/ar_aging.py: the aging does not reconcile with the ledger")
     payer_wall, payer_cpu = _best(lambda: ar_aging(practice, as_of=as_of))
     patient_wall, patient_cpu = _best(lambda: ar_aging(practice, as_of=as_of, by="patient"))
+    # The summaries the aging reads equal the ledger (what `ledger check` verifies).
+    started = time.perf_counter()
+    off = summaries.problems(practice.pk)
+    check_s = time.perf_counter() - started
+    if off:
+        raise SystemExit(f"bench/ar_aging.py: the ledger summaries are off: {off[:3]}")
     return {
         "ledger_rows": LedgerEntry.objects.filter(practice=practice).count(),
+        "line_balance_rows": LineBalance.objects.filter(practice_id=practice.pk).count(),
+        "summaries_check_s": round(check_s, 2),
         "generated_s": None if generated_s is None else round(generated_s, 1),
         "payers": len(by_payer.rows),
         "patients": len(by_patient.rows),

@@ -2,7 +2,7 @@
 ledger's own API), and a small generated practice for the reports' reconciliation."""
 
 import random
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from zoneinfo import ZoneInfo
 
@@ -12,6 +12,7 @@ from django.utils import timezone
 from medoffice.billing.models import Charge, Encounter, EncounterLine
 from medoffice.patients import services as patient_services
 from medoffice.payments import ledger
+from tests.payments.summary_check import summaries_equal_the_ledger  # noqa: F401 - autouse
 
 CHICAGO = ZoneInfo("America/Chicago")
 
@@ -91,9 +92,11 @@ def at_desk(freeze):
     return set_
 
 
-def generate_ledger(*, practice, patients, payers, make_visit, by, seed=7, visits=40):
+def generate_ledger(*, practice, patients, payers, make_visit, by, seed=7, visits=40, post_on=None):
     """Random visits with insurance payments, contractual adjustments, transfers to the
-    patient, patient payments and write-offs, through the ledger's API."""
+    patient, patient payments and write-offs, through the ledger's API. `post_on(day)`,
+    when given, sets the clock before each posting (charges on the visit's day, the rest
+    some days later), so the entries are effective on many days."""
     rng = random.Random(seed)
     from medoffice.payments.models import PaymentKind
 
@@ -102,6 +105,8 @@ def generate_ledger(*, practice, patients, payers, make_visit, by, seed=7, visit
         patient = rng.choice(patients)
         coverage = rng.choice(payers + [None])
         day = date(2026, 1, 1).fromordinal(date(2026, 1, 1).toordinal() + rng.randrange(0, 170))
+        if post_on is not None:
+            post_on(day)
         charges = make_visit(
             patient,
             day,
@@ -112,6 +117,8 @@ def generate_ledger(*, practice, patients, payers, make_visit, by, seed=7, visit
             coverage=coverage,
         )
         for charge in charges:
+            if post_on is not None:
+                post_on(day + timedelta(days=rng.randrange(0, 150)))
             roll = rng.random()
             if coverage is not None and roll < 0.7:
                 allowed = (charge.amount * Decimal(rng.randrange(40, 90)) / 100).quantize(

@@ -15,6 +15,7 @@ from tests.billing.conftest import (  # noqa: F401 - encounters to bill
     open_encounter,
     signed,
 )
+from tests.payments.summary_check import summaries_equal_the_ledger  # noqa: F401 - autouse
 
 
 @pytest.fixture

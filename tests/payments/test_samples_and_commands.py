@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 
 from medoffice import cli
@@ -14,9 +15,18 @@ from medoffice.core.roles import Role
 from medoffice.formats.x12 import X12Error, read_transactions
 from medoffice.formats.x12.remittance import parse_835
 from medoffice.patients.models import Payer
+from medoffice.payments import ledger
 from medoffice.payments.checks import ledger_problems
 from medoffice.payments.era import era_import
-from medoffice.payments.models import EntryKind, EraFile, LedgerEntry, Party, SuspenseItem
+from medoffice.payments.models import (
+    EntryKind,
+    EraFile,
+    LedgerDay,
+    LedgerEntry,
+    LineBalance,
+    Party,
+    SuspenseItem,
+)
 from medoffice.payments.selectors import payment_unapplied
 from tests.payments.conftest import claim_payment, era_bytes, line, service
 
@@ -182,3 +192,49 @@ def test_remittances_from_the_clearinghouse_inbox_are_posted_once(sent, practice
     assert [r.status for r in era_pick_up(connection)] == ["already_posted"]
     assert responses_pick_up(connection).files == []  # nothing left for billing's pick-up
     assert ledger_problems() == []
+
+
+def test_ledger_check_fails_on_a_tampered_summary_and_rebuild_mends_it(
+    posted, biller, coverage, capsys
+):
+    """The summaries are caches: `ledger check` compares every row with the ledger (a cent
+    changed, a row gone, a row with nothing behind it), `rebuild-summaries` mends them."""
+    charge = posted([line("99213"), line("36415")])[0]
+    ledger.adjust(charge, "37.50", group="CO", reason="45", by=biller)
+    ledger.transfer(charge, "20.00", to_party=ledger.Responsible.patient(), by=biller)
+    entry = ledger.write_off(charge, "5.00", reason="small", party=ledger.Responsible.patient())
+    ledger.reverse(entry, reason="posted in error", by=biller)
+    cli.main(["ledger", "check"])
+    assert "every invariant holds" in capsys.readouterr().out
+    assert LedgerDay.objects.exists()
+    assert LineBalance.objects.exists()
+
+    def failing() -> str:
+        with pytest.raises(SystemExit) as failed:
+            cli.main(["ledger", "check"])
+        assert failed.value.code == 1
+        return capsys.readouterr().err
+
+    LedgerDay.objects.filter(kind=EntryKind.CONTRACTUAL).update(amount_cents=F("amount_cents") + 1)
+    err = failing()
+    assert "ledger day summary differs from the ledger" in err
+    assert "kind=contractual" in err
+    assert "-$37.49 in 1 entries, the ledger -$37.50 in 1 entries" in err
+    cli.main(["ledger", "rebuild-summaries"])
+    assert "rebuilt" in capsys.readouterr().out
+    cli.main(["ledger", "check"])
+    capsys.readouterr()
+
+    LineBalance.objects.filter(party=Party.PATIENT).delete()
+    LineBalance.objects.create(
+        practice_id=charge.encounter.practice_id, patient_id=0, party=Party.PATIENT,
+        payer_id=0, location_id=0, provider_id=0, date_of_service=charge.date_of_service,
+        amount_cents=100, entries=1,
+    )  # fmt: skip
+    err = failing()
+    assert "line balance summary differs from the ledger" in err
+    assert "missing (the ledger has $20.00 in" in err
+    assert "$1.00 in 1 entries with no ledger entries" in err
+    cli.main(["ledger", "rebuild-summaries"])
+    cli.main(["ledger", "check"])
+    assert "every invariant holds" in capsys.readouterr().out

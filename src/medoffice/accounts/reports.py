@@ -2,9 +2,16 @@
 net collection rate, denial rate by payer and reason, payments by payer per CPT, and the
 daily or monthly totals of charges, payments and adjustments.
 
-Every figure is a sum of ledger rows (payments.LedgerEntry) filtered by practice, and by
+Every figure is a sum of the ledger (payments.LedgerEntry) filtered by practice, and by
 location and provider when asked; the aging's grand total is exactly the sum of the
 line balances, so it reconciles with the ledger (tests prove it on generated data).
+
+The aging, the totals, the collection rate and days in A/R read the ledger's summaries
+(payments.LedgerDay: sums per effective day, location, provider and kind; LineBalance:
+open balances per patient, party, payer, location, provider and date of service), kept by
+the ledger's insert trigger and checked by `medoffice ledger check`
+(payments/summaries.py); an aging on an earlier day takes off the few entries effective
+after it. Denials and payments per CPT count distinct lines and read the entries.
 """
 
 from collections import defaultdict
@@ -17,7 +24,7 @@ from django.db.models import Count, Q, Sum
 from medoffice.accounts import aging
 from medoffice.core.money import ZERO, to_cents
 from medoffice.patients.models import Patient, Payer
-from medoffice.payments.models import EntryKind, LedgerEntry, Party
+from medoffice.payments.models import EntryKind, LedgerDay, LedgerEntry, LineBalance, Party
 
 PATIENT_ROW = "Patient responsibility"
 PAYMENT_KINDS = (EntryKind.INSURANCE_PAYMENT, EntryKind.PATIENT_PAYMENT)
@@ -31,6 +38,20 @@ def _entries(practice, location_ids=(), provider_ids=()):
     if provider_ids:
         rows = rows.filter(provider_id__in=provider_ids)
     return rows
+
+
+def _days(practice, location_ids=(), provider_ids=()):
+    """The ledger's day summary, scoped like `_entries`."""
+    rows = LedgerDay.objects.filter(practice_id=practice.pk)
+    if location_ids:
+        rows = rows.filter(location_id__in=location_ids)
+    if provider_ids:
+        rows = rows.filter(provider_id__in=provider_ids)
+    return rows
+
+
+def _from_cents(cents) -> Decimal:
+    return to_cents(Decimal(cents or 0).scaleb(-2))
 
 
 @dataclass(frozen=True)
@@ -62,22 +83,32 @@ def ar_aging(
     Entries effective after `as_of` are left out."""
     if by not in ("payer", "patient"):
         raise ValueError("Aging is by payer or by patient.")
-    base = _entries(practice, location_ids, provider_ids).filter(
-        charge__isnull=False, effective_on__lte=as_of
-    )
     keys = ("party", "payer_id") if by == "payer" else ("patient_id",)
-    # The buckets are summed by the database (one filtered sum per bucket, grouped by payer
-    # or patient): a million entries come back as a few rows per payer, one per patient.
-    grouped = base.values(*keys).annotate(**_bucket_sums(as_of)).order_by()
+    # The balances now (LineBalance: a row per patient, party, payer, location, provider
+    # and date of service), less what was posted after `as_of` (none for today's aging).
+    # The buckets are summed by the database: one filtered sum per bucket, grouped.
+    balances = LineBalance.objects.filter(practice_id=practice.pk)
+    later = _entries(practice, location_ids, provider_ids).filter(
+        charge__isnull=False, effective_on__gt=as_of
+    )
+    if location_ids:
+        balances = balances.filter(location_id__in=location_ids)
+    if provider_ids:
+        balances = balances.filter(provider_id__in=provider_ids)
     raw: dict = {}
-    for row in grouped:
-        if by == "payer":
-            key = row["payer_id"] if row["party"] == Party.INSURANCE else None
-        else:
-            key = row["patient_id"]
-        amounts = raw.setdefault(key, [ZERO] * len(aging.BUCKETS))
-        for index in range(len(aging.BUCKETS)):
-            amounts[index] += to_cents(row[f"b{index}"] or ZERO)
+    for rows, day, amount, sign, convert in (
+        (balances, "date_of_service", "amount_cents", 1, _from_cents),
+        (later, "charge__date_of_service", "amount", -1, lambda v: to_cents(v or ZERO)),
+    ):
+        grouped = rows.values(*keys).annotate(**_bucket_sums(as_of, day, amount)).order_by()
+        for row in grouped:
+            if by == "payer":
+                key = row["payer_id"] or None if row["party"] == Party.INSURANCE else None
+            else:
+                key = row["patient_id"]
+            amounts = raw.setdefault(key, [ZERO] * len(aging.BUCKETS))
+            for index in range(len(aging.BUCKETS)):
+                amounts[index] += sign * convert(row[f"b{index}"])
     if by == "payer":
         names = dict(Payer.objects.filter(pk__in={k for k in raw if k}).values_list("pk", "name"))
         label = lambda key: PATIENT_ROW if key is None else names.get(key, f"Payer {key}")  # noqa: E731
@@ -96,18 +127,19 @@ def ar_aging(
     return Aging(as_of, by, tuple(rows))
 
 
-def _bucket_sums(as_of: date) -> dict:
-    """{"b0": Sum(...), ...}: each aging bucket's sum, by the date of service's age on
-    `as_of` as `aging.bucket_index` counts it (a future date is in the first bucket)."""
+def _bucket_sums(as_of: date, day: str, amount: str) -> dict:
+    """{"b0": Sum(amount, ...), ...}: each aging bucket's sum, by the age of the date of
+    service (field `day`) on `as_of` as `aging.bucket_index` counts it (a future date is
+    in the first bucket)."""
     starts = [as_of - timedelta(days=limit) for limit in aging.LIMITS]  # newest first
     sums = {}
     for index in range(len(aging.BUCKETS)):
         when = Q()
         if index < len(starts):
-            when &= Q(charge__date_of_service__gte=starts[index])
+            when &= Q(**{f"{day}__gte": starts[index]})
         if index > 0:
-            when &= Q(charge__date_of_service__lt=starts[index - 1])
-        sums[f"b{index}"] = Sum("amount", filter=when, default=None)
+            when &= Q(**{f"{day}__lt": starts[index - 1]})
+        sums[f"b{index}"] = Sum(amount, filter=when, default=None)
     return sums
 
 
@@ -134,17 +166,17 @@ def period_totals(
     """Charges, payments (insurance and patient, as positive), adjustments (contractual,
     other and write-offs, positive) and refunds per day or month, by effective day."""
     rows = (
-        _entries(practice, location_ids, provider_ids)
+        _days(practice, location_ids, provider_ids)
         .filter(effective_on__gte=first_day, effective_on__lte=last_day)
         .values("effective_on", "kind")
-        .annotate(total=Sum("amount"))
+        .annotate(total=Sum("amount_cents"))
         .order_by()
     )
     buckets: dict[str, dict[str, Decimal]] = defaultdict(lambda: defaultdict(lambda: ZERO))
     for row in rows:
         day = row["effective_on"]
         label = day.isoformat() if per == "day" else f"{day:%Y-%m}"
-        amount = to_cents(row["total"] or ZERO)
+        amount = _from_cents(row["total"])
         kind = row["kind"]
         if kind == EntryKind.CHARGE:
             buckets[label]["charges"] += amount
@@ -160,13 +192,14 @@ def period_totals(
     ]
 
 
-def _sum(rows, **filters) -> Decimal:
-    return to_cents(rows.filter(**filters).aggregate(t=Sum("amount"))["t"] or ZERO)
+def _sum(days, **filters) -> Decimal:
+    """The sum of the day summary's rows matching `filters`."""
+    return _from_cents(days.filter(**filters).aggregate(t=Sum("amount_cents"))["t"])
 
 
 def net_collection_rate(practice, *, first_day, last_day, location_ids=(), provider_ids=()):
     """Payments / (charges - contractual adjustments) in the period, in percent."""
-    rows = _entries(practice, location_ids, provider_ids).filter(
+    rows = _days(practice, location_ids, provider_ids).filter(
         effective_on__gte=first_day, effective_on__lte=last_day
     )
     charges = _sum(rows, kind=EntryKind.CHARGE)
@@ -176,16 +209,10 @@ def net_collection_rate(practice, *, first_day, last_day, location_ids=(), provi
 
 
 def days_in_ar(practice, *, as_of: date, window: int = 90, location_ids=(), provider_ids=()):
-    receivable = to_cents(
-        _entries(practice, location_ids, provider_ids)
-        .filter(charge__isnull=False, effective_on__lte=as_of)
-        .aggregate(t=Sum("amount"))["t"]
-        or ZERO
-    )
+    days = _days(practice, location_ids, provider_ids)
+    receivable = _sum(days, on_line=True, effective_on__lte=as_of)
     charges = _sum(
-        _entries(practice, location_ids, provider_ids).filter(
-            effective_on__gt=as_of - timedelta(days=window), effective_on__lte=as_of
-        ),
+        days.filter(effective_on__gt=as_of - timedelta(days=window), effective_on__lte=as_of),
         kind=EntryKind.CHARGE,
     )
     return aging.days_in_ar(receivable, charges, window), receivable, charges

@@ -13,7 +13,9 @@
   money of its lines in suspense; each posted claim payment's insurance payments plus its
   suspense equal its CLP04;
 - deposits: for every day, the deposits (payments received) equal the payments posted
-  (applied) plus what is left unapplied.
+  (applied) plus what is left unapplied;
+- summaries: every row of the ledger's cached sums (LedgerDay, LineBalance) equals the
+  ledger's own sum (payments/summaries.py).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from django.db.models import F, Q, Sum
 
 from medoffice.billing.models import Charge
 from medoffice.core.money import ZERO, to_cents
+from medoffice.payments import summaries
 from medoffice.payments.models import (
     PAYMENT_KINDS,
     EntryKind,
@@ -243,4 +246,11 @@ def ledger_problems(practice_id: int | None = None) -> list[str]:
                 f"${left[day]}"
             )
     add("deposits do not match postings", days)
+
+    # The cached sums (LedgerDay, LineBalance) equal the ledger's.
+    by_summary = defaultdict(list)
+    for label, what in summaries.problems(practice_id):
+        by_summary[label].append(what)
+    for label, items in by_summary.items():
+        add(f"{label} differs from the ledger (medoffice ledger rebuild-summaries)", items)
     return problems

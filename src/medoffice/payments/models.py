@@ -439,3 +439,74 @@ class SuspenseItem(models.Model):
 
     def __str__(self) -> str:
         return f"Suspense {self.procedure_code} ${self.paid}"
+
+
+# ================================================================ summaries of the ledger
+
+
+class LedgerDay(models.Model):
+    """A cache: the ledger's entries summed per practice, effective day, location, provider,
+    kind and whether they sit on a service line (what the dashboard's totals, collection
+    rate and days in A/R read instead of the entries).
+
+    Written only by the database's insert trigger on the ledger (payments/summaries.py), in
+    the transaction of the entries themselves, so every posting path keeps it; rebuilt and
+    compared with the ledger by `medoffice ledger rebuild-summaries` and `ledger check`.
+    Ids are plain integers (0: none) so the unique key can be upserted on both databases;
+    amounts are integer cents, summed exactly.
+    """
+
+    practice_id = models.BigIntegerField()
+    effective_on = models.DateField()
+    location_id = models.BigIntegerField()
+    provider_id = models.BigIntegerField()
+    kind = models.CharField(max_length=12, choices=EntryKind.choices)
+    on_line = models.BooleanField()
+    amount_cents = models.BigIntegerField()
+    entries = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["practice_id", "effective_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice_id", "effective_on", "location_id", "provider_id", "kind",
+                        "on_line"],
+                name="ledger_day_key",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.effective_on} {self.kind} {self.amount_cents}"
+
+
+class LineBalance(models.Model):
+    """A cache: the open balance of service lines per practice, patient, responsible party
+    (party and payer), location, provider and date of service (the date that ages it): the
+    sum of every line entry. What the A/R aging reads instead of the entries (an aging on an
+    earlier day takes off the entries effective after it).
+
+    Kept, rebuilt and checked like `LedgerDay` (payments/summaries.py).
+    """
+
+    practice_id = models.BigIntegerField()
+    patient_id = models.BigIntegerField()
+    party = models.CharField(max_length=10, choices=Party.choices)
+    payer_id = models.BigIntegerField()
+    location_id = models.BigIntegerField()
+    provider_id = models.BigIntegerField()
+    date_of_service = models.DateField()
+    amount_cents = models.BigIntegerField()
+    entries = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["practice_id", "date_of_service"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice_id", "patient_id", "party", "payer_id", "location_id",
+                        "provider_id", "date_of_service"],
+                name="line_balance_key",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.date_of_service} {self.party} {self.amount_cents}"
