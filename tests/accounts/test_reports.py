@@ -196,3 +196,39 @@ def test_aging_from_the_summaries_equals_the_aging_from_the_ledger(
                     or not want
                 )
     assert len(days) > 5
+    # The payers' figures (LinePayerDay) against the entries, on the same days.
+    for last in sorted(asked):
+        period = {"first_day": days[0], "last_day": last}
+        entries = LedgerEntry.objects.filter(
+            practice=practice, effective_on__gte=days[0], effective_on__lte=last,
+            charge__isnull=False,
+        )  # fmt: skip
+        paid = entries.filter(kind="ins_payment")
+        want = {
+            (code, name): (len({c for c, *_ in rows}), -sum(a for *_, a in rows))
+            for (code, name), rows in _grouped(
+                paid.values_list("charge__code", "payer__name", "charge_id", "amount")
+            ).items()
+        }
+        got = {
+            (r[0], r[1]): (r[2], r[3]) for r in reports.payments_by_payer_cpt(practice, **period)
+        }
+        assert got == want, last
+        judged = entries.filter(
+            party="insurance", reverses__isnull=True, kind__in=["ins_payment", "contractual"]
+        )
+        want = {
+            name: len({c for c, *_ in rows})
+            for (name,), rows in _grouped(
+                judged.values_list("payer__name", "charge_id", "amount"), width=1
+            ).items()
+        }
+        got = {r[0]: r[1] for r in reports.denial_rates(practice, **period)}
+        assert got == want, last
+
+
+def _grouped(rows, width=2) -> dict:
+    out: dict = {}
+    for row in rows:
+        out.setdefault(tuple(row[:width]), []).append(row[width:])
+    return out

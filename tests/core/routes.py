@@ -836,6 +836,8 @@ ROUTES: tuple[Route, ...] = (
           body=lambda w: {"file": _era_upload("ROUTE-UPLOAD")}),
     Route("payments:era-detail", "GET", "payments.view_ledger", "era_file", phi=False),
     Route("accounts:receipt-pdf", "GET", "accounts.view_accounts", "desk_payment", answers="pdf"),
+    # The world's patient has no consent to e-mail: refused with the reason (422).
+    Route("accounts:receipt-send", "POST", "accounts.collect_payment", "desk_payment", ok=422),
     Route("accounts:statement-pdf", "GET", "accounts.view_accounts", "statement", answers="pdf"),
     # Patient accounts (accounts): the account page, desk payments, plans, refunds. The day's
     # close and the statement run are the practice's (no one patient): audited, not PHI here.

@@ -11,7 +11,8 @@ The aging, the totals, the collection rate and days in A/R read the ledger's sum
 open balances per patient, party, payer, location, provider and date of service), kept by
 the ledger's insert trigger and checked by `medoffice ledger check`
 (payments/summaries.py); an aging on an earlier day takes off the few entries effective
-after it. Denials and payments per CPT count distinct lines and read the entries.
+after it. Denials and payments per CPT count distinct lines over LinePayerDay (how each
+payer answered each line, per day); only the denials' reasons are read from the entries.
 """
 
 from collections import defaultdict
@@ -24,7 +25,14 @@ from django.db.models import Count, Q, Sum
 from medoffice.accounts import aging
 from medoffice.core.money import ZERO, to_cents
 from medoffice.patients.models import Patient, Payer
-from medoffice.payments.models import EntryKind, LedgerDay, LedgerEntry, LineBalance, Party
+from medoffice.payments.models import (
+    EntryKind,
+    LedgerDay,
+    LedgerEntry,
+    LineBalance,
+    LinePayerDay,
+    Party,
+)
 
 PATIENT_ROW = "Patient responsibility"
 PAYMENT_KINDS = (EntryKind.INSURANCE_PAYMENT, EntryKind.PATIENT_PAYMENT)
@@ -42,7 +50,10 @@ def _entries(practice, location_ids=(), provider_ids=()):
 
 def _days(practice, location_ids=(), provider_ids=()):
     """The ledger's day summary, scoped like `_entries`."""
-    rows = LedgerDay.objects.filter(practice_id=practice.pk)
+    return _scoped(LedgerDay.objects.filter(practice_id=practice.pk), location_ids, provider_ids)
+
+
+def _scoped(rows, location_ids=(), provider_ids=()):
     if location_ids:
         rows = rows.filter(location_id__in=location_ids)
     if provider_ids:
@@ -87,14 +98,12 @@ def ar_aging(
     # The balances now (LineBalance: a row per patient, party, payer, location, provider
     # and date of service), less what was posted after `as_of` (none for today's aging).
     # The buckets are summed by the database: one filtered sum per bucket, grouped.
-    balances = LineBalance.objects.filter(practice_id=practice.pk)
+    balances = _scoped(
+        LineBalance.objects.filter(practice_id=practice.pk), location_ids, provider_ids
+    )
     later = _entries(practice, location_ids, provider_ids).filter(
         charge__isnull=False, effective_on__gt=as_of
     )
-    if location_ids:
-        balances = balances.filter(location_id__in=location_ids)
-    if provider_ids:
-        balances = balances.filter(provider_id__in=provider_ids)
     raw: dict = {}
     for rows, day, amount, sign, convert in (
         (balances, "date_of_service", "amount_cents", 1, _from_cents),
@@ -221,21 +230,26 @@ def days_in_ar(practice, *, as_of: date, window: int = 90, location_ids=(), prov
 def denial_rates(practice, *, first_day, last_day, location_ids=(), provider_ids=()):
     """Per payer: lines adjudicated (paid, adjusted or denied by the payer) and lines
     denied, the rate, and the denials per reason (CARC)."""
+    lines = _scoped(LinePayerDay.objects.filter(practice_id=practice.pk), location_ids,
+                    provider_ids).filter(
+        effective_on__gte=first_day, effective_on__lte=last_day, adjudications__gt=0
+    )  # fmt: skip
+    seen = (
+        lines.values("payer_id")
+        .annotate(
+            lines=Count("charge_id", distinct=True),
+            denied=Count("charge_id", distinct=True, filter=Q(denials__gt=0)),
+        )
+        .order_by()
+    )
+    # The reasons of the denials: few entries, read from the ledger.
     rows = _entries(practice, location_ids, provider_ids).filter(
         effective_on__gte=first_day,
         effective_on__lte=last_day,
         party=Party.INSURANCE,
         charge__isnull=False,
         reverses__isnull=True,
-        kind__in=(EntryKind.INSURANCE_PAYMENT, EntryKind.CONTRACTUAL, EntryKind.DENIAL),
-    )
-    seen = (
-        rows.values("payer_id")
-        .annotate(
-            lines=Count("charge_id", distinct=True),
-            denied=Count("charge_id", distinct=True, filter=Q(kind=EntryKind.DENIAL)),
-        )
-        .order_by()
+        kind=EntryKind.DENIAL,
     )
     reasons = (
         rows.filter(kind=EntryKind.DENIAL)
@@ -269,15 +283,10 @@ def payments_by_payer_cpt(practice, *, first_day, last_day, location_ids=(), pro
     """Which payer pays best: insurance paid per payer and procedure code, lines paid and
     the average payment per line."""
     rows = (
-        _entries(practice, location_ids, provider_ids)
-        .filter(
-            effective_on__gte=first_day,
-            effective_on__lte=last_day,
-            kind=EntryKind.INSURANCE_PAYMENT,
-            charge__isnull=False,
-        )
-        .values("payer_id", "charge__code")
-        .annotate(paid=Sum("amount"), lines=Count("charge_id", distinct=True))
+        _scoped(LinePayerDay.objects.filter(practice_id=practice.pk), location_ids, provider_ids)
+        .filter(effective_on__gte=first_day, effective_on__lte=last_day, paid_entries__gt=0)
+        .values("payer_id", "code")
+        .annotate(paid=Sum("paid_cents"), lines=Count("charge_id", distinct=True))
         .order_by()
     )
     rows = list(rows)
@@ -286,7 +295,7 @@ def payments_by_payer_cpt(practice, *, first_day, last_day, location_ids=(), pro
     )
     out = []
     for r in rows:
-        paid = -to_cents(r["paid"] or ZERO)
+        paid = -_from_cents(r["paid"])
         average = to_cents(paid / r["lines"]) if r["lines"] else ZERO
-        out.append((r["charge__code"], names.get(r["payer_id"], ""), r["lines"], paid, average))
+        out.append((r["code"], names.get(r["payer_id"], ""), r["lines"], paid, average))
     return sorted(out, key=lambda row: (row[0], -row[4], row[1]))

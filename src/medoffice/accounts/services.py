@@ -6,6 +6,7 @@ ledger's LedgerError), both ValidationErrors naming the field, having written no
 """
 
 import logging
+import smtplib
 from datetime import date
 from decimal import Decimal
 
@@ -31,7 +32,7 @@ from medoffice.accounts.models import (
 )
 from medoffice.accounts.selectors import account_credit, drawer_totals
 from medoffice.core.audit import audit_record
-from medoffice.core.models import AuditAction
+from medoffice.core.models import AuditAction, AuditOutcome
 from medoffice.core.money import ZERO, to_cents
 from medoffice.payments import ledger
 from medoffice.payments.errors import LedgerError
@@ -580,3 +581,52 @@ def _refund_post(request: RefundRequest, *, by, reference: str) -> Payment:
         if left <= ZERO:
             return first
     raise RefundRefusedError("The credit is not there to refund.", field="amount")
+
+
+# ---------------------------------------------------------------- e-mailed receipts
+
+
+def receipt_send(payment: Payment, *, by=None) -> str:
+    """E-mail the receipt (PDF) of money a patient paid to the patient's address on file;
+    returns the address. Refused, sending nothing, when the payment is not a patient's
+    payment, there is no address, or no consent to e-mail is in force today (the same
+    rule as reminders); a mail server that refuses or does not answer is a clear error
+    too. Audited as a disclosure of PHI to the patient (export), also when it fails."""
+    from medoffice.accounts import paper
+    from medoffice.messaging.selectors import consent_kinds_in_force
+    from medoffice.patients.models import ConsentKind
+
+    if payment.account_id is None or payment.amount <= ZERO:
+        raise AccountsError("Only money received from a patient has a receipt.", field="payment")
+    patient = payment.account.patient
+    to = patient.email.strip()
+    if not to:
+        raise AccountsError(
+            "The patient has no e-mail address on file: add it on the patient's page, or "
+            "print the receipt.",
+            field="email",
+        )
+    if ConsentKind.EMAIL not in consent_kinds_in_force(patient, timezone.localdate()):
+        raise AccountsError(
+            "The patient has no consent to e-mail in force (never signed, expired or "
+            "revoked): record the consent on the patient's page, or print the receipt.",
+            field="email",
+        )
+    try:
+        paper.receipt_email(payment, to=to)
+    except (OSError, smtplib.SMTPException) as exc:
+        audit_record(
+            action=AuditAction.EXPORT, outcome=AuditOutcome.FAILURE, obj=payment,
+            patient=patient, category="accounts", detail="payment receipt e-mail not sent",
+        )  # fmt: skip
+        logger.warning("receipt e-mail failed: %s", type(exc).__name__)
+        raise AccountsError(
+            "The receipt could not be sent: the mail server refused it or did not answer. "
+            "Try again later, or print the receipt.",
+            field="email",
+        ) from exc
+    audit_record(
+        action=AuditAction.EXPORT, obj=payment, patient=patient, category="accounts",
+        detail="payment receipt e-mailed to the patient",
+    )  # fmt: skip
+    return to

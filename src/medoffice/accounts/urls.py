@@ -26,5 +26,6 @@ urlpatterns = [
     path("accounts/statements/", views.statement_run_page, name="statement-run"),
     path("accounts/statements/run/", views.statement_run_send, name="statement-run-send"),
     path("accounts/receipts/<uuid:public_id>.pdf", views.receipt_pdf, name="receipt-pdf"),
+    path("accounts/receipts/<uuid:public_id>/email", views.receipt_send, name="receipt-send"),
     path("accounts/statements/<uuid:public_id>.pdf", views.statement_pdf, name="statement-pdf"),
 ]

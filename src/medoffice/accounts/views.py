@@ -409,6 +409,31 @@ def receipt_pdf(request, public_id):
     return _pdf(paper.receipt_pdf(payment), f"receipt-{paper.receipt_number(payment)}.pdf")
 
 
+@require_POST
+@requires(COLLECT)
+def receipt_send(request, public_id):
+    """E-mail a payment's receipt to the patient (consent and address checked by the
+    service); back to the account page saying where it went, or why not."""
+    payment = (
+        Payment.objects.filter(public_id=public_id, practice_id=practice_id_for(request.user))
+        .exclude(account=None)
+        .select_related("account__patient", "account__practice", "location", "received_by")
+        .first()
+    )
+    if payment is None:
+        raise Http404
+    patient = payment.account.patient
+    try:
+        to = services.receipt_send(payment, by=request.user)
+    except ValidationError as exc:
+        messages.error(request, f"Receipt not e-mailed: {exc}")
+        audit_record(action=AuditAction.READ, obj=patient, patient=patient, category=CATEGORY,
+                     detail="account page")  # fmt: skip
+        return _account_tab(request, patient, status=422)
+    messages.success(request, f"Receipt {paper.receipt_number(payment)} e-mailed to {to}.")
+    return redirect(reverse("accounts:patient-account", args=[patient.public_id]))
+
+
 @require_GET
 @requires(VIEW)
 def statement_pdf(request, public_id):

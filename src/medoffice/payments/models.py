@@ -510,3 +510,39 @@ class LineBalance(models.Model):
 
     def __str__(self) -> str:
         return f"{self.date_of_service} {self.party} {self.amount_cents}"
+
+
+class LinePayerDay(models.Model):
+    """A cache: per practice, effective day, service line (its original charge), payer,
+    location, provider and procedure code, how the payer answered the line that day: its
+    adjudications (payments, contractual adjustments and denials, not reversals), denials,
+    and insurance payments (cents and entries, reversals included). What the denial rate
+    by payer and the payments by payer per CPT read: lines are counted distinct over it.
+
+    Kept, rebuilt and checked like `LedgerDay` (payments/summaries.py).
+    """
+
+    practice_id = models.BigIntegerField()
+    effective_on = models.DateField()
+    charge_id = models.BigIntegerField()
+    payer_id = models.BigIntegerField()
+    location_id = models.BigIntegerField()
+    provider_id = models.BigIntegerField()
+    code = models.CharField(max_length=5)
+    adjudications = models.BigIntegerField()
+    denials = models.BigIntegerField()
+    paid_cents = models.BigIntegerField()
+    paid_entries = models.BigIntegerField()
+
+    class Meta:
+        ordering = ["practice_id", "effective_on"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice_id", "effective_on", "charge_id", "payer_id", "location_id",
+                        "provider_id", "code"],
+                name="line_payer_day_key",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.effective_on} line {self.charge_id} payer {self.payer_id}"

@@ -1,159 +1,216 @@
-"""The ledger's two summaries (LedgerDay, LineBalance): kept, rebuilt and checked.
+"""The ledger's summaries (LedgerDay, LineBalance, LinePayerDay): kept, rebuilt, checked.
 
-Kept: an AFTER INSERT trigger on the ledger adds each entry to its LedgerDay row and, for
-an entry on a service line, to its LineBalance row (upsert), in the transaction that
-writes the entry. The ledger is append-only (the database refuses UPDATE and DELETE), so
-insertion is the only change there is, and every writer is covered: the ledger service
-(payments/ledger.py: charges, payments, adjustments, transfers, write-offs, refunds,
-recoupments, reversals), the ERA posting's bulk rows (payments/era.py, PostgreSQL COPY
-included) and anything that inserts rows by hand.
+Kept: one AFTER INSERT trigger per summary on the ledger adds each new entry to its row
+(upsert), in the transaction that writes the entry. The ledger is append-only (the
+database refuses UPDATE and DELETE), so insertion is the only change there is, and every
+writer is covered: the ledger service (payments/ledger.py: charges, payments,
+adjustments, transfers, write-offs, refunds, recoupments, reversals), the ERA posting's
+bulk rows (payments/era.py, PostgreSQL COPY included) and anything that inserts rows by
+hand.
 
 Rebuilt: `rebuild(practice_id=None)` (`medoffice ledger rebuild-summaries`) replaces them
 with the ledger's own sums. Checked: `problems(practice_id=None)` (part of `medoffice
 ledger check`) compares every row with the ledger's sums and names what differs.
 
-The grouping expressions are written once, here, for an entry `e` (`NEW` in the trigger)
-and its line's charge `c`; amounts are summed as integer cents (exact on both databases).
+Each summary is written once, here, as grouping expressions and summed values over an
+entry `e` (`NEW` in the trigger) and, when it needs the line, its charge `c`; amounts are
+integer cents (exact on both databases), ids plain integers (0: none).
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from django.db import connection
 
-DAY_TABLE = "payments_ledgerday"
-BALANCE_TABLE = "payments_linebalance"
-DAY_KEY = ("practice_id", "effective_on", "location_id", "provider_id", "kind", "on_line")
-BALANCE_KEY = (
-    "practice_id", "patient_id", "party", "payer_id", "location_id", "provider_id",
-    "date_of_service",
+
+@dataclass(frozen=True)
+class Summary:
+    label: str
+    table: str
+    key: tuple[str, ...]
+    values: tuple[str, ...]
+    by_line: bool  # joined to the line's charge `c` (only entries on a line)
+    condition: str = ""  # which entries count, over `e` (written with {e})
+
+    def key_sql(self, e: str) -> list[str]:
+        return [expression.format(e=e) for expression in _KEYS[self.table]]
+
+    def value_sql(self, e: str) -> list[str]:
+        return [expression.format(e=e) for expression in _VALUES[self.table]]
+
+    def source(self, e: str) -> tuple[str, str]:
+        """(FROM ..., WHERE ...) for entry alias `e` (NEW in the trigger: no FROM of it)."""
+        tables = [] if e == "NEW" else [f"payments_ledgerentry {e}"]
+        conditions = [self.condition.format(e=e)] if self.condition else []
+        if self.by_line:
+            tables.append("billing_charge c")
+            conditions.append(f"c.id = {e}.charge_id")
+        where = " AND ".join(conditions) or "1 = 1"
+        return (f" FROM {', '.join(tables)}" if tables else ""), where
+
+    @property
+    def columns(self) -> str:
+        return ", ".join((*self.key, *self.values))
+
+
+_CENTS = "CAST(ROUND({e}.amount * 100) AS BIGINT)"
+_KEYS = {
+    "payments_ledgerday": (
+        "{e}.practice_id", "{e}.effective_on", "COALESCE({e}.location_id, 0)",
+        "COALESCE({e}.provider_id, 0)", "{e}.kind", "({e}.charge_id IS NOT NULL)",
+    ),
+    "payments_linebalance": (
+        "{e}.practice_id", "COALESCE({e}.patient_id, 0)", "{e}.party",
+        "COALESCE({e}.payer_id, 0)", "COALESCE({e}.location_id, 0)",
+        "COALESCE({e}.provider_id, 0)", "c.date_of_service",
+    ),
+    "payments_linepayerday": (
+        "{e}.practice_id", "{e}.effective_on", "{e}.charge_id", "COALESCE({e}.payer_id, 0)",
+        "COALESCE({e}.location_id, 0)", "COALESCE({e}.provider_id, 0)", "c.code",
+    ),
+}  # fmt: skip
+# An adjudication: the payer's own payment, contractual adjustment or denial on the line,
+# not a reversal (what the denial rate counts); a payment: any insurance payment entry.
+_ADJUDICATION = (
+    "({e}.party = 'insurance' AND {e}.reverses_id IS NULL "
+    "AND {e}.kind IN ('ins_payment', 'contractual', 'denial'))"
+)
+_VALUES = {
+    "payments_ledgerday": (_CENTS, "1"),
+    "payments_linebalance": (_CENTS, "1"),
+    "payments_linepayerday": (
+        f"CASE WHEN {_ADJUDICATION} THEN 1 ELSE 0 END",
+        f"CASE WHEN {_ADJUDICATION} AND {{e}}.kind = 'denial' THEN 1 ELSE 0 END",
+        f"CASE WHEN {{e}}.kind = 'ins_payment' THEN {_CENTS} ELSE 0 END",
+        "CASE WHEN {e}.kind = 'ins_payment' THEN 1 ELSE 0 END",
+    ),
+}  # fmt: skip
+
+LEDGER_DAY = Summary(
+    "ledger day summary", "payments_ledgerday",
+    ("practice_id", "effective_on", "location_id", "provider_id", "kind", "on_line"),
+    ("amount_cents", "entries"), by_line=False,
 )  # fmt: skip
-TRIGGER = "payments_ledgerentry_summaries"
-FUNCTION = "payments_ledger_summaries"
+LINE_BALANCE = Summary(
+    "line balance summary", "payments_linebalance",
+    ("practice_id", "patient_id", "party", "payer_id", "location_id", "provider_id",
+     "date_of_service"),
+    ("amount_cents", "entries"), by_line=True,
+)  # fmt: skip
+LINE_PAYER_DAY = Summary(
+    "line payer day summary", "payments_linepayerday",
+    ("practice_id", "effective_on", "charge_id", "payer_id", "location_id", "provider_id",
+     "code"),
+    ("adjudications", "denials", "paid_cents", "paid_entries"), by_line=True,
+    condition=f"({_ADJUDICATION} OR {{e}}.kind = 'ins_payment')",
+)  # fmt: skip
+SUMMARIES = (LEDGER_DAY, LINE_BALANCE, LINE_PAYER_DAY)
 
 
-def _day_values(e: str) -> list[str]:
-    return [
-        f"{e}.practice_id", f"{e}.effective_on", f"COALESCE({e}.location_id, 0)",
-        f"COALESCE({e}.provider_id, 0)", f"{e}.kind", f"({e}.charge_id IS NOT NULL)",
-    ]  # fmt: skip
+def _upsert(summary: Summary, qualify: bool) -> str:
+    old = f"{summary.table}." if qualify else ""
+    sets = ", ".join(f"{v} = {old}{v} + excluded.{v}" for v in summary.values)
+    return f"ON CONFLICT ({', '.join(summary.key)}) DO UPDATE SET {sets}"
 
 
-def _balance_values(e: str) -> list[str]:
-    return [
-        f"{e}.practice_id", f"COALESCE({e}.patient_id, 0)", f"{e}.party",
-        f"COALESCE({e}.payer_id, 0)", f"COALESCE({e}.location_id, 0)",
-        f"COALESCE({e}.provider_id, 0)", "c.date_of_service",
-    ]  # fmt: skip
-
-
-def _cents(e: str) -> str:
-    return f"CAST(ROUND({e}.amount * 100) AS BIGINT)"
-
-
-def _columns(key) -> str:
-    return ", ".join((*key, "amount_cents", "entries"))
-
-
-def _upsert(table: str, key, qualify: bool) -> str:
-    old = f"{table}." if qualify else ""
+def _insert_new(summary: Summary, qualify: bool) -> str:
+    tables, where = summary.source("NEW")
     return (
-        f"ON CONFLICT ({', '.join(key)}) DO UPDATE SET "
-        f"amount_cents = {old}amount_cents + excluded.amount_cents, "
-        f"entries = {old}entries + excluded.entries"
+        f"INSERT INTO {summary.table} ({summary.columns}) "  # noqa: S608 - fixed names
+        f"SELECT {', '.join(summary.key_sql('NEW') + summary.value_sql('NEW'))}{tables} "
+        f"WHERE {where} {_upsert(summary, qualify)};"
     )
 
 
-def _trigger_body(qualify: bool) -> str:
-    day = (
-        f"INSERT INTO {DAY_TABLE} ({_columns(DAY_KEY)}) "  # noqa: S608 - fixed names, placeholders only
-        f"VALUES ({', '.join(_day_values('NEW'))}, {_cents('NEW')}, 1) "
-        f"{_upsert(DAY_TABLE, DAY_KEY, qualify)};"
+def _trigger_name(summary: Summary) -> str:
+    return f"{summary.table}_keep"
+
+
+def sqlite_trigger(*summaries: Summary) -> list[str]:
+    return [
+        f"CREATE TRIGGER {_trigger_name(s)} AFTER INSERT ON payments_ledgerentry "
+        f"BEGIN {_insert_new(s, qualify=False)} END"
+        for s in summaries
+    ]
+
+
+def sqlite_trigger_reverse(*summaries: Summary) -> list[str]:
+    return [f"DROP TRIGGER IF EXISTS {_trigger_name(s)}" for s in summaries]
+
+
+def postgres_trigger(*summaries: Summary) -> list[str]:
+    statements = []
+    for s in summaries:
+        statements += [
+            f"""CREATE OR REPLACE FUNCTION {_trigger_name(s)}() RETURNS trigger AS $$
+               BEGIN {_insert_new(s, qualify=True)} RETURN NULL; END; $$ LANGUAGE plpgsql""",
+            f"""CREATE TRIGGER {_trigger_name(s)} AFTER INSERT ON payments_ledgerentry
+               FOR EACH ROW EXECUTE FUNCTION {_trigger_name(s)}()""",
+        ]
+    return statements
+
+
+def postgres_trigger_reverse(*summaries: Summary) -> list[str]:
+    statements = []
+    for s in summaries:
+        statements += [
+            f"DROP TRIGGER IF EXISTS {_trigger_name(s)} ON payments_ledgerentry",
+            f"DROP FUNCTION IF EXISTS {_trigger_name(s)}()",
+        ]
+    return statements
+
+
+def _sums(summary: Summary, practice_id: int | None) -> tuple[str, list]:
+    """The summary's rows computed from the ledger: SELECT key..., value sums..."""
+    tables, where = summary.source("e")
+    params = []
+    if practice_id is not None:
+        where += " AND e.practice_id = %s"
+        params.append(practice_id)
+    keys = summary.key_sql("e")
+    sums = [f"SUM({value})" for value in summary.value_sql("e")]
+    return (
+        f"SELECT {', '.join(keys + sums)}{tables} "  # noqa: S608 - fixed names
+        f"WHERE {where} GROUP BY {', '.join(keys)}",
+        params,
     )
-    balance = (
-        f"INSERT INTO {BALANCE_TABLE} ({_columns(BALANCE_KEY)}) "  # noqa: S608 - fixed names, placeholders only
-        f"SELECT {', '.join(_balance_values('NEW'))}, {_cents('NEW')}, 1 "
-        f"FROM billing_charge c WHERE c.id = NEW.charge_id "
-        f"{_upsert(BALANCE_TABLE, BALANCE_KEY, qualify)};"
-    )
-    return day + "\n" + balance
 
 
-SQLITE = [
-    f"CREATE TRIGGER {TRIGGER} AFTER INSERT ON payments_ledgerentry "
-    f"BEGIN {_trigger_body(qualify=False)} END"
-]
-SQLITE_REVERSE = [f"DROP TRIGGER IF EXISTS {TRIGGER}"]
-POSTGRES = [
-    f"""CREATE OR REPLACE FUNCTION {FUNCTION}() RETURNS trigger AS $$
-       BEGIN {_trigger_body(qualify=True)} RETURN NULL; END; $$ LANGUAGE plpgsql""",
-    f"""CREATE TRIGGER {TRIGGER} AFTER INSERT ON payments_ledgerentry
-       FOR EACH ROW EXECUTE FUNCTION {FUNCTION}()""",
-]
-POSTGRES_REVERSE = [
-    f"DROP TRIGGER IF EXISTS {TRIGGER} ON payments_ledgerentry",
-    f"DROP FUNCTION IF EXISTS {FUNCTION}()",
-]
-
-
-def _where(practice_id: int | None, alias: str = "") -> tuple[str, list]:
+def _scope(practice_id: int | None) -> tuple[str, list]:
     if practice_id is None:
         return "", []
-    return f" WHERE {alias}practice_id = %s", [practice_id]
+    return " WHERE practice_id = %s", [practice_id]
 
 
-def _day_sums(practice_id: int | None) -> tuple[str, list]:
-    where, params = _where(practice_id, "e.")
-    values = _day_values("e")
-    return (
-        f"SELECT {', '.join(values)}, SUM({_cents('e')}), COUNT(*) "  # noqa: S608 - fixed names, placeholders only
-        f"FROM payments_ledgerentry e{where} GROUP BY {', '.join(values)}",
-        params,
-    )
-
-
-def _balance_sums(practice_id: int | None) -> tuple[str, list]:
-    where, params = _where(practice_id, "e.")
-    values = _balance_values("e")
-    return (
-        f"SELECT {', '.join(values)}, SUM({_cents('e')}), COUNT(*) "  # noqa: S608 - fixed names, placeholders only
-        f"FROM payments_ledgerentry e JOIN billing_charge c ON c.id = e.charge_id{where} "
-        f"GROUP BY {', '.join(values)}",
-        params,
-    )
-
-
-def rebuild(practice_id: int | None = None, *, using=None) -> tuple[int, int]:
+def rebuild(
+    practice_id: int | None = None, *, using=None, only: tuple[Summary, ...] = SUMMARIES
+) -> dict[str, int]:
     """Replace the summaries (of one practice, or all) with the ledger's sums; returns the
-    number of LedgerDay and LineBalance rows written. Run it inside a transaction (the
-    command does) so no posting lands between the delete and the insert."""
+    rows written per table. Run it inside a transaction (the command does) so no posting
+    lands between the delete and the insert."""
     conn = using or connection
-    counts = []
+    written = {}
     with conn.cursor() as cursor:
         if conn.vendor == "postgresql":  # no posting between the delete and the insert
             cursor.execute("LOCK TABLE payments_ledgerentry IN SHARE MODE")
-        for table, key, sums in (
-            (DAY_TABLE, DAY_KEY, _day_sums),
-            (BALANCE_TABLE, BALANCE_KEY, _balance_sums),
-        ):
-            where, params = _where(practice_id)
-            cursor.execute(f"DELETE FROM {table}{where}", params)  # noqa: S608 - fixed names, placeholders only
-            select, params = sums(practice_id)
-            cursor.execute(f"INSERT INTO {table} ({_columns(key)}) {select}", params)
-            counts.append(cursor.rowcount)
-    return counts[0], counts[1]
+        for summary in only:
+            where, params = _scope(practice_id)
+            cursor.execute(f"DELETE FROM {summary.table}{where}", params)  # noqa: S608 - fixed names
+            select, params = _sums(summary, practice_id)
+            cursor.execute(f"INSERT INTO {summary.table} ({summary.columns}) {select}", params)
+            written[summary.table] = cursor.rowcount
+    return written
 
 
-def _rows(cursor, sql: str, params: list) -> dict:
+def _rows(cursor, sql: str, params: list, width: int) -> dict:
     cursor.execute(sql, params)
     out = {}
     for row in cursor.fetchall():
-        *key, cents, entries = row
-        # Compared as text: each database answers both queries with the same types.
-        # (Django reads SQLite's declared bool column as True/False, the sum's as 1/0.)
-        out[tuple(str(int(v)) if isinstance(v, bool) else str(v) for v in key)] = (
-            int(cents),
-            int(entries),
-        )
+        # Compared as text: each database answers both queries with the same types (but
+        # Django reads SQLite's declared bool column as True/False, the sum's as 1/0).
+        key = tuple(str(int(v)) if isinstance(v, bool) else str(v) for v in row[:width])
+        out[key] = tuple(int(v) for v in row[width:])
     return out
 
 
@@ -162,29 +219,43 @@ def problems(practice_id: int | None = None) -> list[tuple[str, str]]:
     missing, or has no entries behind it."""
     found = []
     with connection.cursor() as cursor:
-        for label, table, key, sums in (
-            ("ledger day summary", DAY_TABLE, DAY_KEY, _day_sums),
-            ("line balance summary", BALANCE_TABLE, BALANCE_KEY, _balance_sums),
-        ):
-            expected = _rows(cursor, *sums(practice_id))
-            where, params = _where(practice_id)
-            listed = f"SELECT {_columns(key)} FROM {table}{where}"  # noqa: S608 - fixed names
-            stored = _rows(cursor, listed, params)
+        for summary in SUMMARIES:
+            width = len(summary.key)
+            expected = _rows(cursor, *_sums(summary, practice_id), width)
+            where, params = _scope(practice_id)
+            listed = f"SELECT {summary.columns} FROM {summary.table}{where}"  # noqa: S608 - fixed names
+            stored = _rows(cursor, listed, params, width)
             for row_key in sorted(set(expected) | set(stored)):
                 want, have = expected.get(row_key), stored.get(row_key)
                 if want == have:
                     continue
-                named = " ".join(f"{k}={v}" for k, v in zip(key, row_key, strict=True))
+                named = " ".join(f"{k}={v}" for k, v in zip(summary.key, row_key, strict=True))
                 if have is None:
-                    found.append((label, f"{named}: missing (the ledger has {_say(want)})"))
+                    what = f"missing (the ledger has {_say(summary, want)})"
                 elif want is None:
-                    found.append((label, f"{named}: {_say(have)} with no ledger entries"))
+                    what = f"{_say(summary, have)} with no ledger entries"
                 else:
-                    found.append((label, f"{named}: {_say(have)}, the ledger {_say(want)}"))
+                    what = f"{_say(summary, have)}, the ledger {_say(summary, want)}"
+                found.append((summary.label, f"{named}: {what}"))
     return found
 
 
-def _say(value: tuple[int, int]) -> str:
-    cents, entries = value
+def _money(cents: int) -> str:
     sign = "-" if cents < 0 else ""
-    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d} in {entries} entries"
+    return f"{sign}${abs(cents) // 100:,}.{abs(cents) % 100:02d}"
+
+
+def _say(summary: Summary, values: tuple[int, ...]) -> str:
+    if summary.values == ("amount_cents", "entries"):
+        return f"{_money(values[0])} in {values[1]} entries"
+    return ", ".join(
+        f"{name} {_money(v) if name.endswith('cents') else v}"
+        for name, v in zip(summary.values, values, strict=True)
+    )
+
+
+# What the migrations install (payments 0003: the first two; 0004: the third).
+SQLITE = sqlite_trigger(LEDGER_DAY, LINE_BALANCE)
+SQLITE_REVERSE = sqlite_trigger_reverse(LEDGER_DAY, LINE_BALANCE)
+POSTGRES = postgres_trigger(LEDGER_DAY, LINE_BALANCE)
+POSTGRES_REVERSE = postgres_trigger_reverse(LEDGER_DAY, LINE_BALANCE)

@@ -11,7 +11,9 @@ TRIGGER_REVERSE = {"sqlite": summaries.SQLITE_REVERSE, "postgresql": summaries.P
 
 
 def fill(apps, schema_editor):
-    summaries.rebuild(using=schema_editor.connection)
+    summaries.rebuild(
+        using=schema_editor.connection, only=(summaries.LEDGER_DAY, summaries.LINE_BALANCE)
+    )
 
 
 class Migration(migrations.Migration):

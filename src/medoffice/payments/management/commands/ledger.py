@@ -37,10 +37,9 @@ class Command(BaseCommand):
             return
         if action == "rebuild-summaries":
             with transaction.atomic():
-                days, balances = summaries.rebuild(found)
-            self.stdout.write(
-                f"Ledger summaries rebuilt: {days} day row(s), {balances} line balance row(s).\n"
-            )
+                written = summaries.rebuild(found)
+            rows = ", ".join(f"{table} {count}" for table, count in written.items())
+            self.stdout.write(f"Ledger summaries rebuilt (rows: {rows}).\n")
             return
         problems = ledger_problems(found)
         if problems:
