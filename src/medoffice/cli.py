@@ -552,11 +552,12 @@ def build_parser() -> argparse.ArgumentParser:
     c.add_argument("--practice", help="practice name (default: the only one)")
     p.set_defaults(func=cmd_era)
 
-    p = sub.add_parser("ledger", help="patient accounts' ledger: check it")
+    p = sub.add_parser("ledger", help="patient accounts' ledger: check it, rebuild summaries")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True)
     for name, text in (
         ("check", "verify every ledger invariant (exit 1 naming what is off)"),
         ("post-charges", "post billing's charges the ledger has not heard of"),
+        ("rebuild-summaries", "replace the ledger's cached summaries with its own sums"),
     ):
         c = ledger_sub.add_parser(name, help=text)
         c.add_argument("--practice", help="practice name (default: every practice)")
