@@ -237,6 +237,8 @@ WRITE_ACTIONS = {
     "POST accounts:plan-create": ["update", "create"],
     "POST accounts:plan-cancel": ["update"],
     "POST accounts:refund-request": ["create"],
+    # The world's patient has no consent to e-mail: refused, the account page read again.
+    "POST accounts:receipt-send": ["read"],
     "POST accounts:refund-decide": ["update"],
     "POST api:patient-payment-list": ["create"],
     "POST api:patient-plan-list": ["update", "create"],
