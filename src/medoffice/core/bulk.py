@@ -266,27 +266,36 @@ def ids_by(model: type[models.Model], column: str, keys: Sequence, *, batch: int
 
 
 @cache
-def _single_insert(model: type[models.Model], vendor: str) -> tuple[str, tuple[models.Field, ...]]:
+def _single_insert(
+    model: type[models.Model], vendor: str
+) -> tuple[str, tuple[models.Field, ...], bool]:
+    """(statement, fields, whether the database assigns the key) for one row of `model`."""
     meta = model._meta
-    fields = tuple(f for f in meta.local_concrete_fields if f is not meta.pk)
+    assigned = meta.pk.db_returning  # an auto-incremented key; else the row brings its own
+    fields = tuple(f for f in meta.local_concrete_fields if not (assigned and f is meta.pk))
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     # A model's own table and column names, quoted: nothing from outside.
     table, pk = quote(meta.db_table), quote(meta.pk.column)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
-    return sql, fields
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+    if assigned:
+        sql += f" RETURNING {pk}"
+    return sql, fields, assigned
 
 
 def insert_row(instance: models.Model) -> models.Model:
-    """INSERT `instance` (a new row with a database-assigned primary key) and set its pk."""
-    sql, fields = _single_insert(type(instance), connection.vendor)
+    """INSERT `instance` as objects.create() would (its fields prepared by the ORM, no
+    signals), the statement built once per model; sets the pk a database assigns. A model
+    whose key is not auto-incremented (a UUID default, a key the caller sets) inserts it."""
+    sql, fields, assigned = _single_insert(type(instance), connection.vendor)
     values = [
         field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
     ]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        instance.pk = cursor.fetchone()[0]
+        if assigned:
+            instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance
