@@ -338,7 +338,9 @@ def _db_value(field: models.Field, instance: models.Model):
     if value is None:
         if _null_as_is(field):
             return None
-    elif type(value) is _plain_type(field):
+    elif type(value) is (plain := _plain_type(field)) and (
+        plain is not int or connection.vendor == "sqlite"
+    ):  # PostgreSQL's backend wraps integers in psycopg's sized types: left to it
         return value
     elif type(value) is datetime and type(field) is models.DateTimeField and value.tzinfo:
         # What the backends' adapt_datetimefield_value makes of an aware time, without the
