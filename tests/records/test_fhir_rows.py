@@ -12,8 +12,8 @@ from medoffice.formats.fhir.financial import financial_resources
 from medoffice.payments.era import era_import
 from medoffice.records.fhir_export import claim_data, claim_rows
 from tests.payments.conftest import (  # noqa: F401 - fixtures
-    billing_office,
     biller,
+    billing_office,
     claim_payment,
     code_sets,
     coded,
@@ -29,7 +29,7 @@ from tests.payments.conftest import (  # noqa: F401 - fixtures
 )
 
 
-def test_a_posted_remittance_reads_into_claim_response_and_explanation(sent, practice):
+def test_a_posted_remittance_reads_into_claim_response_and_explanation(sent, practice):  # noqa: F811
     claim = sent([line("99213"), line("36415")])
     visit, draw = claim.lines.order_by("number")
     payment = claim_payment(
