@@ -300,8 +300,13 @@ def encounter_condition_ids(e: EncounterData) -> list[str]:
     ]
 
 
-def encounter(e: EncounterData, patient_id: str, *, ref=urn_ref) -> dict:
-    condition_ids = encounter_condition_ids(e)
+def encounter(
+    e: EncounterData, patient_id: str, *, ref=urn_ref, diagnoses_as_reasons: bool = False
+) -> dict:
+    """`diagnoses_as_reasons`: the diagnoses as ICD-10-CM reasonCode (US Core) rather than
+    references to Conditions the Bundle carries (the REST API serves the problem list as
+    Condition; an encounter's diagnoses are part of the encounter)."""
+    condition_ids = [] if diagnoses_as_reasons else encounter_condition_ids(e)
     resource: dict = {
         "resourceType": "Encounter",
         "id": e.id,
@@ -315,6 +320,15 @@ def encounter(e: EncounterData, patient_id: str, *, ref=urn_ref) -> dict:
         "participant": [{"individual": ref("Practitioner", e.practitioner_id)}],
         "period": {"start": e.date_of_service.isoformat(), "end": e.date_of_service.isoformat()},
     }
+    if diagnoses_as_reasons and e.diagnoses:
+        resource["reasonCode"] = [
+            {
+                "coding": [
+                    {"system": ICD10CM_SYSTEM, "code": code, **({"display": text} if text else {})}
+                ]
+            }
+            for code, text in e.diagnoses
+        ]
     if condition_ids:
         resource["diagnosis"] = [
             {"condition": ref("Condition", cid), "rank": rank}

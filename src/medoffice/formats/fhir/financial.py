@@ -9,8 +9,10 @@ eligible, benefit, deductible, copay), CARIN Blue Button's otherwise (coinsuranc
 memberliability, discount, noncovered); the X12 group and reason go along as codings so
 nothing of the remittance is lost.
 
-Ids: the Claim's is the claim's public id; its ClaimResponse and ExplanationOfBenefit ids
-are derived from it (uuid5), so the same claim always answers with the same ids.
+Ids: the Claim's is the claim's public id. FHIR ids are unique per type, so on the REST API
+its ClaimResponse and ExplanationOfBenefit have the same id (`same_ids=True`); inside a
+Bundle (urn:uuid fullUrls, unique across types) theirs are derived from it (uuid5). Either
+way the same claim always answers with the same ids.
 """
 
 import uuid
@@ -277,11 +279,13 @@ def has_response(c: ClaimData) -> bool:
     return is_adjudicated(c) or c.status in ("rejected", "denied")
 
 
-def claim_response_id(claim_id: str) -> str:
-    return str(uuid.uuid5(uuid.UUID(claim_id), "claim-response"))
+def claim_response_id(claim_id: str, *, same_ids: bool = False) -> str:
+    return claim_id if same_ids else str(uuid.uuid5(uuid.UUID(claim_id), "claim-response"))
 
 
-def explanation_of_benefit_id(claim_id: str) -> str:
+def explanation_of_benefit_id(claim_id: str, *, same_ids: bool = False) -> str:
+    if same_ids:
+        return claim_id
     return str(uuid.uuid5(uuid.UUID(claim_id), "explanation-of-benefit"))
 
 
@@ -343,12 +347,12 @@ def _disposition(c: ClaimData) -> str:
     }.get(c.status, "Processed")
 
 
-def claim_response(c: ClaimData, *, ref: Ref = urn_ref) -> dict:
+def claim_response(c: ClaimData, *, ref: Ref = urn_ref, same_ids: bool = False) -> dict:
     """What the payer answered (ClaimResponse): its outcome and per-line adjudication."""
     lines, header = _by_line(c)
     resource: dict = {
         "resourceType": "ClaimResponse",
-        "id": claim_response_id(c.id),
+        "id": claim_response_id(c.id, same_ids=same_ids),
         "identifier": _identifiers(c),
         "status": "active",
         **{k: v for k, v in _common(c, ref).items() if k != "billablePeriod"},
@@ -375,12 +379,12 @@ def claim_response(c: ClaimData, *, ref: Ref = urn_ref) -> dict:
     return resource
 
 
-def explanation_of_benefit(c: ClaimData, *, ref: Ref = urn_ref) -> dict:
+def explanation_of_benefit(c: ClaimData, *, ref: Ref = urn_ref, same_ids: bool = False) -> dict:
     """The claim and its adjudication together (ExplanationOfBenefit), for a decided claim."""
     lines, header = _by_line(c)
     resource: dict = {
         "resourceType": "ExplanationOfBenefit",
-        "id": explanation_of_benefit_id(c.id),
+        "id": explanation_of_benefit_id(c.id, same_ids=same_ids),
         "identifier": _identifiers(c),
         "status": "cancelled" if c.frequency == "8" else "active",
         **_common(c, ref),
@@ -390,7 +394,7 @@ def explanation_of_benefit(c: ClaimData, *, ref: Ref = urn_ref) -> dict:
             "party": ref("Practitioner", c.provider_id),
         },
         "claim": ref("Claim", c.id),
-        "claimResponse": ref("ClaimResponse", claim_response_id(c.id)),
+        "claimResponse": ref("ClaimResponse", claim_response_id(c.id, same_ids=same_ids)),
         "outcome": _outcome(c),
         "disposition": _disposition(c),
         "insurance": [{"focal": True, "coverage": ref("Coverage", c.coverage_id)}],
@@ -421,11 +425,11 @@ def explanation_of_benefit(c: ClaimData, *, ref: Ref = urn_ref) -> dict:
     return resource
 
 
-def financial_resources(c: ClaimData, *, ref: Ref = urn_ref) -> list[dict]:
+def financial_resources(c: ClaimData, *, ref: Ref = urn_ref, same_ids: bool = False) -> list[dict]:
     """The claim, and its response and explanation once the payer has answered."""
     out = [claim(c, ref=ref)]
     if has_response(c):
-        out.append(claim_response(c, ref=ref))
+        out.append(claim_response(c, ref=ref, same_ids=same_ids))
     if is_adjudicated(c):
-        out.append(explanation_of_benefit(c, ref=ref))
+        out.append(explanation_of_benefit(c, ref=ref, same_ids=same_ids))
     return out
