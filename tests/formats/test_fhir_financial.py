@@ -168,3 +168,15 @@ def test_the_response_ids_are_stable_for_a_claim():
 def test_money_must_be_decimal():
     with pytest.raises(TypeError):
         claim(_claim(total=245))
+
+
+def test_money_is_written_as_an_exact_json_number():
+    import json
+
+    from medoffice.formats.fhir.writer import dumps
+
+    text = dumps({"total": {"value": D("245.00"), "currency": "USD"}, "note": "\x00decimal\x001"})
+    assert '"value":245.00' in text
+    assert json.loads(text)["note"] == "\x00decimal\x001"
+    with pytest.raises(TypeError):
+        dumps({"x": D("NaN")})

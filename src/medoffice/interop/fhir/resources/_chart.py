@@ -22,7 +22,9 @@ def _patients_of(user, rows) -> list:
     from medoffice.patients.models import Patient
 
     ids = {row.patient_id for row in rows}
-    return list(Patient.objects.filter(pk__in=ids).select_related("practice", "primary_care_provider"))
+    return list(
+        Patient.objects.filter(pk__in=ids).select_related("practice", "primary_care_provider")
+    )
 
 
 PATIENT_INCLUDE = Include("Patient", _patients_of, "The patients of the rows found")

@@ -24,10 +24,12 @@ from medoffice.interop.fhir.resources._chart import (
     token_param,
 )
 from medoffice.interop.fhir.resources._common import uuid_or_404
-from medoffice.interop.fhir.search import any_of, date_param
+from medoffice.interop.fhir.search import date_param
 
 CATEGORY = "problems"
-PROFILE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-condition-problems-health-concerns"
+PROFILE = (
+    "http://hl7.org/fhir/us/core/StructureDefinition/us-core-condition-problems-health-concerns"
+)
 
 
 def get(user, resource_id, *, permission: str, audit: bool) -> Problem:

@@ -73,9 +73,7 @@ class _Columns:
 
 
 VITAL = _Columns("taken_at", {"vital-signs": Q()}, "encounter__public_id")
-RESULT = _Columns(
-    "resulted_at", {"laboratory": Q(kind="lab"), "imaging": Q(kind="imaging")}, None
-)
+RESULT = _Columns("resulted_at", {"laboratory": Q(kind="lab"), "imaging": Q(kind="imaging")}, None)
 NOTHING = Q(pk__in=[])
 
 
