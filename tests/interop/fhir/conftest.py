@@ -1,6 +1,7 @@
 """FHIR API fixtures: a client speaking FHIR JSON with a user's API token, and R4B checks."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -33,7 +34,7 @@ class FhirClient:
         return self.client.post(url, data, content_type=FHIR_JSON, **self.auth, **headers)
 
     def post_form(self, url: str, data: dict, **headers):
-        return self.client.post(url, data, content_type="application/x-www-form-urlencoded",
+        return self.client.post(url, urlencode(data), content_type="application/x-www-form-urlencoded",
                                 **self.auth, **headers)  # fmt: skip
 
     def put(self, url: str, body, **headers):
