@@ -261,7 +261,7 @@ def search(request, principal, rt: ResourceType):
     practice = practice_for(user)
     ctx = SearchContext(user=user, practice_id=practice.id, zone=practice.zone)
     if rt.search is not None:
-        rows, total = rt.search(user, query, ctx)
+        rows, total, has_next = rt.search(user, query, ctx)
         rows = list(rows)
     else:
         rows_qs = rt.queryset(user)
@@ -312,8 +312,6 @@ def search(request, principal, rt: ResourceType):
                 "search": {"mode": "outcome"},
             }
         )
-    if rt.search is not None:
-        has_next = total is not None and query.offset + len(rows) < total
     bundle: dict = {
         "resourceType": "Bundle",
         "type": "searchset",
