@@ -621,6 +621,11 @@ ROUTES: tuple[Route, ...] = (
           body=_document_form, ok=302),
     Route("records:document-detail", "GET", "records.view_document", "document"),
     Route("records:document-file", "GET", "records.view_document", "document", answers="pdf"),
+    # FHIR reads of the clinical and financial types (the rest: tests/interop/fhir/).
+    Route("fhir:Encounter-instance", "GET", "billing.view_encounter", "encounter"),
+    Route("fhir:Claim-instance", "GET", "billing.view_claim", "claim"),
+    Route("fhir:DocumentReference-instance", "GET", "records.view_document", "document"),
+    Route("fhir:ServiceRequest-instance", "GET", "records.view_referral", "referral"),
     Route("records:communication-list", "GET", "records.view_communication", "patient"),
     Route("records:communication-add", "POST", "records.add_communication", "patient",
           body=_log_form, ok=302),

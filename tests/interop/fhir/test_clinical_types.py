@@ -332,3 +332,16 @@ def test_a_referral_is_a_service_request_searchable_by_status(world, fhir_for, d
         ("urgent", "Dr. Eye")
     ]
     assert _bundle(client.get(f"/fhir/ServiceRequest?patient={pid}&status=active"))["total"] == 0
+
+
+def test_a_patient_brings_its_chart_with_revinclude(world, fhir_for, doctor, biller):  # noqa: F811
+    url = (
+        f"/fhir/Patient?_id={world['patient'].public_id}"
+        "&_revinclude=Condition:patient&_revinclude=Observation:patient"
+    )
+    bundle = _bundle(fhir_for(doctor).get(url))
+    kinds = sorted({r["resourceType"] for r in _resources(bundle, "include")})
+    assert kinds == ["Condition", "Observation"]
+    assert len(_resources(bundle, "include")) == 2 + 4
+    # A role that may not read vitals may not have them included either.
+    assert fhir_for(biller).get(url).status_code == 403

@@ -11,7 +11,14 @@ from medoffice.formats.fhir.bundle import rest_ref
 from medoffice.formats.fhir.clinical import ResourceInputError, parse_allergy_intolerance
 from medoffice.formats.fhir.clinical import allergy_intolerance as map_allergy
 from medoffice.interop.fhir.errors import from_validation_error
-from medoffice.interop.fhir.registry import CREATE, READ, ResourceType, register
+from medoffice.interop.fhir.registry import (
+    CREATE,
+    READ,
+    Include,
+    ResourceType,
+    add_revinclude,
+    register,
+)
 from medoffice.interop.fhir.resources._chart import (
     PATIENT_INCLUDE,
     codes_of,
@@ -100,3 +107,10 @@ register(
         documentation="Allergies; create adds one as the chart does.",
     )
 )
+
+
+def _of_patients(user, patients) -> list:
+    return list(queryset(user).filter(patient__in=[p.pk for p in patients]))
+
+
+add_revinclude("Patient", "AllergyIntolerance:patient", Include("AllergyIntolerance", _of_patients))

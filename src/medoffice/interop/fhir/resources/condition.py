@@ -14,7 +14,14 @@ from medoffice.formats.fhir.bundle import rest_ref
 from medoffice.formats.fhir.clinical import ResourceInputError, parse_condition
 from medoffice.formats.fhir.clinical import condition as map_condition
 from medoffice.interop.fhir.errors import FhirError
-from medoffice.interop.fhir.registry import CREATE, READ, ResourceType, register
+from medoffice.interop.fhir.registry import (
+    CREATE,
+    READ,
+    Include,
+    ResourceType,
+    add_revinclude,
+    register,
+)
 from medoffice.interop.fhir.resources._chart import (
     PATIENT_INCLUDE,
     codes_of,
@@ -107,3 +114,11 @@ register(
         documentation="The problem list (ICD-10-CM); create adds a problem as the chart does.",
     )
 )
+
+
+def _of_patients(user, patients) -> list:
+    return list(queryset(user).filter(patient__in=[p.pk for p in patients]))
+
+
+add_revinclude("Patient", "Condition:patient", Include("Condition", _of_patients))
+add_revinclude("Patient", "Condition:subject", Include("Condition", _of_patients))

@@ -7,7 +7,7 @@ from django.db.models import Q
 from medoffice.billing import access
 from medoffice.formats.fhir.bundle import ENCOUNTER_STATUS, rest_ref
 from medoffice.formats.fhir.bundle import encounter as map_encounter
-from medoffice.interop.fhir.registry import READ, Include, ResourceType, register
+from medoffice.interop.fhir.registry import READ, Include, ResourceType, add_revinclude, register
 from medoffice.interop.fhir.resources._chart import (
     PATIENT_INCLUDE,
     codes_of,
@@ -92,3 +92,11 @@ register(
         documentation="Visits with their diagnoses (reasonCode, ICD-10-CM); read and search.",
     )
 )
+
+
+def _of_patients(user, patients) -> list:
+    return list(queryset(user).filter(patient__in=[p.pk for p in patients]))
+
+
+add_revinclude("Patient", "Encounter:patient", Include("Encounter", _of_patients))
+add_revinclude("Patient", "Encounter:subject", Include("Encounter", _of_patients))

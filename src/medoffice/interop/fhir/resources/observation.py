@@ -21,7 +21,14 @@ from medoffice.formats.fhir.bundle import rest_ref
 from medoffice.formats.fhir.clinical import ResourceInputError, parse_vital_observation
 from medoffice.formats.fhir.clinical import observation as map_observation
 from medoffice.interop.fhir.errors import FhirError, from_validation_error
-from medoffice.interop.fhir.registry import CREATE, READ, Include, ResourceType, register
+from medoffice.interop.fhir.registry import (
+    CREATE,
+    READ,
+    Include,
+    ResourceType,
+    add_revinclude,
+    register,
+)
 from medoffice.interop.fhir.resources._chart import (
     PATIENT_INCLUDE,
     codes_of,
@@ -217,3 +224,17 @@ register(
         documentation="Vital signs and lab/imaging results; create records a vital sign.",
     )
 )
+
+
+def _of_patients(user, patients) -> list:
+    ids = [p.pk for p in patients]
+    vitals = access.chart_entries_for_user(user, Vital, permission=VIEW, category=CATEGORY)
+    results = access.chart_entries_for_user(user, Result, permission=VIEW, category="results")
+    return [
+        *vitals.filter(patient__in=ids).select_related("encounter"),
+        *results.filter(patient__in=ids).select_related("ordering_provider"),
+    ]
+
+
+add_revinclude("Patient", "Observation:patient", Include("Observation", _of_patients))
+add_revinclude("Patient", "Observation:subject", Include("Observation", _of_patients))
