@@ -42,6 +42,7 @@ from medoffice.interop.fhir.search import (
     date_condition,
     reference_id,
     valid_uuid,
+    values_of,
 )
 
 CATEGORY = "vitals"
@@ -129,25 +130,25 @@ def search(user, query, ctx):
          .select_related("ordering_provider"), RESULT),
     )  # fmt: skip
     oldest_first = query.sort == ["date"]
+    end = query.offset + query.count
     rows: list = []
     total = 0
     for rows_qs, table in tables:
         for name, _modifier, raw in query.params:
-            from medoffice.interop.fhir.search import values_of
-
             rows_qs = rows_qs.filter(_condition(name, values_of(raw), table, ctx))
         order = (table.date, "pk") if oldest_first else (f"-{table.date}", "-pk")
         rows_qs = rows_qs.order_by(*order)
-        rows += list(rows_qs[: query.offset + query.count])
+        # One row more than the page from each table tells whether a next page exists.
+        rows += list(rows_qs[: end + 1])
         if query.total != "none":
             total += rows_qs.count()
     rows.sort(
-        key=lambda r: (r.taken_at if isinstance(r, Vital) else r.resulted_at, str(r.public_id)),
+        # The same order as each table's (date, pk), so pages never overlap.
+        key=lambda r: (r.taken_at, 0, r.pk) if isinstance(r, Vital) else (r.resulted_at, 1, r.pk),
         reverse=not oldest_first,
     )
-    return rows[query.offset : query.offset + query.count], (
-        total if query.total != "none" else None
-    )
+    has_next = len(rows) > end
+    return rows[query.offset : end], (total if query.total != "none" else None), has_next
 
 
 # --- includes ---
