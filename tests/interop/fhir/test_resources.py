@@ -2,7 +2,7 @@
 fhir.resources' R4B models, references point at resources the API serves, and the
 CapabilityStatement lists exactly what the registry holds."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from fhir.resources.R4B.bundle import Bundle
@@ -206,14 +206,16 @@ def test_slot_search_offers_the_finders_free_times(fhir, office, visit_type, pro
     )
 
     slots = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "match"]
-    assert [s["start"] for s in slots] == [s.starts_at.isoformat() for s in expected]
+    starts = [datetime.fromisoformat(s["start"]) for s in slots]
+    assert starts == [s.starts_at for s in expected]
     assert all(s["schedule"]["reference"] == f"Schedule/{schedule}" for s in slots)
     assert any(link["relation"] == "next" for link in bundle["link"])
     included = [e["resource"] for e in bundle["entry"] if e["search"]["mode"] == "include"]
     assert [r["id"] for r in included] == [schedule]
     later = expected[-1].starts_at.isoformat().replace("+", "%2B")
     after = search(fhir, f"/fhir/Slot?schedule={schedule}&start=gt{later}&_count=1")
-    assert after["entry"][0]["resource"]["start"] > expected[-1].starts_at.isoformat()
+    next_start = datetime.fromisoformat(after["entry"][0]["resource"]["start"])
+    assert next_start > expected[-1].starts_at
     assert search(fhir, f"/fhir/Slot?schedule={schedule}&status=busy")["entry"] == []
 
 

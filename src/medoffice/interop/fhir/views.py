@@ -42,6 +42,7 @@ FHIR_JSON = "application/fhir+json"
 JSON_FORMATS = frozenset({"json", "application/json", FHIR_JSON, "application/json+fhir"})
 ACCEPTABLE = frozenset({FHIR_JSON, "application/json", "application/json+fhir", "*/*",
                         "application/*"})  # fmt: skip
+FORM_TYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data", ""})
 MAX_BODY = 1_000_000  # bytes: a resource, not a bundle upload
 
 
@@ -236,7 +237,7 @@ def read(request, principal, rt: ResourceType, resource_id: str, version: str | 
 def _search_pairs(request) -> list[tuple[str, str]]:
     pairs = [(k, v) for k in request.GET for v in request.GET.getlist(k)]
     if request.method == "POST":
-        if request.content_type not in ("application/x-www-form-urlencoded", ""):
+        if request.content_type not in FORM_TYPES:
             raise FhirError(415, "not-supported", "POST _search takes form-encoded parameters.")
         pairs += [(k, v) for k in request.POST for v in request.POST.getlist(k)]
     return [(k, v) for k, v in pairs if k != "_format"]

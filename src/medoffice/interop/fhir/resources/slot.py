@@ -92,8 +92,10 @@ def to_resource(s: FoundSlot) -> dict:
         SlotData(
             id=s.id,
             schedule_id=s.schedule.id,
-            start=s.starts_at,
-            end=s.ends_at,
+            # In UTC: the same slot reads the same (and has the same version) whether it
+            # came from a search (office time) or from its id.
+            start=s.starts_at.astimezone(UTC),
+            end=s.ends_at.astimezone(UTC),
             free=s.free,
             appointment_type_id=str(s.appointment_type.public_id),
             appointment_type_name=s.appointment_type.name,
