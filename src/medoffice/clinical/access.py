@@ -327,9 +327,7 @@ def chart_entry_get_for_user(
 
 
 def chart_entries_for_user(user, model, *, permission: str, category: str):
-    """The rows of `model` in the user's practice, for a role holding `permission` (403
-    otherwise). Not audited here: the search that reads them audits once."""
+    """The rows of `model` of the patients the user may reach (practice, location limit), for
+    a role holding `permission` (403 otherwise). Not audited here: the search audits once."""
     require_permission(user, permission, category=category)
-    return model.objects.filter(patient__practice_id=practice_id_for(user)).select_related(
-        "patient"
-    )
+    return model.objects.filter(patient_scope(user, "patient")).select_related("patient")

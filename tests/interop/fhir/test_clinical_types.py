@@ -345,3 +345,22 @@ def test_a_patient_brings_its_chart_with_revinclude(world, fhir_for, doctor, bil
     assert len(_resources(bundle, "include")) == 2 + 4
     # A role that may not read vitals may not have them included either.
     assert fhir_for(biller).get(url).status_code == 403
+
+
+def test_a_clinician_limited_to_another_location_finds_none_of_our_patients(
+    world, fhir_for, make_user, practice
+):
+    from medoffice.core.roles import Role
+
+    north = practice.locations.create(name="North", time_zone="America/Chicago")
+    user = make_user(Role.CLINICIAN)
+    user.staff.limited_to_locations = True
+    user.staff.save(update_fields=["limited_to_locations"])
+    user.staff.locations.set([north])
+    client = fhir_for(user)
+    pid = world["patient"].public_id
+    for name in TYPES:
+        assert _bundle(client.get(f"/fhir/{name}?patient={pid}"))["total"] == 0, name
+    problem = Problem.objects.filter(patient=world["patient"]).first()
+    assert client.get(f"/fhir/Condition/{problem.public_id}").status_code == 404
+    assert client.post("/fhir/Condition", _condition(world["patient"])).status_code == 422
