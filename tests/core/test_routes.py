@@ -530,6 +530,9 @@ def test_breaking_the_glass_opens_a_chart_outside_the_users_locations(
     doctor = client_for(_limited_to(make_user(role), north))
     chart = f"/patients/{world.patient.public_id}/chart/"
     assert doctor.get(chart).status_code == 404
+    found = doctor.post("/patients/search/", {"q": world.patient.last_name}).content.decode()
+    assert f"/patients/{world.patient.public_id}/chart/emergency/" in found
+    assert f'href="/patients/{world.patient.public_id}/"' not in found
 
     opened = doctor.post(
         f"/patients/{world.patient.public_id}/chart/emergency/",
