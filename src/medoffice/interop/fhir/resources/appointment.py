@@ -7,7 +7,7 @@ from datetime import datetime
 
 from django.db.models import Q
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import location_scope, practice_id_for
 from medoffice.core.models import Location, Provider
 from medoffice.formats.fhir.bundle import APPOINTMENT_TYPE_SYSTEM, appointment_resource, rest_ref
 from medoffice.interop.fhir import registry
@@ -50,7 +50,8 @@ def get(user, resource_id, *, permission: str, audit: bool) -> Appointment:
 
 def queryset(user):
     patient_access.require_permission(user, "scheduling.view_appointment", category="scheduling")
-    return Appointment.objects.filter(location__practice_id=practice_id_for(user)).select_related(
+    in_scope = Q(location__practice_id=practice_id_for(user)) & location_scope(user, "patient")
+    return Appointment.objects.filter(in_scope).select_related(
         "patient", "appointment_type", "provider", "location"
     )
 

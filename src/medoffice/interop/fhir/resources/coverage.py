@@ -1,6 +1,6 @@
 """Coverage: a patient's insurance, read through the patients app's coverage helpers."""
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import patient_scope
 from medoffice.formats.fhir.bundle import coverage_resource, rest_ref
 from medoffice.interop.fhir.registry import READ, Include, ResourceType, register
 from medoffice.interop.fhir.resources._common import uuid_or_404
@@ -20,7 +20,7 @@ def get(user, resource_id, *, permission: str, audit: bool) -> Coverage:
 
 def queryset(user):
     access.require_permission(user, "patients.view_coverage", category="insurance")
-    return Coverage.objects.filter(patient__practice_id=practice_id_for(user)).select_related(
+    return Coverage.objects.filter(patient_scope(user, "patient")).select_related(
         "patient", "payer"
     )
 

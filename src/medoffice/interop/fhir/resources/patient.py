@@ -3,7 +3,7 @@ and services (the same checks, duplicate detection and audit as registration).""
 
 from django.db.models import Q
 
-from medoffice.core.access import practice_for, practice_id_for
+from medoffice.core.access import patient_scope, practice_for
 from medoffice.core.models import Provider
 from medoffice.formats.fhir.bundle import patient_resource as map_patient
 from medoffice.formats.fhir.bundle import rest_ref
@@ -38,7 +38,7 @@ def get(user, resource_id, *, permission: str, audit: bool) -> Patient:
 def queryset(user):
     access.require_permission(user, "patients.view_patient", category="demographics")
     return (
-        Patient.objects.filter(practice_id=practice_id_for(user))
+        Patient.objects.filter(patient_scope(user))  # practice, and locations if limited
         .exclude(status=PatientStatus.MERGED)
         .select_related("practice", "primary_care_provider")
     )
