@@ -22,5 +22,6 @@ urlpatterns = [
     path("", include("medoffice.reports.urls")),
     path("", include("medoffice.privacy.urls")),
     path("api/", include("medoffice.api")),
+    path("fhir/", include("medoffice.interop.fhir.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -33,6 +33,7 @@ PUBLIC_ROUTES = {
     "core:mfa-verify",
     "core:mfa-recovery",
     "core:mfa-enrol",
+    "fhir:metadata",  # the FHIR CapabilityStatement: clients read it before signing in
 } | {r.name for r in WEBHOOKS}
 HANDLERS = ("get", "post", "put", "patch", "delete")
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
@@ -53,7 +54,9 @@ def walk(patterns, namespace=""):
 def declared_policies(callback) -> dict[str, str] | None:
     """The permission per HTTP method a view declares, or None if it declares none."""
     if hasattr(callback, "medoffice_policy"):
-        return {"*": callback.medoffice_policy}
+        policy = callback.medoffice_policy
+        # A dict names the permission per method (the FHIR views, interop/fhir/views.py).
+        return dict(policy) if isinstance(policy, dict) else {"*": policy}
     cls = getattr(callback, "cls", None)
     if cls is None or not issubclass(cls, APIView):
         return None
@@ -210,7 +213,10 @@ def test_role_gets_what_the_policy_table_says_on_every_route(role, world, make_u
             transaction.set_rollback(True)
         expected = _expected_status(role, route)
         problem_json = response.get("Content-Type") == "application/problem+json"
-        if response.status_code != expected or (route.api and expected == 403 and not problem_json):
+        if route.fhir:  # FHIR refuses with an OperationOutcome
+            problem_json = response.get("Content-Type", "").startswith("application/fhir+json")
+        refused_plainly = (route.api or route.fhir) and expected == 403 and not problem_json
+        if response.status_code != expected or refused_plainly:
             mismatches.append((route.id, response.status_code, expected))
         if response.get("Cache-Control") != "no-store":
             mismatches.append((route.id, "Cache-Control", response.get("Cache-Control")))
@@ -238,7 +244,13 @@ def test_anonymous_caller_is_sent_to_login_or_refused_on_every_route(world):
     wrong = []
     for route in ROUTES:
         response = route.call(client, world)
-        if route.api:
+        if route.fhir:
+            outcome = response.get("Content-Type", "").startswith("application/fhir+json")
+            if response.status_code != 401 or not outcome:
+                wrong.append((route.id, response.status_code, response.get("Content-Type")))
+            elif response.json()["resourceType"] != "OperationOutcome":
+                wrong.append((route.id, "not an OperationOutcome"))
+        elif route.api:
             problem = response.get("Content-Type") == "application/problem+json"
             if response.status_code not in (401, 403) or not problem:
                 wrong.append((route.id, response.status_code, response.get("Content-Type")))
