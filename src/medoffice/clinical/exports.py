@@ -265,6 +265,7 @@ def fhir_resources(patient) -> list[dict]:
         fhir.ProblemData(
             id=str(p.public_id), code=p.dotted, description=p.description, status=p.status,
             recorded_at=p.recorded_at, onset=p.onset, resolved_on=p.resolved_on,
+            source_system=p.source_system, source_code=p.source_code,
         )
         for p in Problem.objects.filter(patient=patient).order_by("recorded_at", "id")
     ]  # fmt: skip
