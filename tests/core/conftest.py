@@ -199,6 +199,9 @@ class World:
     suspense_item: object = None
     other_era_file: object = None
     other_suspense_item: object = None
+    # Imports: a run of an (empty) FHIR collection Bundle, with its report.
+    import_run: object = None
+    other_import_run: object = None
     # Patient accounts (_account_papers): a desk payment (its receipt), a statement as sent,
     # a payer's refund waiting for approval, a closed drawer, a payment plan; the line the
     # payer overpaid.
@@ -592,6 +595,13 @@ def _account_papers(patient, location, coverage) -> dict:
             "day_close": close, "plan": plan, "credit_line": credit_line}  # fmt: skip
 
 
+def _import_run(practice):
+    from medoffice.imports.fhir import fhir_import
+
+    empty = b'{"resourceType": "Bundle", "type": "collection", "entry": []}'
+    return fhir_import(empty, practice=practice, name="empty.json")
+
+
 def _remittance(practice, trace: str) -> dict:
     """An 835 posted for `practice` paying a claim we never sent: its line is in suspense."""
     from decimal import Decimal
@@ -641,6 +651,7 @@ def build_world(make_patient, payer, provider, location, make_user) -> World:
     _privacy(world, location.practice, doctor)
     for name, value in _closet(location).items():
         setattr(world, name, value)
+    world.import_run = _import_run(location.practice)
     for name, value in _remittance(location.practice, "ROUTE-ERA").items():
         setattr(world, name, value)
     for name, value in _account_papers(patient, location, world.coverage).items():
@@ -681,6 +692,7 @@ def add_outsider(world, make_patient, other_practice, make_user) -> World:
     _privacy(world, other_practice, far_doctor, prefix="other_")
     for name, value in _closet(place).items():
         setattr(world, f"other_{name}", value)
+    world.other_import_run = _import_run(other_practice)
     for name, value in _remittance(other_practice, "ROUTE-ERA-OTHER").items():
         setattr(world, f"other_{name}", value)
     for name, value in _account_papers(world.other_patient, place, world.other_coverage).items():

@@ -132,6 +132,13 @@ def _patient_edit(world) -> dict:
     return form_data(world.patient, PATIENT_FORM_FIELDS, preferred_name="Jack")
 
 
+def _fhir_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    empty = b'{"resourceType": "Bundle", "type": "collection", "entry": []}'
+    return SimpleUploadedFile("empty.json", empty, content_type="application/fhir+json")
+
+
 def _coverage_add(world) -> dict:
     return {
         "payer": world.payer.pk,
@@ -835,6 +842,12 @@ ROUTES: tuple[Route, ...] = (
     Route("payments:era-upload", "POST", "payments.import_era", phi=False, ok=302,
           body=lambda w: {"file": _era_upload("ROUTE-UPLOAD")}),
     Route("payments:era-detail", "GET", "payments.view_ledger", "era_file", phi=False),
+    # Imports from other systems: the runs, a FHIR Bundle upload, one run's report. The
+    # reports name no patient (source ids and our MRNs): audited as reads of the run.
+    Route("imports:run-list", "GET", "imports.import_records", phi=False),
+    Route("imports:fhir-upload", "POST", "imports.import_records", phi=False, ok=302,
+          body=lambda w: {"file": _fhir_upload(), "source": "route-test"}),
+    Route("imports:run-detail", "GET", "imports.import_records", "import_run", phi=False),
     Route("accounts:receipt-pdf", "GET", "accounts.view_accounts", "desk_payment", answers="pdf"),
     Route("accounts:statement-pdf", "GET", "accounts.view_accounts", "statement", answers="pdf"),
     # Patient accounts (accounts): the account page, desk payments, plans, refunds. The day's

@@ -518,7 +518,10 @@ class _Importer:
         encounter.full_clean()
         encounter.save()
         audit_record(
-            action=AuditAction.CREATE, obj=encounter, patient=patient, category="encounters",
+            action=AuditAction.CREATE,
+            obj=encounter,
+            patient=patient,
+            category="encounters",
             detail=f"imported from {self.source}"[:200],
         )
         self.remember(entry, encounter)

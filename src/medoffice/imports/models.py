@@ -39,6 +39,9 @@ class ImportRun(models.Model):
     skipped = models.PositiveIntegerField(default=0)
     failed = models.PositiveIntegerField(default=0)
     report = models.JSONField(default=list, help_text="One line per record: outcome and why")
+    content = models.BinaryField(
+        blank=True, default=b"", editable=False, help_text="A CSV dry run's file, for its commit"
+    )
     mapping = models.ForeignKey(
         "CsvMapping", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
