@@ -202,6 +202,8 @@ class World:
     # Imports: a run of an (empty) FHIR collection Bundle, with its report.
     import_run: object = None
     other_import_run: object = None
+    csv_run: object = None  # a CSV dry run with its mapping, ready to commit
+    other_csv_run: object = None
     # Patient accounts (_account_papers): a desk payment (its receipt), a statement as sent,
     # a payer's refund waiting for approval, a closed drawer, a payment plan; the line the
     # payer overpaid.
@@ -602,6 +604,21 @@ def _import_run(practice):
     return fhir_import(empty, practice=practice, name="empty.json")
 
 
+CSV_EXPORT = (
+    b"Account,First Name,Last Name,DOB,Sex,Address,City,State,Zip\r\n"
+    b"R-1,Route,Walker,1960-02-03,F,1 Main St,Springfield,IL,62701\r\n"
+)
+
+
+def _csv_run(practice):
+    from medoffice.imports.csv_import import auto_match, csv_dry_run, mapping_save, read_csv
+
+    mapping = mapping_save(
+        practice=practice, name="route", columns=auto_match(read_csv(CSV_EXPORT)[0])
+    )
+    return csv_dry_run(CSV_EXPORT, practice=practice, mapping=mapping, name="route.csv")
+
+
 def _remittance(practice, trace: str) -> dict:
     """An 835 posted for `practice` paying a claim we never sent: its line is in suspense."""
     from decimal import Decimal
@@ -652,6 +669,7 @@ def build_world(make_patient, payer, provider, location, make_user) -> World:
     for name, value in _closet(location).items():
         setattr(world, name, value)
     world.import_run = _import_run(location.practice)
+    world.csv_run = _csv_run(location.practice)
     for name, value in _remittance(location.practice, "ROUTE-ERA").items():
         setattr(world, name, value)
     for name, value in _account_papers(patient, location, world.coverage).items():
@@ -693,6 +711,7 @@ def add_outsider(world, make_patient, other_practice, make_user) -> World:
     for name, value in _closet(place).items():
         setattr(world, f"other_{name}", value)
     world.other_import_run = _import_run(other_practice)
+    world.other_csv_run = _csv_run(other_practice)
     for name, value in _remittance(other_practice, "ROUTE-ERA-OTHER").items():
         setattr(world, f"other_{name}", value)
     for name, value in _account_papers(world.other_patient, place, world.other_coverage).items():

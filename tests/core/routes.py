@@ -139,6 +139,22 @@ def _fhir_upload():
     return SimpleUploadedFile("empty.json", empty, content_type="application/fhir+json")
 
 
+def _csv_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.core.conftest import CSV_EXPORT
+
+    return SimpleUploadedFile("export.csv", CSV_EXPORT, content_type="text/csv")
+
+
+def _csv_columns() -> dict:
+    from medoffice.imports.csv_import import auto_match, read_csv
+    from tests.core.conftest import CSV_EXPORT
+
+    columns = auto_match(read_csv(CSV_EXPORT)[0])
+    return {"name": "route"} | {f"col_{name}": header for name, header in columns.items()}
+
+
 def _coverage_add(world) -> dict:
     return {
         "payer": world.payer.pk,
@@ -848,6 +864,12 @@ ROUTES: tuple[Route, ...] = (
     Route("imports:fhir-upload", "POST", "imports.import_records", phi=False, ok=302,
           body=lambda w: {"file": _fhir_upload(), "source": "route-test"}),
     Route("imports:run-detail", "GET", "imports.import_records", "import_run", phi=False),
+    Route("imports:csv-upload", "POST", "imports.import_records", phi=False, ok=302,
+          body=lambda w: {"file": _csv_upload()}),
+    Route("imports:csv-map", "GET", "imports.import_records", "csv_run", phi=False),
+    Route("imports:csv-map", "POST", "imports.import_records", "csv_run", phi=False, ok=302,
+          body=lambda w: _csv_columns()),
+    Route("imports:csv-commit", "POST", "imports.import_records", "csv_run", phi=False, ok=302),
     Route("accounts:receipt-pdf", "GET", "accounts.view_accounts", "desk_payment", answers="pdf"),
     Route("accounts:statement-pdf", "GET", "accounts.view_accounts", "statement", answers="pdf"),
     # Patient accounts (accounts): the account page, desk payments, plans, refunds. The day's

@@ -43,3 +43,42 @@ def test_a_rejected_upload_says_why_and_imports_nothing(synthea, make_user, clie
 def test_front_desk_cannot_import(make_user, client_for):
     client = client_for(make_user(Role.FRONT_DESK))
     assert client.get(reverse("imports:run-list")).status_code == 403
+
+
+def test_csv_upload_columns_dry_run_then_commit_through_the_screens(payer, make_user, client_for):
+    from tests.imports.test_csv_import import EXPORT
+
+    client = client_for(make_user(Role.RECORDS))
+    upload = SimpleUploadedFile("export.csv", EXPORT.encode(), content_type="text/csv")
+    answer = client.post(reverse("imports:csv-upload"), {"file": upload})
+    assert answer.status_code == 302
+    columns = client.get(answer["Location"])
+    assert columns.status_code == 200
+    form = columns.context["form"]
+    assert form.initial["col_member_id"] == "Member ID"  # auto-matched from the header
+    data = {name: value for name, value in form.initial.items() if value}
+    data["name"] = "old system"
+    data.pop("col_first_name")  # a required field left out: said, nothing saved
+    refused = client.post(answer["Location"], data)
+    assert refused.status_code == 422
+    assert b"First name: choose the column" in refused.content
+    data["col_first_name"] = "Patient First Name"
+    planned = client.post(answer["Location"], data)
+    assert planned.status_code == 302
+    report = client.get(planned["Location"])
+    assert b"Would be: 2 created" in report.content
+    assert b"is not a sex code" in report.content
+    assert Patient.objects.count() == 0
+    run = ImportRun.objects.get(kind="csv", status=ImportStatus.DRY_RUN)
+    committed = client.post(reverse("imports:csv-commit", args=[run.public_id]))
+    assert committed.status_code == 302
+    assert Patient.objects.count() == 2
+    assert ImportRun.objects.filter(kind="csv", status=ImportStatus.IMPORTED).count() == 1
+
+
+def test_a_file_that_is_not_csv_is_refused_on_upload(make_user, client_for):
+    client = client_for(make_user(Role.RECORDS))
+    upload = SimpleUploadedFile("empty.csv", b"   ", content_type="text/csv")
+    answer = client.post(reverse("imports:csv-upload"), {"file": upload})
+    assert answer.status_code == 422
+    assert b"Refused: the file is empty" in answer.content

@@ -326,14 +326,32 @@ def _count(run: ImportRun, plans: list[RowPlan]) -> None:
     run.report = [p.as_line() for p in plans]
 
 
+def csv_upload(data: bytes, *, practice: Practice, name: str, by=None) -> ImportRun:
+    """Keep an uploaded file for its mapping step (read now, so a bad file is refused now)."""
+    read_csv(data)
+    now = timezone.now()
+    run = ImportRun(
+        practice=practice, kind=ImportKind.CSV, name=name[:200], sha256=sha256_of(data),
+        source="csv", status=ImportStatus.DRY_RUN, by=by, origin="upload", started_at=now,
+        finished_at=now, content=data,
+    )  # fmt: skip
+    run.save()
+    audit_record(action=AuditAction.CREATE, obj=run, category="imports", detail="csv uploaded")
+    return run
+
+
 @transaction.atomic
 def csv_dry_run(data: bytes, *, practice: Practice, mapping: CsvMapping, name: str, by=None,
-                origin: str = "command") -> ImportRun:  # fmt: skip
-    """Plan every row and record the plan (and the file, for the commit); change nothing."""
+                origin: str = "command", run: ImportRun | None = None) -> ImportRun:  # fmt: skip
+    """Plan every row and record the plan (and the file, for the commit); change nothing.
+    `run`: an uploaded file's run, planned again with this mapping."""
     plans = plan_rows(data, practice=practice, mapping=mapping)
-    run = _run(practice, mapping, data=data, name=name, by=by, origin=origin,
-               status=ImportStatus.DRY_RUN)  # fmt: skip
-    run.content = data
+    if run is None:
+        run = _run(practice, mapping, data=data, name=name, by=by, origin=origin,
+                   status=ImportStatus.DRY_RUN)  # fmt: skip
+        run.content = data
+    run.mapping, run.source = mapping, f"csv:{mapping.name}"[:100]
+    run.finished_at = timezone.now()
     _count(run, plans)
     run.save()
     audit_record(action=AuditAction.QUERY, obj=run, category="imports",
