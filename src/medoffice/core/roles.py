@@ -346,9 +346,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"records.view_roirequest", "records.view_disclosure"}
         | _PRIVACY_PROGRAM
     ),
-    Role.ADMINISTRATOR: frozenset(
-        _CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX | _IMPORTS
-    ),
+    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX | _IMPORTS),
 }
 
 # Roles that use the Django admin screens (payers, locations, staff).

@@ -8,8 +8,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from medoffice.core.access import practice_id_for
-from medoffice.core.models import Practice
+from medoffice.core.access import practice_for, practice_id_for
 from medoffice.core.policy import requires
 from medoffice.imports.access import import_run_get_for_user, import_run_list_for_user
 from medoffice.imports.csv_import import (
@@ -97,7 +96,7 @@ def csv_upload_view(request):
     upload = form.cleaned_data["file"]
     try:
         run = csv_upload(
-            upload.read(), practice=Practice.objects.get(pk=practice_id_for(request.user)),
+            upload.read(), practice=practice_for(request.user),
             name=upload.name, by=request.user,
         )  # fmt: skip
     except CsvImportError as exc:
@@ -171,7 +170,7 @@ def fhir_upload(request):
         return _runs(request, form, status=422)
     upload = form.cleaned_data["file"]
     run = fhir_import(
-        upload.read(), practice=Practice.objects.get(pk=practice_id_for(request.user)),
+        upload.read(), practice=practice_for(request.user),
         name=upload.name, source=form.cleaned_data["source"].strip(), by=request.user,
         origin="upload",
     )  # fmt: skip

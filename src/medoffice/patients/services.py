@@ -168,7 +168,9 @@ def patient_register(
         detail=(
             f"imported from {imported_from}"[:200]
             if imported_from
-            else "duplicate warning overridden" if confirm_not_duplicate else ""
+            else "duplicate warning overridden"
+            if confirm_not_duplicate
+            else ""
         ),
     )
     for consent in consents or []:
