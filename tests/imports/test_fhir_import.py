@@ -50,6 +50,8 @@ def test_keeps_snomed_codes_and_text_and_icd10_only_where_the_bundle_gives_it(pr
         assert problem.description == condition["code"]["text"]
         icd = [c["code"] for c in condition["code"]["coding"][1:]]
         assert problem.code == (icd[0].replace(".", "") if icd else "")
+        shown = "E11.9" if icd else f"SNOMED CT {snomed['code']}"
+        assert problem.shown_code == shown  # what the chart's problem list shows
     medication = Medication.objects.order_by("id").first()
     assert medication.rxnorm.isdigit()
     assert medication.frequency == "1 per day"

@@ -81,6 +81,15 @@ class Problem(models.Model):
         return f"{self.code or self.source_code} {self.description}"
 
     @property
+    def shown_code(self) -> str:
+        """ICD-10-CM with its dot, else the code an imported problem came with ("SNOMED CT
+        44054006"), so the list never shows a problem without its code."""
+        if self.code:
+            return self.dotted
+        system = {"http://snomed.info/sct": "SNOMED CT"}.get(self.source_system, "")
+        return f"{system} {self.source_code}".strip()
+
+    @property
     def dotted(self) -> str:
         """The ICD-10-CM code with its dot ('' for an imported problem coded otherwise)."""
         return self.code if len(self.code) <= 3 else f"{self.code[:3]}.{self.code[3:]}"
