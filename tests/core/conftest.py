@@ -597,11 +597,21 @@ def _account_papers(patient, location, coverage) -> dict:
             "day_close": close, "plan": plan, "credit_line": credit_line}  # fmt: skip
 
 
+# A collection Bundle of one Patient much like the world's John Smith (born 1980-04-01):
+# a probable match only, so it is held for review (the decision route decides it).
+HELD_BUNDLE = (
+    b'{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "urn:uuid:'
+    b'0b3e6f0a-1111-4c1e-9c1e-000000000001", "resource": {"resourceType": "Patient", "id": '
+    b'"0b3e6f0a-1111-4c1e-9c1e-000000000001", "name": [{"family": "Smith", "given": ["Jon"]}],'
+    b' "gender": "male", "birthDate": "1980-04-01", "address": [{"line": ["12 Oak St"], '
+    b'"city": "Springfield", "state": "IL", "postalCode": "62704"}]}}]}'
+)
+
+
 def _import_run(practice):
     from medoffice.imports.fhir import fhir_import
 
-    empty = b'{"resourceType": "Bundle", "type": "collection", "entry": []}'
-    return fhir_import(empty, practice=practice, name="empty.json")
+    return fhir_import(HELD_BUNDLE, practice=practice, name="held.json")
 
 
 CSV_EXPORT = (

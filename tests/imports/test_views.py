@@ -82,3 +82,28 @@ def test_a_file_that_is_not_csv_is_refused_on_upload(make_user, client_for):
     answer = client.post(reverse("imports:csv-upload"), {"file": upload})
     assert answer.status_code == 422
     assert b"Refused: the file is empty" in answer.content
+
+
+def test_a_patient_held_for_review_is_decided_on_the_report(
+    synthea, make_patient, make_user, client_for
+):
+    known = make_patient(first_name="Maria", last_name="Okafor", dob="1970-03-04",
+                         sex_at_birth="F")  # fmt: skip
+    data, _ = synthea(seed=13, encounters=1, given="Mary", family="Okafor",
+                      birth_date=known.dob, gender="female")  # fmt: skip
+    client = client_for(make_user(Role.RECORDS))
+    upload = SimpleUploadedFile("held.json", data)
+    answer = client.post(reverse("imports:fhir-upload"), {"file": upload})
+    report = client.get(answer["Location"])
+    assert b"held for review" in report.content
+    assert b"Same person" in report.content
+    run = ImportRun.objects.get()
+    held = next(line["id"] for line in run.report if line["outcome"] == "held")
+    url = reverse("imports:fhir-decision", args=[run.public_id])
+    vague = client.post(url, {"source_id": held})
+    assert vague.status_code == 302
+    assert Patient.objects.count() == 1
+    decided = client.post(url, {"source_id": held, "mrn": known.mrn})
+    assert decided.status_code == 302
+    assert Patient.objects.count() == 1
+    assert known.problems.count() == 2  # the held patient's records followed the decision

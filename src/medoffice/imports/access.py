@@ -20,7 +20,7 @@ def import_run_get_for_user(user, public_id) -> ImportRun:
 def import_run_list_for_user(user) -> list[ImportRun]:
     runs = list(
         ImportRun.objects.filter(practice_id=practice_id_for(user))
-        .defer("report")
+        .defer("report", "content")
         .order_by("-started_at", "-id")[:200]
     )
     audit_record(

@@ -804,6 +804,8 @@ def fhir_import(
             importer.run_all()
             if bundle.type == "transaction" and outcome.failed:
                 raise _Rejected
+            if any(line["outcome"] == "held" for line in outcome.lines):
+                run.content = data  # kept for the review screen's decision (import again)
             _finish(run, outcome)
             audit_record(action=AuditAction.CREATE, obj=run, category=CATEGORY,
                          detail=_summary(run))  # fmt: skip
@@ -855,3 +857,19 @@ def _summary(run: ImportRun) -> str:
 
 def run_summary(run: ImportRun) -> str:
     return f"{run.name}: {_summary(run)}" + (f": {run.reason}" if run.reason else "")
+
+
+def fhir_decide(*, run: ImportRun, source_id: str, decision: str, by=None) -> ImportRun:
+    """Import a run's Bundle again with one held patient decided: an MRN of ours, or "new"."""
+    data = bytes(run.content)
+    if not data or run.kind != ImportKind.FHIR:
+        raise ValueError("this import has no patient waiting for review")
+    if sha256_of(data) != run.sha256:
+        raise ValueError("the kept file does not match its digest: import the file again")
+    held = {line["id"] for line in run.report if line["outcome"] == "held"}
+    if source_id not in held:
+        raise ValueError("that patient is not held for review in this import")
+    return fhir_import(
+        data, practice=run.practice, name=run.name, source=run.source, by=by, origin="upload",
+        decisions={source_id: decision.strip().upper() if decision != "new" else "new"},
+    )  # fmt: skip

@@ -22,7 +22,7 @@ from medoffice.imports.csv_import import (
     mapping_save,
     read_csv,
 )
-from medoffice.imports.fhir import fhir_import, run_summary
+from medoffice.imports.fhir import fhir_decide, fhir_import, run_summary
 from medoffice.imports.models import CsvMapping, ImportKind, ImportStatus
 
 IMPORT = "imports.import_records"
@@ -186,3 +186,38 @@ def fhir_upload(request):
 def run_detail(request, public_id):
     run = import_run_get_for_user(request.user, public_id)
     return render(request, "imports/run_detail.html", {"run": run})
+
+
+class DecisionForm(forms.Form):
+    source_id = forms.CharField(max_length=200)
+    mrn = forms.CharField(label="Our MRN", max_length=20, required=False)
+    new = forms.BooleanField(required=False)
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("new") and not data.get("mrn"):
+            raise forms.ValidationError("Give our MRN, or say it is someone new.")
+        return data
+
+
+@requires(IMPORT)
+@require_POST
+def fhir_decision(request, public_id):
+    """A patient held for review is one of ours (MRN) or someone new: import again so."""
+    run = import_run_get_for_user(request.user, public_id)
+    form = DecisionForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, " ".join(form.errors.get("__all__", ["Say who it is."])))
+        return redirect(reverse("imports:run-detail", args=[run.public_id]))
+    decision = "new" if form.cleaned_data["new"] else form.cleaned_data["mrn"]
+    try:
+        done = fhir_decide(run=run, source_id=form.cleaned_data["source_id"], decision=decision,
+                           by=request.user)  # fmt: skip
+    except ValueError as exc:
+        messages.error(request, str(exc))
+        return redirect(reverse("imports:run-detail", args=[run.public_id]))
+    if done.status == ImportStatus.REJECTED:
+        messages.error(request, f"Rejected, nothing imported: {done.reason}")
+    else:
+        messages.success(request, run_summary(done))
+    return redirect(reverse("imports:run-detail", args=[done.public_id]))
