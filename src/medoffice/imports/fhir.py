@@ -843,8 +843,9 @@ def _rejected(run: ImportRun, reason: str, outcome: Outcome) -> ImportRun:
         if line["outcome"] in ("created", "linked", "unchanged"):
             line["outcome"], line["detail"] = "rolled back", f"would have been: {line['detail']}"
     _finish(run, outcome)
+    # The reason may quote a value from the file (a phone number): it stays on the run.
     audit_record(action=AuditAction.CREATE, obj=run, category=CATEGORY,
-                 detail=f"import rejected: {reason}"[:200])  # fmt: skip
+                 detail=f"{run.kind} import rejected: {run.failed} invalid entries")  # fmt: skip
     return run
 
 
