@@ -283,6 +283,11 @@ ROWS = [
         "(Configuration)",
         "accounts.change_accountsettings",
     ),
+    ("Imports from other systems", None),
+    (
+        "Import FHIR bundles and CSV exports of another system; see the import reports",
+        "imports.import_records",
+    ),
     ("Dashboard and accounting", None),
     ("See the practice dashboard", "reports.view_dashboard"),
     ("Export the general-ledger journal (CSV, IIF)", "reports.export_journal"),

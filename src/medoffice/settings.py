@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "medoffice.coding",
     "medoffice.billing",
     "medoffice.interop",
+    "medoffice.imports",
     "django_tasks",
     "django_tasks_db",
     "medoffice.messaging",

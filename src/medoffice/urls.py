@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("medoffice.worklist.urls")),
     path("", include("medoffice.reports.urls")),
     path("", include("medoffice.privacy.urls")),
+    path("", include("medoffice.imports.urls")),
     path("api/", include("medoffice.api")),
     path("fhir/", include("medoffice.interop.fhir.urls")),
     path("admin/", admin.site.urls),

@@ -150,6 +150,29 @@ def _patient_edit(world) -> dict:
     return form_data(world.patient, PATIENT_FORM_FIELDS, preferred_name="Jack")
 
 
+def _fhir_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    empty = b'{"resourceType": "Bundle", "type": "collection", "entry": []}'
+    return SimpleUploadedFile("empty.json", empty, content_type="application/fhir+json")
+
+
+def _csv_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.core.conftest import CSV_EXPORT
+
+    return SimpleUploadedFile("export.csv", CSV_EXPORT, content_type="text/csv")
+
+
+def _csv_columns() -> dict:
+    from medoffice.imports.csv_import import auto_match, read_csv
+    from tests.core.conftest import CSV_EXPORT
+
+    columns = auto_match(read_csv(CSV_EXPORT)[0])
+    return {"name": "route"} | {f"col_{name}": header for name, header in columns.items()}
+
+
 def _coverage_add(world) -> dict:
     return {
         "payer": world.payer.pk,
@@ -861,6 +884,21 @@ ROUTES: tuple[Route, ...] = (
     Route("payments:era-upload", "POST", "payments.import_era", phi=False, ok=302,
           body=lambda w: {"file": _era_upload("ROUTE-UPLOAD")}),
     Route("payments:era-detail", "GET", "payments.view_ledger", "era_file", phi=False),
+    # Imports from other systems: the runs, a FHIR Bundle upload, one run's report. The
+    # reports name no patient (source ids and our MRNs): audited as reads of the run.
+    Route("imports:run-list", "GET", "imports.import_records", phi=False),
+    Route("imports:fhir-upload", "POST", "imports.import_records", phi=False, ok=302,
+          body=lambda w: {"file": _fhir_upload(), "source": "route-test"}),
+    Route("imports:run-detail", "GET", "imports.import_records", "import_run", phi=False),
+    Route("imports:fhir-decision", "POST", "imports.import_records", "import_run", phi=False,
+          ok=302, body=lambda w: {"source_id": "0b3e6f0a-1111-4c1e-9c1e-000000000001",
+                                  "new": "on"}),
+    Route("imports:csv-upload", "POST", "imports.import_records", phi=False, ok=302,
+          body=lambda w: {"file": _csv_upload()}),
+    Route("imports:csv-map", "GET", "imports.import_records", "csv_run", phi=False),
+    Route("imports:csv-map", "POST", "imports.import_records", "csv_run", phi=False, ok=302,
+          body=lambda w: _csv_columns()),
+    Route("imports:csv-commit", "POST", "imports.import_records", "csv_run", phi=False, ok=302),
     Route("accounts:receipt-pdf", "GET", "accounts.view_accounts", "desk_payment", answers="pdf"),
     Route("accounts:statement-pdf", "GET", "accounts.view_accounts", "statement", answers="pdf"),
     # Patient accounts (accounts): the account page, desk payments, plans, refunds. The day's

@@ -74,14 +74,14 @@ def _overlaps(scope, start: date, end: date | None) -> bool:
 def problems_section(patient, scope) -> list[Section]:
     zone = patient.zone
     rows = tuple(
-        (p.dotted, p.description, p.get_status_display(), _when(p.onset), _when(p.resolved_on))
+        (p.shown_code, p.description, p.get_status_display(), _when(p.onset), _when(p.resolved_on))
         for p in Problem.objects.filter(patient=patient).order_by("status", "-recorded_at")
         if _overlaps(scope, p.onset or _day(p.recorded_at, zone), p.resolved_on)
     )
     return [
         Section(
             title="Problem list",
-            header=("ICD-10-CM", "Problem", "Status", "Onset", "Resolved"),
+            header=("Code", "Problem", "Status", "Onset", "Resolved"),
             rows=rows,
             empty_note="No problems recorded in the requested period.",
         )
@@ -261,6 +261,7 @@ def problem_data(p: Problem) -> fhir.ProblemData:
     return fhir.ProblemData(
         id=str(p.public_id), code=p.dotted, description=p.description, status=p.status,
         recorded_at=p.recorded_at, onset=p.onset, resolved_on=p.resolved_on,
+        source_system=p.source_system, source_code=p.source_code,
     )  # fmt: skip
 
 

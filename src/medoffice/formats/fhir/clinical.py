@@ -48,6 +48,8 @@ class ProblemData:
     recorded_at: datetime
     onset: date | None = None
     resolved_on: date | None = None
+    source_system: str = ""  # an imported problem's original coding (e.g. SNOMED CT)
+    source_code: str = ""
 
 
 @dataclass(frozen=True)
@@ -118,13 +120,23 @@ def _codeable(system: str, code: str, display: str = "") -> dict:
     return out
 
 
+def _problem_code(p: ProblemData) -> dict:
+    """ICD-10-CM when the problem has it, and the coding an imported problem came with."""
+    codings = []
+    if p.code:
+        codings.append({"system": ICD10CM_SYSTEM, "code": p.code, "display": p.description})
+    if p.source_code:
+        codings.append({"system": p.source_system, "code": p.source_code})
+    return {"coding": codings, "text": p.description}
+
+
 def condition(p: ProblemData, patient_id: str, *, ref=urn_ref) -> dict:
     resource: dict = {
         "resourceType": "Condition",
         "id": p.id,
         "clinicalStatus": _codeable(CONDITION_CLINICAL, PROBLEM_STATUS.get(p.status, "active")),
         "category": [_codeable(CONDITION_CATEGORY, "problem-list-item")],
-        "code": _codeable(ICD10CM_SYSTEM, p.code, p.description),
+        "code": _problem_code(p),
         "subject": ref("Patient", patient_id),
         "recordedDate": _instant(p.recorded_at),
     }
