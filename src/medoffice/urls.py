@@ -24,9 +24,11 @@ urlpatterns = [
     path("", include("medoffice.reports.urls")),
     path("", include("medoffice.privacy.urls")),
     path("api/", include("medoffice.api")),
-    # SMART on FHIR: OAuth 2.0 / OpenID Connect, its discovery, Bulk Data export.
+    # SMART on FHIR: OAuth 2.0 / OpenID Connect, its discovery, Bulk Data export. The SMART
+    # routes under /fhir/ come before the FHIR API's, whose last route answers any unknown type.
     path("o/", include("medoffice.interop.smart.urls")),
     path(".well-known/smart-configuration", smart_configuration, name="smart-configuration"),
     path("fhir/", include("medoffice.interop.smart.fhir_urls")),
+    path("fhir/", include("medoffice.interop.fhir.urls")),
     path("admin/", admin.site.urls),
 ]

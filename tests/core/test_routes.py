@@ -33,6 +33,7 @@ PUBLIC_ROUTES = {
     "core:mfa-verify",
     "core:mfa-recovery",
     "core:mfa-enrol",
+    "fhir:metadata",  # the FHIR CapabilityStatement: clients read it before signing in
 } | {r.name for r in WEBHOOKS}
 HANDLERS = ("get", "post", "put", "patch", "delete")
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
@@ -53,7 +54,9 @@ def walk(patterns, namespace=""):
 def declared_policies(callback) -> dict[str, str] | None:
     """The permission per HTTP method a view declares, or None if it declares none."""
     if hasattr(callback, "medoffice_policy"):
-        return {"*": callback.medoffice_policy}
+        policy = callback.medoffice_policy
+        # A dict names the permission per method (the FHIR views, interop/fhir/views.py).
+        return dict(policy) if isinstance(policy, dict) else {"*": policy}
     cls = getattr(callback, "cls", None)
     if cls is None or not issubclass(cls, APIView):
         return None

@@ -33,7 +33,13 @@ def register_contributor(fn: Callable[[Patient], list[dict]]) -> None:
         CONTRIBUTORS.append(fn)
 
 
-def _practitioner(provider) -> PractitionerData:
+def mrn_system(practice) -> str:
+    """The practice's MRN identifier system: one URI per practice, stable for its lifetime
+    (its public id), so MRNs of two practices never read as the same identifier."""
+    return f"urn:uuid:{practice.public_id}"
+
+
+def practitioner_data(provider) -> PractitionerData:
     return PractitionerData(
         id=str(provider.public_id),
         family=provider.last_name,
@@ -43,14 +49,15 @@ def _practitioner(provider) -> PractitionerData:
     )
 
 
-def patient_record(patient: Patient, *, with_files: bool = False) -> PatientRecord:
-    from medoffice.billing.models import Encounter
-    from medoffice.scheduling.models import Appointment
+def practice_data(practice) -> OrganizationData:
+    return OrganizationData(id=str(practice.public_id), name=practice.name, npi=practice.group_npi)
 
-    practice = patient.practice
-    practitioners = {}
-    if patient.primary_care_provider:
-        practitioners[patient.primary_care_provider.pk] = patient.primary_care_provider
+
+def payer_data(payer) -> OrganizationData:
+    return OrganizationData(id=str(payer.public_id), name=payer.name, payer_id=payer.payer_id)
+
+
+def patient_data(patient: Patient) -> PatientData:
     phones = tuple(
         (use, number)
         for use, number in (
@@ -61,10 +68,11 @@ def patient_record(patient: Patient, *, with_files: bool = False) -> PatientReco
         if number
     )
     given = tuple(n for n in (patient.first_name, patient.middle_name) if n)
-    person = PatientData(
+    pcp = patient.primary_care_provider
+    return PatientData(
         id=str(patient.public_id),
         mrn=patient.mrn,
-        mrn_system=f"urn:uuid:{practice.public_id}",
+        mrn_system=mrn_system(patient.practice),
         family=patient.last_name,
         given=given,
         suffix=patient.suffix,
@@ -79,10 +87,50 @@ def patient_record(patient: Patient, *, with_files: bool = False) -> PatientReco
         email=patient.email,
         language=patient.preferred_language if patient.preferred_language != "other" else "",
         deceased=patient.status == PatientStatus.DECEASED,
-        general_practitioner_id=(
-            str(patient.primary_care_provider.public_id) if patient.primary_care_provider else ""
-        ),
+        general_practitioner_id=str(pcp.public_id) if pcp else "",
     )
+
+
+def coverage_data(c) -> CoverageData:
+    return CoverageData(
+        id=str(c.public_id),
+        payer_id=str(c.payer.public_id),
+        member_id=c.member_id,
+        order=c.order,
+        relationship=c.relationship,
+        status=c.status,
+        start=c.effective_start,
+        end=c.effective_end,
+        group_number=c.group_number,
+        plan_name=c.plan_name,
+    )
+
+
+def appointment_data(a) -> AppointmentData:
+    return AppointmentData(
+        id=str(a.public_id),
+        start=a.starts_at,
+        end=a.ends_at,
+        status=a.status,
+        practitioner_id=str(a.provider.public_id),
+        description=a.appointment_type.name,
+        location_id=str(a.location.public_id),
+        appointment_type_id=str(a.appointment_type.public_id),
+        reason=a.reason,
+        cancel_reason=a.cancel_reason,
+        created=a.created_at,
+    )
+
+
+def patient_record(patient: Patient, *, with_files: bool = False) -> PatientRecord:
+    from medoffice.billing.models import Encounter
+    from medoffice.scheduling.models import Appointment
+
+    practice = patient.practice
+    practitioners = {}
+    if patient.primary_care_provider:
+        practitioners[patient.primary_care_provider.pk] = patient.primary_care_provider
+    person = patient_data(patient)
     coverages = list(patient.coverages.select_related("payer"))
     payers = {c.payer.pk: c.payer for c in coverages}
     encounters = list(
@@ -92,36 +140,19 @@ def patient_record(patient: Patient, *, with_files: bool = False) -> PatientReco
         .order_by("date_of_service", "id")
     )
     appointments = list(
-        Appointment.objects.filter(patient=patient).select_related("provider", "appointment_type")
+        Appointment.objects.filter(patient=patient).select_related(
+            "provider", "appointment_type", "location"
+        )
     )
     for item in [*encounters, *appointments]:
         practitioners[item.provider.pk] = item.provider
     documents = list(Document.objects.filter(patient=patient).order_by("document_date", "id"))
     return PatientRecord(
         patient=person,
-        organization=OrganizationData(
-            id=str(practice.public_id), name=practice.name, npi=practice.group_npi
-        ),
-        practitioners=tuple(_practitioner(p) for p in practitioners.values()),
-        payers=tuple(
-            OrganizationData(id=str(p.public_id), name=p.name, payer_id=p.payer_id)
-            for p in payers.values()
-        ),
-        coverages=tuple(
-            CoverageData(
-                id=str(c.public_id),
-                payer_id=str(c.payer.public_id),
-                member_id=c.member_id,
-                order=c.order,
-                relationship=c.relationship,
-                status=c.status,
-                start=c.effective_start,
-                end=c.effective_end,
-                group_number=c.group_number,
-                plan_name=c.plan_name,
-            )
-            for c in coverages
-        ),
+        organization=practice_data(practice),
+        practitioners=tuple(practitioner_data(p) for p in practitioners.values()),
+        payers=tuple(payer_data(p) for p in payers.values()),
+        coverages=tuple(coverage_data(c) for c in coverages),
         encounters=tuple(
             EncounterData(
                 id=str(e.public_id),
@@ -133,17 +164,7 @@ def patient_record(patient: Patient, *, with_files: bool = False) -> PatientReco
             )
             for e in encounters
         ),
-        appointments=tuple(
-            AppointmentData(
-                id=str(a.public_id),
-                start=a.starts_at,
-                end=a.ends_at,
-                status=a.status,
-                practitioner_id=str(a.provider.public_id),
-                description=a.appointment_type.name,
-            )
-            for a in appointments
-        ),
+        appointments=tuple(appointment_data(a) for a in appointments),
         documents=tuple(
             DocumentData(
                 id=str(d.public_id),
