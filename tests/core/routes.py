@@ -103,6 +103,8 @@ class Route:
         data = self.body(world) if self.body else None
         if self.method == "GET":
             return client.get(url, **extra)
+        if self.method == "DELETE":
+            return client.delete(url, **extra)
         if self.api and not self.multipart:
             method = getattr(client, self.method.lower())
             return method(url, data=data or {}, content_type="application/json", **extra)
@@ -926,6 +928,38 @@ def _era_upload(trace: str):
 WEBHOOKS: tuple[Route, ...] = (
     Route("messaging:sms-inbound", "POST", PUBLIC, phi=False, ok=403,
           body=lambda w: {"From": "+12175550142", "Body": "C", "MessageSid": "SMroute"}),
+)  # fmt: skip
+
+# SMART on FHIR (interop/smart, docs/fhir.md): the OAuth 2.0 endpoints, the discovery
+# documents and the FHIR routes SMART adds. They authenticate their callers themselves (an
+# OAuth client, a bearer token; the approval page a signed-in user): `ok` is what an
+# anonymous caller gets, and tests/interop/smart drives them with real apps and tokens.
+_NO_SUCH = (("public_id", "00000000-0000-4000-8000-000000000000"),)
+SMART: tuple[Route, ...] = (
+    Route("oauth2_provider:authorize", "GET", AUTHENTICATED, phi=False, ok=302),
+    Route("oauth2_provider:token", "POST", PUBLIC, phi=False, ok=400, answers="json"),
+    Route("oauth2_provider:revoke-token", "POST", PUBLIC, phi=False, ok=400, answers="json"),
+    Route("oauth2_provider:introspect", "POST", PUBLIC, phi=False, ok=403),
+    Route("oauth2_provider:oidc-connect-discovery-info", "GET", PUBLIC, phi=False,
+          answers="json"),
+    Route("oauth2_provider:jwks-info", "GET", PUBLIC, phi=False, answers="json"),
+    Route("oauth2_provider:user-info", "GET", PUBLIC, phi=False, ok=401, answers="json"),
+    Route("smart-configuration", "GET", PUBLIC, phi=False, answers="json"),
+    Route("smart:fhir-smart-configuration", "GET", PUBLIC, phi=False, answers="json"),
+    Route("smart:export", "GET", PUBLIC, ok=401, answers="json"),
+    Route("smart:export-patients", "GET", PUBLIC, ok=401, answers="json"),
+    Route("smart:export-group", "GET", PUBLIC, ok=401, answers="json",
+          kwargs=(("group_id", "00000000-0000-4000-8000-000000000000"),)),
+    Route("smart:export-status", "GET", PUBLIC, ok=401, answers="json", kwargs=_NO_SUCH),
+    Route("smart:export-status", "DELETE", PUBLIC, ok=401, answers="json", kwargs=_NO_SUCH),
+    Route("smart:export-file", "GET", PUBLIC, ok=401, answers="json", kwargs=_NO_SUCH),
+    # Group (a provider's panel), a FHIR API type (interop/fhir/resources/group.py).
+    Route("fhir:Group-type", "GET", "patients.view_patient", ok=401, answers="json"),
+    Route("fhir:Group-search", "POST", "patients.view_patient", ok=401, answers="json"),
+    Route("fhir:Group-instance", "GET", "patients.view_patient", ok=401, answers="json",
+          kwargs=_NO_SUCH),
+    Route("fhir:Group-vread", "GET", "patients.view_patient", ok=401, answers="json",
+          kwargs=(*_NO_SUCH, ("version", "1"))),
 )  # fmt: skip
 
 DETAIL_ROUTES = tuple(r for r in ROUTES if r.target is not None)

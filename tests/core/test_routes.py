@@ -15,7 +15,7 @@ from medoffice.core.policy import AUTHENTICATED, PUBLIC, HasRequiredPermission
 from medoffice.core.roles import ROLE_PERMISSIONS, Role
 from medoffice.patients.models import Consent, Coverage, Patient
 from tests.core.conftest import new_client
-from tests.core.routes import DETAIL_ROUTES, ROUTES, WEBHOOKS, body_of
+from tests.core.routes import DETAIL_ROUTES, ROUTES, SMART, WEBHOOKS, body_of
 
 # One world for the module, rolled back at its end; each test in a savepoint (conftest.py).
 pytestmark = pytest.mark.usefixtures("shared_world_with_outsider")
@@ -25,16 +25,20 @@ pytestmark = pytest.mark.usefixtures("shared_world_with_outsider")
 # core:mfa-verify, core:mfa-recovery and core:mfa-enrol are the second sign-in step: a session
 # past the password only is not yet "authenticated" for the policy, so they are public routes
 # that send an anonymous caller to the sign-in themselves (tests/core/test_mfa.py).
-PUBLIC_ROUTES = {
-    "core:login",
-    "core:logout",
-    "core:health",
-    "scheduling:offer",
-    "core:mfa-verify",
-    "core:mfa-recovery",
-    "core:mfa-enrol",
-    "fhir:metadata",  # the FHIR CapabilityStatement: clients read it before signing in
-} | {r.name for r in WEBHOOKS}
+PUBLIC_ROUTES = (
+    {
+        "core:login",
+        "core:logout",
+        "core:health",
+        "scheduling:offer",
+        "core:mfa-verify",
+        "core:mfa-recovery",
+        "core:mfa-enrol",
+        "fhir:metadata",  # the FHIR CapabilityStatement: clients read it before signing in
+    }
+    | {r.name for r in WEBHOOKS}
+    | {r.name for r in SMART if r.permission == PUBLIC}
+)
 HANDLERS = ("get", "post", "put", "patch", "delete")
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 
@@ -174,7 +178,7 @@ def test_catalogue_matches_the_policy_each_view_declares():
         risk_assessment=ids, risk_answer=ids, incident=ids, policy=ids, business_associate=ids,
     )  # fmt: skip
     wrong = []
-    for route in ROUTES + WEBHOOKS:
+    for route in ROUTES + WEBHOOKS + SMART:
         policies = declared_policies(url_resolve(route.url(urls).split("?")[0]).func) or {}
         declared = policies.get(route.method, policies.get("*"))
         if declared != route.permission:
@@ -251,6 +255,21 @@ def test_anonymous_caller_is_sent_to_login_or_refused_on_every_route(world):
             wrong.append((route.id, response.status_code, response.get("Location")))
 
     assert wrong == []
+
+
+@pytest.mark.parametrize("route", SMART, ids=lambda r: r.id)
+def test_a_smart_route_answers_an_anonymous_caller_as_catalogued(route, world):
+    """OAuth endpoints answer OAuth errors, discovery documents are open, the bearer-token
+    routes refuse with a 401 OperationOutcome and its challenge, the approval page sends
+    the caller to sign in."""
+    response = route.call(new_client(), world)
+
+    assert response.status_code == route.ok, body_of(response)[:300]
+    if route.ok == 401 and route.name.split(":")[0] in ("smart", "fhir"):
+        assert response.json()["resourceType"] == "OperationOutcome"
+        assert response["WWW-Authenticate"].startswith("Bearer")
+    if route.ok == 302:
+        assert response["Location"].startswith("/login/?next=")
 
 
 @pytest.mark.parametrize("route", WEBHOOKS, ids=lambda r: r.id)

@@ -78,7 +78,7 @@ def audit_record(
     """
     actor = actor or current_actor()
     if actor.via_app:
-        detail = f"{actor.via_app} {detail}".strip()
+        detail = f"{actor.via_app} {detail}"
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", obj.pk))

@@ -99,7 +99,8 @@ def sign_in(base: str, user, *, password: str = PASSWORD) -> requests.Session:
         data={"code": totp_now(device), "csrfmiddlewaretoken": token},
         headers={"Referer": answer.url},
     )
-    assert done.status_code == 200 and "/login/" not in done.url, done.url
+    assert done.status_code == 200, done.status_code
+    assert "/login/" not in done.url, done.url
     return session
 
 

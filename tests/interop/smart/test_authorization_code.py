@@ -3,13 +3,18 @@ sign in (password and authenticator code), approve the app and pick the patient,
 the code with the PKCE verifier, use the token. Everything over real HTTP with `requests`."""
 
 import json
+from datetime import date
 
 import jwt
 import pytest
 import requests
+from django.utils import timezone
+from fhir.resources.R4B.patient import Patient
+from oauth2_provider.models import AccessToken
 
 from medoffice.core.models import AuditEvent
 from medoffice.core.roles import Role
+from medoffice.interop.smart.selectors import patients_touched_by_app
 from medoffice.interop.smart.tokens import principal_for_token
 from tests.interop.smart.conftest import (
     REDIRECT_URI,
@@ -192,3 +197,112 @@ def test_smart_configuration_is_published_at_both_addresses(server):
         assert document["code_challenge_methods_supported"] == ["S256"]
         assert "private_key_jwt" in document["token_endpoint_auth_methods_supported"]
         assert "launch-standalone" in document["capabilities"]
+    statement = requests.get(f"{server}/fhir/metadata", timeout=10).json()
+    security = statement["rest"][0]["security"]
+    uris = {e["url"]: e["valueUri"] for e in security["extension"][0]["extension"]}
+    assert uris["token"] == f"{server}/o/token/"
+    assert uris["authorize"] == f"{server}/o/authorize/"
+    assert security["service"][0]["coding"][0]["code"] == "SMART-on-FHIR"
+
+
+def _patient_token(server, app, user, patient, scope=SCOPE) -> str:
+    session = sign_in(server, user)
+    verifier, challenge = pkce_pair()
+    query = redirect_query(
+        approve(session, authorize_url(server, app, challenge=challenge, scope=scope),
+                patient_mrn=patient.mrn)
+    )  # fmt: skip
+    answer = _token(server, app, query["code"], verifier)
+    assert answer.status_code == 200, answer.text
+    return answer.json()["access_token"]
+
+
+def test_patient_scopes_confine_reads_and_searches_to_the_launch_patient(
+    server, app, clinician_with_chart, make_patient
+):
+    patient = make_patient()
+    other = make_patient(first_name="Mary", last_name="Jones", dob=date(1975, 2, 2))
+    access_token = _patient_token(server, app, clinician_with_chart, patient)
+    headers = {"Authorization": f"Bearer {access_token}", "Accept": "application/fhir+json"}
+
+    own = requests.get(f"{server}/fhir/Patient/{patient.public_id}", headers=headers, timeout=10)
+    others = requests.get(f"{server}/fhir/Patient/{other.public_id}", headers=headers, timeout=10)
+    found = requests.get(f"{server}/fhir/Patient", headers=headers, timeout=10)
+    write = requests.put(
+        f"{server}/fhir/Patient/{patient.public_id}",
+        data=own.content,
+        headers={**headers, "Content-Type": "application/fhir+json"},
+        timeout=10,
+    )
+
+    assert own.status_code == 200, own.text
+    Patient.model_validate(own.json())
+    assert others.status_code == 403
+    assert others.json()["resourceType"] == "OperationOutcome"
+    assert found.status_code == 200
+    assert [
+        e["resource"]["id"] for e in found.json()["entry"] if e["search"]["mode"] == "match"
+    ] == [str(patient.public_id)]
+    assert write.status_code == 403  # patient/*.read: no writes
+    # Every read through the token names the app and the token: "which patients did this
+    # token touch" is one query.
+    touched = patients_touched_by_app(app.client_id)
+    assert str(patient.public_id) in touched
+    assert str(other.public_id) not in touched
+
+
+def test_user_scopes_act_with_the_role_and_nothing_more(server, practice, make_user, make_patient):
+    admin = make_user(Role.ADMINISTRATOR)
+    app, _ = register_staff_app(practice, admin=admin, scopes="openid user/*.read")
+    patient = make_patient()
+    front_desk = make_user(Role.FRONT_DESK)
+    session = sign_in(server, front_desk)
+    verifier, challenge = pkce_pair()
+    query = redirect_query(
+        approve(session, authorize_url(server, app, challenge=challenge, scope="user/*.read"))
+    )
+    access_token = _token(server, app, query["code"], verifier).json()["access_token"]
+    headers = {"Authorization": f"Bearer {access_token}"}
+
+    read = requests.get(f"{server}/fhir/Patient/{patient.public_id}", headers=headers, timeout=10)
+    create = requests.post(
+        f"{server}/fhir/Patient",
+        json={"resourceType": "Patient", "name": [{"family": "New", "given": ["Amy"]}]},
+        headers={**headers, "Content-Type": "application/fhir+json"},
+        timeout=10,
+    )
+    # The administrator's role has no patients at all, whatever the token's scopes say.
+    admin_app, _ = register_staff_app(practice, admin=admin, scopes="user/*.read", name="Adm")
+
+    assert read.status_code == 200
+    assert create.status_code == 403  # user/*.read covers no create
+    assert create.json()["resourceType"] == "OperationOutcome"
+    admin_session = sign_in(server, admin)
+    verifier, challenge = pkce_pair()
+    query = redirect_query(approve(admin_session, authorize_url(
+        server, admin_app, challenge=challenge, scope="user/*.read")))  # fmt: skip
+    admin_token = _token(server, admin_app, query["code"], verifier).json()["access_token"]
+    refused = requests.get(
+        f"{server}/fhir/Patient/{patient.public_id}",
+        headers={"Authorization": f"Bearer {admin_token}"},
+        timeout=10,
+    )
+    assert refused.status_code == 403
+
+
+def test_an_unknown_revoked_or_expired_token_is_401_with_a_challenge(
+    server, app, clinician_with_chart, patient
+):
+    access_token = _patient_token(server, app, clinician_with_chart, patient)
+    url = f"{server}/fhir/Patient/{patient.public_id}"
+
+    unknown = requests.get(url, headers={"Authorization": "Bearer not-a-token"}, timeout=10)
+    AccessToken.objects.filter(application=app).update(expires=timezone.now())
+    expired = requests.get(url, headers={"Authorization": f"Bearer {access_token}"}, timeout=10)
+
+    for answer in (unknown, expired):
+        assert answer.status_code == 401
+        assert answer.headers["WWW-Authenticate"].startswith('Bearer realm="fhir"')
+        assert 'error="invalid_token"' in answer.headers["WWW-Authenticate"]
+        assert answer.json()["resourceType"] == "OperationOutcome"
+    assert "expired" in expired.json()["issue"][0]["diagnostics"]

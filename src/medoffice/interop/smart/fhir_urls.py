@@ -1,4 +1,5 @@
-"""SMART discovery, Bulk Data export and Group under the FHIR base (/fhir/)."""
+"""SMART discovery and Bulk Data export under the FHIR base (/fhir/); Group itself is a
+resource type of the FHIR API (interop/fhir/resources/group.py)."""
 
 from django.urls import path
 
@@ -15,7 +16,6 @@ urlpatterns = [
     path("$export", fhir_views.export_all, name="export"),
     path("Patient/$export", fhir_views.export_patients, name="export-patients"),
     path("Group/<str:group_id>/$export", fhir_views.export_group, name="export-group"),
-    path("Group/<str:group_id>", fhir_views.group_read, name="group-read"),
     path("$export-status/<str:public_id>", fhir_views.export_status, name="export-status"),
     path("$export-file/<str:public_id>", fhir_views.export_file, name="export-file"),
 ]

@@ -1,4 +1,4 @@
-"""Bulk Data export and Group read under /fhir/: bearer tokens only, OperationOutcome errors.
+"""Bulk Data export under /fhir/: bearer tokens only, OperationOutcome errors.
 
 These routes are `public` in the route policy because they authenticate their caller
 themselves, with a SMART access token (tokens.py); a staff session is no credential here.
@@ -12,13 +12,11 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
-from medoffice.core.access import practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import public
 from medoffice.interop.smart import export as bulk
 from medoffice.interop.smart.models import ExportKind, ExportStatus
-from medoffice.interop.smart.resources import group_resource
 from medoffice.interop.smart.tokens import TokenRefused, principal_from_request
 
 FHIR_JSON = "application/fhir+json"
@@ -160,22 +158,3 @@ def export_file(request, principal, public_id):
     response["Content-Disposition"] = f'attachment; filename="{file.resource_type}.ndjson"'
     response["Content-Security-Policy"] = "sandbox"
     return response
-
-
-@require_http_methods(["GET"])
-@with_token
-def group_read(request, principal, group_id):
-    """GET /fhir/Group/<id>: a provider's panel (needs Group read and the patient list)."""
-    if not principal.allows("Group", "read", "patients.view_patient") or (
-        principal.confined_to_patient("Group", "read")
-    ):
-        return operation_outcome(403, "forbidden", "The token may not read Group")
-    provider = None
-    if bulk._is_uuid(group_id):
-        provider, patients = bulk.group_patients(practice_id_for(principal.user), group_id)
-    if provider is None:
-        return operation_outcome(404, "not-found", f"Group/{group_id} is not known")
-    patients = list(patients.order_by("pk"))
-    audit_record(action=AuditAction.QUERY, obj=provider, category="demographics",
-                 detail=f"group read: {len(patients)} members")  # fmt: skip
-    return HttpResponse(json.dumps(group_resource(provider, patients)), content_type=FHIR_JSON)

@@ -41,6 +41,9 @@ class SmartApp(AbstractApplication):
         swappable = "OAUTH2_PROVIDER_APPLICATION_MODEL"
         verbose_name = "SMART app"
 
+    def __str__(self) -> str:
+        return self.name or self.client_id
+
     def scope_list(self) -> list[str]:
         return self.allowed_scopes.split()
 
@@ -56,6 +59,9 @@ class UsedClientAssertion(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["app", "jti"], name="smart_assertion_used_once")
         ]
+
+    def __str__(self) -> str:
+        return f"assertion {self.jti[:12]} of app {self.app_id}"
 
 
 class SmartLaunch(models.Model):
@@ -77,6 +83,9 @@ class SmartLaunch(models.Model):
         related_name="+",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"launch {self.pk}"
 
 
 class ExportKind(models.TextChoices):
@@ -117,6 +126,9 @@ class ExportJob(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)
 
+    def __str__(self) -> str:
+        return f"export {self.public_id} ({self.status})"
+
 
 class ExportFile(models.Model):
     """One ndjson file of an export, stored under a generated name outside the web root."""
@@ -128,3 +140,6 @@ class ExportFile(models.Model):
     count = models.PositiveIntegerField()
     size = models.PositiveBigIntegerField()
     sha256 = models.CharField(max_length=64)
+
+    def __str__(self) -> str:
+        return f"{self.resource_type}.ndjson of export {self.job_id}"
