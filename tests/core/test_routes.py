@@ -25,20 +25,18 @@ pytestmark = pytest.mark.usefixtures("shared_world_with_outsider")
 # core:mfa-verify, core:mfa-recovery and core:mfa-enrol are the second sign-in step: a session
 # past the password only is not yet "authenticated" for the policy, so they are public routes
 # that send an anonymous caller to the sign-in themselves (tests/core/test_mfa.py).
-PUBLIC_ROUTES = (
-    {
-        "core:login",
-        "core:logout",
-        "core:health",
-        "scheduling:offer",
-        "core:mfa-verify",
-        "core:mfa-recovery",
-        "core:mfa-enrol",
-        "fhir:metadata",  # the FHIR CapabilityStatement: clients read it before signing in
-    }
-    | {r.name for r in WEBHOOKS}
-    | {r.name for r in SMART if r.permission == PUBLIC}
-)
+PUBLIC_ROUTES = {
+    "core:login",
+    "core:logout",
+    "core:health",
+    "scheduling:offer",
+    "core:mfa-verify",
+    "core:mfa-recovery",
+    "core:mfa-enrol",
+    "fhir:metadata",  # the FHIR CapabilityStatement: clients read it before signing in
+} | {r.name for r in WEBHOOKS}
+# SMART on FHIR: OAuth endpoints and routes that check their own bearer token (routes.py).
+PUBLIC_ROUTES |= {r.name for r in SMART if r.permission == PUBLIC}
 HANDLERS = ("get", "post", "put", "patch", "delete")
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 

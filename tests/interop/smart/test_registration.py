@@ -4,6 +4,7 @@ import json
 
 import pytest
 from cryptography.hazmat.primitives.asymmetric import rsa
+from django.contrib.messages import get_messages
 from jwt.algorithms import RSAAlgorithm
 
 from medoffice.core.models import AuditEvent
@@ -46,11 +47,13 @@ def test_a_confidential_staff_app_gets_a_secret_shown_once_and_kept_hashed(admin
         "name": "Chart viewer", "kind": "staff", "client_type": "confidential",
         "redirect_uris": "https://app.example.org/callback",
         "allowed_scopes": "launch/patient openid fhirUser patient/*.read", "jwks": "{}",
-    }, follow=True)  # fmt: skip
+    })  # fmt: skip
 
-    shown = [str(m) for m in answer.context["messages"]]
+    shown = [str(m) for m in get_messages(answer.wsgi_request) if "shown once" in str(m)]
     app = SmartApp.objects.get()
     secret = shown[-1].rsplit(": ", 1)[1]
+    assert answer.status_code == 302
+    assert len(secret) == 40
     assert app.authorization_grant_type == "authorization-code"
     assert secret not in app.client_secret  # only a hash is stored
 

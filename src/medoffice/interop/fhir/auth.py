@@ -166,16 +166,28 @@ def require_in_context(principal: Principal, rt, resource: dict, interaction: st
     """A read or write under `patient/` scopes must be of the launch patient's data: 403."""
     if not is_confined(principal, rt.name, interaction):
         return
-    reference = patient_reference_of(resource)
-    if reference is None and not rt.audit_category:
-        return  # not patient data (a practitioner, a location)
-    if not principal.patient_id or reference != f"Patient/{principal.patient_id}":
+    if not _of_the_patient(principal, rt, resource):
+        from medoffice.core.audit import audit_record
+        from medoffice.core.models import AuditAction, AuditOutcome
+
+        audit_record(
+            action=AuditAction.READ if interaction == "read" else AuditAction.UPDATE,
+            outcome=AuditOutcome.DENIED,
+            object_type=f"fhir.{rt.name}",
+            object_id=str(resource.get("id", "")),
+            category=rt.audit_category,
+            detail=f"outside the token's patient ({interaction})",
+        )
         raise _out_of_context(rt.name)
 
 
+def _of_the_patient(principal: Principal, rt, resource: dict) -> bool:
+    reference = patient_reference_of(resource)
+    if reference is None and not rt.audit_category:
+        return True  # not patient data (a practitioner, a location)
+    return bool(principal.patient_id) and reference == f"Patient/{principal.patient_id}"
+
+
 def in_context(principal: Principal, rt, resource: dict) -> bool:
-    try:
-        require_in_context(principal, rt, resource, "read")
-    except FhirError:
-        return False
-    return True
+    """Whether an _include'd resource may go out under the token's patient/ scopes."""
+    return not is_confined(principal, rt.name, "read") or _of_the_patient(principal, rt, resource)

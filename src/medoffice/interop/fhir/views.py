@@ -223,9 +223,13 @@ def validate_resource(data: dict) -> None:
 
 def read(request, principal, rt: ResourceType, resource_id: str, version: str | None = None):
     _refuse_credential(principal, rt, VREAD if version else READ)
-    row = rt.get(principal.user, resource_id, permission=rt.permissions[READ], audit=True)
+    confined = is_confined(principal, rt.name, VREAD if version else READ)
+    row = rt.get(principal.user, resource_id, permission=rt.permissions[READ], audit=not confined)
     resource, current = with_meta(rt, row)
-    require_in_context(principal, rt, resource, READ)
+    if confined:
+        # A patient/ token: the row is audited as read only once it is the token's patient's.
+        require_in_context(principal, rt, resource, READ)
+        row = rt.get(principal.user, resource_id, permission=rt.permissions[READ], audit=True)
     if version is not None and version != current:
         raise FhirError(
             404, "not-found", f"Version {version} is not kept; the current one is {current}."

@@ -3,7 +3,7 @@ a token caused (core/context.py `via_app`)."""
 
 from datetime import datetime
 
-from medoffice.core.models import AuditEvent
+from medoffice.core.models import AuditEvent, AuditOutcome
 
 
 def patients_touched_by_app(
@@ -16,7 +16,9 @@ def patients_touched_by_app(
     """Public ids of the patients whose records an app (or one of its tokens) reached
     (PR-04: "which patients did this token touch between t1 and t2")."""
     marker = f"app={client_id} " + (f"token={token_id} " if token_id is not None else "")
-    events = AuditEvent.objects.filter(detail__startswith=marker).exclude(patient_id="")
+    events = AuditEvent.objects.filter(
+        detail__startswith=marker, outcome=AuditOutcome.SUCCESS
+    ).exclude(patient_id="")
     if since is not None:
         events = events.filter(at__gte=since)
     if until is not None:
