@@ -46,6 +46,7 @@ def practitioner_data(provider) -> PractitionerData:
         given=provider.first_name,
         npi=provider.npi,
         credentials=provider.credentials,
+        active=provider.is_active,
     )
 
 

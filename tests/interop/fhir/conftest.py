@@ -1,6 +1,7 @@
 """FHIR API fixtures: a client speaking FHIR JSON with a user's API token, and R4B checks."""
 
 import json
+from urllib.parse import urlencode
 
 import pytest
 from django.test import Client
@@ -33,8 +34,8 @@ class FhirClient:
         return self.client.post(url, data, content_type=FHIR_JSON, **self.auth, **headers)
 
     def post_form(self, url: str, data: dict, **headers):
-        return self.client.post(url, data, content_type="application/x-www-form-urlencoded",
-                                **self.auth, **headers)  # fmt: skip
+        form = "application/x-www-form-urlencoded"
+        return self.client.post(url, urlencode(data), content_type=form, **self.auth, **headers)
 
     def put(self, url: str, body, **headers):
         data = body if isinstance(body, str | bytes) else json.dumps(body)

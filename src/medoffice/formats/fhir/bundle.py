@@ -58,6 +58,7 @@ class PractitionerData:
     given: str
     npi: str
     credentials: str = ""
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -195,6 +196,7 @@ def practitioner_resource(doc: PractitionerData) -> dict:
     return {
         "resourceType": "Practitioner",
         "id": doc.id,
+        "active": doc.active,
         "identifier": [{"system": NPI_SYSTEM, "value": doc.npi}],
         "name": [name],
     }

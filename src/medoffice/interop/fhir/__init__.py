@@ -37,7 +37,8 @@ Adding a resource type (the contract)
     sorts         {"_sort name": "model field"}; default_order ends on a unique field
                   so that pages are stable.
     search        instead of queryset, for computed types (Slot): search(user,
-                  SearchRequest, SearchContext) -> (rows of the page, total).
+                  SearchRequest, SearchContext) -> (rows of the page, total or None,
+                  has_next); apply the request's offset and count yourself.
     create/update create(user, resource) / update(user, row, resource) -> row, through
                   the app's services; raise Django ValidationError (-> 422) or
                   FhirError(status, code, diagnostics) for refusals (409 conflict...).

@@ -46,10 +46,11 @@ class ResourceType:
     search_params: tuple[SearchParam, ...] = ()
     sorts: dict[str, str] = field(default_factory=dict)  # _sort name -> model field
     default_order: tuple[str, ...] = ("pk",)
-    # search(user, request, ctx) -> (rows of this page, total or None): for computed types.
-    search: Callable[[object, SearchRequest, SearchContext], tuple[Sequence, int | None]] | None = (
-        None
-    )
+    # search(user, request, ctx) -> (rows of this page, total or None, whether a next
+    # page exists): for computed types, instead of `queryset`.
+    search: (
+        Callable[[object, SearchRequest, SearchContext], tuple[Sequence, int | None, bool]] | None
+    ) = None
     create: Callable[[object, dict], object] | None = None  # (user, resource) -> row
     update: Callable[[object, object, dict], object] | None = None  # (user, row, resource)
     last_updated: Callable[[object], datetime | None] = lambda row: getattr(row, "updated_at", None)

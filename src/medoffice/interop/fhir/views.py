@@ -274,7 +274,7 @@ def search(request, principal, rt: ResourceType):
     if rt.search is not None:
         if is_confined(principal, rt.name, SEARCH) and rt.audit_category:
             raise FhirError(403, "forbidden", f"patient/ scopes cannot search {rt.name}.")
-        rows, total = rt.search(user, query, ctx)
+        rows, total, has_next = rt.search(user, query, ctx)
         rows = list(rows)
     else:
         rows_qs = confine_search(principal, rt, rt.queryset(user))
@@ -325,8 +325,6 @@ def search(request, principal, rt: ResourceType):
                 "search": {"mode": "outcome"},
             }
         )
-    if rt.search is not None:
-        has_next = total is not None and query.offset + len(rows) < total
     bundle: dict = {
         "resourceType": "Bundle",
         "type": "searchset",

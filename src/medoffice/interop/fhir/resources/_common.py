@@ -26,3 +26,34 @@ def referenced_id(reference: dict | None, resource_type: str, element: str) -> s
             422, "business-rule", f"{element} must reference a {resource_type}.", (element,)
         )
     return found
+
+
+def string_starts(column: str):
+    """A string search parameter's filter: starts with, ignoring case (FHIR's default);
+    :exact for an exact match."""
+    from django.db.models import Q
+
+    from medoffice.interop.fhir.search import any_of
+
+    def build(values: list[str], modifier: str, ctx) -> Q:
+        if modifier == "exact":
+            return Q(**{f"{column}__in": values})
+        return any_of([Q(**{f"{column}__istartswith": v}) for v in values])
+
+    return build
+
+
+def in_practice(model, user, resource_id: str, *related: str):
+    """A row of `model` of the user's practice by public id (404 otherwise): for the
+    practice's directory (providers, locations), which is no patient's data."""
+    from medoffice.core.access import practice_id_for
+
+    rows = model.objects.filter(
+        practice_id=practice_id_for(user), public_id=uuid_or_404(resource_id)
+    )
+    if related:
+        rows = rows.select_related(*related)
+    row = rows.first()
+    if row is None:
+        raise Http404
+    return row
