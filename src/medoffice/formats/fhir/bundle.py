@@ -134,6 +134,7 @@ class DocumentData:
     sha256: str
     filed_at: datetime
     data: bytes | None = None  # the file itself, when the transfer carries it
+    url: str = ""  # where an authorised client fetches the file, when it is not carried
 
 
 @dataclass(frozen=True)
@@ -303,14 +304,23 @@ def coverage_resource(c: CoverageData, patient_id: str, *, ref: Ref = urn_ref) -
     return resource
 
 
-def _encounter_and_conditions(e: EncounterData, patient_id: str) -> list[dict]:
+def encounter_condition_ids(e: EncounterData) -> list[str]:
     # Each diagnosis becomes a Condition whose id is derived from the encounter's, so the same
     # record always maps to the same ids.
-    condition_ids = [
+    return [
         str(uuid.uuid5(uuid.UUID(e.id), f"diagnosis-{index}"))
         for index in range(1, len(e.diagnoses) + 1)
     ]
-    encounter: dict = {
+
+
+def encounter(
+    e: EncounterData, patient_id: str, *, ref=urn_ref, diagnoses_as_reasons: bool = False
+) -> dict:
+    """`diagnoses_as_reasons`: the diagnoses as ICD-10-CM reasonCode (US Core) rather than
+    references to Conditions the Bundle carries (the REST API serves the problem list as
+    Condition; an encounter's diagnoses are part of the encounter)."""
+    condition_ids = [] if diagnoses_as_reasons else encounter_condition_ids(e)
+    resource: dict = {
         "resourceType": "Encounter",
         "id": e.id,
         "status": ENCOUNTER_STATUS.get(e.status, "unknown"),
@@ -319,17 +329,31 @@ def _encounter_and_conditions(e: EncounterData, patient_id: str) -> list[dict]:
             "code": "VR" if e.telehealth else "AMB",
             "display": "virtual" if e.telehealth else "ambulatory",
         },
-        "subject": _ref(patient_id),
-        "participant": [{"individual": _ref(e.practitioner_id)}],
+        "subject": ref("Patient", patient_id),
+        "participant": [{"individual": ref("Practitioner", e.practitioner_id)}],
         "period": {"start": e.date_of_service.isoformat(), "end": e.date_of_service.isoformat()},
     }
+    if diagnoses_as_reasons and e.diagnoses:
+        resource["reasonCode"] = [
+            {
+                "coding": [
+                    {"system": ICD10CM_SYSTEM, "code": code, **({"display": text} if text else {})}
+                ]
+            }
+            for code, text in e.diagnoses
+        ]
     if condition_ids:
-        encounter["diagnosis"] = [
-            {"condition": _ref(cid), "rank": rank}
+        resource["diagnosis"] = [
+            {"condition": ref("Condition", cid), "rank": rank}
             for rank, cid in enumerate(condition_ids, start=1)
         ]
-    out = [encounter]
-    for cid, (code, display) in zip(condition_ids, e.diagnoses, strict=True):
+    return resource
+
+
+def encounter_conditions(e: EncounterData, patient_id: str, *, ref=urn_ref) -> list[dict]:
+    """The encounter's diagnoses as Conditions (category encounter-diagnosis)."""
+    out = []
+    for cid, (code, display) in zip(encounter_condition_ids(e), e.diagnoses, strict=True):
         coding: dict = {"system": ICD10CM_SYSTEM, "code": code}
         if display:
             coding["display"] = display
@@ -344,12 +368,16 @@ def _encounter_and_conditions(e: EncounterData, patient_id: str) -> list[dict]:
                     {"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis"}]}
                 ],
                 "code": {"coding": [coding]},
-                "subject": _ref(patient_id),
-                "encounter": _ref(e.id),
+                "subject": ref("Patient", patient_id),
+                "encounter": ref("Encounter", e.id),
                 "recordedDate": e.date_of_service.isoformat(),
             }
         )
     return out
+
+
+def _encounter_and_conditions(e: EncounterData, patient_id: str) -> list[dict]:
+    return [encounter(e, patient_id), *encounter_conditions(e, patient_id)]
 
 
 def appointment_resource(a: AppointmentData, patient_id: str, *, ref: Ref = urn_ref) -> dict:
@@ -386,7 +414,10 @@ def appointment_resource(a: AppointmentData, patient_id: str, *, ref: Ref = urn_
     return resource
 
 
-def _document(d: DocumentData, patient_id: str, organization_id: str) -> dict:
+def document_reference(
+    d: DocumentData, patient_id: str, organization_id: str, *, ref=urn_ref
+) -> dict:
+    """A filed document: its file inline when the transfer carries it, else its URL."""
     attachment: dict = {
         "contentType": d.content_type,
         "size": d.size,
@@ -395,15 +426,17 @@ def _document(d: DocumentData, patient_id: str, organization_id: str) -> dict:
     }
     if d.data is not None:
         attachment["data"] = base64.b64encode(d.data).decode("ascii")
+    elif d.url:
+        attachment["url"] = d.url
     return {
         "resourceType": "DocumentReference",
         "id": d.id,
         "identifier": [{"system": SHA256_SYSTEM, "value": d.sha256}],
         "status": "current",
         "type": {"text": d.category},
-        "subject": _ref(patient_id),
+        "subject": ref("Patient", patient_id),
         "date": _instant(d.filed_at),
-        "custodian": _ref(organization_id),
+        "custodian": ref("Organization", organization_id),
         "description": d.title,
         "content": [{"attachment": attachment}],
     }
@@ -420,10 +453,10 @@ def bundle_json(record: PatientRecord, *, bundle_id: str, timestamp: datetime) -
     resources += [practitioner_resource(p) for p in record.practitioners]
     resources += [organization_resource(p) for p in record.payers]
     resources += [coverage_resource(c, patient_id) for c in record.coverages]
-    for encounter in record.encounters:
-        resources += _encounter_and_conditions(encounter, patient_id)
+    for visit in record.encounters:
+        resources += _encounter_and_conditions(visit, patient_id)
     resources += [appointment_resource(a, patient_id) for a in record.appointments]
-    resources += [_document(d, patient_id, org_id) for d in record.documents]
+    resources += [document_reference(d, patient_id, org_id) for d in record.documents]
     resources += [dict(r) for r in record.extra_resources]
     return {
         "resourceType": "Bundle",

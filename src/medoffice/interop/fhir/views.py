@@ -21,6 +21,7 @@ from medoffice.core.access import practice_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import AUTHENTICATED, PUBLIC, audit_denied, has_permission
+from medoffice.formats.fhir.writer import dumps
 from medoffice.interop.fhir import registry
 from medoffice.interop.fhir.auth import (
     allows,
@@ -53,7 +54,7 @@ MAX_BODY = 1_000_000  # bytes: a resource, not a bundle upload
 
 def fhir_json(data: dict, status: int = 200, headers: dict | None = None) -> HttpResponse:
     response = HttpResponse(
-        json.dumps(data, ensure_ascii=False, separators=(",", ":")),
+        dumps(data),  # exact decimals (Money) as JSON numbers
         status=status,
         content_type=f"{FHIR_JSON}; charset=utf-8",
     )
