@@ -120,7 +120,7 @@ def is_confined(principal: Principal, resource_type: str, interaction: str) -> b
     )
 
 
-def _patient_lookup(model) -> str | None:
+def patient_lookup(model) -> str | None:
     """How a row of `model` reaches its patient's public id, if it belongs to a patient."""
     from medoffice.patients.models import Patient
 
@@ -141,7 +141,7 @@ def confine_search(principal: Principal, rt, queryset, interaction: str = "searc
     """A search under `patient/` scopes: the launch patient's rows only."""
     if not is_confined(principal, rt.name, interaction):
         return queryset
-    lookup = _patient_lookup(queryset.model)
+    lookup = patient_lookup(queryset.model)
     if lookup is None:
         if rt.audit_category:  # patient data we cannot tie to one patient: refuse
             raise _out_of_context(rt.name)

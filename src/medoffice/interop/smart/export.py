@@ -9,16 +9,20 @@ and their digest is checked on every read. Each exported patient leaves one audi
 
 Who may export: a token whose scopes allow reading every exported type for the whole
 practice (`user/` or `system/`, not `patient/`), of a user whose role holds
-`patients.export_patient` (records staff; a backend service whose role does).
+`patients.export_patient` (records staff; a backend service whose role does) and the read
+permission of every exported type (without `_type`: the types the token and role allow).
+The resources are the FHIR API's own (resources.py), so the same role checks apply.
 """
 
 import hashlib
 import json
 import logging
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from types import SimpleNamespace
 
 from django.conf import settings
 from django.db import transaction
@@ -30,7 +34,7 @@ from medoffice.core.context import acting_as, actor_for_user
 from medoffice.core.models import AuditAction, Provider
 from medoffice.interop.smart import resources
 from medoffice.interop.smart.models import ExportFile, ExportJob, ExportKind, ExportStatus
-from medoffice.patients.models import Patient
+from medoffice.patients.models import Patient, PatientStatus
 
 logger = logging.getLogger(__name__)
 
@@ -56,12 +60,13 @@ class ExportRequest:
 
 
 def exportable_types() -> tuple[str, ...]:
-    return tuple(resources.EXPORTERS)
+    return resources.exportable_types()
 
 
 def parse_types(text: str) -> tuple[str, ...]:
+    """The `_type` list; empty for "every type the token and role may read"."""
     if not text:
-        return exportable_types()
+        return ()
     wanted = tuple(dict.fromkeys(t.strip() for t in text.split(",") if t.strip()))
     unknown = [t for t in wanted if t not in exportable_types()]
     if unknown:
@@ -86,7 +91,9 @@ def group_patients(practice_id: int, group_id: str):
     provider = Provider.objects.filter(practice_id=practice_id, public_id=group_id).first()
     if provider is None:
         return None, Patient.objects.none()
-    return provider, Patient.objects.filter(practice_id=practice_id, primary_care_provider=provider)
+    return provider, Patient.objects.filter(
+        practice_id=practice_id, primary_care_provider=provider
+    ).exclude(status=PatientStatus.MERGED)
 
 
 def _is_uuid(text: str) -> bool:
@@ -106,13 +113,23 @@ def export_kick_off(*, principal, request: ExportRequest, request_url: str) -> E
 
     if not has_permission(principal.user, EXPORT_PERMISSION):
         raise ExportRefused(403, "forbidden", f"the user's role lacks {EXPORT_PERMISSION}")
-    for resource_type in request.types:
-        if not principal.grant.allows(resource_type, "search") or principal.confined_to_patient(
-            resource_type, "search"
-        ):
+
+    def may_export(resource_type: str) -> bool:
+        return (
+            principal.grant.allows(resource_type, "search")
+            and not principal.confined_to_patient(resource_type, "search")
+            and has_permission(principal.user, resources.read_permission(resource_type))
+        )
+
+    if request.types:
+        refused = [t for t in request.types if not may_export(t)]
+        if refused:
             raise ExportRefused(
-                403, "forbidden", f"the token's scopes do not allow exporting {resource_type}"
+                403, "forbidden", f"the token or role does not allow exporting {', '.join(refused)}"
             )
+        types = request.types
+    else:  # every type the token and the role may read
+        types = tuple(t for t in exportable_types() if may_export(t))
     practice_id = practice_id_for(principal.user)
     if request.kind == ExportKind.GROUP:
         provider = None
@@ -127,7 +144,7 @@ def export_kick_off(*, principal, request: ExportRequest, request_url: str) -> E
         scope=" ".join(principal.grant.scopes),
         kind=request.kind,
         group_id=request.group_id,
-        types=list(request.types),
+        types=list(types),
         since=request.since,
         request_url=request_url,
     )
@@ -135,7 +152,7 @@ def export_kick_off(*, principal, request: ExportRequest, request_url: str) -> E
         action=AuditAction.EXPORT,
         obj=job,
         category="export",
-        detail=f"bulk export {request.kind} kicked off: {','.join(request.types)}"[:150],
+        detail=f"bulk export {request.kind} kicked off: {','.join(types)}"[:150],
     )
     job_id = str(job.public_id)
     transaction.on_commit(lambda: run_export.enqueue(job_id))
@@ -203,13 +220,6 @@ def export_file_open(file: ExportFile) -> bytes:
     return data
 
 
-def _patients_of(job: ExportJob):
-    patients = Patient.objects.filter(practice_id=job.practice_id).exclude(status="merged")
-    if job.kind == ExportKind.GROUP:
-        _, patients = group_patients(job.practice_id, job.group_id)
-    return patients.select_related("practice", "primary_care_provider").order_by("pk")
-
-
 def _is_cancelled(job: ExportJob) -> bool:
     return (
         ExportJob.objects.filter(pk=job.pk).values_list("status", flat=True).first()
@@ -259,29 +269,33 @@ def export_run(job_public_id: str) -> ExportJob:
     folder.mkdir(mode=0o700, parents=True, exist_ok=True)
     actor = actor_for_user(job.requested_by, via_app=f"app={job.client_id} export={job.public_id}")
     writer = _Writer(folder)
-    seen: set = set()  # the practice and its providers go out once
     try:
         with acting_as(actor):
-            patients = list(_patients_of(job))
-            for done, patient in enumerate(patients, start=1):
-                if done % 50 == 1 and _is_cancelled(job):
+            patient_ids = None  # every patient of the practice
+            if job.kind == ExportKind.GROUP:
+                _, members = group_patients(job.practice_id, job.group_id)
+                patient_ids = [str(p) for p in members.values_list("public_id", flat=True)]
+            touched: Counter = Counter()
+            for done, resource_type in enumerate(job.types, start=1):
+                if _is_cancelled(job):
                     writer.close()
                     _remove_files(job)
                     return job
-                wrote = 0
-                for resource in resources.patient_resources(
-                    patient, types=job.types, since=job.since, seen=seen
-                ):
+                for patient_id, resource in resources.type_resources(
+                    resource_type, user=job.requested_by, patient_ids=patient_ids,
+                    since=job.since,
+                ):  # fmt: skip
                     writer.write(resource)
-                    wrote += 1
-                if wrote:
-                    audit_record(action=AuditAction.EXPORT, patient=patient, category="export",
-                                 object_type="smart.exportjob", object_id=str(job.public_id),
-                                 detail=f"bulk export: {wrote} resources")  # fmt: skip
-                if done % 50 == 0:
-                    ExportJob.objects.filter(pk=job.pk).update(
-                        progress=f"{done} of {len(patients)} patients"
-                    )
+                    if patient_id:
+                        touched[patient_id] += 1
+                ExportJob.objects.filter(pk=job.pk).update(
+                    progress=f"{done} of {len(job.types)} resource types"
+                )
+            for patient_id, count in sorted(touched.items()):
+                audit_record(action=AuditAction.EXPORT, category="export",
+                             patient=SimpleNamespace(public_id=patient_id),
+                             object_type="smart.exportjob", object_id=str(job.public_id),
+                             detail=f"bulk export: {count} resources")  # fmt: skip
             finished = writer.close()
             with transaction.atomic():
                 if _is_cancelled(job):
@@ -292,7 +306,7 @@ def export_run(job_public_id: str) -> ExportJob:
                                               count=count, size=size, sha256=digest)  # fmt: skip
                 ExportJob.objects.filter(pk=job.pk).update(
                     status=ExportStatus.COMPLETED, finished_at=timezone.now(),
-                    progress=f"{len(patients)} of {len(patients)} patients",
+                    progress=f"{len(job.types)} of {len(job.types)} resource types",
                 )  # fmt: skip
     except Exception as exc:  # the job says it failed; the client sees that when it polls
         logger.error("bulk export %s failed (%s)", job.public_id, type(exc).__name__)
