@@ -14,6 +14,7 @@ from oauth2_provider.models import AccessToken
 
 from medoffice.core.models import AuditEvent
 from medoffice.core.roles import Role
+from medoffice.core.selectors import AuditFilter, audit_event_list
 from medoffice.interop.smart.selectors import patients_touched_by_app
 from medoffice.interop.smart.tokens import principal_for_token
 from tests.interop.smart.conftest import (
@@ -249,6 +250,12 @@ def test_patient_scopes_confine_reads_and_searches_to_the_launch_patient(
     touched = patients_touched_by_app(app.client_id)
     assert str(patient.public_id) in touched
     assert str(other.public_id) not in touched
+    # The audit report filters by app: the refused read is there, as denied.
+    rows = list(audit_event_list(AuditFilter(app=app.client_id)))
+    assert {(r.patient_id, r.outcome) for r in rows if r.patient_id} >= {
+        (str(patient.public_id), "success")
+    }
+    assert any(r.outcome == "denied" and r.object_id == str(other.public_id) for r in rows)
 
 
 def test_user_scopes_act_with_the_role_and_nothing_more(server, practice, make_user, make_patient):
