@@ -182,9 +182,7 @@ def document_rows_for_user(user):
     """The filed documents of the user's practice this role may list (clinical categories
     only with `records.view_clinical_document`); not audited here: the search audits once."""
     require_permission(user, "records.view_document", category="documents")
-    documents = Document.objects.filter(patient__practice_id=practice_id_for(user)).select_related(
-        "patient"
-    )
+    documents = Document.objects.filter(patient_scope(user, "patient")).select_related("patient")
     if not may_see_clinical(user):
         documents = documents.exclude(category__in=CLINICAL_CATEGORIES)
     return documents
@@ -193,6 +191,6 @@ def document_rows_for_user(user):
 def referral_rows_for_user(user):
     """The referrals of the user's practice, for a role holding `records.view_referral`."""
     require_permission(user, "records.view_referral", category="referrals")
-    return Referral.objects.filter(patient__practice_id=practice_id_for(user)).select_related(
+    return Referral.objects.filter(patient_scope(user, "patient")).select_related(
         "patient", "provider"
     )
