@@ -119,6 +119,8 @@ class Route:
         data = self.body(world) if self.body else None
         if self.method == "GET":
             return client.get(url, **extra)
+        if self.method == "DELETE":
+            return client.delete(url, **extra)
         if self.fhir and self.name.endswith("-search"):  # POST _search: a form
             return client.post(url, data=data or {}, **extra)
         if (self.api or self.fhir) and not self.multipart:
@@ -1139,6 +1141,36 @@ FHIR_ROUTES: tuple[Route, ...] = (
 )  # fmt: skip
 # The metadata is public: it is walked with the webhooks' kind of public routes.
 ROUTES = ROUTES + tuple(r for r in FHIR_ROUTES if r.permission != PUBLIC)
+# SMART on FHIR (interop/smart, docs/fhir.md): the OAuth 2.0 endpoints, the discovery
+# documents and the FHIR routes SMART adds. They authenticate their callers themselves (an
+# OAuth client, a bearer token; the approval page a signed-in user): `ok` is what an
+# anonymous caller gets, and tests/interop/smart drives them with real apps and tokens.
+_NO_SUCH = (("public_id", "00000000-0000-4000-8000-000000000000"),)
+SMART: tuple[Route, ...] = (
+    Route("oauth2_provider:authorize", "GET", AUTHENTICATED, phi=False, ok=302),
+    Route("oauth2_provider:token", "POST", PUBLIC, phi=False, ok=400, answers="json"),
+    Route("oauth2_provider:revoke-token", "POST", PUBLIC, phi=False, ok=400, answers="json"),
+    Route("oauth2_provider:introspect", "POST", PUBLIC, phi=False, ok=403),
+    Route("oauth2_provider:oidc-connect-discovery-info", "GET", PUBLIC, phi=False,
+          answers="json"),
+    Route("oauth2_provider:jwks-info", "GET", PUBLIC, phi=False, answers="json"),
+    Route("oauth2_provider:user-info", "GET", PUBLIC, phi=False, ok=401, answers="json"),
+    Route("smart-configuration", "GET", PUBLIC, phi=False, answers="json"),
+    Route("smart:fhir-smart-configuration", "GET", PUBLIC, phi=False, answers="json"),
+    Route("smart:export", "GET", PUBLIC, ok=401, answers="json"),
+    Route("smart:export-patients", "GET", PUBLIC, ok=401, answers="json"),
+    Route("smart:export-group", "GET", PUBLIC, ok=401, answers="json",
+          kwargs=(("group_id", "00000000-0000-4000-8000-000000000000"),)),
+    Route("smart:export-status", "GET", PUBLIC, ok=401, answers="json", kwargs=_NO_SUCH),
+    Route("smart:export-status", "DELETE", PUBLIC, ok=401, answers="json", kwargs=_NO_SUCH),
+    Route("smart:export-file", "GET", PUBLIC, ok=401, answers="json", kwargs=_NO_SUCH),
+    # Group (a provider's panel), a FHIR API type (interop/fhir/resources/group.py).
+    Route("fhir:Group-type", "GET", "patients.view_patient", ok=401, answers="json"),
+    Route("fhir:Group-search", "POST", "patients.view_patient", ok=401, answers="json"),
+    Route("fhir:Group-instance", "GET", "patients.view_patient", ok=401, answers="json",
+          kwargs=_NO_SUCH),
+    Route("fhir:Group-vread", "GET", "patients.view_patient", ok=401, answers="json",
+          kwargs=(*_NO_SUCH, ("version", "1"))),
 
 DETAIL_ROUTES = tuple(r for r in ROUTES if r.target is not None)
 PHI_READS = tuple(r for r in ROUTES if r.phi and (r.method == "GET" or "search" in r.name))

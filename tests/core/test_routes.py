@@ -15,7 +15,7 @@ from medoffice.core.policy import AUTHENTICATED, PUBLIC, HasRequiredPermission
 from medoffice.core.roles import ROLE_PERMISSIONS, Role
 from medoffice.patients.models import Consent, Coverage, Patient
 from tests.core.conftest import new_client
-from tests.core.routes import DETAIL_ROUTES, ROUTES, WEBHOOKS, body_of
+from tests.core.routes import DETAIL_ROUTES, ROUTES, SMART, WEBHOOKS, body_of
 
 # One world for the module, rolled back at its end; each test in a savepoint (conftest.py).
 pytestmark = pytest.mark.usefixtures("shared_world_with_outsider")
@@ -35,6 +35,8 @@ PUBLIC_ROUTES = {
     "core:mfa-enrol",
     "fhir:metadata",  # the FHIR CapabilityStatement: clients read it before signing in
 } | {r.name for r in WEBHOOKS}
+# SMART on FHIR: OAuth endpoints and routes that check their own bearer token (routes.py).
+PUBLIC_ROUTES |= {r.name for r in SMART if r.permission == PUBLIC}
 HANDLERS = ("get", "post", "put", "patch", "delete")
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 
@@ -175,7 +177,7 @@ def test_catalogue_matches_the_policy_each_view_declares():
         import_run=ids, csv_run=ids,
     )  # fmt: skip
     wrong = []
-    for route in ROUTES + WEBHOOKS:
+    for route in ROUTES + WEBHOOKS + SMART:
         policies = declared_policies(url_resolve(route.url(urls).split("?")[0]).func) or {}
         declared = policies.get(route.method, policies.get("*"))
         if declared != route.permission:
@@ -261,6 +263,21 @@ def test_anonymous_caller_is_sent_to_login_or_refused_on_every_route(world):
             wrong.append((route.id, response.status_code, response.get("Location")))
 
     assert wrong == []
+
+
+@pytest.mark.parametrize("route", SMART, ids=lambda r: r.id)
+def test_a_smart_route_answers_an_anonymous_caller_as_catalogued(route, world):
+    """OAuth endpoints answer OAuth errors, discovery documents are open, the bearer-token
+    routes refuse with a 401 OperationOutcome and its challenge, the approval page sends
+    the caller to sign in."""
+    response = route.call(new_client(), world)
+
+    assert response.status_code == route.ok, body_of(response)[:300]
+    if route.ok == 401 and route.name.split(":")[0] in ("smart", "fhir"):
+        assert response.json()["resourceType"] == "OperationOutcome"
+        assert response["WWW-Authenticate"].startswith("Bearer")
+    if route.ok == 302:
+        assert response["Location"].startswith("/login/?next=")
 
 
 @pytest.mark.parametrize("route", WEBHOOKS, ids=lambda r: r.id)

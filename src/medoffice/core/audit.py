@@ -78,6 +78,8 @@ def audit_record(
     `detail` must never carry PHI: it holds codes and counts, not names.
     """
     actor = actor or current_actor()
+    if actor.via_app:
+        detail = f"{actor.via_app} {detail}"
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", obj.pk))

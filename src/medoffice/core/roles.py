@@ -123,6 +123,10 @@ _CONFIGURE = {
     "core.view_provider",
     "core.add_provider",
     "core.change_provider",
+    # SMART on FHIR apps and backend services allowed to use the FHIR API (interop/smart).
+    "smart.view_smartapp",
+    "smart.add_smartapp",
+    "smart.change_smartapp",
 }
 
 # The chart (clinical/access.py): minimum necessary by role. Diagnoses (the problem list) for

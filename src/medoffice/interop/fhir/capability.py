@@ -66,14 +66,66 @@ def capability_statement(*, base_url: str) -> dict:
                     'take If-Match: W/"versionId" (412 when it is not the current one). '
                     "Only the current version of a resource is kept."
                 ),
-                "security": {
-                    "cors": False,
-                    "description": (
-                        "A bearer API token ('Authorization: Bearer mo_...') or a signed-in "
-                        "staff session; the same role checks and audit trail as the web pages."
-                    ),
-                },
+                "security": security(base_url),
                 "resource": resources,
+                # FHIR Bulk Data Access (interop/smart/export.py).
+                "operation": [
+                    {
+                        "name": "export",
+                        "definition": "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/export",
+                    },
+                    {
+                        "name": "patient-export",
+                        "definition": (
+                            "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/patient-export"
+                        ),
+                    },
+                    {
+                        "name": "group-export",
+                        "definition": (
+                            "http://hl7.org/fhir/uv/bulkdata/OperationDefinition/group-export"
+                        ),
+                    },
+                ],
             }
         ],
+    }
+
+
+def security(base_url: str) -> dict:
+    """rest.security: SMART on FHIR (the oauth-uris extension names the OAuth endpoints, as
+    /.well-known/smart-configuration does), API tokens and staff sessions."""
+    root = base_url.removesuffix("/fhir")
+    return {
+        "cors": False,
+        "service": [
+            {
+                "coding": [
+                    {
+                        "system": "http://terminology.hl7.org/CodeSystem/restful-security-service",
+                        "code": "SMART-on-FHIR",
+                    }
+                ],
+                "text": "OAuth2 using SMART-on-FHIR profile (see http://docs.smarthealthit.org)",
+            }
+        ],
+        "extension": [
+            {
+                "url": "http://fhir-registry.smarthealthit.org/StructureDefinition/oauth-uris",
+                "extension": [
+                    {"url": "authorize", "valueUri": f"{root}/o/authorize/"},
+                    {"url": "token", "valueUri": f"{root}/o/token/"},
+                    {"url": "revoke", "valueUri": f"{root}/o/revoke_token/"},
+                    {"url": "introspect", "valueUri": f"{root}/o/introspect/"},
+                ],
+            }
+        ],
+        "description": (
+            "SMART on FHIR access tokens (authorization code with PKCE for staff apps,"
+            " client credentials with a private_key_jwt assertion for backend services;"
+            " see /.well-known/smart-configuration), a bearer API token ('Authorization:"
+            " Bearer mo_...') or a signed-in staff session; the same role checks and audit"
+            " trail as the web pages. Bulk Data export: GET [base]/$export,"
+            " [base]/Patient/$export, [base]/Group/[id]/$export (a Group is a provider's panel)."
+        ),
     }

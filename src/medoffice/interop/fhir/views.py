@@ -23,7 +23,14 @@ from medoffice.core.models import AuditAction
 from medoffice.core.policy import AUTHENTICATED, PUBLIC, audit_denied, has_permission
 from medoffice.formats.fhir.writer import dumps
 from medoffice.interop.fhir import registry
-from medoffice.interop.fhir.auth import allows, fhir_principal
+from medoffice.interop.fhir.auth import (
+    allows,
+    confine_search,
+    fhir_principal,
+    in_context,
+    is_confined,
+    require_in_context,
+)
 from medoffice.interop.fhir.errors import (
     FhirError,
     from_validation_error,
@@ -218,8 +225,13 @@ def validate_resource(data: dict) -> None:
 
 def read(request, principal, rt: ResourceType, resource_id: str, version: str | None = None):
     _refuse_credential(principal, rt, VREAD if version else READ)
-    row = rt.get(principal.user, resource_id, permission=rt.permissions[READ], audit=True)
+    confined = is_confined(principal, rt.name, VREAD if version else READ)
+    row = rt.get(principal.user, resource_id, permission=rt.permissions[READ], audit=not confined)
     resource, current = with_meta(rt, row)
+    if confined:
+        # A patient/ token: the row is audited as read only once it is the token's patient's.
+        require_in_context(principal, rt, resource, READ)
+        row = rt.get(principal.user, resource_id, permission=rt.permissions[READ], audit=True)
     if version is not None and version != current:
         raise FhirError(
             404, "not-found", f"Version {version} is not kept; the current one is {current}."
@@ -262,10 +274,12 @@ def search(request, principal, rt: ResourceType):
     practice = practice_for(user)
     ctx = SearchContext(user=user, practice_id=practice.id, zone=practice.zone)
     if rt.search is not None:
+        if is_confined(principal, rt.name, SEARCH) and rt.audit_category:
+            raise FhirError(403, "forbidden", f"patient/ scopes cannot search {rt.name}.")
         rows, total, has_next = rt.search(user, query, ctx)
         rows = list(rows)
     else:
-        rows_qs = rt.queryset(user)
+        rows_qs = confine_search(principal, rt, rt.queryset(user))
         for name, modifier, raw in query.params:
             rows_qs = rows_qs.filter(known[name].filter(values_of(raw), modifier, ctx))
         order = [
@@ -363,7 +377,7 @@ def _included(principal, rt: ResourceType, rows, query, base: str) -> list[dict]
         for row in found:
             resource, _version = with_meta(target, row)
             key = (target.name, resource["id"])
-            if key in seen:
+            if key in seen or not in_context(principal, target, resource):
                 continue
             seen.add(key)
             entries.append(
@@ -398,6 +412,7 @@ def _audit_search(rt: ResourceType, count: int, query) -> None:
 def create(request, principal, rt: ResourceType):
     _refuse_credential(principal, rt, CREATE)
     data = _body(request, rt)
+    require_in_context(principal, rt, data, CREATE)
     with transaction.atomic():
         row = rt.create(principal.user, data)
     resource, version = with_meta(rt, row)
@@ -420,7 +435,9 @@ def update(request, principal, rt: ResourceType, resource_id: str):
     _refuse_credential(principal, rt, UPDATE)
     permission = rt.permissions[UPDATE]
     row = rt.get(principal.user, resource_id, permission=permission, audit=False)
+    require_in_context(principal, rt, with_meta(rt, row)[0], UPDATE)
     data = _body(request, rt, resource_id)
+    require_in_context(principal, rt, data, UPDATE)
     expected = _if_match(request)
     with transaction.atomic():
         # Lock the row, then compare versions: two clients holding the same ETag cannot
