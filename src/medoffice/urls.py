@@ -21,6 +21,7 @@ urlpatterns = [
     path("", include("medoffice.worklist.urls")),
     path("", include("medoffice.reports.urls")),
     path("", include("medoffice.privacy.urls")),
+    path("", include("medoffice.interop.urls")),
     path("api/", include("medoffice.api")),
     path("admin/", admin.site.urls),
 ]
