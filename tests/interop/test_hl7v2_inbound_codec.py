@@ -75,9 +75,12 @@ def test_escaped_delimiters_come_back_as_text():
     ],
 )
 def test_a_malformed_message_is_refused_naming_segment_and_field(text, where):
-    with pytest.raises(MessageError) as refused:
+    def read(text):
         message = parse_message(text)
-        read_oru(message) if message.message_type == "ORU" else read_adt(message)
+        return read_oru(message) if message.message_type == "ORU" else read_adt(message)
+
+    with pytest.raises(MessageError) as refused:
+        read(text)
 
     assert (refused.value.segment, refused.value.field) == where
 
