@@ -201,4 +201,3 @@ def test_siu_round_trip_against_our_own_listener_which_refuses_it_with_ar(
     stored = InboundMessage.objects.get()
     assert (stored.control_id, stored.ack_code) == (message.control_id, "AR")
     parse_strict(stored.ack_text)
-

@@ -64,7 +64,10 @@ def test_an_unknown_mrn_is_refused_with_422_and_nothing_filed(held, records_cler
 
 def test_a_clerk_rejects_it_with_a_reason(held, records_clerk, client_for):
     client = client_for(records_clerk)
-    assert client.post(f"/interfaces/review/{held.public_id}/reject/", {"reason": ""}).status_code == 422
+    assert (
+        client.post(f"/interfaces/review/{held.public_id}/reject/", {"reason": ""}).status_code
+        == 422
+    )
 
     answer = client.post(
         f"/interfaces/review/{held.public_id}/reject/", {"reason": "Sent to us by mistake"}
@@ -92,3 +95,27 @@ def test_another_practice_cannot_see_the_message(held, outsider, client_for):
     assert client_for(outsider).get(f"/interfaces/messages/{held.public_id}/").status_code in (
         403, 404,
     )  # fmt: skip
+
+
+def test_a_held_registration_is_linked_to_the_existing_patient_or_registered_as_new(
+    practice, location, make_patient, records_clerk, client_for
+):
+    from medoffice.patients.models import Patient
+
+    existing = make_patient(first_name="Grace", last_name="Okafor", dob="1975-03-12")
+    for control_id in ("A04-0001", "A04-0002"):
+        text = sample("adt_a04.hl7", **{"A04-0001": control_id, "H1001": f"H-{control_id}"})
+        inbound_receive(practice=practice, data=text.encode(), peer="127.0.0.1:1")
+    first, second = InboundMessage.objects.order_by("id")
+    assert {first.status, second.status} == {InboundStatus.REVIEW}
+    client = client_for(records_clerk)
+
+    client.post(f"/interfaces/review/{first.public_id}/match/", {"mrn": existing.mrn})
+    client.post(f"/interfaces/review/{second.public_id}/match/", {"new": "1"})
+
+    assert ExternalIdentifier.objects.get(value="H-A04-0001").patient == existing
+    newcomer = ExternalIdentifier.objects.get(value="H-A04-0002").patient
+    assert newcomer != existing
+    assert Patient.objects.filter(last_name="Okafor").count() == 2
+    second.refresh_from_db()
+    assert (second.status, second.patient) == (InboundStatus.RESOLVED, newcomer)

@@ -225,7 +225,7 @@ def inbound_process(*, row: InboundMessage, message: Message | None, unreadable=
             outcome = Outcome("AE", InboundStatus.ERROR, str(exc)[:80],
                               [AckIssue("207", str(exc))])  # fmt: skip
         except Exception as exc:
-            logger.exception(
+            logger.error(  # the class only: the exception text may quote the message (PHI)
                 "HL7 message %s not processed (%s)", row.control_id, type(exc).__name__
             )
             outcome = Outcome(
@@ -566,6 +566,33 @@ def inbound_match(*, message: InboundMessage, patient: Patient, user) -> Inbound
             detail=f"{row.message_type}^{row.trigger} {row.control_id} matched by hand",
         )
     return row
+
+
+def inbound_register_new(*, message: InboundMessage, user) -> Patient:
+    """A reviewer decided an A04 held as a likely duplicate is someone new: register them
+    (the duplicate warning overridden, as at the desk), link the sender's id. Audited."""
+    with transaction.atomic():
+        row = InboundMessage.objects.select_for_update().get(pk=message.pk)
+        if row.status != InboundStatus.REVIEW or (row.message_type, row.trigger) != ("ADT", "A04"):
+            raise ValidationError("Only a registration (A04) held for review can be registered.")
+        adt = read_adt(parse_message(row.text))
+        practice = row.practice
+        patient = patient_register(
+            practice=practice,
+            fields=_demographic_fields(adt.patient, partial=False),
+            confirm_not_duplicate=True,
+        )
+        link_identifiers(practice, patient, adt.patient.identifiers)
+        _insurance(patient, adt.insurance)
+        _reviewed(row, user, InboundStatus.RESOLVED, "registered as a new patient", patient)
+        audit_record(
+            action=AuditAction.UPDATE,
+            obj=row,
+            patient=patient,
+            category="interfaces",
+            detail=f"ADT^A04 {row.control_id} registered as new by hand",
+        )
+    return patient
 
 
 def inbound_dismiss(*, message: InboundMessage, user, reason: str) -> InboundMessage:

@@ -11,7 +11,7 @@ from medoffice.core.models import AuditAction
 from medoffice.core.policy import has_permission, requires
 from medoffice.interop import selectors
 from medoffice.interop.access import inbound_message_get_for_user
-from medoffice.interop.inbound import inbound_dismiss, inbound_match
+from medoffice.interop.inbound import inbound_dismiss, inbound_match, inbound_register_new
 from medoffice.interop.models import InboundStatus, OutboundStatus
 from medoffice.patients.models import Patient, PatientStatus
 
@@ -90,6 +90,13 @@ def review_detail(request, public_id):
 @require_POST
 def inbound_match_view(request, public_id):
     message = inbound_message_get_for_user(request.user, public_id)
+    if request.POST.get("new") == "1":  # an A04 held as a likely duplicate: someone new
+        try:
+            patient = inbound_register_new(message=message, user=request.user)
+        except ValidationError as exc:
+            return _refused(request, message, " ".join(exc.messages))
+        flash.success(request, f"Registered as MRN {patient.mrn}.")
+        return redirect("interop:review-queue")
     mrn = (request.POST.get("mrn") or "").strip().upper()
     patient = (
         Patient.objects.filter(practice_id=message.practice_id, mrn=mrn)
