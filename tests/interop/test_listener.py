@@ -97,7 +97,9 @@ def test_a_likely_duplicate_is_held_for_review_not_created(listener, make_patien
     assert msa(ack)[:1] == ("AA",)
     assert "likely the same person as MRN" in parse_strict(ack).err.err_8.to_er7()
     assert Patient.objects.filter(last_name="Okafor").count() == 1
-    assert InboundMessage.objects.get().status == InboundStatus.REVIEW
+    held = InboundMessage.objects.get()
+    assert held.status == InboundStatus.REVIEW
+    assert held.errors.startswith("warning: likely the same person as MRN")
 
 
 def test_an_unknown_message_type_gets_ar_and_is_kept(listener):

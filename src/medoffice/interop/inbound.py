@@ -145,7 +145,11 @@ def _ack(row: InboundMessage, message: Message | None, practice: Practice, outco
 
 def _record(row: InboundMessage, message: Message | None, outcome: Outcome) -> str:
     ack = _ack(row, message, row.practice, outcome)
-    errors = "\n".join(i.text for i in outcome.issues if i.severity == "E")
+    # Errors say why it was not processed; warnings (held as a likely duplicate, a payer
+    # not set up) are kept too, so the log and the review queue show them.
+    errors = "\n".join(
+        i.text if i.severity == "E" else f"warning: {i.text}" for i in outcome.issues
+    )
     InboundMessage.objects.filter(pk=row.pk).update(
         status=outcome.status,
         errors=errors or ("" if outcome.code == "AA" else outcome.text),
