@@ -648,12 +648,13 @@ def build_world(make_patient, payer, provider, location, make_user) -> World:
         setattr(world, name, value)
     for name, value in _account_papers(patient, location, world.coverage).items():
         setattr(world, name, value)
-    world.inbound_message = _held_result(location.practice)
+    world.inbound_message = _held_result(location.practice, patient)
     return world
 
 
-def _held_result(practice):
-    """An ORU^R01 stored by the listener and held for review (its patient is unknown)."""
+def _held_result(practice, patient):
+    """An ORU^R01 stored by the listener and held for review, linked to `patient` (as a
+    reviewer's candidate) so the audit rows of its routes name a patient."""
     import hashlib
     from pathlib import Path
 
@@ -667,7 +668,7 @@ def _held_result(practice):
         sending_application="LABSYS", sending_facility="QUESTLAB", message_type="ORU",
         trigger="R01", control_id="ORU-0001", text=raw.decode(),
         digest=hashlib.sha256(raw).hexdigest(), size=len(raw), status=InboundStatus.REVIEW,
-        errors="unknown patient: no record with L555 (QUESTLAB)", ack_code="AE",
+        errors="unknown patient: no record with L555 (QUESTLAB)", ack_code="AE", patient=patient,
     )  # fmt: skip
 
 
@@ -708,7 +709,7 @@ def add_outsider(world, make_patient, other_practice, make_user) -> World:
         setattr(world, f"other_{name}", value)
     for name, value in _account_papers(world.other_patient, place, world.other_coverage).items():
         setattr(world, f"other_{name}", value)
-    world.other_inbound_message = _held_result(other_practice)
+    world.other_inbound_message = _held_result(other_practice, world.other_patient)
     return world
 
 

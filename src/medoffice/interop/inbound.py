@@ -611,6 +611,7 @@ def inbound_dismiss(*, message: InboundMessage, user, reason: str) -> InboundMes
         audit_record(
             action=AuditAction.UPDATE,
             obj=row,
+            patient=row.patient,
             category="interfaces",
             detail=f"{row.message_type}^{row.trigger} {row.control_id} rejected",
         )
