@@ -53,4 +53,4 @@ def outbound_message_list_for_log(
     rows = OutboundMessage.objects.filter(appointment__appointment_type__practice_id=practice_id)
     if status:
         rows = rows.filter(status=status)
-    return list(rows.defer("text").order_by("-id")[:_LOG_LIMIT])
+    return list(rows.select_related("appointment").defer("text").order_by("-id")[:_LOG_LIMIT])

@@ -5,12 +5,12 @@ from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import patient_scope, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import has_permission, requires
 from medoffice.interop import selectors
-from medoffice.interop.access import inbound_message_get_for_user
+from medoffice.interop.access import inbound_message_get_for_user, rows_in_scope
 from medoffice.interop.inbound import inbound_dismiss, inbound_match, inbound_register_new
 from medoffice.interop.models import InboundStatus, OutboundStatus
 from medoffice.patients.models import Patient, PatientStatus
@@ -29,6 +29,10 @@ def message_log(request):
     )
     outbound = selectors.outbound_message_list_for_log(
         practice_id=practice_id, status=status, message_type=kind
+    )
+    inbound = rows_in_scope(request.user, inbound, lambda m: m.patient_id)
+    outbound = rows_in_scope(
+        request.user, outbound, lambda m: m.appointment.patient_id if m.appointment else None
     )
     audit_record(
         action=AuditAction.READ,
@@ -62,7 +66,11 @@ def inbound_detail(request, public_id):
 @require_GET
 def review_queue(request):
     practice_id = practice_id_for(request.user)
-    waiting = selectors.inbound_message_list_for_review(practice_id=practice_id)
+    waiting = rows_in_scope(
+        request.user,
+        selectors.inbound_message_list_for_review(practice_id=practice_id),
+        lambda m: m.patient_id,
+    )
     audit_record(
         action=AuditAction.READ,
         object_type="interop.inboundmessage",
@@ -99,7 +107,7 @@ def inbound_match_view(request, public_id):
         return redirect("interop:review-queue")
     mrn = (request.POST.get("mrn") or "").strip().upper()
     patient = (
-        Patient.objects.filter(practice_id=message.practice_id, mrn=mrn)
+        Patient.objects.filter(patient_scope(request.user), mrn=mrn)
         .exclude(status=PatientStatus.MERGED)
         .first()
     )
