@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from medoffice.core.bulk import insert_row
 from medoffice.core.context import Actor, current_actor
 from medoffice.core.models import (
     AuditAction,
@@ -103,7 +104,7 @@ def audit_record(
         }
         mac = compute_mac(last_mac, values)
         event = AuditEvent(**(values | {"at": at}), mac=mac)
-        event.save(force_insert=True)
+        insert_row(event)  # save(force_insert=True)'s INSERT, its statement built once
         _advance_chain_head(event.id, mac)
     return event
 
