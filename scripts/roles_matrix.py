@@ -301,6 +301,15 @@ ROWS = [
         )
         for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
     ],  # fmt: skip
+    ("Interfaces (HL7 v2)", None),
+    (
+        "See the interface message log: HL7 messages received (with the ACK sent) and sent",
+        "interop.view_interfacemessage",
+    ),
+    (
+        "Work the review queue: file a held HL7 message to a patient by hand, or reject it",
+        "interop.review_inboundmessage",
+    ),
 ]
 
 

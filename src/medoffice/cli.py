@@ -178,6 +178,13 @@ def cmd_hl7_resend(args) -> None:
     _call("hl7_resend", *args.control_ids)
 
 
+def cmd_hl7_listen(args) -> None:
+    _setup_django()
+    options = {k: v for k, v in (("host", args.host), ("port", args.port),
+                                 ("practice", args.practice)) if v}  # fmt: skip
+    _call("hl7_listen", **options)
+
+
 def cmd_claims(args) -> None:
     _setup_django()
     if args.claims_command == "send":
@@ -446,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite a database that is not empty")
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("hl7", help="the HL7 SIU feed's outbox")
+    p = sub.add_parser("hl7", help="HL7 v2: the SIU feed's outbox, the MLLP listener")
     hl7_sub = p.add_subparsers(dest="hl7_command", required=True)
     outbox = hl7_sub.add_parser("outbox", help="list the messages not yet delivered")
     outbox.add_argument("--all", action="store_true", help="the last 50 messages of any status")
@@ -454,6 +461,11 @@ def build_parser() -> argparse.ArgumentParser:
     resend = hl7_sub.add_parser("resend", help="send the waiting messages again, oldest first")
     resend.add_argument("control_ids", nargs="*", metavar="CONTROL_ID", help="only these")
     resend.set_defaults(func=cmd_hl7_resend)
+    listen = hl7_sub.add_parser("listen", help="receive ADT and ORU messages over MLLP")
+    listen.add_argument("--host", help="the loopback address (MEDOFFICE_HL7_LISTEN_HOST)")
+    listen.add_argument("--port", type=int, help="the TCP port (MEDOFFICE_HL7_LISTEN_PORT)")
+    listen.add_argument("--practice", help="the practice's UUID (MEDOFFICE_HL7_LISTEN_PRACTICE)")
+    listen.set_defaults(func=cmd_hl7_listen)
 
     p = sub.add_parser("ncci", help="the NCCI tables the claim scrubber reads")
     ncci_sub = p.add_subparsers(dest="ncci_command", required=True)

@@ -359,6 +359,30 @@ MEDOFFICE_HL7_FEED = _hl7_feed(env.str("MEDOFFICE_HL7_FEED", default=""))
 MEDOFFICE_HL7_TIMEOUT_SECONDS = env.int("MEDOFFICE_HL7_TIMEOUT_SECONDS", default=5)
 if MEDOFFICE_HL7_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("MEDOFFICE_HL7_TIMEOUT_SECONDS must be at least 1")
+
+# The inbound MLLP listener (`medoffice hl7 listen`, docs/interfaces.md#the-mllp-listener).
+MEDOFFICE_HL7_LISTEN_HOST = env.str("MEDOFFICE_HL7_LISTEN_HOST", default="127.0.0.1")
+if not _is_loopback(MEDOFFICE_HL7_LISTEN_HOST):
+    # MLLP is plain TCP: PHI may not cross a network unencrypted (DP-01); a TLS tunnel
+    # (stunnel) terminates on this machine and hands the bytes to the loopback port.
+    raise ImproperlyConfigured(
+        f"MEDOFFICE_HL7_LISTEN_HOST={MEDOFFICE_HL7_LISTEN_HOST!r}: MLLP is unencrypted, so"
+        " only a loopback address is allowed; put a TLS tunnel in front of it"
+    )
+MEDOFFICE_HL7_LISTEN_PORT = env.int("MEDOFFICE_HL7_LISTEN_PORT", default=2575)
+if not 0 < MEDOFFICE_HL7_LISTEN_PORT < 65536:
+    raise ImproperlyConfigured("MEDOFFICE_HL7_LISTEN_PORT must be a TCP port (1-65535)")
+# The practice the listener files messages for (its UUID); empty: the only practice there is.
+MEDOFFICE_HL7_LISTEN_PRACTICE = env.str("MEDOFFICE_HL7_LISTEN_PRACTICE", default="")
+# A frame must be complete within this many seconds of its first byte (and an idle
+# connection is closed after it): a sender that stops mid-frame cannot hold a thread.
+MEDOFFICE_HL7_LISTEN_TIMEOUT_SECONDS = env.int("MEDOFFICE_HL7_LISTEN_TIMEOUT_SECONDS", default=30)
+if MEDOFFICE_HL7_LISTEN_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("MEDOFFICE_HL7_LISTEN_TIMEOUT_SECONDS must be at least 1")
+# The largest message accepted; a bigger frame is kept (cut at this size) as broken.
+MEDOFFICE_HL7_MAX_MESSAGE_BYTES = env.int("MEDOFFICE_HL7_MAX_MESSAGE_BYTES", default=1_048_576)
+if MEDOFFICE_HL7_MAX_MESSAGE_BYTES < 1024:
+    raise ImproperlyConfigured("MEDOFFICE_HL7_MAX_MESSAGE_BYTES must be at least 1024")
 # Background work: the Django Tasks API with the database-backed queue (django-tasks-db);
 # `medoffice worker` runs it. Messages to patients go through the "messaging" queue.
 TASKS = {

@@ -24,6 +24,7 @@ urlpatterns = [
     path("", include("medoffice.reports.urls")),
     path("", include("medoffice.privacy.urls")),
     path("", include("medoffice.imports.urls")),
+    path("", include("medoffice.interop.urls")),
     path("api/", include("medoffice.api")),
     # SMART on FHIR: OAuth 2.0 / OpenID Connect, its discovery, Bulk Data export. The SMART
     # routes under /fhir/ come before the FHIR API's, whose last route answers any unknown type.

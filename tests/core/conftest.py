@@ -219,6 +219,9 @@ class World:
     other_day_close: object = None
     other_plan: object = None
     other_credit_line: object = None
+    # HL7 v2 interfaces: a lab result received for nobody we know, held for review.
+    inbound_message: object = None
+    other_inbound_message: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -684,7 +687,28 @@ def build_world(make_patient, payer, provider, location, make_user) -> World:
         setattr(world, name, value)
     for name, value in _account_papers(patient, location, world.coverage).items():
         setattr(world, name, value)
+    world.inbound_message = _held_result(location.practice, patient)
     return world
+
+
+def _held_result(practice, patient):
+    """An ORU^R01 stored by the listener and held for review, linked to `patient` (as a
+    reviewer's candidate) so the audit rows of its routes name a patient."""
+    import hashlib
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from medoffice.interop.models import InboundMessage, InboundStatus
+
+    raw = (Path(__file__).parents[1] / "interop" / "inbound" / "oru_r01.hl7").read_bytes()
+    return InboundMessage.objects.create(
+        practice=practice, received_at=timezone.now(), peer="127.0.0.1:40000",
+        sending_application="LABSYS", sending_facility="QUESTLAB", message_type="ORU",
+        trigger="R01", control_id="ORU-0001", text=raw.decode(),
+        digest=hashlib.sha256(raw).hexdigest(), size=len(raw), status=InboundStatus.REVIEW,
+        errors="unknown patient: no record with L555 (QUESTLAB)", ack_code="AE", patient=patient,
+    )  # fmt: skip
 
 
 def add_outsider(world, make_patient, other_practice, make_user) -> World:
@@ -726,6 +750,7 @@ def add_outsider(world, make_patient, other_practice, make_user) -> World:
         setattr(world, f"other_{name}", value)
     for name, value in _account_papers(world.other_patient, place, world.other_coverage).items():
         setattr(world, f"other_{name}", value)
+    world.other_inbound_message = _held_result(other_practice, world.other_patient)
     return world
 
 

@@ -223,6 +223,9 @@ WRITE_ACTIONS = {
     "POST records:roi-authorization": ["create", "update"],
     "POST records:roi-extend": ["update"],
     "POST records:roi-close": ["update"],
+    # A held lab message opened (read), filed by hand: its two results, then the message.
+    "POST interop:inbound-match": ["read", "create", "create", "update"],
+    "POST interop:inbound-dismiss": ["read", "update"],
     "POST records:roi-prepare": ["create"],
     "POST records:roi-release": ["create", "export"],
     "POST records:referral-add": ["create"],

@@ -174,7 +174,7 @@ def test_catalogue_matches_the_policy_each_view_declares():
         ticket=ids, cycle_count=ids, vendor=ids, era_file=ids, suspense_item=ids, desk_payment=ids,
         statement=ids, refund_request=ids, day_close=ids, plan=ids,
         risk_assessment=ids, risk_answer=ids, incident=ids, policy=ids, business_associate=ids,
-        import_run=ids, csv_run=ids,
+        import_run=ids, csv_run=ids, inbound_message=ids,
     )  # fmt: skip
     wrong = []
     for route in ROUTES + WEBHOOKS + SMART:

@@ -24,6 +24,8 @@ def staff(request) -> dict:
         "can_run_privacy": has_permission(user, "privacy.view_riskassessment"),
         "can_review_emergency": has_permission(user, "clinical.review_emergencyaccess"),
         "can_view_roi_queue": has_permission(user, "records.view_roirequest"),
+        "can_view_interfaces": has_permission(user, "interop.view_interfacemessage"),
+        "can_review_interfaces": has_permission(user, "interop.review_inboundmessage"),
         "can_view_inbox": has_permission(user, "records.view_communication"),
         "can_view_stock": has_permission(user, "inventory.view_item"),
         "can_view_dashboard": has_permission(user, "reports.view_dashboard"),

@@ -228,6 +228,11 @@ _ACCOUNTS_MANAGE = (
     | {"accounts.approve_refund", "accounts.close_day"}
     | {f"accounts.{action}_accountsettings" for action in ("view", "add", "change")}
 )  # the statement and collections policy (Configuration)
+# HL7 v2 interfaces (interop app): the message log, in and out, for the office's set-up
+# roles; the review queue of held inbound messages (results, registrations) for the
+# records staff and clinicians, who match them to a patient or reject them.
+_INTERFACE_LOG = {"interop.view_interfacemessage"}
+_INTERFACE_REVIEW = {"interop.review_inboundmessage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: frozenset(
@@ -303,6 +308,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _REFERRALS
         | _RELEASE
         | _IMPORTS
+        | _INTERFACE_REVIEW
     ),
     Role.CLINICIAN: frozenset(
         _READ_PATIENT
@@ -321,6 +327,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"records.answer_communication"}
         | _REFERRALS
         | _STOCK_READ
+        | _INTERFACE_REVIEW
     ),
     Role.OFFICE_MANAGER: frozenset(
         _REGISTER
@@ -342,6 +349,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _REPORTS
         | _LEDGER_READ
         | _ACCOUNTS_MANAGE
+        | _INTERFACE_LOG
     ),
     Role.PRIVACY_OFFICER: frozenset(
         _READ_PATIENT
@@ -350,7 +358,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"records.view_roirequest", "records.view_disclosure"}
         | _PRIVACY_PROGRAM
     ),
-    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX | _IMPORTS),
+    Role.ADMINISTRATOR: frozenset(
+        _CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX | _IMPORTS | _INTERFACE_LOG
+    ),
 }
 
 # Roles that use the Django admin screens (payers, locations, staff).
