@@ -1180,6 +1180,7 @@ SMART: tuple[Route, ...] = (
           kwargs=_NO_SUCH),
     Route("fhir:Group-vread", "GET", "patients.view_patient", ok=401, answers="json",
           kwargs=(*_NO_SUCH, ("version", "1"))),
+)  # fmt: skip
 
 DETAIL_ROUTES = tuple(r for r in ROUTES if r.target is not None)
 PHI_READS = tuple(r for r in ROUTES if r.phi and (r.method == "GET" or "search" in r.name))
