@@ -33,6 +33,29 @@ def test_a_role_changed_on_the_staff_screen_moves_the_group_and_is_audited(
     assert change.username == administrator.username
 
 
+def test_limiting_a_user_to_locations_on_the_staff_screen_is_audited(
+    administrator, make_user, client_for, location
+):
+    clerk = make_user(Role.FRONT_DESK)
+    profile = clerk.staff
+    url = reverse("admin:core_staffprofile_change", args=[profile.pk])
+    response = client_for(administrator).post(
+        url,
+        {
+            "user": clerk.pk, "role": Role.FRONT_DESK, "practice": profile.practice_id,
+            "locations": [location.pk], "limited_to_locations": "on",
+        },
+    )  # fmt: skip
+
+    assert response.status_code == 302, response.content[:2000]
+    profile.refresh_from_db()
+    assert profile.limited_to_locations
+    assert list(profile.locations.all()) == [location]
+    change = AuditEvent.objects.filter(action=AuditAction.PRIVILEGE_CHANGE).last()
+    assert change.detail == "limited_to_locations, locations changed (limited: True)"
+    assert change.object_id == str(clerk.pk)
+
+
 def test_an_administrator_cannot_grant_superuser_or_raw_permissions(
     administrator, make_user, client_for
 ):

@@ -340,11 +340,13 @@ def _state():
     )
 
 
-def _probe_all(clients_for_route, world, *, other: bool, hidden: Patient) -> list:
+def _probe_all(
+    clients_for_route, world, *, other: bool, hidden: Patient, routes=DETAIL_ROUTES
+) -> list:
     """Call every detail route; return what leaked: a status other than 404, a non-problem
     API body, the patient's name or MRN in the answer, or any change to the records."""
     leaks = []
-    for route in DETAIL_ROUTES:
+    for route in routes:
         client = clients_for_route(route)  # signed in outside the savepoint rolled back below
         before = _state()
         with transaction.atomic():
@@ -398,6 +400,132 @@ def test_our_users_get_404_for_another_practices_patient(
     leaks = _probe_all(client, world, other=True, hidden=world.other_patient)
 
     assert leaks == []
+
+
+# --- Location limits: a user limited to other locations finds our patient absent ---
+
+# Files and runs of the whole practice (a clearinghouse file, an 835, its suspense line) are
+# not one patient's records: a location limit does not hide them from a biller who may read
+# them (their claims, each one patient's, are limited).
+# Breaking the glass is how a member of the emergency group opens such a chart: its form
+# answers them (test_breaking_the_glass_opens_a_chart_outside_the_users_locations).
+PRACTICE_WIDE_TARGETS = {"exchange_file", "era_file", "suspense_item"}
+PATIENT_DETAIL_ROUTES = tuple(
+    r
+    for r in DETAIL_ROUTES
+    if r.phi and r.target not in PRACTICE_WIDE_TARGETS and r.name != "clinical:break-glass"
+)
+
+
+def _limited_to(user, *locations):
+    user.staff.limited_to_locations = True
+    user.staff.save(update_fields=["limited_to_locations"])
+    user.staff.locations.set(locations)
+    return user
+
+
+def test_users_limited_to_other_locations_get_404_for_every_route_of_our_patient(
+    world_with_outsider, make_user, client_for, practice
+):
+    """Every role, limited to a location where our patient is neither registered nor seen,
+    probes every route of the patient's records: all 404, nothing named, nothing changed."""
+    north = practice.locations.create(name="North", time_zone="America/Chicago")
+    clients = {}
+
+    def client(route):
+        role = next(r for r in ROLE_PERMISSIONS if role_may(r, route.permission))
+        if role not in clients:
+            clients[role] = client_for(_limited_to(make_user(role), north))
+        return clients[role]
+
+    leaks = _probe_all(
+        client, world_with_outsider, other=False, hidden=world_with_outsider.patient,
+        routes=PATIENT_DETAIL_ROUTES,
+    )  # fmt: skip
+
+    assert leaks == [], "\n".join(map(str, leaks))
+    assert len(clients) >= 4
+
+
+def test_lists_name_no_patient_outside_a_location_limited_users_locations(
+    world_with_outsider, make_user, client_for, practice
+):
+    """Every list, queue and report a role may read, read by a user limited to another
+    location: our patient is named in none of them."""
+    hidden = world_with_outsider.patient
+    north = practice.locations.create(name="North", time_zone="America/Chicago")
+    clients = {}
+    named = []
+    for route in ROUTES:
+        if route.target is not None or route.method != "GET" or not route.phi:
+            continue
+        role = next(r for r in ROLE_PERMISSIONS if role_may(r, route.permission))
+        if role not in clients:
+            clients[role] = client_for(_limited_to(make_user(role), north))
+        response = route.call(clients[role], world_with_outsider)
+        body = body_of(response)
+        if hidden.last_name in body or hidden.mrn in body:
+            named.append(route.id)
+
+    assert named == [], "\n".join(named)
+
+
+def test_a_location_limited_user_sees_no_other_locations_day_board(
+    world_with_outsider, make_user, client_for, practice, location
+):
+    north = practice.locations.create(name="North", time_zone="America/Chicago")
+    client = client_for(_limited_to(make_user(Role.FRONT_DESK), north))
+
+    assert client.get(f"/schedule/?location={location.public_id}").status_code == 404
+    own = client.get(f"/schedule/?location={north.public_id}")
+    assert own.status_code == 200
+    assert client.get("/schedule/").context["location"] == north
+
+
+def test_a_user_limited_to_the_patients_location_reaches_the_patient(
+    world_with_outsider, make_user, client_for, location
+):
+    world = world_with_outsider
+    client = client_for(_limited_to(make_user(Role.FRONT_DESK), location))
+
+    assert client.get(f"/patients/{world.patient.public_id}/").status_code == 200
+    assert client.get(f"/api/patients/{world.patient.public_id}/").status_code == 200
+
+
+def test_location_limited_search_finds_only_the_patients_of_the_users_locations(
+    world_with_outsider, make_user, client_for, practice, location
+):
+    world = world_with_outsider
+    north = practice.locations.create(name="North", time_zone="America/Chicago")
+    away = client_for(_limited_to(make_user(Role.FRONT_DESK), north))
+    here = client_for(_limited_to(make_user(Role.FRONT_DESK), location))
+
+    for client, found in ((away, False), (here, True)):
+        answer = client.post(
+            "/api/patients/search/", {"q": world.patient.last_name}, content_type="application/json"
+        )
+        assert answer.status_code == 200
+        ids = {r["id"] for r in answer.json()["results"]}
+        assert (str(world.patient.public_id) in ids) is found
+
+
+def test_breaking_the_glass_opens_a_chart_outside_the_users_locations(
+    world_with_outsider, make_user, client_for, practice
+):
+    world = world_with_outsider
+    north = practice.locations.create(name="North", time_zone="America/Chicago")
+    role = next(r for r in ROLE_PERMISSIONS if role_may(r, "clinical.break_glass"))
+    doctor = client_for(_limited_to(make_user(role), north))
+    chart = f"/patients/{world.patient.public_id}/chart/"
+    assert doctor.get(chart).status_code == 404
+
+    opened = doctor.post(
+        f"/patients/{world.patient.public_id}/chart/emergency/",
+        {"reason": "Unconscious in the waiting room, no chart at this site"},
+    )
+
+    assert opened.status_code == 302
+    assert doctor.get(chart).status_code == 200
 
 
 def test_search_never_returns_another_practices_patient(world_with_outsider, outsider, client_for):

@@ -51,10 +51,22 @@ def test_folder_exchange_writes_whole_files_and_sets_answers_aside(tmp_path):
 def test_folder_exchange_never_overwrites_a_file_in_the_outbox(tmp_path):
     exchange = FolderExchange(tmp_path / "out", tmp_path / "in")
     with exchange.session() as session:
-        session.upload("837P_1.x12", BATCH)
-        with pytest.raises(ExchangeUnavailable, match="already in the outbox"):
+        first = session.upload("837P_1.x12", BATCH)
+        with pytest.raises(ExchangeUnavailable, match="already in the outbox with other"):
             session.upload("837P_1.x12", b"other")
+        # The same bytes again (a retry whose first try was not recorded): delivered.
+        assert session.upload("837P_1.x12", BATCH) == first
     assert (tmp_path / "out" / "837P_1.x12").read_bytes() == BATCH
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["837P_1.x12"]
+
+
+def test_sftp_never_overwrites_a_file_in_the_outbox(sshd):
+    with sftp_for(sshd).session() as session:
+        first = session.upload("837P_000000008.x12", BATCH)
+        with pytest.raises(ExchangeUnavailable, match="already in the outbox with other"):
+            session.upload("837P_000000008.x12", b"other")
+        assert session.upload("837P_000000008.x12", BATCH) == first
+    assert (sshd.root / "outbound" / "837P_000000008.x12").read_bytes() == BATCH
 
 
 def test_folder_exchange_refuses_names_that_are_paths(tmp_path):

@@ -4,7 +4,7 @@ practice, else 404) on top of the route's permission (AC-02)."""
 from django.http import Http404
 
 from medoffice.accounts.models import DayClose, PaymentPlan, RefundRequest
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import location_scope, practice_id_for
 from medoffice.patients.access import patient_get_for_user
 
 
@@ -17,7 +17,9 @@ def account_patient_get_for_user(user, public_id, *, permission: str):
 def refund_request_get_for_user(user, public_id) -> RefundRequest:
     found = (
         RefundRequest.objects.filter(
-            account__practice_id=practice_id_for(user), public_id=public_id
+            location_scope(user, "account__patient"),
+            account__practice_id=practice_id_for(user),
+            public_id=public_id,
         )
         .select_related("account__patient", "payer", "charge__encounter", "requested_by")
         .first()
@@ -29,7 +31,11 @@ def refund_request_get_for_user(user, public_id) -> RefundRequest:
 
 def plan_get_for_user(user, public_id) -> PaymentPlan:
     found = (
-        PaymentPlan.objects.filter(account__practice_id=practice_id_for(user), public_id=public_id)
+        PaymentPlan.objects.filter(
+            location_scope(user, "account__patient"),
+            account__practice_id=practice_id_for(user),
+            public_id=public_id,
+        )
         .select_related("account__patient")
         .first()
     )

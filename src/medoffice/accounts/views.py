@@ -31,7 +31,7 @@ from medoffice.accounts.models import (
 )
 from medoffice.accounts.selectors import account_page, drawer_totals, settings_for
 from medoffice.billing.models import Charge
-from medoffice.core.access import practice_for, practice_id_for
+from medoffice.core.access import location_scope, patient_scope, practice_for, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction, Location
@@ -222,9 +222,9 @@ def refund_request(request, public_id):
 
 def _refund_list(request, *, status=200, form=None, failed=None):
     practice_id = practice_id_for(request.user)
-    base = RefundRequest.objects.filter(account__practice_id=practice_id).select_related(
-        "account__patient", "payer", "requested_by", "decided_by"
-    )
+    base = RefundRequest.objects.filter(
+        location_scope(request.user, "account__patient"), account__practice_id=practice_id
+    ).select_related("account__patient", "payer", "requested_by", "decided_by")
     audit_record(action=AuditAction.READ, object_type="accounts.refundrequest",
                  category=CATEGORY, detail="refunds listed")  # fmt: skip
     return render(
@@ -397,7 +397,11 @@ def statement_run_send(request):
 @requires(VIEW)
 def receipt_pdf(request, public_id):
     payment = (
-        Payment.objects.filter(public_id=public_id, practice_id=practice_id_for(request.user))
+        Payment.objects.filter(
+            location_scope(request.user, "account__patient"),
+            public_id=public_id,
+            practice_id=practice_id_for(request.user),
+        )
         .exclude(account=None)
         .select_related("account__patient", "account__practice", "location", "received_by")
         .first()
@@ -414,7 +418,7 @@ def receipt_pdf(request, public_id):
 def statement_pdf(request, public_id):
     statement = (
         Statement.objects.filter(
-            public_id=public_id, account__practice_id=practice_id_for(request.user)
+            patient_scope(request.user, "account__patient"), public_id=public_id
         )
         .select_related("account__patient")
         .first()

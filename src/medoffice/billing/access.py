@@ -12,7 +12,7 @@ from django.http import Http404
 
 from medoffice.billing.models import Charge, Encounter
 from medoffice.billing.selectors import Queue, coding_queue, encounter_list, encounters_with_content
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import in_scope_only, location_scope, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.patients.access import require_permission
@@ -27,7 +27,9 @@ def encounter_get_for_user(
 ) -> Encounter:  # fmt: skip
     practice_id = practice_id_for(user)
     encounter = (
-        encounters_with_content().filter(practice_id=practice_id, public_id=public_id).first()
+        encounters_with_content()
+        .filter(location_scope(user, "patient"), practice_id=practice_id, public_id=public_id)
+        .first()
     )
     if encounter is None:
         raise Http404
@@ -50,6 +52,7 @@ def encounter_list_for_user(
         practice_id=practice_id, statuses=statuses, provider_id=provider_id, payer_id=payer_id,
         date_from=date_from, date_to=date_to,
     )  # fmt: skip
+    encounters = in_scope_only(user, encounters)
     audit_record(
         action=AuditAction.READ, object_type="billing.encounter", category=CATEGORY,
         detail=f"{len(encounters)} encounters listed",
@@ -65,7 +68,7 @@ def queue_for_user(
     require_permission(user, "billing.view_coding_queue", category=CATEGORY)
     queue = coding_queue(
         practice_id=practice_id, provider_id=provider_id, payer_id=payer_id,
-        date_from=date_from, date_to=date_to,
+        date_from=date_from, date_to=date_to, keep=lambda rows: in_scope_only(user, rows),
     )  # fmt: skip
     audit_record(
         action=AuditAction.READ, object_type="billing.encounter", category=CATEGORY,
@@ -81,7 +84,7 @@ def charges_for_encounter(
     practice_id = practice_id_for(user)
     encounter = (
         Encounter.objects.select_related("patient", "provider", "location", "coverage__payer")
-        .filter(practice_id=practice_id, public_id=public_id)
+        .filter(location_scope(user, "patient"), practice_id=practice_id, public_id=public_id)
         .first()
     )
     if encounter is None:
@@ -105,9 +108,9 @@ def charge_list_for_user(
 ) -> list[Charge]:
     practice_id = practice_id_for(user)
     require_permission(user, "billing.view_charge", category=CATEGORY)
-    rows = Charge.objects.filter(encounter__practice_id=practice_id).select_related(
-        "encounter__patient", "provider", "coverage", "reverses"
-    )
+    rows = Charge.objects.filter(
+        location_scope(user, "encounter__patient"), encounter__practice_id=practice_id
+    ).select_related("encounter__patient", "provider", "coverage", "reverses")
     if date_from:
         rows = rows.filter(date_of_service__gte=date_from)
     if date_to:
@@ -133,7 +136,11 @@ def claim_get_for_user(
     from medoffice.billing.claim_selectors import claim_with_history
 
     practice_id = practice_id_for(user)
-    claim = claim_with_history().filter(practice_id=practice_id, public_id=public_id).first()
+    claim = (
+        claim_with_history()
+        .filter(location_scope(user, "patient"), practice_id=practice_id, public_id=public_id)
+        .first()
+    )
     if claim is None:
         raise Http404
     require_permission(user, permission, patient=claim.patient, category=CATEGORY)
@@ -149,7 +156,7 @@ def claim_list_for_user(user, **filters):
 
     practice_id = practice_id_for(user)
     require_permission(user, CLAIM_VIEW, category=CATEGORY)
-    claims = claim_list(practice_id=practice_id, **filters)
+    claims = in_scope_only(user, claim_list(practice_id=practice_id, **filters))
     audit_record(
         action=AuditAction.READ, object_type="billing.claim", category=CATEGORY,
         detail=f"{len(claims)} claims listed",

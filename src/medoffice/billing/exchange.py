@@ -194,18 +194,20 @@ def claims_queue(*, practice_id: int, by=None, claims=None) -> QueueReport:
 # ---------------------------------------------------------------- rendering
 
 
-def _local_now(practice_id: int):
+def _local_time(practice_id: int, at):
     zone = (
         Location.objects.filter(practice_id=practice_id)
         .order_by("id")
         .values_list("time_zone", flat=True)
         .first()
     )
-    return timezone.now().astimezone(ZoneInfo(zone or settings.TIME_ZONE))
+    return at.astimezone(ZoneInfo(zone or settings.TIME_ZONE))
 
 
 def batch_render(batch: ClaimBatch) -> bytes:
-    """The batch's 837P interchange, from its claims as they stand."""
+    """The batch's 837P interchange, from its claims as they stand, dated when the batch
+    was queued: every try of a batch is the same bytes, so a retry after a file already
+    reached the outbox finds it there and knows it delivered (the transports' `upload`)."""
     connection = batch.connection
     ids = list(batch.claims.order_by("id").values_list("id", flat=True))
     records = claim_records(ids)
@@ -215,7 +217,8 @@ def batch_render(batch: ClaimBatch) -> bytes:
         sender_qualifier=connection.sender_qualifier,
         receiver_qualifier=connection.receiver_qualifier,
         interchange_control_number=batch.interchange_control,
-        group_control_number=batch.group_control, created=_local_now(batch.practice_id),
+        group_control_number=batch.group_control,
+        created=_local_time(batch.practice_id, batch.created_at),
         production=batch.usage == "P",
     )  # fmt: skip
     return x12.render_837p(

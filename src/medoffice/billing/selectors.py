@@ -360,12 +360,15 @@ class Queue:
 def coding_queue(
     *, practice_id: int, provider_id=None, payer_id=None,
     date_from: date | None = None, date_to: date | None = None, limit: int = 500,
+    keep=None,
 ) -> Queue:  # fmt: skip
     """Signed encounters waiting for the coder, each with its scrubber result."""
     encounters = encounter_list(
         practice_id=practice_id, statuses=READY_TO_CODE, provider_id=provider_id,
         payer_id=payer_id, date_from=date_from, date_to=date_to, limit=limit,
     )  # fmt: skip
+    if keep is not None:  # e.g. the encounters a location-limited user may see
+        encounters = keep(encounters)
     snapshots = encounter_snapshots(encounters)
     rows = [QueueRow(e, scrub(snapshots[e.id])) for e in encounters]
     return Queue(

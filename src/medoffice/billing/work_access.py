@@ -11,7 +11,7 @@ from django.http import Http404
 from medoffice.billing import worklists
 from medoffice.billing.claim_forms import claims_for_forms
 from medoffice.billing.models import Appeal, Claim
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import in_scope_only, location_scope, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.patients.access import require_permission
@@ -33,12 +33,18 @@ _READERS = {
 }
 
 
+def _patient_of(row) -> int:
+    """The patient of a queue's row: a claim or appeal, or a row built around a claim."""
+    claim = getattr(row, "claim", row)
+    return claim.patient_id
+
+
 def queue_for_user(user, name: str, **options) -> list:
     practice_id = practice_id_for(user)
     if name not in _READERS:
         raise Http404
     require_permission(user, VIEW_QUEUES, category=CATEGORY)
-    rows = _READERS[name](practice_id=practice_id, **options)
+    rows = in_scope_only(user, _READERS[name](practice_id=practice_id, **options), _patient_of)
     audit_record(
         action=AuditAction.READ, object_type="billing.claim", category=CATEGORY,
         detail=f"{name} queue: {len(rows)} rows",
@@ -58,7 +64,11 @@ def claim_for_work(
 ) -> Claim:  # fmt: skip
     practice_id = practice_id_for(user)
     claim = (
-        claims_for_forms(Claim.objects.filter(practice_id=practice_id, public_id=public_id))
+        claims_for_forms(
+            Claim.objects.filter(
+                location_scope(user, "patient"), practice_id=practice_id, public_id=public_id
+            )
+        )
         .select_related("work__assigned_to", "batch")
         .first()
     )
@@ -79,7 +89,9 @@ def claims_for_print(user, *, public_ids=None, paper_only: bool = False) -> list
 
     practice_id = practice_id_for(user)
     require_permission(user, PRINT, category=CATEGORY)
-    claims = Claim.objects.filter(practice_id=practice_id, status__in=PRINTABLE)
+    claims = Claim.objects.filter(
+        location_scope(user, "patient"), practice_id=practice_id, status__in=PRINTABLE
+    )
     if public_ids is not None:
         claims = claims.filter(public_id__in=public_ids)
     if paper_only:
@@ -110,7 +122,11 @@ def appeal_get_for_user(
             "claim__location__practice",
             "created_by",
         )  # fmt: skip
-        .filter(claim__practice_id=practice_id, public_id=public_id)
+        .filter(
+            location_scope(user, "claim__patient"),
+            claim__practice_id=practice_id,
+            public_id=public_id,
+        )  # fmt: skip
         .first()
     )
     if appeal is None:

@@ -30,7 +30,7 @@ from medoffice.clinical.models import (
     Note,
     Result,
 )
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import in_scope_only, patient_scope, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction, AuditOutcome
 from medoffice.core.policy import has_permission
@@ -89,13 +89,33 @@ def viewer_for(user, patient: Patient) -> Viewer:
 
 def _in_scope(queryset, user, public_id, *, patient_path: str = "patient__"):
     """The record of the user's practice with this public id, else 404 (as if absent)."""
-    practice_id = practice_id_for(user)
     found = queryset.filter(
-        **{f"{patient_path}practice_id": practice_id, "public_id": public_id}
+        patient_scope(user, patient_path.removesuffix("__") or None), public_id=public_id
     ).first()
     if found is None:
         raise Http404
     return found
+
+
+def break_glass_patient_for_user(user, public_id, *, audit: bool = True) -> Patient:
+    """The patient whose chart a member of the emergency group asks to open: any patient of
+    the practice, also outside the user's locations (that is what breaking the glass is
+    for). Refused (403) without the permission; the asking is audited."""
+    patient = (
+        Patient.objects.filter(practice_id=practice_id_for(user), public_id=public_id)
+        .select_related("primary_care_provider")
+        .first()
+    )
+    if patient is None:
+        raise Http404
+    require_permission(user, BREAK_GLASS, patient=patient, category="emergency")
+    if audit:
+        audit_record(
+            action=AuditAction.READ, object_type="clinical.chart",
+            object_id=str(patient.public_id), patient=patient, category="emergency",
+            detail="emergency access form",
+        )  # fmt: skip
+    return patient
 
 
 def _patient_in_scope(user, public_id) -> Patient:
@@ -194,8 +214,7 @@ def amendment_get_for_user(user, public_id, *, permission: str) -> AmendmentRequ
 
 def emergency_access_open(user, public_id, *, reason: str) -> EmergencyAccess:
     """Break the glass: refused without the permission or without a reason; loudly audited."""
-    patient = _patient_in_scope(user, public_id)
-    require_permission(user, BREAK_GLASS, patient=patient, category="emergency")
+    patient = break_glass_patient_for_user(user, public_id, audit=False)
     reason = (reason or "").strip()
     if len(reason) < 10:
         audit_record(
@@ -254,6 +273,7 @@ def emergency_access_list_for_user(user, *, day) -> list[EmergencyAccess]:
                 started_at__lt=start + timedelta(days=1))
         .order_by("started_at")
     )  # fmt: skip
+    grants = in_scope_only(user, grants)
     for grant in grants:
         grant.flagged_actions = emergency_actions(grant)
     audit_record(

@@ -31,7 +31,7 @@ from medoffice.clinical.forms import (
 from medoffice.clinical.models import Note
 from medoffice.clinical.rules import AUDIO_CONTENT_TYPES, is_overdue
 from medoffice.clinical.states import DictationStatus
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import in_scope_only, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction, Provider
 from medoffice.core.policy import has_permission, requires
@@ -321,7 +321,7 @@ def previsit(request):
 @require_GET
 def amendment_list(request):
     practice_id = practice_id_for(request.user)
-    rows = selectors.amendment_list_open(practice_id=practice_id)
+    rows = in_scope_only(request.user, selectors.amendment_list_open(practice_id=practice_id))
     audit_record(
         action=AuditAction.READ, object_type="clinical.amendmentrequest", category="amendments",
         detail=f"{len(rows)} open amendment requests",
@@ -420,7 +420,7 @@ def dictation_upload(request, public_id):
 @require_GET
 def dictation_queue(request):
     practice_id = practice_id_for(request.user)
-    rows = selectors.dictation_queue(practice_id=practice_id)
+    rows = in_scope_only(request.user, selectors.dictation_queue(practice_id=practice_id))
     audit_record(
         action=AuditAction.READ, object_type="clinical.dictation", category="notes",
         detail=f"transcription queue: {len(rows)} dictations",
@@ -561,10 +561,7 @@ def break_glass(request, public_id):
                 "Everything you open in this chart is flagged for the privacy officer.",
             )
             return redirect("clinical:chart", public_id=grant.patient.public_id)
-    patient, _ = access.chart_get_for_user(
-        request.user, public_id, permission=access.BREAK_GLASS, category="emergency",
-        detail="emergency access form",
-    )  # fmt: skip
+    patient = access.break_glass_patient_for_user(request.user, public_id)
     status = 422 if request.method == "POST" else 200
     return render(
         request, "clinical/break_glass.html", {"patient": patient, "form": form}, status=status

@@ -1,6 +1,19 @@
-"""Scope: which practice's records a user may reach at all."""
+"""Scope: which practice's records, and which of its patients, a user may reach at all.
 
+A user reaches the records of their own practice. A staff profile may also be limited to
+its locations (`StaffProfile.limited_to_locations`): the user then reaches only the
+patients registered at one of them (home location) or with an appointment or a visit
+there, and a chart outside them only by breaking the glass (AC-04), for the grant's
+time. Everything outside scope looks absent (404), like another practice's records.
+"""
+
+from collections.abc import Callable
+from operator import attrgetter
+
+from django.apps import apps
+from django.db.models import Q
 from django.http import Http404
+from django.utils import timezone
 
 from medoffice.core.policy import is_staff_user
 
@@ -17,3 +30,72 @@ def practice_for(user):
     from medoffice.core.models import Practice
 
     return Practice.objects.filter(pk=practice_id_for(user)).first()
+
+
+def location_limit(user) -> tuple[int, ...] | None:
+    """The locations a location-limited user works at; None for a user of the whole
+    practice. Read once per request (the user object lives as long as the request)."""
+    staff = user.staff
+    if not staff.limited_to_locations:
+        return None
+    cached = getattr(staff, "_location_limit", None)
+    if cached is None:
+        cached = tuple(staff.locations.values_list("pk", flat=True))
+        staff._location_limit = cached
+    return cached
+
+
+def locations_for(user):
+    """The locations whose schedules and desks a user works: their own for a
+    location-limited user, else every location of the practice."""
+    Location = apps.get_model("core", "Location")
+    locations = Location.objects.filter(practice_id=practice_id_for(user))
+    limit = location_limit(user)
+    return locations if limit is None else locations.filter(pk__in=limit)
+
+
+def patient_scope(user, via: str | None = None) -> Q:
+    """The patients `user` may reach, as a filter: on Patient itself (`via=None`) or on a
+    model whose foreign key `via` (e.g. "patient", "encounter__patient") leads to one."""
+    prefix = f"{via}__" if via else ""
+    return Q(**{f"{prefix}practice_id": practice_id_for(user)}) & location_scope(user, via)
+
+
+def location_scope(user, via: str | None = None) -> Q:
+    """For a row already limited to the user's practice by a column of its own (a claim's,
+    an encounter's): the location limit alone, nothing for a user of the whole practice."""
+    limit = location_limit(user)
+    if limit is None:
+        return Q()
+    Patient = apps.get_model("patients", "Patient")
+    return Q(**{f"{via}__in" if via else "pk__in": Patient.objects.filter(_at(limit, user))})
+
+
+def in_scope_only(user, rows: list, patient_id_of: Callable = attrgetter("patient_id")) -> list:
+    """A list's rows without those of patients outside a location-limited user's scope; the
+    list as it is for a user of the whole practice. Lists are read for the practice, each
+    by its own tuned query, and kept here by one statement over their patients' ids."""
+    limit = location_limit(user)
+    if limit is None or not rows:
+        return rows
+    Patient = apps.get_model("patients", "Patient")
+    ids = {patient_id_of(row) for row in rows}
+    visible = set(Patient.objects.filter(_at(limit, user), pk__in=ids).values_list("pk", flat=True))
+    return [row for row in rows if patient_id_of(row) in visible]
+
+
+def _at(limit: tuple[int, ...], user) -> Q:
+    """A patient of these locations, or one whose chart the user has broken the glass for."""
+    Appointment = apps.get_model("scheduling", "Appointment")
+    Encounter = apps.get_model("billing", "Encounter")
+    EmergencyAccess = apps.get_model("clinical", "EmergencyAccess")
+    return (
+        Q(home_location_id__in=limit)
+        | Q(pk__in=Appointment.objects.filter(location_id__in=limit).values("patient_id"))
+        | Q(pk__in=Encounter.objects.filter(location_id__in=limit).values("patient_id"))
+        | Q(
+            pk__in=EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values(
+                "patient_id"
+            )
+        )
+    )

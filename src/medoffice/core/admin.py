@@ -103,8 +103,8 @@ class ProviderAdmin(PracticeScopedAdmin):
 
 @admin.register(StaffProfile)
 class StaffProfileAdmin(PracticeScopedAdmin):
-    list_display = ["user", "role", "practice"]
-    list_filter = ["role", "practice"]
+    list_display = ["user", "role", "practice", "limited_to_locations"]
+    list_filter = ["role", "practice", "limited_to_locations"]
     filter_horizontal = ["locations"]
 
     def save_model(self, request, obj, form, change):
@@ -114,6 +114,15 @@ class StaffProfileAdmin(PracticeScopedAdmin):
         super().save_model(request, obj, form, change)
         if not change or "role" in form.changed_data:
             staff_role_change(user=obj.user, role=new_role)
+        scope = sorted({"limited_to_locations", "locations"} & set(form.changed_data))
+        if change and scope:  # the user's reach changes: a privilege change (AU-01)
+            audit_record(
+                action=AuditAction.PRIVILEGE_CHANGE,
+                object_type="auth.user",
+                object_id=str(obj.user_id),
+                category="security",
+                detail=f"{', '.join(scope)} changed (limited: {obj.limited_to_locations})",
+            )
         if change and "practice" in form.changed_data:
             audit_record(
                 action=AuditAction.PRIVILEGE_CHANGE,

@@ -118,6 +118,11 @@ class StaffProfile(models.Model):
     role = models.CharField(max_length=32, choices=Role.choices)
     practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="staff")
     locations = models.ManyToManyField(Location, related_name="staff", blank=True)
+    limited_to_locations = models.BooleanField(
+        default=False,
+        help_text="Reach only the patients of these locations: registered at one, or with an "
+        "appointment or a visit there (breaking the glass opens any other chart for a while).",
+    )
 
     def __str__(self) -> str:
         return f"{self.user.get_username()} ({self.get_role_display()})"

@@ -8,7 +8,7 @@ manager (core/roles.py).
 
 from django.http import Http404
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import in_scope_only, location_scope, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.eligibility import selectors
@@ -29,7 +29,7 @@ def check_get_for_user(user, public_id) -> EligibilityCheck:
         EligibilityCheck.objects.select_related(
             "coverage__payer", "patient", "requested_by", "appointment__location"
         )
-        .filter(practice_id=practice_id, public_id=public_id)
+        .filter(location_scope(user, "patient"), practice_id=practice_id, public_id=public_id)
         .first()
     )
     if check is None:
@@ -68,6 +68,7 @@ def check_list_for_user(user, *, status="", date_from=None, date_to=None, covera
         checks = selectors.check_list(
             practice_id=practice_id, status=status, date_from=date_from, date_to=date_to
         )
+        checks = in_scope_only(user, checks)
     audit_record(
         action=AuditAction.READ, object_type="eligibility.eligibilitycheck", category=CATEGORY,
         patient=coverage.patient if coverage is not None else None,

@@ -7,7 +7,7 @@ other practices' patients cannot be probed.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import location_limit, patient_scope, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction, AuditOutcome
 from medoffice.core.policy import has_permission
@@ -38,8 +38,7 @@ def patient_get_for_user(
 ) -> Patient:
     """`related=False`: the patient's row alone, without the care provider, home location and
     merged-into record that pages show (a booking through the API needs none of them)."""
-    practice_id = practice_id_for(user)
-    patients = Patient.objects.filter(practice_id=practice_id, public_id=public_id)
+    patients = Patient.objects.filter(patient_scope(user), public_id=public_id)
     if related:
         patients = patients.select_related("primary_care_provider", "home_location", "merged_into")
     patient = next(iter(patients[:1]), None)  # public ids are unique: no ordering needed
@@ -82,10 +81,9 @@ def coverage_list_for_user(user, patient: Patient) -> list[Coverage]:
 def coverage_get_for_user(
     user, public_id, *, permission: str = "patients.view_coverage", audit: bool = True
 ):
-    practice_id = practice_id_for(user)
     coverage = (
         Coverage.objects.select_related("patient", "payer")
-        .filter(public_id=public_id, patient__practice_id=practice_id)
+        .filter(patient_scope(user, "patient"), public_id=public_id)
         .first()
     )
     if coverage is None:
@@ -99,10 +97,9 @@ def coverage_get_for_user(
 
 
 def consent_get_for_user(user, public_id, *, permission: str) -> Consent:
-    practice_id = practice_id_for(user)
     consent = (
         Consent.objects.select_related("patient")
-        .filter(public_id=public_id, patient__practice_id=practice_id)
+        .filter(patient_scope(user, "patient"), public_id=public_id)
         .first()
     )
     if consent is None:
@@ -137,7 +134,18 @@ def consent_list_for_user(user, patient: Patient) -> list[Consent]:
 def patient_search_for_user(user, query: str, *, limit: int = 25) -> SearchOutcome:
     practice_id = practice_id_for(user)
     require_permission(user, "patients.view_patient", category="demographics")
-    outcome = patient_search(practice_id=practice_id, query=query, limit=limit)
+    limited = location_limit(user) is not None
+    # A location-limited user's matches are the practice's, kept when in scope: searched
+    # with room to spare, then checked by id in one statement, so the search's indexes serve.
+    outcome = patient_search(
+        practice_id=practice_id, query=query, limit=limit * (4 if limited else 1)
+    )
+    if limited:
+        ids = [p.pk for p in outcome.results]
+        visible = set(
+            Patient.objects.filter(patient_scope(user), pk__in=ids).values_list("pk", flat=True)
+        )
+        outcome.results = [p for p in outcome.results if p.pk in visible][:limit]
     audit_record(
         action=AuditAction.QUERY,
         object_type="patients.patient",

@@ -8,7 +8,7 @@ necessary: the front desk and billers file and see administrative papers only).
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import patient_scope
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import has_permission
@@ -28,10 +28,9 @@ VIEW_CLINICAL = "records.view_clinical_document"
 
 
 def _scoped(model, user, public_id, *, related=()):
-    practice_id = practice_id_for(user)
     obj = (
         model.objects.select_related("patient", *related)
-        .filter(public_id=public_id, patient__practice_id=practice_id)
+        .filter(patient_scope(user, "patient"), public_id=public_id)
         .first()
     )
     if obj is None:

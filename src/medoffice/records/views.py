@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import in_scope_only, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction, AuditOutcome
@@ -319,6 +319,7 @@ def roi_queue(request):
     practice_id = practice_id_for(request.user)
     show_all = request.GET.get("all") == "1"
     requests = selectors.roi_queue(practice_id=practice_id, include_closed=show_all)
+    requests = in_scope_only(request.user, requests)
     audit_record(
         action=AuditAction.READ,
         object_type="records.roirequest",

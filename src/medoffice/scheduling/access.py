@@ -4,9 +4,9 @@ from datetime import datetime, time, timedelta
 
 from django.http import Http404
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import location_scope, locations_for, practice_id_for
 from medoffice.core.audit import audit_record
-from medoffice.core.models import AuditAction, Location
+from medoffice.core.models import AuditAction
 from medoffice.patients.access import require_permission
 from medoffice.scheduling.models import Appointment
 from medoffice.scheduling.selectors import day_board
@@ -23,7 +23,11 @@ def appointment_get_for_user(
 ) -> Appointment:
     practice_id = practice_id_for(user)
     appointment = (
-        _appointments().filter(public_id=public_id, location__practice_id=practice_id).first()
+        _appointments()
+        .filter(
+            location_scope(user, "patient"), public_id=public_id, location__practice_id=practice_id
+        )
+        .first()
     )
     if appointment is None:
         raise Http404
@@ -52,9 +56,9 @@ def appointment_list_for_patient(user, patient) -> list[Appointment]:
 
 
 def location_for_user(user, public_id=None):
-    """A location of the user's practice: the one asked for, else the user's first."""
-    practice_id = practice_id_for(user)
-    locations = Location.objects.filter(practice_id=practice_id)
+    """A location the user works at (any of the practice's unless the user is limited to
+    theirs): the one asked for, else the user's first."""
+    locations = locations_for(user)
     if public_id is not None:
         location = locations.filter(public_id=public_id).first()
         if location is None:

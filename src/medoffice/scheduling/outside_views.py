@@ -8,7 +8,7 @@ from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import patient_scope
 from medoffice.core.audit import audit_record
 from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction
@@ -26,7 +26,7 @@ VIEW, ADD, CHANGE = (f"scheduling.{a}_outsideappointment" for a in ("view", "add
 def _visit_for_user(user, public_id, *, permission: str) -> OutsideAppointment:
     visit = (
         OutsideAppointment.objects.select_related("patient", "ordered_by")
-        .filter(public_id=public_id, patient__practice_id=practice_id_for(user))
+        .filter(patient_scope(user, "patient"), public_id=public_id)
         .first()
     )
     if visit is None:
@@ -136,8 +136,7 @@ def outside_document_add(request, public_id):
 def outside_document(request, public_id):
     document = (
         OutsideDocument.objects.select_related("outside_visit__patient")
-        .filter(public_id=public_id,
-                outside_visit__patient__practice_id=practice_id_for(request.user))
+        .filter(patient_scope(request.user, "outside_visit__patient"), public_id=public_id)
         .first()
     )  # fmt: skip
     if document is None:

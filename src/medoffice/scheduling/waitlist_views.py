@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from medoffice.core.access import practice_id_for
+from medoffice.core.access import patient_scope
 from medoffice.core.audit import audit_record
 from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction
@@ -25,7 +25,7 @@ def waitlist_list(request):
     require_permission(request.user, "scheduling.view_appointment", category="scheduling")
     entries = list(
         WaitlistEntry.objects.filter(
-            patient__practice_id=practice_id_for(request.user), status=WaitlistStatus.WAITING
+            patient_scope(request.user, "patient"), status=WaitlistStatus.WAITING
         )
         .select_related("patient", "appointment_type", "provider", "location")
         .prefetch_related("offers")
@@ -70,7 +70,7 @@ def waitlist_add(request, public_id):
 def waitlist_remove(request, public_id):
     entry = (
         WaitlistEntry.objects.select_related("patient")
-        .filter(public_id=public_id, patient__practice_id=practice_id_for(request.user))
+        .filter(patient_scope(request.user, "patient"), public_id=public_id)
         .first()
     )
     if entry is None:

@@ -44,7 +44,9 @@ class FolderExchange:
         temporary = self.outbox / f".{name}.part"
         try:
             if final.exists():
-                raise ExchangeUnavailable(f"{name} is already in the outbox")
+                if final.read_bytes() == data:  # an earlier try wrote it and was not recorded
+                    return str(final)
+                raise ExchangeUnavailable(f"{name} is already in the outbox with other content")
             fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(fd, "wb") as out:
                 out.write(data)

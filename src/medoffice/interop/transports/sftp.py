@@ -114,6 +114,11 @@ class SftpExchange:
         final = posixpath.join(self.settings.remote_outbox, name)
         temporary = posixpath.join(self.settings.remote_outbox, f".{name}.part")
         try:
+            there = self._existing(final)
+            if there == data:  # an earlier try wrote it and was not recorded
+                return f"sftp://{self.settings.host}:{self.settings.port}/{final}"
+            if there is not None:
+                raise ExchangeUnavailable(f"{name} is already in the outbox with other content")
             self.sftp.putfo(io.BytesIO(data), temporary, file_size=len(data), confirm=True)
             self.sftp.posix_rename(temporary, final)
         except (OSError, paramiko.SSHException, EOFError) as exc:
@@ -121,6 +126,15 @@ class SftpExchange:
                 self.sftp.remove(temporary)
             raise ExchangeUnavailable(f"upload of {name} failed: {_why(exc)}") from exc
         return f"sftp://{self.settings.host}:{self.settings.port}/{final}"
+
+    def _existing(self, path: str) -> bytes | None:
+        """The file at `path` on the server, or None when there is none."""
+        buffer = io.BytesIO()
+        try:
+            self.sftp.getfo(path, buffer)
+        except FileNotFoundError:
+            return None
+        return buffer.getvalue()
 
     def incoming(self) -> list[str]:
         try:
