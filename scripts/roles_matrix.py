@@ -114,6 +114,9 @@ ROWS = [
     ("Change providers", "core.change_provider"),
     ("See API tokens (never the token itself)", "core.view_apitoken"),
     ("Revoke API tokens", "core.change_apitoken"),
+    ("See the SMART on FHIR apps and backend services (Configuration)", "smart.view_smartapp"),
+    ("Register a SMART on FHIR app or backend service", "smart.add_smartapp"),
+    ("Change a SMART app: redirect URIs, scopes, keys", "smart.change_smartapp"),
     ("Claims after they go out", None),
     (
         "See the work queues: rejections, denials, no answer, filing deadlines, appeals",
@@ -282,6 +285,11 @@ ROWS = [
         "Change the statement and collections policy, statements on the worker's clock "
         "(Configuration)",
         "accounts.change_accountsettings",
+    ),
+    ("Imports from other systems", None),
+    (
+        "Import FHIR bundles and CSV exports of another system; see the import reports",
+        "imports.import_records",
     ),
     ("Dashboard and accounting", None),
     ("See the practice dashboard", "reports.view_dashboard"),

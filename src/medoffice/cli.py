@@ -1,7 +1,7 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
 createuser, generate, audit, backup, restore, hl7, ncci, codes, claims, eligibility, chart,
 inventory, accounting, reports, retention, privacy, tasks, bench, x12, era, ledger, report,
-statements.
+statements, import.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -287,6 +287,19 @@ def cmd_era(args) -> None:
         _call("era", "pickup", **options)
 
 
+def cmd_import(args) -> None:
+    _setup_django()
+    options = {"practice": args.practice} if args.practice else {}
+    if args.import_command == "fhir":
+        options |= {"source": args.source, "link": args.link, "new": args.new,
+                    "details": args.details}  # fmt: skip
+        if args.provider:
+            options["provider"] = args.provider
+        _call("import_fhir", *args.files, **options)
+    else:
+        _call("import_csv", args.file, mapping=args.mapping, dry_run=args.dry_run, **options)
+
+
 def cmd_ledger(args) -> None:
     _setup_django()
     options = {"practice": args.practice} if args.practice else {}
@@ -551,6 +564,27 @@ def build_parser() -> argparse.ArgumentParser:
     c = era_sub.add_parser("pickup", help="post the 835s waiting in the clearinghouse inbox")
     c.add_argument("--practice", help="practice name (default: the only one)")
     p.set_defaults(func=cmd_era)
+
+    p = sub.add_parser("import", help="take in records from another system (FHIR, CSV)")
+    import_sub = p.add_subparsers(dest="import_command", required=True)
+    c = import_sub.add_parser(
+        "fhir", help="import FHIR R4 Bundles, e.g. Synthea (exit 1 if one was rejected)"
+    )
+    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("--practice", help="practice name (default: the only one)")
+    c.add_argument("--source", default="", help="the system they come from (default: Bundle)")
+    c.add_argument("--provider", help="NPI of our provider to file outside visits under")
+    c.add_argument("--link", action="append", default=[], metavar="SOURCE_ID=MRN",
+                   help="a patient held for review is this one of ours")  # fmt: skip
+    c.add_argument("--new", action="append", default=[], metavar="SOURCE_ID",
+                   help="a patient held for review is someone new")  # fmt: skip
+    c.add_argument("--details", action="store_true", help="print one line per entry")
+    c = import_sub.add_parser("csv", help="import demographics and insurance from a CSV export")
+    c.add_argument("file", metavar="FILE")
+    c.add_argument("--mapping", required=True, help="the saved column mapping's name")
+    c.add_argument("--dry-run", action="store_true", help="say per row what would happen")
+    c.add_argument("--practice", help="practice name (default: the only one)")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("ledger", help="patient accounts' ledger: check it")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True)

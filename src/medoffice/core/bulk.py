@@ -34,11 +34,13 @@ import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
+from datetime import datetime
 from functools import cache
 from itertools import chain, islice
 from operator import itemgetter
 from uuid import UUID
 
+from django.conf import settings
 from django.db import connection, connections, models, router
 
 BATCH = 5000
@@ -286,27 +288,101 @@ def ids_by(model: type[models.Model], column: str, keys: Sequence, *, batch: int
 
 
 @cache
-def _single_insert(model: type[models.Model], vendor: str) -> tuple[str, tuple[models.Field, ...]]:
+def _single_insert(
+    model: type[models.Model], vendor: str
+) -> tuple[str, tuple[models.Field, ...], bool]:
+    """(statement, fields, whether the database assigns the key) for one row of `model`."""
     meta = model._meta
-    fields = tuple(f for f in meta.local_concrete_fields if f is not meta.pk)
+    assigned = meta.pk.db_returning  # an auto-incremented key; else the row brings its own
+    fields = tuple(f for f in meta.local_concrete_fields if not (assigned and f is meta.pk))
     quote = connection.ops.quote_name
     columns = ", ".join(quote(f.column) for f in fields)
     marks = ", ".join(["%s"] * len(fields))
     # A model's own table and column names, quoted: nothing from outside.
     table, pk = quote(meta.db_table), quote(meta.pk.column)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks}) RETURNING {pk}"  # noqa: S608
-    return sql, fields
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({marks})"  # noqa: S608
+    if assigned:
+        sql += f" RETURNING {pk}"
+    return sql, fields, assigned
+
+
+# Fields whose database value is the Python value itself when it is of the field's own
+# plain type (their get_db_prep_save only checks it and hands it back): exact classes, so
+# that a subclass that transforms its value (an encrypted field, say) is always prepared by
+# the ORM, as is any value of another type (a str for an integer, a Decimal, a date).
+_INTEGERS = (
+    models.IntegerField,
+    models.BigIntegerField,
+    models.SmallIntegerField,
+    models.PositiveIntegerField,
+    models.PositiveSmallIntegerField,
+    models.PositiveBigIntegerField,
+    models.AutoField,
+    models.BigAutoField,
+    models.SmallAutoField,
+)
+_STRINGS = (
+    models.CharField,
+    models.TextField,
+    models.URLField,
+    models.EmailField,
+    models.SlugField,
+)
+_PLAIN_TYPES = (
+    {cls: str for cls in _STRINGS} | {cls: int for cls in _INTEGERS} | {models.BooleanField: bool}
+)
+# Fields that store None as NULL without a word (their preparation hands None back).
+_NULL_AS_IS = frozenset(
+    {*_PLAIN_TYPES, models.DateTimeField, models.DateField, models.UUIDField,
+     models.DecimalField}
+)  # fmt: skip
+
+
+@cache
+def _plain_type(field: models.Field) -> type | None:
+    """The value type `field` stores as it is, or None: always prepared by the ORM."""
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        return _plain_type(field.target_field)
+    return _PLAIN_TYPES.get(type(field))
+
+
+@cache
+def _null_as_is(field: models.Field) -> bool:
+    if type(field) in (models.ForeignKey, models.OneToOneField):
+        return _null_as_is(field.target_field)
+    return type(field) in _NULL_AS_IS
+
+
+def _db_value(field: models.Field, instance: models.Model):
+    value = field.pre_save(instance, True)
+    if value is None:
+        if _null_as_is(field):
+            return None
+    elif type(value) is (plain := _plain_type(field)) and (
+        plain is not int or connection.vendor == "sqlite"
+    ):  # PostgreSQL's backend wraps integers in psycopg's sized types: left to it
+        return value
+    elif type(value) is datetime and type(field) is models.DateTimeField and value.tzinfo:
+        # What the backends' adapt_datetimefield_value makes of an aware time, without the
+        # checks around it: PostgreSQL takes it as it is; SQLite stores the naive time in
+        # the connection's zone (UTC) as text.
+        if connection.vendor == "postgresql":
+            return value
+        if connection.vendor == "sqlite" and settings.USE_TZ:
+            return str(value.astimezone(connection.timezone).replace(tzinfo=None))
+    return field.get_db_prep_save(value, connection)
 
 
 def insert_row(instance: models.Model) -> models.Model:
-    """INSERT `instance` (a new row with a database-assigned primary key) and set its pk."""
-    sql, fields = _single_insert(type(instance), connection.vendor)
-    values = [
-        field.get_db_prep_save(field.pre_save(instance, True), connection) for field in fields
-    ]
+    """INSERT `instance` as objects.create() would (its fields prepared by the ORM, no
+    signals), the statement built once per model; sets the pk a database assigns. A model
+    whose key is not auto-incremented (a UUID default, a key the caller sets) inserts it."""
+    sql, fields, assigned = _single_insert(type(instance), connection.vendor)
+    values = [_db_value(field, instance) for field in fields]
     with connection.cursor() as cursor:
         cursor.execute(sql, values)
-        instance.pk = cursor.fetchone()[0]
+        if assigned:
+            instance.pk = cursor.fetchone()[0]
     instance._state.adding = False
     instance._state.db = connection.alias
     return instance

@@ -16,6 +16,7 @@ def staff(request) -> dict:
         "can_view_coding_queue": has_permission(user, "billing.view_coding_queue"),
         "can_view_claims": has_permission(user, "billing.view_claim"),
         "can_view_ledger": has_permission(user, "payments.view_ledger"),
+        "can_import_records": has_permission(user, "imports.import_records"),
         "can_view_eligibility": has_permission(user, "eligibility.view_eligibilitycheck"),
         "can_view_previsit": has_permission(user, "clinical.view_previsit"),
         "can_view_transcription": has_permission(user, "clinical.view_note"),

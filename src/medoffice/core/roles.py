@@ -123,6 +123,10 @@ _CONFIGURE = {
     "core.view_provider",
     "core.add_provider",
     "core.change_provider",
+    # SMART on FHIR apps and backend services allowed to use the FHIR API (interop/smart).
+    "smart.view_smartapp",
+    "smart.add_smartapp",
+    "smart.change_smartapp",
 }
 
 # The chart (clinical/access.py): minimum necessary by role. Diagnoses (the problem list) for
@@ -160,6 +164,8 @@ _RELEASE = {
     "records.change_recordtransfer",
 }  # fmt: skip
 _FAX_OUTBOX = {"records.view_faxoutboxitem"}
+# Migration from another system: FHIR bundles and CSV exports (imports app).
+_IMPORTS = {"imports.import_records"}
 # The supply closet: everyone who gives care sees what is on the shelf; prices and stock
 # value (and so purchase orders) are the office manager's and the assistants' who order.
 _STOCK_READ = {"inventory.view_item", "inventory.view_equipmentrecord"}
@@ -296,6 +302,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _COMMUNICATIONS
         | _REFERRALS
         | _RELEASE
+        | _IMPORTS
     ),
     Role.CLINICIAN: frozenset(
         _READ_PATIENT
@@ -343,7 +350,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"records.view_roirequest", "records.view_disclosure"}
         | _PRIVACY_PROGRAM
     ),
-    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX),
+    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX | _IMPORTS),
 }
 
 # Roles that use the Django admin screens (payers, locations, staff).

@@ -145,11 +145,14 @@ def patient_search_for_user(user, query: str, *, limit: int = 25) -> SearchOutco
         visible = set(
             Patient.objects.filter(patient_scope(user), pk__in=ids).values_list("pk", flat=True)
         )
+        if has_permission(user, "clinical.break_glass"):
+            outcome.outside = [p for p in outcome.results if p.pk not in visible][:limit]
         outcome.results = [p for p in outcome.results if p.pk in visible][:limit]
     audit_record(
         action=AuditAction.QUERY,
         object_type="patients.patient",
         category="demographics",
-        detail=f"search by {outcome.mode}: {len(outcome.results)} results",
+        detail=f"search by {outcome.mode}: {len(outcome.results)} results"
+        + (f", {len(outcome.outside)} outside the user's locations" if outcome.outside else ""),
     )
     return outcome

@@ -77,6 +77,9 @@ MODE_LABELS = {
 class SearchOutcome:
     mode: str
     results: list[Patient] = field(default_factory=list)
+    # For a location-limited member of the emergency group: matches outside their
+    # locations, whose charts they may open only by breaking the glass.
+    outside: list[Patient] = field(default_factory=list)
 
     @property
     def label(self) -> str:
