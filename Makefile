@@ -81,10 +81,12 @@ test-browser: env
 	fi
 
 # Every benchmark on SQLite; then the chart summary (issue 7: on SQLite and PostgreSQL) on
-# a throwaway PostgreSQL cluster of 100,000 patients.
+# a throwaway PostgreSQL cluster of 100,000 patients, and the FHIR Bundle import rate
+# (issue 10) on one of 20,000.
 bench: env
 	$(BIN)/python bench/run.py
 	scripts/with-postgres.sh $(BIN)/python bench/run.py --size 100000 --only chart
+	scripts/with-postgres.sh $(BIN)/python bench/run.py --size 20000 --only fhir_import
 
 # The full "proof under attack" (docs/security.md, Figures): tests/attack at full size
 # (MEDOFFICE_STRESS=1: tens of thousands of mutated X12 files, every fault point, 1,000

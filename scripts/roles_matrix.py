@@ -114,6 +114,9 @@ ROWS = [
     ("Change providers", "core.change_provider"),
     ("See API tokens (never the token itself)", "core.view_apitoken"),
     ("Revoke API tokens", "core.change_apitoken"),
+    ("See the SMART on FHIR apps and backend services (Configuration)", "smart.view_smartapp"),
+    ("Register a SMART on FHIR app or backend service", "smart.add_smartapp"),
+    ("Change a SMART app: redirect URIs, scopes, keys", "smart.change_smartapp"),
     ("Claims after they go out", None),
     (
         "See the work queues: rejections, denials, no answer, filing deadlines, appeals",
@@ -283,6 +286,11 @@ ROWS = [
         "(Configuration)",
         "accounts.change_accountsettings",
     ),
+    ("Imports from other systems", None),
+    (
+        "Import FHIR bundles and CSV exports of another system; see the import reports",
+        "imports.import_records",
+    ),
     ("Dashboard and accounting", None),
     ("See the practice dashboard", "reports.view_dashboard"),
     ("Export the general-ledger journal (CSV, IIF)", "reports.export_journal"),
@@ -293,6 +301,15 @@ ROWS = [
         )
         for code, verb in (("view", "See"), ("add", "Add"), ("change", "Change"))
     ],  # fmt: skip
+    ("Interfaces (HL7 v2)", None),
+    (
+        "See the interface message log: HL7 messages received (with the ACK sent) and sent",
+        "interop.view_interfacemessage",
+    ),
+    (
+        "Work the review queue: file a held HL7 message to a patient by hand, or reject it",
+        "interop.review_inboundmessage",
+    ),
 ]
 
 

@@ -1,7 +1,7 @@
 """The `medoffice` command for operators: serve, worker, migrate, demo, createpractice,
 createuser, generate, audit, backup, restore, hl7, ncci, codes, claims, eligibility, chart,
 inventory, accounting, reports, retention, privacy, tasks, bench, x12, era, ledger, report,
-statements.
+statements, import.
 
 Each subcommand wraps a manage.py command; every failure exits non-zero with a
 one-line reason.
@@ -178,6 +178,13 @@ def cmd_hl7_resend(args) -> None:
     _call("hl7_resend", *args.control_ids)
 
 
+def cmd_hl7_listen(args) -> None:
+    _setup_django()
+    options = {k: v for k, v in (("host", args.host), ("port", args.port),
+                                 ("practice", args.practice)) if v}  # fmt: skip
+    _call("hl7_listen", **options)
+
+
 def cmd_claims(args) -> None:
     _setup_django()
     if args.claims_command == "send":
@@ -285,6 +292,19 @@ def cmd_era(args) -> None:
         _call("era", "import", *args.files, **options)
     else:
         _call("era", "pickup", **options)
+
+
+def cmd_import(args) -> None:
+    _setup_django()
+    options = {"practice": args.practice} if args.practice else {}
+    if args.import_command == "fhir":
+        options |= {"source": args.source, "link": args.link, "new": args.new,
+                    "details": args.details}  # fmt: skip
+        if args.provider:
+            options["provider"] = args.provider
+        _call("import_fhir", *args.files, **options)
+    else:
+        _call("import_csv", args.file, mapping=args.mapping, dry_run=args.dry_run, **options)
 
 
 def cmd_ledger(args) -> None:
@@ -433,7 +453,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--force", action="store_true", help="overwrite a database that is not empty")
     p.set_defaults(func=cmd_restore)
 
-    p = sub.add_parser("hl7", help="the HL7 SIU feed's outbox")
+    p = sub.add_parser("hl7", help="HL7 v2: the SIU feed's outbox, the MLLP listener")
     hl7_sub = p.add_subparsers(dest="hl7_command", required=True)
     outbox = hl7_sub.add_parser("outbox", help="list the messages not yet delivered")
     outbox.add_argument("--all", action="store_true", help="the last 50 messages of any status")
@@ -441,6 +461,11 @@ def build_parser() -> argparse.ArgumentParser:
     resend = hl7_sub.add_parser("resend", help="send the waiting messages again, oldest first")
     resend.add_argument("control_ids", nargs="*", metavar="CONTROL_ID", help="only these")
     resend.set_defaults(func=cmd_hl7_resend)
+    listen = hl7_sub.add_parser("listen", help="receive ADT and ORU messages over MLLP")
+    listen.add_argument("--host", help="the loopback address (MEDOFFICE_HL7_LISTEN_HOST)")
+    listen.add_argument("--port", type=int, help="the TCP port (MEDOFFICE_HL7_LISTEN_PORT)")
+    listen.add_argument("--practice", help="the practice's UUID (MEDOFFICE_HL7_LISTEN_PRACTICE)")
+    listen.set_defaults(func=cmd_hl7_listen)
 
     p = sub.add_parser("ncci", help="the NCCI tables the claim scrubber reads")
     ncci_sub = p.add_subparsers(dest="ncci_command", required=True)
@@ -551,6 +576,27 @@ def build_parser() -> argparse.ArgumentParser:
     c = era_sub.add_parser("pickup", help="post the 835s waiting in the clearinghouse inbox")
     c.add_argument("--practice", help="practice name (default: the only one)")
     p.set_defaults(func=cmd_era)
+
+    p = sub.add_parser("import", help="take in records from another system (FHIR, CSV)")
+    import_sub = p.add_subparsers(dest="import_command", required=True)
+    c = import_sub.add_parser(
+        "fhir", help="import FHIR R4 Bundles, e.g. Synthea (exit 1 if one was rejected)"
+    )
+    c.add_argument("files", nargs="+", metavar="FILE")
+    c.add_argument("--practice", help="practice name (default: the only one)")
+    c.add_argument("--source", default="", help="the system they come from (default: Bundle)")
+    c.add_argument("--provider", help="NPI of our provider to file outside visits under")
+    c.add_argument("--link", action="append", default=[], metavar="SOURCE_ID=MRN",
+                   help="a patient held for review is this one of ours")  # fmt: skip
+    c.add_argument("--new", action="append", default=[], metavar="SOURCE_ID",
+                   help="a patient held for review is someone new")  # fmt: skip
+    c.add_argument("--details", action="store_true", help="print one line per entry")
+    c = import_sub.add_parser("csv", help="import demographics and insurance from a CSV export")
+    c.add_argument("file", metavar="FILE")
+    c.add_argument("--mapping", required=True, help="the saved column mapping's name")
+    c.add_argument("--dry-run", action="store_true", help="say per row what would happen")
+    c.add_argument("--practice", help="practice name (default: the only one)")
+    p.set_defaults(func=cmd_import)
 
     p = sub.add_parser("ledger", help="patient accounts' ledger: check it, rebuild summaries")
     ledger_sub = p.add_subparsers(dest="ledger_command", required=True)

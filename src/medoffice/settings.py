@@ -75,6 +75,10 @@ INSTALLED_APPS = [
     "medoffice.coding",
     "medoffice.billing",
     "medoffice.interop",
+    "medoffice.imports",
+    # SMART on FHIR: its app model must exist before django-oauth-toolkit's tables.
+    "medoffice.interop.smart",
+    "oauth2_provider",
     "django_tasks",
     "django_tasks_db",
     "medoffice.messaging",
@@ -355,6 +359,30 @@ MEDOFFICE_HL7_FEED = _hl7_feed(env.str("MEDOFFICE_HL7_FEED", default=""))
 MEDOFFICE_HL7_TIMEOUT_SECONDS = env.int("MEDOFFICE_HL7_TIMEOUT_SECONDS", default=5)
 if MEDOFFICE_HL7_TIMEOUT_SECONDS < 1:
     raise ImproperlyConfigured("MEDOFFICE_HL7_TIMEOUT_SECONDS must be at least 1")
+
+# The inbound MLLP listener (`medoffice hl7 listen`, docs/interfaces.md#the-mllp-listener).
+MEDOFFICE_HL7_LISTEN_HOST = env.str("MEDOFFICE_HL7_LISTEN_HOST", default="127.0.0.1")
+if not _is_loopback(MEDOFFICE_HL7_LISTEN_HOST):
+    # MLLP is plain TCP: PHI may not cross a network unencrypted (DP-01); a TLS tunnel
+    # (stunnel) terminates on this machine and hands the bytes to the loopback port.
+    raise ImproperlyConfigured(
+        f"MEDOFFICE_HL7_LISTEN_HOST={MEDOFFICE_HL7_LISTEN_HOST!r}: MLLP is unencrypted, so"
+        " only a loopback address is allowed; put a TLS tunnel in front of it"
+    )
+MEDOFFICE_HL7_LISTEN_PORT = env.int("MEDOFFICE_HL7_LISTEN_PORT", default=2575)
+if not 0 < MEDOFFICE_HL7_LISTEN_PORT < 65536:
+    raise ImproperlyConfigured("MEDOFFICE_HL7_LISTEN_PORT must be a TCP port (1-65535)")
+# The practice the listener files messages for (its UUID); empty: the only practice there is.
+MEDOFFICE_HL7_LISTEN_PRACTICE = env.str("MEDOFFICE_HL7_LISTEN_PRACTICE", default="")
+# A frame must be complete within this many seconds of its first byte (and an idle
+# connection is closed after it): a sender that stops mid-frame cannot hold a thread.
+MEDOFFICE_HL7_LISTEN_TIMEOUT_SECONDS = env.int("MEDOFFICE_HL7_LISTEN_TIMEOUT_SECONDS", default=30)
+if MEDOFFICE_HL7_LISTEN_TIMEOUT_SECONDS < 1:
+    raise ImproperlyConfigured("MEDOFFICE_HL7_LISTEN_TIMEOUT_SECONDS must be at least 1")
+# The largest message accepted; a bigger frame is kept (cut at this size) as broken.
+MEDOFFICE_HL7_MAX_MESSAGE_BYTES = env.int("MEDOFFICE_HL7_MAX_MESSAGE_BYTES", default=1_048_576)
+if MEDOFFICE_HL7_MAX_MESSAGE_BYTES < 1024:
+    raise ImproperlyConfigured("MEDOFFICE_HL7_MAX_MESSAGE_BYTES must be at least 1024")
 # Background work: the Django Tasks API with the database-backed queue (django-tasks-db);
 # `medoffice worker` runs it. Messages to patients go through the "messaging" queue.
 TASKS = {
@@ -498,3 +526,63 @@ MEDOFFICE_RETENTION_YEARS = env.int("MEDOFFICE_RETENTION_YEARS", default=6)
 if MEDOFFICE_RETENTION_YEARS < 6:
     raise ImproperlyConfigured("MEDOFFICE_RETENTION_YEARS must be at least 6 (HIPAA 164.316)")
 MEDOFFICE_MAX_DICTATION_BYTES = env.int("MEDOFFICE_MAX_DICTATION_BYTES", default=50 * 1024 * 1024)
+
+
+# SMART on FHIR authorization (interop/smart, docs/fhir.md): django-oauth-toolkit is the
+# OAuth 2.0 / OpenID Connect server; registered apps are smart.SmartApp.
+OAUTH2_PROVIDER_APPLICATION_MODEL = "smart.SmartApp"
+OAUTH2_PROVIDER_ACCESS_TOKEN_MODEL = "oauth2_provider.AccessToken"  # noqa: S105  # nosec B105 - a model name
+OAUTH2_PROVIDER_REFRESH_TOKEN_MODEL = "oauth2_provider.RefreshToken"  # noqa: S105  # nosec B105 - a model name
+OAUTH2_PROVIDER_ID_TOKEN_MODEL = "oauth2_provider.IDToken"  # noqa: S105  # nosec B105 - a model name
+OAUTH2_PROVIDER_GRANT_MODEL = "oauth2_provider.Grant"
+
+
+def _oidc_private_key() -> str:
+    """The RSA key id_tokens are signed with, kept in VAR_DIR (mode 0600) unless given."""
+    given = env.str("MEDOFFICE_OIDC_KEY_FILE", default="")
+    path = Path(given) if given else VAR_DIR / "oidc_rsa.pem"
+    if not path.exists():
+        from cryptography.hazmat.primitives import serialization
+        from cryptography.hazmat.primitives.asymmetric import rsa
+
+        key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+        path.touch(mode=0o600)
+        path.write_bytes(
+            key.private_bytes(
+                serialization.Encoding.PEM,
+                serialization.PrivateFormat.PKCS8,
+                serialization.NoEncryption(),
+            )
+        )
+    return path.read_text()
+
+
+SMART_ACCESS_TOKEN_SECONDS = env.int("MEDOFFICE_SMART_TOKEN_MINUTES", default=60) * 60
+OAUTH2_PROVIDER = {
+    "OAUTH2_VALIDATOR_CLASS": "medoffice.interop.smart.validator.SmartValidator",
+    "SCOPES_BACKEND_CLASS": "medoffice.interop.smart.validator.SmartScopes",
+    "APPLICATION_ADMIN_CLASS": "medoffice.interop.smart.admin.SmartAppAdmin",
+    "OIDC_ENABLED": True,
+    "OIDC_RSA_PRIVATE_KEY": _oidc_private_key(),
+    # SMART App Launch 2.0: PKCE with S256 for every authorization code; "plain" refused.
+    "PKCE_REQUIRED": True,
+    "COMPLIANT_BCP_RFC9700_PKCE_METHOD": True,
+    "COMPLIANT_BCP_RFC9700_IMPLICIT_GRANT": True,
+    # The rest of RFC 9700 (OAuth 2.0 Security BCP): tokens only in the Authorization
+    # header, `iss` in the authorization response, tokens stored hashed, refresh-token
+    # replay detection (`check --deploy` warns about each one left off).
+    "COMPLIANT_BCP_RFC9700_ACCESS_TOKEN_TRANSPORT": True,
+    "COMPLIANT_BCP_RFC9700_AUTHZ_RESPONSE_ISS": True,
+    "COMPLIANT_BCP_RFC9700_TOKEN_STORAGE": True,
+    "COMPLIANT_BCP_RFC9700_REFRESH_TOKEN": True,
+    "COMPLIANT_BCP_RFC9700_PASSWORD_GRANT": True,  # nosec B105 - refuses the password grant
+    "ACCESS_TOKEN_EXPIRE_SECONDS": SMART_ACCESS_TOKEN_SECONDS,
+    "REFRESH_TOKEN_EXPIRE_SECONDS": 30 * 24 * 3600,
+    "AUTHORIZATION_CODE_EXPIRE_SECONDS": 60,
+    "ROTATE_REFRESH_TOKEN": True,  # nosec B105 - a switch, not a secret
+    "REFRESH_TOKEN_REUSE_PROTECTION": True,
+    "REQUEST_APPROVAL_PROMPT": "force",
+    "ALLOWED_REDIRECT_URI_SCHEMES": ["https", "http"] if not HTTPS else ["https"],
+}
+# Bulk Data export files (ndjson) live here, outside any served directory (WB-03).
+EXPORTS_DIR = VAR_DIR / "exports"

@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from medoffice.interop.smart.views import smart_configuration
+
 admin.site.site_header = "MedOffice configuration"
 admin.site.site_title = "MedOffice"
 
@@ -21,6 +23,14 @@ urlpatterns = [
     path("", include("medoffice.worklist.urls")),
     path("", include("medoffice.reports.urls")),
     path("", include("medoffice.privacy.urls")),
+    path("", include("medoffice.imports.urls")),
+    path("", include("medoffice.interop.urls")),
     path("api/", include("medoffice.api")),
+    # SMART on FHIR: OAuth 2.0 / OpenID Connect, its discovery, Bulk Data export. The SMART
+    # routes under /fhir/ come before the FHIR API's, whose last route answers any unknown type.
+    path("o/", include("medoffice.interop.smart.urls")),
+    path(".well-known/smart-configuration", smart_configuration, name="smart-configuration"),
+    path("fhir/", include("medoffice.interop.smart.fhir_urls")),
+    path("fhir/", include("medoffice.interop.fhir.urls")),
     path("admin/", admin.site.urls),
 ]

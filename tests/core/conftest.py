@@ -199,6 +199,11 @@ class World:
     suspense_item: object = None
     other_era_file: object = None
     other_suspense_item: object = None
+    # Imports: a run of an (empty) FHIR collection Bundle, with its report.
+    import_run: object = None
+    other_import_run: object = None
+    csv_run: object = None  # a CSV dry run with its mapping, ready to commit
+    other_csv_run: object = None
     # Patient accounts (_account_papers): a desk payment (its receipt), a statement as sent,
     # a payer's refund waiting for approval, a closed drawer, a payment plan; the line the
     # payer overpaid.
@@ -214,6 +219,9 @@ class World:
     other_day_close: object = None
     other_plan: object = None
     other_credit_line: object = None
+    # HL7 v2 interfaces: a lab result received for nobody we know, held for review.
+    inbound_message: object = None
+    other_inbound_message: object = None
 
 
 def _coverage(patient, payer, member_id: str) -> Coverage:
@@ -592,6 +600,38 @@ def _account_papers(patient, location, coverage) -> dict:
             "day_close": close, "plan": plan, "credit_line": credit_line}  # fmt: skip
 
 
+# A collection Bundle of one Patient much like the world's John Smith (born 1980-04-01):
+# a probable match only, so it is held for review (the decision route decides it).
+HELD_BUNDLE = (
+    b'{"resourceType": "Bundle", "type": "collection", "entry": [{"fullUrl": "urn:uuid:'
+    b'0b3e6f0a-1111-4c1e-9c1e-000000000001", "resource": {"resourceType": "Patient", "id": '
+    b'"0b3e6f0a-1111-4c1e-9c1e-000000000001", "name": [{"family": "Smith", "given": ["Jon"]}],'
+    b' "gender": "male", "birthDate": "1980-04-01", "address": [{"line": ["12 Oak St"], '
+    b'"city": "Springfield", "state": "IL", "postalCode": "62704"}]}}]}'
+)
+
+
+def _import_run(practice):
+    from medoffice.imports.fhir import fhir_import
+
+    return fhir_import(HELD_BUNDLE, practice=practice, name="held.json")
+
+
+CSV_EXPORT = (
+    b"Account,First Name,Last Name,DOB,Sex,Address,City,State,Zip\r\n"
+    b"R-1,Route,Walker,1960-02-03,F,1 Main St,Springfield,IL,62701\r\n"
+)
+
+
+def _csv_run(practice):
+    from medoffice.imports.csv_import import auto_match, csv_dry_run, mapping_save, read_csv
+
+    mapping = mapping_save(
+        practice=practice, name="route", columns=auto_match(read_csv(CSV_EXPORT)[0])
+    )
+    return csv_dry_run(CSV_EXPORT, practice=practice, mapping=mapping, name="route.csv")
+
+
 def _remittance(practice, trace: str) -> dict:
     """An 835 posted for `practice` paying a claim we never sent: its line is in suspense."""
     from decimal import Decimal
@@ -641,11 +681,34 @@ def build_world(make_patient, payer, provider, location, make_user) -> World:
     _privacy(world, location.practice, doctor)
     for name, value in _closet(location).items():
         setattr(world, name, value)
+    world.import_run = _import_run(location.practice)
+    world.csv_run = _csv_run(location.practice)
     for name, value in _remittance(location.practice, "ROUTE-ERA").items():
         setattr(world, name, value)
     for name, value in _account_papers(patient, location, world.coverage).items():
         setattr(world, name, value)
+    world.inbound_message = _held_result(location.practice, patient)
     return world
+
+
+def _held_result(practice, patient):
+    """An ORU^R01 stored by the listener and held for review, linked to `patient` (as a
+    reviewer's candidate) so the audit rows of its routes name a patient."""
+    import hashlib
+    from pathlib import Path
+
+    from django.utils import timezone
+
+    from medoffice.interop.models import InboundMessage, InboundStatus
+
+    raw = (Path(__file__).parents[1] / "interop" / "inbound" / "oru_r01.hl7").read_bytes()
+    return InboundMessage.objects.create(
+        practice=practice, received_at=timezone.now(), peer="127.0.0.1:40000",
+        sending_application="LABSYS", sending_facility="QUESTLAB", message_type="ORU",
+        trigger="R01", control_id="ORU-0001", text=raw.decode(),
+        digest=hashlib.sha256(raw).hexdigest(), size=len(raw), status=InboundStatus.REVIEW,
+        errors="unknown patient: no record with L555 (QUESTLAB)", ack_code="AE", patient=patient,
+    )  # fmt: skip
 
 
 def add_outsider(world, make_patient, other_practice, make_user) -> World:
@@ -681,10 +744,13 @@ def add_outsider(world, make_patient, other_practice, make_user) -> World:
     _privacy(world, other_practice, far_doctor, prefix="other_")
     for name, value in _closet(place).items():
         setattr(world, f"other_{name}", value)
+    world.other_import_run = _import_run(other_practice)
+    world.other_csv_run = _csv_run(other_practice)
     for name, value in _remittance(other_practice, "ROUTE-ERA-OTHER").items():
         setattr(world, f"other_{name}", value)
     for name, value in _account_papers(world.other_patient, place, world.other_coverage).items():
         setattr(world, f"other_{name}", value)
+    world.other_inbound_message = _held_result(other_practice, world.other_patient)
     return world
 
 

@@ -72,20 +72,36 @@ class Route:
     # it for anything else (a PDF, a CSV, an htmx fragment...). Pages get the page checks
     # (CSP nonce on every script, tests/core/test_headers.py); the rest their type.
     answers: str = ""
+    # URL arguments computed from the world (FHIR ids of schedules, slots, versions...).
+    path_args: Callable[[Any], dict] | None = None
 
     @property
     def answer(self) -> str:
-        return self.answers or ("json" if self.api else "page")
+        return self.answers or ("json" if self.api or self.fhir else "page")
 
     @property
     def api(self) -> bool:
         return self.name.startswith("api:")
 
     @property
+    def fhir(self) -> bool:
+        """A FHIR route: JSON bodies, refusals as OperationOutcome (not problem JSON)."""
+        return self.name.startswith("fhir:")
+
+    @property
+    def searches(self) -> bool:
+        """It answers a search (audited as a query, not a read)."""
+        return "search" in self.name or (
+            self.fhir and self.name.endswith("-type") and self.method == "GET"
+        )
+
+    @property
     def id(self) -> str:
         return f"{self.method} {self.name}"
 
     def url(self, world, *, other: bool = False) -> str:
+        if self.path_args is not None:
+            return reverse(self.name, kwargs=self.path_args(world))
         if self.target is None:
             with_query = self.query and not getattr(world, "paths_only", False)
             path = reverse(self.name, kwargs=dict(self.kwargs) or None)
@@ -103,7 +119,11 @@ class Route:
         data = self.body(world) if self.body else None
         if self.method == "GET":
             return client.get(url, **extra)
-        if self.api and not self.multipart:
+        if self.method == "DELETE":
+            return client.delete(url, **extra)
+        if self.fhir and self.name.endswith("-search"):  # POST _search: a form
+            return client.post(url, data=data or {}, **extra)
+        if (self.api or self.fhir) and not self.multipart:
             method = getattr(client, self.method.lower())
             return method(url, data=data or {}, content_type="application/json", **extra)
         return client.post(url, data=data or {}, **extra)
@@ -130,6 +150,29 @@ def body_of(response) -> str:
 
 def _patient_edit(world) -> dict:
     return form_data(world.patient, PATIENT_FORM_FIELDS, preferred_name="Jack")
+
+
+def _fhir_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    empty = b'{"resourceType": "Bundle", "type": "collection", "entry": []}'
+    return SimpleUploadedFile("empty.json", empty, content_type="application/fhir+json")
+
+
+def _csv_upload():
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.core.conftest import CSV_EXPORT
+
+    return SimpleUploadedFile("export.csv", CSV_EXPORT, content_type="text/csv")
+
+
+def _csv_columns() -> dict:
+    from medoffice.imports.csv_import import auto_match, read_csv
+    from tests.core.conftest import CSV_EXPORT
+
+    columns = auto_match(read_csv(CSV_EXPORT)[0])
+    return {"name": "route"} | {f"col_{name}": header for name, header in columns.items()}
 
 
 def _coverage_add(world) -> dict:
@@ -621,6 +664,14 @@ ROUTES: tuple[Route, ...] = (
           body=_document_form, ok=302),
     Route("records:document-detail", "GET", "records.view_document", "document"),
     Route("records:document-file", "GET", "records.view_document", "document", answers="pdf"),
+    # FHIR reads of the clinical and financial types (the rest: tests/interop/fhir/).
+    Route("fhir:Encounter-instance", "GET", "billing.view_encounter", "encounter",
+          answers="json"),
+    Route("fhir:Claim-instance", "GET", "billing.view_claim", "claim", answers="json"),
+    Route("fhir:DocumentReference-instance", "GET", "records.view_document", "document",
+          answers="json"),
+    Route("fhir:ServiceRequest-instance", "GET", "records.view_referral", "referral",
+          answers="json"),
     Route("records:communication-list", "GET", "records.view_communication", "patient"),
     Route("records:communication-add", "POST", "records.add_communication", "patient",
           body=_log_form, ok=302),
@@ -749,6 +800,15 @@ ROUTES: tuple[Route, ...] = (
     Route("inventory:vendor-price", "POST", "inventory.add_vendorprice", "vendor", phi=False,
           ok=302, body=lambda w: {"item": w.item.public_id, "unit_price": "7.95",
                                   "effective_on": "2026-02-01", "vendor_sku": "RS-1"}),
+    # HL7 v2 interfaces: the message log and the review queue of held inbound messages.
+    Route("interop:message-log", "GET", "interop.view_interfacemessage"),
+    Route("interop:inbound-detail", "GET", "interop.view_interfacemessage", "inbound_message"),
+    Route("interop:review-queue", "GET", "interop.review_inboundmessage"),
+    Route("interop:review-detail", "GET", "interop.review_inboundmessage", "inbound_message"),
+    Route("interop:inbound-match", "POST", "interop.review_inboundmessage", "inbound_message",
+          body=lambda w: {"mrn": w.patient.mrn}, ok=302),
+    Route("interop:inbound-dismiss", "POST", "interop.review_inboundmessage", "inbound_message",
+          body=lambda w: {"reason": "Not one of our patients"}, ok=302),
     Route("worklist:task-list", "GET", AUTHENTICATED, phi=False),
     Route("reports:dashboard", "GET", "reports.view_dashboard", phi=False),
     Route("reports:figure", "GET", "reports.view_dashboard", phi=False,
@@ -835,6 +895,21 @@ ROUTES: tuple[Route, ...] = (
     Route("payments:era-upload", "POST", "payments.import_era", phi=False, ok=302,
           body=lambda w: {"file": _era_upload("ROUTE-UPLOAD")}),
     Route("payments:era-detail", "GET", "payments.view_ledger", "era_file", phi=False),
+    # Imports from other systems: the runs, a FHIR Bundle upload, one run's report. The
+    # reports name no patient (source ids and our MRNs): audited as reads of the run.
+    Route("imports:run-list", "GET", "imports.import_records", phi=False),
+    Route("imports:fhir-upload", "POST", "imports.import_records", phi=False, ok=302,
+          body=lambda w: {"file": _fhir_upload(), "source": "route-test"}),
+    Route("imports:run-detail", "GET", "imports.import_records", "import_run", phi=False),
+    Route("imports:fhir-decision", "POST", "imports.import_records", "import_run", phi=False,
+          ok=302, body=lambda w: {"source_id": "0b3e6f0a-1111-4c1e-9c1e-000000000001",
+                                  "new": "on"}),
+    Route("imports:csv-upload", "POST", "imports.import_records", phi=False, ok=302,
+          body=lambda w: {"file": _csv_upload()}),
+    Route("imports:csv-map", "GET", "imports.import_records", "csv_run", phi=False),
+    Route("imports:csv-map", "POST", "imports.import_records", "csv_run", phi=False, ok=302,
+          body=lambda w: _csv_columns()),
+    Route("imports:csv-commit", "POST", "imports.import_records", "csv_run", phi=False, ok=302),
     Route("accounts:receipt-pdf", "GET", "accounts.view_accounts", "desk_payment", answers="pdf"),
     # The world's patient has no consent to e-mail: refused with the reason (422).
     Route("accounts:receipt-send", "POST", "accounts.collect_payment", "desk_payment", ok=422),
@@ -928,6 +1003,185 @@ def _era_upload(trace: str):
 WEBHOOKS: tuple[Route, ...] = (
     Route("messaging:sms-inbound", "POST", PUBLIC, phi=False, ok=403,
           body=lambda w: {"From": "+12175550142", "Body": "C", "MessageSid": "SMroute"}),
+)  # fmt: skip
+
+
+# --- FHIR (interop/fhir/): every type's search, POST _search, read and vread ---
+
+
+def _fhir_row_id(world, kind: str) -> str:
+    """The id of one of the world's rows of FHIR type `kind` (any UUID for the policy walk)."""
+    import uuid
+
+    if getattr(world, "paths_only", False):
+        return str(uuid.uuid4())
+    appointment = world.appointment
+    if kind in ("Practitioner", "PractitionerRole"):
+        return str(appointment.provider.public_id)
+    if kind == "Location":
+        return str(appointment.location.public_id)
+    if kind == "Organization":
+        return str(world.payer.public_id)
+    if kind == "Schedule":
+        from medoffice.interop.fhir.resources.schedule import schedule_id
+
+        return schedule_id(appointment.provider, appointment.location)
+    if kind == "Slot":
+        return _fhir_slot(world).id
+    return str({"Patient": world.patient, "Coverage": world.coverage,
+                "Appointment": appointment}[kind].public_id)  # fmt: skip
+
+
+def _fhir_slot(world):
+    from medoffice.interop.fhir.resources.schedule import ProviderSchedule, schedule_id
+    from medoffice.interop.fhir.resources.slot import FoundSlot
+    from medoffice.scheduling.selectors import Preferences, find_slots
+
+    appointment = world.appointment
+    kind = appointment.appointment_type
+    provider, location = appointment.provider, appointment.location
+    slot = find_slots(appointment_type=kind, limit=1,
+                      prefs=Preferences(provider_ids=(provider.pk,)))[0]  # fmt: skip
+    schedule = ProviderSchedule(schedule_id(provider, location), provider, location)
+    return FoundSlot(schedule, kind, slot.starts_at, slot.ends_at)
+
+
+def _fhir_version(world, kind: str) -> dict:
+    from medoffice.interop.fhir import registry
+
+    resource_id = _fhir_row_id(world, kind)
+    if getattr(world, "paths_only", False):
+        return {"public_id": resource_id, "version": "1"}
+    rt = registry.get(kind)
+    row = _fhir_row(world, kind)
+    return {"public_id": resource_id, "version": rt.version_of(row, rt.to_resource(row))}
+
+
+def _fhir_row(world, kind: str):
+    from medoffice.core.models import Location, Provider
+    from medoffice.interop.fhir.resources.schedule import ProviderSchedule, schedule_id
+
+    appointment = world.appointment
+    if kind in ("Practitioner", "PractitionerRole"):
+        return Provider.objects.select_related("practice").get(pk=appointment.provider_id)
+    if kind == "Location":
+        return Location.objects.select_related("practice").get(pk=appointment.location_id)
+    if kind == "Schedule":
+        provider, location = appointment.provider, appointment.location
+        return ProviderSchedule(schedule_id(provider, location), provider, location)
+    if kind == "Slot":  # as the API reads it back: free or not, by asking the finder
+        from datetime import timedelta
+
+        from medoffice.interop.fhir.resources.slot import FoundSlot, _still_free
+
+        found = _fhir_slot(world)
+        kind, starts = found.appointment_type, found.starts_at
+        return FoundSlot(found.schedule, kind, starts,
+                         starts + timedelta(minutes=kind.duration_minutes),
+                         free=_still_free(found.schedule, kind, starts))  # fmt: skip
+    return {"Patient": world.patient, "Coverage": world.coverage, "Organization": world.payer,
+            "Appointment": appointment}[kind]  # fmt: skip
+
+
+def _fhir_patient_update(world) -> dict:
+    from medoffice.interop.fhir import registry
+
+    resource = registry.get("Patient").to_resource(world.patient)
+    resource["name"][0]["given"] = ["Jack"]
+    return resource
+
+
+def _fhir_booking(world) -> dict:
+    slot = _fhir_slot(world)
+    return {
+        "resourceType": "Appointment", "status": "booked",
+        "slot": [{"reference": f"Slot/{slot.id}"}],
+        "participant": [{"actor": {"reference": f"Patient/{world.duplicate.public_id}"},
+                         "status": "accepted"}],
+    }  # fmt: skip
+
+
+def _fhir_cancel(world) -> dict:
+    from medoffice.interop.fhir import registry
+
+    resource = registry.get("Appointment").to_resource(world.appointment)
+    return resource | {"status": "cancelled", "cancelationReason": {"text": "patient called"}}
+
+
+FHIR_NEW_PATIENT = {
+    "resourceType": "Patient",
+    "name": [{"use": "official", "family": "Newcomb", "given": ["Nora"]}],
+    "gender": "female", "birthDate": "1979-08-09",
+    "address": [{"use": "home", "line": ["7 Birch St"], "city": "Springfield", "state": "IL",
+                 "postalCode": "62704"}],
+}  # fmt: skip
+FHIR_READ = {
+    "Patient": "patients.view_patient", "Coverage": "patients.view_coverage",
+    "Appointment": "scheduling.view_appointment", "Slot": "scheduling.add_appointment",
+    "Practitioner": AUTHENTICATED, "PractitionerRole": AUTHENTICATED,
+    "Organization": AUTHENTICATED, "Location": AUTHENTICATED, "Schedule": AUTHENTICATED,
+}  # fmt: skip
+FHIR_PHI = frozenset({"Patient", "Coverage", "Appointment"})
+
+
+def _fhir_reads(kind: str) -> tuple[Route, ...]:
+    permission, phi = FHIR_READ[kind], kind in FHIR_PHI
+    return (
+        Route(f"fhir:{kind}-type", "GET", permission, phi=phi, answers="json"),
+        Route(f"fhir:{kind}-search", "POST", permission, phi=phi, answers="json"),
+        Route(f"fhir:{kind}-instance", "GET", permission, phi=phi, answers="json",
+              path_args=lambda w: {"public_id": _fhir_row_id(w, kind)}),
+        Route(f"fhir:{kind}-vread", "GET", permission, phi=phi, answers="json",
+              path_args=lambda w: _fhir_version(w, kind)),
+    )  # fmt: skip
+
+
+FHIR_ROUTES: tuple[Route, ...] = (
+    Route("fhir:metadata", "GET", PUBLIC, phi=False, answers="json"),
+    *(route for kind in FHIR_READ for route in _fhir_reads(kind)),
+    Route("fhir:Patient-type", "POST", "patients.add_patient", ok=201, answers="json",
+          body=lambda w: dict(FHIR_NEW_PATIENT)),
+    Route("fhir:Patient-instance", "PUT", "patients.change_patient", answers="json",
+          path_args=lambda w: {"public_id": _fhir_row_id(w, "Patient")},
+          body=_fhir_patient_update),
+    Route("fhir:Appointment-type", "POST", "scheduling.add_appointment", ok=201,
+          answers="json", body=_fhir_booking),
+    Route("fhir:Appointment-instance", "PUT", "scheduling.change_appointment", answers="json",
+          path_args=lambda w: {"public_id": _fhir_row_id(w, "Appointment")},
+          body=_fhir_cancel),
+)  # fmt: skip
+# The metadata is public: it is walked with the webhooks' kind of public routes.
+ROUTES = ROUTES + tuple(r for r in FHIR_ROUTES if r.permission != PUBLIC)
+# SMART on FHIR (interop/smart, docs/fhir.md): the OAuth 2.0 endpoints, the discovery
+# documents and the FHIR routes SMART adds. They authenticate their callers themselves (an
+# OAuth client, a bearer token; the approval page a signed-in user): `ok` is what an
+# anonymous caller gets, and tests/interop/smart drives them with real apps and tokens.
+_NO_SUCH = (("public_id", "00000000-0000-4000-8000-000000000000"),)
+SMART: tuple[Route, ...] = (
+    Route("oauth2_provider:authorize", "GET", AUTHENTICATED, phi=False, ok=302),
+    Route("oauth2_provider:token", "POST", PUBLIC, phi=False, ok=400, answers="json"),
+    Route("oauth2_provider:revoke-token", "POST", PUBLIC, phi=False, ok=400, answers="json"),
+    Route("oauth2_provider:introspect", "POST", PUBLIC, phi=False, ok=403),
+    Route("oauth2_provider:oidc-connect-discovery-info", "GET", PUBLIC, phi=False,
+          answers="json"),
+    Route("oauth2_provider:jwks-info", "GET", PUBLIC, phi=False, answers="json"),
+    Route("oauth2_provider:user-info", "GET", PUBLIC, phi=False, ok=401, answers="json"),
+    Route("smart-configuration", "GET", PUBLIC, phi=False, answers="json"),
+    Route("smart:fhir-smart-configuration", "GET", PUBLIC, phi=False, answers="json"),
+    Route("smart:export", "GET", PUBLIC, ok=401, answers="json"),
+    Route("smart:export-patients", "GET", PUBLIC, ok=401, answers="json"),
+    Route("smart:export-group", "GET", PUBLIC, ok=401, answers="json",
+          kwargs=(("group_id", "00000000-0000-4000-8000-000000000000"),)),
+    Route("smart:export-status", "GET", PUBLIC, ok=401, answers="json", kwargs=_NO_SUCH),
+    Route("smart:export-status", "DELETE", PUBLIC, ok=401, answers="json", kwargs=_NO_SUCH),
+    Route("smart:export-file", "GET", PUBLIC, ok=401, answers="json", kwargs=_NO_SUCH),
+    # Group (a provider's panel), a FHIR API type (interop/fhir/resources/group.py).
+    Route("fhir:Group-type", "GET", "patients.view_patient", ok=401, answers="json"),
+    Route("fhir:Group-search", "POST", "patients.view_patient", ok=401, answers="json"),
+    Route("fhir:Group-instance", "GET", "patients.view_patient", ok=401, answers="json",
+          kwargs=_NO_SUCH),
+    Route("fhir:Group-vread", "GET", "patients.view_patient", ok=401, answers="json",
+          kwargs=(*_NO_SUCH, ("version", "1"))),
 )  # fmt: skip
 
 DETAIL_ROUTES = tuple(r for r in ROUTES if r.target is not None)

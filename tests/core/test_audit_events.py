@@ -7,7 +7,7 @@ from medoffice.core.models import AuditAction, AuditOutcome
 from medoffice.core.roles import ROLE_PERMISSIONS, Role
 from tests.conftest import PASSWORD
 from tests.core.conftest import new_client
-from tests.core.routes import PHI_READS, ROUTES, WEBHOOKS
+from tests.core.routes import FHIR_PHI, PHI_READS, ROUTES, WEBHOOKS
 
 # One world for the module, rolled back at its end; each test in a savepoint (conftest.py).
 pytestmark = pytest.mark.usefixtures("shared_world")
@@ -36,6 +36,8 @@ def _is_phi_route(name: str) -> bool:
         return False
     if name == "clinical:term-suggest":  # the lexicon and code sets only: no patient data
         return False
+    if name.startswith("fhir:"):  # the FHIR types that carry patient data
+        return name.split(":")[1].split("-")[0] in FHIR_PHI
     return name.startswith(
         ("patients:", "scheduling:", "messaging:", "billing:", "eligibility:", "clinical:",
          "records:", "accounts:")
@@ -106,7 +108,7 @@ def test_each_phi_read_writes_exactly_one_complete_audit_row(
     _assert_complete(event, user=user, response=response, patient=patient)
     expected_action = (
         AuditAction.QUERY
-        if "search" in route.name
+        if route.searches
         else AuditAction.PRINT
         if route.name.endswith(("-pdf", "-receipt"))
         else AuditAction.EXPORT
@@ -130,6 +132,11 @@ WRITE_ACTIONS = {
     "POST patients:consent-revoke": ["update"],
     "POST patients:coverage-edit": ["update"],
     "POST api:patient-list": ["create"],
+    # FHIR writes go through the same services, so they leave the same rows.
+    "POST fhir:Patient-type": ["create"],
+    "PUT fhir:Patient-instance": ["update"],
+    "POST fhir:Appointment-type": ["create"],
+    "PUT fhir:Appointment-instance": ["update"],
     "PATCH api:patient-detail": ["update"],
     "POST api:coverage-list": ["create"],
     "PATCH api:coverage-detail": ["update"],
@@ -216,6 +223,9 @@ WRITE_ACTIONS = {
     "POST records:roi-authorization": ["create", "update"],
     "POST records:roi-extend": ["update"],
     "POST records:roi-close": ["update"],
+    # A held lab message opened (read), filed by hand: its two results, then the message.
+    "POST interop:inbound-match": ["read", "create", "create", "update"],
+    "POST interop:inbound-dismiss": ["read", "update"],
     "POST records:roi-prepare": ["create"],
     "POST records:roi-release": ["create", "export"],
     "POST records:referral-add": ["create"],

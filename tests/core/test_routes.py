@@ -15,7 +15,7 @@ from medoffice.core.policy import AUTHENTICATED, PUBLIC, HasRequiredPermission
 from medoffice.core.roles import ROLE_PERMISSIONS, Role
 from medoffice.patients.models import Consent, Coverage, Patient
 from tests.core.conftest import new_client
-from tests.core.routes import DETAIL_ROUTES, ROUTES, WEBHOOKS, body_of
+from tests.core.routes import DETAIL_ROUTES, ROUTES, SMART, WEBHOOKS, body_of
 
 # One world for the module, rolled back at its end; each test in a savepoint (conftest.py).
 pytestmark = pytest.mark.usefixtures("shared_world_with_outsider")
@@ -33,7 +33,10 @@ PUBLIC_ROUTES = {
     "core:mfa-verify",
     "core:mfa-recovery",
     "core:mfa-enrol",
+    "fhir:metadata",  # the FHIR CapabilityStatement: clients read it before signing in
 } | {r.name for r in WEBHOOKS}
+# SMART on FHIR: OAuth endpoints and routes that check their own bearer token (routes.py).
+PUBLIC_ROUTES |= {r.name for r in SMART if r.permission == PUBLIC}
 HANDLERS = ("get", "post", "put", "patch", "delete")
 ALL_PERMISSIONS = frozenset().union(*ROLE_PERMISSIONS.values())
 
@@ -53,7 +56,9 @@ def walk(patterns, namespace=""):
 def declared_policies(callback) -> dict[str, str] | None:
     """The permission per HTTP method a view declares, or None if it declares none."""
     if hasattr(callback, "medoffice_policy"):
-        return {"*": callback.medoffice_policy}
+        policy = callback.medoffice_policy
+        # A dict names the permission per method (the FHIR views, interop/fhir/views.py).
+        return dict(policy) if isinstance(policy, dict) else {"*": policy}
     cls = getattr(callback, "cls", None)
     if cls is None or not issubclass(cls, APIView):
         return None
@@ -169,9 +174,10 @@ def test_catalogue_matches_the_policy_each_view_declares():
         ticket=ids, cycle_count=ids, vendor=ids, era_file=ids, suspense_item=ids, desk_payment=ids,
         statement=ids, refund_request=ids, day_close=ids, plan=ids,
         risk_assessment=ids, risk_answer=ids, incident=ids, policy=ids, business_associate=ids,
+        import_run=ids, csv_run=ids, inbound_message=ids,
     )  # fmt: skip
     wrong = []
-    for route in ROUTES + WEBHOOKS:
+    for route in ROUTES + WEBHOOKS + SMART:
         policies = declared_policies(url_resolve(route.url(urls).split("?")[0]).func) or {}
         declared = policies.get(route.method, policies.get("*"))
         if declared != route.permission:
@@ -210,7 +216,10 @@ def test_role_gets_what_the_policy_table_says_on_every_route(role, world, make_u
             transaction.set_rollback(True)
         expected = _expected_status(role, route)
         problem_json = response.get("Content-Type") == "application/problem+json"
-        if response.status_code != expected or (route.api and expected == 403 and not problem_json):
+        if route.fhir:  # FHIR refuses with an OperationOutcome
+            problem_json = response.get("Content-Type", "").startswith("application/fhir+json")
+        refused_plainly = (route.api or route.fhir) and expected == 403 and not problem_json
+        if response.status_code != expected or refused_plainly:
             mismatches.append((route.id, response.status_code, expected))
         if response.get("Cache-Control") != "no-store":
             mismatches.append((route.id, "Cache-Control", response.get("Cache-Control")))
@@ -238,7 +247,13 @@ def test_anonymous_caller_is_sent_to_login_or_refused_on_every_route(world):
     wrong = []
     for route in ROUTES:
         response = route.call(client, world)
-        if route.api:
+        if route.fhir:
+            outcome = response.get("Content-Type", "").startswith("application/fhir+json")
+            if response.status_code != 401 or not outcome:
+                wrong.append((route.id, response.status_code, response.get("Content-Type")))
+            elif response.json()["resourceType"] != "OperationOutcome":
+                wrong.append((route.id, "not an OperationOutcome"))
+        elif route.api:
             problem = response.get("Content-Type") == "application/problem+json"
             if response.status_code not in (401, 403) or not problem:
                 wrong.append((route.id, response.status_code, response.get("Content-Type")))
@@ -248,6 +263,21 @@ def test_anonymous_caller_is_sent_to_login_or_refused_on_every_route(world):
             wrong.append((route.id, response.status_code, response.get("Location")))
 
     assert wrong == []
+
+
+@pytest.mark.parametrize("route", SMART, ids=lambda r: r.id)
+def test_a_smart_route_answers_an_anonymous_caller_as_catalogued(route, world):
+    """OAuth endpoints answer OAuth errors, discovery documents are open, the bearer-token
+    routes refuse with a 401 OperationOutcome and its challenge, the approval page sends
+    the caller to sign in."""
+    response = route.call(new_client(), world)
+
+    assert response.status_code == route.ok, body_of(response)[:300]
+    if route.ok == 401 and route.name.split(":")[0] in ("smart", "fhir"):
+        assert response.json()["resourceType"] == "OperationOutcome"
+        assert response["WWW-Authenticate"].startswith("Bearer")
+    if route.ok == 302:
+        assert response["Location"].startswith("/login/?next=")
 
 
 @pytest.mark.parametrize("route", WEBHOOKS, ids=lambda r: r.id)

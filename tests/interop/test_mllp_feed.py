@@ -174,3 +174,30 @@ def test_mllp_delivery_is_left_to_the_worker(settings, office, book, patients,
     assert message.status == "pending"
     assert message.attempts == 0
     assert message.claimed_until is None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_siu_round_trip_against_our_own_listener_which_refuses_it_with_ar(
+    transactional_db, settings, office, book, patients, commit
+):
+    """SIU out, ACK in, both ends ours: our listener does not take SIU, so it answers AR
+    with the reason, and the sender keeps the message as failed with that reason."""
+    from medoffice.interop.listener import MllpListener
+
+    (patient,) = patients(1)
+    practice = patient.practice
+    with MllpListener(practice=practice, host="127.0.0.1", port=0, timeout=2,
+                      max_bytes=1 << 20) as listener:  # fmt: skip
+        settings.MEDOFFICE_HL7_FEED = {
+            "transport": "mllp", "host": "127.0.0.1", "port": listener.address[1],
+        }  # fmt: skip
+        commit(book, patient, next_weekday_at(9, 0))
+
+    (message,) = messages()
+    assert message.status == OutboundStatus.FAILED
+    assert message.last_error == "AR: message type SIU is not taken here (ADT, ORU)"
+    from medoffice.interop.models import InboundMessage
+
+    stored = InboundMessage.objects.get()
+    assert (stored.control_id, stored.ack_code) == (message.control_id, "AR")
+    parse_strict(stored.ack_text)

@@ -226,6 +226,29 @@ def test_patient_responsibility_moves_to_the_secondary_with_a_secondary_claim(
     assert [ln.number for ln in follower.lines.all()] == [1]
 
 
+def test_a_claim_whose_charges_never_reached_the_ledger_opens_the_account_and_posts(
+    signed, practice
+):
+    from medoffice.payments.models import Account
+    from tests.billing.claimwork import claim_for
+
+    claim = claim_for(signed(lines=[line("99213")]), S.SENT)
+    assert not Account.objects.filter(patient_id=claim.patient_id).exists()
+    (visit,) = _lines(claim)
+    paid = claim_payment(claim, [service(visit, str(visit.amount - D("25.00")),
+                                         ("CO", "45", "25.00"))])  # fmt: skip
+    assert _import(practice, era_bytes([paid])).status == "posted"
+    account = Account.objects.get(patient_id=claim.patient_id)
+    entries = LedgerEntry.objects.filter(charge_id=visit.charge_id).order_by("id")
+    assert [(e.kind, e.account_id) for e in entries] == [
+        (EntryKind.CHARGE, account.pk),
+        (EntryKind.INSURANCE_PAYMENT, account.pk),
+        (EntryKind.CONTRACTUAL, account.pk),
+    ]
+    assert line_summary(visit.charge_id).by_party == {}
+    assert ledger_problems() == []
+
+
 def test_provider_level_interest_and_recoupment(sent, practice):
     claim = sent([line("99213")])
     (visit,) = _lines(claim)

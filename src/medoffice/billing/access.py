@@ -196,3 +196,17 @@ def exchange_file_get_for_user(user, public_id):
         detail=f"{record.direction} file {record.transaction or '?'} read",
     )  # fmt: skip
     return record
+
+
+def encounter_rows_for_user(user, rows):
+    """`rows` (an Encounter queryset) limited to the patients the user may reach, for a role holding
+    `billing.view_encounter` (403 otherwise); not audited here: the caller's search is."""
+    require_permission(user, VIEW, category=CATEGORY)
+    return rows.filter(location_scope(user, "patient"), practice_id=practice_id_for(user))
+
+
+def claim_rows_for_user(user, rows):
+    """`rows` (a Claim queryset) limited to the patients the user may reach, for a role holding
+    `billing.view_claim` (403 otherwise); not audited here: the caller's search is."""
+    require_permission(user, CLAIM_VIEW, category=CATEGORY)
+    return rows.filter(location_scope(user, "patient"), practice_id=practice_id_for(user))

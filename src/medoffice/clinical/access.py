@@ -304,3 +304,30 @@ def emergency_access_get_for_review(user, public_id) -> EmergencyAccess:
         user, "clinical.review_emergencyaccess", patient=grant.patient, category="emergency"
     )
     return grant
+
+
+# ---------------------------------------------------------------- one chart entry (FHIR API)
+
+
+def chart_entry_get_for_user(
+    user, model, public_id, *, permission: str, category: str, related=(), audit: bool = True
+):
+    """One row of a chart list (problem, medication, allergy, immunization, vital) of the
+    user's practice, for a role holding `permission`; audited like the chart (flagged under
+    emergency access). Another practice's row, or none, is 404."""
+    entry = _in_scope(model.objects.select_related("patient", *related), user, public_id)
+    require_permission(user, permission, patient=entry.patient, category=category)
+    if audit:
+        viewer = viewer_for(user, entry.patient)
+        audit_record(
+            action=AuditAction.READ, obj=entry, patient=entry.patient, category=category,
+            detail=viewer.audit_detail(model._meta.model_name),
+        )  # fmt: skip
+    return entry
+
+
+def chart_entries_for_user(user, model, *, permission: str, category: str):
+    """The rows of `model` of the patients the user may reach (practice, location limit), for
+    a role holding `permission` (403 otherwise). Not audited here: the search audits once."""
+    require_permission(user, permission, category=category)
+    return model.objects.filter(patient_scope(user, "patient")).select_related("patient")

@@ -74,14 +74,14 @@ def _overlaps(scope, start: date, end: date | None) -> bool:
 def problems_section(patient, scope) -> list[Section]:
     zone = patient.zone
     rows = tuple(
-        (p.dotted, p.description, p.get_status_display(), _when(p.onset), _when(p.resolved_on))
+        (p.shown_code, p.description, p.get_status_display(), _when(p.onset), _when(p.resolved_on))
         for p in Problem.objects.filter(patient=patient).order_by("status", "-recorded_at")
         if _overlaps(scope, p.onset or _day(p.recorded_at, zone), p.resolved_on)
     )
     return [
         Section(
             title="Problem list",
-            header=("ICD-10-CM", "Problem", "Status", "Onset", "Resolved"),
+            header=("Code", "Problem", "Status", "Onset", "Resolved"),
             rows=rows,
             empty_note="No problems recorded in the requested period.",
         )
@@ -257,69 +257,101 @@ def _note_text(note: Note, addenda: list[Addendum], zone) -> str:
     return "\n\n".join(f"{label}:\n{value}" for label, value in _note_facts(note, addenda, zone))
 
 
+def problem_data(p: Problem) -> fhir.ProblemData:
+    return fhir.ProblemData(
+        id=str(p.public_id), code=p.dotted, description=p.description, status=p.status,
+        recorded_at=p.recorded_at, onset=p.onset, resolved_on=p.resolved_on,
+        source_system=p.source_system, source_code=p.source_code,
+    )  # fmt: skip
+
+
+def medication_data(m: Medication) -> fhir.MedicationData:
+    """`m` with its prescriber selected."""
+    return fhir.MedicationData(
+        id=str(m.public_id), name=m.name, dose=m.dose, route=m.route,
+        frequency=m.frequency, start=m.start_date, stop=m.stop_date,
+        prescriber=str(m.prescriber) if m.prescriber else m.prescriber_name,
+        rxnorm=m.rxnorm,
+    )  # fmt: skip
+
+
+def allergy_data(a: Allergy) -> fhir.AllergyData:
+    return fhir.AllergyData(
+        id=str(a.public_id), substance=a.substance, severity=a.severity,
+        verified=a.verified, recorded_at=a.recorded_at, reaction=a.reaction,
+    )  # fmt: skip
+
+
+def immunization_data(i: Immunization) -> fhir.ImmunizationData:
+    return fhir.ImmunizationData(
+        id=str(i.public_id), cvx=i.cvx, vaccine=i.vaccine, given_on=i.given_on,
+        lot=i.lot, site=i.site,
+    )  # fmt: skip
+
+
+def vital_data(v: Vital) -> fhir.ObservationData:
+    """`v` with its encounter selected."""
+    return fhir.ObservationData(
+        id=str(v.public_id), category="vital-signs", name=v.name, taken_at=v.taken_at,
+        value=str(v.value), loinc=v.loinc, unit=v.unit,
+        encounter_id=str(v.encounter.public_id) if v.encounter_id else "",
+    )  # fmt: skip
+
+
+def result_data(r: Result) -> fhir.ObservationData:
+    """`r` with its ordering provider selected."""
+    return fhir.ObservationData(
+        id=str(r.public_id), category="laboratory" if r.kind == "lab" else "imaging",
+        name=r.name, taken_at=r.resulted_at, value=r.value, loinc=r.loinc, unit=r.unit,
+        reference_range=r.reference_range, flag=r.flag, note=r.report,
+        performer=str(r.ordering_provider) if r.ordering_provider else "",
+    )  # fmt: skip
+
+
+def note_data(note: Note, addenda: list[Addendum], zone) -> fhir.NoteData:
+    return fhir.NoteData(
+        id=str(note.public_id),
+        title=f"Visit note {_when(note.visit_date)}",
+        signed_at=note.signed_at,
+        author=str(note.provider),
+        text=_note_text(note, addenda, zone),
+    )
+
+
 def fhir_resources(patient) -> list[dict]:
     """The clinical record as FHIR R4 resources (ids are the rows' public ids)."""
     zone = patient.zone
     everything = _EverythingScope()
     problems = [
-        fhir.ProblemData(
-            id=str(p.public_id), code=p.dotted, description=p.description, status=p.status,
-            recorded_at=p.recorded_at, onset=p.onset, resolved_on=p.resolved_on,
-        )
+        problem_data(p)
         for p in Problem.objects.filter(patient=patient).order_by("recorded_at", "id")
-    ]  # fmt: skip
+    ]
     medications = [
-        fhir.MedicationData(
-            id=str(m.public_id), name=m.name, dose=m.dose, route=m.route,
-            frequency=m.frequency, start=m.start_date, stop=m.stop_date,
-            prescriber=str(m.prescriber) if m.prescriber else m.prescriber_name,
-            rxnorm=m.rxnorm,
-        )
+        medication_data(m)
         for m in Medication.objects.filter(patient=patient)
-        .select_related("prescriber").order_by("start_date", "id")
-    ]  # fmt: skip
+        .select_related("prescriber")
+        .order_by("start_date", "id")
+    ]
     allergies = [
-        fhir.AllergyData(
-            id=str(a.public_id), substance=a.substance, severity=a.severity,
-            verified=a.verified, recorded_at=a.recorded_at, reaction=a.reaction,
-        )
-        for a in Allergy.objects.filter(patient=patient).order_by("substance", "id")
-    ]  # fmt: skip
+        allergy_data(a) for a in Allergy.objects.filter(patient=patient).order_by("substance", "id")
+    ]
     immunizations = [
-        fhir.ImmunizationData(
-            id=str(i.public_id), cvx=i.cvx, vaccine=i.vaccine, given_on=i.given_on,
-            lot=i.lot, site=i.site,
-        )
+        immunization_data(i)
         for i in Immunization.objects.filter(patient=patient).order_by("given_on", "id")
-    ]  # fmt: skip
+    ]
     observations = [
-        fhir.ObservationData(
-            id=str(v.public_id), category="vital-signs", name=v.name, taken_at=v.taken_at,
-            value=str(v.value), loinc=v.loinc, unit=v.unit,
-        )
-        for v in Vital.objects.filter(patient=patient).order_by("taken_at", "id")
+        vital_data(v)
+        for v in Vital.objects.filter(patient=patient)
+        .select_related("encounter")
+        .order_by("taken_at", "id")
     ] + [
-        fhir.ObservationData(
-            id=str(r.public_id), category="laboratory" if r.kind == "lab" else "imaging",
-            name=r.name, taken_at=r.resulted_at, value=r.value, loinc=r.loinc, unit=r.unit,
-            reference_range=r.reference_range, flag=r.flag, note=r.report,
-            performer=str(r.ordering_provider) if r.ordering_provider else "",
-        )
+        result_data(r)
         for r in Result.objects.filter(patient=patient)
-        .select_related("ordering_provider").order_by("resulted_at", "id")
-    ]  # fmt: skip
+        .select_related("ordering_provider")
+        .order_by("resulted_at", "id")
+    ]
     notes = _signed_notes(patient, everything, sensitive=False)
     addenda = _addenda_by_note(notes)
-    note_data = [
-        fhir.NoteData(
-            id=str(n.public_id),
-            title=f"Visit note {_when(n.visit_date)}",
-            signed_at=n.signed_at,
-            author=str(n.provider),
-            text=_note_text(n, addenda.get(n.id, []), zone),
-        )
-        for n in notes
-    ]
     return fhir.clinical_resources(
         str(patient.public_id),
         today=timezone.localdate(),
@@ -328,7 +360,7 @@ def fhir_resources(patient) -> list[dict]:
         allergies=allergies,
         immunizations=immunizations,
         observations=observations,
-        notes=note_data,
+        notes=[note_data(n, addenda.get(n.id, []), zone) for n in notes],
     )
 
 

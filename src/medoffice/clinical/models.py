@@ -39,12 +39,20 @@ class SignOff(models.Model):
 
 
 class Problem(models.Model):
-    """A problem-list entry, ICD-10-CM coded (stored without the dot, as the coding app does)."""
+    """A problem-list entry, ICD-10-CM coded (stored without the dot, as the coding app does).
+
+    A problem imported from another system keeps the coding it came with (often SNOMED CT)
+    in source_system/source_code; its ICD-10-CM code is blank unless the source gave one.
+    """
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     patient = models.ForeignKey(Patient, on_delete=models.PROTECT, related_name="problems")
-    code = models.CharField("ICD-10-CM", max_length=8)
+    code = models.CharField("ICD-10-CM", max_length=8, blank=True)
     description = models.CharField(max_length=250)
+    source_system = models.CharField(
+        max_length=200, blank=True, help_text="The code system of an imported problem's coding"
+    )
+    source_code = models.CharField(max_length=40, blank=True)
     onset = models.DateField(null=True, blank=True)
     status = models.CharField(
         max_length=10, choices=ProblemStatus.choices, default=ProblemStatus.ACTIVE
@@ -62,12 +70,28 @@ class Problem(models.Model):
             ("change_problem", "Can add and update problems"),
         ]
         indexes = [models.Index(fields=["patient", "status", "-recorded_at"], name="problem_pt")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(code="") | ~models.Q(source_code=""),
+                name="problem_is_coded",
+            )
+        ]
 
     def __str__(self) -> str:
-        return f"{self.code} {self.description}"
+        return f"{self.code or self.source_code} {self.description}"
+
+    @property
+    def shown_code(self) -> str:
+        """ICD-10-CM with its dot, else the code an imported problem came with ("SNOMED CT
+        44054006"), so the list never shows a problem without its code."""
+        if self.code:
+            return self.dotted
+        system = {"http://snomed.info/sct": "SNOMED CT"}.get(self.source_system, "")
+        return f"{system} {self.source_code}".strip()
 
     @property
     def dotted(self) -> str:
+        """The ICD-10-CM code with its dot ('' for an imported problem coded otherwise)."""
         return self.code if len(self.code) <= 3 else f"{self.code[:3]}.{self.code[3:]}"
 
 

@@ -7,6 +7,7 @@ locks it; a signed note is never edited again (NoteSignedError): an addendum is 
 
 import hashlib
 import logging
+import re
 import uuid
 from datetime import date
 
@@ -56,6 +57,7 @@ from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 
 logger = logging.getLogger(__name__)
+ICD10_FORM = re.compile(r"[A-Z][0-9][0-9A-Z]{1,5}")
 
 SECTIONS = ("subjective", "objective", "assessment", "plan")
 
@@ -89,6 +91,26 @@ def problem_add(
         resolved_on=timezone.localdate() if status == ProblemStatus.RESOLVED else None,
     )  # fmt: skip
     return _saved(problem, category="problems", detail=f"problem {found.code}")
+
+
+@transaction.atomic
+def problem_import(
+    *, patient, description: str, source_system: str, source_code: str, code: str = "",
+    onset: date | None = None, status: str = ProblemStatus.ACTIVE,
+    resolved_on: date | None = None, detail: str = "",
+) -> Problem:  # fmt: skip
+    """A problem from another system, kept as it was coded there (SNOMED CT from Synthea).
+
+    `code` is the ICD-10-CM code only when the source itself gave one (checked for its form,
+    not against a release: the source's release may differ from ours)."""
+    problem = Problem(
+        patient=patient, code=code.replace(".", "").upper(), description=description[:250],
+        source_system=source_system, source_code=source_code, onset=onset, status=status,
+        resolved_on=resolved_on,
+    )  # fmt: skip
+    if problem.code and not ICD10_FORM.fullmatch(problem.code):
+        raise ValidationError({"code": f"{code!r} is not an ICD-10-CM code."})
+    return _saved(problem, category="problems", detail=detail or "problem imported")
 
 
 @transaction.atomic

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from medoffice.core.bulk import insert_row
 from medoffice.core.context import Actor, current_actor
 from medoffice.core.models import (
     AuditAction,
@@ -77,6 +78,8 @@ def audit_record(
     `detail` must never carry PHI: it holds codes and counts, not names.
     """
     actor = actor or current_actor()
+    if actor.via_app:
+        detail = f"{actor.via_app} {detail}"
     if obj is not None:
         object_type = object_type or obj._meta.label_lower
         object_id = object_id or str(getattr(obj, "public_id", obj.pk))
@@ -103,7 +106,7 @@ def audit_record(
         }
         mac = compute_mac(last_mac, values)
         event = AuditEvent(**(values | {"at": at}), mac=mac)
-        event.save(force_insert=True)
+        insert_row(event)  # save(force_insert=True)'s INSERT, its statement built once
         _advance_chain_head(event.id, mac)
     return event
 

@@ -19,6 +19,10 @@ class Actor:
     role: str
     client_ip: str = ""
     request_id: str = ""
+    # An OAuth client acting for the user (SMART app or backend service), and its token:
+    # every audit row it causes names both, so "which patients did this token touch" is a
+    # query (interop/smart/selectors.py).
+    via_app: str = ""
 
 
 SYSTEM = Actor(user_id=None, username="system", role="")
@@ -38,6 +42,7 @@ def current_actor() -> Actor:
         getattr(request, "user", None),
         client_ip=request.META.get("REMOTE_ADDR", ""),
         request_id=getattr(request, "request_id", ""),
+        via_app=getattr(request, "via_app", ""),
     )
 
 
@@ -71,7 +76,7 @@ def reset_request(token) -> None:
     _request.reset(token)
 
 
-def actor_for_user(user, *, client_ip: str = "", request_id: str = "") -> Actor:
+def actor_for_user(user, *, client_ip: str = "", request_id: str = "", via_app: str = "") -> Actor:
     if user is None or not user.is_authenticated:
         return Actor(None, "anonymous", "", client_ip, request_id)
     staff = getattr(user, "staff", None)
@@ -81,4 +86,5 @@ def actor_for_user(user, *, client_ip: str = "", request_id: str = "") -> Actor:
         role=staff.role if staff else "",
         client_ip=client_ip,
         request_id=request_id,
+        via_app=via_app,
     )

@@ -21,6 +21,7 @@ class AuditFilterForm(forms.Form):
     username = forms.CharField(required=False, label="User")
     patient_id = forms.CharField(required=False, label="Patient id")
     action = forms.ChoiceField(required=False, choices=[("", "Any action"), *AuditAction.choices])
+    app = forms.CharField(required=False, label="App (client id)", max_length=100)
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     sort = forms.ChoiceField(

@@ -16,6 +16,9 @@ from medoffice.core.context import reset_request, set_request
 
 SESSION_LOGIN_AT = "medoffice_login_at"
 SESSION_LAST_SEEN = "medoffice_last_seen"
+# Machine-facing paths: refusals there are documents (problem JSON, FHIR OperationOutcome),
+# never a redirect to a sign-in page.
+API_PREFIXES = ("/api/", "/fhir/")
 # Seconds between writes of the last-activity time: the idle limit is exact to this.
 LAST_SEEN_RESOLUTION = 15
 
@@ -47,7 +50,7 @@ class SessionLifetimeMiddleware:
     def __call__(self, request):
         if request.user.is_authenticated and _session_expired(request.session):
             logout(request)
-            if request.path.startswith("/api/"):
+            if request.path.startswith(API_PREFIXES):
                 return JsonResponse(
                     {
                         "type": "about:blank",
@@ -103,7 +106,7 @@ class SecondFactorMiddleware:
     def __call__(self, request):
         user = request.user
         if user.is_authenticated and not user.is_verified():
-            if request.path.startswith("/api/"):
+            if request.path.startswith(API_PREFIXES):
                 request.user = AnonymousUser()
             elif not self._open(request.path):
                 from medoffice.core.mfa import totp_device_for

@@ -123,6 +123,10 @@ _CONFIGURE = {
     "core.view_provider",
     "core.add_provider",
     "core.change_provider",
+    # SMART on FHIR apps and backend services allowed to use the FHIR API (interop/smart).
+    "smart.view_smartapp",
+    "smart.add_smartapp",
+    "smart.change_smartapp",
 }
 
 # The chart (clinical/access.py): minimum necessary by role. Diagnoses (the problem list) for
@@ -160,6 +164,8 @@ _RELEASE = {
     "records.change_recordtransfer",
 }  # fmt: skip
 _FAX_OUTBOX = {"records.view_faxoutboxitem"}
+# Migration from another system: FHIR bundles and CSV exports (imports app).
+_IMPORTS = {"imports.import_records"}
 # The supply closet: everyone who gives care sees what is on the shelf; prices and stock
 # value (and so purchase orders) are the office manager's and the assistants' who order.
 _STOCK_READ = {"inventory.view_item", "inventory.view_equipmentrecord"}
@@ -222,6 +228,11 @@ _ACCOUNTS_MANAGE = (
     | {"accounts.approve_refund", "accounts.close_day"}
     | {f"accounts.{action}_accountsettings" for action in ("view", "add", "change")}
 )  # the statement and collections policy (Configuration)
+# HL7 v2 interfaces (interop app): the message log, in and out, for the office's set-up
+# roles; the review queue of held inbound messages (results, registrations) for the
+# records staff and clinicians, who match them to a patient or reject them.
+_INTERFACE_LOG = {"interop.view_interfacemessage"}
+_INTERFACE_REVIEW = {"interop.review_inboundmessage"}
 
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
     Role.FRONT_DESK: frozenset(
@@ -296,6 +307,8 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _COMMUNICATIONS
         | _REFERRALS
         | _RELEASE
+        | _IMPORTS
+        | _INTERFACE_REVIEW
     ),
     Role.CLINICIAN: frozenset(
         _READ_PATIENT
@@ -314,6 +327,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"records.answer_communication"}
         | _REFERRALS
         | _STOCK_READ
+        | _INTERFACE_REVIEW
     ),
     Role.OFFICE_MANAGER: frozenset(
         _REGISTER
@@ -335,6 +349,7 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | _REPORTS
         | _LEDGER_READ
         | _ACCOUNTS_MANAGE
+        | _INTERFACE_LOG
     ),
     Role.PRIVACY_OFFICER: frozenset(
         _READ_PATIENT
@@ -343,7 +358,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
         | {"records.view_roirequest", "records.view_disclosure"}
         | _PRIVACY_PROGRAM
     ),
-    Role.ADMINISTRATOR: frozenset(_CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX),
+    Role.ADMINISTRATOR: frozenset(
+        _CONFIGURE | _AUDIT | _REMINDER_SETUP | _FAX_OUTBOX | _IMPORTS | _INTERFACE_LOG
+    ),
 }
 
 # Roles that use the Django admin screens (payers, locations, staff).

@@ -33,6 +33,7 @@ class AuditFilter:
     username: str = ""
     patient_id: str = ""
     action: str = ""
+    app: str = ""  # a SMART app's client id: the rows its tokens caused (core/context.py)
     date_from: date | None = None
     date_to: date | None = None
     sort: str = "-id"
@@ -50,6 +51,8 @@ def audit_event_list(flt: AuditFilter):
         events = events.filter(patient_id=flt.patient_id)
     if flt.action:
         events = events.filter(action=flt.action)
+    if flt.app:
+        events = events.filter(detail__startswith=f"app={flt.app} ")
     if flt.date_from:
         events = events.filter(at__gte=_office_midnight(flt.date_from))
     if flt.date_to:

@@ -285,6 +285,10 @@ def audit_export(request):
 
 def not_found(request, exception=None):
     """404 everywhere; for the API as problem JSON, like every other API answer."""
+    if request.path.startswith("/fhir"):
+        problem = {"severity": "error", "code": "not-found", "diagnostics": "Not found."}
+        outcome = {"resourceType": "OperationOutcome", "issue": [problem]}
+        return JsonResponse(outcome, status=404, content_type="application/fhir+json")
     if request.path.startswith("/api/"):
         return JsonResponse(
             {"type": "about:blank", "title": "Not found", "status": 404},

@@ -107,6 +107,9 @@ def _room_place(appointment: Appointment, setup) -> tuple[str, str, str]:
 
 def _devices(appointment: Appointment, setup) -> tuple[Device, ...]:
     labels = setup.equipment_labels if setup is not None else {}
+    known = getattr(appointment, "_prefetched_objects_cache", {}).get("equipment")
+    if known is not None and known.query.is_empty():
+        return ()  # the booking knows it holds none: not even a query built to say so
     ids = list(appointment.equipment.values_list("id", flat=True)) if labels else None
     if ids is not None and all(i in labels for i in ids):
         named = sorted((labels[i][1], labels[i][0]) for i in ids)  # by kind, then name

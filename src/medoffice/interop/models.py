@@ -6,9 +6,13 @@ appointment change) sends it again, oldest first.
 """
 
 import secrets
+import uuid
 
+from django.conf import settings
 from django.db import models
 
+from medoffice.core.models import Practice
+from medoffice.patients.models import Patient
 from medoffice.scheduling.models import Appointment
 
 
@@ -51,3 +55,105 @@ class OutboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.trigger} {self.control_id} ({self.status})"
+
+
+# ---------------------------------------------------------------- inbound (the MLLP listener)
+
+
+class InboundStatus(models.TextChoices):
+    RECEIVED = "received", "Received, not processed yet"
+    ACCEPTED = "accepted", "Processed (AA)"
+    REVIEW = "review", "Waiting for review"
+    ERROR = "error", "Not processed: error (AE)"
+    REJECTED = "rejected", "Not processed: refused (AR)"
+    BROKEN = "broken", "Incomplete frame: never processed"
+    RESOLVED = "resolved", "Matched by hand and filed"
+    DISMISSED = "dismissed", "Rejected by a reviewer"
+
+
+# The statuses the review queue lists: someone must look at these.
+NEEDS_REVIEW = (InboundStatus.REVIEW, InboundStatus.ERROR, InboundStatus.BROKEN)
+
+
+class InboundMessage(models.Model):
+    """One message as it arrived, stored before anything is done with it (nothing is lost).
+
+    `text` is the message exactly as received (decoded as UTF-8, else Latin-1); a frame
+    cut in the middle or too large is kept here too, as `broken`, for someone to look at.
+    """
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    received_at = models.DateTimeField()
+    peer = models.CharField(max_length=60, help_text="The sender's address, host:port")
+    sending_application = models.CharField(max_length=60, blank=True)
+    sending_facility = models.CharField(max_length=60, blank=True)
+    message_type = models.CharField(max_length=3, blank=True)
+    trigger = models.CharField(max_length=3, blank=True)
+    control_id = models.CharField(max_length=50, blank=True, help_text="MSH-10")
+    text = models.TextField()
+    digest = models.CharField(max_length=64, help_text="SHA-256 of the bytes received")
+    size = models.PositiveIntegerField(default=0)
+    status = models.CharField(
+        max_length=10, choices=InboundStatus.choices, default=InboundStatus.RECEIVED
+    )
+    errors = models.TextField(blank=True, help_text="Why it was not processed, one per line")
+    ack_code = models.CharField(max_length=2, blank=True)
+    ack_text = models.TextField(blank=True, help_text="The acknowledgment we sent, as sent")
+    duplicates = models.PositiveIntegerField(
+        default=0, help_text="Times the same control id came again (answered with the same ACK)"
+    )
+    patient = models.ForeignKey(
+        Patient, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    processed_at = models.DateTimeField(null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(null=True, blank=True)
+    review_note = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["-id"]
+        default_permissions = ()
+        permissions = [
+            ("view_interfacemessage", "Can see the interface message log (HL7 in and out)"),
+            ("review_inboundmessage", "Can match or reject inbound HL7 messages held for review"),
+        ]
+        constraints = [
+            # A sender's control id names one message: a repeat is a resend, not news.
+            models.UniqueConstraint(
+                fields=["practice", "sending_application", "sending_facility", "control_id"],
+                condition=~models.Q(control_id=""),
+                name="inbound_control_id_unique",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["practice", "status", "-id"], name="inbound_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.message_type}^{self.trigger} {self.control_id} ({self.status})"
+
+
+class ExternalIdentifier(models.Model):
+    """A patient's id in another system (a hospital's MRN), per assigning authority."""
+
+    practice = models.ForeignKey(Practice, on_delete=models.PROTECT, related_name="+")
+    patient = models.ForeignKey(
+        Patient, on_delete=models.PROTECT, related_name="external_identifiers"
+    )
+    authority = models.CharField(max_length=60, help_text="CX-4 assigning authority")
+    value = models.CharField(max_length=60)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        default_permissions = ()
+        constraints = [
+            models.UniqueConstraint(
+                fields=["practice", "authority", "value"], name="external_identifier_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.value} ({self.authority})"

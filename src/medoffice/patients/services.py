@@ -127,11 +127,13 @@ def patient_register(
     fields: dict,
     confirm_not_duplicate: bool = False,
     consents: list[dict] | None = None,
+    imported_from: str = "",
 ) -> Patient:
     """Create a patient, after checking the fields and looking for an existing record.
 
     Raises ValidationError with field errors, or DuplicatePatientError with the
-    candidates unless the user confirmed this is a different person.
+    candidates unless the user confirmed this is a different person. `imported_from`
+    names the source system of an import (which did its own duplicate matching).
     """
     fields = dict(fields)
     fields["mrn"] = (fields.get("mrn") or "").strip().upper()
@@ -163,7 +165,13 @@ def patient_register(
         obj=patient,
         patient=patient,
         category="demographics",
-        detail="duplicate warning overridden" if confirm_not_duplicate else "",
+        detail=(
+            f"imported from {imported_from}"[:200]
+            if imported_from
+            else "duplicate warning overridden"
+            if confirm_not_duplicate
+            else ""
+        ),
     )
     for consent in consents or []:
         consent_record(patient=patient, **consent)

@@ -19,7 +19,6 @@ import random
 import secrets
 import uuid
 from collections.abc import Callable, Sequence
-from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
@@ -30,6 +29,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from medoffice.core.audit import audit_record
+from medoffice.core.bulk import bigger_sqlite_cache
 from medoffice.core.identifiers import mrn_from_number, npi_from_stem
 from medoffice.core.models import AuditAction, Location, Practice, Provider
 from medoffice.core.roles import Role
@@ -899,23 +899,6 @@ def _uuid_hex(value: uuid.UUID) -> str:
     return value.hex
 
 
-@contextmanager
-def _bigger_sqlite_cache():
-    """Keep more of the growing indexes in memory while a large batch goes in (SQLite)."""
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        cache_size = int(cursor.fetchone()[0])
-        cursor.execute("PRAGMA cache_size = -262144")  # 256 MiB
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {cache_size}")
-
-
 def _reserve_mrns(practice: Practice, count: int) -> int:
     """Take `count` MRN numbers from the practice's counter at once; returns the first."""
     with transaction.atomic():
@@ -960,7 +943,7 @@ def generate_patients(
     consent_table = _Table(Consent, now=now)
     next_number = _reserve_mrns(practice, count)
     created = 0
-    with _bigger_sqlite_cache():
+    with bigger_sqlite_cache():
         while created < count:
             size = min(batch_size, count - created)
             patients, coverages, consents = [], [], []

@@ -305,7 +305,7 @@ def era_import(
 ) -> ImportResult:
     """Check and post one 835 file (see the module docstring). Never raises for bad input:
     the result says posted, already posted, or rejected with the reason."""
-    with _without_cyclic_gc():
+    with _without_cyclic_gc(), bulk.bigger_sqlite_cache():
         return _import(data, practice, name, origin, by, exchange_file)
 
 
@@ -536,23 +536,24 @@ class _Poster:
                 by_id[line.claim_id].era_lines.append(line)
         return found
 
-    def _accounts(self, patient_ids) -> dict[int, Account]:
+    def _accounts(self, patient_ids) -> dict[int, int]:
+        """{patient id: account id}, opening the accounts that are missing."""
         ids = list(set(patient_ids))
-        have = {
-            a.patient_id: a
-            for a in Account.objects.filter(practice_id=self.practice_id, patient_id__in=ids)
-        }
+        have: dict[int, int] = {}
+        for start in range(0, len(ids), CHUNK):
+            have.update(
+                Account.objects.filter(
+                    practice_id=self.practice_id, patient_id__in=ids[start : start + CHUNK]
+                ).values_list("patient_id", "id")
+            )
         missing = [pid for pid in ids if pid not in have]
         if missing:
-            Account.objects.bulk_create(
-                [
-                    Account(practice_id=self.practice_id, patient_id=pid, created_at=self.now)
-                    for pid in missing
-                ],
-                batch_size=CHUNK,
-            )
-            for a in Account.objects.filter(practice_id=self.practice_id, patient_id__in=missing):
-                have[a.patient_id] = a
+            keys = bulk.insert_rows_returning(
+                Account,
+                ({"practice_id": self.practice_id, "patient_id": pid, "created_at": self.now}
+                 for pid in missing),
+            )  # fmt: skip
+            have.update(zip(missing, keys, strict=True))
         return have
 
     def _charges_posted(self, claims) -> None:
@@ -714,9 +715,8 @@ class _Poster:
                 "payer_id": claim.payer_id}  # fmt: skip
 
     def _base(self, claim, line, plan) -> dict:
-        account = self.accounts[claim.patient_id]
         return {
-            "practice_id": self.practice_id, "account_id": account.pk,
+            "practice_id": self.practice_id, "account_id": self.accounts[claim.patient_id],
             "patient_id": claim.patient_id, "charge_id": line.charge_id, "claim_id": claim.pk,
             "claim_line_id": line.pk, "provider_id": claim.provider_id,
             "location_id": claim.location_id, "source_kind": SourceKind.ERA,
@@ -983,9 +983,23 @@ class _Poster:
                 [(pk, current) for pk in ids], to, note=f"ERA {self.r.trace_number}",
                 by=self.by, now=self.now, audit_object=self.record,
             )  # fmt: skip
-        for plan in final.values():
-            if plan.move_to in (S.DENIED, S.PARTIALLY_PAID):
-                Claim.objects.filter(pk=plan.claim.pk).update(status_reason=plan.note[:500])
+        reasons = [
+            (plan.note[:500], plan.claim.pk)
+            for plan in final.values()
+            if plan.move_to in (S.DENIED, S.PARTIALLY_PAID)
+        ]
+        if reasons:
+            with connection.cursor() as cursor:
+                cursor.executemany(
+                    "UPDATE billing_claim SET status_reason = %s WHERE id = %s", reasons
+                )
+
+    _PRIMARY = (
+        "id", "practice_id", "patient_id", "encounter_id", "encounter_version", "provider_id",
+        "location_id", "place_of_service", "service_from", "service_to", "diagnosis_codes",
+        "referring_provider_name", "referring_provider_npi", "prior_authorization",
+        "total_charge",
+    )  # fmt: skip
 
     def _queue_secondaries(self, plans) -> None:
         """A secondary claim (draft, carrying this adjudication) for each primary whose
@@ -993,59 +1007,63 @@ class _Poster:
         wanted = [p for p in plans if p.secondary is not None]
         if not wanted:
             return
-        encounters = {p.claim.encounter_id for p in wanted}
-        primaries = Claim.objects.in_bulk([p.claim.pk for p in wanted])
-        have = set(
-            Claim.objects.filter(encounter_id__in=encounters, responsibility=2, frequency="1")
-            .exclude(status=S.CLOSED)
-            .values_list("encounter_id", flat=True)
-        )
+        encounters = list({p.claim.encounter_id for p in wanted})
+        ids = [p.claim.pk for p in wanted]
+        primaries: dict[int, dict] = {}
+        have: set[int] = set()
+        for start in range(0, len(ids), CHUNK):
+            for values in Claim.objects.filter(pk__in=ids[start : start + CHUNK]).values_list(
+                *self._PRIMARY
+            ):
+                primaries[values[0]] = dict(zip(self._PRIMARY, values, strict=True))
+            have.update(
+                Claim.objects.filter(
+                    encounter_id__in=encounters[start : start + CHUNK], responsibility=2,
+                    frequency="1",
+                )
+                .exclude(status=S.CLOSED)
+                .values_list("encounter_id", flat=True)
+            )  # fmt: skip
         made = []
+        by = getattr(self.by, "pk", None)
         for plan in wanted:
             primary = primaries[plan.claim.pk]
-            if primary.encounter_id in have:
+            if primary["encounter_id"] in have:
                 continue
-            have.add(primary.encounter_id)
+            have.add(primary["encounter_id"])
             cov = plan.secondary
-            made.append((plan, Claim(
-                practice_id=primary.practice_id, patient_id=primary.patient_id,
-                encounter_id=primary.encounter_id, encounter_version=primary.encounter_version,
-                provider_id=primary.provider_id, location_id=primary.location_id,
-                payer_id=cov.payer_id, coverage=cov, responsibility=2, primary_claim=primary,
-                patient_control_number=new_control_number(),
-                place_of_service=primary.place_of_service, service_from=primary.service_from,
-                service_to=primary.service_to, diagnosis_codes=primary.diagnosis_codes,
-                referring_provider_name=primary.referring_provider_name,
-                referring_provider_npi=primary.referring_provider_npi,
-                prior_authorization=primary.prior_authorization,
-                total_charge=primary.total_charge, created_by=self.by, created_at=self.now,
-                updated_at=self.now,
-            )))  # fmt: skip
-        Claim.objects.bulk_create([c for _, c in made], batch_size=CHUNK)
-        ClaimLine.objects.bulk_create(
-            [
-                ClaimLine(
-                    claim=secondary,
-                    number=ln.number,
-                    charge_id=ln.charge_id,
-                    code=ln.code,
-                    modifiers=ln.modifiers,
-                    units=ln.units,
-                    amount=ln.amount,
-                    pointers=ln.pointers,
-                    date_of_service=ln.date_of_service,
-                    control_number=f"{secondary.patient_control_number}-{ln.number}",
-                )  # fmt: skip
-                for plan, secondary in made
+            row = {k: v for k, v in primary.items() if k != "id"}
+            row.update(
+                payer_id=cov.payer_id, coverage_id=cov.pk, responsibility=2,
+                primary_claim_id=primary["id"], patient_control_number=new_control_number(),
+                created_by_id=by, created_at=self.now, updated_at=self.now,
+            )  # fmt: skip
+            made.append((plan, row))
+        keys = bulk.insert_rows_returning(Claim, [row for _, row in made])
+        bulk.insert_rows(
+            ClaimLine,
+            (
+                {
+                    "claim_id": key,
+                    "number": ln.number,
+                    "charge_id": ln.charge_id,
+                    "code": ln.code,
+                    "modifiers": ln.modifiers,
+                    "units": ln.units,
+                    "amount": ln.amount,
+                    "pointers": ln.pointers,
+                    "date_of_service": ln.date_of_service,
+                    "control_number": f"{row['patient_control_number']}-{ln.number}",
+                }  # fmt: skip
+                for key, (plan, row) in zip(keys, made, strict=True)
                 for ln in plan.claim.era_lines
-            ],
-            batch_size=CHUNK,
+            ),
         )
         note = f"secondary claim made from the primary's ERA {self.r.trace_number}"
-        ClaimEvent.objects.bulk_create(
-            [ClaimEvent(claim=c, to_status=S.DRAFT, by=self.by, at=self.now, note=note)
-             for _, c in made],
-            batch_size=CHUNK,
+        bulk.insert_rows(
+            ClaimEvent,
+            ({"claim_id": key, "to_status": S.DRAFT, "by_id": by, "at": self.now, "note": note}
+             for key in keys),
         )  # fmt: skip
         for plan, _ in made:
             plan.era.outcome = (plan.era.outcome + "; secondary claim made")[:200]

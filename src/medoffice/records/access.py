@@ -176,3 +176,22 @@ def refuse_unless(user, permission: str, *, patient=None, category="") -> None:
     if not has_permission(user, permission):
         require_permission(user, permission, patient=patient, category=category)
         raise PermissionDenied
+
+
+def document_rows_for_user(user):
+    """The filed documents of the patients the user may reach that this role may list
+    (clinical categories only with `records.view_clinical_document`); not audited here:
+    the search audits once."""
+    require_permission(user, "records.view_document", category="documents")
+    documents = Document.objects.filter(patient_scope(user, "patient")).select_related("patient")
+    if not may_see_clinical(user):
+        documents = documents.exclude(category__in=CLINICAL_CATEGORIES)
+    return documents
+
+
+def referral_rows_for_user(user):
+    """The referrals of the patients the user may reach, for `records.view_referral`."""
+    require_permission(user, "records.view_referral", category="referrals")
+    return Referral.objects.filter(patient_scope(user, "patient")).select_related(
+        "patient", "provider"
+    )

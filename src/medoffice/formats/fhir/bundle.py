@@ -3,6 +3,7 @@
 import base64
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -14,6 +15,9 @@ CONDITION_CATEGORY = "http://terminology.hl7.org/CodeSystem/condition-category"
 CONDITION_VER_STATUS = "http://terminology.hl7.org/CodeSystem/condition-ver-status"
 SUBSCRIBER_RELATIONSHIP = "http://terminology.hl7.org/CodeSystem/subscriber-relationship"
 SHA256_SYSTEM = "urn:ietf:rfc:6920:sha-256"  # the stored file's digest, as an identifier
+PAYER_ID_SYSTEM = "urn:x12:payer-id"
+# The office's own appointment types, named by their public id (a local code system).
+APPOINTMENT_TYPE_SYSTEM = "urn:medoffice:appointment-type"
 
 GENDER = {"F": "female", "M": "male", "U": "unknown"}
 # X12 individual relationship code -> FHIR subscriber-relationship
@@ -54,6 +58,7 @@ class PractitionerData:
     given: str
     npi: str
     credentials: str = ""
+    active: bool = True
 
 
 @dataclass(frozen=True)
@@ -110,7 +115,12 @@ class AppointmentData:
     end: datetime
     status: str
     practitioner_id: str
-    description: str = ""
+    description: str = ""  # the appointment type's name
+    location_id: str = ""
+    appointment_type_id: str = ""  # the office's appointment type (a local code)
+    reason: str = ""
+    cancel_reason: str = ""
+    created: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -124,6 +134,7 @@ class DocumentData:
     sha256: str
     filed_at: datetime
     data: bytes | None = None  # the file itself, when the transfer carries it
+    url: str = ""  # where an authorised client fetches the file, when it is not carried
 
 
 @dataclass(frozen=True)
@@ -140,8 +151,20 @@ class PatientRecord:
     extra_resources: tuple[dict, ...] = field(default=())
 
 
-def _ref(resource_id: str) -> dict:
+# How one resource names another: inside a Bundle by urn:uuid, over REST as "Type/id".
+Ref = Callable[[str, str], dict]  # (resource type, id) -> Reference
+
+
+def urn_ref(resource_type: str, resource_id: str) -> dict:
     return {"reference": f"urn:uuid:{resource_id}"}
+
+
+def rest_ref(resource_type: str, resource_id: str) -> dict:
+    return {"reference": f"{resource_type}/{resource_id}"}
+
+
+def _ref(resource_id: str) -> dict:
+    return urn_ref("", resource_id)
 
 
 def _instant(value: datetime) -> str:
@@ -150,7 +173,7 @@ def _instant(value: datetime) -> str:
     return value.isoformat()
 
 
-def _organization(org: OrganizationData) -> dict:
+def organization_resource(org: OrganizationData) -> dict:
     resource: dict = {
         "resourceType": "Organization",
         "id": org.id,
@@ -161,25 +184,26 @@ def _organization(org: OrganizationData) -> dict:
     if org.npi:
         identifiers.append({"system": NPI_SYSTEM, "value": org.npi})
     if org.payer_id:
-        identifiers.append({"system": "urn:x12:payer-id", "value": org.payer_id})
+        identifiers.append({"system": PAYER_ID_SYSTEM, "value": org.payer_id})
     if identifiers:
         resource["identifier"] = identifiers
     return resource
 
 
-def _practitioner(doc: PractitionerData) -> dict:
+def practitioner_resource(doc: PractitionerData) -> dict:
     name: dict = {"family": doc.family, "given": [doc.given]}
     if doc.credentials:
         name["suffix"] = [doc.credentials]
     return {
         "resourceType": "Practitioner",
         "id": doc.id,
+        "active": doc.active,
         "identifier": [{"system": NPI_SYSTEM, "value": doc.npi}],
         "name": [name],
     }
 
 
-def _patient(p: PatientData, organization_id: str) -> dict:
+def patient_resource(p: PatientData, organization_id: str, *, ref: Ref = urn_ref) -> dict:
     official: dict = {"use": "official", "family": p.family, "given": list(p.given)}
     if p.suffix:
         official["suffix"] = [p.suffix]
@@ -201,7 +225,7 @@ def _patient(p: PatientData, organization_id: str) -> dict:
         "name": names,
         "gender": GENDER.get(p.sex, "unknown"),
         "birthDate": p.birth_date.isoformat(),
-        "managingOrganization": _ref(organization_id),
+        "managingOrganization": ref("Organization", organization_id),
     }
     telecom = [{"system": "phone", "value": number, "use": use} for use, number in p.phones]
     if p.email:
@@ -225,11 +249,11 @@ def _patient(p: PatientData, organization_id: str) -> dict:
     if p.deceased:
         resource["deceasedBoolean"] = True
     if p.general_practitioner_id:
-        resource["generalPractitioner"] = [_ref(p.general_practitioner_id)]
+        resource["generalPractitioner"] = [ref("Practitioner", p.general_practitioner_id)]
     return resource
 
 
-def _coverage(c: CoverageData, patient_id: str) -> dict:
+def coverage_resource(c: CoverageData, patient_id: str, *, ref: Ref = urn_ref) -> dict:
     relationship = RELATIONSHIP.get(c.relationship, "other")
     period: dict = {"start": c.start.isoformat()}
     if c.end:
@@ -239,10 +263,10 @@ def _coverage(c: CoverageData, patient_id: str) -> dict:
         "id": c.id,
         "status": COVERAGE_STATUS.get(c.status, "active"),
         "subscriberId": c.member_id,
-        "beneficiary": _ref(patient_id),
+        "beneficiary": ref("Patient", patient_id),
         "relationship": {"coding": [{"system": SUBSCRIBER_RELATIONSHIP, "code": relationship}]},
         "period": period,
-        "payor": [_ref(c.payer_id)],
+        "payor": [ref("Organization", c.payer_id)],
         "order": c.order,
     }
     classes = []
@@ -280,14 +304,23 @@ def _coverage(c: CoverageData, patient_id: str) -> dict:
     return resource
 
 
-def _encounter_and_conditions(e: EncounterData, patient_id: str) -> list[dict]:
+def encounter_condition_ids(e: EncounterData) -> list[str]:
     # Each diagnosis becomes a Condition whose id is derived from the encounter's, so the same
     # record always maps to the same ids.
-    condition_ids = [
+    return [
         str(uuid.uuid5(uuid.UUID(e.id), f"diagnosis-{index}"))
         for index in range(1, len(e.diagnoses) + 1)
     ]
-    encounter: dict = {
+
+
+def encounter(
+    e: EncounterData, patient_id: str, *, ref=urn_ref, diagnoses_as_reasons: bool = False
+) -> dict:
+    """`diagnoses_as_reasons`: the diagnoses as ICD-10-CM reasonCode (US Core) rather than
+    references to Conditions the Bundle carries (the REST API serves the problem list as
+    Condition; an encounter's diagnoses are part of the encounter)."""
+    condition_ids = [] if diagnoses_as_reasons else encounter_condition_ids(e)
+    resource: dict = {
         "resourceType": "Encounter",
         "id": e.id,
         "status": ENCOUNTER_STATUS.get(e.status, "unknown"),
@@ -296,17 +329,31 @@ def _encounter_and_conditions(e: EncounterData, patient_id: str) -> list[dict]:
             "code": "VR" if e.telehealth else "AMB",
             "display": "virtual" if e.telehealth else "ambulatory",
         },
-        "subject": _ref(patient_id),
-        "participant": [{"individual": _ref(e.practitioner_id)}],
+        "subject": ref("Patient", patient_id),
+        "participant": [{"individual": ref("Practitioner", e.practitioner_id)}],
         "period": {"start": e.date_of_service.isoformat(), "end": e.date_of_service.isoformat()},
     }
+    if diagnoses_as_reasons and e.diagnoses:
+        resource["reasonCode"] = [
+            {
+                "coding": [
+                    {"system": ICD10CM_SYSTEM, "code": code, **({"display": text} if text else {})}
+                ]
+            }
+            for code, text in e.diagnoses
+        ]
     if condition_ids:
-        encounter["diagnosis"] = [
-            {"condition": _ref(cid), "rank": rank}
+        resource["diagnosis"] = [
+            {"condition": ref("Condition", cid), "rank": rank}
             for rank, cid in enumerate(condition_ids, start=1)
         ]
-    out = [encounter]
-    for cid, (code, display) in zip(condition_ids, e.diagnoses, strict=True):
+    return resource
+
+
+def encounter_conditions(e: EncounterData, patient_id: str, *, ref=urn_ref) -> list[dict]:
+    """The encounter's diagnoses as Conditions (category encounter-diagnosis)."""
+    out = []
+    for cid, (code, display) in zip(encounter_condition_ids(e), e.diagnoses, strict=True):
         coding: dict = {"system": ICD10CM_SYSTEM, "code": code}
         if display:
             coding["display"] = display
@@ -321,32 +368,56 @@ def _encounter_and_conditions(e: EncounterData, patient_id: str) -> list[dict]:
                     {"coding": [{"system": CONDITION_CATEGORY, "code": "encounter-diagnosis"}]}
                 ],
                 "code": {"coding": [coding]},
-                "subject": _ref(patient_id),
-                "encounter": _ref(e.id),
+                "subject": ref("Patient", patient_id),
+                "encounter": ref("Encounter", e.id),
                 "recordedDate": e.date_of_service.isoformat(),
             }
         )
     return out
 
 
-def _appointment(a: AppointmentData, patient_id: str) -> dict:
+def _encounter_and_conditions(e: EncounterData, patient_id: str) -> list[dict]:
+    return [encounter(e, patient_id), *encounter_conditions(e, patient_id)]
+
+
+def appointment_resource(a: AppointmentData, patient_id: str, *, ref: Ref = urn_ref) -> dict:
+    participants = [
+        {"actor": ref("Patient", patient_id), "status": "accepted"},
+        {"actor": ref("Practitioner", a.practitioner_id), "status": "accepted"},
+    ]
+    if a.location_id:
+        participants.append({"actor": ref("Location", a.location_id), "status": "accepted"})
     resource: dict = {
         "resourceType": "Appointment",
         "id": a.id,
         "status": APPOINTMENT_STATUS.get(a.status, "booked"),
         "start": _instant(a.start),
         "end": _instant(a.end),
-        "participant": [
-            {"actor": _ref(patient_id), "status": "accepted"},
-            {"actor": _ref(a.practitioner_id), "status": "accepted"},
-        ],
+        "minutesDuration": int((a.end - a.start).total_seconds() // 60),
+        "participant": participants,
     }
     if a.description:
         resource["description"] = a.description
+    if a.appointment_type_id:
+        resource["serviceType"] = [
+            {
+                "coding": [{"system": APPOINTMENT_TYPE_SYSTEM, "code": a.appointment_type_id}],
+                "text": a.description,
+            }
+        ]
+    if a.reason:
+        resource["reasonCode"] = [{"text": a.reason}]
+    if a.cancel_reason and resource["status"] == "cancelled":
+        resource["cancelationReason"] = {"text": a.cancel_reason}
+    if a.created is not None:
+        resource["created"] = _instant(a.created)
     return resource
 
 
-def _document(d: DocumentData, patient_id: str, organization_id: str) -> dict:
+def document_reference(
+    d: DocumentData, patient_id: str, organization_id: str, *, ref=urn_ref
+) -> dict:
+    """A filed document: its file inline when the transfer carries it, else its URL."""
     attachment: dict = {
         "contentType": d.content_type,
         "size": d.size,
@@ -355,15 +426,17 @@ def _document(d: DocumentData, patient_id: str, organization_id: str) -> dict:
     }
     if d.data is not None:
         attachment["data"] = base64.b64encode(d.data).decode("ascii")
+    elif d.url:
+        attachment["url"] = d.url
     return {
         "resourceType": "DocumentReference",
         "id": d.id,
         "identifier": [{"system": SHA256_SYSTEM, "value": d.sha256}],
         "status": "current",
         "type": {"text": d.category},
-        "subject": _ref(patient_id),
+        "subject": ref("Patient", patient_id),
         "date": _instant(d.filed_at),
-        "custodian": _ref(organization_id),
+        "custodian": ref("Organization", organization_id),
         "description": d.title,
         "content": [{"attachment": attachment}],
     }
@@ -373,14 +446,17 @@ def bundle_json(record: PatientRecord, *, bundle_id: str, timestamp: datetime) -
     """The Bundle as a JSON-ready dict."""
     patient_id = record.patient.id
     org_id = record.organization.id
-    resources: list[dict] = [_patient(record.patient, org_id), _organization(record.organization)]
-    resources += [_practitioner(p) for p in record.practitioners]
-    resources += [_organization(p) for p in record.payers]
-    resources += [_coverage(c, patient_id) for c in record.coverages]
-    for encounter in record.encounters:
-        resources += _encounter_and_conditions(encounter, patient_id)
-    resources += [_appointment(a, patient_id) for a in record.appointments]
-    resources += [_document(d, patient_id, org_id) for d in record.documents]
+    resources: list[dict] = [
+        patient_resource(record.patient, org_id),
+        organization_resource(record.organization),
+    ]
+    resources += [practitioner_resource(p) for p in record.practitioners]
+    resources += [organization_resource(p) for p in record.payers]
+    resources += [coverage_resource(c, patient_id) for c in record.coverages]
+    for visit in record.encounters:
+        resources += _encounter_and_conditions(visit, patient_id)
+    resources += [appointment_resource(a, patient_id) for a in record.appointments]
+    resources += [document_reference(d, patient_id, org_id) for d in record.documents]
     resources += [dict(r) for r in record.extra_resources]
     return {
         "resourceType": "Bundle",

@@ -52,7 +52,13 @@ def escape(text: str, delimiters: Delimiters = STANDARD) -> str:
     Control characters (carriage return, line feed, the MLLP framing bytes) are
     written as hexadecimal escapes, so data can never end a segment or a frame.
     """
+    if not text:
+        return text
     d = delimiters
+    # The standard delimiters' pattern without hashing them (a message escapes ~130 values).
+    special = _STANDARD_SPECIAL if d is STANDARD else _special_characters(d)
+    if not special.search(text):
+        return text  # most data: names, codes, times
     named = {
         d.escape: "E",
         d.field: "F",
@@ -60,9 +66,6 @@ def escape(text: str, delimiters: Delimiters = STANDARD) -> str:
         d.subcomponent: "T",
         d.repetition: "R",
     }
-    special = _special_characters(d)
-    if not special.search(text):
-        return text  # most data: names, codes, times
 
     def replace(match: re.Match[str]) -> str:
         char = match.group()
@@ -77,6 +80,9 @@ def _special_characters(delimiters: Delimiters) -> re.Pattern[str]:
     d = delimiters
     delimiter_chars = re.escape(d.escape + d.field + d.component + d.subcomponent + d.repetition)
     return re.compile(f"[{delimiter_chars}\\x00-\\x1f\\x7f]")
+
+
+_STANDARD_SPECIAL = _special_characters(STANDARD)
 
 
 def unescape(text: str, delimiters: Delimiters = STANDARD) -> str:
