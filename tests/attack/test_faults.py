@@ -294,13 +294,21 @@ def test_a_fault_during_an_uploaded_835_gives_the_generic_500_and_posts_whole_or
 
     total = statements_of(op)
     chosen = points(total, LIMIT)
-    outcomes = {"posted": 0, "nothing": 0}
+    outcomes = {"posted": 0, "nothing": 0, "absorbed": 0}
     for n in chosen:
         with transaction.atomic():
             before = fingerprint(exclude=("django_session", *AUDIT))
             fault = FailAt(n)
             with connection.execute_wrapper(fault):
                 response = op()
+            if fault.sql.startswith("PRAGMA cache_size =") and response.status_code == 302:
+                # Putting SQLite's page cache back after the file failed: the file is posted
+                # whole and the biller sees it (core/bulk.bigger_sqlite_cache).
+                assert Payment.objects.exists(), n
+                assert ledger_problems() == [], n
+                outcomes["absorbed"] += 1
+                transaction.set_rollback(True)
+                continue
             assert response.status_code == 500, (n, fault.sql, response.status_code)
             body = response.content.decode()
             assert "Something went wrong" in body
@@ -315,4 +323,4 @@ def test_a_fault_during_an_uploaded_835_gives_the_generic_500_and_posts_whole_or
                 assert diff == {}, (n, fault.sql, diff)
             transaction.set_rollback(True)
     report("Fault injection: ERA upload over HTTP", statements=total, trials=len(chosen),
-           generic_500=len(chosen), half_done=0, **outcomes)  # fmt: skip
+           generic_500=len(chosen) - outcomes["absorbed"], half_done=0, **outcomes)  # fmt: skip

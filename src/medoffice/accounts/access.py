@@ -6,12 +6,30 @@ from django.http import Http404
 from medoffice.accounts.models import DayClose, PaymentPlan, RefundRequest
 from medoffice.core.access import location_scope, practice_id_for
 from medoffice.patients.access import patient_get_for_user
+from medoffice.payments.models import Payment
 
 
 def account_patient_get_for_user(user, public_id, *, permission: str):
     """The patient whose account is asked for; the caller writes the audit row (category
     accounts), so this one does not."""
     return patient_get_for_user(user, public_id, permission=permission, audit=False)
+
+
+def payment_get_for_user(user, public_id) -> Payment:
+    """A payment taken on a patient's account (for its receipt); the caller audits."""
+    found = (
+        Payment.objects.filter(
+            location_scope(user, "account__patient"),
+            public_id=public_id,
+            practice_id=practice_id_for(user),
+        )
+        .exclude(account=None)
+        .select_related("account__patient", "account__practice", "location", "received_by")
+        .first()
+    )
+    if found is None:
+        raise Http404
+    return found
 
 
 def refund_request_get_for_user(user, public_id) -> RefundRequest:

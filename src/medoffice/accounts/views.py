@@ -39,7 +39,6 @@ from medoffice.core.policy import has_permission, requires
 from medoffice.patients.models import Payer
 from medoffice.patients.views import render_patient_tab
 from medoffice.payments import ledger
-from medoffice.payments.models import Payment
 
 VIEW = "accounts.view_accounts"
 COLLECT = "accounts.collect_payment"
@@ -396,18 +395,7 @@ def statement_run_send(request):
 @require_GET
 @requires(VIEW)
 def receipt_pdf(request, public_id):
-    payment = (
-        Payment.objects.filter(
-            location_scope(request.user, "account__patient"),
-            public_id=public_id,
-            practice_id=practice_id_for(request.user),
-        )
-        .exclude(account=None)
-        .select_related("account__patient", "account__practice", "location", "received_by")
-        .first()
-    )
-    if payment is None:
-        raise Http404
+    payment = access.payment_get_for_user(request.user, public_id)
     audit_record(action=AuditAction.PRINT, obj=payment, patient=payment.account.patient,
                  category=CATEGORY, detail="payment receipt")  # fmt: skip
     return _pdf(paper.receipt_pdf(payment), f"receipt-{paper.receipt_number(payment)}.pdf")
@@ -418,14 +406,7 @@ def receipt_pdf(request, public_id):
 def receipt_send(request, public_id):
     """E-mail a payment's receipt to the patient (consent and address checked by the
     service); back to the account page saying where it went, or why not."""
-    payment = (
-        Payment.objects.filter(public_id=public_id, practice_id=practice_id_for(request.user))
-        .exclude(account=None)
-        .select_related("account__patient", "account__practice", "location", "received_by")
-        .first()
-    )
-    if payment is None:
-        raise Http404
+    payment = access.payment_get_for_user(request.user, public_id)
     patient = payment.account.patient
     try:
         to = services.receipt_send(payment, by=request.user)

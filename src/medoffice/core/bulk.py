@@ -33,7 +33,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import datetime
 from functools import cache
 from itertools import chain, islice
@@ -41,7 +41,7 @@ from operator import itemgetter
 from uuid import UUID
 
 from django.conf import settings
-from django.db import connection, connections, models, router
+from django.db import DatabaseError, connection, connections, models, router
 
 BATCH = 5000
 # Values of these fields go to the driver as they are (ints, strings, booleans, None).
@@ -405,5 +405,7 @@ def bigger_sqlite_cache(kib: int = 262_144):
     try:
         yield
     finally:
-        with connection.cursor() as cursor:
+        # The batch is done (or already failed) here: a failure to put the size back leaves
+        # only a larger cache on this connection, never a reason to report the batch failed.
+        with suppress(DatabaseError), connection.cursor() as cursor:
             cursor.execute(f"PRAGMA cache_size = {cache_size}")
