@@ -35,6 +35,13 @@ def image_bytes(fmt: str, *, frames: int = 1, size=(120, 160)) -> bytes:
     return buffer.getvalue()
 
 
+def stored_since(before: list[str], *contents: bytes) -> list[str]:
+    """Files stored since `before` holding any of `contents` (other tests running at the
+    same time in other workers store files of their own in the same storage)."""
+    new = set(stored_files()) - set(before)
+    return sorted(f for f in new if open(f, "rb").read() in contents)
+
+
 def stored_files() -> list[str]:
     """Every file in the default storage (to show a refused upload left nothing behind)."""
     found = []

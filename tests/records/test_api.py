@@ -9,7 +9,7 @@ from django.urls import reverse
 from medoffice.core.models import AuditEvent, AuditOutcome
 from medoffice.core.roles import Role
 from medoffice.records.models import Communication, Disclosure, Document, FaxOutboxItem
-from tests.records.conftest import pdf_bytes, stored_files, upload
+from tests.records.conftest import pdf_bytes, stored_files, stored_since, upload
 
 
 def _json(client, url, data):
@@ -45,9 +45,11 @@ def test_a_document_is_filed_by_content_and_forged_or_oversized_ones_store_nothi
     assert (filed.json()["kind"], filed.json()["has_text"]) == ("pdf", True)
     before = stored_files()
 
-    forged = _file(client, patient, b"<html><body>not a pdf</body></html>")
+    forged_bytes = b"<html><body>not a pdf</body></html>"
+    big_bytes = pdf_bytes(*[f"page {n}" for n in range(40)])
+    forged = _file(client, patient, forged_bytes)
     settings.MEDOFFICE_MAX_UPLOAD_BYTES = 2000
-    big = _file(client, patient, pdf_bytes(*[f"page {n}" for n in range(40)]))
+    big = _file(client, patient, big_bytes)
 
     for response in (forged, big):
         assert response.status_code == 400
@@ -55,7 +57,7 @@ def test_a_document_is_filed_by_content_and_forged_or_oversized_ones_store_nothi
         assert "file" in response.json()["errors"]
     assert "larger than" in " ".join(big.json()["errors"]["file"])
     assert Document.objects.count() == 1
-    assert stored_files() == before
+    assert stored_since(before, forged_bytes, big_bytes) == []
 
 
 def test_clinical_documents_are_neither_listed_nor_served_to_the_front_desk(

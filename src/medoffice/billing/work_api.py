@@ -7,7 +7,7 @@ the front desk has none of them.
 
 from django.core.exceptions import ValidationError
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -39,6 +39,10 @@ class RemarkOut(serializers.Serializer):
     meaning = serializers.CharField()
     action = serializers.CharField()
     fix = FixOut(allow_null=True)
+
+
+class RemarksOut(serializers.Serializer):
+    remarks = RemarkOut(many=True)
 
 
 class AdjustmentOut(serializers.Serializer):
@@ -347,7 +351,13 @@ class CodeExplanation(APIView):
             OpenApiParameter("remark", str, many=True, description="RARC, e.g. N290"),
             OpenApiParameter("status", str, description="277CA STC01, e.g. A7:562:82"),
         ],
-        responses={200: OpenApiTypes.OBJECT},
+        responses={
+            200: PolymorphicProxySerializer(
+                component_name="CodeExplained",
+                serializers=[AdjustmentOut, ReasonOut, RemarksOut],
+                resource_type_field_name=None,
+            )
+        },
     )  # fmt: skip
     def get(self, request):
         params = request.query_params
@@ -360,6 +370,6 @@ class CodeExplanation(APIView):
             parts = (params["status"].split(":") + ["", ""])[:3]
             return Response(ReasonOut(explanations.explain_claim_status(*parts)).data)
         if remarks:
-            return Response(RemarkOut([explanations.explain_remark(r) for r in remarks],
-                                      many=True).data)  # fmt: skip
+            explained = [explanations.explain_remark(r) for r in remarks]
+            return Response(RemarksOut({"remarks": explained}).data)
         return problem(400, "Bad request", "Give adjustment, remark or status.")
