@@ -42,6 +42,7 @@ from medoffice.interop.fhir.search import (
     SearchContext,
     id_param,
     parse_query,
+    search_total,
     values_of,
 )
 
@@ -291,13 +292,7 @@ def search(request, principal, rt: ResourceType):
         rows = list(rows_qs[query.offset : end + 1]) if query.count else []
         has_next = len(rows) > query.count
         rows = rows[: query.count]
-        total = None
-        if query.total != "none":
-            total = (
-                query.offset + len(rows)
-                if not has_next and (rows or query.offset == 0)
-                else rows_qs.count()
-            )
+        total = search_total(query, rows, has_next, rows_qs.count)
     entries = []
     base = _base_url(request)
     for row in rows:
