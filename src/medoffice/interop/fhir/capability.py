@@ -62,7 +62,10 @@ def capability_statement(*, base_url: str) -> dict:
                     "Unknown search parameters are ignored (and listed in an OperationOutcome "
                     "entry of the Bundle) unless the request says 'Prefer: handling=strict', "
                     "which makes them a 400. Paging: _count (at most 100) and _offset; _sort "
-                    "with the names listed per type; _total=none skips the count. Updates "
+                    "with the names listed per type. Bundle.total is given when the page "
+                    "holds the last match; for a page with more to follow only with "
+                    "_total=accurate or _total=estimate (both count exactly); _total=none "
+                    "leaves it out. Updates "
                     'take If-Match: W/"versionId" (412 when it is not the current one). '
                     "Only the current version of a resource is kept."
                 ),
