@@ -32,7 +32,6 @@ import shutil
 import sys
 import tempfile
 import time
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -132,16 +131,15 @@ def _dataset(size: int, seed: int, database: dict) -> dict:
             print(f"  generated {done:,}/{total:,} patients ({rate:,.0f}/s)", flush=True)
 
     print(f"Generating {size:,} patients (seed {seed}) ...", flush=True)
-    with _indexes_built_after(GENERATED_TABLES):
-        generate_patients(
-            practice=practice,
-            count=size,
-            seed=seed,
-            providers=list(practice.providers.all()),
-            locations=list(practice.locations.all()),
-            payers=list(Payer.objects.filter(is_active=True).order_by("id")),
-            progress=progress,
-        )
+    generate_patients(
+        practice=practice,
+        count=size,
+        seed=seed,
+        providers=list(practice.providers.all()),
+        locations=list(practice.locations.all()),
+        payers=list(Payer.objects.filter(is_active=True).order_by("id")),
+        progress=progress,
+    )
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute("VACUUM ANALYZE")  # what autovacuum would soon do after a bulk load
@@ -153,46 +151,6 @@ def _dataset(size: int, seed: int, database: dict) -> dict:
             json.dumps({"patients": size, "seed": seed, "generated_s": round(elapsed, 1)})
         )
     return {"practice_id": practice.id, "patients": size, "generated_s": round(elapsed, 1)}
-
-
-GENERATED_TABLES = ("patients_patient", "patients_coverage", "patients_consent")
-
-
-@contextmanager
-def _indexes_built_after(tables: tuple[str, ...]):
-    """PostgreSQL: load the generated rows without the tables' plain indexes, then build
-    each index once from the full table, as pg_restore does. Kept up row by row, the
-    patients' dozen B-trees (names, phonetic keys, phones, dates ...) were most of the
-    server's work: a million patients took a quarter of an hour at load 12. Unique indexes
-    and constraints stay (the generator reads each batch's ids back by MRN). SQLite: as is.
-    """
-    from django.db import connection
-
-    if connection.vendor != "postgresql":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute(
-            """SELECT i.indexrelid::regclass::text, pg_get_indexdef(i.indexrelid)
-                 FROM pg_index i
-                WHERE i.indrelid = ANY(%s::regclass[]) AND NOT i.indisunique
-                  AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = i.indexrelid)
-                ORDER BY 1""",
-            [list(tables)],
-        )
-        deferred = cursor.fetchall()
-        for name, _definition in deferred:
-            cursor.execute(f"DROP INDEX {name}")
-    try:
-        yield
-    finally:
-        started = time.perf_counter()
-        with connection.cursor() as cursor:
-            cursor.execute("SET maintenance_work_mem = '256MB'")
-            for _name, definition in deferred:
-                cursor.execute(definition)
-        elapsed = time.perf_counter() - started
-        print(f"  built {len(deferred)} indexes in {elapsed:.1f} s", flush=True)
 
 
 def _machine() -> dict:

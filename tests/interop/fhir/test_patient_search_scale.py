@@ -109,3 +109,54 @@ def test_phone_search_reads_only_the_matching_rows_on_sqlite(fhir, make_patient)
         plan = [row[3] for row in cursor.fetchall()]
     walks = [step for step in plan if step.endswith("(practice_id=?)") or step.startswith("SCAN")]
     assert not walks, plan
+
+
+def test_a_location_limited_user_finds_the_patients_of_their_location_and_grants(
+    fhir_for, make_user, make_patient, practice, location
+):
+    from medoffice.clinical.access import emergency_access_open
+    from medoffice.core.roles import Role
+
+    north = practice.locations.create(name="North", time_zone="America/Chicago")
+    at_north = make_patient(first_name="Nora", last_name="Northby", home_location=north,
+                            mobile_phone="")  # fmt: skip
+    elsewhere = make_patient(first_name="Ed", last_name="Northcott", home_location=location,
+                             mobile_phone="")  # fmt: skip
+    user = make_user(Role.CLINICIAN)
+    user.staff.limited_to_locations = True
+    user.staff.save(update_fields=["limited_to_locations"])
+    user.staff.locations.set([north])
+    client = fhir_for(user)
+
+    assert _ids(_bundle(client, "/fhir/Patient?family=north")) == {str(at_north.public_id)}
+    assert _bundle(client, f"/fhir/Patient?identifier={elsewhere.mrn}")["total"] == 0
+
+    emergency_access_open(user, elsewhere.public_id, reason="Collapsed at the front desk")
+    assert _ids(_bundle(client, "/fhir/Patient?family=north")) == {
+        str(at_north.public_id), str(elsewhere.public_id),
+    }  # fmt: skip
+
+
+@pytest.mark.skipif("connection.vendor != 'sqlite'")
+def test_the_location_limit_is_asked_of_each_row_not_listed_for_every_search(
+    fhir_for, make_user, make_patient, practice
+):
+    """The scope of a location-limited user, on Patient itself, must not be a list of every
+    patient of the location built for each search (1.5-3 s at 1,000,000 patients)."""
+    from medoffice.core.roles import Role
+
+    north = practice.locations.create(name="North", time_zone="America/Chicago")
+    make_patient(first_name="Nora", last_name="Northby", home_location=north)
+    user = make_user(Role.FRONT_DESK)
+    user.staff.limited_to_locations = True
+    user.staff.save(update_fields=["limited_to_locations"])
+    user.staff.locations.set([north])
+    with CaptureQueriesContext(connection) as queries:
+        _bundle(fhir_for(user), "/fhir/Patient?family=north")
+    rows_read = 'SELECT "patients_patient"."id", '
+    page = next(q["sql"] for q in queries if q["sql"].startswith(rows_read))
+    with connection.cursor() as cursor:
+        cursor.execute(f"EXPLAIN QUERY PLAN {page}")
+        plan = [row[3] for row in cursor.fetchall()]
+    assert not [step for step in plan if "LIST SUBQUERY" in step], plan
+    assert any("pt_name (practice_id=? AND search_last>? AND search_last<?)" in s for s in plan)
