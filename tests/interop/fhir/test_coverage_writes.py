@@ -133,8 +133,13 @@ def test_update_needs_the_current_version_and_is_audited(fhir, patient, payer, f
     updated = fhir.put(url, changed, HTTP_IF_MATCH=f'W/"{version}"')
     stale = fhir.put(url, coverage_body(patient, payer, id=created["id"], subscriberId="W000"),
                      HTTP_IF_MATCH=f'W/"{version}"')  # fmt: skip
-    moved = fhir.put(url, {**changed, "beneficiary": {"reference": "Patient/" + "1" * 8 +
-                                                      "-1111-4111-8111-111111111111"}})
+    moved = fhir.put(
+        url,
+        {
+            **changed,
+            "beneficiary": {"reference": "Patient/" + "1" * 8 + "-1111-4111-8111-111111111111"},
+        },
+    )
 
     assert updated.status_code == 200, updated.content
     coverage = Coverage.objects.get(public_id=created["id"])

@@ -58,7 +58,8 @@ def test_a_backend_service_fetches_a_document_it_found_by_its_attachment_url(
     stored = scanned.file.open("rb").read()
     assert raw.status_code == 200, raw.text[:300]
     assert raw.headers["Content-Type"] == "application/pdf" == attachment["contentType"]
-    assert raw.content == stored and len(stored) == attachment["size"]
+    assert raw.content == stored
+    assert len(stored) == attachment["size"]
     assert as_resource.status_code == 200
     assert as_resource.headers["Content-Type"].startswith(FHIR_JSON)
     assert base64.b64decode(as_resource.json()["data"]) == stored
@@ -69,7 +70,11 @@ def test_a_backend_service_fetches_a_document_it_found_by_its_attachment_url(
 
 
 def test_a_patient_scoped_token_gets_its_patients_file_and_not_anothers(
-    server, app, clinician_with_chart, make_patient, file_document  # noqa: F811
+    server,
+    app,
+    clinician_with_chart,
+    make_patient,
+    file_document,  # noqa: F811
 ):
     patient = make_patient()
     other = make_patient(first_name="Mary", last_name="Jones", dob=date(1975, 2, 2))
