@@ -71,8 +71,8 @@ def test_a_backend_service_fetches_a_document_it_found_by_its_attachment_url(
 
 def test_a_patient_scoped_token_gets_its_patients_file_and_not_anothers(
     server,
-    app,
-    clinician_with_chart,
+    app,  # noqa: F811
+    clinician_with_chart,  # noqa: F811
     make_patient,
     file_document,  # noqa: F811
 ):
