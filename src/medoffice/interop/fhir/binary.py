@@ -61,6 +61,8 @@ def capability_entry() -> dict:
 
 def wants_resource(request) -> bool:
     """A Binary resource for FHIR JSON (Accept or `_format`); the bytes themselves otherwise."""
+    from medoffice.interop.fhir.views import JSON_FORMATS
+
     wanted = request.GET.get("_format")
     kinds = (
         {wanted.split(";")[0].strip().lower()}
@@ -70,8 +72,7 @@ def wants_resource(request) -> bool:
             for part in request.headers.get("Accept", "").split(",")
         }
     )
-    return bool(kinds & {"json", "application/fhir+json", "application/json+fhir",
-                         "application/json"})  # fmt: skip
+    return bool(kinds & JSON_FORMATS)
 
 
 def _allowed(principal: Principal) -> bool:
