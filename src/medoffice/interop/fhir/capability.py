@@ -63,12 +63,13 @@ def capability_statement(*, base_url: str) -> dict:
                 "documentation": (
                     "Unknown search parameters are ignored (and listed in an OperationOutcome "
                     "entry of the Bundle) unless the request says 'Prefer: handling=strict', "
-                    "which makes them a 400. Paging: _count (at most 100); the Bundle's links "
-                    "name the search by an opaque _page token kept on the server for an hour "
-                    "(never the search terms), 410 once expired; _sort with the names listed "
-                    "per type; _total=none skips the count. Updates "
+                    "which makes them a 400. Paging: _count (at most 100) and _offset; _sort "
+                    "with the names listed per type; _total=none skips the count. Updates "
                     'take If-Match: W/"versionId" (412 when it is not the current one). '
                     "Only the current version of a resource is kept."
+                    " The Bundle's page links name the search by an opaque _page token kept"
+                    " on the server for an hour (never the search terms in the URL); an"
+                    " expired one is a 410, another caller's a 400."
                 ),
                 "security": security(base_url),
                 "resource": resources,
