@@ -1,7 +1,7 @@
 """The demo practice's past weeks, lived through the real services (reports/demo.py): what
 an office manager and a biller open in `make demo` has figures, and they are the ledger's."""
 
-from datetime import datetime
+from django.utils import timezone
 
 from medoffice.billing.demo import load_demo_billing
 from medoffice.billing.models import ClaimBatch, Encounter
@@ -27,7 +27,7 @@ def test_the_demo_lives_its_past_weeks_and_its_figures_are_the_ledgers(transacti
     assert lived["created"]
     assert lived["visits"] > 10
     zone = practice.locations.order_by("id").first().zone
-    today = datetime.now(zone).date()
+    today = timezone.now().astimezone(zone).date()
     past = Appointment.objects.filter(patient__practice=practice, starts_at__date__lt=today)
     kept = past.filter(status=AppointmentStatus.FULFILLED)
     assert kept.count() == lived["visits"]

@@ -21,6 +21,7 @@ from decimal import Decimal
 import time_machine
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 
 from medoffice.core.models import Practice
 from medoffice.reports import rollups
@@ -60,7 +61,7 @@ def load_demo_history(
     ).first()
     zone = practice.locations.order_by("id").first().zone
     rng = random.Random(seed)  # noqa: S311 - demo data, not secrets
-    today = datetime.now(zone).date()
+    today = timezone.now().astimezone(zone).date()
     monday = today - timedelta(days=today.weekday())
     first = monday - timedelta(weeks=weeks)
     counts = {"visits": 0, "no-shows": 0, "cancelled": 0, "batches": 0, "remittances": 0}
