@@ -73,6 +73,17 @@ def test_aging_by_payer_and_by_patient_reconcile_with_the_ledger(generated):
     assert row.total == patient_part
 
 
+def test_aging_limited_to_the_largest_rows_keeps_the_totals_of_all(generated):
+    everyone = reports.ar_aging(generated, as_of=AS_OF, by="patient")
+    largest = reports.ar_aging(generated, as_of=AS_OF, by="patient", limit=2)
+
+    assert len(everyone.rows) > 2
+    assert largest.rows == everyone.rows[:2]
+    assert largest.totals == everyone.totals
+    assert largest.total == everyone.total == reports.ledger_line_total(generated, as_of=AS_OF)
+    assert largest.count == everyone.count == len(everyone.rows)
+
+
 def test_period_totals_and_rates_reconcile(generated):
     practice = generated
     rows = reports.period_totals(practice, first_day=date(2020, 1, 1), last_day=date(2030, 1, 1))

@@ -97,18 +97,19 @@ def ar_aging_by_patient(filters) -> FigureData:
     """The accounts owing most, by age; named by MRN only (the dashboard is read by people
     who do not need the names: the account page has them)."""
     result = reports.ar_aging(
-        filters.practice, as_of=filters.last_day, by="patient", **_scope(filters)
-    )
+        filters.practice, as_of=filters.last_day, by="patient", limit=PATIENT_ROWS,
+        **_scope(filters),
+    )  # fmt: skip
     head, body = result.table()
 
     def mrn(key: str) -> str:
         found = re.search(r"\(([^()]*)\)$", key)
         return f"MRN {found.group(1)}" if found else key
 
-    rows = [(mrn(row[0]), *row[1:]) for row in body[:-1]][:PATIENT_ROWS] + [body[-1]]
+    rows = [(mrn(row[0]), *row[1:]) for row in body[:-1]] + [body[-1]]
     return FigureData(
         series=(),
-        headline=f"{len(result.rows)} accounts owe ${result.total:,.2f}",
+        headline=f"{result.count} accounts owe ${result.total:,.2f}",
         columns=("Account", *head[1:]),
         rows=tuple(rows),
     )
