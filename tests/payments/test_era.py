@@ -349,32 +349,30 @@ def test_the_file_posts_its_summaries_once_grouped_and_leaves_nothing_deferred(s
     assert sum(r.amount_cents for r in patient_rows) == 3000
     entries = LedgerEntry.objects.count()
 
-    class Failed(Exception):
-        pass
+    def adjust(charge_id, amount):
+        """A hand-made adjustment on the line (a copy of its charge entry's columns)."""
+        charge = LedgerEntry.objects.get(kind=EntryKind.CHARGE, charge_id=charge_id)
+        skip = ("id", "public_id", "from_charge_id")
+        values = {
+            f.attname: getattr(charge, f.attname)
+            for f in LedgerEntry._meta.concrete_fields
+            if f.attname not in skip
+        }
+        LedgerEntry.objects.create(**values | {"kind": EntryKind.ADJUSTMENT, "amount": amount})
 
-    with pytest.raises(Failed), transaction.atomic():
-        with summaries.deferred():
-            LedgerEntry.objects.create(**{
-                **{f.attname: getattr(LedgerEntry.objects.get(kind=EntryKind.CHARGE,
-                                                              charge_id=visit.charge_id),
-                                      f.attname)
-                   for f in LedgerEntry._meta.concrete_fields
-                   if f.attname not in ("id", "public_id", "from_charge_id")},
-                "kind": EntryKind.ADJUSTMENT, "amount": D("-1.00"),
-            })  # fmt: skip
-            raise Failed
+    def fail_inside():
+        with transaction.atomic(), summaries.deferred():
+            adjust(visit.charge_id, D("-1.00"))
+            raise RuntimeError("the posting failed")
+
+    with pytest.raises(RuntimeError):
+        fail_inside()
     assert LedgerEntry.objects.count() == entries
     assert not SummaryDeferral.objects.exists()
     assert summaries.problems() == []
     if connection.vendor == "sqlite":
-        # Deferred, one entry written by hand reaches the summaries at the block's end.
+        # Deferred, an entry written by hand reaches the summaries at the block's end.
         with summaries.deferred():
-            charge = LedgerEntry.objects.get(kind=EntryKind.CHARGE, charge_id=draw.charge_id)
-            LedgerEntry.objects.create(**{
-                **{f.attname: getattr(charge, f.attname)
-                   for f in LedgerEntry._meta.concrete_fields
-                   if f.attname not in ("id", "public_id", "from_charge_id")},
-                "kind": EntryKind.ADJUSTMENT, "amount": D("-2.00"),
-            })  # fmt: skip
+            adjust(draw.charge_id, D("-2.00"))
             assert summaries.problems() != []  # not yet
         assert summaries.problems() == []

@@ -467,9 +467,7 @@ class _Coverage:
     __slots__ = ("pk", "patient_id", "payer_id", "effective_start", "effective_end")
 
     def __init__(self, values):
-        self.pk, self.patient_id, self.payer_id, self.effective_start, self.effective_end = (
-            values
-        )
+        self.pk, self.patient_id, self.payer_id, self.effective_start, self.effective_end = values
 
 
 @dataclass

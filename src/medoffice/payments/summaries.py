@@ -28,9 +28,8 @@ integer cents (exact on both databases), ids plain integers (0: none).
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from contextlib import contextmanager
+from dataclasses import dataclass
 
 from django.db import connection, transaction
 
@@ -173,7 +172,6 @@ def postgres_trigger_reverse(*summaries: Summary) -> list[str]:
     return statements
 
 
-
 # Migration 0005 replaces the per-summary row triggers of 0003 and 0004 with one trigger.
 KEEP = "payments_ledger_summaries_keep"
 DEFERRAL = "payments_summarydeferral"
@@ -192,7 +190,7 @@ def _insert_grouped(summary: Summary, entries: str, condition: str = "") -> str:
 def sqlite_deferrable_trigger(*summaries: Summary) -> list[str]:
     body = " ".join(_insert_new(s, qualify=False) for s in summaries)
     return [
-        f"CREATE TRIGGER {KEEP} AFTER INSERT ON payments_ledgerentry "
+        f"CREATE TRIGGER {KEEP} AFTER INSERT ON payments_ledgerentry "  # noqa: S608 - fixed names
         f"WHEN NOT EXISTS (SELECT 1 FROM {DEFERRAL}) BEGIN {body} END"
     ]
 
