@@ -561,3 +561,15 @@ class LinePayerDay(models.Model):
 
     def __str__(self) -> str:
         return f"{self.effective_on} line {self.charge_id} payer {self.payer_id}"
+
+
+class SummaryDeferral(models.Model):
+    """The switch of `summaries.deferred()` (SQLite): while the writing transaction holds a
+    row here, the ledger's insert trigger leaves the summaries to it (it adds the entries
+    written meanwhile in one grouped upsert per summary before it ends). Never committed:
+    the row is deleted in the transaction that made it, or rolled back with it."""
+
+    after_id = models.BigIntegerField(help_text="The ledger's last id when it was set")
+
+    def __str__(self) -> str:
+        return f"summaries deferred after entry {self.after_id}"
