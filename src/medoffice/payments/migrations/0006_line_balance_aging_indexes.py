@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('payments', '0004_line_payer_day'),
+        ('payments', '0005_summaries_kept_in_bulk'),
     ]
 
     operations = [
