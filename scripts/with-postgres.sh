@@ -6,6 +6,12 @@
 # exported. The cluster is stopped and deleted on exit, even on failure, and
 # the script exits with CMD's exit code. One cluster per run, not per test:
 # the Django test runner creates test_medoffice(_gwN) in it itself.
+#
+# MEDOFFICE_PG_KEEP=DIR keeps the cluster's data in DIR instead (made on the
+# first run, started again by the next, stopped but never deleted): for
+# benchmarks whose PostgreSQL data takes minutes to generate, e.g.
+#   MEDOFFICE_PG_KEEP=bench/.cache/pg scripts/with-postgres.sh \
+#       .venv/bin/python bench/run.py --size 20000 --only ar_aging
 set -euo pipefail
 
 if [ "$#" -eq 0 ]; then
@@ -35,6 +41,11 @@ fi
 
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/medoffice-pg.XXXXXX")
 DATA="$TMP/data"
+KEEP="${MEDOFFICE_PG_KEEP:-}"
+if [ -n "$KEEP" ]; then
+    mkdir -p "$KEEP"
+    DATA="$(cd "$KEEP" && pwd)/data"
+fi
 SOCK="$TMP/sock"
 mkdir "$SOCK"
 
@@ -43,6 +54,7 @@ mkdir "$SOCK"
 # trips over a working directory it cannot read.
 if [ "$(id -u)" -eq 0 ]; then
     chown -R postgres: "$TMP"
+    if [ -n "$KEEP" ]; then chown postgres: "$(dirname "$DATA")"; fi
     as_pg() { (cd "$TMP" && runuser -u postgres -- "$@"); }
 else
     as_pg() { (cd "$TMP" && "$@"); }
@@ -65,7 +77,12 @@ PORT=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0));
 
 # -U postgres: the superuser is called postgres whoever runs initdb, so the
 # URL below is the same as root and as a normal user.
-as_pg "$PG_BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+FRESH=1
+if [ -f "$DATA/PG_VERSION" ]; then
+    FRESH=0
+else
+    as_pg "$PG_BIN/initdb" -D "$DATA" -U postgres --auth=trust -E UTF8 --locale=C.UTF-8 >/dev/null
+fi
 
 # Durability is a requirement of the product, but this cluster holds only
 # throwaway test data, so fsync, synchronous_commit and full_page_writes are
@@ -79,7 +96,9 @@ as_pg "$PG_BIN/pg_ctl" -D "$DATA" -l "$TMP/postgres.log" -w -t 60 start -o \
     "-c listen_addresses=127.0.0.1 -p $PORT -k $SOCK $FAST" \
     >/dev/null || { cat "$TMP/postgres.log" >&2; exit 1; }
 
-as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres medoffice
+if [ "$FRESH" -eq 1 ]; then
+    as_pg "$PG_BIN/createdb" -h 127.0.0.1 -p "$PORT" -U postgres medoffice
+fi
 
 export DATABASE_URL="postgres://postgres@127.0.0.1:$PORT/medoffice"
 echo "PostgreSQL $("$PG_BIN/postgres" --version | awk '{print $3}') on 127.0.0.1:$PORT" >&2

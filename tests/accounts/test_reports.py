@@ -73,6 +73,17 @@ def test_aging_by_payer_and_by_patient_reconcile_with_the_ledger(generated):
     assert row.total == patient_part
 
 
+def test_aging_limited_to_the_largest_rows_keeps_the_totals_of_all(generated):
+    everyone = reports.ar_aging(generated, as_of=AS_OF, by="patient")
+    largest = reports.ar_aging(generated, as_of=AS_OF, by="patient", limit=2)
+
+    assert len(everyone.rows) > 2
+    assert largest.rows == everyone.rows[:2]
+    assert largest.totals == everyone.totals
+    assert largest.total == everyone.total == reports.ledger_line_total(generated, as_of=AS_OF)
+    assert largest.count == everyone.count == len(everyone.rows)
+
+
 def test_period_totals_and_rates_reconcile(generated):
     practice = generated
     rows = reports.period_totals(practice, first_day=date(2020, 1, 1), last_day=date(2030, 1, 1))
@@ -94,6 +105,13 @@ def test_period_totals_and_rates_reconcile(generated):
     daily, monthly = computed["ledger-daily"].rows, computed["ledger-totals"].rows
     for column in (1, 2, 3, 4):  # charges, payments, adjustments, refunds
         assert sum(r[column] for r in daily) == sum(r[column] for r in monthly)
+    # the months are the page's days added up: the same as the ledger's months
+    by_month = reports.period_totals(
+        practice, first_day=filters.first_day, last_day=filters.last_day, per="month"
+    )
+    assert monthly == tuple(
+        (r.label, r.charges, r.payments, r.adjustments, r.refunds) for r in by_month
+    )
     by_patient = computed["ar-aging-patient"].rows
     assert by_patient[-1][-1] == reports.ledger_line_total(practice, as_of=date(2030, 1, 1))
     assert all(r[0].startswith("MRN ") for r in by_patient[:-1])

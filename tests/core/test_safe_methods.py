@@ -2,9 +2,9 @@
 to call it, and every table's content (not only its row count) is compared before and after.
 
 What a GET may write, and is left out of the comparison: the audit trail (a read of PHI is
-audited, AU-01), the session (its idle clock, AC-05), an API token's last use, and the
-dashboard's daily rollups: derived counts the dashboard brings up to date from their sources
-before it reads them (reports/rollups.py), which change no record of the office.
+audited, AU-01), the session (its idle clock, AC-05) and an API token's last use. The
+dashboard's rollups are not among them: pages read them and compute the days changed since
+the worker's last refresh from the sources (reports/rollups.py).
 """
 
 import hashlib
@@ -23,12 +23,6 @@ WRITES_ALLOWED_ON_GET = {
     "core_auditchainhead",  # the chain head moves with each audit row
     "django_session",  # the idle-timeout clock of the session
     "core_apitoken",  # last_used_at of an API token
-    # The dashboard's rollups, refreshed from the records on read (a cache, not a record):
-    "reports_visitday",
-    "reports_chargeday",
-    "reports_claimday",
-    "reports_rollupmark",
-    "reports_staleday",
 }
 GET_ROUTES = tuple(route for route in ROUTES if route.method == "GET")
 

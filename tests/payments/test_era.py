@@ -324,3 +324,55 @@ def test_every_claim_status_posts(sent, practice):
     assert results["23"] == results["25"] == S.SENT  # nothing to post
     assert SuspenseItem.objects.filter(reason__startswith="reversal of payer claim").count() == 1
     assert ledger_problems() == []
+
+
+def test_the_file_posts_its_summaries_once_grouped_and_leaves_nothing_deferred(sent, practice):
+    """The ERA posting adds its entries to the ledger's summaries in one grouped upsert per
+    summary (summaries.deferred()): the same rows the per-entry trigger makes; a posting
+    that fails inside takes its entries and the switch with it."""
+    from django.db import connection, transaction
+
+    from medoffice.payments import summaries
+    from medoffice.payments.models import LineBalance, SummaryDeferral
+
+    claim = sent([line("99213"), line("36415")])
+    visit, draw = _lines(claim)
+    payment = claim_payment(
+        claim,
+        [service(visit, "70.00", ("CO", "45", "25.00"), ("PR", "3", "30.00")),
+         service(draw, "0.00", ("CO", "97", "12.50"))],
+    )  # fmt: skip
+    assert _import(practice, era_bytes([payment])).status == "posted"
+    assert not SummaryDeferral.objects.exists()
+    assert summaries.problems() == []
+    patient_rows = LineBalance.objects.filter(party=Party.PATIENT, practice_id=practice.pk)
+    assert sum(r.amount_cents for r in patient_rows) == 3000
+    entries = LedgerEntry.objects.count()
+
+    def adjust(charge_id, amount):
+        """A hand-made adjustment on the line (a copy of its charge entry's columns)."""
+        charge = LedgerEntry.objects.get(kind=EntryKind.CHARGE, charge_id=charge_id)
+        skip = ("id", "public_id", "from_charge_id")
+        values = {
+            f.attname: getattr(charge, f.attname)
+            for f in LedgerEntry._meta.concrete_fields
+            if f.attname not in skip
+        }
+        LedgerEntry.objects.create(**values | {"kind": EntryKind.ADJUSTMENT, "amount": amount})
+
+    def fail_inside():
+        with transaction.atomic(), summaries.deferred():
+            adjust(visit.charge_id, D("-1.00"))
+            raise RuntimeError("the posting failed")
+
+    with pytest.raises(RuntimeError):
+        fail_inside()
+    assert LedgerEntry.objects.count() == entries
+    assert not SummaryDeferral.objects.exists()
+    assert summaries.problems() == []
+    if connection.vendor == "sqlite":
+        # Deferred, an entry written by hand reaches the summaries at the block's end.
+        with summaries.deferred():
+            adjust(draw.charge_id, D("-2.00"))
+            assert summaries.problems() != []  # not yet
+        assert summaries.problems() == []

@@ -97,18 +97,19 @@ def ar_aging_by_patient(filters) -> FigureData:
     """The accounts owing most, by age; named by MRN only (the dashboard is read by people
     who do not need the names: the account page has them)."""
     result = reports.ar_aging(
-        filters.practice, as_of=filters.last_day, by="patient", **_scope(filters)
-    )
+        filters.practice, as_of=filters.last_day, by="patient", limit=PATIENT_ROWS,
+        **_scope(filters),
+    )  # fmt: skip
     head, body = result.table()
 
     def mrn(key: str) -> str:
         found = re.search(r"\(([^()]*)\)$", key)
         return f"MRN {found.group(1)}" if found else key
 
-    rows = [(mrn(row[0]), *row[1:]) for row in body[:-1]][:PATIENT_ROWS] + [body[-1]]
+    rows = [(mrn(row[0]), *row[1:]) for row in body[:-1]] + [body[-1]]
     return FigureData(
         series=(),
-        headline=f"{len(result.rows)} accounts owe ${result.total:,.2f}",
+        headline=f"{result.count} accounts owe ${result.total:,.2f}",
         columns=("Account", *head[1:]),
         rows=tuple(rows),
     )
@@ -117,14 +118,41 @@ def ar_aging_by_patient(filters) -> FigureData:
 PATIENT_ROWS = 25
 
 
+def _days(filters) -> list:
+    """The period's totals per day, read once per page (the daily and monthly figures)."""
+    if "ledger_days" not in filters.memo:
+        filters.memo["ledger_days"] = reports.period_totals(
+            filters.practice,
+            first_day=filters.first_day,
+            last_day=filters.last_day,
+            per="day",
+            **_scope(filters),
+        )
+    return filters.memo["ledger_days"]
+
+
+def _months(filters) -> list:
+    """The period's totals per month: its days added up (exact: Decimal sums)."""
+    months: dict = {}
+    for day in _days(filters):
+        label = day.label[:7]
+        month = months.get(label)
+        months[label] = (
+            reports.Totals(label, day.charges, day.payments, day.adjustments, day.refunds)
+            if month is None
+            else reports.Totals(
+                label,
+                month.charges + day.charges,
+                month.payments + day.payments,
+                month.adjustments + day.adjustments,
+                month.refunds + day.refunds,
+            )
+        )
+    return [months[label] for label in sorted(months)]
+
+
 def daily_totals(filters) -> FigureData:
-    rows = reports.period_totals(
-        filters.practice,
-        first_day=filters.first_day,
-        last_day=filters.last_day,
-        per="day",
-        **_scope(filters),
-    )
+    rows = _days(filters)
     series = tuple(
         Series(name, tuple((r.label[5:], getattr(r, attr)) for r in rows))
         for name, attr in (("Charges", "charges"), ("Payments", "payments"))
@@ -138,13 +166,7 @@ def daily_totals(filters) -> FigureData:
 
 
 def monthly_totals(filters) -> FigureData:
-    rows = reports.period_totals(
-        filters.practice,
-        first_day=filters.first_day,
-        last_day=filters.last_day,
-        per="month",
-        **_scope(filters),
-    )
+    rows = _months(filters)
     series = tuple(
         Series(name, tuple((r.label, getattr(r, attr)) for r in rows))
         for name, attr in (

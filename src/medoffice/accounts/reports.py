@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
+from django.db import connection
 from django.db.models import Count, Q, Sum
 
 from medoffice.accounts import aging
@@ -62,18 +63,20 @@ def _scoped(rows, location_ids=(), provider_ids=()):
 
 
 def _from_cents(cents) -> Decimal:
-    return to_cents(Decimal(cents or 0).scaleb(-2))
+    """Integer cents as dollars: exact, two places."""
+    return Decimal(cents).scaleb(-2) if cents else ZERO
 
 
 @dataclass(frozen=True)
 class Aging:
+    """The aging's rows (largest total first; the `limit` largest when one was asked) and the
+    totals of every row, listed or not: `count` rows in all."""
+
     as_of: date
     by: str
     rows: tuple[aging.AgingRow, ...]
-
-    @property
-    def totals(self) -> list[Decimal]:
-        return [sum((r.amounts[i] for r in self.rows), ZERO) for i in range(len(aging.BUCKETS))]
+    totals: tuple[Decimal, ...]
+    count: int
 
     @property
     def total(self) -> Decimal:
@@ -87,17 +90,26 @@ class Aging:
 
 
 def ar_aging(
-    practice, *, as_of: date, by: str = "payer", location_ids=(), provider_ids=()
+    practice,
+    *,
+    as_of: date,
+    by: str = "payer",
+    location_ids=(),
+    provider_ids=(),
+    limit: int | None = None,
 ) -> Aging:
     """Open balances of service lines by age of the date of service: by payer (insurance
     balances per payer plus one row for what patients owe) or by patient (all parties).
-    Entries effective after `as_of` are left out."""
+    Entries effective after `as_of` are left out. `limit`: only the largest rows are listed
+    (and labelled); the totals and the count are still of every row."""
     if by not in ("payer", "patient"):
         raise ValueError("Aging is by payer or by patient.")
     keys = ("party", "payer_id") if by == "payer" else ("patient_id",)
+    width = len(aging.BUCKETS)
     # The balances now (LineBalance: a row per patient, party, payer, location, provider
     # and date of service), less what was posted after `as_of` (none for today's aging).
-    # The buckets are summed by the database: one filtered sum per bucket, grouped.
+    # The buckets are summed by the database: one filtered sum per bucket, grouped; the
+    # amounts stay integer cents until the rows to show are known.
     balances = _scoped(
         LineBalance.objects.filter(practice_id=practice.pk), location_ids, provider_ids
     )
@@ -105,35 +117,72 @@ def ar_aging(
         charge__isnull=False, effective_on__gt=as_of
     )
     raw: dict = {}
-    for rows, day, amount, sign, convert in (
-        (balances, "date_of_service", "amount_cents", 1, _from_cents),
-        (later, "charge__date_of_service", "amount", -1, lambda v: to_cents(v or ZERO)),
+    for rows, day, amount, sign in (
+        (balances, "date_of_service", "amount_cents", 1),
+        (later, "charge__date_of_service", "amount", -1),
     ):
         grouped = rows.values(*keys).annotate(**_bucket_sums(as_of, day, amount)).order_by()
-        for row in grouped:
+        for row in _grouped_rows(grouped, integer_cents=sign == 1):
             if by == "payer":
-                key = row["payer_id"] or None if row["party"] == Party.INSURANCE else None
+                key = row[1] or None if row[0] == Party.INSURANCE else None
             else:
-                key = row["patient_id"]
-            amounts = raw.setdefault(key, [ZERO] * len(aging.BUCKETS))
-            for index in range(len(aging.BUCKETS)):
-                amounts[index] += sign * convert(row[f"b{index}"])
+                key = row[0]
+            sums = row[len(keys) :]
+            if sign == -1:
+                sums = [-cents for cents in sums]
+            known = raw.get(key)
+            raw[key] = sums if known is None else [a + b for a, b in zip(known, sums, strict=True)]
+    owing = [(key, sums, sum(sums)) for key, sums in raw.items() if any(sums)]
+    totals = tuple(_from_cents(sum(s[index] for _, s, _ in owing)) for index in range(width))
+    count = len(owing)
+    if limit is not None and len(owing) > limit:
+        owing.sort(key=lambda row: -row[2])
+        floor = owing[limit - 1][2]
+        owing = [row for row in owing if row[2] >= floor]  # ties at the cut are labelled
+    label = _labels(by, balances, [key for key, _, _ in owing])
+    listed = sorted(((label(key), sums, total) for key, sums, total in owing),
+                    key=lambda row: (-row[2], row[0]))[:limit]  # fmt: skip
+    rows = tuple(aging.AgingRow(name, [_from_cents(c) for c in sums]) for name, sums, _ in listed)
+    return Aging(as_of, by, rows, totals, count)
+
+
+def _grouped_rows(grouped, *, integer_cents: bool):
+    """The rows of a grouped query: its keys, then each bucket's sum in integer cents. The
+    summary's sums are integers already: read straight from the cursor, no conversion."""
+    if integer_cents:
+        sql, params = grouped.query.sql_with_params()
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            for row in cursor.fetchall():
+                yield (
+                    *row[: -len(aging.BUCKETS)],
+                    *(int(v or 0) for v in row[-len(aging.BUCKETS) :]),
+                )
+        return
+    names = (*grouped.query.values_select, *grouped.query.annotation_select)
+    for row in grouped.values_list(*names):
+        yield (*row[: -len(aging.BUCKETS)], *(_cents_of(v) for v in row[-len(aging.BUCKETS) :]))
+
+
+def _cents_of(amount) -> int:
+    """An exact sum of money read from the ledger, in integer cents."""
+    return int(to_cents(amount or ZERO).scaleb(2))
+
+
+def _labels(by: str, balances, keys: list):
+    """key -> the row's label: a payer's name (None: the patients' row) or a patient's
+    "Last, First (MRN)" (the patients with balances, found by the database: thousands of
+    ids would be as many query parameters)."""
     if by == "payer":
-        names = dict(Payer.objects.filter(pk__in={k for k in raw if k}).values_list("pk", "name"))
-        label = lambda key: PATIENT_ROW if key is None else names.get(key, f"Payer {key}")  # noqa: E731
-    else:
-        people = {
-            pk: f"{last}, {first} ({mrn})"
-            for pk, last, first, mrn in Patient.objects.filter(pk__in=list(raw)).values_list(
-                "pk", "last_name", "first_name", "mrn"
-            )
-        }
-        label = lambda key: people.get(key, f"Patient {key}")  # noqa: E731
-    rows = sorted(
-        (aging.AgingRow(label(k), amounts) for k, amounts in raw.items() if any(amounts)),
-        key=lambda r: (-r.total, r.key),
-    )
-    return Aging(as_of, by, tuple(rows))
+        names = dict(Payer.objects.filter(pk__in={k for k in keys if k}).values_list("pk", "name"))
+        return lambda key: PATIENT_ROW if key is None else names.get(key, f"Payer {key}")
+    people = {
+        pk: f"{last}, {first} ({mrn})"
+        for pk, last, first, mrn in Patient.objects.filter(
+            pk__in=keys if len(keys) <= 100 else balances.values("patient_id")
+        ).values_list("pk", "last_name", "first_name", "mrn")
+    }
+    return lambda key: people.get(key, f"Patient {key}")
 
 
 def _bucket_sums(as_of: date, day: str, amount: str) -> dict:

@@ -66,6 +66,7 @@ from medoffice.formats.x12.remittance import (
     parse_835,
 )
 from medoffice.patients.models import Coverage, Payer
+from medoffice.payments import summaries
 from medoffice.payments.errors import EraRejected, LedgerError
 from medoffice.payments.models import (
     Account,
@@ -332,8 +333,10 @@ def _import(data: bytes, practice, name: str, origin: str, by, exchange_file) ->
                 status=EraStatus.POSTED, imported_by=by, imported_at=timezone.now(),
             )  # fmt: skip
             result = ImportResult(name, "posted", "", record)
-            for p in parsed:
-                _Poster(practice_id, record, p, by, result).post()
+            # ~10 entries per claim payment: the summaries take them once, grouped.
+            with summaries.deferred():
+                for p in parsed:
+                    _Poster(practice_id, record, p, by, result).post()
             result.message = _summary(result)
             record.summary = result.message[:300]
             record.claim_count = result.claims
@@ -458,6 +461,15 @@ class _Claim:
         self.era_lines = []
 
 
+class _Coverage:
+    """A secondary coverage as the posting reads it (plain values, no model instance)."""
+
+    __slots__ = ("pk", "patient_id", "payer_id", "effective_start", "effective_end")
+
+    def __init__(self, values):
+        self.pk, self.patient_id, self.payer_id, self.effective_start, self.effective_end = values
+
+
 @dataclass
 class _ClaimPlan:
     era: EraClaim
@@ -470,7 +482,7 @@ class _ClaimPlan:
     note: str = ""
     paid: Decimal = ZERO
     responsibility: Decimal = ZERO
-    secondary: Coverage | None = None
+    secondary: _Coverage | None = None
     reverses: list = field(default_factory=list)  # entries to reverse
     supersede: list = field(default_factory=list)  # adjudication ids
 
@@ -574,11 +586,17 @@ class _Poster:
         if missing:
             _post_charges(missing, self.by)
 
-    def _secondaries(self, claims) -> dict[int, Coverage]:
-        patients = {c.patient_id for c in claims.values() if c.responsibility == 1}
-        found = {}
-        for cov in Coverage.objects.filter(patient_id__in=patients, order=2, status="active"):
-            found.setdefault(cov.patient_id, []).append(cov)
+    def _secondaries(self, claims) -> dict[int, list[_Coverage]]:
+        """{patient id: active secondary coverages}, as plain values (a Coverage instance
+        decrypts its sealed member fields, which the posting never reads)."""
+        patients = list({c.patient_id for c in claims.values() if c.responsibility == 1})
+        found: dict[int, list[_Coverage]] = {}
+        for start in range(0, len(patients), CHUNK):
+            for values in Coverage.objects.filter(
+                patient_id__in=patients[start : start + CHUNK], order=2, status="active"
+            ).values_list(*_Coverage.__slots__):
+                cov = _Coverage(values)
+                found.setdefault(cov.patient_id, []).append(cov)
         return found
 
     # -- post

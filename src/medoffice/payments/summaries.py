@@ -1,12 +1,21 @@
 """The ledger's summaries (LedgerDay, LineBalance, LinePayerDay): kept, rebuilt, checked.
 
-Kept: one AFTER INSERT trigger per summary on the ledger adds each new entry to its row
-(upsert), in the transaction that writes the entry. The ledger is append-only (the
-database refuses UPDATE and DELETE), so insertion is the only change there is, and every
-writer is covered: the ledger service (payments/ledger.py: charges, payments,
-adjustments, transfers, write-offs, refunds, recoupments, reversals), the ERA posting's
-bulk rows (payments/era.py, PostgreSQL COPY included) and anything that inserts rows by
-hand.
+Kept: an AFTER INSERT trigger on the ledger adds the new entries to their rows (upsert),
+in the transaction that writes them. The ledger is append-only (the database refuses
+UPDATE and DELETE), so insertion is the only change there is, and every writer is
+covered: the ledger service (payments/ledger.py: charges, payments, adjustments,
+transfers, write-offs, refunds, recoupments, reversals), the ERA posting's bulk rows
+(payments/era.py, PostgreSQL COPY included) and anything that inserts rows by hand.
+
+- PostgreSQL (migration 0005): one trigger FOR EACH STATEMENT reads the statement's new
+  entries as a transition table and upserts their sums, grouped: a COPY of 100,000 ERA
+  entries costs three grouped upserts instead of 300,000 single ones.
+- SQLite has no statement triggers: one trigger FOR EACH ROW upserts the three rows of
+  each entry, unless the connection's transaction has deferred it (`deferred()`, used by
+  the ERA posting for a whole file): then the entries written meanwhile are summed and
+  upserted once, grouped, at its end, with the same expressions, in the same transaction.
+  A row in `payments_summarydeferral` is the switch (only the writing transaction sees
+  it, and it is gone before that commits).
 
 Rebuilt: `rebuild(practice_id=None)` (`medoffice ledger rebuild-summaries`) replaces them
 with the ledger's own sums. Checked: `problems(practice_id=None)` (part of `medoffice
@@ -19,9 +28,10 @@ integer cents (exact on both databases), ids plain integers (0: none).
 
 from __future__ import annotations
 
+from contextlib import contextmanager
 from dataclasses import dataclass
 
-from django.db import connection
+from django.db import connection, transaction
 
 
 @dataclass(frozen=True)
@@ -39,9 +49,10 @@ class Summary:
     def value_sql(self, e: str) -> list[str]:
         return [expression.format(e=e) for expression in _VALUES[self.table]]
 
-    def source(self, e: str) -> tuple[str, str]:
-        """(FROM ..., WHERE ...) for entry alias `e` (NEW in the trigger: no FROM of it)."""
-        tables = [] if e == "NEW" else [f"payments_ledgerentry {e}"]
+    def source(self, e: str, entries: str = "payments_ledgerentry") -> tuple[str, str]:
+        """(FROM ..., WHERE ...) for entry alias `e` (NEW in a row trigger: no FROM of it)
+        over the table (or transition table) `entries`."""
+        tables = [] if e == "NEW" else [f"{entries} {e}"]
         conditions = [self.condition.format(e=e)] if self.condition else []
         if self.by_line:
             tables.append("billing_charge c")
@@ -161,9 +172,95 @@ def postgres_trigger_reverse(*summaries: Summary) -> list[str]:
     return statements
 
 
-def _sums(summary: Summary, practice_id: int | None) -> tuple[str, list]:
-    """The summary's rows computed from the ledger: SELECT key..., value sums..."""
-    tables, where = summary.source("e")
+# Migration 0005 replaces the per-summary row triggers of 0003 and 0004 with one trigger.
+KEEP = "payments_ledger_summaries_keep"
+DEFERRAL = "payments_summarydeferral"
+
+
+def _insert_grouped(summary: Summary, entries: str, condition: str = "") -> str:
+    """Upsert the sums of the entries in `entries` (a table or transition table), grouped
+    by the summary's key; `condition` (over `e`) narrows which entries."""
+    select, _ = _sums(summary, None, entries=entries, condition=condition)
+    return (
+        f"INSERT INTO {summary.table} ({summary.columns}) {select} "  # noqa: S608 - fixed names
+        f"{_upsert(summary, qualify=True)}"
+    )
+
+
+def sqlite_deferrable_trigger(*summaries: Summary) -> list[str]:
+    body = " ".join(_insert_new(s, qualify=False) for s in summaries)
+    return [
+        f"CREATE TRIGGER {KEEP} AFTER INSERT ON payments_ledgerentry "  # noqa: S608 - fixed names
+        f"WHEN NOT EXISTS (SELECT 1 FROM {DEFERRAL}) BEGIN {body} END"
+    ]
+
+
+def postgres_statement_trigger(*summaries: Summary) -> list[str]:
+    body = " ".join(_insert_grouped(s, "new_entries") + ";" for s in summaries)
+    return [
+        f"""CREATE OR REPLACE FUNCTION {KEEP}() RETURNS trigger AS $$
+           BEGIN {body} RETURN NULL; END; $$ LANGUAGE plpgsql""",
+        f"""CREATE TRIGGER {KEEP} AFTER INSERT ON payments_ledgerentry
+           REFERENCING NEW TABLE AS new_entries
+           FOR EACH STATEMENT EXECUTE FUNCTION {KEEP}()""",
+    ]
+
+
+KEEP_SQLITE_REVERSE = [f"DROP TRIGGER IF EXISTS {KEEP}"]
+KEEP_POSTGRES_REVERSE = [
+    f"DROP TRIGGER IF EXISTS {KEEP} ON payments_ledgerentry",
+    f"DROP FUNCTION IF EXISTS {KEEP}()",
+]
+
+
+@contextmanager
+def deferred(using=None):
+    """Inside: the ledger entries this connection writes are added to the summaries once,
+    grouped, at the end (SQLite; on PostgreSQL the statement trigger already does so per
+    statement, and this is a plain savepoint). For a writer of many entries in one
+    transaction (an ERA file: ~10 entries per claim payment, each of which the row trigger
+    would upsert three times). The block runs in a savepoint: if it fails, its entries go
+    with it and nothing is left deferred. Re-entrant."""
+    conn = using or connection
+    if conn.vendor != "sqlite" or getattr(conn, "_medoffice_summaries_deferred", False):
+        with transaction.atomic(using=conn.alias):
+            yield
+        return
+    with transaction.atomic(using=conn.alias):
+        with conn.cursor() as cursor:
+            # The switch and the last id in one statement: it takes SQLite's write lock, so
+            # no other connection adds entries between the id read here and ours.
+            cursor.execute(
+                f"INSERT INTO {DEFERRAL} (after_id) "  # noqa: S608 - fixed names
+                "SELECT COALESCE(MAX(id), 0) FROM payments_ledgerentry"
+            )
+            cursor.execute(f"SELECT MAX(after_id) FROM {DEFERRAL}")  # noqa: S608
+            after = cursor.fetchone()[0]
+        conn._medoffice_summaries_deferred = True
+        try:
+            yield
+        finally:
+            conn._medoffice_summaries_deferred = False
+        with conn.cursor() as cursor:
+            cursor.execute(f"DELETE FROM {DEFERRAL}")  # noqa: S608 - fixed name
+            for summary in SUMMARIES:
+                cursor.execute(
+                    _insert_grouped(summary, "payments_ledgerentry", "{e}.id > %s"), [after]
+                )
+
+
+def _sums(
+    summary: Summary,
+    practice_id: int | None,
+    *,
+    entries: str = "payments_ledgerentry",
+    condition: str = "",
+) -> tuple[str, list]:
+    """The summary's rows computed from the ledger (or the entries in `entries`, narrowed
+    by `condition` over `e`): SELECT key..., value sums..."""
+    tables, where = summary.source("e", entries)
+    if condition:
+        where += " AND " + condition.format(e="e")
     params = []
     if practice_id is not None:
         where += " AND e.practice_id = %s"
@@ -259,3 +356,7 @@ SQLITE = sqlite_trigger(LEDGER_DAY, LINE_BALANCE)
 SQLITE_REVERSE = sqlite_trigger_reverse(LEDGER_DAY, LINE_BALANCE)
 POSTGRES = postgres_trigger(LEDGER_DAY, LINE_BALANCE)
 POSTGRES_REVERSE = postgres_trigger_reverse(LEDGER_DAY, LINE_BALANCE)
+
+# What migration 0005 installs in place of the above (one trigger for the three summaries).
+KEEP_SQLITE = sqlite_deferrable_trigger(*SUMMARIES)
+KEEP_POSTGRES = postgres_statement_trigger(*SUMMARIES)

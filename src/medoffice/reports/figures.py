@@ -8,11 +8,11 @@ from decimal import Decimal
 
 from django.db.models import Case, IntegerField, Sum, Value, When
 
-from medoffice.core.models import Provider
+from medoffice.core.models import Location, Provider
 from medoffice.core.money import ZERO
 from medoffice.core.reporting import Figure, FigureData, Filters, Series
 from medoffice.reports.models import ChargeDay, ClaimDay, VisitDay
-from medoffice.reports.rollups import refresh_for_page
+from medoffice.reports.rollups import rollup_view
 from medoffice.scheduling.models import Holiday, TemplateBlock
 
 KEPT = ("arrived", "fulfilled")
@@ -58,17 +58,32 @@ def _visit_rollup(filters: Filters):
     return days
 
 
+def _in_scope(filters: Filters, fresh: dict) -> list:
+    """The rows computed from the sources for the unrefreshed days (rollups.rollup_view)
+    that the figure's filters keep: the practice's locations, the chosen locations and
+    providers, the period."""
+    if not fresh:
+        return []
+    ours = set(Location.objects.filter(practice=filters.practice).values_list("id", flat=True))
+    return [
+        (key, row) for key, row in fresh.items()
+        if key[0] in ours
+        and (not filters.location_ids or key[0] in filters.location_ids)
+        and (not filters.provider_ids or key[1] in filters.provider_ids)
+        and filters.first_day <= key[2] <= filters.last_day
+    ]  # fmt: skip
+
+
 def _by_week(filters: Filters) -> dict:
     """week -> {status: count, "wait_seconds": total, "waits": n, "live_minutes": n}, and
     provider id -> live minutes: one grouped query over the visits' daily rollup (each visit
     is on its local day there, so weeks begin at local midnights)."""
     if "by_week" in filters.memo:
         return filters.memo["by_week"]
-    refresh_for_page(filters.memo)
     labels = weeks(filters)
+    stored, fresh = rollup_view("visits", _visit_rollup(filters), filters.memo)
     rows = (
-        _visit_rollup(filters)
-        .annotate(week=period_of("day", labels))
+        stored.annotate(week=period_of("day", labels))
         .values("week", "provider_id")
         .annotate(**{name: Sum(name) for name in SUMMED})
         .order_by()
@@ -80,6 +95,11 @@ def _by_week(filters: Filters) -> dict:
         for name in SUMMED:
             bucket[name] += row[name] or 0
         minutes[row["provider_id"]] += row["live_minutes"] or 0
+    for (_, provider_id, day), row in _in_scope(filters, fresh):
+        bucket = result[_monday(day)]
+        for name in SUMMED:
+            bucket[name] += row[name]
+        minutes[provider_id] += row["live_minutes"]
     filters.memo["by_week"] = result
     filters.memo["live_minutes"] = minutes
     return result
@@ -212,7 +232,6 @@ def months(filters: Filters) -> list[date]:
 
 
 def charges_by_month(filters: Filters) -> FigureData:
-    refresh_for_page(filters.memo)
     charges = ChargeDay.objects.filter(
         location__practice=filters.practice,
         day__gte=filters.first_day, day__lte=filters.last_day,
@@ -221,6 +240,7 @@ def charges_by_month(filters: Filters) -> FigureData:
         charges = charges.filter(location_id__in=filters.location_ids)
     if filters.provider_ids:
         charges = charges.filter(provider_id__in=filters.provider_ids)
+    charges, fresh = rollup_view("charges", charges, filters.memo)
     labels = months(filters)
     by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
     counts: dict[date, int] = defaultdict(int)
@@ -232,6 +252,9 @@ def charges_by_month(filters: Filters) -> FigureData:
     ):
         by_month[labels[row["month"]]] += row["total"]
         counts[labels[row["month"]]] += row["n"]
+    for (_, _, day), row in _in_scope(filters, fresh):
+        by_month[day.replace(day=1)] += row["amount"]
+        counts[day.replace(day=1)] += row["lines"]
     total = sum(by_month.values(), ZERO)
     return FigureData(
         series=(Series("Charges", tuple((f"{m:%b %y}", by_month[m]) for m in labels)),),
@@ -247,7 +270,6 @@ def _claims_by_month(filters: Filters) -> dict:
     of service; clean: never rejected (999/277CA); adjudicated: ever paid or denied."""
     if "claims" in filters.memo:
         return filters.memo["claims"]
-    refresh_for_page(filters.memo)
     labels = months(filters)
     claims = ClaimDay.objects.filter(
         location__practice=filters.practice,
@@ -257,6 +279,7 @@ def _claims_by_month(filters: Filters) -> dict:
         claims = claims.filter(location_id__in=filters.location_ids)
     if filters.provider_ids:
         claims = claims.filter(provider_id__in=filters.provider_ids)
+    claims, fresh = rollup_view("claims", claims, filters.memo)
     rows = (
         claims.annotate(month=period_of("day", labels))
         .values("month")
@@ -267,6 +290,9 @@ def _claims_by_month(filters: Filters) -> dict:
     for row in rows:
         for key in ("sent", "clean", "adjudicated", "denied"):
             result[labels[row["month"]]][key] += row[key] or 0
+    for (_, _, day), row in _in_scope(filters, fresh):
+        for key in ("sent", "clean", "adjudicated", "denied"):
+            result[day.replace(day=1)][key] += row[key]
     filters.memo["claims"] = result
     return result
 

@@ -13,7 +13,10 @@ How they stay equal to their sources without every writer knowing about them:
 - A visit that moves (rescheduled to another day, provider or location) leaves its old day
   behind: scheduling's `appointment_changing` tells us inside the change's transaction,
   and the old day is marked stale (StaleDay) for the next refresh.
-- The figures refresh before they read (once per page), so the dashboard is exact; the
+- The worker's clock refreshes them every minute (`refresh`, the only writer besides the
+  rebuild); a page never writes: it reads the stored rows outside the days changed since
+  the last refresh and computes those few days from the sources (`unrefreshed`,
+  `rollup_view`), so the dashboard is exact at any moment and a GET stays a read. The
   worker rebuilds everything once a day (`rebuild_rollups`), which also drops what a
   deleted row left (nothing in the office deletes visits, charges or claims; cancellations
   and reversals are rows of their own), and `medoffice reports rebuild-rollups` does it
@@ -255,10 +258,63 @@ def refresh(kinds=KINDS) -> dict[str, int]:
     return done
 
 
-def refresh_for_page(memo: dict) -> None:
-    """Refresh once for the figures of one page (they share the Filters' memo)."""
-    if "rollups" not in memo:
-        memo["rollups"] = refresh()
+EVERYTHING = object()  # the box of a rollup never built: every day comes from the sources
+
+
+def unrefreshed(memo: dict) -> dict[str, tuple[object, dict[Key, dict]]]:
+    """What the rollups do not hold yet, read without writing, once per page (the figures
+    share the Filters' memo): per kind, the box of the days changed since the last refresh
+    (and the stale days), as a filter of the rollup rows (None: nothing changed;
+    EVERYTHING: never built), and those days' rows computed from the sources. A figure
+    reads the stored rows outside the box and the computed ones inside it (`rollup_view`),
+    so the page is exact and a GET writes nothing; the worker's clock refreshes the rollups
+    (`refresh`, every minute) and rebuilds them nightly, which keeps the box small."""
+    if "unrefreshed" in memo:
+        return memo["unrefreshed"]
+    marks = dict(RollupMark.objects.filter(kind__in=KINDS).values_list("kind", "refreshed_to"))
+    stale = _stale(KINDS) if marks else {}
+    found: dict[str, tuple[object, dict[Key, dict]]] = {}
+    for kind in KINDS:
+        if kind not in marks:
+            found[kind] = (EVERYTHING, COMPUTE[kind](None))
+            continue
+        keys = _changed(kind, marks[kind] - LAG) | stale.get(kind, set())
+        if not keys:
+            found[kind] = (None, {})
+            continue
+        box = _box(keys)
+        inside = Q(
+            location_id__in={k[0] for k in box},
+            provider_id__in={k[1] for k in box},
+            day__in={k[2] for k in box},
+        )
+        found[kind] = (inside, COMPUTE[kind](box))
+    memo["unrefreshed"] = found
+    return found
+
+
+def rollup_view(kind: str, rows, memo: dict):
+    """(the rollup rows `rows` less the unrefreshed box, {key: row} of the box computed
+    from the sources): together, what the rollup would hold after a refresh."""
+    inside, fresh = unrefreshed(memo)[kind]
+    if inside is None:
+        return rows, {}
+    if inside is EVERYTHING:
+        return rows.none(), fresh
+    return rows.exclude(inside), fresh
+
+
+def current(kind: str) -> dict[Key, dict]:
+    """The rollup as the figures see it now (stored rows outside the unrefreshed box, the
+    sources inside it), in the shape of `stored`: equal to the sources at any moment."""
+    rows, fresh = rollup_view(kind, MODELS[kind].objects.all(), {})
+    names = [f.name for f in MODELS[kind]._meta.concrete_fields
+             if f.name not in ("id", "location", "provider", "day")]  # fmt: skip
+    seen = {
+        (r["location_id"], r["provider_id"], r["day"]): {n: r[n] for n in names}
+        for r in rows.values("location_id", "provider_id", "day", *names)
+    }
+    return seen | fresh
 
 
 # ------------------------------------------------------------------ scheduling's news

@@ -1,7 +1,7 @@
 """Run the background worker: django-tasks-db's db_worker on our queues, plus a clock that
 queues the reminder sweep every minute (and the claim follow-up hourly, the supply closet's
 daily job, the task reminders and the statement cycle once a day: medoffice.worklist.tasks,
-medoffice.accounts.tasks).
+medoffice.accounts.tasks), and refreshes the dashboard's rollups every minute.
 
 Why a clock thread in the worker rather than a sweep that re-queues itself: a
 self-rescheduling chain breaks for good the first time one link fails or is lost,
@@ -21,6 +21,7 @@ import time
 from django.core.management import call_command
 from django.core.management.base import BaseCommand
 from django.db import connection
+from django.utils.module_loading import import_string
 
 from medoffice.accounts.tasks import enqueue_statement_cycles
 from medoffice.billing.tasks import enqueue_follow_up_unless_waiting
@@ -42,6 +43,11 @@ CLOCK_JOBS = (
     (enqueue_daily_jobs, "the daily jobs"),
     (enqueue_eligibility_unless_waiting, "the eligibility batch or pickup"),
     (enqueue_statement_cycles, "the day's statement cycle"),
+    # By dotted path: nothing imports the reports app (it reads everything).
+    (
+        lambda: import_string("medoffice.reports.tasks.refresh_rollups")(),
+        "the dashboard's rollups (refreshed here: pages only read them)",
+    ),
 )
 
 
