@@ -92,7 +92,7 @@ def outbound_message_queue(
             OutboundMessage(
                 control_id=control_id or new_control_id(),
                 trigger=trigger_for(appointment, event).value,
-                appointment=appointment,
+                appointment_id=appointment.id,
                 event=str(event),
                 snapshot=appointment_snapshot(appointment, previous),
                 created_at=timezone.now(),
