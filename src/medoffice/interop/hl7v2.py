@@ -22,7 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from medoffice.core.context import current_actor
-from medoffice.core.models import Location
+from medoffice.core.models import Location, Provider
 from medoffice.formats.hl7v2.encoding import hl7_timestamp
 from medoffice.formats.hl7v2.siu import (
     AppointmentNotice,
@@ -36,8 +36,9 @@ from medoffice.formats.hl7v2.siu import (
     StaffMember,
     render_siu,
 )
+from medoffice.patients.models import Patient
 from medoffice.scheduling.events import AppointmentEvent
-from medoffice.scheduling.models import Appointment, Equipment, Room
+from medoffice.scheduling.models import Appointment, AppointmentType, Equipment, Room
 from medoffice.scheduling.schedule_setup import schedule_setup
 from medoffice.scheduling.states import AppointmentStatus
 
@@ -253,10 +254,35 @@ def appointment_snapshot(appointment: Appointment, previous: dict) -> dict:
     return snapshot
 
 
+# The rows a message names, read for a whole batch at once: (snapshot key, model, field).
+_NAMED = (
+    ("patient_id", Patient, "patient"),
+    ("provider_id", Provider, "provider"),
+    ("location_id", Location, "location"),
+    ("appointment_type_id", AppointmentType, "appointment_type"),
+)
+
+
+def named_rows(snapshots: list[dict]) -> dict:
+    """The patients, providers, locations and types a batch of snapshots names, by model
+    and id: four queries for the batch instead of four per message."""
+    return {
+        model: model.objects.in_bulk({snapshot[key] for snapshot in snapshots})
+        for key, model, _ in _NAMED
+    }
+
+
 def siu_message_from_snapshot(
-    snapshot: dict, event: str, *, appointment_id: int | None, control_id: str, created_at
+    snapshot: dict,
+    event: str,
+    *,
+    appointment_id: int | None,
+    control_id: str,
+    created_at,
+    named: dict | None = None,
 ) -> tuple[SiuTrigger, str]:
-    """(trigger, text) of the message a change queued (outbox row: event and snapshot)."""
+    """(trigger, text) of the message a change queued (outbox row: event and snapshot);
+    `named`: `named_rows` of its batch, if read."""
     values = {name: snapshot[name] for name in _SNAPSHOT_FIELDS}
     appointment = Appointment(
         id=appointment_id,
@@ -264,6 +290,10 @@ def siu_message_from_snapshot(
         ends_at=datetime.fromisoformat(snapshot["ends_at"]),
         **values,
     )
+    for key, model, field in _NAMED if named else ():
+        row = named[model].get(snapshot[key])
+        if row is not None:
+            setattr(appointment, field, row)
     equipment = snapshot["equipment"]
     appointment._prefetched_objects_cache = {
         "equipment": Equipment.objects.filter(id__in=equipment)

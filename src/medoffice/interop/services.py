@@ -32,7 +32,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from medoffice.core.bulk import insert_row
-from medoffice.interop.hl7v2 import appointment_snapshot, siu_message_from_snapshot, trigger_for
+from medoffice.interop.hl7v2 import (
+    appointment_snapshot,
+    named_rows,
+    siu_message_from_snapshot,
+    trigger_for,
+)
 from medoffice.interop.models import OutboundMessage, OutboundStatus, new_control_id
 from medoffice.interop.transports import (
     MessageRefused,
@@ -106,23 +111,25 @@ def _render_waiting(batch: list[OutboundMessage]) -> None:
     that cannot be rendered is marked failed (logged with its control id and the error's
     class only: its data is PHI) and keeps no text: it is not sent, and never holds up
     the feed."""
-    for message in batch:
-        if not message.text and message.snapshot is not None:
-            try:
-                _, message.text = siu_message_from_snapshot(
-                    message.snapshot, message.event, appointment_id=message.appointment_id,
-                    control_id=message.control_id, created_at=message.created_at,
-                )  # fmt: skip
-            except Exception as exc:
-                logger.error(
-                    "HL7 message %s not rendered (%s)", message.control_id, type(exc).__name__
-                )
-                OutboundMessage.objects.filter(id=message.id).update(
-                    status=OutboundStatus.FAILED, claimed_until=None,
-                    last_error=f"could not be rendered ({type(exc).__name__})"[:_ERROR_LENGTH],
-                )  # fmt: skip
-                continue
-            OutboundMessage.objects.filter(id=message.id).update(text=message.text)
+    waiting = [m for m in batch if not m.text and m.snapshot is not None]
+    try:
+        named = named_rows([m.snapshot for m in waiting]) if waiting else {}
+    except (KeyError, TypeError):  # a damaged snapshot: each message reads its own rows
+        named = {}
+    for message in waiting:
+        try:
+            _, message.text = siu_message_from_snapshot(
+                message.snapshot, message.event, appointment_id=message.appointment_id,
+                control_id=message.control_id, created_at=message.created_at, named=named,
+            )  # fmt: skip
+        except Exception as exc:
+            logger.error("HL7 message %s not rendered (%s)", message.control_id, type(exc).__name__)
+            OutboundMessage.objects.filter(id=message.id).update(
+                status=OutboundStatus.FAILED, claimed_until=None,
+                last_error=f"could not be rendered ({type(exc).__name__})"[:_ERROR_LENGTH],
+            )  # fmt: skip
+            continue
+        OutboundMessage.objects.filter(id=message.id).update(text=message.text)
 
 
 @dataclass
