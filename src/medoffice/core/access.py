@@ -11,7 +11,7 @@ from collections.abc import Callable
 from operator import attrgetter
 
 from django.apps import apps
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.http import Http404
 from django.utils import timezone
 
@@ -67,8 +67,10 @@ def location_scope(user, via: str | None = None) -> Q:
     limit = location_limit(user)
     if limit is None:
         return Q()
+    if via is None:
+        return _at(limit, user, each_row=True)
     Patient = apps.get_model("patients", "Patient")
-    return Q(**{f"{via}__in" if via else "pk__in": Patient.objects.filter(_at(limit, user))})
+    return Q(**{f"{via}__in": Patient.objects.filter(_at(limit, user))})
 
 
 def in_scope_only(user, rows: list, patient_id_of: Callable = attrgetter("patient_id")) -> list:
@@ -84,18 +86,25 @@ def in_scope_only(user, rows: list, patient_id_of: Callable = attrgetter("patien
     return [row for row in rows if patient_id_of(row) in visible]
 
 
-def _at(limit: tuple[int, ...], user) -> Q:
-    """A patient of these locations, or one whose chart the user has broken the glass for."""
+def _at(limit: tuple[int, ...], user, *, each_row: bool = False) -> Q:
+    """A patient of these locations, or one whose chart the user has broken the glass for.
+
+    `each_row`: for a query on Patient itself, each condition is asked of the row at hand
+    (EXISTS on the patient's appointments, visits and grants, by their patient index);
+    otherwise as lists of patients, for a filter through a foreign key (`via__in`). As a
+    list beside a search of Patient, SQLite built the list of every patient of the
+    location for each query: 1.5 to 3 s per FHIR search at 1,000,000 patients.
+    """
     Appointment = apps.get_model("scheduling", "Appointment")
     Encounter = apps.get_model("billing", "Encounter")
     EmergencyAccess = apps.get_model("clinical", "EmergencyAccess")
-    return (
-        Q(home_location_id__in=limit)
-        | Q(pk__in=Appointment.objects.filter(location_id__in=limit).values("patient_id"))
-        | Q(pk__in=Encounter.objects.filter(location_id__in=limit).values("patient_id"))
-        | Q(
-            pk__in=EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()).values(
-                "patient_id"
-            )
-        )
+    rows = (
+        Appointment.objects.filter(location_id__in=limit),
+        Encounter.objects.filter(location_id__in=limit),
+        EmergencyAccess.objects.filter(user=user, expires_at__gt=timezone.now()),
     )
+    if each_row:
+        linked = [Q(Exists(r.filter(patient_id=OuterRef("pk")))) for r in rows]
+    else:
+        linked = [Q(pk__in=r.values("patient_id")) for r in rows]
+    return Q(home_location_id__in=limit) | linked[0] | linked[1] | linked[2]

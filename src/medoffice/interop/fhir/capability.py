@@ -1,7 +1,7 @@
 """The CapabilityStatement at /fhir/metadata, generated from the registry so it says
 exactly what the server does: the types, their interactions and search parameters."""
 
-from medoffice.interop.fhir import registry
+from medoffice.interop.fhir import binary, registry
 
 # When the statement's content changes in kind (not per type): bump for clients caching it.
 SOFTWARE_VERSION = "1"
@@ -44,6 +44,8 @@ def capability_statement(*, base_url: str) -> dict:
         if rt.all_revincludes:
             entry["searchRevInclude"] = sorted(rt.all_revincludes)
         resources.append(entry)
+    resources.append(binary.capability_entry())  # not a registry type: read only, any format
+    resources.sort(key=lambda entry: entry["type"])
     return {
         "resourceType": "CapabilityStatement",
         "url": f"{base_url}/metadata",
@@ -62,9 +64,15 @@ def capability_statement(*, base_url: str) -> dict:
                     "Unknown search parameters are ignored (and listed in an OperationOutcome "
                     "entry of the Bundle) unless the request says 'Prefer: handling=strict', "
                     "which makes them a 400. Paging: _count (at most 100) and _offset; _sort "
-                    "with the names listed per type; _total=none skips the count. Updates "
+                    "with the names listed per type. Bundle.total is given when the page "
+                    "holds the last match; for a page with more to follow only with "
+                    "_total=accurate or _total=estimate (both count exactly); _total=none "
+                    "leaves it out. Updates "
                     'take If-Match: W/"versionId" (412 when it is not the current one). '
                     "Only the current version of a resource is kept."
+                    " The Bundle's page links name the search by an opaque _page token kept"
+                    " on the server for an hour (never the search terms in the URL); an"
+                    " expired one is a 410, another caller's a 400."
                 ),
                 "security": security(base_url),
                 "resource": resources,

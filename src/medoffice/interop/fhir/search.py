@@ -59,7 +59,7 @@ class SearchRequest:
     sort: list[str] = field(default_factory=list)
     include: list[str] = field(default_factory=list)
     revinclude: list[str] = field(default_factory=list)
-    total: str = "accurate"
+    total: str = ""  # _total as asked: none, estimate, accurate, or "" (not asked)
     ignored: list[str] = field(default_factory=list)  # unknown parameters, reported in the Bundle
 
 
@@ -131,6 +131,27 @@ def parse_query(
             )  # fmt: skip
         out.params.append((name, modifier, raw_value))
     return out
+
+
+def search_total(
+    query: SearchRequest, rows: list, has_next: bool, count: Callable[[], int]
+) -> int | None:
+    """Bundle.total for a page of `rows`: what the page itself proves, a count only when asked.
+
+    The page was read one row long, so when no row follows it (or it is empty at the
+    start) the total is the offset plus its rows, for free. Otherwise counting means
+    visiting every match: tens of thousands of rows for `family=smi` among a million
+    patients, a hundred times the cost of the page (docs/benchmarks.md). So the count
+    runs only for `_total=accurate` or `estimate` (an exact count is a valid estimate);
+    without `_total` such a page has no total, as FHIR allows, and `_total=none` never has one.
+    """
+    if query.total == "none":
+        return None
+    if not has_next and (rows or query.offset == 0):
+        return query.offset + len(rows)
+    if query.total in ("accurate", "estimate"):
+        return count()
+    return None
 
 
 def values_of(raw: str) -> list[str]:

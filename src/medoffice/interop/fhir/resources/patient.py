@@ -75,9 +75,33 @@ def _identifier(values: list[str], modifier: str, ctx) -> Q:
     return Q(mrn__in=mrns)
 
 
+PHONE_MATCHES_INLINE = 1000  # patients sharing one number, beyond which a subquery is sent
+
+
 def _phone(values: list[str], modifier: str, ctx) -> Q:
+    """Patients with any of these numbers in any phone column, as their ids.
+
+    The lookup is the search box's (patients/search.py): the practice inside each arm of
+    the OR, one seek on each (practice_id, <column>) index. Left as a condition beside the
+    search's scope and its ORDER BY, SQLite (which keeps no statistics here) walks the
+    whole practice in name order instead, taking seconds at a million patients; given the
+    few ids found first, it reads just those rows.
+    """
     numbers = [n for n in (to_e164(split_token(v)[1]) for v in values) if n]
-    return any_of([Q(**{column: n}) for n in numbers for column in PHONE_COLUMNS.values()])
+    arms = [
+        Q(practice_id=ctx.practice_id, **{column: number})
+        for number in numbers
+        for column in PHONE_COLUMNS.values()
+    ]
+    if not arms:
+        return Q(pk__in=[])
+    matching = Patient.objects.filter(any_of(arms))
+    found = list(matching.values_list("pk", "search_last")[: PHONE_MATCHES_INLINE + 1])
+    if len(found) > PHONE_MATCHES_INLINE:
+        return Q(pk__in=matching.values("pk"))
+    # Their names too: with the ids alone SQLite may still walk the name index from the
+    # start for the order; with the names it reads only those entries of it.
+    return Q(pk__in=[pk for pk, _ in found], search_last__in=sorted({last for _, last in found}))
 
 
 def _gender(values: list[str], modifier: str, ctx) -> Q:
