@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('interop', '0002_inbound_message'),
+        ('interop', '0003_fhir_search'),
     ]
 
     operations = [
