@@ -29,8 +29,9 @@ Measured:
   (one tiny INSERT per transaction in a scratch table, same durability
   settings) and the ratio of the two: a booking needs at least one durable
   commit, so the commit rate is its floor. The HL7 feed costs the booking one
-  outbox INSERT (the worker writes the files); the worker's batched delivery
-  of those messages to files is timed after (feed_delivered_per_s). Then as
+  small outbox INSERT (the visit's snapshot; the worker renders the messages
+  and writes the files); the worker's batched delivery of those messages to
+  files, rendering included, is timed after (feed_delivered_per_s). Then as
   many bookings again with the HL7 feed off. The bookings and their messages
   are deleted afterwards so the data set stays the same from run to run.
 """

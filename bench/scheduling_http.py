@@ -1,5 +1,5 @@
 """Scheduling over HTTP: clients race through the REST API to book one day's slots, served
-as in production (gunicorn, 2 sync workers) from the benchmark database.
+as in production (gunicorn, 2 workers) from the benchmark database.
 
 Setup (not measured): the scheduling benchmark's practice (bench/scheduling.py, prepared
 if this runs alone), a working day after its booked weeks with no visit yet (the "race
@@ -9,22 +9,34 @@ service accounts), and a fresh patient for every attempt.
 Measured: gunicorn serves `medoffice.wsgi` with 2 workers on 127.0.0.1 (an ephemeral
 port, its socket handed over by file descriptor) with the environment of this run: the
 same database (file SQLite with the production pragmas, or PostgreSQL under
-scripts/with-postgres.sh) and the same audit key. 8 client threads start together and
-POST /api/appointments/ with their bearer tokens:
+scripts/with-postgres.sh) and the same audit key. The workers are gthread workers (4
+threads each, keep-alive 5 s): an API client keeps its connection, as integrations
+do; BENCH_HTTP_THREADS=1 serves with sync workers (a new connection per request) for
+comparison. 8 client threads (http.client, one keep-alive connection each: the
+clients' own CPU is reported, since they share the two cores with the server) start
+together and POST /api/appointments/ with their bearer tokens, each booking a fresh
+patient:
 
-- "hot" slots first: every client tries each of them, in the same order, so each is a
-  pure race that exactly one client may win;
-- then the rest of the day's slots, each client in its own random order, skipping the
-  slots it knows to be taken (from any client's 201 or 409, as a booking screen refreshes
-  the open times): two clients collide when they pick the same open slot at once.
+- first the day's 3 "hot" slots, in the same order for every client: each client books
+  the first of them it does not know to be taken, so the 8 race for the same slot
+  until one wins it (exactly one may);
+- then the rest of the day's slots, each client in its own random order.
+
+Before each attempt a client skips the slots it knows to be taken (any client's 201 or
+409 so far), as a clerk re-reads the open times after a 409 instead of trying the same
+time again. The re-read is free here (shared in the clients' memory, not a request), so
+every request is a booking attempt; two clients still collide when they pick the same
+open slot at once, most often near the end of the day, when few are left.
 
 Reported: bookings/s (201 answers over the wall time of the race), conflicts (409s),
 other 4xx and 5xx answers (5xx must be 0), and, counted afterwards in the database with
 plain SQL, double bookings (a provider, room or patient in two live visits at once, or a
 slot booked twice: must be 0). Beside them, the raw commit rate of the same database
 measured in the same run before and after the race (one tiny INSERT per transaction, the
-same connection settings), and the ratio of the two. The race's bookings are deleted
-afterwards (their audit rows stay: the trail is append-only).
+same connection settings), and the ratio of the two. Before the race, the same clients
+ask for an appointment that does not exist (token, permission, one lookup, a 404, no
+transaction): the framework's own cost per request (`http_baseline_404_*`). The race's
+bookings are deleted afterwards (their audit rows stay: the trail is append-only).
 """
 
 import importlib.util
@@ -40,7 +52,7 @@ import threading
 import time
 from datetime import datetime, timedelta
 from datetime import time as clock
-from http.client import HTTPConnection
+from http.client import HTTPConnection, RemoteDisconnected
 from pathlib import Path
 
 from django.db import connection
@@ -67,15 +79,19 @@ TARGETS = {
 
 CLIENTS = 8
 WORKERS = 2
-HOT_SLOTS = 10
+# Threads per worker: one per client connection the worker holds open (keep-alive), so
+# no client waits for another's idle connection; the two processes still share two cores.
+THREADS = int(os.environ.get("BENCH_HTTP_THREADS", "4"))  # 1: gunicorn's sync workers
+KEEP_ALIVE_S = 5
+HOT_SLOTS = 3
 USERNAME = "bench-http-{n}"
 
 
 def _config(quick: bool) -> dict:
     return {
-        "slots": 40 if quick else 600,
+        "slots": 120 if quick else 600,
         "commits": 50 if quick else 500,
-        "baseline": 5 if quick else 50,  # requests per client
+        "baseline": 25 if quick else 100,  # requests per client
         "in_process": 5 if quick else 50,  # booking requests without the server
     }
 
@@ -170,6 +186,18 @@ class _Server:
                 "medoffice.wsgi:application",
                 "--workers",
                 str(WORKERS),
+                *(
+                    (
+                        "--worker-class",
+                        "gthread",
+                        "--threads",
+                        str(THREADS),
+                        "--keep-alive",
+                        str(KEEP_ALIVE_S),
+                    )
+                    if THREADS > 1
+                    else ("--worker-class", "sync")
+                ),
                 "--bind",
                 f"fd://{self.socket.fileno()}",
                 "--log-level",
@@ -226,21 +254,57 @@ class _Server:
         self.log.close()
 
 
-def _request(port: int, method: str, path: str, token: str | None, body: dict | None):
-    conn = HTTPConnection("127.0.0.1", port, timeout=60)
-    try:
-        headers = {"Host": "127.0.0.1"}
+class _Connection:
+    """One client's keep-alive connection (http.client: little CPU of its own, since the
+    clients share this machine's two cores with the server), opened again when the server
+    closed it."""
+
+    def __init__(self, port: int, token: str | None = None):
+        self.port = port
+        self.headers = {"Host": "127.0.0.1"}
         if token:
-            headers["Authorization"] = f"Bearer {token}"
+            self.headers["Authorization"] = f"Bearer {token}"
+        self.conn: HTTPConnection | None = None
+
+    def request(self, method: str, path: str, body: dict | None = None) -> tuple[int, bytes]:
+        headers = dict(self.headers)
         payload = None
         if body is not None:
             payload = json.dumps(body)
             headers["Content-Type"] = "application/json"
-        conn.request(method, path, body=payload, headers=headers)
-        response = conn.getresponse()
-        return response.status, response.read()
+        for attempt in (1, 2):
+            if self.conn is None:
+                self.conn = HTTPConnection("127.0.0.1", self.port, timeout=60)
+            try:
+                self.conn.request(method, path, body=payload, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+            except (ConnectionError, BrokenPipeError, OSError) as exc:
+                # A kept connection the server had just closed (its keep-alive timed out):
+                # nothing was processed; sent again once on a new connection.
+                self.close()
+                if attempt == 2 or not isinstance(
+                    exc, (ConnectionResetError, BrokenPipeError, RemoteDisconnected)
+                ):
+                    raise
+                continue
+            if response.will_close:
+                self.close()
+            return response.status, data
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        if self.conn is not None:
+            self.conn.close()
+            self.conn = None
+
+
+def _request(port: int, method: str, path: str, token: str | None, body: dict | None):
+    connection_ = _Connection(port, token)
+    try:
+        return connection_.request(method, path, body)
     finally:
-        conn.close()
+        connection_.close()
 
 
 # ---------------------------------------------------------------- the race
@@ -279,11 +343,11 @@ class _Race:
             "reason": "bench http",
         }
 
-    def attempt(self, port: int, token: str, index: int) -> None:
+    def attempt(self, client: "_Connection", index: int) -> None:
         body = self.body(index)
         started = time.perf_counter()
         try:
-            status, _ = _request(port, "POST", "/api/appointments/", token, body)
+            status, _ = client.request("POST", "/api/appointments/", body)
         except OSError:
             status = 0  # no answer at all: counted, never hidden
         elapsed = time.perf_counter() - started
@@ -293,43 +357,67 @@ class _Race:
                 self.taken.add(index)
 
 
-def _baseline(port: int, tokens: list[str], per_client: int) -> float:
-    """Requests/s of the cheapest authenticated API call (an appointment that does not
-    exist: token, permission, one lookup, a 404), 8 clients at once: the framework's own
-    cost per request on this server, for comparison with the bookings."""
+def _baseline(server: "_Server", tokens: list[str], per_client: int) -> dict:
+    """The cheapest authenticated API call we have, asked by the same 8 keep-alive clients
+    right before the race: an appointment that does not exist (bearer token looked up,
+    permission checked, one appointment query, a 404 problem document, no transaction).
+    Its requests/s and server CPU per request are the framework's own cost per request on
+    this server, for comparison with the bookings. Each client asks a few first, unmeasured:
+    the workers' first answers of a kind build caches (URL patterns, DRF settings)."""
     missing = "/api/appointments/00000000-0000-4000-8000-000000000000/"
     statuses: list[int] = []
+    barrier = threading.Barrier(len(tokens) + 1)
 
     def client(token: str) -> None:
-        for _ in range(per_client):
-            statuses.append(_request(port, "GET", missing, token, None)[0])
+        connection_ = _Connection(server.port, token)
+        try:
+            for _ in range(3):
+                connection_.request("GET", missing)
+            barrier.wait(timeout=60)
+            for _ in range(per_client):
+                statuses.append(connection_.request("GET", missing)[0])
+        finally:
+            connection_.close()
 
     threads = [threading.Thread(target=client, args=(token,)) for token in tokens]
-    started = time.perf_counter()
     for thread in threads:
         thread.start()
+    barrier.wait(timeout=60)
+    cpu_before = server.cpu_seconds()
+    started = time.perf_counter()
     for thread in threads:
         thread.join()
     elapsed = time.perf_counter() - started
+    cpu = server.cpu_seconds() - cpu_before
     if set(statuses) != {404}:
         raise RuntimeError(f"baseline answers: {sorted(set(statuses))}")
-    return len(statuses) / elapsed
+    return {
+        "per_s": len(statuses) / elapsed,
+        "server_cpu_ms": cpu * 1000 / len(statuses),
+    }
 
 
 def _client(race: _Race, port: int, token: str, number: int, seed: int, barrier) -> None:
+    """One front desk. First the hot slots, in the same order as every other client: each
+    books the first of them it does not know to be taken, so the 8 race for the same slot
+    until one wins it. Then the rest of the day in an order of its own. Before each
+    attempt it skips what it knows to be taken (any client's 201 or 409 so far): the open
+    times a booking screen shows after a refresh, as a clerk re-reads them after a 409
+    instead of trying the same time again."""
     rng = random.Random(f"{seed}-{number}")  # noqa: S311
     hot = list(range(min(HOT_SLOTS, len(race.slots))))
     rest = list(range(len(hot), len(race.slots)))
     rng.shuffle(rest)
+    connection_ = _Connection(port, token)
     try:
         barrier.wait(timeout=60)
-        for index in hot:
-            race.attempt(port, token, index)
-        for index in rest:
+        for index in hot + rest:
             if index not in race.taken:
-                race.attempt(port, token, index)
+                race.attempt(connection_, index)
     except Exception as exc:  # noqa: BLE001 - re-raised by run() once every client stopped
         race.failures.append(exc)
+    finally:
+        connection_.close()
 
 
 def _in_process(office, slots, patients: list[str], token: str, cpu_ms: list) -> list[float]:
@@ -427,9 +515,10 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
             )  # fmt: skip
             if status != 200:
                 raise RuntimeError(f"warm-up answered {status}: {server.output()}")
-        baseline = _baseline(server.port, tokens, cfg["baseline"])
+        baseline = _baseline(server, tokens, cfg["baseline"])
         server_cpu_before = server.cpu_seconds()
         load_before = os.getloadavg()[0]
+        client_cpu_before = time.process_time()
         barrier = threading.Barrier(CLIENTS)
         clients = [
             threading.Thread(target=_client, args=(race, server.port, token, n, seed, barrier))
@@ -442,6 +531,7 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
             thread.join()
         elapsed = time.perf_counter() - started
         server_cpu = server.cpu_seconds() - server_cpu_before
+        client_cpu = time.process_time() - client_cpu_before
         load_after = os.getloadavg()[0]
         if race.failures:
             raise race.failures[0]
@@ -471,7 +561,12 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
         + abs(in_database - booked)
     )
     return {
-        "server": f"gunicorn {_gunicorn_version()}, {WORKERS} sync workers",
+        "server": f"gunicorn {_gunicorn_version()}, {WORKERS} "
+        + (
+            f"gthread workers x {THREADS} threads, keep-alive {KEEP_ALIVE_S} s"
+            if THREADS > 1
+            else "sync workers (no keep-alive)"
+        ),
         "clients": CLIENTS,
         "race_day": day.isoformat(),
         "slots_offered": len(slots),
@@ -487,13 +582,17 @@ def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
         "http_race_s": round(elapsed, 2),
         "http_bookings_per_s": round(per_s, 1),
         "http_requests_per_s": round(len(statuses) / elapsed, 1),
-        "http_baseline_404_per_s": round(baseline, 1),
+        "http_baseline_404_per_s": round(baseline["per_s"], 1),
+        "http_baseline_404_server_cpu_ms": round(baseline["server_cpu_ms"], 2),
         # The server's CPU time (gunicorn's processes, SQLite inside them; PostgreSQL's own
         # is apart) per request of the race: what a request costs apart from the waits.
         "http_server_cpu_ms_per_request": round(server_cpu * 1000 / max(len(statuses), 1), 2),
         "http_server_requests_per_cpu_s": round(len(statuses) / server_cpu, 1)
         if server_cpu
         else 0.0,
+        # The 8 clients' CPU (this process) per request: the share of the two cores the
+        # measuring itself takes from the server.
+        "http_client_cpu_ms_per_request": round(client_cpu * 1000 / max(len(statuses), 1), 2),
         "http_race_load_avg": f"{load_before:.1f}-{load_after:.1f}",
         "api_booking_in_process_p50_ms": round(statistics.median(in_process), 1),
         "api_booking_in_process_cpu_ms": round(in_process_cpu[0], 2),

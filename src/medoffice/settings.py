@@ -153,6 +153,9 @@ elif _db["ENGINE"] != "django.db.backends.postgresql":
 # a booking request's (bench/scheduling_http.py). Each new connection still runs the
 # PRAGMAs (DU-01).
 _db.setdefault("CONN_MAX_AGE", env.int("MEDOFFICE_DB_CONN_MAX_AGE", default=60))
+# SQLite: transactions queue on a lock file the kernel hands over (core/sqlite_writers.py)
+# rather than in SQLite's busy sleeps.
+MEDOFFICE_SQLITE_WRITER_QUEUE = env.bool("MEDOFFICE_SQLITE_WRITER_QUEUE", default=True)
 _db["CONN_HEALTH_CHECKS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -10,6 +10,10 @@ handler404 = "medoffice.core.views.not_found"
 
 urlpatterns = [
     path("", include("medoffice.core.urls")),
+    # The REST API early: its requests (integrations, booking clients) are the most frequent,
+    # and each pattern above a route is tried first on every request. No route of the apps
+    # below starts with api/.
+    path("api/", include("medoffice.api")),
     path("patients/", include("medoffice.patients.urls")),
     path("", include("medoffice.scheduling.urls")),
     path("", include("medoffice.messaging.urls")),
@@ -25,7 +29,6 @@ urlpatterns = [
     path("", include("medoffice.privacy.urls")),
     path("", include("medoffice.imports.urls")),
     path("", include("medoffice.interop.urls")),
-    path("api/", include("medoffice.api")),
     # SMART on FHIR: OAuth 2.0 / OpenID Connect, its discovery, Bulk Data export. The SMART
     # routes under /fhir/ come before the FHIR API's, whose last route answers any unknown type.
     path("o/", include("medoffice.interop.smart.urls")),

@@ -147,7 +147,7 @@ def test_a_failing_feed_never_fails_the_booking_and_logs_no_phi(
     def broken(*args, **kwargs):
         raise ValueError(f"cannot encode {patient.last_name} {patient.mrn}")
 
-    monkeypatch.setattr(services, "siu_message", broken)
+    monkeypatch.setattr(services, "appointment_snapshot", broken)
     with (
         caplog.at_level(logging.INFO, logger="medoffice.interop"),
         django_capture_on_commit_callbacks(execute=True),
@@ -160,6 +160,35 @@ def test_a_failing_feed_never_fails_the_booking_and_logs_no_phi(
     assert patient.last_name not in caplog.text
     assert patient.mrn not in caplog.text
     assert record.exc_info is None  # a traceback would carry the exception's text
+
+
+def test_a_message_that_cannot_be_rendered_is_failed_and_the_rest_go_out(
+    feed_dir, office, book, patients, monkeypatch, caplog
+):
+    """The worker renders each message from the snapshot its change queued; one that fails
+    to render (here: its snapshot damaged) is marked failed without PHI in the log, and the
+    messages after it are still sent."""
+    first, second = patients(2)
+    book(first, next_weekday_at(9, 0))
+    book(second, next_weekday_at(10, 0))
+    broken, fine = messages()
+    assert broken.text == ""
+    assert broken.snapshot["patient_id"] == first.id
+    OutboundMessage.objects.filter(id=broken.id).update(
+        snapshot=broken.snapshot | {"starts_at": f"{first.last_name} {first.mrn}"}
+    )
+
+    with caplog.at_level(logging.INFO, logger="medoffice.interop"):
+        report = services.outbox_deliver()
+
+    assert report.sent == [fine.control_id]
+    broken.refresh_from_db()
+    assert broken.status == OutboundStatus.FAILED
+    assert broken.text == ""
+    assert "could not be rendered (ValueError)" in broken.last_error
+    assert [f.name.split("_")[1] for f in files(feed_dir)] == [fine.control_id]
+    assert first.last_name not in caplog.text
+    assert first.mrn not in caplog.text
 
 
 @pytest.fixture

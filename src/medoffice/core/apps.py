@@ -1,4 +1,5 @@
 from django.apps import AppConfig
+from django.conf import settings
 from django.db.models.signals import post_migrate
 
 
@@ -12,4 +13,8 @@ class CoreConfig(AppConfig):
         from medoffice.core.roles import sync_role_groups
 
         auth_events.connect()
+        if settings.MEDOFFICE_SQLITE_WRITER_QUEUE:
+            from medoffice.core import sqlite_writers
+
+            sqlite_writers.connect()
         post_migrate.connect(sync_role_groups, dispatch_uid="medoffice.sync_role_groups")

@@ -1,12 +1,13 @@
-"""The HL7 SIU feed: each appointment change writes its message to the outbox, the worker
-delivers it.
+"""The HL7 SIU feed: each appointment change writes its message's snapshot to the outbox,
+the worker renders and delivers it.
 
-The message is written inside the change's own transaction
-(scheduling.events.appointment_changing): it exists if and only if the change
-commits, and a process that stops just after the commit loses nothing. That
-INSERT is all the feed costs a booking: no file is written and no disk synced
-in the clerk's request. The worker (`medoffice worker`, interop/tasks.py) sends
-what waits about once a second, in batches, oldest first. Every failure here is
+The snapshot (the visit as the change left it, interop/hl7v2.py) is written inside
+the change's own transaction (scheduling.events.appointment_changing): the message
+exists if and only if the change commits, and a process that stops just after the
+commit loses nothing. That small INSERT is all the feed costs a booking: no message
+built, no file written and no disk synced in the clerk's request. The worker
+(`medoffice worker`, interop/tasks.py) renders and sends what waits about once a
+second, in batches, oldest first. Every failure here is
 caught and logged with the message's control id and the error's class only,
 never the message (it holds PHI): a feed that fails never undoes a change.
 
@@ -21,15 +22,12 @@ from django.db import transaction
 
 from medoffice.interop.models import new_control_id
 from medoffice.interop.services import feed_is_on, outbound_message_queue
-from medoffice.scheduling.schedule_setup import schedule_setup
 
 logger = logging.getLogger(__name__)
 
 
-def on_appointment_changed(sender, appointment, event, previous, setup=None, **kwargs) -> None:
-    """Inside the change's transaction: queue its message; the worker delivers it.
-    `setup`: the kept scheduling set-up the change was checked against, if the service
-    passed it (read again otherwise)."""
+def on_appointment_changed(sender, appointment, event, previous, **kwargs) -> None:
+    """Inside the change's transaction: queue its message; the worker renders and delivers it."""
     if not feed_is_on():
         return
     control_id = new_control_id()
@@ -39,7 +37,6 @@ def on_appointment_changed(sender, appointment, event, previous, setup=None, **k
             event=event,
             previous=previous,
             control_id=control_id,
-            setup=setup or schedule_setup(appointment.appointment_type.practice_id),
         )
     except Exception as exc:
         logger.error("HL7 message %s not queued (%s)", control_id, type(exc).__name__)

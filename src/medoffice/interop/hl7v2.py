@@ -22,7 +22,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from medoffice.core.context import current_actor
-from medoffice.core.models import Location
+from medoffice.core.models import Location, Provider
 from medoffice.formats.hl7v2.encoding import hl7_timestamp
 from medoffice.formats.hl7v2.siu import (
     AppointmentNotice,
@@ -36,8 +36,10 @@ from medoffice.formats.hl7v2.siu import (
     StaffMember,
     render_siu,
 )
+from medoffice.patients.models import Patient
 from medoffice.scheduling.events import AppointmentEvent
-from medoffice.scheduling.models import Appointment, Room
+from medoffice.scheduling.models import Appointment, AppointmentType, Equipment, Room
+from medoffice.scheduling.schedule_setup import schedule_setup
 from medoffice.scheduling.states import AppointmentStatus
 
 _TRIGGERS = {
@@ -129,9 +131,15 @@ def _practice(appointment: Appointment, setup):
 
 
 def appointment_notice(
-    appointment: Appointment, event: str, previous: dict, setup=None
+    appointment: Appointment,
+    event: str,
+    previous: dict,
+    setup=None,
+    *,
+    entered_by: str | None = None,
 ) -> AppointmentNotice:
-    """`setup`: the practice's kept scheduling set-up (names of rooms and equipment), if at hand."""
+    """`setup`: the practice's kept scheduling set-up (names of rooms and equipment), if at hand;
+    `entered_by`: who made the change (the user acting now if not given)."""
     zone = appointment.location.zone
     trigger = trigger_for(appointment, event)
     code, text = _event_reason(appointment, trigger, previous, zone)
@@ -183,7 +191,7 @@ def appointment_notice(
         devices=_devices(appointment, setup),
         assistant=assistant,
         visit_reason=appointment.reason,
-        entered_by=current_actor().username,
+        entered_by=current_actor().username if entered_by is None else entered_by,
     )
 
 
@@ -195,9 +203,10 @@ def siu_message(
     control_id: str,
     created_at: datetime,
     setup=None,
+    entered_by: str | None = None,
 ) -> tuple[SiuTrigger, str]:
     """(trigger, message text) for one committed appointment change."""
-    notice = appointment_notice(appointment, event, previous, setup)
+    notice = appointment_notice(appointment, event, previous, setup, entered_by=entered_by)
     practice = _practice(appointment, setup)
     header = Header(
         control_id=control_id,
@@ -206,3 +215,99 @@ def siu_message(
         facility_id=str(practice.public_id),
     )
     return notice.trigger, render_siu(notice, header)
+
+
+# ---------------------------------------------------------------- the outbox's snapshot
+#
+# A change writes only this snapshot to the outbox, in its transaction (a few small
+# values, where building and rendering the whole message was a quarter of a booking's
+# CPU); the worker renders the message from it just before it first goes out. What the
+# message says of the visit (times, status, provider, place, room, equipment, assistant,
+# reasons, who changed it) is the change's, whatever happened to the visit since; the
+# names around it (the patient's demographics, the provider's, the location's and the
+# room's names) are read when the message is rendered, about a second later, as they
+# stand then.
+
+_SNAPSHOT_FIELDS = (
+    "public_id", "patient_id", "appointment_type_id", "provider_id", "location_id", "room_id",
+    "assistant_id", "status", "overbooked", "reason", "cancel_reason",
+)  # fmt: skip
+
+
+def appointment_snapshot(appointment: Appointment, previous: dict) -> dict:
+    """The change as JSON-ready values (see above)."""
+    snapshot = {name: getattr(appointment, name) for name in _SNAPSHOT_FIELDS}
+    snapshot["public_id"] = str(appointment.public_id)
+    snapshot["starts_at"] = appointment.starts_at.isoformat()
+    snapshot["ends_at"] = appointment.ends_at.isoformat()
+    known = getattr(appointment, "_prefetched_objects_cache", {}).get("equipment")
+    if known is not None and known.query.is_empty():
+        snapshot["equipment"] = []  # the booking knows it holds none: no query
+    else:
+        snapshot["equipment"] = sorted(appointment.equipment.values_list("id", flat=True))
+    snapshot["entered_by"] = current_actor().username
+    if previous.get("starts_at") is not None:
+        snapshot["previous"] = {
+            "starts_at": previous["starts_at"].isoformat(),
+            "location_id": previous.get("location_id"),
+        }
+    return snapshot
+
+
+# The rows a message names, read for a whole batch at once: (snapshot key, model, field).
+_NAMED = (
+    ("patient_id", Patient, "patient"),
+    ("provider_id", Provider, "provider"),
+    ("location_id", Location, "location"),
+    ("appointment_type_id", AppointmentType, "appointment_type"),
+)
+
+
+def named_rows(snapshots: list[dict]) -> dict:
+    """The patients, providers, locations and types a batch of snapshots names, by model
+    and id: four queries for the batch instead of four per message."""
+    return {
+        model: model.objects.in_bulk({snapshot[key] for snapshot in snapshots})
+        for key, model, _ in _NAMED
+    }
+
+
+def siu_message_from_snapshot(
+    snapshot: dict,
+    event: str,
+    *,
+    appointment_id: int | None,
+    control_id: str,
+    created_at,
+    named: dict | None = None,
+) -> tuple[SiuTrigger, str]:
+    """(trigger, text) of the message a change queued (outbox row: event and snapshot);
+    `named`: `named_rows` of its batch, if read."""
+    values = {name: snapshot[name] for name in _SNAPSHOT_FIELDS}
+    appointment = Appointment(
+        id=appointment_id,
+        starts_at=datetime.fromisoformat(snapshot["starts_at"]),
+        ends_at=datetime.fromisoformat(snapshot["ends_at"]),
+        **values,
+    )
+    for key, model, field in _NAMED if named else ():
+        row = named[model].get(snapshot[key])
+        if row is not None:
+            setattr(appointment, field, row)
+    equipment = snapshot["equipment"]
+    appointment._prefetched_objects_cache = {
+        "equipment": Equipment.objects.filter(id__in=equipment)
+        if equipment
+        else Equipment.objects.none()
+    }
+    previous = {}
+    if "previous" in snapshot:
+        previous = {
+            "starts_at": datetime.fromisoformat(snapshot["previous"]["starts_at"]),
+            "location_id": snapshot["previous"]["location_id"],
+        }
+    setup = schedule_setup(appointment.patient.practice_id)
+    return siu_message(
+        appointment, event, previous, control_id=control_id, created_at=created_at,
+        setup=setup, entered_by=snapshot["entered_by"],
+    )  # fmt: skip

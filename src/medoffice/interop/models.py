@@ -33,7 +33,18 @@ class OutboundMessage(models.Model):
     appointment = models.ForeignKey(
         Appointment, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
-    text = models.TextField(help_text="The message as sent, segments ended by carriage returns")
+    text = models.TextField(
+        blank=True,
+        help_text="The message as sent, segments ended by carriage returns; empty until the"
+        " worker renders it from `snapshot`, just before it first goes out",
+    )
+    event = models.CharField(max_length=12, blank=True, help_text="The appointment change")
+    snapshot = models.JSONField(
+        null=True,
+        blank=True,
+        help_text="The appointment as the change left it (times, status, provider, place,"
+        " resources, reason, who changed it): what the message says of the visit",
+    )
     status = models.CharField(
         max_length=10, choices=OutboundStatus.choices, default=OutboundStatus.PENDING
     )

@@ -1,8 +1,9 @@
 """The outbox's writers: queue a message for an appointment change, deliver what waits.
 
-A change only writes its message to the outbox, in its own transaction; the
-worker (`medoffice worker`, interop/tasks.py) delivers what waits, in batches,
-oldest first, about once a second. A batch is claimed (one commit), handed to
+A change only writes its message's snapshot to the outbox, in its own transaction;
+the worker (`medoffice worker`, interop/tasks.py) delivers what waits, in batches,
+oldest first, about once a second. A batch is claimed and its messages rendered from
+their snapshots and kept as sent (one commit), handed to
 the transport whole (the file drop writes every file of it and makes them
 durable with one sync), and its outcome recorded (one commit): a few disk
 syncs per batch instead of several per booking.
@@ -31,7 +32,12 @@ from django.db.models import F
 from django.utils import timezone
 
 from medoffice.core.bulk import insert_row
-from medoffice.interop.hl7v2 import siu_message
+from medoffice.interop.hl7v2 import (
+    appointment_snapshot,
+    named_rows,
+    siu_message_from_snapshot,
+    trigger_for,
+)
 from medoffice.interop.models import OutboundMessage, OutboundStatus, new_control_id
 from medoffice.interop.transports import (
     MessageRefused,
@@ -82,26 +88,48 @@ def outbound_message_queue(
     event: str,
     previous: dict,
     control_id: str | None = None,
-    setup=None,
 ) -> OutboundMessage:
-    """Write the message for one appointment change to the outbox, in the change's transaction
-    (one INSERT, in scheduling.events.beside_the_change: the caller catches what fails).
-    `setup`: the practice's kept scheduling set-up, for the room and equipment names."""
-    control_id = control_id or new_control_id()
-    created_at = timezone.now()
-    trigger, text = siu_message(
-        appointment, event, previous, control_id=control_id, created_at=created_at, setup=setup
-    )
+    """Queue the message for one appointment change, in the change's transaction: one INSERT
+    of its snapshot (interop/hl7v2.py), in scheduling.events.beside_the_change (the caller
+    catches what fails). The worker renders the message just before it first goes out."""
     with beside_the_change():
         return insert_row(  # objects.create()'s INSERT, its statement built once (core/bulk.py)
             OutboundMessage(
-                control_id=control_id,
-                trigger=trigger.value,
-                appointment=appointment,
-                text=text,
-                created_at=created_at,
+                control_id=control_id or new_control_id(),
+                trigger=trigger_for(appointment, event).value,
+                appointment_id=appointment.id,
+                event=str(event),
+                snapshot=appointment_snapshot(appointment, previous),
+                created_at=timezone.now(),
             )
         )
+
+
+def _render_waiting(batch: list[OutboundMessage]) -> None:
+    """Render the messages of a claimed batch that are still snapshots and keep their text
+    (in the claim's transaction): the message as sent, the same text on any resend. One
+    that cannot be rendered is marked failed (logged with its control id and the error's
+    class only: its data is PHI) and keeps no text: it is not sent, and never holds up
+    the feed."""
+    waiting = [m for m in batch if not m.text and m.snapshot is not None]
+    try:
+        named = named_rows([m.snapshot for m in waiting]) if waiting else {}
+    except (KeyError, TypeError):  # a damaged snapshot: each message reads its own rows
+        named = {}
+    for message in waiting:
+        try:
+            _, message.text = siu_message_from_snapshot(
+                message.snapshot, message.event, appointment_id=message.appointment_id,
+                control_id=message.control_id, created_at=message.created_at, named=named,
+            )  # fmt: skip
+        except Exception as exc:
+            logger.error("HL7 message %s not rendered (%s)", message.control_id, type(exc).__name__)
+            OutboundMessage.objects.filter(id=message.id).update(
+                status=OutboundStatus.FAILED, claimed_until=None,
+                last_error=f"could not be rendered ({type(exc).__name__})"[:_ERROR_LENGTH],
+            )  # fmt: skip
+            continue
+        OutboundMessage.objects.filter(id=message.id).update(text=message.text)
 
 
 @dataclass
@@ -134,12 +162,16 @@ def _claim_batch(
         if control_ids is not None:
             waiting = waiting.filter(control_id__in=control_ids)
         batch = list(
-            waiting.order_by("id").only("id", "control_id", "trigger", "text", "created_at")[:limit]
-        )
+            waiting.order_by("id").only(
+                "id", "control_id", "trigger", "text", "created_at", "appointment_id", "event",
+                "snapshot",
+            )[:limit]
+        )  # fmt: skip
         if batch:
             OutboundMessage.objects.filter(id__in=[m.id for m in batch]).update(
                 claimed_until=now + _claim_period()
             )
+            _render_waiting(batch)
     return batch
 
 
@@ -235,7 +267,10 @@ def outbox_deliver(
             if batch is None:
                 report.busy = True
                 break
-            if not batch or not _send_batch(session, batch, report):
+            if not batch:
+                break
+            sendable = [message for message in batch if message.text]
+            if sendable and not _send_batch(session, sendable, report):
                 break
             after = batch[-1].id
     return report

@@ -35,12 +35,17 @@ def patient_get_for_user(
     permission: str = "patients.view_patient",
     audit: bool = True,
     related: bool = True,
+    only: tuple[str, ...] = (),
 ) -> Patient:
     """`related=False`: the patient's row alone, without the care provider, home location and
-    merged-into record that pages show (a booking through the API needs none of them)."""
+    merged-into record that pages show (a booking through the API needs none of them);
+    `only`: just these fields loaded (the others are read if asked for; a booking needs
+    neither the demographics nor the sealed identifiers, whose opening is not free)."""
     patients = Patient.objects.filter(patient_scope(user), public_id=public_id)
     if related:
         patients = patients.select_related("primary_care_provider", "home_location", "merged_into")
+    if only:
+        patients = patients.only(*only)
     patient = next(iter(patients[:1]), None)  # public ids are unique: no ordering needed
     if patient is None:
         raise Http404

@@ -195,8 +195,9 @@ class AppointmentCollection(APIView):
         data.is_valid(raise_exception=True)
         values = data.validated_data
         patient = patient_access.patient_get_for_user(
-            request.user, values["patient"], audit=False, related=False
-        )
+            request.user, values["patient"], audit=False, related=False,
+            only=("id", "public_id", "practice_id", "status"),
+        )  # fmt: skip
         setup = schedule_setup(practice_id)  # the practice's types, providers and locations
         try:
             appointment = services.appointment_book(

@@ -123,7 +123,11 @@ def _queue_row(backend, task, args: tuple) -> None:
     backend.validate_task(task)
     row = DBTaskResult(
         id=backend._get_id(),
-        args_kwargs=normalize_json({"args": args, "kwargs": {}}),
+        # normalize_json's answer for plain text arguments (what the notices pass), without
+        # its pattern match per value; anything else goes through it.
+        args_kwargs={"args": list(args), "kwargs": {}}
+        if all(type(arg) is str for arg in args)
+        else normalize_json({"args": args, "kwargs": {}}),
         priority=task.priority,
         task_path=task.module_path,
         queue_name=task.queue_name,

@@ -148,7 +148,10 @@ def _write_holds(appointment: Appointment, chosen: dict, span: range) -> None:
     # (18 rows for a 30-minute visit). No savepoint of its own: a refusal rolls back the
     # caller's atomic block (the booking, or its savepoint inside a larger transaction).
     columns = ("appointment_id", "kind", "resource_id", "unit")
-    batch = connection.ops.bulk_batch_size(columns, rows)
+    # What ops.bulk_batch_size answers (the parameters a statement may carry), without its
+    # per-call field walk: a visit's rows go in one statement.
+    limit = connection.features.max_query_params
+    batch = limit // len(columns) if limit else len(rows)
     try:
         with transaction.atomic(savepoint=False), connection.cursor() as cursor:
             for start in range(0, len(rows), batch):
