@@ -115,6 +115,7 @@ def cmd_demo(args) -> None:
     _call("load_demo_chart", seed=args.seed)
     _call("load_demo_records")
     _call("load_demo_inventory")
+    _call("load_demo_history", seed=args.seed)
     if args.no_serve:
         return
     if args.no_worker:

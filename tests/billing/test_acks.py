@@ -235,3 +235,40 @@ def test_an_835_is_left_for_the_era_posting(clearinghouse, practice, tmp_path):
     assert [f.status for f in report.files] == ["left"]
     assert (tmp_path / "inbox" / "era.835").exists()
     assert not ExchangeFile.objects.exists()
+
+
+def test_the_simulated_payers_pay_the_accepted_claims_once_with_a_valid_835(
+    signed, simulated, practice, make_patient, payer, biller, tmp_path
+):
+    from medoffice.billing.simulator import simulate_payments
+    from medoffice.formats.x12 import read_transactions
+    from medoffice.formats.x12.remittance import parse_835
+    from medoffice.patients import services as patient_services
+    from medoffice.payments.era import era_pick_up
+
+    signed()
+    other = make_patient(first_name="Mary", last_name="Jones")
+    patient_services.coverage_add(
+        patient=other,
+        fields={"payer": payer, "member_id": "W123", "order": 1, "relationship": "18",
+                "effective_start": date(2024, 1, 1)},
+    )  # fmt: skip
+    signed(patient_=other, day=date(2026, 3, 3))
+    exchange.claims_send(practice_id=practice.id, by=biller)
+    acks.responses_pick_up_for_practice(practice_id=practice.id, by=biller)
+
+    assert simulate_payments(simulated) == 1
+    [remittance] = (tmp_path / "inbox").glob("*.835")
+    data = remittance.read_bytes()
+    assert pyx12_problems(data) == []
+    [paid] = [parse_835(t) for t in read_transactions(data)]
+    accepted = Claim.objects.get(status=ClaimStatus.ACCEPTED_CLEARINGHOUSE)
+    assert [c.patient_control_number for c in paid.claims if c.status != "22"] == [
+        accepted.patient_control_number
+    ]
+    assert simulate_payments(simulated) == 0  # each batch is paid once
+
+    [result] = era_pick_up(simulated, by=biller)
+    assert result.status == "posted"
+    accepted.refresh_from_db()
+    assert accepted.status != ClaimStatus.ACCEPTED_CLEARINGHOUSE

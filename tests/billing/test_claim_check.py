@@ -77,15 +77,15 @@ def test_a_code_deleted_before_the_date_of_service_is_flagged_as_expired(coded):
 def test_a_code_is_judged_by_the_release_of_its_date_of_service(coded):
     """E66.8 was billable in FY2024 and became a category when FY2025 split obesity by class;
     E66.811 (class 1) did not exist before FY2025."""
+    # Each is scrubbed with the clock on its own day (coded() sets it there).
     in_2024 = coded(diagnoses=["E66.8"], lines=[line("99213")], day=date(2024, 6, 3))
-    in_2026 = coded(diagnoses=["E66.8"], lines=[line("99213")])
-    early = coded(diagnoses=["E66.811"], lines=[line("99213")], day=date(2024, 6, 4))
-
     assert issues(in_2024) == []
-    assert issues(in_2026) == [("DX_NOT_BILLABLE", "error", "diagnoses.1")]
+    early = coded(diagnoses=["E66.811"], lines=[line("99213")], day=date(2024, 6, 4))
     (issue,) = encounter_scrub(fresh(early)).issues
     assert issue.rule == "DX_NOT_YET_VALID"
     assert "(it starts 10/01/2024)" in issue.message
+    in_2026 = coded(diagnoses=["E66.8"], lines=[line("99213")])
+    assert issues(in_2026) == [("DX_NOT_BILLABLE", "error", "diagnoses.1")]
 
 
 def test_a_category_code_is_not_billable(coded):

@@ -1,7 +1,7 @@
 """Each scrubber rule on plain snapshots: no database (billing/scrubber.py is pure)."""
 
 from dataclasses import replace
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 
@@ -239,6 +239,14 @@ def test_timely_filing_warns_in_the_last_30_days_and_blocks_after():
     (late,) = scrub(replace(snapshot, today=date(2026, 6, 1))).issues
     assert (late.rule, late.severity) == ("FILING_LATE", "error")
     assert "within 90 days of the visit, by 05/31/2026" in late.message
+
+
+def test_a_visit_dated_after_today_is_not_billed_before_its_day():
+    ahead = replace(CLEAN, today=CLEAN.date_of_service - timedelta(days=1))
+
+    (issue,) = scrub(ahead).issues
+    assert (issue.rule, issue.severity, issue.field) == ("DOS_FUTURE", "error", "date_of_service")
+    assert rules_hit(replace(ahead, today=CLEAN.date_of_service)) == []
 
 
 def test_payer_requirements_for_referral_and_prior_authorization():

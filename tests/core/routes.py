@@ -670,6 +670,8 @@ ROUTES: tuple[Route, ...] = (
     Route("fhir:Claim-instance", "GET", "billing.view_claim", "claim", answers="json"),
     Route("fhir:DocumentReference-instance", "GET", "records.view_document", "document",
           answers="json"),
+    # The document's file for FHIR clients (interop/fhir/binary.py): raw without FHIR Accept.
+    Route("fhir:Binary-instance", "GET", "records.view_document", "document", answers="pdf"),
     Route("fhir:ServiceRequest-instance", "GET", "records.view_referral", "referral",
           answers="json"),
     Route("records:communication-list", "GET", "records.view_communication", "patient"),
@@ -1091,6 +1093,13 @@ def _fhir_patient_update(world) -> dict:
     return resource
 
 
+def _fhir_coverage(world, **changes) -> dict:
+    from medoffice.interop.fhir import registry
+
+    resource = registry.get("Coverage").to_resource(world.coverage)
+    return resource | changes
+
+
 def _fhir_booking(world) -> dict:
     slot = _fhir_slot(world)
     return {
@@ -1146,6 +1155,11 @@ FHIR_ROUTES: tuple[Route, ...] = (
           body=_fhir_patient_update),
     Route("fhir:Appointment-type", "POST", "scheduling.add_appointment", ok=201,
           answers="json", body=_fhir_booking),
+    Route("fhir:Coverage-type", "POST", "patients.add_coverage", ok=201, answers="json",
+          body=lambda w: {k: v for k, v in _fhir_coverage(w, order=3).items() if k != "id"}),
+    Route("fhir:Coverage-instance", "PUT", "patients.change_coverage", answers="json",
+          path_args=lambda w: {"public_id": _fhir_row_id(w, "Coverage")},
+          body=lambda w: _fhir_coverage(w, period={"start": "2020-01-01"})),
     Route("fhir:Appointment-instance", "PUT", "scheduling.change_appointment", answers="json",
           path_args=lambda w: {"public_id": _fhir_row_id(w, "Appointment")},
           body=_fhir_cancel),

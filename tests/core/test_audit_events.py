@@ -137,6 +137,8 @@ WRITE_ACTIONS = {
     "PUT fhir:Patient-instance": ["update"],
     "POST fhir:Appointment-type": ["create"],
     "PUT fhir:Appointment-instance": ["update"],
+    "POST fhir:Coverage-type": ["create"],
+    "PUT fhir:Coverage-instance": ["update"],
     "PATCH api:patient-detail": ["update"],
     "POST api:coverage-list": ["create"],
     "PATCH api:coverage-detail": ["update"],

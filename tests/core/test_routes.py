@@ -7,12 +7,13 @@ from types import SimpleNamespace
 import pytest
 from django.contrib.auth.models import Permission
 from django.db import transaction
-from django.urls import URLPattern, URLResolver, get_resolver, path
+from django.urls import URLPattern, URLResolver, get_resolver, path, reverse
 from django.urls import resolve as url_resolve
 from rest_framework.views import APIView
 
 from medoffice.core.policy import AUTHENTICATED, PUBLIC, HasRequiredPermission
 from medoffice.core.roles import ROLE_PERMISSIONS, Role
+from medoffice.imports.models import ImportRun
 from medoffice.patients.models import Consent, Coverage, Patient
 from tests.core.conftest import new_client
 from tests.core.routes import DETAIL_ROUTES, ROUTES, SMART, WEBHOOKS, body_of
@@ -498,6 +499,48 @@ def test_lists_name_no_patient_outside_a_location_limited_users_locations(
             named.append(route.id)
 
     assert named == [], "\n".join(named)
+
+
+def test_import_screens_name_no_patient_outside_a_location_limited_users_locations(
+    world_with_outsider, make_user, client_for, practice
+):
+    """Imports are the practice's, so a limited user reads the runs, but every import
+    route's answer leaves out our patient when a file's lines are about them (a CSV dry run
+    matched to the patient here): the lines keep their place, not who or which MRN."""
+    from medoffice.imports.csv_import import auto_match, csv_dry_run, mapping_save, read_csv
+
+    hidden = world_with_outsider.patient
+    data = (
+        "Account,First Name,Last Name,DOB,Sex,Address,City,State,Zip\r\n"
+        f"H-1,{hidden.first_name},{hidden.last_name},{hidden.dob:%Y-%m-%d},F,1 Main St,"
+        "Springfield,IL,62701\r\n"
+    ).encode()
+    mapping = mapping_save(
+        practice=practice, name="location-probe", columns=auto_match(read_csv(data)[0])
+    )
+    run = csv_dry_run(data, practice=practice, mapping=mapping, name="probe.csv")
+    assert hidden.mrn in str(run.report)  # the dry run is about our patient
+    world = SimpleNamespace(**{**vars(world_with_outsider), "import_run": run, "csv_run": run})
+    north = practice.locations.create(name="North", time_zone="America/Chicago")
+    imports = [r for r in ROUTES if r.name.startswith("imports:") and r.method == "GET"]
+    role = next(r for r in ROLE_PERMISSIONS if role_may(r, imports[0].permission))
+    limited = client_for(_limited_to(make_user(role), north))
+    whole = client_for(make_user(role))
+
+    named = []
+    for route in imports:
+        body = body_of(route.call(limited, world))
+        if hidden.last_name in body or hidden.mrn in body:
+            named.append(route.id)
+    detail = reverse("imports:run-detail", args=[run.public_id])
+    commit = limited.post(reverse("imports:csv-commit", args=[run.public_id]))
+
+    assert {r.name for r in imports} >= {"imports:run-list", "imports:run-detail"}
+    assert named == [], named
+    assert "outside your locations" in limited.get(detail).content.decode()
+    assert hidden.mrn in whole.get(detail).content.decode()
+    assert commit.status_code == 302  # refused back to the report: nothing committed
+    assert not ImportRun.objects.filter(mapping=mapping).exclude(pk=run.pk).exists()
 
 
 def test_a_location_limited_user_sees_no_other_locations_day_board(

@@ -237,6 +237,15 @@ def _filing_late(s: EncounterSnapshot) -> Iterator[tuple[str, str]]:
         )
 
 
+def _service_ahead(s: EncounterSnapshot) -> Iterator[tuple[str, str]]:
+    if s.date_of_service > s.today:
+        yield (
+            f"The visit is dated {_day(s.date_of_service)}, after today: a payer refuses a "
+            "claim for a service not yet given. Bill it on or after that day.",
+            "date_of_service",
+        )
+
+
 def _filing_soon(s: EncounterSnapshot) -> Iterator[tuple[str, str]]:
     deadline = _deadline(s)
     if deadline is None or s.today > deadline:
@@ -546,6 +555,7 @@ RULES: tuple[Rule, ...] = (
     Rule("COVERAGE_MISSING", E, "No insurance on the visit", _coverage_missing),
     Rule("COVERAGE_INACTIVE", E, "Insurance not active on the date of service", _coverage_inactive),
     Rule("FILING_LATE", E, "Past the payer's timely-filing limit", _filing_late),
+    Rule("DOS_FUTURE", E, "Date of service after today", _service_ahead),
     Rule("FILING_SOON", W, f"Timely-filing limit within {FILING_SOON_DAYS} days", _filing_soon),
     Rule("REFERRAL_MISSING", E, "Payer needs a referring provider", _referral_missing),
     Rule("PRIOR_AUTH_MISSING", E, "Payer needs a prior authorization", _prior_auth_missing),

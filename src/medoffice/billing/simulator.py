@@ -9,12 +9,16 @@ connection's `simulate_member_id_pattern` (the simulated payer's format):
 then the claim is rejected with STC A7:21:IL (invalid information, subscriber),
 so a new user sees the whole loop: send, rejection, fix, resend.
 
-Answered batches are moved to the outbox's `simulated` folder.
+Answered batches are moved to the outbox's `simulated` folder. `simulate_payments` then
+plays the payers (for the demo's past, see reports/demo.py): each answered batch's accepted
+claims are adjudicated into a balanced 835 per payer (paid, adjusted, some denied; the
+synthetic payer of formats/x12/synthetic.py) in the inbox, where the ERA pick-up posts it.
 """
 
 import logging
 import os
 import re
+import zlib
 from dataclasses import replace
 from datetime import UTC
 from pathlib import Path
@@ -35,6 +39,8 @@ from medoffice.formats.x12.claim_status import (
     render_277,
 )
 from medoffice.formats.x12.common import Entity, Person
+from medoffice.formats.x12.remittance import render_835
+from medoffice.formats.x12.synthetic import adjudicate
 
 logger = logging.getLogger(__name__)
 
@@ -187,3 +193,76 @@ def simulate_answers(connection: ClearinghouseConnection) -> int:
         os.replace(path, done / path.name)
         answered += 1
     return answered
+
+
+def _remittance(data: bytes, *, pattern: str, counter: int) -> bytes | None:
+    """The payers' 835 for one answered 837P batch: its accepted claims, one remittance per
+    payer and billing provider; None when every claim was rejected."""
+    transactions = read_transactions(data)
+    if transactions[0].set_id != "837":
+        return None  # a claim status request (276) answered earlier: nothing to pay
+    header = transactions[0].group.interchange
+    today = timezone.now().astimezone(ZoneInfo("America/Chicago")).date()
+    by_payer: dict[tuple, list] = {}
+    for transaction in transactions:
+        for claim in parse_837p(transaction).claims:
+            if pattern and re.fullmatch(pattern, claim.subscriber.member_id) is None:
+                continue  # rejected in the 277CA: never reaches the payer
+            provider = claim.billing_provider
+            key = (claim.payer.name, claim.payer.payer_id, provider.name, provider.npi)
+            by_payer.setdefault(key, []).append(claim)
+    if not by_payer:
+        return None
+    remittances = [
+        adjudicate(
+            claims,
+            seed=counter + n,
+            payer=Entity(payer_name, payer_id, "PI"),
+            payee=Entity(provider_name, npi, "XX"),
+            trace_number=f"SIM{counter:09d}{n:02d}",
+            payment_date=today,
+        )  # fmt: skip
+        for n, ((payer_name, payer_id, provider_name, npi), claims) in enumerate(by_payer.items())
+    ]
+    envelope = Envelope(
+        sender_id=header.receiver_id.strip(), receiver_id=header.sender_id.strip(),
+        sender_qualifier=header.receiver_qualifier, receiver_qualifier=header.sender_qualifier,
+        interchange_control_number=counter, group_control_number=counter,
+        created=timezone.now().astimezone(ZoneInfo("America/Chicago")),
+        production=header.is_production,
+    )  # fmt: skip
+    return render_835(remittances, envelope=envelope)
+
+
+def simulate_payments(connection: ClearinghouseConnection) -> int:
+    """The payers pay: an 835 in the inbox for every batch answered since the last call (each
+    batch is paid once: it moves on to `simulated/paid`). Returns how many 835 files."""
+    if connection.kind != ConnectionKind.FOLDER or not connection.simulate_responses:
+        return 0
+    from medoffice.billing.exchange import folder_paths
+
+    outbox, inbox = folder_paths(connection)
+    answered = outbox / "simulated"
+    if not answered.is_dir():
+        return 0
+    paid = answered / "paid"
+    written = 0
+    for entry in sorted(os.scandir(answered), key=lambda e: e.name):
+        if not entry.is_file() or entry.name.startswith("."):
+            continue
+        path = Path(entry.path)
+        # From the batch's name, not the clock: one trace number per batch however fast.
+        counter = zlib.crc32(entry.name.encode()) % 900_000_000 + 1
+        try:
+            remittance = _remittance(
+                path.read_bytes(), pattern=connection.simulate_member_id_pattern, counter=counter
+            )
+        except X12Error as exc:
+            logger.warning("simulated payer: %s left unpaid: %s", entry.name, exc)
+            continue
+        if remittance is not None:
+            _write(inbox, f"{path.stem}.835", remittance)
+            written += 1
+        paid.mkdir(mode=0o700, exist_ok=True)
+        os.replace(path, paid / path.name)
+    return written

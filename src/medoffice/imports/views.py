@@ -10,7 +10,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from medoffice.core.access import practice_for, practice_id_for
 from medoffice.core.policy import requires
-from medoffice.imports.access import import_run_get_for_user, import_run_list_for_user
+from medoffice.imports.access import (
+    decision_allowed,
+    import_run_get_for_user,
+    import_run_list_for_user,
+)
 from medoffice.imports.csv_import import (
     FIELDS,
     CsvImportError,
@@ -153,6 +157,11 @@ def csv_commit_view(request, public_id):
     if run.mapping is None:
         messages.error(request, "Choose the columns first (the dry run comes before the commit).")
         return redirect(reverse("imports:csv-map", args=[run.public_id]))
+    if run.hidden_lines:
+        # It would change records of patients the user may not reach (core/access.py).
+        messages.error(request, "This file names patients outside your locations: someone who"
+                                " works for the whole practice must commit it.")  # fmt: skip
+        return redirect(reverse("imports:run-detail", args=[run.public_id]))
     try:
         done = csv_commit(bytes(run.content), dry_run=run, by=request.user, origin="upload")
     except CsvImportError as exc:
@@ -210,6 +219,10 @@ def fhir_decision(request, public_id):
         messages.error(request, " ".join(form.errors.get("__all__", ["Say who it is."])))
         return redirect(reverse("imports:run-detail", args=[run.public_id]))
     decision = "new" if form.cleaned_data["new"] else form.cleaned_data["mrn"]
+    if not decision_allowed(request.user, run, form.cleaned_data["source_id"], decision):
+        # Outside the user's locations looks absent, as everywhere (core/access.py).
+        messages.error(request, "No such patient held here, or no patient of ours with that MRN.")
+        return redirect(reverse("imports:run-detail", args=[run.public_id]))
     try:
         done = fhir_decide(run=run, source_id=form.cleaned_data["source_id"], decision=decision,
                            by=request.user)  # fmt: skip

@@ -157,3 +157,28 @@ class ExternalIdentifier(models.Model):
 
     def __str__(self) -> str:
         return f"{self.value} ({self.authority})"
+
+
+# ---------------------------------------------------------------- FHIR search paging
+
+
+class FhirSearch(models.Model):
+    """A FHIR search's parameters, kept here so its page links carry only a random token
+    (`/fhir/Patient?_page=...`), never the search terms (DP-02: no PHI in URLs).
+
+    Bound to who searched (user, SMART client) and their practice: anyone else's token
+    names nothing. The parameters are sealed (AES-GCM) at rest; the row expires after
+    interop/fhir/paging.py's PAGE_LIFETIME and is deleted by the next search after that.
+    """
+
+    token = models.CharField(max_length=64, unique=True)
+    practice = models.ForeignKey(Practice, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    client_id = models.CharField(max_length=100, blank=True, help_text="The SMART app, if any")
+    resource_type = models.CharField(max_length=40)
+    params = models.TextField(help_text="The search's parameters: sealed JSON pairs")
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.resource_type} search until {self.expires_at:%Y-%m-%d %H:%M}"

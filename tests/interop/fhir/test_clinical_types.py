@@ -2,12 +2,12 @@
 Immunization, DocumentReference and ServiceRequest through the live views, validated in
 R4B; search semantics; writes through the chart's services; access per role and audit."""
 
+import base64
 import json
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
@@ -313,15 +313,58 @@ def test_reads_and_searches_are_audited_with_the_patient(world, fhir_for, doctor
     assert any(r.action == "query" and "Observation" in r.detail for r in rows)
 
 
-def test_a_document_is_a_link_to_its_authorising_view_never_the_file(world, fhir_for, doctor):  # noqa: F811
+def test_a_document_links_to_its_binary_never_inline(world, fhir_for, doctor):  # noqa: F811
     document = world["document"]
-    response = fhir_for(doctor).get(f"/fhir/DocumentReference/{document.public_id}")
+    client = fhir_for(doctor)
+    response = client.get(f"/fhir/DocumentReference/{document.public_id}")
     resource = valid(json.loads(response.content))
     attachment = resource["content"][0]["attachment"]
     assert "data" not in attachment
-    assert attachment["url"] == reverse("records:document-file", args=[document.public_id])
+    assert attachment["url"] == f"Binary/{document.public_id}"
     assert attachment["size"] == document.size
     assert resource["identifier"][0]["value"] == document.sha256
+    mark = AuditEvent.objects.count()
+
+    raw = client.get(f"/fhir/{attachment['url']}", HTTP_ACCEPT="*/*")
+    as_resource = client.get(f"/fhir/{attachment['url']}", HTTP_ACCEPT="application/fhir+json")
+
+    stored = document.file.open("rb").read()
+    assert raw.status_code == 200
+    assert raw["Content-Type"] == attachment["contentType"]
+    assert raw.content == stored
+    assert raw["Content-Disposition"].startswith("attachment;")
+    binary = valid(json.loads(as_resource.content))
+    assert binary["contentType"] == attachment["contentType"]
+    assert base64.b64decode(binary["data"]) == stored
+    assert binary["securityContext"]["reference"] == f"DocumentReference/{document.public_id}"
+    # One READ row per fetch, as the web page's download writes.
+    rows = list(AuditEvent.objects.order_by("id")[mark:])
+    assert [(r.action, r.object_id, r.patient_id, r.category) for r in rows] == [
+        ("read", str(document.public_id), str(world["patient"].public_id), "documents")
+    ] * 2
+
+
+def test_binary_keeps_the_roles_rules_for_clinical_documents(world, fhir_for, front_desk):
+    """The front desk reads administrative papers only: a lab report is absent to it."""
+    response = fhir_for(front_desk).get(f"/fhir/Binary/{world['document'].public_id}")
+
+    assert response.status_code in (403, 404)
+    assert valid(json.loads(response.content))["resourceType"] == "OperationOutcome"
+
+
+def test_binary_of_a_tampered_file_is_refused_with_an_outcome(world, fhir_for, doctor):  # noqa: F811
+    document = world["document"]
+    with open(document.file.path, "r+b") as handle:
+        first = handle.read(1)
+        handle.seek(0)
+        handle.write(bytes([first[0] ^ 1]))
+
+    response = fhir_for(doctor).get(f"/fhir/Binary/{document.public_id}")
+
+    assert response.status_code == 409
+    assert json.loads(response.content)["resourceType"] == "OperationOutcome"
+    failure = AuditEvent.objects.filter(object_id=str(document.public_id)).latest("id")
+    assert failure.outcome == "failure"
 
 
 def test_a_referral_is_a_service_request_searchable_by_status(world, fhir_for, doctor):  # noqa: F811

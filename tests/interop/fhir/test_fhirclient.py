@@ -77,3 +77,22 @@ def test_client_creates_and_updates_a_patient(server):
     current.update(server)
     assert Patient.objects.get(pk=patient.pk).first_name == "Rosalind"
     assert FhirPatient.read(created["id"], server).name[0].given == ["Rosalind"]
+
+
+def test_client_creates_and_updates_a_coverage(server, make_patient, payer):
+    from fhirclient.models.coverage import Coverage as FhirCoverage
+
+    from medoffice.patients.models import Coverage
+    from tests.interop.fhir.test_coverage_writes import coverage_body
+
+    patient = make_patient()
+
+    created = FhirCoverage(coverage_body(patient, payer)).create(server)
+
+    coverage = Coverage.objects.get(public_id=created["id"])
+    assert (coverage.patient_id, coverage.member_id) == (patient.pk, "W123456789")
+    current = FhirCoverage.read(created["id"], server)
+    current.subscriberId = "W55501"
+    current.update(server)
+    assert Coverage.objects.get(pk=coverage.pk).member_id == "W55501"
+    assert FhirCoverage.read(created["id"], server).subscriberId == "W55501"

@@ -59,7 +59,11 @@ def test_metadata_lists_every_registered_type_with_its_interactions(client, db):
     statement = response.json()
     CapabilityStatement.model_validate(statement)
     resources = {r["type"]: r for r in statement["rest"][0]["resource"]}
-    assert set(resources) == set(registry.types()) >= SERVED
+    assert set(resources) == {*registry.types(), "Binary"} >= SERVED
+    # Binary (a filed document's bytes) is read alone: no search, no history, no writes.
+    assert [i["code"] for i in resources["Binary"]["interaction"]] == ["read"]
+    assert "searchParam" not in resources["Binary"]
+    assert {i["code"] for i in resources["Coverage"]["interaction"]} >= {"create", "update"}
     patient = resources["Patient"]
     codes = {i["code"] for i in patient["interaction"]}
     assert codes == {"read", "vread", "search-type", "create", "update"}

@@ -1,7 +1,7 @@
 """The CapabilityStatement at /fhir/metadata, generated from the registry so it says
 exactly what the server does: the types, their interactions and search parameters."""
 
-from medoffice.interop.fhir import registry
+from medoffice.interop.fhir import binary, registry
 
 # When the statement's content changes in kind (not per type): bump for clients caching it.
 SOFTWARE_VERSION = "1"
@@ -44,6 +44,8 @@ def capability_statement(*, base_url: str) -> dict:
         if rt.all_revincludes:
             entry["searchRevInclude"] = sorted(rt.all_revincludes)
         resources.append(entry)
+    resources.append(binary.capability_entry())  # not a registry type: read only, any format
+    resources.sort(key=lambda entry: entry["type"])
     return {
         "resourceType": "CapabilityStatement",
         "url": f"{base_url}/metadata",
@@ -65,6 +67,9 @@ def capability_statement(*, base_url: str) -> dict:
                     "with the names listed per type; _total=none skips the count. Updates "
                     'take If-Match: W/"versionId" (412 when it is not the current one). '
                     "Only the current version of a resource is kept."
+                    " The Bundle's page links name the search by an opaque _page token kept"
+                    " on the server for an hour (never the search terms in the URL); an"
+                    " expired one is a 410, another caller's a 400."
                 ),
                 "security": security(base_url),
                 "resource": resources,

@@ -22,5 +22,7 @@ for _name, _rt in registry.types().items():
         ),
     ]
 urlpatterns += [
+    # Binary: read only, the bytes of a filed document (binary.py).
+    re_path(rf"^Binary/{ID}$", views.binary_view, name="Binary-instance"),
     re_path(r"^(?P<resource_type>[^/]+)(?:/(?P<rest>.*))?$", views.unknown_type, name="unknown"),
 ]

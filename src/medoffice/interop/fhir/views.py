@@ -9,7 +9,6 @@ call the type's functions, which reach rows through the access helpers.
 import json
 from collections.abc import Callable
 from functools import wraps
-from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -22,7 +21,7 @@ from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.core.policy import AUTHENTICATED, PUBLIC, audit_denied, has_permission
 from medoffice.formats.fhir.writer import dumps
-from medoffice.interop.fhir import registry
+from medoffice.interop.fhir import binary, paging, registry
 from medoffice.interop.fhir.auth import (
     allows,
     confine_search,
@@ -88,10 +87,12 @@ def _permission_for(policy: dict[str, str], method: str) -> str | None:
     return policy.get("GET" if method == "HEAD" else method, policy.get("*"))
 
 
-def fhir_view(policy: dict[str, str]):
+def fhir_view(policy: dict[str, str], *, any_accept: bool = False):
     """Wrap a FHIR view: format, credential, the method's permission, errors as outcomes.
 
     `policy` maps HTTP methods to the permission each needs (PUBLIC for metadata).
+    `any_accept`: the view answers other media types too (Binary), so Accept is its own
+    business, not a 406 here.
     """
 
     def decorate(view: Callable) -> Callable:
@@ -99,7 +100,8 @@ def fhir_view(policy: dict[str, str]):
         @wraps(view)
         def wrapper(request, *args, **kwargs):
             try:
-                _check_format(request)
+                if not any_accept:
+                    _check_format(request)
                 needed = _permission_for(policy, request.method)
                 if needed is None:
                     allowed = ", ".join(sorted(m for m in policy if m != "*"))
@@ -261,9 +263,10 @@ def search(request, principal, rt: ResourceType):
     known = {p.name: p for p in rt.search_params}
     if rt.queryset is not None:
         known.setdefault("_id", id_param())
-    pairs = _search_pairs(request)
+    # A page link names its search by token (paging.py): the kept parameters come back.
+    pairs = paging.resume(principal, rt.name, _search_pairs(request))
     query = parse_query(
-        pairs,
+        [(k, v) for k, v in pairs if k != paging.PAGE_PARAM],
         known,
         sorts=frozenset(rt.sorts),
         includes=frozenset(rt.includes),
@@ -330,35 +333,12 @@ def search(request, principal, rt: ResourceType):
     bundle: dict = {
         "resourceType": "Bundle",
         "type": "searchset",
-        "link": _links(base, rt, pairs, query, has_next),
+        "link": paging.page_links(base, principal, rt.name, pairs, query, has_next),
         "entry": entries,
     }
     if total is not None:
         bundle["total"] = total
     return fhir_json(bundle)
-
-
-def _links(base: str, rt: ResourceType, pairs, query, has_next: bool) -> list[dict]:
-    """Page links repeat the search as understood (ignored parameters left out), with
-    the page's offset: the order ends on the primary key, so pages never overlap."""
-    ignored = set(query.ignored)
-    kept = [
-        (k, v)
-        for k, v in pairs
-        if k not in ("_count", "_offset") and k not in ignored and f"{k}={v}" not in ignored
-    ]
-
-    def url(offset: int) -> str:
-        params = [*kept, ("_count", str(query.count)), ("_offset", str(offset))]
-        return f"{base}/{rt.name}?{urlencode(params)}"
-
-    links = [{"relation": "self", "url": url(query.offset)}]
-    links.append({"relation": "first", "url": url(0)})
-    if query.offset > 0:
-        links.append({"relation": "previous", "url": url(max(0, query.offset - query.count))})
-    if has_next and query.count:
-        links.append({"relation": "next", "url": url(query.offset + query.count)})
-    return links
 
 
 def _included(principal, rt: ResourceType, rows, query, base: str) -> list[dict]:
@@ -501,6 +481,11 @@ def vread_view(rt: ResourceType):
         return read(request, principal, rt, public_id, version)
 
     return view
+
+
+@fhir_view({"GET": binary.PERMISSION}, any_accept=True)
+def binary_view(request, principal, public_id):
+    return binary.read(request, principal, public_id)
 
 
 @fhir_view({"*": AUTHENTICATED})

@@ -10,9 +10,8 @@ from medoffice.clinical import access, services
 from medoffice.clinical.errors import ProblemCodeError
 from medoffice.clinical.exports import problem_data
 from medoffice.clinical.models import Problem
-from medoffice.formats.fhir.bundle import rest_ref
-from medoffice.formats.fhir.clinical import ResourceInputError, parse_condition
 from medoffice.formats.fhir.clinical import condition as map_condition
+from medoffice.formats.fhir.clinical import parse_condition
 from medoffice.interop.fhir.errors import FhirError
 from medoffice.interop.fhir.registry import (
     CREATE,
@@ -24,36 +23,19 @@ from medoffice.interop.fhir.registry import (
 )
 from medoffice.interop.fhir.resources._chart import (
     PATIENT_INCLUDE,
+    ChartList,
+    chart_create,
     codes_of,
-    input_error,
-    patient_for_write,
     patient_params,
     token_param,
 )
-from medoffice.interop.fhir.resources._common import uuid_or_404
 from medoffice.interop.fhir.search import date_param
 
 CATEGORY = "problems"
 PROFILE = (
     "http://hl7.org/fhir/us/core/StructureDefinition/us-core-condition-problems-health-concerns"
 )
-
-
-def get(user, resource_id, *, permission: str, audit: bool) -> Problem:
-    return access.chart_entry_get_for_user(
-        user, Problem, uuid_or_404(resource_id), permission=permission, category=CATEGORY,
-        audit=audit,
-    )  # fmt: skip
-
-
-def queryset(user):
-    return access.chart_entries_for_user(
-        user, Problem, permission=access.VIEW_PROBLEM, category=CATEGORY
-    )
-
-
-def to_resource(problem: Problem) -> dict:
-    return map_condition(problem_data(problem), str(problem.patient.public_id), ref=rest_ref)
+PROBLEMS = ChartList(Problem, CATEGORY, access.VIEW_PROBLEM, problem_data, map_condition)
 
 
 def _code(values, modifier, ctx) -> Q:
@@ -80,29 +62,28 @@ SEARCH_PARAMS = (
 
 
 def create(user, resource: dict) -> Problem:
-    try:
-        parsed = parse_condition(resource)
-    except ResourceInputError as exc:
-        raise input_error("Condition", exc) from exc
-    patient = patient_for_write(
-        user, parsed.patient_id, permission="clinical.change_problem", element="Condition.subject"
-    )
-    try:
-        return services.problem_add(
-            patient=patient, code=parsed.code, onset=parsed.onset, status=parsed.status,
-            recorded_by=user,
-        )  # fmt: skip
-    except ProblemCodeError as exc:
-        raise FhirError(422, "business-rule", str(exc), ("Condition.code",)) from exc
+    def add(patient, parsed) -> Problem:
+        try:
+            return services.problem_add(
+                patient=patient, code=parsed.code, onset=parsed.onset, status=parsed.status,
+                recorded_by=user,
+            )  # fmt: skip
+        except ProblemCodeError as exc:
+            raise FhirError(422, "business-rule", str(exc), ("Condition.code",)) from exc
+
+    return chart_create(
+        user, resource, type_name="Condition", parse=parse_condition,
+        permission="clinical.change_problem", element="Condition.subject", add=add,
+    )  # fmt: skip
 
 
 register(
     ResourceType(
         name="Condition",
         permissions={READ: access.VIEW_PROBLEM, CREATE: "clinical.change_problem"},
-        get=get,
-        to_resource=to_resource,
-        queryset=queryset,
+        get=PROBLEMS.get,
+        to_resource=PROBLEMS.to_resource,
+        queryset=PROBLEMS.queryset,
         search_params=SEARCH_PARAMS,
         sorts={"recorded-date": "recorded_at", "onset-date": "onset"},
         default_order=("-recorded_at", "pk"),
@@ -115,10 +96,5 @@ register(
     )
 )
 
-
-def _of_patients(user, patients) -> list:
-    return list(queryset(user).filter(patient__in=[p.pk for p in patients]))
-
-
-add_revinclude("Patient", "Condition:patient", Include("Condition", _of_patients))
-add_revinclude("Patient", "Condition:subject", Include("Condition", _of_patients))
+add_revinclude("Patient", "Condition:patient", Include("Condition", PROBLEMS.of_patients))
+add_revinclude("Patient", "Condition:subject", Include("Condition", PROBLEMS.of_patients))

@@ -1,16 +1,17 @@
 """DocumentReference: the documents filed on a patient's record, read and searched through
 the records access helpers (clinical categories only for the roles that may read them).
 
-The file itself is never inline: the attachment's `url` is the records app's authorising
-view of the file (scope, role, audit, integrity check, `Content-Disposition: attachment`),
-and `size` and the SHA-256 identifier say what to expect.
+The file itself is never inline: the attachment's `url` is `Binary/<id>` (relative to the
+FHIR base; interop/fhir/binary.py), which serves it to any FHIR credential through the same
+access helper as the web page's download (scope, role, audit, integrity check); `size` and
+the SHA-256 identifier say what to expect.
 """
 
 from django.db.models import Q
-from django.urls import reverse
 
 from medoffice.formats.fhir.bundle import document_reference as map_document
 from medoffice.formats.fhir.bundle import rest_ref
+from medoffice.interop.fhir.binary import binary_url
 from medoffice.interop.fhir.registry import READ, ResourceType, register
 from medoffice.interop.fhir.resources._chart import (
     PATIENT_INCLUDE,
@@ -40,7 +41,7 @@ def queryset(user):
 
 
 def to_resource(document) -> dict:
-    url = reverse("records:document-file", args=[document.public_id])
+    url = binary_url(document)
     return map_document(
         document_data(document, url=url), str(document.patient.public_id),
         str(document.patient.practice.public_id), ref=rest_ref,
@@ -77,6 +78,6 @@ register(
         includes={"DocumentReference:patient": PATIENT_INCLUDE},
         audit_category=CATEGORY,
         profile=PROFILE,
-        documentation="Filed documents; the file is fetched from attachment.url (authorised).",
+        documentation="Filed documents; the file is read from attachment.url (Binary/<id>).",
     )
 )

@@ -7,40 +7,28 @@ from django.utils import timezone
 from medoffice.clinical import access
 from medoffice.clinical.exports import medication_data
 from medoffice.clinical.models import Medication
-from medoffice.formats.fhir.bundle import rest_ref
 from medoffice.formats.fhir.clinical import medication_statement as map_medication
 from medoffice.interop.fhir.registry import READ, ResourceType, register
 from medoffice.interop.fhir.resources._chart import (
     PATIENT_INCLUDE,
+    ChartList,
     codes_of,
     patient_params,
     token_param,
 )
-from medoffice.interop.fhir.resources._common import uuid_or_404
 from medoffice.interop.fhir.search import date_param
 
 CATEGORY = "medications"
 PROFILE = "http://hl7.org/fhir/us/core/StructureDefinition/us-core-medicationstatement"
-
-
-def get(user, resource_id, *, permission: str, audit: bool) -> Medication:
-    return access.chart_entry_get_for_user(
-        user, Medication, uuid_or_404(resource_id), permission=permission, category=CATEGORY,
-        related=("prescriber",), audit=audit,
-    )  # fmt: skip
-
-
-def queryset(user):
-    return access.chart_entries_for_user(
-        user, Medication, permission=access.VIEW_CHART, category=CATEGORY
-    ).select_related("prescriber")
+MEDICATIONS = ChartList(
+    Medication, CATEGORY, access.VIEW_CHART, medication_data, map_medication,
+    related=("prescriber",),
+)  # fmt: skip
 
 
 def to_resource(medication: Medication) -> dict:
-    return map_medication(
-        medication_data(medication), str(medication.patient.public_id),
-        today=timezone.localdate(), ref=rest_ref,
-    )  # fmt: skip
+    # Active or completed depends on today.
+    return MEDICATIONS.to_resource(medication, today=timezone.localdate())
 
 
 def _status(values, modifier, ctx) -> Q:
@@ -66,9 +54,9 @@ register(
     ResourceType(
         name="MedicationStatement",
         permissions={READ: access.VIEW_CHART},
-        get=get,
+        get=MEDICATIONS.get,
         to_resource=to_resource,
-        queryset=queryset,
+        queryset=MEDICATIONS.queryset,
         search_params=SEARCH_PARAMS,
         sorts={"effective": "start_date"},
         default_order=("-start_date", "pk"),

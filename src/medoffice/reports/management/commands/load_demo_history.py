@@ -1,0 +1,33 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from medoffice.core.context import Actor, reset_actor, set_actor
+from medoffice.core.models import Practice
+from medoffice.patients.synthetic import DEMO_PRACTICE_NAME, DEMO_SEED
+from medoffice.reports.demo import load_demo_history
+
+
+class Command(BaseCommand):
+    help = "Give the demo practice its past weeks, lived through the real services (once)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("--seed", type=int, default=DEMO_SEED)
+        parser.add_argument("--weeks", type=int, default=6)
+
+    def handle(self, *args, seed: int, weeks: int, **options):
+        practice = Practice.objects.filter(name=DEMO_PRACTICE_NAME).first()
+        if practice is None:
+            raise CommandError("load the demo practice first (load_demo)")
+        token = set_actor(Actor(None, "medoffice demo", "", "", ""))
+        try:
+            lived = load_demo_history(practice=practice, seed=seed, weeks=weeks)
+        finally:
+            reset_actor(token)
+        if lived["created"]:
+            self.stdout.write(
+                f"History: the last {weeks} weeks lived: {lived['visits']} visits seen,"
+                f" {lived['no-shows']} no-shows, {lived['cancelled']} cancelled;"
+                f" {lived['batches']} claim batches sent,"
+                f" {lived['remittances']} remittances posted."
+            )
+        else:
+            self.stdout.write("History already present.")
