@@ -17,6 +17,9 @@ from medoffice.patients.models import Payer
 
 PASSWORD = "a-long-test-passphrase"
 
+# A sent claim and its posted 835 (`sent`, `remitted` and what they stand on), for every test.
+pytest_plugins = ["tests.payments.remitted"]
+
 _rows = importlib.import_module("medoffice.core.migrations.0006_audit_retention_checkpoint")
 _truncate = importlib.import_module("medoffice.core.migrations.0003_audit_no_truncate")
 _moves = importlib.import_module("medoffice.inventory.migrations.0002_movements_append_only")

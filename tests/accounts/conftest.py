@@ -10,25 +10,14 @@ import pytest
 from django.utils import timezone
 
 from medoffice.billing.models import Charge, Encounter, EncounterLine
-from medoffice.patients import services as patient_services
 from medoffice.payments import ledger
 from tests.payments.summary_check import summaries_equal_the_ledger  # noqa: F401 - autouse
 
 CHICAGO = ZoneInfo("America/Chicago")
 
 
-@pytest.fixture
-def coverage(patient, payer):
-    return patient_services.coverage_add(
-        patient=patient,
-        fields={
-            "payer": payer,
-            "member_id": "W12345678",
-            "order": 1,
-            "relationship": "18",
-            "effective_start": date(2024, 1, 1),
-        },
-    )
+# `coverage` (our patient insured from 2024) is tests/billing/conftest.py's, registered for
+# every test by tests/payments/remitted.py.
 
 
 def visit_charges(patient, day: date, services, *, provider, location, coverage=None):

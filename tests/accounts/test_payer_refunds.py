@@ -11,36 +11,21 @@ from medoffice.accounts import services
 from medoffice.accounts.errors import RefundRefusedError
 from medoffice.payments import ledger
 from medoffice.payments.checks import ledger_problems
-from medoffice.payments.era import era_import
 from medoffice.payments.models import EntryKind, LedgerEntry, Payment
 from medoffice.payments.selectors import line_balances
-from tests.payments.conftest import (  # noqa: F401 - claims sent and their remittances
-    billing_office,
-    claim_payment,
-    code_sets,
-    coded,
-    coverage,
-    era_bytes,
-    fee_schedule,
-    line,
-    open_encounter,
-    posted,
-    sent,
-    service,
-    signed,
-)
+from tests.payments.remitted import claim_payment, era_posted, line, service
 
 D = Decimal
 
 
 @pytest.fixture
-def overpaid(sent, practice, biller):  # noqa: F811 - imported fixtures
+def overpaid(sent, practice, biller):
     """A claim the payer paid by ERA, then paid $40 again (a second check, applied by hand
     to the same line): the payer has a $40 credit on the line."""
     claim = sent([line("99213")])
     (visit,) = claim.lines.order_by("number")
     paid = claim_payment(claim, [service(visit, "100.00", ("CO", "45", "25.00"))])
-    assert era_import(era_bytes([paid]), practice=practice, name="first.835").status == "posted"
+    era_posted(practice, [paid], name="first.835")
     charge = visit.charge
     payer = claim.payer
     again = ledger.receive_payment(
@@ -80,7 +65,7 @@ def test_payer_overpayment_is_refunded_by_check_on_its_line(overpaid, make_user)
     assert ledger_problems() == []
 
 
-def test_payer_recoupment_moves_the_plb_onto_the_line(overpaid, practice, make_user, sent):  # noqa: F811
+def test_payer_recoupment_moves_the_plb_onto_the_line(overpaid, practice, make_user, sent):
     claim, charge, payer = overpaid
     desk, manager = make_user("biller"), make_user("office_manager")
     account = ledger.account_for(claim.patient)
@@ -94,9 +79,8 @@ def test_payer_recoupment_moves_the_plb_onto_the_line(overpaid, practice, make_u
     (visit,) = other.lines.order_by("number")
     paid = claim_payment(other, [service(visit, "120.00", ("CO", "45", str(visit.amount - 120)))],
                          number="PCN0002")  # fmt: skip
-    data = era_bytes([paid], trace="EFT0002", control=2,
-                     plb=[("WO", "40.00", claim.patient_control_number)])  # fmt: skip
-    assert era_import(data, practice=practice, name="second.835").status == "posted"
+    era_posted(practice, [paid], name="second.835", trace="EFT0002", control=2,
+               plb=[("WO", "40.00", claim.patient_control_number)])  # fmt: skip
     era_payment = Payment.objects.get(reference="EFT0002")
     done = services.refund_decide(request=asked, approve=True, by=manager)
     assert done.status == "approved"

@@ -1,8 +1,21 @@
-"""Fixtures shared by the attack tests."""
+"""Fixtures shared by the attack tests: the claims office and the scheduling office of
+tests/billing and tests/scheduling (imported here once, so every attack module sees them),
+and an insured patient. A sent claim (`sent`) comes from tests/payments/remitted.py."""
 
 from datetime import date
 
 import pytest
+
+from tests.billing.conftest import claims_office, clearinghouse  # noqa: F401 - fixtures
+from tests.scheduling.conftest import (  # noqa: F401 - the office to book in
+    ecg,
+    medical_assistant,
+    office,
+    rooms,
+    second_provider,
+    visit_type,
+    weekday_mornings,
+)
 
 
 @pytest.fixture

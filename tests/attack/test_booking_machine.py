@@ -38,16 +38,7 @@ from medoffice.scheduling.services import (
     appointment_reschedule,
 )
 from medoffice.scheduling.slots import units
-from tests.scheduling.conftest import (  # noqa: F401 - the office to book in
-    ecg,
-    medical_assistant,
-    next_weekday_at,
-    office,
-    rooms,
-    second_provider,
-    visit_type,
-    weekday_mornings,
-)
+from tests.scheduling.conftest import next_weekday_at
 
 from .budget import report, size
 
@@ -272,7 +263,7 @@ class BookingMachine(RuleBasedStateMachine):
 
 @pytest.mark.django_db
 def test_booking_state_machine_keeps_every_invariant(
-    office, provider, second_provider, ecg, medical_assistant, make_patient, practice,  # noqa: F811
+    office, provider, second_provider, ecg, medical_assistant, make_patient, practice,
 ):  # fmt: skip
     Office.providers = [provider, second_provider]
     Office.patients = [make_patient(first_name=n, last_name="Machine", mobile_phone="")

@@ -22,13 +22,12 @@ import os
 import subprocess
 import sys
 from collections import Counter
-from datetime import date, time
 from pathlib import Path
 
 import pytest
 
 from tests.payments.test_crash import _database_url, _file, _Rows
-from tests.scheduling.race import NAMES, next_tuesday_at
+from tests.scheduling.race import race_office
 
 from .budget import report, size
 
@@ -50,57 +49,9 @@ def _run(*args) -> dict:
     return json.loads(run.stdout.strip().splitlines()[-1])
 
 
-def _office(workers: int, providers: int, starts: int) -> dict:
-    """`providers` providers seeing 15-minute visits Tuesday 9-12, one patient per worker."""
-    from medoffice.core.identifiers import npi_from_stem
-    from medoffice.core.models import Location, Practice, Provider
-    from medoffice.patients.services import patient_register
-    from medoffice.scheduling.models import AppointmentType, TemplateBlock
-
-    practice = Practice.objects.create(name="Stress Practice", group_npi=npi_from_stem("123456789"))
-    location = Location.objects.create(
-        practice=practice, name="Main", address1="1 Main St", city="Springfield", state="IL",
-        zip_code="62701", time_zone="America/Chicago",
-    )  # fmt: skip
-    ids = []
-    for n in range(providers):
-        doctor = Provider.objects.create(
-            practice=practice, first_name=NAMES[n], last_name="Stress", credentials="MD",
-            npi=npi_from_stem(f"17{n:02d}54321"),
-        )  # fmt: skip
-        doctor.locations.add(location)
-        TemplateBlock.objects.create(
-            provider=doctor, location=location, weekday=1, start_time=time(9, 0),
-            end_time=time(12, 0), slot_minutes=15,
-        )  # fmt: skip
-        ids.append(doctor.id)
-    visit = AppointmentType.objects.create(practice=practice, name="Stress visit",
-                                           duration_minutes=15)  # fmt: skip
-    patients = [
-        patient_register(
-            practice=practice,
-            confirm_not_duplicate=True,
-            fields={
-                "first_name": NAMES[i % len(NAMES)],
-                "last_name": f"Stress{i}",
-                "dob": date(1980, 4, 1),
-                "sex_at_birth": "F",
-                "address1": "1 Oak St",
-                "city": "Springfield",
-                "state": "IL",
-                "zip_code": "62704",
-            },
-        ).id  # fmt: skip
-        for i in range(workers)
-    ]
-    times = [next_tuesday_at(9 + (15 * n) // 60, (15 * n) % 60).isoformat() for n in range(starts)]
-    return {"location": location.id, "type": visit.id, "patients": patients,
-            "slots": [[p, t] for t in times for p in ids]}  # fmt: skip
-
-
 @pytest.mark.django_db(transaction=True)
 def test_many_workers_booking_the_same_slots_never_double_book(transactional_db, tmp_path):
-    office = _office(WORKERS, PROVIDERS, STARTS)
+    office = race_office(WORKERS, providers=PROVIDERS, starts=STARTS)
     result = _run("booking", _database_url(tmp_path), json.dumps(office), WORKERS)
     outcomes, checks = result["outcomes"], result["checks"]
     slots = len(office["slots"])

@@ -32,21 +32,7 @@ from medoffice.formats.x12.remittance import render_835
 from medoffice.formats.x12.synthetic import adjudicate
 from medoffice.payments.checks import ledger_problems
 from medoffice.payments.era import era_import
-from tests.billing.conftest import claims_office, clearinghouse  # noqa: F401 - fixtures
-from tests.payments.conftest import (  # noqa: F401 - fixtures: signed, posted encounters
-    ENVELOPE_TIME,
-    biller,
-    billing_office,
-    code_sets,
-    coded,
-    coverage,
-    fee_schedule,
-    line,
-    open_encounter,
-    posted,
-    sent,
-    signed,
-)
+from tests.payments.conftest import ENVELOPE_TIME, line
 
 from .budget import SEED, TimeBox, report, size
 from .db import AUDIT, changed, fingerprint
@@ -94,7 +80,7 @@ def _refused_changes_only(before: dict, allowed: set[str]) -> None:
 # ---------------------------------------------------------------- 835
 
 
-def test_mutated_835s_post_whole_or_are_rejected_changing_nothing(sent, practice, biller):  # noqa: F811
+def test_mutated_835s_post_whole_or_are_rejected_changing_nothing(sent, practice, biller):
     claims = [sent([line("99213"), line("36415")]) for _ in range(3)]
     records = list(claim_records([c.pk for c in claims]).values())
     from medoffice.formats.x12 import Envelope
@@ -136,7 +122,7 @@ def test_mutated_835s_post_whole_or_are_rejected_changing_nothing(sent, practice
 
 
 def test_mutated_clearinghouse_answers_apply_whole_or_are_quarantined_changing_nothing(
-    signed, clearinghouse, practice, tmp_path  # noqa: F811 - the imported fixture
+    signed, clearinghouse, practice, tmp_path
 ):  # fmt: skip
     clearinghouse.simulate_responses = True
     clearinghouse.save()

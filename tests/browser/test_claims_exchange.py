@@ -10,17 +10,7 @@ from playwright.sync_api import expect
 
 from medoffice.billing.models import Claim, ClearinghouseConnection, ExchangeFile
 from medoffice.patients import services as patient_services
-from tests.billing.conftest import (  # noqa: F401 - fixtures
-    billing_office,
-    claims_office,
-    code_sets,
-    coded,
-    coverage,
-    fee_schedule,
-    line,
-    open_encounter,
-    signed,
-)
+from tests.billing.conftest import claims_office, line  # noqa: F401 - claims_office: a fixture
 
 
 @pytest.mark.browser

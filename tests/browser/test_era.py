@@ -1,4 +1,3 @@
-# ruff: noqa: F811 - pytest fixtures imported by name
 """ERA posting in a real browser: a biller uploads a payer's 835, reads it in plain words, sees
 the denied claim land in the denial queue and the paid claim's copay move to the patient."""
 
@@ -8,22 +7,7 @@ from playwright.sync_api import expect
 
 from medoffice.payments.models import Party
 from medoffice.payments.selectors import line_summary
-from tests.payments.conftest import (  # noqa: F401 - fixtures
-    biller,
-    billing_office,
-    claim_payment,
-    code_sets,
-    coded,
-    coverage,
-    era_bytes,
-    fee_schedule,
-    line,
-    open_encounter,
-    posted,
-    sent,
-    service,
-    signed,
-)
+from tests.payments.remitted import claim_payment, era_bytes, line, service
 
 
 @pytest.mark.browser

@@ -14,6 +14,7 @@ import pytest
 from django.conf import settings
 
 from medoffice.core.backup import CHUNK_BYTES, BackupError, SealedWriter, open_sealed
+from tests.sqlite_file import sqlite_file_copy
 
 KEY = secrets.token_bytes(32)
 
@@ -97,12 +98,15 @@ def _counts(path: Path) -> dict[str, int]:
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3",
     reason="the SQLite drill; tests/core/test_backup.py has the PostgreSQL one",
 )
-def test_restore_drill_sqlite(tmp_path):
+def test_restore_drill_sqlite(tmp_path, transactional_db):
     source, fresh = tmp_path / "source", tmp_path / "fresh"
     env = {
         "MEDOFFICE_BACKUP_KEY": base64.b64encode(secrets.token_bytes(32)).decode(),
         "MEDOFFICE_AUDIT_KEY": secrets.token_hex(32),
     }
+    # The office's database starts as a copy of the migrated test database; the demo finds
+    # nothing to migrate and loads the practice through the command line.
+    sqlite_file_copy(source / "medoffice.sqlite3")
     _cli("demo", "--no-serve", "--patients", "25", var_dir=source, env=env)
     (source / "files" / "cards").mkdir(parents=True, exist_ok=True)
     (source / "files" / "cards" / "card.png").write_bytes(b"\x89PNG card")

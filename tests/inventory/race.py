@@ -2,9 +2,11 @@
 succeed as there are units and never goes below zero.
 
 Used by test_race.py: threads against the PostgreSQL test database, and, run as a script
-(`python -m tests.inventory.race WORKERS`), threads against a fresh file SQLite database
-made with `migrate` under the production settings (WAL, IMMEDIATE transactions,
-busy_timeout). The script prints one JSON object.
+(`python -m tests.inventory.race WORKERS`), threads against the file SQLite database of
+MEDOFFICE_VAR_DIR under the production settings (WAL, IMMEDIATE transactions,
+busy_timeout): test_race.py puts a copy of the test database there (tests/sqlite_file.py);
+`migrate` brings it up to date, or makes it when run by hand on an empty folder. The script
+prints one JSON object.
 """
 
 import json

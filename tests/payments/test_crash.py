@@ -22,6 +22,7 @@ from django.db import connection
 from medoffice.formats.x12.remittance import render_835
 from medoffice.formats.x12.synthetic import adjudicate, prepared_claims
 from tests.payments.conftest import ENVELOPE_TIME
+from tests.sqlite_file import sqlite_file_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 TRIALS = int(os.environ.get("MEDOFFICE_CRASH_TRIALS", "3"))
@@ -30,11 +31,7 @@ TRIALS = int(os.environ.get("MEDOFFICE_CRASH_TRIALS", "3"))
 def _database_url(tmp_path) -> str:
     """A URL another process can open onto what this test has committed."""
     if connection.vendor == "sqlite":
-        target = tmp_path / "crash.sqlite3"
-        connection.ensure_connection()
-        with sqlite3.connect(target) as copy:
-            connection.connection.backup(copy)
-        return f"sqlite:///{target}"
+        return f"sqlite:///{sqlite_file_copy(tmp_path / 'crash.sqlite3')}"
     s = connection.settings_dict
     return (
         f"postgres://{s['USER']}:{s['PASSWORD']}@{s['HOST'] or 'localhost'}:{s['PORT'] or 5432}"

@@ -9,38 +9,12 @@ from fhir.resources.R4B.explanationofbenefit import ExplanationOfBenefit
 
 from medoffice.formats.fhir.bundle import rest_ref
 from medoffice.formats.fhir.financial import financial_resources
-from medoffice.payments.era import era_import
 from medoffice.records.fhir_export import claim_data, claim_rows
-from tests.payments.conftest import (  # noqa: F401 - fixtures
-    biller,
-    billing_office,
-    claim_payment,
-    code_sets,
-    coded,
-    coverage,
-    era_bytes,
-    fee_schedule,
-    line,
-    open_encounter,
-    posted,
-    sent,
-    service,
-    signed,
-)
 
 
-def test_a_posted_remittance_reads_into_claim_response_and_explanation(sent, practice):  # noqa: F811
-    claim = sent([line("99213"), line("36415")])
-    visit, draw = claim.lines.order_by("number")
-    payment = claim_payment(
-        claim,
-        [
-            service(visit, "70.00", ("CO", "45", "25.00"), ("PR", "3", "20.00"),
-                    ("PR", "1", "10.00")),
-            service(draw, "10.00", ("CO", "45", "2.50")),
-        ],
-    )  # fmt: skip
-    assert era_import(era_bytes([payment]), practice=practice, name="a.835").status == "posted"
+def test_a_posted_remittance_reads_into_claim_response_and_explanation(remitted):
+    claim = remitted
+    visit, _ = claim.lines.order_by("number")
 
     data = claim_data(claim_rows().get(pk=claim.pk))
     resources = financial_resources(data, ref=rest_ref)

@@ -1,9 +1,11 @@
 """SC-01: many clerks book the same few times at once; the database lets exactly one win each.
 
 Shared by test_race.py: threads against the PostgreSQL test database, and, run as a
-script (`python -m tests.scheduling.race WORKERS`), processes against a fresh file
-SQLite database made with `migrate` under the production settings (WAL, IMMEDIATE
-transactions, busy_timeout), which the in-memory test database cannot stand in for.
+script (`python -m tests.scheduling.race WORKERS`), processes against the file SQLite
+database of MEDOFFICE_VAR_DIR under the production settings (WAL, IMMEDIATE transactions,
+busy_timeout), which the in-memory test database cannot stand in for: test_race.py puts a
+copy of the test database there (tests/sqlite_file.py); `migrate` brings it up to date, or
+makes it when the script is run by hand on an empty folder.
 The script prints one JSON object: the office, every attempt's outcome and the checks.
 
 `rooms` mode (`python -m tests.scheduling.race WORKERS rooms`): each worker books its own
@@ -19,7 +21,6 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 CHICAGO = ZoneInfo("America/Chicago")
-STARTS = ((9, 0), (9, 15))  # each provider, each of these: len(providers) x len(STARTS) slots
 RELEASED = ("cancelled", "noshow", "entered-in-error")
 NAMES = ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Gray", "Harper", "Indy",
          "Jules", "Kai", "Lane", "Morgan", "Noel", "Oakley", "Parker", "Quinn", "Riley",
@@ -33,8 +34,12 @@ def next_tuesday_at(hour: int, minute: int) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=CHICAGO)
 
 
-def race_office(workers: int) -> dict:
-    """Two providers seeing 15-minute visits on Tuesday mornings, and one patient per worker."""
+def race_office(workers: int, *, providers: int = 2, starts: int = 2) -> dict:
+    """`providers` providers seeing 15-minute visits on Tuesday mornings, one patient per worker.
+
+    The slots are every provider at each of the first `starts` quarter hours from 9:00, in
+    time order: `providers` x `starts` of them (tests/attack/test_concurrency.py asks for more).
+    """
     from medoffice.core.identifiers import npi_from_stem
     from medoffice.core.models import Location, Practice, Provider
     from medoffice.patients.services import patient_register
@@ -45,18 +50,18 @@ def race_office(workers: int) -> dict:
         practice=practice, name="Main", address1="1 Main St", city="Springfield", state="IL",
         zip_code="62701", time_zone="America/Chicago",
     )  # fmt: skip
-    providers = []
-    for n, stem in enumerate(("198765432", "187654321")):
+    doctors = []
+    for n in range(providers):
         doctor = Provider.objects.create(
-            practice=practice, first_name=f"Doc{n}", last_name="Racer", credentials="MD",
-            npi=npi_from_stem(stem),
+            practice=practice, first_name=NAMES[n], last_name="Racer", credentials="MD",
+            npi=npi_from_stem(f"17{n:02d}54321"),
         )  # fmt: skip
         doctor.locations.add(location)
         TemplateBlock.objects.create(
             provider=doctor, location=location, weekday=1, start_time=time(9, 0),
             end_time=time(12, 0), slot_minutes=15,
         )  # fmt: skip
-        providers.append(doctor.id)
+        doctors.append(doctor.id)
     visit = AppointmentType.objects.create(
         practice=practice, name="Race visit", duration_minutes=15
     )
@@ -65,8 +70,8 @@ def race_office(workers: int) -> dict:
             practice=practice,
             confirm_not_duplicate=True,
             fields={
-                "first_name": NAMES[i],
-                "last_name": "Racer",
+                "first_name": NAMES[i % len(NAMES)],
+                "last_name": f"Racer{i}",
                 "dob": date(1980, 4, 1),
                 "sex_at_birth": "F",
                 "address1": "1 Oak St",
@@ -77,8 +82,9 @@ def race_office(workers: int) -> dict:
         ).id  # fmt: skip
         for i in range(workers)
     ]
-    slots = [[p, next_tuesday_at(h, m).isoformat()] for (h, m) in STARTS for p in providers]
-    return {"location": location.id, "type": visit.id, "patients": patients, "slots": slots}
+    times = [next_tuesday_at(9 + (15 * n) // 60, (15 * n) % 60).isoformat() for n in range(starts)]
+    return {"location": location.id, "type": visit.id, "patients": patients,
+            "slots": [[p, t] for t in times for p in doctors]}  # fmt: skip
 
 
 def room_race_office(workers: int) -> dict:

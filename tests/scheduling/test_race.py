@@ -3,19 +3,15 @@ clear refusal, and raw SQL finds no duplicate hold and no overlapping live visit
 
 PostgreSQL: threads against the test database. SQLite: the test database is in-memory
 shared-cache, where a second writer gets "database table is locked" at once instead of
-waiting, so the race runs in worker processes against a fresh file database made with
-`migrate` under the production settings (see race.py).
+waiting, so the race runs in worker processes against a file copy of the test database
+under the production settings (see race.py).
 """
 
-import json
-import os
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from django.db import connection, transaction
@@ -26,9 +22,9 @@ from medoffice.scheduling.models import Appointment, AppointmentType
 from medoffice.scheduling.services import appointment_book, appointment_cancel
 from tests.scheduling.conftest import next_weekday_at
 from tests.scheduling.race import attempt_all, database_checks, race_office, room_race_office
+from tests.sqlite_file import script_on_a_file_copy
 
 WORKERS = 8
-ROOT = Path(__file__).resolve().parents[2]
 
 
 def _check(office: dict, outcomes: list[list], checks: dict) -> None:
@@ -78,20 +74,10 @@ def test_racing_threads_on_postgresql_get_one_winner_per_slot(transactional_db):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork")
-def test_racing_processes_on_a_file_sqlite_database_get_one_winner_per_slot(tmp_path):
-    if os.environ.get("DATABASE_URL"):
-        pytest.skip("PostgreSQL run: the thread race above covers this database")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        MEDOFFICE_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="medoffice.settings",
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-    )  # fmt: skip
-    run = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "tests.scheduling.race", str(WORKERS)],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads(run.stdout)
+def test_racing_processes_on_a_file_sqlite_database_get_one_winner_per_slot(
+    tmp_path, transactional_db
+):
+    report = script_on_a_file_copy(tmp_path, "tests.scheduling.race", WORKERS, timeout=120)
     assert report["database"] == str(tmp_path / "medoffice.sqlite3")
     assert report["options"] == {"transaction_mode": "IMMEDIATE", "timeout": 20}
     assert (report["journal_mode"], report["busy_timeout"]) == ("wal", 20000)
@@ -132,20 +118,10 @@ def test_racing_threads_on_postgresql_each_get_a_free_room(transactional_db):
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="fork")
-def test_racing_processes_on_a_file_sqlite_database_each_get_a_free_room(tmp_path):
-    if os.environ.get("DATABASE_URL"):
-        pytest.skip("PostgreSQL run: the thread races cover this database")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
-    env.update(
-        MEDOFFICE_VAR_DIR=str(tmp_path), DJANGO_SETTINGS_MODULE="medoffice.settings",
-        PYTHONPATH=os.pathsep.join([str(ROOT / "src"), str(ROOT)]),
-    )  # fmt: skip
-    run = subprocess.run(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "tests.scheduling.race", str(WORKERS), "rooms"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=False,
-    )  # fmt: skip
-    assert run.returncode == 0, run.stderr[-3000:]
-    report = json.loads(run.stdout)
+def test_racing_processes_on_a_file_sqlite_database_each_get_a_free_room(
+    tmp_path, transactional_db
+):
+    report = script_on_a_file_copy(tmp_path, "tests.scheduling.race", WORKERS, "rooms", timeout=120)
     assert report["exit_codes"] == [0] * WORKERS
     _check_rooms(report["office"], report["outcomes"], report["checks"])
 

@@ -7,25 +7,11 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import F
 
+from medoffice.core.audit import CHAINED_FIELDS
 from medoffice.core.models import AuditEvent
 
-# AU-04: the report sorts by every field of the row.
-AUDIT_SORT_KEYS = (
-    "id",
-    "at",
-    "user_id",
-    "username",
-    "role",
-    "action",
-    "category",
-    "object_type",
-    "object_id",
-    "patient_id",
-    "client_ip",
-    "request_id",
-    "outcome",
-    "detail",
-)
+# AU-04: the report sorts by every field of the row (the fields the hash chain seals).
+AUDIT_SORT_KEYS = CHAINED_FIELDS
 
 
 @dataclass(frozen=True)

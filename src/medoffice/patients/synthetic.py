@@ -18,18 +18,21 @@ import itertools
 import random
 import secrets
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 from functools import cache, partial
 
+from django.core.management.base import CommandError
 from django.db import connection, models, transaction
 from django.db.models import F
 from django.utils import timezone
 
 from medoffice.core.audit import audit_record
 from medoffice.core.bulk import bigger_sqlite_cache
+from medoffice.core.context import Actor, acting_as
 from medoffice.core.identifiers import mrn_from_number, npi_from_stem
 from medoffice.core.models import AuditAction, Location, Practice, Provider
 from medoffice.core.roles import Role
@@ -56,6 +59,20 @@ from medoffice.patients.names import nicknames_of, search_keys
 DEMO_PASSWORD = "riverside-demo-2026"  # noqa: S105
 DEMO_PRACTICE_NAME = "Riverside Family Medicine"
 DEMO_SEED = 20261123
+# Whom the audit rows written by the demo loaders name.
+DEMO_ACTOR = Actor(user_id=None, username="medoffice demo", role="")
+
+
+@contextmanager
+def demo_loading() -> Iterator[Practice]:
+    """The demo practice, for a load_demo_* command to add to: what its block writes is
+    audited as the demo's. Refuses (CommandError) before load_demo has made the practice."""
+    practice = Practice.objects.filter(name=DEMO_PRACTICE_NAME).first()
+    if practice is None:
+        raise CommandError("load the demo practice first (load_demo)")
+    with acting_as(DEMO_ACTOR):
+        yield practice
+
 
 # Generated dates lie before this day, so a data set does not depend on when it is built.
 REFERENCE_DATE = date(2025, 1, 1)

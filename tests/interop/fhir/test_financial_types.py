@@ -5,28 +5,12 @@ R4B; only the roles that read them do."""
 import json
 from decimal import Decimal
 
-import pytest
 from fhir.resources.R4B.bundle import Bundle
 
 from medoffice.clinical import services as clinical_services
 from medoffice.core.roles import Role
-from medoffice.payments.era import era_import
 from tests.interop.fhir.conftest import valid
-from tests.payments.conftest import (  # noqa: F401 - fixtures
-    billing_office,
-    claim_payment,
-    code_sets,
-    coded,
-    coverage,
-    era_bytes,
-    fee_schedule,
-    line,
-    open_encounter,
-    posted,
-    sent,
-    service,
-    signed,
-)
+from tests.payments.remitted import line
 
 
 def _bundle(response) -> dict:
@@ -38,25 +22,6 @@ def _bundle(response) -> dict:
 
 def _found(bundle: dict, mode: str = "match") -> list[dict]:
     return [e["resource"] for e in bundle["entry"] if e.get("search", {}).get("mode") == mode]
-
-
-@pytest.fixture
-def remitted(sent, practice):  # noqa: F811
-    """A sent claim of two lines and the 835 that paid it, posted."""
-    claim = sent([line("99213"), line("36415")])
-    visit, draw = claim.lines.order_by("number")
-    payment = claim_payment(
-        claim,
-        [
-            service(visit, "70.00", ("CO", "45", "25.00"), ("PR", "3", "20.00"),
-                    ("PR", "1", "10.00")),
-            service(draw, "10.00", ("CO", "45", "2.50")),
-        ],
-    )  # fmt: skip
-    result = era_import(era_bytes([payment]), practice=practice, name="paid.835")
-    assert result.status == "posted", result.message
-    claim.refresh_from_db()
-    return claim
 
 
 def test_a_biller_reads_the_claim_its_response_and_explanation(remitted, fhir_for, biller):
@@ -82,7 +47,7 @@ def test_money_goes_out_as_exact_decimal_numbers(remitted, fhir_for, biller):
     assert json.loads(text, parse_float=Decimal)["total"]["value"] == remitted.total_charge
 
 
-def test_a_claim_not_answered_has_no_response_or_explanation(sent, fhir_for, biller):  # noqa: F811
+def test_a_claim_not_answered_has_no_response_or_explanation(sent, fhir_for, biller):
     claim = sent([line("99213")])
     client = fhir_for(biller)
     assert client.get(f"/fhir/Claim/{claim.public_id}").status_code == 200
@@ -103,7 +68,7 @@ def test_the_chart_roles_do_not_see_claims(remitted, fhir_for, clinician, front_
 
 
 def test_an_encounter_carries_its_diagnoses_and_is_searched_by_date_and_status(
-    signed,  # noqa: F811
+    signed,
     fhir_for,
     clinician,
 ):
@@ -119,7 +84,7 @@ def test_an_encounter_carries_its_diagnoses_and_is_searched_by_date_and_status(
     assert _bundle(client.get(f"/fhir/Encounter?patient={pid}&status=in-progress"))["total"] == 0
 
 
-def test_an_encounter_brings_its_patient_and_vital_signs(signed, fhir_for, clinician):  # noqa: F811
+def test_an_encounter_brings_its_patient_and_vital_signs(signed, fhir_for, clinician):
     encounter = signed()
     clinical_services.vital_record(
         patient=encounter.patient, kind="pulse", value=Decimal("70"), encounter=encounter
@@ -134,7 +99,7 @@ def test_an_encounter_brings_its_patient_and_vital_signs(signed, fhir_for, clini
     assert observation["encounter"] == {"reference": f"Encounter/{encounter.public_id}"}
 
 
-def test_the_front_desk_does_not_see_encounters(signed, fhir_for, front_desk, make_user):  # noqa: F811
+def test_the_front_desk_does_not_see_encounters(signed, fhir_for, front_desk, make_user):
     encounter = signed()
     assert fhir_for(front_desk).get(f"/fhir/Encounter/{encounter.public_id}").status_code == 403
     coder = fhir_for(make_user(Role.CODER))

@@ -31,6 +31,7 @@ from .common import (
     cas_segments,
     parse_amount,
     parse_d8,
+    person_nm1,
 )
 from .errors import X12Error, incomplete_as_x12error
 from .reader import Segment, Transaction
@@ -590,22 +591,7 @@ def _claim(out: list[str], c: ClaimPayment, el: str, co: str, clean) -> None:
     for code, person in (("QC", c.patient), ("IL", c.insured)):
         if person is None:
             continue
-        out.append(
-            el.join(
-                (
-                    "NM1",
-                    code,
-                    "1",
-                    clean(person.last_name),
-                    clean(person.first_name),
-                    clean(person.middle_name),
-                    "",
-                    "",
-                    "MI" if person.member_id else "",
-                    clean(person.member_id),
-                )
-            ).rstrip(el)
-        )
+        out.append(person_nm1(el, clean, code, person))
     provider = c.rendering_provider
     if provider is not None:
         out.append(

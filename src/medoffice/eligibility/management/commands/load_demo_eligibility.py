@@ -1,19 +1,14 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from medoffice.core.context import Actor, acting_as
-from medoffice.core.models import Practice
 from medoffice.eligibility.demo import DAYS, load_demo_eligibility
-from medoffice.patients.synthetic import DEMO_PRACTICE_NAME
+from medoffice.patients.synthetic import demo_loading
 
 
 class Command(BaseCommand):
     help = "Check eligibility of the demo practice's visits of the next days (once)."
 
     def handle(self, *args, **options):
-        practice = Practice.objects.filter(name=DEMO_PRACTICE_NAME).first()
-        if practice is None:
-            raise CommandError("load the demo practice first (load_demo)")
-        with acting_as(Actor(None, "medoffice demo", "")):
+        with demo_loading() as practice:
             loaded = load_demo_eligibility(practice=practice)
         if loaded["created"]:
             self.stdout.write(

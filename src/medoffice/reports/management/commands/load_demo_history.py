@@ -1,8 +1,6 @@
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand
 
-from medoffice.core.context import Actor, reset_actor, set_actor
-from medoffice.core.models import Practice
-from medoffice.patients.synthetic import DEMO_PRACTICE_NAME, DEMO_SEED
+from medoffice.patients.synthetic import DEMO_SEED, demo_loading
 from medoffice.reports.demo import load_demo_history
 
 
@@ -14,14 +12,8 @@ class Command(BaseCommand):
         parser.add_argument("--weeks", type=int, default=6)
 
     def handle(self, *args, seed: int, weeks: int, **options):
-        practice = Practice.objects.filter(name=DEMO_PRACTICE_NAME).first()
-        if practice is None:
-            raise CommandError("load the demo practice first (load_demo)")
-        token = set_actor(Actor(None, "medoffice demo", "", "", ""))
-        try:
+        with demo_loading() as practice:
             lived = load_demo_history(practice=practice, seed=seed, weeks=weeks)
-        finally:
-            reset_actor(token)
         if lived["created"]:
             self.stdout.write(
                 f"History: the last {weeks} weeks lived: {lived['visits']} visits seen,"
