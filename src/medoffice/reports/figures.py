@@ -81,7 +81,7 @@ def _by_week(filters: Filters) -> dict:
     if "by_week" in filters.memo:
         return filters.memo["by_week"]
     labels = weeks(filters)
-    stored, fresh = rollup_view("visits", _visit_rollup(filters), filters.memo)
+    stored, fresh = rollup_view("visits", _visit_rollup(filters), filters.memo, filters.practice.pk)
     rows = (
         stored.annotate(week=period_of("day", labels))
         .values("week", "provider_id")
@@ -240,7 +240,7 @@ def charges_by_month(filters: Filters) -> FigureData:
         charges = charges.filter(location_id__in=filters.location_ids)
     if filters.provider_ids:
         charges = charges.filter(provider_id__in=filters.provider_ids)
-    charges, fresh = rollup_view("charges", charges, filters.memo)
+    charges, fresh = rollup_view("charges", charges, filters.memo, filters.practice.pk)
     labels = months(filters)
     by_month: dict[date, Decimal] = defaultdict(lambda: ZERO)
     counts: dict[date, int] = defaultdict(int)
@@ -279,7 +279,7 @@ def _claims_by_month(filters: Filters) -> dict:
         claims = claims.filter(location_id__in=filters.location_ids)
     if filters.provider_ids:
         claims = claims.filter(provider_id__in=filters.provider_ids)
-    claims, fresh = rollup_view("claims", claims, filters.memo)
+    claims, fresh = rollup_view("claims", claims, filters.memo, filters.practice.pk)
     rows = (
         claims.annotate(month=period_of("day", labels))
         .values("month")

@@ -159,29 +159,35 @@ def stored(kind: str) -> dict[Key, dict]:
 # ------------------------------------------------------------------ what changed
 
 
-def _changed(kind: str, since: datetime) -> set[Key]:
+def _changed(kind: str, since: datetime, practice_id: int | None = None) -> set[Key]:
+    """The days with rows stamped since `since` (of one practice's locations, or all)."""
+    at = {} if practice_id is None else {"location__practice_id": practice_id}
     if kind == "visits":
         rows = list(
-            Appointment.objects.filter(updated_at__gte=since)
+            Appointment.objects.filter(updated_at__gte=since, **at)
             .values_list("location_id", "provider_id", "starts_at")
             .order_by()
         )
         zones = _zones() if rows else {}
         return {(loc, doc, starts.astimezone(zones[loc]).date()) for loc, doc, starts in rows}
     if kind == "charges":
-        rows = Charge.objects.filter(created_at__gte=since).values_list(
+        at = {f"encounter__{k}": v for k, v in at.items()}
+        rows = Charge.objects.filter(created_at__gte=since, **at).values_list(
             "encounter__location_id", "provider_id", "date_of_service"
         )
     else:
-        rows = Claim.objects.filter(updated_at__gte=since, frequency="1").values_list(
+        rows = Claim.objects.filter(updated_at__gte=since, frequency="1", **at).values_list(
             "location_id", "provider_id", "service_from"
         )
     return set(rows.order_by().distinct())
 
 
-def _stale(kinds) -> dict[str, set[Key]]:
+def _stale(kinds, practice_id: int | None = None) -> dict[str, set[Key]]:
     found: dict[str, set[Key]] = defaultdict(set)
-    for kind, loc, doc, day in StaleDay.objects.filter(kind__in=kinds).values_list(
+    at = {}
+    if practice_id is not None:  # a plain column, not a foreign key
+        at = {"location_id__in": Location.objects.filter(practice_id=practice_id).values("id")}
+    for kind, loc, doc, day in StaleDay.objects.filter(kind__in=kinds, **at).values_list(
         "kind", "location_id", "provider_id", "day"
     ):
         found[kind].add((loc, doc, day))
@@ -261,7 +267,7 @@ def refresh(kinds=KINDS) -> dict[str, int]:
 EVERYTHING = object()  # the box of a rollup never built: every day comes from the sources
 
 
-def unrefreshed(memo: dict) -> dict[str, tuple[object, dict[Key, dict]]]:
+def unrefreshed(memo: dict, practice_id: int | None = None) -> dict[str, tuple[object, dict]]:
     """What the rollups do not hold yet, read without writing, once per page (the figures
     share the Filters' memo): per kind, the box of the days changed since the last refresh
     (and the stale days), as a filter of the rollup rows (None: nothing changed;
@@ -272,13 +278,14 @@ def unrefreshed(memo: dict) -> dict[str, tuple[object, dict[Key, dict]]]:
     if "unrefreshed" in memo:
         return memo["unrefreshed"]
     marks = dict(RollupMark.objects.filter(kind__in=KINDS).values_list("kind", "refreshed_to"))
-    stale = _stale(KINDS) if marks else {}
+    stale = _stale(KINDS, practice_id) if marks else {}
     found: dict[str, tuple[object, dict[Key, dict]]] = {}
     for kind in KINDS:
         if kind not in marks:
             found[kind] = (EVERYTHING, COMPUTE[kind](None))
             continue
-        keys = _changed(kind, marks[kind] - LAG) | stale.get(kind, set())
+        # Only the page's practice: another practice's busy minute is not this page's work.
+        keys = _changed(kind, marks[kind] - LAG, practice_id) | stale.get(kind, set())
         if not keys:
             found[kind] = (None, {})
             continue
@@ -293,10 +300,11 @@ def unrefreshed(memo: dict) -> dict[str, tuple[object, dict[Key, dict]]]:
     return found
 
 
-def rollup_view(kind: str, rows, memo: dict):
+def rollup_view(kind: str, rows, memo: dict, practice_id: int | None = None):
     """(the rollup rows `rows` less the unrefreshed box, {key: row} of the box computed
-    from the sources): together, what the rollup would hold after a refresh."""
-    inside, fresh = unrefreshed(memo)[kind]
+    from the sources): together, what the rollup would hold after a refresh. With
+    `practice_id`, `rows` must be that practice's: only its changed days are computed."""
+    inside, fresh = unrefreshed(memo, practice_id)[kind]
     if inside is None:
         return rows, {}
     if inside is EVERYTHING:
