@@ -50,6 +50,9 @@ TARGETS = {"dashboard_p50_ms": ("<=", 300)}
 # a charge made when signed, a claim two days later), not the minute of the set-up: the
 # rollups find changed days by those times, so rows all stamped "now" would look changed.
 PRACTICE = "Dashboard bench practice (stamped)"
+# Bumped when the generated rows change: a cached database then gets a new practice whose
+# NPIs and ids (drawn from the seed) do not collide with the older one it still holds.
+GENERATION = 2
 PROVIDERS = 20
 PATIENTS = 400
 DASH_LAST = date(2026, 10, 31)
@@ -81,7 +84,7 @@ def _practice(seed: int, visits_per_day: int) -> tuple[Practice, float | None]:
     if existing is not None and Appointment.objects.filter(location__practice=existing).exists():
         return existing, None
     started = time.perf_counter()
-    rng = random.Random(seed + 31 + visits_per_day)  # noqa: S311 - synthetic data
+    rng = random.Random(seed + 31 + visits_per_day + 1000 * GENERATION)  # noqa: S311 - synthetic data
     with transaction.atomic():
         practice = Practice.objects.create(
             name=f"{PRACTICE} ({visits_per_day}/day)", group_npi=npi_from_stem("112233445"),
@@ -94,7 +97,8 @@ def _practice(seed: int, visits_per_day: int) -> tuple[Practice, float | None]:
         providers = Provider.objects.bulk_create(
             Provider(practice=practice, first_name=f"Doc{n}", last_name=f"Dash{n:02d}",
                      specialty="Family medicine",
-                     npi=npi_from_stem(f"{300000000 + 100 * visits_per_day + n}"))
+                     npi=npi_from_stem(
+                         f"{300000000 + 10000 * GENERATION + 100 * visits_per_day + n}"))
             for n in range(PROVIDERS)
         )  # fmt: skip
         kind = AppointmentType.objects.create(
