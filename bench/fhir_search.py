@@ -14,29 +14,17 @@ import statistics
 import time
 from urllib.parse import urlencode
 
+from _patients import sample_patients  # bench/ is on sys.path under bench/run.py
 from django.test import Client
 
 from medoffice.core.api_auth import api_token_issue
 from medoffice.core.models import Practice, StaffProfile
 from medoffice.core.services import staff_user_create
-from medoffice.patients.models import Patient
 from medoffice.patients.names import normalize
 
 TARGETS = {"patient_search_p50_ms": ("<=", 30)}
 WARM_UP = 20
 BUDGET_S = 60  # per kind; 15 in --quick
-
-
-def _sample(practice_id: int, rng: random.Random, count: int) -> list[Patient]:
-    ids = (
-        Patient.objects.filter(practice_id=practice_id).order_by("id").values_list("id", flat=True)
-    )
-    low, high = ids.first(), ids.last()
-    wanted = sorted({rng.randint(low, high) for _ in range(count * 2)})
-    found = {p.id: p for p in Patient.objects.filter(id__in=wanted, practice_id=practice_id)}
-    chosen = [found[i] for i in wanted if i in found]
-    rng.shuffle(chosen)
-    return chosen[:count]
 
 
 def _token(practice_id: int) -> str:
@@ -65,7 +53,7 @@ def _percentile(values: list[float], fraction: float) -> float:
 def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
     per_kind = 100 if quick else 300
     rng = random.Random(seed)  # noqa: S311
-    patients = _sample(practice_id, rng, (per_kind + WARM_UP) * len(QUERIES))
+    patients = sample_patients(practice_id, rng, (per_kind + WARM_UP) * len(QUERIES))
     client = Client(HTTP_HOST="localhost")
     headers = {"HTTP_AUTHORIZATION": f"Bearer {_token(practice_id)}"}
     figures: dict = {"patients": size, "requests_per_kind": per_kind, "count": 20}

@@ -19,6 +19,8 @@ import random
 import statistics
 import time
 
+from _patients import sample_patients  # bench/ is on sys.path under bench/run.py
+
 from medoffice.patients import search
 from medoffice.patients.models import Patient
 from medoffice.patients.names import nicknames_of, normalize
@@ -32,18 +34,6 @@ TARGETS = {
 }
 WARM_UP = 30
 BUDGET_S = 90  # per kind; 20 in --quick
-
-
-def _sample(practice_id: int, rng: random.Random, count: int) -> list[Patient]:
-    ids = (
-        Patient.objects.filter(practice_id=practice_id).order_by("id").values_list("id", flat=True)
-    )
-    low, high = ids.first(), ids.last()
-    wanted = sorted({rng.randint(low, high) for _ in range(count * 2)})
-    found = {p.id: p for p in Patient.objects.filter(id__in=wanted, practice_id=practice_id)}
-    chosen = [found[i] for i in wanted if i in found]
-    rng.shuffle(chosen)
-    return chosen[:count]
 
 
 def _prefix_query(rng: random.Random, p: Patient) -> str:
@@ -122,7 +112,7 @@ def _measure(practice_id: int, queries: list[tuple[str, Patient]], warm_up: list
 def run(*, practice_id: int, size: int, quick: bool, seed: int) -> dict:
     per_kind = 200 if quick else 500
     rng = random.Random(seed)  # noqa: S311
-    patients = _sample(practice_id, rng, per_kind * 5 + WARM_UP * 5)
+    patients = sample_patients(practice_id, rng, per_kind * 5 + WARM_UP * 5)
     figures: dict = {"patients": size, "queries_per_kind": per_kind}
     kinds = (
         ("name_prefix", _prefix_query, False),

@@ -29,6 +29,22 @@ def simulated(clearinghouse):
     return clearinghouse
 
 
+@pytest.fixture
+def refused_member(make_patient, payer):
+    """A patient whose coverage has a member id the simulated payer does not know (the
+    `simulated` connection's pattern): its claims come back rejected. Returns the coverage."""
+    from medoffice.patients import services as patient_services
+
+    other = make_patient(
+        first_name="Mary", last_name="Jones", dob=date(1990, 5, 5), sex_at_birth="F"
+    )
+    return patient_services.coverage_add(
+        patient=other,
+        fields={"payer": payer, "member_id": "W123", "order": 1, "relationship": "18",
+                "effective_start": date(2024, 1, 1)},
+    )  # fmt: skip
+
+
 def _state():
     return sorted(Claim.objects.values_list("patient_control_number", "status", "status_reason"))
 
@@ -47,19 +63,10 @@ def test_the_simulated_clearinghouse_answers_with_valid_999_and_277ca(
 
 
 def test_accepted_and_rejected_claims_move_with_the_reason_and_the_file(
-    signed, simulated, practice, patient, make_patient, payer, biller
+    signed, simulated, practice, patient, refused_member, biller
 ):
-    from medoffice.patients import services as patient_services
-
     signed()
-    other = make_patient(
-        first_name="Mary", last_name="Jones", dob=date(1990, 5, 5), sex_at_birth="F"
-    )
-    patient_services.coverage_add(
-        patient=other,
-        fields={"payer": payer, "member_id": "W123", "order": 1, "relationship": "18",
-                "effective_start": date(2024, 1, 1)},
-    )  # fmt: skip
+    other = refused_member.patient
     signed(patient_=other, day=date(2026, 3, 3))
     exchange.claims_send(practice_id=practice.id, by=biller)
 
@@ -86,17 +93,10 @@ def test_accepted_and_rejected_claims_move_with_the_reason_and_the_file(
 
 
 def test_a_rejected_claim_is_fixed_and_sent_again(
-    signed, simulated, practice, make_patient, payer, biller, tmp_path
+    signed, simulated, practice, refused_member, biller, tmp_path
 ):
-    from medoffice.patients import services as patient_services
-
-    other = make_patient(first_name="Mary", last_name="Jones")
-    coverage = patient_services.coverage_add(
-        patient=other,
-        fields={"payer": payer, "member_id": "W123", "order": 1, "relationship": "18",
-                "effective_start": date(2024, 1, 1)},
-    )  # fmt: skip
-    signed(patient_=other)
+    coverage = refused_member
+    signed(patient_=coverage.patient)
     exchange.claims_send(practice_id=practice.id)
     acks.responses_pick_up_for_practice(practice_id=practice.id)
     claim = Claim.objects.get()
@@ -238,22 +238,15 @@ def test_an_835_is_left_for_the_era_posting(clearinghouse, practice, tmp_path):
 
 
 def test_the_simulated_payers_pay_the_accepted_claims_once_with_a_valid_835(
-    signed, simulated, practice, make_patient, payer, biller, tmp_path
+    signed, simulated, practice, refused_member, biller, tmp_path
 ):
     from medoffice.billing.simulator import simulate_payments
     from medoffice.formats.x12 import read_transactions
     from medoffice.formats.x12.remittance import parse_835
-    from medoffice.patients import services as patient_services
     from medoffice.payments.era import era_pick_up
 
     signed()
-    other = make_patient(first_name="Mary", last_name="Jones")
-    patient_services.coverage_add(
-        patient=other,
-        fields={"payer": payer, "member_id": "W123", "order": 1, "relationship": "18",
-                "effective_start": date(2024, 1, 1)},
-    )  # fmt: skip
-    signed(patient_=other, day=date(2026, 3, 3))
+    signed(patient_=refused_member.patient, day=date(2026, 3, 3))
     exchange.claims_send(practice_id=practice.id, by=biller)
     acks.responses_pick_up_for_practice(practice_id=practice.id, by=biller)
 
