@@ -3,7 +3,7 @@ incidents with the breach assessment and notices, training and policy acknowledg
 business associate agreements, and the retention purge (AU-06)."""
 
 import re
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 from django.core.management import call_command
@@ -131,7 +131,11 @@ def test_incident_scope_from_the_audit_trail_clock_letters_and_export(
     _read_chart(bad, c)  # after the window
     freeze(None)
 
-    discovered = timezone.now() - timedelta(days=50)
+    # Noon of the local day 50 days ago: the days left do not depend on the hour the test
+    # runs (50 days back across a DST change the hour shifts, near midnight so did the day).
+    discovered = timezone.make_aware(
+        datetime.combine(timezone.localdate() - timedelta(days=50), time(12))
+    )
     incident = services.incident_report(
         practice=practice, user=privacy_officer, title="Shared password",
         description="Front desk password seen on a note", discovered_at=discovered,
