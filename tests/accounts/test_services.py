@@ -121,6 +121,23 @@ def test_day_close_totals_by_method_and_flags_differences(patient, location, des
         services.day_close(location=location, user=desk, day=DAY, by=desk, counted={})
 
 
+def test_late_evening_payment_counts_on_the_locations_day_not_the_sites(
+    patient, location, desk, at_desk
+):
+    # 11:30 pm in Chicago is already tomorrow in New York (the site's zone): the drawer
+    # is Chicago's, so the cash belongs to this evening's close.
+    at_desk(DAY, hour=23)
+    services.desk_payment_take(
+        patient=patient, amount="12", method="cash", reference="", location=location, by=desk
+    )
+    assert Payment.objects.get(account__patient=patient).received_on == DAY
+    close = services.day_close(
+        location=location, user=desk, day=DAY, by=desk, counted={"cash": "12"}
+    )
+    assert close.posted["cash"] == "12.00"
+    assert close.differences == []
+
+
 def test_statement_explains_the_visit_and_refuses_without_address(
     patient, coverage, location, make_visit, make_user, at_desk
 ):

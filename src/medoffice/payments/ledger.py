@@ -110,9 +110,10 @@ def _money(value, *, what: str = "amount", positive: bool = True) -> Decimal:
     return amount
 
 
-def _now_and_day():
+def _now_and_day(zone=None):
+    """Now, and today on `zone`'s wall clock (the site's zone without one)."""
     now = timezone.now()
-    return now, timezone.localdate(now)
+    return now, timezone.localdate(now, zone)
 
 
 def account_for(patient) -> Account:
@@ -246,7 +247,8 @@ def receive_payment(
             raise LedgerError("An insurance payment names the payer.", field="payer")
     else:
         raise LedgerError(f"Unknown payment kind {kind!r}.", field="kind")
-    now, today = _now_and_day()
+    # A drawer's day is the location's: money taken at 11 pm in Chicago is that evening's.
+    now, today = _now_and_day(location.zone if location is not None else None)
     return Payment.objects.create(
         practice_id=practice.pk if hasattr(practice, "pk") else practice,
         kind=kind, account=account, payer=payer, method=method, reference=reference[:80],
