@@ -625,7 +625,10 @@ ROUTES: tuple[Route, ...] = (
           body=lambda w: {"text": "Result reviewed with the patient."}, ok=302),
     Route("clinical:result-review", "POST", "clinical.review_result", "result",
           body=lambda w: {"comment": "Discussed"}, ok=302),
-    Route("clinical:previsit", "GET", "clinical.view_previsit"),
+    # The day of the world's booked visit, so the list has our patient on it.
+    Route("clinical:previsit", "GET", "clinical.view_previsit",
+          query=lambda w: "day=" + w.appointment.starts_at.astimezone(
+              w.appointment.location.zone).date().isoformat()),  # fmt: skip
     Route("clinical:amendment-list", "GET", "clinical.view_amendmentrequest"),
     Route("clinical:amendment-decide", "POST", "clinical.change_amendmentrequest", "amendment",
           body=lambda w: {"decision": "extend", "text": "Records are at the old office"},

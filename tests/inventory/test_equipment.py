@@ -31,11 +31,16 @@ def ecg_record(ecg, vendor):
     )  # fmt: skip
 
 
+def _office_today(record):
+    """Today where the equipment is (Chicago; the site's zone is New York)."""
+    return timezone.now().astimezone(record.equipment.location.zone).date()
+
+
 @pytest.fixture
 def calibration(ecg_record):
     return MaintenancePlan.objects.create(
         record=ecg_record, kind="calibration", interval_days=365,
-        last_done_on=timezone.localdate() - timedelta(days=100), performed_by="Biomed Co",
+        last_done_on=_office_today(ecg_record) - timedelta(days=100), performed_by="Biomed Co",
     )  # fmt: skip
 
 
@@ -68,7 +73,8 @@ def test_the_due_calibration_is_on_the_task_list_days_ahead_and_done_clears_it(
     office, ecg_type, calibration, manager
 ):
     practice = calibration.record.equipment.location.practice
-    calibration.last_done_on = timezone.localdate() - timedelta(days=360)  # due in 5 days
+    today = _office_today(calibration.record)
+    calibration.last_done_on = today - timedelta(days=360)  # due in 5 days
     calibration.save()
 
     equipment_daily(practice=practice)
@@ -76,7 +82,7 @@ def test_the_due_calibration_is_on_the_task_list_days_ahead_and_done_clears_it(
     assert task.title.startswith("Calibration of ECG cart (EQ-0001) due")
     assert task.due_on == calibration.next_due_on
 
-    maintenance_record(plan=calibration, done_on=timezone.localdate(), by=manager)
+    maintenance_record(plan=calibration, done_on=today, by=manager)
     task.refresh_from_db()
     assert task.status == "done"
     assert not Hold.objects.filter(appointment__isnull=True).exists()

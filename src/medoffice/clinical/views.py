@@ -301,7 +301,11 @@ def previsit(request):
         day = date.fromisoformat(request.GET.get("day", "")) if request.GET.get("day") else tomorrow
     except ValueError:
         day = tomorrow
-    rows = selectors.previsit_list(practice_id=practice_id, day=day)
+    rows = in_scope_only(
+        request.user,
+        selectors.previsit_list(practice_id=practice_id, day=day),
+        patient_id_of=lambda row: row.appointment.patient_id,
+    )
     audit_record(
         action=AuditAction.READ, object_type="clinical.chart", category="chart",
         detail=f"pre-visit list {day.isoformat()}: {len(rows)} patients",

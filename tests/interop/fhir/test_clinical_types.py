@@ -101,7 +101,8 @@ def test_observation_search_by_category_code_and_date(world, fhir_for, doctor): 
         f"/fhir/Observation?subject=Patient/{pid}&category=laboratory&code={LOINC}|4548-4"
     )))  # fmt: skip
     assert [o["valueQuantity"]["value"] for o in labs] == [8.1]
-    today = timezone.localdate().isoformat()
+    # A date without a zone is the patient's office day (Chicago), not the site's.
+    today = timezone.now().astimezone(world["patient"].zone).date().isoformat()
     recent = _resources(_bundle(client.get(f"/fhir/Observation?patient={pid}&date=ge{today}")))
     assert {o["category"][0]["coding"][0]["code"] for o in recent} == {"vital-signs"}
     older = _resources(_bundle(client.get(f"/fhir/Observation?patient={pid}&date=lt{today}")))
