@@ -103,6 +103,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
     "medoffice.core.middleware.SessionLifetimeMiddleware",
+    "medoffice.core.middleware.OfficeTimeMiddleware",
     "medoffice.core.middleware.SecondFactorMiddleware",
     "medoffice.core.middleware.RequestContextMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

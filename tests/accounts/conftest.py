@@ -4,17 +4,14 @@ ledger's own API), and a small generated practice for the reports' reconciliatio
 import random
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
 
 from medoffice.billing.models import Charge, Encounter, EncounterLine
 from medoffice.payments import ledger
+from tests.clock import CHICAGO
 from tests.payments.summary_check import summaries_equal_the_ledger  # noqa: F401 - autouse
-
-CHICAGO = ZoneInfo("America/Chicago")
-
 
 # `coverage` (our patient insured from 2024) is tests/billing/conftest.py's, registered for
 # every test by tests/payments/remitted.py.

@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.core.management import call_command
 from django.db.models import Sum
-from django.utils import timezone
 
 from medoffice.accounts import reports
 from medoffice.accounts.reporting import FIGURES, ledger_entries
@@ -14,8 +13,9 @@ from medoffice.core.reporting import Filters
 from medoffice.patients.models import Payer
 from medoffice.payments.models import LedgerEntry
 from tests.accounts.conftest import generate_ledger
+from tests.clock import office_today
 
-AS_OF = timezone.localdate()  # entries count from the day they are posted (today)
+AS_OF = office_today()  # entries count from the day they are posted (today)
 
 
 @pytest.fixture

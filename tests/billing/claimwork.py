@@ -14,6 +14,7 @@ from medoffice.billing import claim_work
 from medoffice.billing.claims import claims_build, claims_move
 from medoffice.billing.models import Adjudication, Adjustment, Claim, Encounter
 from medoffice.billing.states import ClaimStatus
+from tests.clock import office_today
 
 S = ClaimStatus
 ROUTES = {
@@ -48,7 +49,7 @@ def deny(claim: Claim, *adjustments, paid=Decimal("0.00"), remarks=(), day: date
     """What an 835 says: an adjudication of the claim with (group, reason, amount) CAS rows,
     and remark codes (RARC)."""
     adjudication = Adjudication.objects.create(
-        claim=claim, paid_amount=paid, paid_date=day or timezone.localdate(),
+        claim=claim, paid_amount=paid, paid_date=day or office_today(),
         payer_claim_number="PAYER-0001", created_at=timezone.now(),
     )  # fmt: skip
     for group, reason, amount in adjustments:

@@ -8,7 +8,6 @@ placeholders, as the practice's licensed file is not ours to ship.
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -22,9 +21,9 @@ from medoffice.coding.models import (
     ProcedureCode,
 )
 from medoffice.patients import services as patient_services
+from tests.clock import CHICAGO
 from tests.scheduling.conftest import arrive  # noqa: F401 - the front desk's check-in
 
-CHICAGO = ZoneInfo("America/Chicago")
 DOS = date(2026, 3, 2)  # a Monday in the FY2026 ICD-10-CM release and the 2026 CPT year
 
 # (code, description, billable, sex, age_min, age_max)

@@ -5,10 +5,10 @@ import re
 from datetime import date, timedelta
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import Page, expect
 
 from medoffice.patients.models import Coverage, Patient
+from tests.clock import office_today
 
 EXISTING = {"first_name": "Robert", "last_name": "Johnson", "mobile_phone": "(217) 555-0101"}
 
@@ -157,7 +157,7 @@ def test_inline_validation_flags_a_zip_outside_the_state(page, login, front_desk
 def test_future_birth_date_is_refused_and_nothing_is_saved(page, login, front_desk):
     login(front_desk)
     open_registration(page)
-    future = (timezone.localdate() + timedelta(days=30)).isoformat()
+    future = (office_today() + timedelta(days=30)).isoformat()
     fill_registration(page, **{"#id_dob": future})
     submit_registration(page)
 

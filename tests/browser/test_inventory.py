@@ -6,7 +6,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from playwright.sync_api import expect
 
 from medoffice.core.roles import Role
@@ -22,6 +21,7 @@ from medoffice.inventory.models import (
 )
 from medoffice.inventory.services import equipment_daily, order_create
 from medoffice.scheduling.models import Equipment
+from tests.clock import office_today
 
 
 @pytest.fixture
@@ -46,7 +46,7 @@ def closet(practice, location):
     record = EquipmentRecord.objects.create(equipment=ecg, asset_tag="RFM-0001", make="GE")
     MaintenancePlan.objects.create(
         record=record, kind="calibration", interval_days=365, performed_by="Heartland Biomed",
-        last_done_on=timezone.localdate() - timedelta(days=360),
+        last_done_on=office_today() - timedelta(days=360),
     )  # fmt: skip
     equipment_daily(practice=practice)
     return order
@@ -60,8 +60,8 @@ def _sign_out(page):
 def test_delivery_in_two_lots_reorder_approved_and_calibration_due_on_the_dashboard(
     page, login, make_user, closet
 ):
-    soon = timezone.localdate() + timedelta(days=120)
-    later = timezone.localdate() + timedelta(days=330)
+    soon = office_today() + timedelta(days=120)
+    later = office_today() + timedelta(days=330)
 
     # The medical assistant receives the delivery: twelve syringes of one lot, eight of another.
     login(make_user(Role.MEDICAL_ASSISTANT))

@@ -15,6 +15,7 @@ from medoffice.core.models import SealedTOTPDevice as TOTPDevice
 from medoffice.core.roles import Role
 from medoffice.privacy import services as privacy
 from tests.browser.conftest import next_code, totp_code
+from tests.clock import office_today
 from tests.conftest import PASSWORD
 
 
@@ -130,7 +131,7 @@ def test_privacy_officer_screens(page, login, privacy_officer, make_user, patien
     privacy.answer_save(answer=answer, user=privacy_officer, status="partial", likelihood=4,
                         impact=5, finding="Backups on a USB disk, unencrypted",
                         remediation="Encrypt the backup disk", owner=manager,
-                        due_on=timezone.localdate() + timedelta(days=30))  # fmt: skip
+                        due_on=office_today() + timedelta(days=30))  # fmt: skip
     current = privacy.assessment_start(practice=practice, user=privacy_officer, year=2026)
     incident = privacy.incident_report(
         practice=practice, user=privacy_officer, title="Shared password",
@@ -164,7 +165,7 @@ def test_privacy_officer_screens(page, login, privacy_officer, make_user, patien
     page.fill("#id_services", "Fax")
     page.fill("#id_phi_shared", "Faxed records")
     page.fill("#id_signed_on", "2025-01-01")
-    page.fill("#id_expires_on", (timezone.localdate() + timedelta(days=20)).isoformat())
+    page.fill("#id_expires_on", (office_today() + timedelta(days=20)).isoformat())
     page.get_by_role("button", name="Save").click()
     expect(page.locator("#associates")).to_contain_text("renew")
     page.snap("associates")

@@ -14,13 +14,13 @@ clinician's inbox; the clinician answers it there and the answer shows on the ch
 from datetime import date, timedelta
 from io import BytesIO
 
-from django.utils import timezone
 from playwright.sync_api import expect
 from pypdf import PdfReader
 
 from medoffice.clinical import services as clinical
 from medoffice.core.roles import Role
 from medoffice.records.models import Communication, Disclosure, RoiRequest
+from tests.clock import office_today
 from tests.records.conftest import pdf_bytes
 
 
@@ -51,12 +51,6 @@ def _chart(patient, provider, clinician) -> None:
     clinical.note_sign(note=note, signed_by=clinician)
 
 
-def _office_today(patient):
-    """Today on the patient's office clock (the test office is in Chicago; the site's zone,
-    New York, is a day ahead between 11 pm and midnight there)."""
-    return timezone.now().astimezone(patient.zone).date()
-
-
 def test_records_clerk_releases_records_to_an_attorney(
     page, login, records_clerk, clinician, provider, patient, tmp_path
 ):
@@ -77,7 +71,7 @@ def test_records_clerk_releases_records_to_an_attorney(
     page.fill("#id_requester_address", "200 Court St, Springfield, IL 62701")
     page.fill("#id_purpose", "Personal injury claim")
     page.select_option("#id_basis", "authorization")
-    page.fill("#id_scope_from", f"{_office_today(patient) - timedelta(days=365):%Y-%m-%d}")
+    page.fill("#id_scope_from", f"{office_today() - timedelta(days=365):%Y-%m-%d}")
     for key in ("demographics", "medications", "notes"):
         page.check(f"input[name=sections][value={key}]")
     page.select_option("#id_delivery_method", "mail")
@@ -104,16 +98,14 @@ def test_records_clerk_releases_records_to_an_attorney(
     signed.write_bytes(pdf_bytes("I authorise the release of my records to Dana Brooks."))
     form = page.locator("#authorization-form")
     form.locator("input[name=file]").set_input_files(str(signed))
-    form.locator("input[name=signed_on]").fill(f"{_office_today(patient):%Y-%m-%d}")
+    form.locator("input[name=signed_on]").fill(f"{office_today():%Y-%m-%d}")
     form.get_by_role("button", name="File and link").click()
     # An authorisation without an expiry is not valid (164.508(c)(1)(v)): the field says so.
     form = page.locator("#authorization-form")
     expect(form).to_contain_text("valid only with an expiry date")
     form.locator("input[name=file]").set_input_files(str(signed))
-    form.locator("input[name=signed_on]").fill(f"{_office_today(patient):%Y-%m-%d}")
-    form.locator("input[name=expires_on]").fill(
-        f"{_office_today(patient) + timedelta(days=180):%Y-%m-%d}"
-    )
+    form.locator("input[name=signed_on]").fill(f"{office_today():%Y-%m-%d}")
+    form.locator("input[name=expires_on]").fill(f"{office_today() + timedelta(days=180):%Y-%m-%d}")
     form.get_by_role("button", name="File and link").click()
     expect(page.locator(".message").first).to_contain_text("Authorisation filed")
 
@@ -147,7 +139,7 @@ def test_records_clerk_releases_records_to_an_attorney(
     page.get_by_role("navigation", name="Patient record").get_by_role("link", name="Chart").click()
     panel = page.locator("section", has=page.locator("#h-panel-documents"))
     expect(panel).to_contain_text("Authorisation for Dana Brooks")
-    panel.get_by_role("link", name=f"{_office_today(patient):%m/%d/%Y}").click()
+    panel.get_by_role("link", name=f"{office_today():%m/%d/%Y}").click()
     expect(page.locator("h1")).to_contain_text("Authorisation for Dana Brooks")
     page.snap("document-from-chart")
 
@@ -182,7 +174,7 @@ def test_medical_assistant_routes_a_clinical_question_to_the_clinician(
     form.locator("select[name=routed_to]").select_option(label=str(provider))
     form.locator("input[name=follow_up]").fill("Call the patient back with the answer")
     form.locator("select[name=follow_up_owner]").select_option(str(assistant.pk))
-    form.locator("input[name=follow_up_due]").fill(f"{_office_today(patient):%Y-%m-%d}")
+    form.locator("input[name=follow_up_due]").fill(f"{office_today():%Y-%m-%d}")
     form.get_by_role("button", name="Log it").click()
 
     expect(page.locator(".message").first).to_contain_text(

@@ -10,6 +10,7 @@ from django.utils import timezone
 from medoffice.clinical import services
 from medoffice.clinical.access import emergency_access_open
 from medoffice.clinical.models import EmergencyAccess
+from tests.clock import office_today
 
 
 def wav_bytes(seconds: float = 0.2) -> bytes:
@@ -52,7 +53,7 @@ def chart_records(patient, provider, user) -> dict:
     )  # fmt: skip
     amendment = services.amendment_receive(
         patient=patient, note=note, requested_change="My allergy is to sulfa, not penicillin.",
-        received_on=timezone.localdate(),
+        received_on=office_today(),
     )  # fmt: skip
     return {
         "note": note, "draft_note": draft, "result": result, "dictation": queued,

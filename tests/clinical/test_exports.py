@@ -19,6 +19,7 @@ from medoffice.clinical import services
 from medoffice.records import services as records_services
 from medoffice.records.fhir_export import patient_bundle
 from medoffice.records.packet import SECTIONS, Scope, build_sections
+from tests.clock import office_today
 from tests.records.conftest import pdf_bytes, upload
 
 RXNORM = "http://www.nlm.nih.gov/research/umls/rxnorm"
@@ -32,7 +33,7 @@ def full_chart(chart, provider, doctor):
                           reason="Plan change")  # fmt: skip
     services.immunization_add(
         patient=patient, cvx="140", vaccine="Influenza, seasonal", lot="FLU123",
-        given_on=timezone.localdate() - timedelta(days=30), site="left deltoid",
+        given_on=office_today() - timedelta(days=30), site="left deltoid",
     )  # fmt: skip
     services.medication_add(
         patient=patient, name="Albuterol HFA inhaler", dose="90 mcg, 2 puffs", route="INH",
@@ -57,7 +58,7 @@ def test_the_release_form_offers_the_clinical_sections():
 
 def test_packet_sections_hold_the_chart_in_scope_and_only_signed_notes(full_chart):
     patient = full_chart["patient"]
-    this_year = Scope(date_from=timezone.localdate() - timedelta(days=400))
+    this_year = Scope(date_from=office_today() - timedelta(days=400))
 
     sections = build_sections(patient, CLINICAL, this_year)
     text = repr(sections)

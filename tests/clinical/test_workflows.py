@@ -17,6 +17,7 @@ from medoffice.core.models import Location
 from medoffice.patients import services as patient_services
 from medoffice.scheduling.models import Appointment, AppointmentType
 from tests.clinical.factories import wav_bytes, wav_upload
+from tests.clock import office_today
 
 # ---------------------------------------------------------------- pre-visit
 
@@ -36,7 +37,7 @@ def _visit(patient, provider, location, day: date, hour: int) -> Appointment:
 def test_previsit_lists_tomorrows_patients_with_what_is_missing(
     chart, make_patient, provider, location, payer, front_desk, client_for
 ):
-    tomorrow = timezone.localdate() + timedelta(days=1)
+    tomorrow = office_today() + timedelta(days=1)
     ready = make_patient(first_name="Rita", last_name="Ready")
     patient_services.coverage_add(
         patient=ready,
@@ -127,7 +128,7 @@ def test_the_amendment_queue_flags_overdue_requests(chart, make_user, client_for
     from medoffice.core.roles import Role
 
     services.amendment_receive(
-        patient=chart["patient"], received_on=timezone.localdate() - timedelta(days=61),
+        patient=chart["patient"], received_on=office_today() - timedelta(days=61),
         requested_change="Old request",
     )  # fmt: skip
     page = client_for(make_user(Role.RECORDS)).get(reverse("clinical:amendment-list"))
@@ -230,7 +231,7 @@ def test_previsit_uses_each_locations_own_calendar_day(
     """The practice's zone is New York; the coast clinic's evening visit on the day is in its
     list (01:00 the next day in New York), the Chicago visit late the evening before is not
     (00:30 on the day in New York)."""
-    day = timezone.localdate() + timedelta(days=1)
+    day = office_today() + timedelta(days=1)
     coast = Location.objects.create(
         practice=location.practice, name="Coast", address1="1 Pier Rd", city="Santa Cruz",
         state="CA", zip_code="95060", time_zone="America/Los_Angeles",

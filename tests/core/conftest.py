@@ -43,6 +43,7 @@ from medoffice.scheduling.models import (
 )
 from medoffice.scheduling.outside import outside_document_add, outside_visit_add
 from medoffice.scheduling.waitlist import waitlist_add
+from tests.clock import office_today
 from tests.conftest import PASSWORD
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -387,7 +388,7 @@ def _claim_and_file(practice):
 
 
 def _eligibility_check(coverage) -> EligibilityCheck:
-    return eligibility_services.check_run(coverage=coverage, service_date=timezone.localdate())
+    return eligibility_services.check_run(coverage=coverage, service_date=office_today())
 
 
 def _chart(world, patient, provider, user, *, prefix: str = "") -> None:

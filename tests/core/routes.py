@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from medoffice.core.policy import AUTHENTICATED, PUBLIC
+from tests.clock import office_today
 from tests.patients.conftest import registration_form
 
 PATIENT_FORM_FIELDS = (
@@ -190,7 +191,7 @@ def _coverage_edit(world) -> dict:
 
 
 def _consent_add(world) -> dict:
-    return {"kind": "treatment", "signed_on": timezone.localdate().isoformat()}
+    return {"kind": "treatment", "signed_on": office_today().isoformat()}
 
 
 def _merge(world) -> dict:
@@ -610,7 +611,7 @@ ROUTES: tuple[Route, ...] = (
     Route("clinical:note-new", "POST", "clinical.change_note", "patient", ok=302),
     Route("clinical:result-list", "GET", "clinical.view_chart", "patient"),
     Route("clinical:amendment-add", "POST", "clinical.change_amendmentrequest", "patient",
-          body=lambda w: {"received_on": timezone.localdate().isoformat(),
+          body=lambda w: {"received_on": office_today().isoformat(),
                           "requested_change": "Wrong date of birth in the note"}, ok=302),
     Route("clinical:dictation-upload", "POST", "clinical.add_dictation", "patient",
           body=_dictation_file, ok=302),

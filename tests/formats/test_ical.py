@@ -2,13 +2,12 @@
 
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from medoffice.formats.ical import InvalidCalendarError, Invite, parse_invite, render_invite
+from tests.clock import CHICAGO
 
-CHICAGO = ZoneInfo("America/Chicago")
 # The Monday after the spring-forward Sunday of 2027 (March 14): CDT, UTC-5.
 START = datetime(2027, 3, 15, 9, 0, tzinfo=CHICAGO)
 INVITE = Invite(

@@ -6,7 +6,6 @@ judge of their structure and data types.
 
 from datetime import date, datetime
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 
@@ -25,10 +24,10 @@ from medoffice.formats.hl7v2.siu import (
     StaffMember,
     render_siu,
 )
+from tests.clock import CHICAGO
 from tests.interop.hl7 import er7, parse_strict
 
 GOLDEN = Path(__file__).parent / "golden"
-CHICAGO = ZoneInfo("America/Chicago")
 
 
 def golden(name: str) -> str:

@@ -4,7 +4,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 
 from medoffice.core.models import Location
 from medoffice.core.roles import Role
@@ -19,6 +18,7 @@ from tests.billing.conftest import (  # noqa: F401 - encounters for the shelf li
     open_encounter,
     signed,
 )
+from tests.clock import office_today
 from tests.scheduling.conftest import (  # noqa: F401 - the schedule the register blocks
     book,
     ecg,
@@ -31,7 +31,7 @@ from tests.scheduling.conftest import (  # noqa: F401 - the schedule the registe
     weekday_mornings,
 )
 
-TODAY = timezone.localdate()
+TODAY = office_today()
 
 
 @pytest.fixture

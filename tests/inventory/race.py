@@ -13,14 +13,14 @@ import json
 import sys
 import threading
 
+from tests.clock import office_today
+
 UNITS = 3
 
 
 def closet() -> dict:
     """One item with UNITS units in two lots at one location, and a user to take them."""
     from datetime import timedelta
-
-    from django.utils import timezone
 
     from medoffice.core.identifiers import npi_from_stem
     from medoffice.core.models import Location, Practice
@@ -37,7 +37,7 @@ def closet() -> dict:
                                category="vaccine", unit="syringe", lot_tracked=True)  # fmt: skip
     user = staff_user_create(username="racer", password="x-Race-pass-1234",
                              role="medical_assistant", practice=practice)  # fmt: skip
-    soon = timezone.localdate() + timedelta(days=90)
+    soon = office_today() + timedelta(days=90)
     stock_receive(item=item, location=location, quantity=UNITS - 1, by=user, lot_number="L1",
                   expires_on=soon)  # fmt: skip
     stock_receive(item=item, location=location, quantity=1, by=user, lot_number="L2",

@@ -20,6 +20,7 @@ from medoffice.scheduling.models import Hold
 from medoffice.scheduling.selectors import find_slots
 from medoffice.scheduling.slots import unit_of
 from medoffice.worklist.models import Task
+from tests.clock import office_today
 from tests.scheduling.conftest import CHICAGO, next_weekday_at
 
 
@@ -31,16 +32,11 @@ def ecg_record(ecg, vendor):
     )  # fmt: skip
 
 
-def _office_today(record):
-    """Today where the equipment is (Chicago; the site's zone is New York)."""
-    return timezone.now().astimezone(record.equipment.location.zone).date()
-
-
 @pytest.fixture
 def calibration(ecg_record):
     return MaintenancePlan.objects.create(
         record=ecg_record, kind="calibration", interval_days=365,
-        last_done_on=_office_today(ecg_record) - timedelta(days=100), performed_by="Biomed Co",
+        last_done_on=office_today() - timedelta(days=100), performed_by="Biomed Co",
     )  # fmt: skip
 
 
@@ -73,7 +69,7 @@ def test_the_due_calibration_is_on_the_task_list_days_ahead_and_done_clears_it(
     office, ecg_type, calibration, manager
 ):
     practice = calibration.record.equipment.location.practice
-    today = _office_today(calibration.record)
+    today = office_today()
     calibration.last_done_on = today - timedelta(days=360)  # due in 5 days
     calibration.save()
 

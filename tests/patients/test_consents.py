@@ -6,15 +6,15 @@ from datetime import date, timedelta
 import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
-from django.utils import timezone
 
 from medoffice.core.models import AuditAction, AuditEvent
 from medoffice.patients import services
 from medoffice.patients.models import Consent, ConsentKind
+from tests.clock import office_today
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return office_today()
 
 
 def test_recording_a_consent_saves_it_and_audits_it(patient, audit_mark):

@@ -14,13 +14,14 @@ from medoffice.core.identifiers import luhn_check_digit, mrn_from_number
 from medoffice.core.models import AuditAction, AuditEvent
 from medoffice.patients import services
 from medoffice.patients.models import Consent, ConsentKind, MrnCounter, Patient
+from tests.clock import office_today
 from tests.patients.conftest import registration_form, registration_json, service_fields
 
 EXISTING_MRN = "AB-1234"
 
 
 def _today() -> date:
-    return timezone.localdate()
+    return office_today()
 
 
 # Each bad input: (case, field, Python value for the service, text for web and API, message).

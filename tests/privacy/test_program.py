@@ -22,6 +22,7 @@ from medoffice.privacy.models import (
 )
 from medoffice.privacy.questions import QUESTIONS
 from medoffice.worklist.models import Task
+from tests.clock import office_today
 
 
 @pytest.fixture
@@ -134,7 +135,7 @@ def test_incident_scope_from_the_audit_trail_clock_letters_and_export(
     # Noon of the local day 50 days ago: the days left do not depend on the hour the test
     # runs (50 days back across a DST change the hour shifts, near midnight so did the day).
     discovered = timezone.make_aware(
-        datetime.combine(timezone.localdate() - timedelta(days=50), time(12))
+        datetime.combine(office_today() - timedelta(days=50), time(12))
     )
     incident = services.incident_report(
         practice=practice, user=privacy_officer, title="Shared password",
@@ -269,8 +270,8 @@ def test_training_and_policy_acknowledgements_and_overdue_list(
         "valid_until": "2025-01-10"})  # fmt: skip
     assert bad.status_code == 422
     officer.post(reverse("privacy:training-add"), {
-        "user": worker.pk, "course": "HIPAA", "completed_on": timezone.localdate().isoformat(),
-        "valid_until": (timezone.localdate() + timedelta(days=365)).isoformat()})  # fmt: skip
+        "user": worker.pk, "course": "HIPAA", "completed_on": office_today().isoformat(),
+        "valid_until": (office_today() + timedelta(days=365)).isoformat()})  # fmt: skip
     mine = client_for(worker)
     listing = mine.get(reverse("privacy:my-policies")).content.decode()
     policy_id = re.search(r"/policies/([0-9a-f-]{36})/acknowledge/", listing).group(1)
@@ -284,7 +285,7 @@ def test_training_and_policy_acknowledgements_and_overdue_list(
     # A new version in force: everyone must acknowledge again.
     officer.post(reverse("privacy:policy-add"), {
         "title": "Acceptable use", "version": "2",
-        "effective_on": timezone.localdate().isoformat()})  # fmt: skip
+        "effective_on": office_today().isoformat()})  # fmt: skip
     page = officer.get(reverse("privacy:workforce")).content.decode()
     row = re.search(r"newhire.*?</tr>", page, re.S).group(0)
     assert "Acceptable use v2" in row
@@ -294,7 +295,7 @@ def test_training_and_policy_acknowledgements_and_overdue_list(
 
 
 def test_business_associate_register_raises_renewal_tasks(officer, practice):
-    soon = timezone.localdate() + timedelta(days=30)
+    soon = office_today() + timedelta(days=30)
     assert officer.post(reverse("privacy:baa-add"), {
         "vendor": "Cloud Fax", "services": "Fax", "phi_shared": "Faxed records",
         "signed_on": "2024-01-01", "expires_on": soon.isoformat()}).status_code == 302  # fmt: skip

@@ -3,14 +3,13 @@
 import random
 from datetime import date, datetime, timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 from pypdf import PdfReader
 
 from medoffice.records import selectors, services
 from medoffice.records.printing import accounting_pdf_bytes
+from tests.clock import CHICAGO
 
-CHICAGO = ZoneInfo("America/Chicago")
 BASES = [
     "authorization", "access", "treatment", "payment", "operations", "judicial",
     "law_enforcement", "public_health", "oversight", "required_by_law",

@@ -2,7 +2,6 @@
 
 from datetime import date, datetime, timedelta
 from io import BytesIO
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.core import mail
@@ -13,9 +12,8 @@ from pypdf import PdfReader
 from medoffice.records import files, services
 from medoffice.records.errors import ReleaseRefused
 from medoffice.records.models import Disclosure, DisclosureImmutableError, FaxOutboxItem, RoiStatus
+from tests.clock import CHICAGO
 from tests.records.conftest import pdf_bytes, upload
-
-CHICAGO = ZoneInfo("America/Chicago")
 
 
 def _request(patient, clerk, **changes):

@@ -4,7 +4,6 @@ the end of daylight saving time included), no-shows, waits, utilisation, charges
 
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
-from zoneinfo import ZoneInfo
 
 import pytest
 from django.utils import timezone
@@ -15,8 +14,8 @@ from medoffice.core.models import Location, Provider
 from medoffice.core.reporting import Filters
 from medoffice.reports import figures, registry
 from medoffice.scheduling.models import AppointmentType, TemplateBlock
+from tests.clock import CHICAGO
 
-CHICAGO = ZoneInfo("America/Chicago")
 # Mon 2026-10-26 .. Sun 2026-11-08: daylight saving time ends on Sun 2026-11-01.
 FIRST, LAST = date(2026, 10, 26), date(2026, 11, 8)
 

@@ -25,8 +25,8 @@ from medoffice.scheduling import services as scheduling
 from medoffice.scheduling.errors import SlotTakenError
 from medoffice.scheduling.models import Appointment, AppointmentType
 from tests.billing.conftest import line
+from tests.clock import CHICAGO
 
-CHICAGO = ZoneInfo("America/Chicago")
 FIRST_DAY = date(2026, 3, 2)  # Monday; daylight saving time begins Sunday March 8
 
 

@@ -1,15 +1,13 @@
 """A small office to schedule in: one location, two providers, exam rooms, an ECG, templates."""
 
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
 import pytest
 
 from medoffice.core.identifiers import npi_from_stem
 from medoffice.core.models import Provider
 from medoffice.scheduling.models import AppointmentType, Equipment, Room, TemplateBlock
-
-CHICAGO = ZoneInfo("America/Chicago")
+from tests.clock import CHICAGO
 
 
 @pytest.fixture

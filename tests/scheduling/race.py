@@ -18,9 +18,9 @@ import json
 import os
 import sys
 from datetime import date, datetime, time, timedelta
-from zoneinfo import ZoneInfo
 
-CHICAGO = ZoneInfo("America/Chicago")
+from tests.clock import CHICAGO
+
 RELEASED = ("cancelled", "noshow", "entered-in-error")
 NAMES = ["Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Gray", "Harper", "Indy",
          "Jules", "Kai", "Lane", "Morgan", "Noel", "Oakley", "Parker", "Quinn", "Riley",

@@ -7,7 +7,6 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
-from django.utils import timezone
 
 from medoffice.patients import services as patient_services
 from medoffice.scheduling.errors import StatusMoveError
@@ -22,6 +21,7 @@ from medoffice.scheduling.front_desk import (
 )
 from medoffice.scheduling.models import Appointment, CheckIn
 from medoffice.scheduling.services import appointment_set_status
+from tests.clock import office_today
 from tests.scheduling.conftest import next_weekday_at
 
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
@@ -155,7 +155,7 @@ def test_what_changed_since_the_last_visit(office, book, insured, payer, freeze,
     patient_services.coverage_update(coverage=coverage, fields={"member_id": "W7654321"})
     previous = last_check_in(second)
     assert previous.appointment_id == first.id
-    changes = changes_since(previous.snapshot, visit_snapshot(insured, timezone.localdate()))
+    changes = changes_since(previous.snapshot, visit_snapshot(insured, office_today()))
     assert {(c.label, c.after) for c in changes} == {
         ("City", "Peoria"), ("E-mail", "new@example.com"), ("Primary member id", "W7654321"),
     }  # fmt: skip

@@ -5,11 +5,11 @@ once a day."""
 from datetime import timedelta
 
 import pytest
-from django.utils import timezone
 
 from medoffice.core.roles import Role
 from medoffice.worklist.models import Task
 from medoffice.worklist.services import task_raise, tasks_remind
+from tests.clock import office_today
 
 
 @pytest.fixture
@@ -25,7 +25,7 @@ def _raise(practice, **kw):
         "kind": "reorder",
         "source_key": "inventory:reorder:1",
         "title": "Order gloves",
-        "due_on": timezone.localdate() + timedelta(days=1),
+        "due_on": office_today() + timedelta(days=1),
         "role": Role.OFFICE_MANAGER,
     }
     fields.update(kw)
@@ -67,7 +67,7 @@ def test_another_practices_user_never_sees_the_task(practice, other_practice, ma
 def test_tasks_due_soon_are_e_mailed_once_a_day(practice, manager, mailoutbox):
     _raise(practice)
     _raise(practice, source_key="x:2", title="Calibrate the scale",
-           due_on=timezone.localdate() + timedelta(days=30))  # fmt: skip
+           due_on=office_today() + timedelta(days=30))  # fmt: skip
 
     assert tasks_remind(days_ahead=3) == 1
     assert tasks_remind(days_ahead=3) == 0

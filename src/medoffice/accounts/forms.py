@@ -1,7 +1,6 @@
 """Forms of the account screens: they parse; the services decide (and their refusals land
 on the fields through `apply_service_errors`)."""
 
-from datetime import date
 from decimal import Decimal
 
 from django import forms
@@ -105,10 +104,3 @@ class StatementRunForm(forms.Form):
         self.fields["cycle"].choices = [("", "Every cycle")] + [
             (n, f"Cycle {n}") for n in range(1, cycles + 1)
         ]
-
-
-def today_in(location) -> date:
-    """Today on the location's wall clock (a drawer's day)."""
-    from django.utils import timezone
-
-    return timezone.now().astimezone(location.zone).date()

@@ -20,7 +20,6 @@ from medoffice.accounts.forms import (
     RefundDecisionForm,
     RefundForm,
     StatementRunForm,
-    today_in,
 )
 from medoffice.accounts.models import (
     DayClose,
@@ -33,6 +32,7 @@ from medoffice.accounts.selectors import account_page, drawer_totals, settings_f
 from medoffice.billing.models import Charge
 from medoffice.core.access import location_scope, patient_scope, practice_for, practice_id_for
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.forms import apply_service_errors
 from medoffice.core.models import AuditAction, Location
 from medoffice.core.policy import has_permission, requires
@@ -291,7 +291,7 @@ def day_close(request):
     location = (locations.filter(pk=chosen).first() if str(chosen).isdigit() else None) or (
         locations.first()
     )
-    day = today_in(location) if location else None
+    day = today_at(location) if location else None
     what = "closed" if request.method == "POST" else "viewed"
     audit_record(action=AuditAction.READ, object_type="accounts.dayclose", category=CATEGORY,
                  detail=f"drawer {what}")  # fmt: skip

@@ -7,7 +7,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.db.models import Prefetch, Q, QuerySet
-from django.utils import timezone
 
 from medoffice.billing.codes import CodeBook, known_modifiers
 from medoffice.billing.models import (
@@ -34,6 +33,7 @@ from medoffice.billing.scrubber import (
 )
 from medoffice.billing.states import READY_TO_CODE
 from medoffice.coding.models import FeeSchedule, FeeScheduleEntry
+from medoffice.core.clock import today_at
 from medoffice.patients.models import Coverage, CoverageStatus, Patient
 
 # ---------------------------------------------------------------- fee schedules
@@ -194,10 +194,6 @@ def current_lines(encounter: Encounter) -> list[EncounterLine]:
     return lines
 
 
-def office_today(encounter: Encounter) -> date:
-    return timezone.now().astimezone(encounter.location.zone).date()
-
-
 def encounter_list(
     *, practice_id: int, statuses=(), provider_id=None, payer_id=None,
     date_from: date | None = None, date_to: date | None = None, limit: int = 500,
@@ -309,7 +305,7 @@ def encounter_snapshots(encounters: list[Encounter], *, today: date | None = Non
         codes = {line.code for line in lines}
         snapshots[encounter.id] = EncounterSnapshot(
             date_of_service=day,
-            today=today or office_today(encounter),
+            today=today or today_at(encounter.location),
             place_of_service=encounter.place_of_service,
             patient_sex=encounter.patient.sex_at_birth,
             patient_dob=encounter.patient.dob,

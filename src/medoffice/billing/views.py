@@ -8,7 +8,6 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from medoffice.billing import access, services
@@ -28,7 +27,8 @@ from medoffice.billing.states import EncounterStatus
 from medoffice.coding.loaders import dotted, normalize_icd10
 from medoffice.coding.models import PlaceOfServiceCode
 from medoffice.core.access import practice_id_for
-from medoffice.core.models import AuditAction, Location, Provider
+from medoffice.core.clock import today_at
+from medoffice.core.models import AuditAction, Provider
 from medoffice.core.money import total
 from medoffice.core.policy import has_permission, requires
 from medoffice.patients.models import Payer
@@ -287,15 +287,6 @@ def code_lookup(request):
     )  # fmt: skip
 
 
-def _office_today(user, practice_id: int) -> date:
-    location = (
-        user.staff.locations.order_by("id").first()
-        or Location.objects.filter(practice_id=practice_id).order_by("id").first()
-    )
-    zone = location.zone if location else timezone.get_default_timezone()
-    return timezone.now().astimezone(zone).date()
-
-
 def _date_param(request, name: str) -> date | None:
     try:
         return date.fromisoformat(request.GET.get(name, ""))
@@ -311,7 +302,7 @@ def encounter_list(request):
     mine = getattr(request.user, "provider", None)
     provider_id = request.GET.get("provider") or (mine.pk if mine else None)
     if day is None:
-        day = _office_today(request.user, practice_id)
+        day = today_at()  # the user's office day (OfficeTimeMiddleware)
     encounters = access.encounter_list_for_user(
         request.user, provider_id=provider_id, date_from=day, date_to=day
     )

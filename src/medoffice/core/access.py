@@ -32,6 +32,22 @@ def practice_for(user):
     return Practice.objects.filter(pk=practice_id_for(user)).first()
 
 
+def office_zone_name(user) -> str | None:
+    """The wall clock the user works by: the first location they work at, else their
+    practice's first; None for a user with neither (the site's zone then)."""
+    if not is_staff_user(user):
+        return None
+    from medoffice.core.models import Location
+
+    found = user.staff.locations.order_by("id").values_list("time_zone", flat=True).first()
+    return found or (
+        Location.objects.filter(practice_id=user.staff.practice_id)
+        .order_by("id")
+        .values_list("time_zone", flat=True)
+        .first()
+    )
+
+
 def location_limit(user) -> tuple[int, ...] | None:
     """The locations a location-limited user works at; None for a user of the whole
     practice. Read once per request (the user object lives as long as the request)."""

@@ -12,9 +12,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
 
+from medoffice.core.access import office_zone_name
 from medoffice.core.context import reset_request, set_request
 
 SESSION_LOGIN_AT = "medoffice_login_at"
+# The user's office wall clock, read at sign-in (OfficeTimeMiddleware).
+SESSION_TIME_ZONE = "medoffice_time_zone"
 SESSION_LAST_SEEN = "medoffice_last_seen"
 # Machine-facing paths: refusals there are documents (problem JSON, FHIR OperationOutcome),
 # never a redirect to a sign-in page.
@@ -39,6 +42,28 @@ class RequestContextMiddleware:
             # DP-02: nothing a signed-in user saw stays in a browser or proxy cache.
             response["Cache-Control"] = "no-store"
         return response
+
+
+class OfficeTimeMiddleware:
+    """Pages show and count time on the user's office clock, not the site's: a Chicago
+    office on a server set to New York sees 4:30 PM for 4:30 PM, and its "today" turns at
+    its own midnight. The zone is read at sign-in and kept in the session; screens about
+    one place (a location's day board, an appointment) still name that place's zone."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        zone = None
+        if request.user.is_authenticated:
+            zone = request.session.get(SESSION_TIME_ZONE) or office_zone_name(request.user)
+        if not zone:
+            return self.get_response(request)
+        timezone.activate(zone)
+        try:
+            return self.get_response(request)
+        finally:
+            timezone.deactivate()
 
 
 class SessionLifetimeMiddleware:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.models import AuditAction
 from medoffice.core.money import extend, to_cents
 from medoffice.core.roles import Role
@@ -706,17 +707,13 @@ def equipment_block_sync(*, record: EquipmentRecord, now: datetime | None = None
     return clashes
 
 
-def _today_in(location) -> date:
-    return timezone.now().astimezone(location.zone).date()
-
-
 @transaction.atomic
 def maintenance_record(*, plan: MaintenancePlan, done_on: date, by, done_by: str = "",
                        note: str = "") -> MaintenanceEvent:  # fmt: skip
     """Record a maintenance or calibration done: the next due date moves on."""
     plan = MaintenancePlan.objects.select_for_update(of=("self",)).select_related(
         "record__equipment__location").get(pk=plan.pk)  # fmt: skip
-    today = _today_in(plan.record.equipment.location)
+    today = today_at(plan.record.equipment.location)
     if done_on is None or done_on > today:
         raise ValidationError({"done_on": ["'Last done' cannot be in the future."]})
     if plan.last_done_on and done_on < plan.last_done_on:

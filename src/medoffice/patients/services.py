@@ -10,6 +10,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.identifiers import mrn_from_number
 from medoffice.core.models import AuditAction, Practice
 from medoffice.core.uploads import checked_upload
@@ -331,7 +332,7 @@ def consent_record(
     except ValidationError as exc:
         for name, messages in exc.message_dict.items():
             errors.setdefault(name, []).extend(messages)
-    if signed_on and signed_on > timezone.localdate():
+    if signed_on and signed_on > today_at(patient):
         errors.setdefault("signed_on", []).append("The signing date is in the future.")
     if expires_on and signed_on and expires_on < signed_on:
         errors.setdefault("expires_on", []).append("Expires before it was signed.")

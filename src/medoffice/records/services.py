@@ -14,6 +14,7 @@ from django.utils import timezone
 from pypdf import PdfReader, PdfWriter
 
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.models import AuditAction, Provider
 from medoffice.formats.pdf.records import (
     Cover,
@@ -66,10 +67,6 @@ def _full_clean(obj, *, exclude=()) -> None:
         obj.full_clean(exclude=list(exclude))
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from exc
-
-
-def _today(patient: Patient) -> date:
-    return timezone.now().astimezone(patient.zone).date()
 
 
 def _user(user):
@@ -333,7 +330,7 @@ def _clean_sections(sections) -> list[str]:
 def roi_request_create(*, patient: Patient, fields: dict, created_by=None) -> RoiRequest:
     fields = dict(fields)
     fields["sections"] = _clean_sections(fields.get("sections") or [])
-    received = fields.get("received_on") or _today(patient)
+    received = fields.get("received_on") or today_at(patient)
     fields["received_on"] = received
     fields["due_on"] = rules.due_date(received)
     request = RoiRequest(patient=patient, created_by=_user(created_by), **fields)
@@ -403,7 +400,7 @@ def roi_authorization_attach(
         ]
     elif expires_on is not None and expires_on < signed_on:
         errors["expires_on"] = ["The authorisation expires before it was signed."]
-    if signed_on > _today(request.patient):
+    if signed_on > today_at(request.patient):
         errors["signed_on"] = ["The signing date is in the future."]
     if errors:
         raise ValidationError(errors)
@@ -444,7 +441,7 @@ def roi_extend(*, request: RoiRequest, new_due_on: date, reason: str) -> RoiRequ
         due_on=request.due_on,
         extended_due_on=request.extended_due_on,
         new_due_on=new_due_on,
-        today=_today(request.patient),
+        today=today_at(request.patient),
     )
     if reasons:
         raise ValidationError({"extended_due_on": reasons})
@@ -501,7 +498,7 @@ def _cover(*, patient, title, recipient, address, purpose, authority, scope, del
         authority=authority,
         scope=scope.label(),
         delivery=delivery,
-        prepared_on=_today(patient),
+        prepared_on=today_at(patient),
         prepared_by=by,
         reference=ref,
     )
@@ -569,7 +566,7 @@ def roi_blockers(request: RoiRequest) -> list[str]:
             authorization_expires_on=request.authorization_expires_on,
             has_packet=bool(request.packet_sha256),
             sections=tuple(request.sections),
-            today=_today(request.patient),
+            today=today_at(request.patient),
         )
     )
 
@@ -592,7 +589,7 @@ def roi_release(*, request: RoiRequest, released_by=None, delivered_to: str = ""
         raise ReleaseRefused(blockers)
     packet = files.read_verified(request.packet, request.packet_sha256, what="release packet")
     patient = request.patient
-    today = _today(patient)
+    today = today_at(patient)
     late = rules.is_late(released_on=today, due_on=request.effective_due_on)
     if request.delivery_method == DeliveryMethod.EMAIL:
         to = delivered_to or request.requester_email
@@ -924,7 +921,7 @@ def referral_create(
         else (ReferralStatus.RECEIVED)
     )
     if direction == TransferDirection.INCOMING:
-        fields.setdefault("received_on", _today(patient))
+        fields.setdefault("received_on", today_at(patient))
     referral = Referral(
         patient=patient,
         direction=direction,
@@ -1159,7 +1156,7 @@ def referral_letter(referral: Referral) -> bytes:
     return render_letter(
         Letter(
             letterhead=letterhead_for(patient),
-            dated=_today(patient),
+            dated=today_at(patient),
             to_lines=to_lines,
             regarding=regarding,
             salutation=f"Dear {referral.other_name},",

@@ -8,7 +8,6 @@ from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import timezone
 from fhir.resources.R4B.bundle import Bundle
 
 from medoffice.clinical import services
@@ -16,6 +15,7 @@ from medoffice.clinical.models import Allergy, Problem, Vital
 from medoffice.core.models import AuditEvent
 from medoffice.records import services as records_services
 from tests.clinical.conftest import chart, doctor, icd10  # noqa: F401 - fixtures
+from tests.clock import office_today
 from tests.interop.fhir.conftest import valid
 from tests.records.conftest import file_document  # noqa: F401 - fixture
 
@@ -30,7 +30,7 @@ def world(chart, provider, file_document):  # noqa: F811
     services.vital_record(patient=patient, kind="temperature", value=Decimal("36.8"))
     services.immunization_add(
         patient=patient, cvx="140", vaccine="Influenza, seasonal",
-        given_on=timezone.localdate() - timedelta(days=30),
+        given_on=office_today() - timedelta(days=30),
     )  # fmt: skip
     document = file_document(category="lab", title="Outside labs")
     referral = records_services.referral_create(
@@ -102,7 +102,7 @@ def test_observation_search_by_category_code_and_date(world, fhir_for, doctor): 
     )))  # fmt: skip
     assert [o["valueQuantity"]["value"] for o in labs] == [8.1]
     # A date without a zone is the patient's office day (Chicago), not the site's.
-    today = timezone.now().astimezone(world["patient"].zone).date().isoformat()
+    today = office_today().isoformat()
     recent = _resources(_bundle(client.get(f"/fhir/Observation?patient={pid}&date=ge{today}")))
     assert {o["category"][0]["coding"][0]["code"] for o in recent} == {"vital-signs"}
     older = _resources(_bundle(client.get(f"/fhir/Observation?patient={pid}&date=lt{today}")))
