@@ -1,4 +1,4 @@
-"""SQLite writers queue on an operating-system lock instead of SQLite's busy sleeps.
+"""SQLite writers wait on an operating-system lock, polled finely, not on SQLite's busy sleeps.
 
 In IMMEDIATE mode (settings) every transaction takes SQLite's write lock at BEGIN, so
 writers run one at a time: that is what keeps a booking's reads true until it commits.
@@ -8,14 +8,18 @@ sleep while every waiter still sleeps. With 8 clients racing for the same slots
 through 2 server processes, the waiting, not the work, set the booking rate.
 
 Here each transaction first takes an exclusive `flock` on a lock file beside the
-database (`<database>-writers`), then BEGINs: a waiter is woken by the kernel the
-moment the lock is released (commit, rollback, or the connection closing; the kernel
-releases it if a process dies). SQLite's own lock is unchanged and still decides
-everything: this only orders the writers before they ask it. Writes outside a
-transaction (autocommit statements) do not take it and wait in SQLite as before.
-The wait is bounded like SQLite's (the connection's busy timeout); past it, the
-transaction starts and SQLite answers as it always did. `flock` locks of separate
-open files exclude each other, so threads with connections of their own queue too.
+database (`<database>-writers`), then BEGINs. The lock is released at commit, rollback
+or the connection's closing (and by the kernel if a process dies). A waiter is not woken
+by the kernel: a blocking `flock` cannot time out, so it polls with a non-blocking
+`flock`, sleeping 50 us at first and doubling up to 1 ms between tries. It therefore
+starts at most about 1 ms after the lock is free, where SQLite's busy handler could
+leave it asleep for up to 25 ms. SQLite's own lock is unchanged and still decides
+everything: this only orders the writers before they ask it (loosely: pollers are not
+served first come, first served). Writes outside a transaction (autocommit statements)
+do not take it and wait in SQLite as before. The wait is bounded like SQLite's (the
+connection's busy timeout); past it, the transaction starts and SQLite answers as it
+always did. `flock` locks of separate open files exclude each other, so threads with
+connections of their own queue too.
 
 Only for file databases in IMMEDIATE mode (in-memory test databases are left alone).
 """
