@@ -63,11 +63,11 @@ test: lint audit test-sqlite test-postgres test-browser
 	else echo "SKIPPED bench: bench/run.py not found"; fi
 
 test-sqlite: env
-	$(call isolated,$(PYTEST) -n 2 -m "not browser")
+	$(call isolated,$(PYTEST) -n 2 -m "not browser" --durations=15)
 
 # scripts/with-postgres.sh starts one throwaway cluster and sets DATABASE_URL.
 test-postgres: env
-	$(call isolated,scripts/with-postgres.sh $(PYTEST) -n 2 -m "not browser")
+	$(call isolated,scripts/with-postgres.sh $(PYTEST) -n 2 -m "not browser" --durations=15)
 
 # Browser tests need Debian's chromium (never a downloaded browser). Having
 # no browser tests yet (exit 5) is fine here.
