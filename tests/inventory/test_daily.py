@@ -14,14 +14,16 @@ from medoffice.worklist.models import Task
 from medoffice.worklist.tasks import day_began, enqueue_daily_jobs
 from tests.inventory.conftest import TODAY
 
+DAILY = ["clear_expired_searches", "inventory_daily_job", "rebuild_rollups", "remind_due_tasks"]
+
 
 def test_the_daily_jobs_are_queued_once_a_day(db):
-    assert enqueue_daily_jobs() == ["inventory_daily_job", "rebuild_rollups", "remind_due_tasks"]
+    assert enqueue_daily_jobs() == DAILY
     assert enqueue_daily_jobs() == []  # waiting, or queued since the day began
     DBTaskResult.objects.update(status="SUCCESSFUL")
     assert enqueue_daily_jobs() == []
     DBTaskResult.objects.update(enqueued_at=day_began() - timedelta(minutes=1))
-    assert enqueue_daily_jobs() == ["inventory_daily_job", "rebuild_rollups", "remind_due_tasks"]
+    assert enqueue_daily_jobs() == DAILY
 
 
 def test_the_day_begins_at_six_local_time():

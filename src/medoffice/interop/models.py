@@ -179,7 +179,8 @@ class FhirSearch(models.Model):
 
     Bound to who searched (user, SMART client) and their practice: anyone else's token
     names nothing. The parameters are sealed (AES-GCM) at rest; the row expires after
-    interop/fhir/paging.py's PAGE_LIFETIME and is deleted by the next search after that.
+    interop/fhir/paging.py's PAGE_LIFETIME and is deleted by the worker's daily job after
+    that (interop.tasks.clear_expired_searches). Only a Bundle with more pages has one.
     """
 
     token = models.CharField(max_length=64, unique=True)

@@ -5,6 +5,9 @@ The worker's feed clock (messaging/management/commands/run_worker.py) calls
 batches (interop/services.py), so a booking's request only writes its outbox
 row. `deliver_hl7_outbox` is the same delivery as a task, for task backends
 that run in-line (no worker polls the outbox then; see interop/feed.py).
+
+`clear_expired_searches` is one of the worker's daily jobs (worklist/tasks.py): the FHIR
+page links' kept searches (fhir/paging.py) that have expired are deleted there.
 """
 
 import logging
@@ -40,3 +43,11 @@ def deliver_waiting_feed() -> int:
 def deliver_hl7_outbox() -> int:
     """Send what is pending, oldest first; returns how many went out."""
     return deliver_waiting_feed()
+
+
+@task(queue_name="default")
+def clear_expired_searches() -> int:
+    """Delete the FHIR searches kept for page links that have expired; how many went."""
+    from medoffice.interop.fhir.paging import clear_expired
+
+    return clear_expired()

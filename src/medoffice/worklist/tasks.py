@@ -16,6 +16,7 @@ from django_tasks import task
 
 # Dotted paths (the task list does not import the apps that feed it).
 DAILY_JOBS = (
+    "medoffice.interop.tasks.clear_expired_searches",
     "medoffice.inventory.tasks.inventory_daily_job",
     "medoffice.reports.tasks.rebuild_rollups",
     "medoffice.worklist.tasks.remind_due_tasks",

@@ -119,3 +119,44 @@ def test_a_token_is_the_callers_own_and_expires(fhir, fhir_for, make_user, make_
     for answer, status in ((foreign, 400), (mixed, 400), (other_type, 400), (expired, 410)):
         assert answer.status_code == status, answer.content
         assert valid(answer.json())["resourceType"] == "OperationOutcome"
+
+
+def test_a_search_that_fits_on_one_page_keeps_no_token(fhir, make_patient):
+    for n in range(2):
+        make_patient(first_name=f"S{n}", last_name="Onepager", dob=f"19{80 + n}-01-01",
+                     mobile_phone="")  # fmt: skip
+
+    answer = fhir.get("/fhir/Patient?family=onepager&_count=5")
+
+    assert len(answer.json()["entry"]) == 2
+    links = _links(answer)
+    assert set(links) == {"self", "first"}
+    for url in links.values():
+        assert set(dict(parse_qsl(urlsplit(url).query))) == {"_count", "_offset"}
+    assert not FhirSearch.objects.exists()
+    # One more page's worth, and the first page's next link needs its token.
+    make_patient(first_name="S9", last_name="Onepager", dob="1990-01-01", mobile_phone="")
+    _links(fhir.get("/fhir/Patient?family=onepager&_count=2"))["next"]
+    assert FhirSearch.objects.count() == 1
+
+
+def test_expired_searches_go_with_the_daily_job_not_with_a_search(fhir, make_patient):
+    from medoffice.interop.tasks import clear_expired_searches
+
+    for n in range(3):
+        make_patient(first_name=f"E{n}", last_name="Expirer", dob=f"19{40 + n}-01-01",
+                     mobile_phone="")  # fmt: skip
+    live = _relative(_links(fhir.get("/fhir/Patient?family=expirer&_count=1"))["next"])
+    stale = _relative(_links(fhir.get("/fhir/Patient?family=expirer&_count=2"))["next"])
+    stale_token = dict(parse_qsl(urlsplit(stale).query))["_page"]
+    FhirSearch.objects.filter(token=stale_token).update(
+        expires_at=timezone.now() - timedelta(seconds=1)
+    )
+    _links(fhir.get("/fhir/Patient?family=expirer&_count=1"))
+    assert FhirSearch.objects.filter(token=stale_token).exists()  # a search deletes nothing
+
+    assert clear_expired_searches.call() == 1
+
+    assert not FhirSearch.objects.filter(token=stale_token).exists()
+    assert fhir.get(live).status_code == 200
+    assert fhir.get(stale).status_code == 400  # gone: unknown now, search again

@@ -7,6 +7,12 @@ of the Bundle (self, first, previous, next) is `[base]/<Type>?_page=<token>&_cou
 a request with `_page` searches again with the kept parameters. An expired token is 410,
 an unknown one or another caller's is 400: both as OperationOutcome.
 
+A token is minted only for a Bundle that links to another page (next or previous): most
+searches fit on one page, and a row written (and sealed) for each of them would be a write
+per read. A one-page Bundle's self and first links carry only `_count` and `_offset`. Expired
+rows are deleted once a day by the worker (`clear_expired`, worklist.tasks.DAILY_JOBS),
+not by the searches.
+
 Only this layer knows about tokens: the views hand it the parameters as understood and
 get the parameters back, so the search itself (search.py, the types' filters) is unchanged.
 """
@@ -59,11 +65,10 @@ def resume(principal, resource_type: str, pairs: list[tuple[str, str]]) -> list[
 
 
 def _keep(principal, resource_type: str, params: list[tuple[str, str]]) -> str:
-    """A new token for these parameters (expired rows are cleared on the way)."""
+    """A new token for these parameters."""
     from medoffice.interop.models import FhirSearch
 
     now = timezone.now()
-    FhirSearch.objects.filter(expires_at__lte=now).delete()
     row = FhirSearch.objects.create(
         token=secrets.token_urlsafe(32),
         practice_id=principal.user.staff.practice_id,
@@ -93,7 +98,9 @@ def page_links(
         and k not in ignored
         and f"{k}={v}" not in ignored
     ]
-    if kept and not token:
+    has_previous = query.offset > 0
+    has_next = bool(has_next and query.count)
+    if kept and not token and (has_previous or has_next):
         token = _keep(principal, resource_type, kept)
 
     def url(offset: int) -> str:
@@ -103,8 +110,16 @@ def page_links(
 
     links = [{"relation": "self", "url": url(query.offset)}]
     links.append({"relation": "first", "url": url(0)})
-    if query.offset > 0:
+    if has_previous:
         links.append({"relation": "previous", "url": url(max(0, query.offset - query.count))})
-    if has_next and query.count:
+    if has_next:
         links.append({"relation": "next", "url": url(query.offset + query.count)})
     return links
+
+
+def clear_expired() -> int:
+    """Delete the kept searches whose links have expired; how many rows went."""
+    from medoffice.interop.models import FhirSearch
+
+    deleted, _ = FhirSearch.objects.filter(expires_at__lte=timezone.now()).delete()
+    return deleted
