@@ -115,7 +115,7 @@ def cmd_demo(args) -> None:
     _call("load_demo_chart", seed=args.seed)
     _call("load_demo_records")
     _call("load_demo_inventory")
-    _call("load_demo_history", seed=args.seed)
+    _call("load_demo_history", seed=args.seed, weeks=args.weeks)
     if args.no_serve:
         return
     if args.no_worker:
@@ -410,6 +410,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-worker", action="store_true", help="serve without a background worker")
     p.add_argument("--seed", type=int, default=20261123)
     p.add_argument("--patients", type=int, default=2000)
+    p.add_argument(
+        "--weeks", type=int, default=6,
+        help="weeks of past visits, claims and payments to live through (0: none)",
+    )  # fmt: skip
     p.set_defaults(func=cmd_demo)
 
     p = sub.add_parser("createpractice", help="create a practice (first step of an install)")

@@ -15,6 +15,7 @@ Deterministic from the seed; idempotent (done once per practice).
 """
 
 import random
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
@@ -65,8 +66,9 @@ def load_demo_history(
     monday = today - timedelta(days=today.weekday())
     first = monday - timedelta(weeks=weeks)
     counts = {"visits": 0, "no-shows": 0, "cancelled": 0, "batches": 0, "remittances": 0}
+    office = _Office.of(practice)
     for day in _weekdays(first, monday - timedelta(days=1)):
-        _live_day(practice, day, zone, rng, counts, per_day)
+        _live_day(office, day, zone, rng, counts, per_day)
         if day.weekday() == 0 and connection is not None and day > first:
             _pick_up(connection, _at(day, time(9, 0), zone), counts)
         if day.weekday() == 4 and connection is not None and day < monday - timedelta(days=3):
@@ -79,24 +81,47 @@ def load_demo_history(
     return {"created": True, **counts}
 
 
-def _live_day(practice, day: date, zone, rng: random.Random, counts: dict, per_day: int):
+@dataclass(frozen=True)
+class _Office:
+    """What every day of the history books with, read once: the visit types, the patients,
+    the locations, the providers and the clinician who signs for a provider without a login."""
+
+    types: list
+    patients: list
+    locations: dict
+    providers: list
+    signer: object
+
+    @classmethod
+    def of(cls, practice: Practice) -> "_Office":
+        from medoffice.patients.models import Patient, PatientStatus
+        from medoffice.scheduling.models import AppointmentType
+
+        return cls(
+            types=list(AppointmentType.objects.filter(
+                practice=practice, is_active=True, patient_kind="any", modality="in_person"
+            ).order_by("id")),
+            patients=list(Patient.objects.filter(
+                practice=practice, status=PatientStatus.ACTIVE, coverages__order=1,
+                coverages__status="active",
+            ).order_by("id")[:400]),
+            locations={location.id: location for location in practice.locations.all()},
+            providers=list(practice.providers.filter(is_active=True).order_by("id")),
+            signer=get_user_model().objects.filter(username="clinician").first(),
+        )  # fmt: skip
+
+
+def _live_day(office: _Office, day: date, zone, rng: random.Random, counts: dict, per_day: int):
     from medoffice.scheduling.errors import SlotTakenError
-    from medoffice.scheduling.models import AppointmentType
     from medoffice.scheduling.selectors import Preferences, find_slots
     from medoffice.scheduling.services import appointment_book
 
-    types = list(
-        AppointmentType.objects.filter(
-            practice=practice, is_active=True, patient_kind="any", modality="in_person"
-        ).order_by("id")
-    )
+    types, patients, locations = office.types, office.patients, office.locations
     if not types:
         return
-    patients = _patients(practice)
-    locations = {location.id: location for location in practice.locations.all()}
     booked = []
     with time_machine.travel(_at(day, time(7, 30), zone), tick=False):
-        for provider in practice.providers.filter(is_active=True).order_by("id"):
+        for provider in office.providers:
             slots = find_slots(
                 appointment_type=types[0], after=_at(day, time(0, 0), zone), limit=24, days=0,
                 prefs=Preferences(provider_ids=(provider.id,)),
@@ -110,20 +135,8 @@ def _live_day(practice, day: date, zone, rng: random.Random, counts: dict, per_d
                     ))  # fmt: skip
                 except (SlotTakenError, ValidationError):
                     continue  # a longer visit than the slot, or the patient already booked
-    signer = get_user_model().objects.filter(username="clinician").first()
     for appointment in sorted(booked, key=lambda a: a.starts_at):
-        _visit(appointment, rng, counts, signer)
-
-
-def _patients(practice):
-    from medoffice.patients.models import Patient, PatientStatus
-
-    return list(
-        Patient.objects.filter(
-            practice=practice, status=PatientStatus.ACTIVE, coverages__order=1,
-            coverages__status="active",
-        ).order_by("id")[:400]
-    )  # fmt: skip
+        _visit(appointment, rng, counts, office.signer)
 
 
 def _visit(appointment, rng: random.Random, counts: dict, signer) -> None:

@@ -12,11 +12,15 @@ class Command(BaseCommand):
         parser.add_argument("--weeks", type=int, default=6)
 
     def handle(self, *args, seed: int, weeks: int, **options):
+        if weeks <= 0:
+            self.stdout.write("History: none asked for (--weeks 0).")
+            return
         with demo_loading() as practice:
             lived = load_demo_history(practice=practice, seed=seed, weeks=weeks)
         if lived["created"]:
             self.stdout.write(
-                f"History: the last {weeks} weeks lived: {lived['visits']} visits seen,"
+                f"History: the last {weeks} week{'s' if weeks > 1 else ''} lived:"
+                f" {lived['visits']} visits seen,"
                 f" {lived['no-shows']} no-shows, {lived['cancelled']} cancelled;"
                 f" {lived['batches']} claim batches sent,"
                 f" {lived['remittances']} remittances posted."
