@@ -1,5 +1,8 @@
 """DU-02 / DP-03: encrypted backups; a damaged, cut-off or foreign file is refused and
-changes nothing; the restore drill gives back the same rows and an intact audit chain."""
+changes nothing; the restore drill gives back the same rows and an intact audit chain.
+
+The drills load their office with `medoffice demo --no-serve`, run twice: they are also the
+end-to-end test of that command (logins printed, a second run changes nothing)."""
 
 import base64
 import io
@@ -12,8 +15,10 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connections
 
 from medoffice.core.backup import CHUNK_BYTES, BackupError, SealedWriter, open_sealed
+from medoffice.patients.synthetic import DEMO_PASSWORD
 from tests.sqlite_file import sqlite_file_copy
 
 KEY = secrets.token_bytes(32)
@@ -84,6 +89,21 @@ def _cli(*args, var_dir: Path, env: dict | None = None, check=True):
     return result
 
 
+def _demo_office(var_dir: Path, env: dict) -> None:
+    """The drill's office, loaded as a user loads it: `medoffice demo --no-serve` prepares the
+    database, prints the logins and exits; run again, it leaves the practice as it is. Two
+    weeks lived (visits signed, a week's claims sent, answered and paid), not the demo's six:
+    tests/reports/test_demo_history.py checks what the weeks hold."""
+    demo = ("demo", "--no-serve", "--patients", "25", "--weeks", "2")
+    first = _cli(*demo, var_dir=var_dir, env=env).stdout
+    assert "frontdesk (front_desk)" in first
+    assert DEMO_PASSWORD in first
+    assert "History: the last 2 weeks lived" in first
+    again = _cli(*demo, var_dir=var_dir, env=env).stdout
+    assert "Already present" in again
+    assert "History already present." in again
+
+
 def _counts(path: Path) -> dict[str, int]:
     db = sqlite3.connect(path)
     try:
@@ -107,7 +127,7 @@ def test_restore_drill_sqlite(tmp_path, transactional_db):
     # The office's database starts as a copy of the migrated test database; the demo finds
     # nothing to migrate and loads the practice through the command line.
     sqlite_file_copy(source / "medoffice.sqlite3")
-    _cli("demo", "--no-serve", "--patients", "25", var_dir=source, env=env)
+    _demo_office(source, env)
     (source / "files" / "cards").mkdir(parents=True, exist_ok=True)
     (source / "files" / "cards" / "card.png").write_bytes(b"\x89PNG card")
     backup = tmp_path / "office.backup"
@@ -138,6 +158,7 @@ def test_restore_drill_sqlite(tmp_path, transactional_db):
 
     assert "audit chain intact" in restored.stdout
     assert _counts(fresh / "medoffice.sqlite3") == _counts(source / "medoffice.sqlite3")
+    assert _counts(fresh / "medoffice.sqlite3")["patients_patient"] == 25
     assert (fresh / "files" / "cards" / "card.png").read_bytes() == b"\x89PNG card"
     check = sqlite3.connect(fresh / "medoffice.sqlite3").execute("PRAGMA integrity_check")
     assert check.fetchone()[0] == "ok"
@@ -155,19 +176,20 @@ def test_restore_drill_sqlite(tmp_path, transactional_db):
     settings.DATABASES["default"]["ENGINE"] != "django.db.backends.postgresql",
     reason="runs under scripts/with-postgres.sh",
 )
-def test_restore_drill_postgres(tmp_path):
+def test_restore_drill_postgres(tmp_path, transactional_db):
     import psycopg
 
     db = settings.DATABASES["default"]
-    names = {
-        "source": f"drill_src_{secrets.token_hex(4)}",
-        "fresh": f"drill_new_{secrets.token_hex(4)}",
-    }
+    source, fresh = f"drill_src_{secrets.token_hex(4)}", f"drill_new_{secrets.token_hex(4)}"
+    names = {"source": source, "fresh": fresh}
     admin_url = f"postgresql://{db['USER']}@{db['HOST']}:{db['PORT']}/postgres"
-    with psycopg.connect(admin_url, autocommit=True) as admin:
-        for name in names.values():
-            admin.execute(f'CREATE DATABASE "{name}"')
+    # The office's database starts as a copy of the migrated test database (a template copies
+    # only a database nobody is connected to); the fresh one is empty, as a restore wants it.
+    connections.close_all()
     try:
+        with psycopg.connect(admin_url, autocommit=True) as admin:
+            admin.execute(f'CREATE DATABASE "{source}" TEMPLATE "{db["NAME"]}"')
+            admin.execute(f'CREATE DATABASE "{fresh}"')
         urls = {
             k: f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{v}" for k, v in names.items()
         }
@@ -176,8 +198,7 @@ def test_restore_drill_postgres(tmp_path):
             "MEDOFFICE_AUDIT_KEY": secrets.token_hex(32),
         }
         var = tmp_path / "var"
-        _cli("demo", "--no-serve", "--patients", "25", var_dir=var,
-             env={**env, "DATABASE_URL": urls["source"]})  # fmt: skip
+        _demo_office(var, {**env, "DATABASE_URL": urls["source"]})
         backup = tmp_path / "office.backup"
         _cli("backup", "--output", str(backup), var_dir=var,
              env={**env, "DATABASE_URL": urls["source"]})  # fmt: skip
@@ -195,6 +216,7 @@ def test_restore_drill_postgres(tmp_path):
                 }
 
         assert counts(urls["fresh"]) == counts(urls["source"])
+        assert counts(urls["fresh"])["patients_patient"] == 25
         again = _cli("restore", str(backup), var_dir=fresh_var,
                      env={**env, "DATABASE_URL": urls["fresh"]}, check=False)  # fmt: skip
         assert again.returncode == 1

@@ -20,6 +20,7 @@ from medoffice.messaging.models import Message
 from medoffice.messaging.services import reminders_send_due
 from medoffice.messaging.tasks import enqueue_sweep_unless_waiting, send_due_reminders
 from tests.messaging.conftest import VISIT, reminders
+from tests.sqlite_file import sqlite_file_copy
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -129,30 +130,45 @@ def test_two_sweeps_racing_on_postgresql_send_one_reminder(
     assert len(reminder_texts(texts)) == 1
 
 
-def test_medoffice_worker_runs_as_its_own_process(tmp_path):
-    """`medoffice worker --batch` in a fresh installation: migrates nothing itself, queues
-    the reminder sweep, the claim follow-up, the eligibility batch and pickup, the daily
+def _database_for_another_process(tmp_path: Path) -> dict[str, str]:
+    """The environment that points a `medoffice` process at what the test database holds: on
+    SQLite a file copy of it (the test's is in memory), on PostgreSQL the test database itself.
+    `migrate` made it for this run: a fresh installation's schema, nothing to migrate again."""
+    env = {**os.environ, "MEDOFFICE_VAR_DIR": str(tmp_path)}
+    if connection.vendor == "sqlite":
+        sqlite_file_copy(tmp_path / "medoffice.sqlite3")
+        env.pop("DATABASE_URL", None)
+    else:
+        db = connection.settings_dict
+        env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    return env
+
+
+def test_medoffice_worker_runs_as_its_own_process(tmp_path, transactional_db):
+    """`medoffice worker --batch` on a migrated, empty database: migrates nothing itself,
+    queues the reminder sweep, the claim follow-up, the eligibility batch and pickup, the daily
     jobs and the statement cycle, runs them in the django-tasks-db worker and exits 0."""
-    env = {**os.environ, "MEDOFFICE_VAR_DIR": str(tmp_path), "DATABASE_URL": ""}
-    env.pop("DATABASE_URL")
-    medoffice = [sys.executable, "-m", "medoffice.cli"]
-    subprocess.run([*medoffice, "migrate"], env=env, check=True, capture_output=True, cwd=ROOT)
+    env = _database_for_another_process(tmp_path)
 
     worker = subprocess.run(
-        [*medoffice, "worker", "--batch"], env=env, capture_output=True, text=True, cwd=ROOT,
-        timeout=120,
+        [sys.executable, "-m", "medoffice.cli", "worker", "--batch"], env=env,
+        capture_output=True, text=True, cwd=ROOT, timeout=120,
     )  # fmt: skip
 
     assert worker.returncode == 0, worker.stderr
-    with sqlite3.connect(tmp_path / "medoffice.sqlite3") as db:
-        rows = db.execute(
-            "SELECT task_path, status FROM django_tasks_database_dbtaskresult"
-        ).fetchall()
+    if connection.vendor == "sqlite":
+        with sqlite3.connect(tmp_path / "medoffice.sqlite3") as db:
+            rows = db.execute(
+                "SELECT task_path, status FROM django_tasks_database_dbtaskresult"
+            ).fetchall()
+    else:
+        rows = list(DBTaskResult.objects.values_list("task_path", "status"))
     assert sorted(rows) == [
         ("medoffice.accounts.tasks.run_statement_cycles", "SUCCESSFUL"),
         ("medoffice.billing.tasks.follow_up_claims", "SUCCESSFUL"),
         ("medoffice.eligibility.tasks.collect_responses", "SUCCESSFUL"),
         ("medoffice.eligibility.tasks.run_batch", "SUCCESSFUL"),
+        ("medoffice.interop.tasks.clear_expired_searches", "SUCCESSFUL"),
         ("medoffice.inventory.tasks.inventory_daily_job", "SUCCESSFUL"),
         ("medoffice.messaging.tasks.send_due_reminders", "SUCCESSFUL"),
         ("medoffice.reports.tasks.rebuild_rollups", "SUCCESSFUL"),
