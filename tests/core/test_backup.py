@@ -82,7 +82,7 @@ def _cli(*args, var_dir: Path, env: dict | None = None, check=True):
         env=environment,
         capture_output=True,
         text=True,
-        timeout=300,
+        timeout=600,  # the first demo run under a loaded machine (minutes of CPU)
     )
     if check:
         assert result.returncode == 0, result.stderr
