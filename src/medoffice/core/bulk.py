@@ -31,6 +31,7 @@ transaction. Database triggers and constraints still apply.
 from __future__ import annotations
 
 import os
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager, suppress
@@ -55,30 +56,35 @@ _REQUIRED = object()
 
 _UUID_POOL = 16 * 4096
 _random = {"pool": b"", "at": _UUID_POOL}
-_VERSION_4 = (4 << 76) | (1 << 63)  # version 4, RFC 4122 variant
-_KEEP = ~((0xF << 76) | (0x3 << 62)) & ((1 << 128) - 1)
+# UUID version 7 (RFC 9562): 48 bits of Unix milliseconds, the version, 74 random bits.
+_RANDOM_74 = (0xFFF << 64) | ((1 << 62) - 1)
+_VERSION_7 = (7 << 76) | (1 << 63)  # version 7, RFC 4122 variant
 
 
-def _random_uuid_int() -> int:
+def _ordered_uuid_int() -> int:
     at = _random["at"]
     if at >= _UUID_POOL:
         _random["pool"], at = os.urandom(_UUID_POOL), 0
     _random["at"] = at + 16
-    return int.from_bytes(_random["pool"][at : at + 16]) & _KEEP | _VERSION_4
+    random_bits = int.from_bytes(_random["pool"][at : at + 16]) & _RANDOM_74
+    return (time.time_ns() // 1_000_000) << 80 | random_bits | _VERSION_7
 
 
 def new_uuid() -> UUID:
-    """A random (version 4) UUID, as `uuid.uuid4()` makes, at a fraction of its cost: the
-    random bytes come from os.urandom 64 KiB at a time, and the UUID is set up without its
-    argument checks. A posting of 100,000 ledger rows needs 200,000 of them."""
+    """A new time-ordered UUID (version 7: the millisecond, then 74 random bits, as
+    unguessable as a public id needs), made cheaply (random bytes from os.urandom 64 KiB at
+    a time, no argument checks). Time-ordered because a random key lands on a random page
+    of its index: once the ledger holds a million rows, each new entry's random public id
+    and posting read and dirty a page the cache does not hold (an ERA of 10,000 claims
+    inserts ~100,000 entries), while a time-ordered one lands on the index's last page."""
     made = object.__new__(UUID)
-    object.__setattr__(made, "int", _random_uuid_int())
+    object.__setattr__(made, "int", _ordered_uuid_int())
     object.__setattr__(made, "is_safe", uuid.SafeUUID.unknown)
     return made
 
 
 class _StoredUuid(str):
-    """A new random UUID already in the form a database without a UUID type stores (32
+    """A new UUID already in the form a database without a UUID type stores (32
     lowercase hex digits, as Django writes it on SQLite): no UUID object made, nothing to
     convert. Only `_Plan` makes them, for the defaults it fills in."""
 
@@ -86,7 +92,7 @@ class _StoredUuid(str):
 
 
 def _new_stored_uuid() -> _StoredUuid:
-    return _StoredUuid(f"{_random_uuid_int():032x}")
+    return _StoredUuid(f"{_ordered_uuid_int():032x}")
 
 
 def _plain(field: models.Field) -> bool:
@@ -143,8 +149,8 @@ class _Plan:
             return _REQUIRED
         if field.has_default():
             if field.default is uuid.uuid4:
-                # The same kind of UUID, made faster (a ledger row needs two); as text where
-                # the database has no UUID type.
+                # A new unique id, made faster and time-ordered (`new_uuid`: a ledger row
+                # needs two); as text where the database has no UUID type.
                 return new_uuid if self.db.features.has_native_uuid_field else _new_stored_uuid
             return field.default if callable(field.default) else field.get_default()
         value = field.get_default()  # "" for text, None for a nullable column

@@ -33,7 +33,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -744,7 +743,7 @@ class _Poster:
         }  # fmt: skip
 
     def _plan_payment(self, plan, cp: ClaimPayment, claim: Claim, used: set) -> None:
-        plan.posting = uuid.uuid4()
+        plan.posting = bulk.new_uuid()
         lines = claim.era_lines
         secondary = None
         if claim.responsibility == 1:
@@ -922,7 +921,7 @@ class _Poster:
             items.extend(plan.suspense)
             findings.extend(plan.findings)
             adjudications.extend(plan.adjudications)
-            posting = uuid.uuid4()
+            posting = bulk.new_uuid()
             for old in plan.reverses:
                 reversals.append(
                     dict(
@@ -1097,7 +1096,7 @@ class _Poster:
             entries.append(
                 dict(
                     practice_id=self.practice_id,
-                    posting=uuid.uuid4(),
+                    posting=bulk.new_uuid(),
                     kind=EntryKind.PROVIDER,
                     amount=plb.amount,
                     party=Party.PRACTICE,
@@ -1182,7 +1181,7 @@ def suspense_match(item: SuspenseItem, *, line: ClaimLine, by=None, note: str = 
         poster.source = f"835 {record.name[:50]} trace {era.era_payment.trace_number}"[:120]
         poster.accounts = poster._accounts([claim.patient_id])
         plan = _ClaimPlan(era)
-        plan.posting = uuid.uuid4()
+        plan.posting = bulk.new_uuid()
         to = {"party": Party.PATIENT, "coverage_id": None, "payer_id": None}
         base = poster._base(claim, line, plan)
         payer = poster._party(claim)
