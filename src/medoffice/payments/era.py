@@ -507,6 +507,11 @@ class _ClaimPlan:
     supersede: list = field(default_factory=list)  # adjudication ids
 
 
+def _entry_rows() -> bulk.Rows:
+    """Ledger entries in column order (see bulk.Rows): one template per claim line."""
+    return bulk.Rows(LedgerEntry)
+
+
 def _rows(entries: list[dict]) -> list[dict]:
     """Entry dicts as rows: the ERA claim they belong to by its (now known) id."""
     for row in entries:
@@ -529,6 +534,7 @@ class _Poster:
         self.now = timezone.now()
         self.day = self.r.payment_date or timezone.localdate(self.now)
         self.source = f"835 {record.name[:50]} trace {self.r.trace_number}"[:120]
+        self.entry_rows = _entry_rows()
 
     # -- set up
     def _payer(self, claims: dict) -> Payer:
@@ -760,20 +766,37 @@ class _Poster:
         plan.note = f"reversed the payment posted from trace {original.era_payment.trace_number}"
         self.result.reversed += 1
 
-    def _party(self, claim) -> dict:
-        return {"party": Party.INSURANCE, "coverage_id": claim.coverage_id,
-                "payer_id": claim.payer_id}  # fmt: skip
+    def _party(self, claim) -> tuple:
+        """(party, coverage id, payer id): who an entry is from or to."""
+        return (Party.INSURANCE, claim.coverage_id, claim.payer_id)
 
-    def _base(self, claim, line, plan) -> dict:
-        return {
+    def _base(self, claim, line, plan) -> list:
+        """The template of every entry on this line (see `_entry`)."""
+        return self.entry_rows.template({
             "practice_id": self.practice_id, "account_id": self.accounts[claim.patient_id],
             "patient_id": claim.patient_id, "charge_id": line.charge_id, "claim_id": claim.pk,
             "claim_line_id": line.pk, "provider_id": claim.provider_id,
             "location_id": claim.location_id, "source_kind": SourceKind.ERA,
             "source": self.source, "effective_on": self.day, "posted_by_id": getattr(
                 self.by, "pk", None), "posted_at": self.now, "posting": plan.posting,
-            "era_claim": plan.era,
-        }  # fmt: skip
+            # set by each entry (_entry):
+            "kind": EntryKind.DENIAL, "amount": ZERO, "party": Party.INSURANCE,
+        })  # fmt: skip
+
+    def _entry(self, plan, base, kind, amount, who, group="", reason="", remarks="",
+               payment_id=None) -> None:  # fmt: skip
+        """One entry on the line of `base`, as a row in column order (era_claim_id is set
+        when the ERA claim is written)."""
+        row = self.entry_rows.fresh(base)
+        at = self.entry_rows.index
+        row[at["kind"]] = kind
+        row[at["amount"]] = amount
+        row[at["party"]], row[at["coverage_id"]], row[at["payer_id"]] = who
+        row[at["group"]] = group
+        row[at["reason"]] = reason
+        row[at["remarks"]] = remarks
+        row[at["payment_id"]] = payment_id
+        plan.entries.append(row)
 
     def _plan_payment(self, plan, cp: ClaimPayment, claim: Claim, used: set) -> None:
         plan.posting = bulk.new_uuid()
@@ -787,10 +810,9 @@ class _Poster:
                     secondary = cov
                     break
         if secondary is not None:
-            to = {"party": Party.INSURANCE, "coverage_id": secondary.pk,
-                  "payer_id": secondary.payer_id}  # fmt: skip
+            to = (Party.INSURANCE, secondary.pk, secondary.payer_id)
         else:
-            to = {"party": Party.PATIENT, "coverage_id": None, "payer_id": None}
+            to = (Party.PATIENT, None, None)
         payer = self._party(claim)
         denied_lines = 0
         matched = []
@@ -809,17 +831,11 @@ class _Poster:
             if claim_denied or (svc.paid == ZERO and not pr and svc.charge > ZERO):
                 denied_lines += 1
                 first = svc.adjustments[0] if svc.adjustments else None
-                plan.entries.append(
-                    dict(
-                        kind=EntryKind.DENIAL,
-                        amount=ZERO,
-                        group=first.group if first else "",
-                        reason=first.reason if first else "",
-                        remarks=" ".join(svc.remarks)[:60] or remarks,
-                        **payer,
-                        **base,
-                    )  # fmt: skip
-                )
+                self._entry(
+                    plan, base, EntryKind.DENIAL, ZERO, payer,
+                    group=first.group if first else "", reason=first.reason if first else "",
+                    remarks=" ".join(svc.remarks)[:60] or remarks,
+                )  # fmt: skip
             else:
                 self._line_money(plan, base, payer, to, svc.paid, svc.adjustments, svc.remarks)
             plan.paid += svc.paid
@@ -837,12 +853,9 @@ class _Poster:
             self._claim_level(plan, claim, matched, payer, to, cp)
         if not cp.services and (cp.paid or cp.adjustments):
             self._suspend(plan, cp, None, "a claim payment without service lines: match by hand")
+        kind, amount = self.entry_rows.index["kind"], self.entry_rows.index["amount"]
         plan.responsibility = sum(
-            (
-                e["amount"]
-                for e in plan.entries
-                if e["kind"] == EntryKind.TRANSFER and e["amount"] > 0
-            ),
+            (e[amount] for e in plan.entries if e[kind] == EntryKind.TRANSFER and e[amount] > 0),
             ZERO,
         )
         plan.adjudications.append(
@@ -893,34 +906,19 @@ class _Poster:
 
     def _line_money(self, plan, base, payer, to, paid, adjustments, remarks) -> None:
         if paid:
-            plan.entries.append(
-                dict(
-                    kind=EntryKind.INSURANCE_PAYMENT,
-                    amount=-paid,
-                    payment_id=self.payment.pk,
-                    remarks=" ".join(remarks)[:60],
-                    **payer,
-                    **base,
-                )  # fmt: skip
-            )
+            self._entry(
+                plan, base, EntryKind.INSURANCE_PAYMENT, -paid, payer,
+                remarks=" ".join(remarks)[:60], payment_id=self.payment.pk,
+            )  # fmt: skip
         for a in adjustments:
             if not a.amount:
                 continue
             if a.group == "PR":
-                plan.entries.append(
-                    dict(kind=EntryKind.TRANSFER, amount=-a.amount, group="PR",
-                                reason=a.reason, **payer, **base)
-                )  # fmt: skip
-                plan.entries.append(
-                    dict(kind=EntryKind.TRANSFER, amount=a.amount, group="PR",
-                                reason=a.reason, **to, **base)
-                )  # fmt: skip
+                self._entry(plan, base, EntryKind.TRANSFER, -a.amount, payer, "PR", a.reason)
+                self._entry(plan, base, EntryKind.TRANSFER, a.amount, to, "PR", a.reason)
             else:
                 kind = EntryKind.CONTRACTUAL if a.group == "CO" else EntryKind.ADJUSTMENT
-                plan.entries.append(
-                    dict(kind=kind, amount=-a.amount, group=a.group, reason=a.reason,
-                                **payer, **base)
-                )  # fmt: skip
+                self._entry(plan, base, kind, -a.amount, payer, a.group, a.reason)
 
     def _claim_level(self, plan, claim, matched, payer, to, cp) -> None:
         """Claim-level CAS has no line of its own: it lands on the first line paid."""
@@ -949,8 +947,11 @@ class _Poster:
         entries, items, findings, adjudications = [], [], [], []
         reversals = []
         by = getattr(self.by, "pk", None)
+        era_claim = self.entry_rows.index["era_claim_id"]
         for plan in plans:
-            entries.extend(_rows(plan.entries))
+            for row in plan.entries:
+                row[era_claim] = plan.era.pk
+            entries.extend(plan.entries)
             for item in plan.suspense:
                 item.era_claim_id = plan.era.pk
             items.extend(plan.suspense)
@@ -987,7 +988,8 @@ class _Poster:
                         posted_at=self.now,
                     )  # fmt: skip
                 )
-        bulk.insert_rows(LedgerEntry, entries + _rows(reversals))
+        self.entry_rows.write(entries)
+        bulk.insert_rows(LedgerEntry, _rows(reversals))
         bulk.insert(items)
         bulk.insert(findings)
         keys = bulk.insert_rows_returning(Adjudication, [a for a, _ in adjudications])
@@ -1215,24 +1217,27 @@ def suspense_match(item: SuspenseItem, *, line: ClaimLine, by=None, note: str = 
         poster.payment = parsed_payment
         poster.source = f"835 {record.name[:50]} trace {era.era_payment.trace_number}"[:120]
         poster.accounts = poster._accounts([claim.patient_id])
+        poster.entry_rows = _entry_rows()
         plan = _ClaimPlan(era)
         plan.posting = bulk.new_uuid()
-        to = {"party": Party.PATIENT, "coverage_id": None, "payer_id": None}
+        to = (Party.PATIENT, None, None)
         base = poster._base(claim, line, plan)
         payer = poster._party(claim)
         pr = [a for a in adjustments if a.group == "PR"]
         if item.paid == ZERO and not pr and item.charge_amount > ZERO:
             first = adjustments[0] if adjustments else None
-            plan.entries.append(
-                dict(kind=EntryKind.DENIAL, amount=ZERO,
-                            group=first.group if first else "",
-                            reason=first.reason if first else "", **payer, **base)
+            poster._entry(
+                plan, base, EntryKind.DENIAL, ZERO, payer, group=first.group if first else "",
+                reason=first.reason if first else "",
             )  # fmt: skip
         else:
             poster._line_money(
                 plan, base, payer, to, item.paid, adjustments, item.detail.get("remarks", [])
             )
-        bulk.insert_rows(LedgerEntry, _rows(plan.entries))
+        era_claim = poster.entry_rows.index["era_claim_id"]
+        for row in plan.entries:
+            row[era_claim] = era.pk
+        poster.entry_rows.write(plan.entries)
         SuspenseItem.objects.filter(pk=item.pk).update(
             status=SuspenseStatus.MATCHED, matched_line=line, resolved_by=by,
             resolved_at=poster.now, resolution_note=note[:300],

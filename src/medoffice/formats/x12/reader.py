@@ -301,9 +301,10 @@ def _segments(stream: IO[bytes], chunk_size: int) -> Iterator[Segment]:
         whole = buffer[: len(buffer) - len(rest)]
         if whole.isascii():
             texts = whole.decode("ascii").split(seps.segment)
+            texts.pop()  # after the last terminator: `rest`, read with the next chunk
         else:
             texts = [_decoded(piece) for piece in pieces]
-        for piece, text in zip(pieces, texts):
+        for piece, text in zip(pieces, texts, strict=True):
             start = offset
             offset += len(piece) + 1
             lead = 0
