@@ -192,7 +192,8 @@ class SecurityIncident(models.Model):
 
     @property
     def notice_deadline(self):
-        return timezone.localtime(self.discovered_at).date() + timedelta(days=NOTICE_DAYS)
+        discovered = timezone.localtime(self.discovered_at, self.practice.zone)
+        return discovered.date() + timedelta(days=NOTICE_DAYS)
 
 
 class AffectedPatient(models.Model):
