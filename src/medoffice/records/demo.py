@@ -19,6 +19,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen.canvas import Canvas
 
 from medoffice.clinical.models import Note
+from medoffice.core.clock import today_at
 from medoffice.core.models import Practice, Provider
 from medoffice.records import services
 from medoffice.records.models import Communication
@@ -238,7 +239,7 @@ def load_demo_records(*, practice: Practice, patients: int = 3) -> dict:
     from medoffice.patients.models import Patient
 
     chosen = list(Patient.objects.filter(pk__in=charted).order_by("id"))
-    today, now = timezone.localdate(), timezone.now()
+    today, now = today_at(practice), timezone.now()
     for index, patient in enumerate(chosen):
         documents = _documents(patient, clerk, today)
         _communications(patient, provider, clerk, assistant, clinician, now)
