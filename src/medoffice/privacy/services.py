@@ -260,7 +260,7 @@ def notice_plan(incident: SecurityIncident, *, today: date | None = None) -> Not
     today = today or today_at(incident.practice)
     states = Counter(incident.affected.values_list("patient__state", flat=True))
     affected = sum(states.values())
-    year_end_log = date(incident.discovered_at.year + 1, 3, 1)  # 60 days after Dec 31
+    year_end_log = date(incident.discovered_on.year + 1, 3, 1)  # 60 days after Dec 31
     return NoticePlan(
         affected=affected,
         deadline=incident.notice_deadline,
