@@ -817,7 +817,8 @@ def equipment_daily(*, practice, now: datetime | None = None) -> dict:
         when = f"due {row.due_on:%b %d}" if row.due_on else "never recorded"
         task_raise(practice=practice, kind="equipment_due", source_key=key,
                    title=f"{plan.get_kind_display()} of {equipment.name} "
-                   f"({plan.record.asset_tag}) {when}", due_on=row.due_on or now.date(),
+                   f"({plan.record.asset_tag}) {when}",
+                   due_on=row.due_on or today_at(equipment.location),
                    detail=f"By {plan.performed_by or 'the service vendor'}.",
                    link=f"/inventory/equipment/{plan.record.public_id}/",
                    role=Role.OFFICE_MANAGER)  # fmt: skip

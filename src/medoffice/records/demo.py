@@ -115,7 +115,7 @@ def _communications(patient, provider, clerk, assistant, clinician, now) -> None
             "summary": "Dry cough for a week since the new blood pressure pill. No fever.",
             "occurred_at": now - timedelta(days=3), "routed_to": provider,
             "follow_up": "Call the patient back with the answer",
-            "follow_up_owner": assistant, "follow_up_due": now.date() - timedelta(days=2),
+            "follow_up_owner": assistant, "follow_up_due": today_at(patient) - timedelta(days=2),
         },
         handled_by=assistant,
     )  # fmt: skip
@@ -132,7 +132,7 @@ def _communications(patient, provider, clerk, assistant, clinician, now) -> None
             "summary": "Red itchy patch where the hydrocortisone cream was put on; photo sent.",
             "occurred_at": now - timedelta(hours=5), "routed_to": provider,
             "follow_up": "Tell the patient the clinician's answer",
-            "follow_up_owner": assistant, "follow_up_due": now.date() + timedelta(days=1),
+            "follow_up_owner": assistant, "follow_up_due": today_at(patient) + timedelta(days=1),
         },
         handled_by=assistant,
     )  # fmt: skip
