@@ -54,7 +54,7 @@ from medoffice.billing.models import (
 from medoffice.billing.states import ClaimStatus, claim_can_move
 from medoffice.core import bulk
 from medoffice.core.audit import audit_record
-from medoffice.core.models import AuditAction
+from medoffice.core.models import AuditAction, Practice
 from medoffice.core.money import ZERO
 from medoffice.formats.x12 import X12Error, read_transactions
 from medoffice.formats.x12.remittance import (
@@ -532,7 +532,9 @@ class _Poster:
         self.by = by
         self.result = result
         self.now = timezone.now()
-        self.day = self.r.payment_date or timezone.localdate(self.now)
+        self.day = self.r.payment_date or timezone.localdate(
+            self.now, Practice.objects.get(pk=practice_id).zone
+        )
         self.source = f"835 {record.name[:50]} trace {self.r.trace_number}"[:120]
         self.entry_rows = _entry_rows()
 
