@@ -1,6 +1,7 @@
 """core/bulk.py writes what the ORM would: the same values read back, defaults per row,
 ids in insertion order; on SQLite here, on PostgreSQL under scripts/with-postgres.sh."""
 
+import time
 import uuid
 from datetime import UTC, date, datetime
 from decimal import Decimal
@@ -116,3 +117,25 @@ def test_insert_rows_writes_json_lists_and_ids_by_reads_them_back(location, bill
     ids = bulk.ids_by(DayClose, "day", [date(2026, 4, d) for d in range(1, 4)])
     assert sorted(ids) == [date(2026, 4, d) for d in range(1, 4)]
     assert DayClose.objects.get(pk=ids[date(2026, 4, 2)]).differences == [2, "x"]
+
+
+def test_new_ids_are_time_ordered_uuids_and_made_per_row(practice):
+    # Version 7: a new id sorts after an older one, so it lands on its index's last page.
+    earlier = bulk.new_uuid()
+    time.sleep(0.002)
+    later = bulk.new_uuid()
+    assert (earlier.version, later.version) == (7, 7)
+    assert earlier.hex < later.hex
+
+    rows = bulk.Rows(LedgerEntry)
+    template = rows.template(_entry(practice, note="from a template"))
+    made = [rows.fresh(template) for _ in range(3)]
+    made[1][rows.index["amount"]] = Decimal("-1.50")
+    assert rows.write(made) == 3
+
+    written = list(LedgerEntry.objects.order_by("id"))
+    assert [e.amount for e in written] == [Decimal("12.34"), Decimal("-1.50"), Decimal("12.34")]
+    assert {e.note for e in written} == {"from a template"}
+    assert len({e.public_id for e in written}) == 3  # a new public id per row
+    assert all(e.public_id.version == 7 for e in written)
+    assert len({e.posting for e in written}) == 1  # what the template gave stays

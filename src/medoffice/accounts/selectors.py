@@ -17,6 +17,7 @@ from medoffice.accounts.models import (
     RefundRequest,
     Statement,
 )
+from medoffice.core.clock import today_at
 from medoffice.core.money import ZERO, to_cents
 from medoffice.payments.models import Account, Payment, PaymentKind
 from medoffice.payments.selectors import account_balance
@@ -76,7 +77,7 @@ def plan_terms(plan: PaymentPlan) -> list[plans.Instalment]:
 
 
 def plan_state(plan: PaymentPlan, today: date | None = None) -> plans.PlanState:
-    today = today or timezone.localdate()
+    today = today or today_at(plan.account.patient)
     grace = settings_for(plan.account.practice).plan_grace_days
     return plans.plan_state(plan_terms(plan), plan_paid(plan), today=today, grace_days=grace)
 
@@ -144,8 +145,9 @@ def account_page(patient, today: date | None = None, *, entry_limit: int = 200) 
     from medoffice.payments.models import Party
     from medoffice.payments.selectors import account_lines, entries_for
 
-    today = today or timezone.localdate()
+    today = today or today_at(patient)
     summary = account_summary(patient, today)
+
     account = summary.account
     if account is None:
         return AccountPage(summary, aging.BUCKETS, [], [], [], [], [], [])

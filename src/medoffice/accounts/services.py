@@ -32,6 +32,7 @@ from medoffice.accounts.models import (
 )
 from medoffice.accounts.selectors import account_credit, drawer_totals
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.models import AuditAction, AuditOutcome
 from medoffice.core.money import ZERO, to_cents
 from medoffice.payments import ledger
@@ -606,7 +607,7 @@ def receipt_send(payment: Payment, *, by=None) -> str:
             "print the receipt.",
             field="email",
         )
-    if ConsentKind.EMAIL not in consent_kinds_in_force(patient, timezone.localdate()):
+    if ConsentKind.EMAIL not in consent_kinds_in_force(patient, today_at(patient)):
         raise AccountsError(
             "The patient has no consent to e-mail in force (never signed, expired or "
             "revoked): record the consent on the patient's page, or print the receipt.",

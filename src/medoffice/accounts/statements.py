@@ -27,6 +27,7 @@ from medoffice.accounts.paper import pdf_email, practice_party
 from medoffice.accounts.selectors import plan_active, plan_state, settings_for
 from medoffice.accounts.services import standing_of
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.models import AuditAction
 from medoffice.core.money import ZERO, to_cents
 from medoffice.formats.pdf.account import (
@@ -174,7 +175,7 @@ def statement_record(account: Account, *, today: date, notice: int = 0) -> State
 
 
 def statement_pdf(account: Account, *, today: date | None = None) -> bytes:
-    return render_statement(statement_record(account, today=today or timezone.localdate()))
+    return render_statement(statement_record(account, today=today or today_at(account.patient)))
 
 
 def _next_notice(account: Account, today: date) -> int:
@@ -199,7 +200,7 @@ def statement_issue(
     cycle: int | None = None,
 ) -> Statement:
     """Make (and keep) the account's statement; with `email`, send it to the patient."""
-    today = today or timezone.localdate()
+    today = today or today_at(account.patient)
     notice = _next_notice(account, today)
     texts = settings_for(account.practice).notice_texts
     standing = standing_of(account)
@@ -296,7 +297,7 @@ def statement_candidates(
     """Every account of the cycle (all cycles when None) with something owed, and whether
     it gets a statement: skipped, with the reason, when under the minimum, in collections,
     on hold for a dispute, sent one within `statement_every_days`, or without an address."""
-    today = today or timezone.localdate()
+    today = today or today_at(practice)
     config = settings_for(practice)
     since = today - timedelta(days=config.statement_every_days)
     found = []
@@ -338,7 +339,7 @@ def statement_run(
     """The batch of one cycle (all cycles when None): a statement for each candidate not
     skipped (`statement_candidates`); one account's refusal does not stop the others. The
     run is kept (`StatementRun`) with what went out and who was skipped, and why."""
-    today = today or timezone.localdate()
+    today = today or today_at(practice)
     result = RunResult()
     for candidate in statement_candidates(practice=practice, cycle=cycle, today=today):
         account = candidate.account
@@ -384,14 +385,15 @@ def statement_cycles_due(*, today: date | None = None) -> dict[str, int]:  # pra
     """The worker's daily job: for each practice that asked for it (Account settings,
     `statements_on_clock`), run the cycle whose turn it is today, e-mailing statements
     to patients with an address. A second run the same day sends nothing new (an account
-    gets one statement per `statement_every_days`)."""
-    today = today or timezone.localdate()
+    gets one statement per `statement_every_days`); each practice's day is its own office's."""
     sent = {}
     for config in AccountSettings.objects.filter(statements_on_clock=True).select_related(
         "practice"
     ):
-        cycle = cycle_of_day(today, config.cycles)
-        result = statement_run(practice=config.practice, cycle=cycle, today=today, email=True)
+        day = today or today_at(config.practice)
+        cycle = cycle_of_day(day, config.cycles)
+        result = statement_run(practice=config.practice, cycle=cycle, today=day, email=True)
+
         sent[config.practice.name] = len(result.issued)
     return sent
 

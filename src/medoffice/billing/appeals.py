@@ -14,6 +14,7 @@ from medoffice.billing import explanations
 from medoffice.billing.models import Adjustment, Appeal, Claim
 from medoffice.billing.states import ClaimStatus
 from medoffice.coding.loaders import dotted
+from medoffice.core.clock import today_at
 from medoffice.core.money import ZERO
 from medoffice.formats.pdf.appeal import AppealLetter, AppealLine, render_appeal_letter
 
@@ -69,14 +70,14 @@ def decision_date(claim: Claim):
         .order_by("-at")
         .first()
     )
-    return timezone.localdate(event.at) if event else None
+    return timezone.localdate(event.at, claim.location.zone) if event else None
 
 
 def appeal_facts(claim: Claim, adjustments: list[Adjustment]) -> dict[str, str]:
     patient, coverage = claim.patient, claim.coverage
     explained = [explanations.explain_adjustment(a.group, a.reason) for a in adjustments]
     first_sent = claim.events.filter(to_status=ClaimStatus.SENT).order_by("at").first()
-    sent_day = timezone.localdate(first_sent.at) if first_sent else None
+    sent_day = timezone.localdate(first_sent.at, claim.location.zone) if first_sent else None
     decided = decision_date(claim)
     days = f"{claim.service_from:%m/%d/%Y}"
     if claim.service_to != claim.service_from:
@@ -167,7 +168,7 @@ def appeal_pdf(appeal: Appeal) -> bytes:
             )
             if v
         ),  # fmt: skip
-        letter_date=appeal.filed_on or timezone.localdate(),
+        letter_date=appeal.filed_on or today_at(location),
         payer_name=payer.name,
         payer_lines=tuple(
             v

@@ -8,10 +8,9 @@ service facility (the location).
 
 from decimal import Decimal
 
-from django.utils import timezone
-
 from medoffice.billing.models import Claim, PayerRules
 from medoffice.billing.states import ClaimStatus
+from medoffice.core.clock import today_at
 from medoffice.core.money import ZERO, total
 from medoffice.formats.pdf.cms1500 import (
     DX_LETTERS,
@@ -116,7 +115,7 @@ def cms1500_record(claim: Claim, *, amount_paid: Decimal = ZERO) -> Cms1500:
         accept_assignment=True,
         amount_paid=amount_paid,
         physician_signature=f"{provider.first_name} {provider.last_name} {provider.credentials}",
-        physician_signature_date=timezone.localdate(),
+        physician_signature_date=today_at(location),
         facility_name=location.name,
         facility_address=Address(
             location.address1, location.city, location.state, location.zip_code

@@ -12,11 +12,11 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import transaction
-from django.utils import timezone
 
 from medoffice.billing.models import ItemKind, SuperbillItem, SuperbillTemplate
 from medoffice.coding.demo import DEMO_CPT
 from medoffice.coding.models import FeeSchedule, FeeScheduleEntry
+from medoffice.core.clock import today_at
 from medoffice.core.models import Practice
 from medoffice.patients.models import Payer
 
@@ -53,7 +53,7 @@ def load_demo_billing(*, practice: Practice) -> dict:
                 for position, code in enumerate(codes)
             ]  # fmt: skip
     SuperbillItem.objects.bulk_create(items)
-    start = date(timezone.localdate().year - 1, 1, 1)
+    start = date(today_at(practice).year - 1, 1, 1)
     prices = {code: Decimal(VISIT_PRICES.get(code, OTHER_PRICE)) for code, _ in DEMO_CPT}
     charges = FeeSchedule.objects.create(
         practice=practice, name="Standard charges", effective_from=start
@@ -109,7 +109,7 @@ def _demo_exchange(practice: Practice) -> int:
         signer = get_user_model().objects.filter(username="clinician").first()
     if location is None or provider is None or signer is None:
         return 0
-    today = timezone.localdate()
+    today = today_at(practice)
     coverages = list(
         Coverage.objects.filter(
             patient__practice=practice, order=1, status="active",

@@ -22,6 +22,8 @@ from medoffice.billing.models import (
     StatusInquiry,
 )
 from medoffice.billing.states import ClaimStatus
+from medoffice.core.clock import today_at
+from medoffice.core.models import Practice
 
 S = ClaimStatus
 DEFAULT_FILING_DAYS = 365
@@ -120,7 +122,7 @@ class DenialRow:
 
 
 def denials(*, practice_id: int, today: date | None = None) -> list[DenialRow]:
-    today = today or timezone.localdate()
+    today = today or today_at(Practice.objects.get(pk=practice_id))
     claims = list(
         _base(practice_id)
         .filter(status__in=DENIED + (S.APPEALED,))
@@ -225,7 +227,8 @@ def filing_deadlines(
     *, practice_id: int, today: date | None = None, within_days: int = 30
 ) -> list[DeadlineRow]:
     """Claims not yet accepted by the payer whose timely-filing deadline is near or past."""
-    today = today or timezone.localdate()
+    today = today or today_at(Practice.objects.get(pk=practice_id))
+
     # The shortest limit any payer may have is a day; read the claims that could be near.
     earliest = today - timedelta(days=DEFAULT_FILING_DAYS * 2)
     claims = list(

@@ -251,11 +251,14 @@ def _notify_privacy_officer(grant: EmergencyAccess, patient: Patient) -> None:
     from medoffice.core.roles import Role
     from medoffice.worklist.services import task_raise
 
-    day = timezone.localtime(grant.started_at).date()
+    # The worker has no user's zone: the review day and time are the practice's office's.
+    started = timezone.localtime(grant.started_at, patient.practice.zone)
+    day = started.date()
     task_raise(
         practice=patient.practice, kind="emergency_access", source_key=emergency_task_key(grant),
         title=f"Review an emergency access by {grant.user.get_username()}",
-        detail=f"Broke the glass at {timezone.localtime(grant.started_at):%m/%d/%Y %H:%M}",
+        detail=f"Broke the glass at {started:%m/%d/%Y %H:%M}",
+
         due_on=day + timedelta(days=1), role=Role.PRIVACY_OFFICER,
         link=f"{reverse('clinical:emergency-review')}?day={day.isoformat()}",
     )  # fmt: skip

@@ -18,6 +18,7 @@ from django.utils import timezone
 from medoffice.clinical import services
 from medoffice.clinical.errors import ClinicalError
 from medoffice.clinical.models import LexiconTerm, Note, NoteTemplate
+from medoffice.core.clock import today_at
 from medoffice.core.models import Practice, Provider
 from medoffice.patients.models import Patient
 from medoffice.scheduling.models import Appointment, AppointmentType
@@ -63,7 +64,7 @@ def _wav() -> bytes:
 
 
 def _patients(practice: Practice, count: int) -> list[Patient]:
-    today = timezone.localdate()
+    today = today_at(practice)
     soon = (
         Appointment.objects.filter(
             location__practice=practice,
@@ -166,7 +167,7 @@ def load_demo_chart(*, practice: Practice, seed: int = 7, patients: int = 40) ->
         )  # fmt: skip
     LexiconTerm.objects.bulk_create(LexiconTerm(practice=practice, term=t) for t in LEXICON)
     rng = random.Random(seed)  # noqa: S311
-    today = timezone.localdate()
+    today = today_at(practice)
     chosen = _patients(practice, patients)
     for patient in chosen:
         _chart(patient, provider, author, rng, today)

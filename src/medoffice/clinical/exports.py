@@ -14,8 +14,6 @@ by name (42 CFR Part 2 wants a specific consent); the FHIR bundle never carries 
 
 from datetime import date
 
-from django.utils import timezone
-
 from medoffice.clinical.models import (
     Addendum,
     Allergy,
@@ -28,6 +26,7 @@ from medoffice.clinical.models import (
     Vital,
 )
 from medoffice.clinical.states import NoteStatus
+from medoffice.core.clock import today_at
 from medoffice.formats.fhir import clinical as fhir
 from medoffice.formats.pdf.records import Section
 
@@ -354,7 +353,7 @@ def fhir_resources(patient) -> list[dict]:
     addenda = _addenda_by_note(notes)
     return fhir.clinical_resources(
         str(patient.public_id),
-        today=timezone.localdate(),
+        today=today_at(patient),
         problems=problems,
         medications=medications,
         allergies=allergies,

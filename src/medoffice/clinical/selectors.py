@@ -28,6 +28,7 @@ from medoffice.clinical.models import (
 )
 from medoffice.clinical.panels import PanelData, registered_panels
 from medoffice.clinical.states import AmendmentStatus, DictationStatus, NoteStatus
+from medoffice.core.clock import today_at
 from medoffice.core.policy import has_permission
 from medoffice.patients.models import Consent, ConsentKind, Coverage, CoverageStatus, Patient
 from medoffice.scheduling.models import Appointment
@@ -74,7 +75,7 @@ def chart_summary(
     if viewer.chart:
         summary.medications = list(
             Medication.objects.filter(patient=patient)
-            .filter(Q(stop_date__isnull=True) | Q(stop_date__gte=timezone.localdate()))
+            .filter(Q(stop_date__isnull=True) | Q(stop_date__gte=today_at(patient)))
             .select_related("prescriber")
             .order_by("-start_date")[:25]
         )

@@ -54,6 +54,7 @@ from medoffice.clinical.states import (
 from medoffice.coding.errors import CodingError
 from medoffice.coding.selectors import icd10_check
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.models import AuditAction
 
 logger = logging.getLogger(__name__)
@@ -82,13 +83,13 @@ def problem_add(
     """A coded problem: the code must be in the ICD-10-CM release in force (today, unless
     `on`); a category is accepted on the problem list (it is not a claim)."""
     try:
-        found = icd10_check(code, on=on or timezone.localdate(), billable=False)
+        found = icd10_check(code, on=on or today_at(patient), billable=False)
     except CodingError as exc:
         raise ProblemCodeError(str(exc)) from exc
     problem = Problem(
         patient=patient, code=found.code, description=found.description[:250], onset=onset,
         status=status, recorded_by=recorded_by,
-        resolved_on=timezone.localdate() if status == ProblemStatus.RESOLVED else None,
+        resolved_on=today_at(patient) if status == ProblemStatus.RESOLVED else None,
     )  # fmt: skip
     return _saved(problem, category="problems", detail=f"problem {found.code}")
 
@@ -116,7 +117,7 @@ def problem_import(
 @transaction.atomic
 def problem_set_status(*, problem: Problem, status: str) -> Problem:
     problem.status = status
-    problem.resolved_on = timezone.localdate() if status == ProblemStatus.RESOLVED else None
+    problem.resolved_on = today_at(problem.patient) if status == ProblemStatus.RESOLVED else None
     return _saved(problem, action=AuditAction.UPDATE, category="problems", detail=status)
 
 
@@ -224,7 +225,7 @@ def note_start(
     note = Note(
         patient=patient, provider=provider, author=author, encounter=encounter,
         template=template, sensitivity=sensitivity,
-        visit_date=visit_date or (encounter.date_of_service if encounter else timezone.localdate()),
+        visit_date=visit_date or (encounter.date_of_service if encounter else today_at(patient)),
     )  # fmt: skip
     if template is not None:
         for section in SECTIONS:
@@ -351,7 +352,7 @@ def amendment_accept(*, request: AmendmentRequest, decided_by, correction: str):
     if not correction.strip():
         raise AmendmentDecisionError("An accepted request needs the correction's text.")
     _move_amendment(request, AmendmentStatus.ACCEPTED)
-    request.decided_on = timezone.localdate()
+    request.decided_on = today_at(request.patient)
     request.decided_by = decided_by
     _saved(request, action=AuditAction.UPDATE, category="amendments", detail="accepted")
     if request.note is not None:
@@ -375,7 +376,7 @@ def amendment_deny(
     if not reason.strip():
         raise AmendmentDecisionError("A denial states its basis (45 CFR 164.526(d)).")
     _move_amendment(request, AmendmentStatus.DENIED)
-    request.decided_on = timezone.localdate()
+    request.decided_on = today_at(request.patient)
     request.decided_by = decided_by
     request.denial_reason = reason
     request.disagreement_statement = disagreement
@@ -492,9 +493,9 @@ def dictation_sign(*, dictation: Dictation, signed_by, text: str | None = None) 
     note = Note(
         patient=dictation.patient, provider=dictation.provider, author=signed_by,
         encounter=dictation.encounter,
-        visit_date=(
-            dictation.encounter.date_of_service if dictation.encounter else timezone.localdate()
-        ),
+        visit_date=dictation.encounter.date_of_service
+        if dictation.encounter
+        else today_at(dictation.patient),
         **rules.soap_sections(transcript),
     )  # fmt: skip
     _saved(note, category="notes", detail="from dictation")

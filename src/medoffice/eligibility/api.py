@@ -6,13 +6,13 @@ Seeing checks needs `eligibility.view_eligibilitycheck`, asking needs
 """
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from medoffice.core.api_errors import date_param, problem
+from medoffice.core.clock import today_at
 from medoffice.core.policy import HasRequiredPermission
 from medoffice.eligibility import access, rules, services
 from medoffice.eligibility.access import RUN, VIEW
@@ -161,7 +161,7 @@ class CheckCollection(APIView):
                                code="self_pay")  # fmt: skip
         else:
             coverage = access.coverage_for_user(request.user, values["coverage"], permission=RUN)
-            day = values.get("service_date") or timezone.localdate()
+            day = values.get("service_date") or today_at(coverage.patient)
         try:
             check = services.check_run(
                 coverage=coverage, service_date=day, appointment=appointment,

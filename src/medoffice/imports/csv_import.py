@@ -22,6 +22,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.models import AuditAction, Practice
 from medoffice.core.us import UsState
 from medoffice.imports.fhir import sha256_of
@@ -177,7 +178,7 @@ def _values(row: dict, columns: dict[str, str]) -> dict[str, str]:
     return {name: row.get(header, "") for name, header in columns.items() if header}
 
 
-def _check(values: dict[str, str], plan: RowPlan) -> None:
+def _check(values: dict[str, str], plan: RowPlan, today: date) -> None:
     """Field by field, into plan.patient_fields / plan.coverage_fields or plan.errors."""
     errors, fields = plan.errors, plan.patient_fields
     for name in PATIENT_FIELDS:
@@ -191,7 +192,7 @@ def _check(values: dict[str, str], plan: RowPlan) -> None:
             day = parse_date(value)
             if day is None:
                 errors[name] = f"{value!r} is not a date (YYYY-MM-DD or MM/DD/YYYY)"
-            elif day > timezone.localdate():
+            elif day > today:
                 errors[name] = f"{value} is in the future"
             else:
                 fields[name] = day
@@ -230,12 +231,12 @@ def _check(values: dict[str, str], plan: RowPlan) -> None:
             "payer": payer, "member_id": member_id, "order": 1,
             "group_number": values.get("group_number", "")[:30],
             "plan_name": values.get("plan_name", "")[:100],
-            "effective_start": start or timezone.localdate(),
+            "effective_start": start or today,
         }  # fmt: skip
 
 
-def _plan_row(practice: Practice, source: str, plan: RowPlan, values: dict) -> None:
-    _check(values, plan)
+def _plan_row(practice: Practice, source: str, plan: RowPlan, values: dict, today) -> None:
+    _check(values, plan, today)
     if plan.errors:
         plan.action = "skip"
         return
@@ -292,6 +293,7 @@ def plan_rows(data: bytes, *, practice: Practice, mapping: CsvMapping) -> list[R
             f"mapping {mapping.name!r} does not fit this file: " + "; ".join(errors)
         )
     source = f"csv:{mapping.name}"
+    today = today_at(practice)  # "in the future" and coverage starts: the office's day
     plans, seen = [], set()
     for number, row in enumerate(rows, start=2):
         values = _values(row, mapping.columns)
@@ -303,7 +305,7 @@ def plan_rows(data: bytes, *, practice: Practice, mapping: CsvMapping) -> list[R
             plan.action, plan.detail = "skip", "the same account number is on an earlier row"
         else:
             seen.add(plan.source_id)
-            _plan_row(practice, source, plan, values)
+            _plan_row(practice, source, plan, values, today)
         plans.append(plan)
     return plans
 

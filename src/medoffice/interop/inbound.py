@@ -28,6 +28,7 @@ from django.utils import timezone
 from medoffice.clinical.models import AbnormalFlag, Result, ResultKind
 from medoffice.clinical.services import result_add
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.context import Actor, acting_as
 from medoffice.core.models import AuditAction, Practice, Provider
 from medoffice.formats.hl7v2.ack import AckHeader, AckIssue, render_ack
@@ -432,7 +433,7 @@ def _insurance(patient: Patient, plans: tuple[Insurance, ...]) -> list[AckIssue]
             "plan_name": plan.plan_name[:100],
             "order": min(max(plan.set_id, 1), 3),
             "relationship": _RELATIONSHIP.get(plan.relationship, SubscriberRelationship.SELF),
-            "effective_start": plan.effective_start or timezone.localdate(),
+            "effective_start": plan.effective_start or today_at(patient),
             "effective_end": plan.effective_end,
         }
         if fields["relationship"] != SubscriberRelationship.SELF:

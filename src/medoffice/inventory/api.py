@@ -99,15 +99,14 @@ class ItemStock(APIView):
 
     @extend_schema(responses=StockRowOut(many=True), summary="An item's stock per location and lot")
     def get(self, request, public_id):
-        from django.utils import timezone
-
+        from medoffice.core.clock import today_at
         from medoffice.inventory.rules import usable
 
         item = access.item_get_for_user(request.user, public_id)
         lots = {lot.id: lot for lot in Lot.objects.filter(item=item)}
-        today = timezone.localdate()
         rows = []
         for location in access.locations_for(request.user):
+            today = today_at(location)  # a token client has no office zone: the shelf's day
             for row in selectors.lot_stock(item, location):
                 if not row.on_hand:
                     continue

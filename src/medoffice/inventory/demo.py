@@ -14,6 +14,7 @@ from decimal import Decimal
 from django.db import transaction
 from django.utils import timezone
 
+from medoffice.core.clock import today_at
 from medoffice.core.models import Location, Practice
 from medoffice.inventory.models import (
     EquipmentRecord,
@@ -70,7 +71,7 @@ def load_demo_inventory(*, practice: Practice, user=None) -> dict:
     if Vendor.objects.filter(practice=practice).exists():
         return {"created": False}
     location = Location.objects.filter(practice=practice).order_by("id").first()
-    now, today = timezone.now(), timezone.localdate()
+    now, today = timezone.now(), today_at(location)
     InventorySettings.objects.create(practice=practice, approval_threshold=Decimal("500.00"))
     supplier = Vendor.objects.create(
         practice=practice, name="Prairie Medical Supply", email="orders@prairie-med.example",

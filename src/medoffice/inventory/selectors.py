@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
+from medoffice.core.clock import today_at
 from medoffice.core.models import Location
 from medoffice.core.money import ZERO, extend
 from medoffice.inventory.models import (
@@ -78,7 +79,7 @@ class StockRow:
 
 def stock_levels(practice, *, location_ids=None, today: date | None = None) -> list[StockRow]:
     """Every active item at every location it has been stocked at (or the given ones)."""
-    today = today or timezone.localdate()
+    today = today or today_at(practice)
     items = {i.id: i for i in Item.objects.filter(practice=practice, is_active=True)}
     moves = StockMovement.objects.filter(item_id__in=list(items))
     if location_ids:
@@ -126,7 +127,7 @@ def stock_below_reorder_point(practice, *, location_ids=None) -> list[StockRow]:
 
 
 def lots_expiring(practice, *, within_days: int = 60, today: date | None = None):
-    today = today or timezone.localdate()
+    today = today or today_at(practice)
     return Lot.objects.filter(
         item__practice=practice, expires_on__lte=today + timedelta(days=within_days)
     ).select_related("item")
@@ -171,7 +172,7 @@ class Suggestion:
 
 def reorder_suggestions(practice, *, location_ids=None, today: date | None = None):
     """What to order now, per item and location: par levels, recent usage, open orders."""
-    today = today or timezone.localdate()
+    today = today or today_at(practice)
     config = settings_for(practice)
     since = timezone.now() - timedelta(days=config.usage_days)
     used = defaultdict(int)
@@ -225,12 +226,12 @@ class DueRow:
 
     @property
     def overdue(self) -> bool:
-        return self.due_on is None or self.due_on <= timezone.localdate()
+        return self.due_on is None or self.due_on <= today_at(self.plan.record.equipment.location)
 
 
 def equipment_due(practice, *, within_days: int = 30, location_ids=None) -> list[DueRow]:
     """Maintenance and calibration due within `within_days` (or never done), soonest first."""
-    today = timezone.localdate()
+    today = today_at(practice)
     plans = MaintenancePlan.objects.filter(
         record__equipment__location__practice=practice, record__equipment__is_active=True
     ).select_related("record__equipment__location")

@@ -113,7 +113,7 @@ def stock_receive(
     item = _lock_item(item)
     if quantity is None or quantity <= 0:
         raise ValidationError({"quantity": ["Receive at least one unit."]})
-    if expires_on is not None and expires_on < timezone.localdate():
+    if expires_on is not None and expires_on < today_at(location):
         raise ExpiredLotError(f"Lot {lot_number} expired on {expires_on}: refuse the delivery.",
                               field="expires_on")  # fmt: skip
     lot = _lot_for(item, lot_number, expires_on)
@@ -131,7 +131,7 @@ def _take(
     item: Item, location, quantity: int, *, lot: Lot | None, kind: str, by, **refs
 ) -> list[StockMovement]:
     """Inside the item lock: take `quantity` from the lot given, or first-expiring first."""
-    today = timezone.localdate()
+    today = today_at(location)
     if quantity is None or quantity <= 0:
         raise ValidationError({"quantity": ["Take at least one unit."]})
     if lot is not None:
@@ -235,7 +235,7 @@ def stock_adjust(
 @transaction.atomic
 def lots_quarantine_expired(*, practice, today: date | None = None) -> list[Lot]:
     """Flag every expired lot still on a shelf and ask the office manager to dispose of it."""
-    today = today or timezone.localdate()
+    today = today or today_at(practice)
     lots = list(
         Lot.objects.select_for_update()
         .filter(item__practice=practice, quarantined=False, expires_on__lt=today)
@@ -315,7 +315,7 @@ def encounter_stock_sync(*, encounter, by=None) -> list[StockMovement]:
                     source_key=f"inventory:short:{encounter.public_id}:{item.id}",
                     title=f"Stock short: {diff} {item.unit} of {item.name} billed on a visit "
                     f"of {encounter.date_of_service} not on the shelf",
-                    detail=" ".join(exc.messages)[:500], due_on=timezone.localdate(),
+                    detail=" ".join(exc.messages)[:500], due_on=today_at(encounter.location),
                     link=f"/inventory/items/{item.public_id}/", role=Role.OFFICE_MANAGER,
                 )  # fmt: skip
         elif diff < 0:
@@ -437,7 +437,7 @@ def price_record(*, vendor, item, unit_price, effective_on: date, vendor_sku: st
 
 
 def _next_number(practice) -> str:
-    year = timezone.localdate().year
+    year = today_at(practice).year
     taken = PurchaseOrder.objects.filter(practice=practice, number__startswith=f"{year}-").count()
     return f"{year}-{taken + 1:04d}"
 
@@ -506,7 +506,7 @@ def order_submit(*, order: PurchaseOrder, by) -> PurchaseOrder:
             practice=order.practice, kind="approve_order",
             source_key=f"inventory:approve:{order.id}",
             title=f"Approve purchase order {order.number} to {order.vendor} (${amount})",
-            due_on=timezone.localdate(), link=f"/inventory/orders/{order.public_id}/",
+            due_on=today_at(order.practice), link=f"/inventory/orders/{order.public_id}/",
             role=Role.OFFICE_MANAGER,
         )  # fmt: skip
     else:
@@ -692,7 +692,7 @@ def equipment_block_sync(*, record: EquipmentRecord, now: datetime | None = None
         task_raise(
             practice=practice, kind="equipment_clash", source_key=key,
             title=f"{len(clashes)} booked visit(s) need {equipment.name} while it is out of "
-            "service: rebook them", due_on=timezone.localdate(),
+            "service: rebook them", due_on=today_at(equipment.location),
             link=f"/inventory/equipment/{record.public_id}/", role=Role.OFFICE_MANAGER,
         )  # fmt: skip
     else:
@@ -767,7 +767,7 @@ def ticket_open(*, record: EquipmentRecord, problem: str, by, out_of_service: bo
         source_key=f"equipment:ticket:{ticket.id}",
         title=f"Repair {record.equipment.name} ({record.asset_tag}): call "
         f"{record.vendor or 'the service vendor'}",
-        due_on=timezone.localdate(),
+        due_on=today_at(record.equipment.location),
         link=f"/inventory/equipment/{record.public_id}/",
         role=Role.OFFICE_MANAGER,
     )
@@ -817,7 +817,8 @@ def equipment_daily(*, practice, now: datetime | None = None) -> dict:
         when = f"due {row.due_on:%b %d}" if row.due_on else "never recorded"
         task_raise(practice=practice, kind="equipment_due", source_key=key,
                    title=f"{plan.get_kind_display()} of {equipment.name} "
-                   f"({plan.record.asset_tag}) {when}", due_on=row.due_on or now.date(),
+                   f"({plan.record.asset_tag}) {when}",
+                   due_on=row.due_on or today_at(equipment.location),
                    detail=f"By {plan.performed_by or 'the service vendor'}.",
                    link=f"/inventory/equipment/{plan.record.public_id}/",
                    role=Role.OFFICE_MANAGER)  # fmt: skip
@@ -844,7 +845,7 @@ def reorder_task(*, practice) -> int:
         practice=practice, kind="reorder", source_key=REORDER_TASK,
         title=f"Reorder: {len(suggestions)} item(s) at or below the reorder point",
         detail=("From " + ", ".join(sorted(vendors))) if vendors else "No preferred vendor",
-        due_on=timezone.localdate(), link="/inventory/reorder/", role=Role.OFFICE_MANAGER,
+        due_on=today_at(practice), link="/inventory/reorder/", role=Role.OFFICE_MANAGER,
     )  # fmt: skip
     return len(suggestions)
 

@@ -17,6 +17,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from medoffice.core.clock import today_at
 from medoffice.core.models import Practice
 from medoffice.messaging import content, mail, selectors
 from medoffice.messaging.models import (
@@ -284,9 +285,9 @@ def waitlist_news_send(*, offer: WaitlistOffer, news: str) -> Message:
 
 def _opt_out(number: str, keyword: str, patients: list[Patient]) -> str:
     SmsOptOut.objects.get_or_create(phone=number, defaults={"keyword": keyword[:16]})
-    today = timezone.localdate()
     revoked = 0
     for patient in patients:
+        today = today_at(patient)  # the webhook has no user: the patient's office day
         for consent in patient.consents.filter(kind=ConsentKind.SMS):
             if consent.revoked_on is None or consent.revoked_on > today:
                 consent_revoke(consent=consent, revoked_on=max(today, consent.signed_on))

@@ -7,7 +7,6 @@ from datetime import date
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.utils import timezone
 
 from medoffice.core.audit import audit_record
 from medoffice.core.clock import today_at
@@ -98,7 +97,8 @@ def patient_field_errors(
         except ValidationError as exc:
             errors["dob"] = exc.messages
         else:
-            errors["dob"] = dob_errors(fields["dob"], timezone.localdate())
+            today = today_at(Practice.objects.get(pk=practice_id))  # also for API clients
+            errors["dob"] = dob_errors(fields["dob"], today)
     if fields.get("zip_code") and fields.get("state"):
         errors["zip_code"] = zip_state_errors(fields["zip_code"], fields["state"])
     mrn = fields.get("mrn")
@@ -175,7 +175,8 @@ def patient_register(
         ),
     )
     for consent in consents or []:
-        consent_record(patient=patient, **consent)
+        # Signed at the desk without a date: today at the patient's office.
+        consent_record(patient=patient, **({"signed_on": today_at(patient)} | consent))
     return patient
 
 

@@ -5,10 +5,10 @@ from django.core.exceptions import ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from medoffice.core.access import practice_id_for
+from medoffice.core.clock import today_at
 from medoffice.core.forms import apply_service_errors
 from medoffice.core.policy import has_permission, requires
 from medoffice.core.redirects import safe_next
@@ -140,10 +140,7 @@ def patient_register(request):
                 practice=request.user.staff.practice,
                 fields=form.patient_fields(),
                 confirm_not_duplicate=form.cleaned_data["confirm_not_duplicate"],
-                consents=[
-                    {"kind": kind, "signed_on": timezone.localdate()}
-                    for kind in form.consent_kinds()
-                ],
+                consents=[{"kind": kind} for kind in form.consent_kinds()],
             )
         except DuplicatePatientError as exc:
             candidates = exc.candidates
@@ -349,6 +346,6 @@ def consent_revoke(request, public_id):
     consent = access.consent_get_for_user(
         request.user, public_id, permission="patients.change_consent"
     )
-    services.consent_revoke(consent=consent, revoked_on=timezone.localdate())
+    services.consent_revoke(consent=consent, revoked_on=today_at(consent.patient))
     messages.success(request, f"{consent.get_kind_display()}: revoked today.")
     return redirect("patients:consent-list", public_id=consent.patient.public_id)

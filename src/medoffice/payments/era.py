@@ -33,7 +33,6 @@ from __future__ import annotations
 import gc
 import hashlib
 import logging
-import uuid
 from collections import defaultdict
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -55,7 +54,7 @@ from medoffice.billing.models import (
 from medoffice.billing.states import ClaimStatus, claim_can_move
 from medoffice.core import bulk
 from medoffice.core.audit import audit_record
-from medoffice.core.models import AuditAction
+from medoffice.core.models import AuditAction, Practice
 from medoffice.core.money import ZERO
 from medoffice.formats.x12 import X12Error, read_transactions
 from medoffice.formats.x12.remittance import (
@@ -470,9 +469,30 @@ class _Coverage:
         self.pk, self.patient_id, self.payer_id, self.effective_start, self.effective_end = values
 
 
+class _EraClaimRow:
+    """An ERA claim payment to be written (plain values, no model instance); `pk` once it is."""
+
+    __slots__ = (
+        "era_payment_id", "sequence", "key", "claim_id", "patient_control_number",
+        "payer_claim_number", "status", "charge", "paid", "patient_responsibility", "outcome",
+        "pk",
+    )  # fmt: skip
+    COLUMNS = __slots__[:-1]
+
+    def __init__(self, **values):
+        self.claim_id = None
+        self.outcome = ""
+        self.pk = None
+        for name, value in values.items():
+            setattr(self, name, value)
+
+    def row(self) -> dict:
+        return {name: getattr(self, name) for name in self.COLUMNS}
+
+
 @dataclass
 class _ClaimPlan:
-    era: EraClaim
+    era: EraClaim | _EraClaimRow
     claim: _Claim | None = None
     entries: list = field(default_factory=list)
     suspense: list = field(default_factory=list)
@@ -485,6 +505,11 @@ class _ClaimPlan:
     secondary: _Coverage | None = None
     reverses: list = field(default_factory=list)  # entries to reverse
     supersede: list = field(default_factory=list)  # adjudication ids
+
+
+def _entry_rows() -> bulk.Rows:
+    """Ledger entries in column order (see bulk.Rows): one template per claim line."""
+    return bulk.Rows(LedgerEntry)
 
 
 def _rows(entries: list[dict]) -> list[dict]:
@@ -507,8 +532,11 @@ class _Poster:
         self.by = by
         self.result = result
         self.now = timezone.now()
-        self.day = self.r.payment_date or timezone.localdate(self.now)
+        self.day = self.r.payment_date or timezone.localdate(
+            self.now, Practice.objects.get(pk=practice_id).zone
+        )
         self.source = f"835 {record.name[:50]} trace {self.r.trace_number}"[:120]
+        self.entry_rows = _entry_rows()
 
     # -- set up
     def _payer(self, claims: dict) -> Payer:
@@ -625,8 +653,9 @@ class _Poster:
         plans = []
         used_by_claim: dict[int, set] = defaultdict(set)
         for sequence, cp in enumerate(r.claims, 1):
-            era = EraClaim(
-                era_payment=self.era_payment, sequence=sequence, key=self.parsed.claim_key(cp),
+            era = _EraClaimRow(
+                era_payment_id=self.era_payment.pk, sequence=sequence,
+                key=self.parsed.claim_key(cp),
                 patient_control_number=cp.patient_control_number[:38],
                 payer_claim_number=cp.payer_claim_number[:50], status=cp.status,
                 charge=cp.charge, paid=cp.paid, patient_responsibility=cp.patient_responsibility
@@ -653,7 +682,12 @@ class _Poster:
         self._provider_adjustments()
 
     def _originals(self, claims) -> dict:
-        """For reversals: the earlier claim payments (same claim and CLP07) not yet reversed."""
+        """For reversals: the earlier claim payments (same claim and CLP07) not yet reversed,
+        with what a reversal reads prefetched for the whole payment (a few queries, not
+        three per reversal): each one's entries not yet reversed (`self.reversible`, by ERA
+        claim id) and each claim's adjudications in force (`self.in_force`, by claim id)."""
+        self.reversible: dict[int, list[LedgerEntry]] = defaultdict(list)
+        self.in_force: dict[int, list[int]] = defaultdict(list)
         wanted = {
             (c.patient_control_number, c.payer_claim_number)
             for c in self.r.claims
@@ -661,14 +695,28 @@ class _Poster:
         }
         if not wanted:
             return {}
-        ids = [claims[pcn].pk for pcn, _ in wanted]
+        ids = list({claims[pcn].pk for pcn, _ in wanted})
         found = {}
-        for era in (
-            EraClaim.objects.filter(claim_id__in=ids).exclude(status=REVERSAL_STATUS).order_by("id")
-        ):
-            key = (era.patient_control_number, era.payer_claim_number)
-            if key in wanted:
-                found[key] = era  # the latest wins
+        for start in range(0, len(ids), CHUNK):
+            for era in (
+                EraClaim.objects.filter(claim_id__in=ids[start : start + CHUNK])
+                .exclude(status=REVERSAL_STATUS)
+                .select_related("era_payment")
+                .order_by("id")
+            ):
+                key = (era.patient_control_number, era.payer_claim_number)
+                if key in wanted:
+                    found[key] = era  # the latest wins
+            for claim_id, pk in Adjudication.objects.filter(
+                claim_id__in=ids[start : start + CHUNK], superseded=False
+            ).values_list("claim_id", "pk"):
+                self.in_force[claim_id].append(pk)
+        originals = [era.pk for era in found.values()]
+        for start in range(0, len(originals), CHUNK):
+            for entry in LedgerEntry.objects.filter(
+                era_claim_id__in=originals[start : start + CHUNK], reverses__isnull=True
+            ).exclude(reversed_by__isnull=False):
+                self.reversible[entry.era_claim_id].append(entry)
         return found
 
     def _suspend(self, plan, cp, index, reason, svc=None) -> None:
@@ -707,11 +755,7 @@ class _Poster:
                 "posted here: check for a payment posted by hand",
             )  # fmt: skip
             return
-        entries = list(
-            LedgerEntry.objects.filter(era_claim=original, reverses__isnull=True).exclude(
-                reversed_by__isnull=False
-            )
-        )
+        entries = self.reversible.get(original.pk, [])
         if original.paid != -cp.paid or not entries:
             self._suspend(
                 plan, cp, None,
@@ -720,31 +764,44 @@ class _Poster:
             )  # fmt: skip
             return
         plan.reverses = entries
-        plan.supersede = list(
-            Adjudication.objects.filter(claim_id=claim.pk, superseded=False).values_list(
-                "pk", flat=True
-            )
-        )
+        plan.supersede = list(self.in_force.get(claim.pk, []))
         plan.note = f"reversed the payment posted from trace {original.era_payment.trace_number}"
         self.result.reversed += 1
 
-    def _party(self, claim) -> dict:
-        return {"party": Party.INSURANCE, "coverage_id": claim.coverage_id,
-                "payer_id": claim.payer_id}  # fmt: skip
+    def _party(self, claim) -> tuple:
+        """(party, coverage id, payer id): who an entry is from or to."""
+        return (Party.INSURANCE, claim.coverage_id, claim.payer_id)
 
-    def _base(self, claim, line, plan) -> dict:
-        return {
+    def _base(self, claim, line, plan) -> list:
+        """The template of every entry on this line (see `_entry`)."""
+        return self.entry_rows.template({
             "practice_id": self.practice_id, "account_id": self.accounts[claim.patient_id],
             "patient_id": claim.patient_id, "charge_id": line.charge_id, "claim_id": claim.pk,
             "claim_line_id": line.pk, "provider_id": claim.provider_id,
             "location_id": claim.location_id, "source_kind": SourceKind.ERA,
             "source": self.source, "effective_on": self.day, "posted_by_id": getattr(
                 self.by, "pk", None), "posted_at": self.now, "posting": plan.posting,
-            "era_claim": plan.era,
-        }  # fmt: skip
+            # set by each entry (_entry):
+            "kind": EntryKind.DENIAL, "amount": ZERO, "party": Party.INSURANCE,
+        })  # fmt: skip
+
+    def _entry(self, plan, base, kind, amount, who, group="", reason="", remarks="",
+               payment_id=None) -> None:  # fmt: skip
+        """One entry on the line of `base`, as a row in column order (era_claim_id is set
+        when the ERA claim is written)."""
+        row = self.entry_rows.fresh(base)
+        at = self.entry_rows.index
+        row[at["kind"]] = kind
+        row[at["amount"]] = amount
+        row[at["party"]], row[at["coverage_id"]], row[at["payer_id"]] = who
+        row[at["group"]] = group
+        row[at["reason"]] = reason
+        row[at["remarks"]] = remarks
+        row[at["payment_id"]] = payment_id
+        plan.entries.append(row)
 
     def _plan_payment(self, plan, cp: ClaimPayment, claim: Claim, used: set) -> None:
-        plan.posting = uuid.uuid4()
+        plan.posting = bulk.new_uuid()
         lines = claim.era_lines
         secondary = None
         if claim.responsibility == 1:
@@ -755,10 +812,9 @@ class _Poster:
                     secondary = cov
                     break
         if secondary is not None:
-            to = {"party": Party.INSURANCE, "coverage_id": secondary.pk,
-                  "payer_id": secondary.payer_id}  # fmt: skip
+            to = (Party.INSURANCE, secondary.pk, secondary.payer_id)
         else:
-            to = {"party": Party.PATIENT, "coverage_id": None, "payer_id": None}
+            to = (Party.PATIENT, None, None)
         payer = self._party(claim)
         denied_lines = 0
         matched = []
@@ -777,17 +833,11 @@ class _Poster:
             if claim_denied or (svc.paid == ZERO and not pr and svc.charge > ZERO):
                 denied_lines += 1
                 first = svc.adjustments[0] if svc.adjustments else None
-                plan.entries.append(
-                    dict(
-                        kind=EntryKind.DENIAL,
-                        amount=ZERO,
-                        group=first.group if first else "",
-                        reason=first.reason if first else "",
-                        remarks=" ".join(svc.remarks)[:60] or remarks,
-                        **payer,
-                        **base,
-                    )  # fmt: skip
-                )
+                self._entry(
+                    plan, base, EntryKind.DENIAL, ZERO, payer,
+                    group=first.group if first else "", reason=first.reason if first else "",
+                    remarks=" ".join(svc.remarks)[:60] or remarks,
+                )  # fmt: skip
             else:
                 self._line_money(plan, base, payer, to, svc.paid, svc.adjustments, svc.remarks)
             plan.paid += svc.paid
@@ -805,12 +855,9 @@ class _Poster:
             self._claim_level(plan, claim, matched, payer, to, cp)
         if not cp.services and (cp.paid or cp.adjustments):
             self._suspend(plan, cp, None, "a claim payment without service lines: match by hand")
+        kind, amount = self.entry_rows.index["kind"], self.entry_rows.index["amount"]
         plan.responsibility = sum(
-            (
-                e["amount"]
-                for e in plan.entries
-                if e["kind"] == EntryKind.TRANSFER and e["amount"] > 0
-            ),
+            (e[amount] for e in plan.entries if e[kind] == EntryKind.TRANSFER and e[amount] > 0),
             ZERO,
         )
         plan.adjudications.append(
@@ -861,34 +908,19 @@ class _Poster:
 
     def _line_money(self, plan, base, payer, to, paid, adjustments, remarks) -> None:
         if paid:
-            plan.entries.append(
-                dict(
-                    kind=EntryKind.INSURANCE_PAYMENT,
-                    amount=-paid,
-                    payment_id=self.payment.pk,
-                    remarks=" ".join(remarks)[:60],
-                    **payer,
-                    **base,
-                )  # fmt: skip
-            )
+            self._entry(
+                plan, base, EntryKind.INSURANCE_PAYMENT, -paid, payer,
+                remarks=" ".join(remarks)[:60], payment_id=self.payment.pk,
+            )  # fmt: skip
         for a in adjustments:
             if not a.amount:
                 continue
             if a.group == "PR":
-                plan.entries.append(
-                    dict(kind=EntryKind.TRANSFER, amount=-a.amount, group="PR",
-                                reason=a.reason, **payer, **base)
-                )  # fmt: skip
-                plan.entries.append(
-                    dict(kind=EntryKind.TRANSFER, amount=a.amount, group="PR",
-                                reason=a.reason, **to, **base)
-                )  # fmt: skip
+                self._entry(plan, base, EntryKind.TRANSFER, -a.amount, payer, "PR", a.reason)
+                self._entry(plan, base, EntryKind.TRANSFER, a.amount, to, "PR", a.reason)
             else:
                 kind = EntryKind.CONTRACTUAL if a.group == "CO" else EntryKind.ADJUSTMENT
-                plan.entries.append(
-                    dict(kind=kind, amount=-a.amount, group=a.group, reason=a.reason,
-                                **payer, **base)
-                )  # fmt: skip
+                self._entry(plan, base, kind, -a.amount, payer, a.group, a.reason)
 
     def _claim_level(self, plan, claim, matched, payer, to, cp) -> None:
         """Claim-level CAS has no line of its own: it lands on the first line paid."""
@@ -911,18 +943,23 @@ class _Poster:
 
     # -- write
     def _write(self, plans: list[_ClaimPlan]) -> None:
-        bulk.insert([p.era for p in plans], returning=True)
+        keys = bulk.insert_rows_returning(EraClaim, [p.era.row() for p in plans])
+        for plan, key in zip(plans, keys, strict=True):
+            plan.era.pk = key
         entries, items, findings, adjudications = [], [], [], []
         reversals = []
         by = getattr(self.by, "pk", None)
+        era_claim = self.entry_rows.index["era_claim_id"]
         for plan in plans:
-            entries.extend(_rows(plan.entries))
+            for row in plan.entries:
+                row[era_claim] = plan.era.pk
+            entries.extend(plan.entries)
             for item in plan.suspense:
-                item.era_claim = plan.era
+                item.era_claim_id = plan.era.pk
             items.extend(plan.suspense)
             findings.extend(plan.findings)
             adjudications.extend(plan.adjudications)
-            posting = uuid.uuid4()
+            posting = bulk.new_uuid()
             for old in plan.reverses:
                 reversals.append(
                     dict(
@@ -953,7 +990,8 @@ class _Poster:
                         posted_at=self.now,
                     )  # fmt: skip
                 )
-        bulk.insert_rows(LedgerEntry, entries + _rows(reversals))
+        self.entry_rows.write(entries)
+        bulk.insert_rows(LedgerEntry, _rows(reversals))
         bulk.insert(items)
         bulk.insert(findings)
         keys = bulk.insert_rows_returning(Adjudication, [a for a, _ in adjudications])
@@ -1097,7 +1135,7 @@ class _Poster:
             entries.append(
                 dict(
                     practice_id=self.practice_id,
-                    posting=uuid.uuid4(),
+                    posting=bulk.new_uuid(),
                     kind=EntryKind.PROVIDER,
                     amount=plb.amount,
                     party=Party.PRACTICE,
@@ -1181,24 +1219,27 @@ def suspense_match(item: SuspenseItem, *, line: ClaimLine, by=None, note: str = 
         poster.payment = parsed_payment
         poster.source = f"835 {record.name[:50]} trace {era.era_payment.trace_number}"[:120]
         poster.accounts = poster._accounts([claim.patient_id])
+        poster.entry_rows = _entry_rows()
         plan = _ClaimPlan(era)
-        plan.posting = uuid.uuid4()
-        to = {"party": Party.PATIENT, "coverage_id": None, "payer_id": None}
+        plan.posting = bulk.new_uuid()
+        to = (Party.PATIENT, None, None)
         base = poster._base(claim, line, plan)
         payer = poster._party(claim)
         pr = [a for a in adjustments if a.group == "PR"]
         if item.paid == ZERO and not pr and item.charge_amount > ZERO:
             first = adjustments[0] if adjustments else None
-            plan.entries.append(
-                dict(kind=EntryKind.DENIAL, amount=ZERO,
-                            group=first.group if first else "",
-                            reason=first.reason if first else "", **payer, **base)
+            poster._entry(
+                plan, base, EntryKind.DENIAL, ZERO, payer, group=first.group if first else "",
+                reason=first.reason if first else "",
             )  # fmt: skip
         else:
             poster._line_money(
                 plan, base, payer, to, item.paid, adjustments, item.detail.get("remarks", [])
             )
-        bulk.insert_rows(LedgerEntry, _rows(plan.entries))
+        era_claim = poster.entry_rows.index["era_claim_id"]
+        for row in plan.entries:
+            row[era_claim] = era.pk
+        poster.entry_rows.write(plan.entries)
         SuspenseItem.objects.filter(pk=item.pk).update(
             status=SuspenseStatus.MATCHED, matched_line=line, resolved_by=by,
             resolved_at=poster.now, resolution_note=note[:300],

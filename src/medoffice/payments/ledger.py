@@ -35,6 +35,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from medoffice.billing.models import Charge
+from medoffice.core.models import Location
 from medoffice.core.money import ZERO, to_cents
 from medoffice.payments.errors import (
     AlreadyReversedError,
@@ -116,6 +117,22 @@ def _now_and_day(zone=None):
     return now, timezone.localdate(now, zone)
 
 
+def _line_zone(charge: Charge):
+    """An entry on a service line is dated on the clock of the line's location: an
+    adjustment posted at 11 pm in Chicago belongs to that Chicago day, whatever the site's."""
+    return charge.encounter.location.zone
+
+
+def _payment_zone(payment: Payment, charges=()):
+    """A payment's entries are dated on its desk's clock, else on the first line's
+    location's, else on the patient's office's (the site's zone with none of these)."""
+    if payment.location_id:
+        return payment.location.zone
+    if charges:
+        return _line_zone(charges[0])
+    return payment.account.patient.zone if payment.account_id else None
+
+
 def account_for(patient) -> Account:
     """The patient's guarantor account in the patient's practice (made on first use)."""
     found = Account.objects.filter(practice_id=patient.practice_id, patient=patient).first()
@@ -172,10 +189,10 @@ def post_charges(*, encounter=None, charges: Iterable[Charge] | None = None, by=
 def _post_charges(ids: list[int], by) -> list[LedgerEntry]:
     pending = (
         Charge.objects.filter(pk__in=ids, ledger_entry__isnull=True)
-        .select_related("encounter", "coverage", "reverses")
+        .select_related("encounter__location", "coverage", "reverses")
         .order_by("id")
     )
-    now, today = _now_and_day()
+    now = timezone.now()
     entries = []
     accounts: dict[int, Account] = {}
     for charge in pending:
@@ -195,7 +212,7 @@ def _post_charges(ids: list[int], by) -> list[LedgerEntry]:
                 source_kind=SourceKind.SYSTEM,
                 source=f"encounter v{charge.encounter_version}",
                 note="charge reversed by a correction" if charge.reverses_id else "",
-                effective_on=today,
+                effective_on=timezone.localdate(now, _line_zone(charge)),
                 posted_by=by,
                 posted_at=now,
                 **_responsible_fields(who),
@@ -295,7 +312,7 @@ def apply_payment(
                 f"Only ${unapplied} of this payment is unapplied; ${wanted} was asked."
             )
         balances = line_balances([c.pk for c, _ in pairs])
-        now, today = _now_and_day()
+        now, today = _now_and_day(_payment_zone(payment, [c for c, _ in pairs]))
         posting = uuid.uuid4()
         kind = EntryKind.PATIENT_PAYMENT if party == Party.PATIENT else EntryKind.INSURANCE_PAYMENT
         entries = []
@@ -416,7 +433,7 @@ def adjust(
     )
     with transaction.atomic():
         who = _current_party(charge, party)
-        now, today = _now_and_day()
+        now, today = _now_and_day(_line_zone(charge))
         entry = _line_entry(
             charge, _account_of_charge(charge),
             posting=uuid.uuid4(), kind=kind, amount=-value, group=group, reason=reason,
@@ -448,7 +465,7 @@ def transfer(
         if source_party.key == to_party.key:
             raise LedgerError("The line is already that party's to pay.", field="to_party")
         account = _account_of_charge(charge)
-        now, today = _now_and_day()
+        now, today = _now_and_day(_line_zone(charge))
         posting = uuid.uuid4()
         common = {
             "posting": posting, "kind": EntryKind.TRANSFER, "group": group, "reason": reason,
@@ -479,7 +496,7 @@ def write_off(
         raise LedgerError("Say why the balance is written off.", field="reason")
     with transaction.atomic():
         who = _current_party(charge, party)
-        now, today = _now_and_day()
+        now, today = _now_and_day(_line_zone(charge))
         entry = _line_entry(
             charge, _account_of_charge(charge),
             posting=uuid.uuid4(), kind=EntryKind.WRITE_OFF, amount=-value,
@@ -518,7 +535,8 @@ def refund(
     if (account is None) == (payer is None):
         raise LedgerError("Refund to the patient's account or to a payer.", field="account")
     with transaction.atomic():
-        now, today = _now_and_day()
+        zone = _line_zone(charge) if charge is not None else _payment_zone(from_payment)
+        now, today = _now_and_day(zone)
         posting = uuid.uuid4()
         party = Party.PATIENT if kind == PaymentKind.PATIENT else Party.INSURANCE
         common = {
@@ -621,7 +639,7 @@ def recoupment_apply(*, charge: Charge, payer, amount, note: str = "", by=None) 
                 "whose provider-level adjustment (WO, 72, FB) takes it back.",
                 field="method",
             )
-        now, today = _now_and_day()
+        now, today = _now_and_day(_line_zone(charge))
         coverage_id = _coverage_of(charge.pk, payer.pk)
         entries, need = [], value
         for payment, left in open_:
@@ -677,7 +695,10 @@ def reverse_posting(posting, *, reason: str, by=None) -> list[LedgerEntry]:
 
 
 def _reverse(entries, reason, by, posting) -> list[LedgerEntry]:
-    now, today = _now_and_day()
+    # A reversal is dated on the clock of the location the entries were posted at.
+    first = entries[0] if entries else None
+    zone = Location.objects.get(pk=first.location_id).zone if first and first.location_id else None
+    now, today = _now_and_day(zone)
     made = []
     for entry in entries:
         if entry.reverses_id is not None:

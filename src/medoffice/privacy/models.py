@@ -191,8 +191,13 @@ class SecurityIncident(models.Model):
         return self.title
 
     @property
+    def discovered_on(self):
+        """The office's day of the discovery (the notice clock starts on it)."""
+        return timezone.localtime(self.discovered_at, self.practice.zone).date()
+
+    @property
     def notice_deadline(self):
-        return timezone.localtime(self.discovered_at).date() + timedelta(days=NOTICE_DAYS)
+        return self.discovered_on + timedelta(days=NOTICE_DAYS)
 
 
 class AffectedPatient(models.Model):

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.models import AuditAction, Practice
 from medoffice.core.roles import Role
 from medoffice.core.selectors import patients_touched
@@ -256,10 +257,10 @@ class NoticePlan:
 
 
 def notice_plan(incident: SecurityIncident, *, today: date | None = None) -> NoticePlan:
-    today = today or timezone.localdate()
+    today = today or today_at(incident.practice)
     states = Counter(incident.affected.values_list("patient__state", flat=True))
     affected = sum(states.values())
-    year_end_log = date(incident.discovered_at.year + 1, 3, 1)  # 60 days after Dec 31
+    year_end_log = date(incident.discovered_on.year + 1, 3, 1)  # 60 days after Dec 31
     return NoticePlan(
         affected=affected,
         deadline=incident.notice_deadline,
@@ -316,7 +317,7 @@ def _renewal_key(ba: BusinessAssociate) -> str:
 
 def baa_tasks(ba: BusinessAssociate, *, today: date | None = None) -> None:
     """An unsigned agreement, or one ending within 90 days, is a task for the privacy officer."""
-    today = today or timezone.localdate()
+    today = today or today_at(ba.practice)
     link = reverse("privacy:baa-edit", args=[ba.public_id])
     if ba.terminated_on:
         task_settle(practice=ba.practice, source_key=_renewal_key(ba))

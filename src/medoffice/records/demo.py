@@ -19,6 +19,7 @@ from reportlab.lib.pagesizes import LETTER
 from reportlab.pdfgen.canvas import Canvas
 
 from medoffice.clinical.models import Note
+from medoffice.core.clock import today_at
 from medoffice.core.models import Practice, Provider
 from medoffice.records import services
 from medoffice.records.models import Communication
@@ -114,7 +115,7 @@ def _communications(patient, provider, clerk, assistant, clinician, now) -> None
             "summary": "Dry cough for a week since the new blood pressure pill. No fever.",
             "occurred_at": now - timedelta(days=3), "routed_to": provider,
             "follow_up": "Call the patient back with the answer",
-            "follow_up_owner": assistant, "follow_up_due": now.date() - timedelta(days=2),
+            "follow_up_owner": assistant, "follow_up_due": today_at(patient) - timedelta(days=2),
         },
         handled_by=assistant,
     )  # fmt: skip
@@ -131,7 +132,7 @@ def _communications(patient, provider, clerk, assistant, clinician, now) -> None
             "summary": "Red itchy patch where the hydrocortisone cream was put on; photo sent.",
             "occurred_at": now - timedelta(hours=5), "routed_to": provider,
             "follow_up": "Tell the patient the clinician's answer",
-            "follow_up_owner": assistant, "follow_up_due": now.date() + timedelta(days=1),
+            "follow_up_owner": assistant, "follow_up_due": today_at(patient) + timedelta(days=1),
         },
         handled_by=assistant,
     )  # fmt: skip
@@ -238,7 +239,7 @@ def load_demo_records(*, practice: Practice, patients: int = 3) -> dict:
     from medoffice.patients.models import Patient
 
     chosen = list(Patient.objects.filter(pk__in=charted).order_by("id"))
-    today, now = timezone.localdate(), timezone.now()
+    today, now = today_at(practice), timezone.now()
     for index, patient in enumerate(chosen):
         documents = _documents(patient, clerk, today)
         _communications(patient, provider, clerk, assistant, clinician, now)

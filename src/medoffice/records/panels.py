@@ -8,9 +8,9 @@ administrative ones, as on the Documents tab.
 from datetime import timedelta
 
 from django.urls import reverse
-from django.utils import timezone
 
 from medoffice.clinical.panels import Panel, PanelData, register_panel
+from medoffice.core.clock import today_at
 from medoffice.core.policy import has_permission
 from medoffice.records.access import VIEW_CLINICAL
 from medoffice.records.models import CLINICAL_CATEGORIES, Document
@@ -44,7 +44,7 @@ def documents_panel(patient, limit: int, *, user=None) -> PanelData:
 
 def make_rows(patient, count: int) -> list[int]:
     """For bench/chart.py: `count` documents rows (no files behind them), dated back."""
-    today = timezone.localdate()
+    today = today_at(patient)
     made = Document.objects.bulk_create(
         [
             Document(

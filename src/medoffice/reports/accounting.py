@@ -14,10 +14,10 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db.models import Sum
-from django.utils import timezone
 
 from medoffice.billing.models import Charge, Encounter
 from medoffice.billing.states import EncounterStatus
+from medoffice.core.clock import today_at
 from medoffice.core.money import ZERO
 from medoffice.core.reporting import JournalEntry, JournalLine
 from medoffice.formats.journal import Posting, Transaction, render_csv, render_iif
@@ -162,7 +162,7 @@ def journal_for(practice, period: str) -> Journal:
             f"{len(unclosed)} day(s) of {first_day:%B %Y} have desk payments in a drawer "
             f"nobody closed (day close), so their deposit is not counted: {_days(unclosed)}."
         )
-    if last_day >= timezone.localdate():
+    if last_day >= today_at(practice):
         warnings.append(f"{first_day:%B %Y} is not over yet: the journal is partial.")
     return Journal(first_day, last_day, tuple(transactions), tuple(warnings))
 

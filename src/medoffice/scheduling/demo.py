@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from medoffice.core.clock import today_at
 from medoffice.core.models import Practice
 from medoffice.patients.models import Patient, PatientStatus
 from medoffice.scheduling.errors import SlotTakenError
@@ -61,7 +62,7 @@ def load_demo_schedule(*, practice: Practice, seed: int, days: int = 10) -> dict
                     provider=provider, location=location, weekday=weekday,
                     start_time=start, end_time=end, slot_minutes=20,
                 )  # fmt: skip
-    year = timezone.localdate().year
+    year = today_at(practice).year
     holidays_load_federal(practice=practice, years=[year, year + 1])
     booked = _book_some(practice, types, providers, rng, days)
     _wait_some(practice, types)

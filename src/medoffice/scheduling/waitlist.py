@@ -19,6 +19,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from medoffice.core.audit import audit_record
+from medoffice.core.clock import today_at
 from medoffice.core.models import AuditAction, Location, Provider
 from medoffice.patients.models import Patient, PatientStatus
 from medoffice.scheduling import services
@@ -69,7 +70,7 @@ def _entry_errors(patient: Patient, fields: dict) -> dict[str, list[str]]:
         errors["location"] = ["Not a location of this practice."]
     if earliest and latest and latest < earliest:
         errors["latest"] = ["The last day is before the first."]
-    if latest and latest < timezone.localdate():
+    if latest and latest < today_at(patient):
         errors["latest"] = ["The last day has passed."]
     weekdays = fields.get("weekdays", "")
     if weekdays and not all(d.strip() in "0123456" and d.strip() for d in weekdays.split(",")):
@@ -89,7 +90,8 @@ def _entry_errors(patient: Patient, fields: dict) -> dict[str, list[str]]:
 @transaction.atomic
 def waitlist_add(*, patient: Patient, fields: dict, created_by=None) -> WaitlistEntry:
     given = {name: value for name, value in fields.items() if value not in ("", None)}
-    fields = {"earliest": timezone.localdate()} | given
+    fields = {"earliest": today_at(patient)} | given
+
     Patient.objects.select_for_update().filter(pk=patient.pk).first()  # one entry per type
     errors = _entry_errors(patient, fields)
     if errors:

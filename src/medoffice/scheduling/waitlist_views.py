@@ -28,7 +28,7 @@ def waitlist_list(request):
             patient_scope(request.user, "patient"), status=WaitlistStatus.WAITING
         )
         .select_related("patient", "appointment_type", "provider", "location")
-        .prefetch_related("offers")
+        .prefetch_related("offers__location")
         .order_by("priority", "created_at")
     )
     audit_record(

@@ -8,6 +8,7 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.utils import timezone
 
+from medoffice.core.clock import today_at
 from medoffice.core.models import Practice, StaffProfile
 from medoffice.worklist.models import Task, TaskStatus
 
@@ -69,13 +70,25 @@ def task_complete(*, task: Task, user, dismiss: bool = False) -> Task:
 
 def tasks_remind(*, days_ahead: int = 3) -> int:
     """E-mail each staff member the open tasks due within `days_ahead` days that were not yet
-    reminded today: one message per person. Returns the number of messages sent."""
-    today = timezone.localdate()
-    due = list(
-        Task.objects.filter(status=TaskStatus.OPEN, due_on__lte=today + timedelta(days=days_ahead))
-        .exclude(reminded_on=today)
+    reminded today: one message per person. Returns the number of messages sent. "Today"
+    is each practice's office day (the worker runs on the site's clock)."""
+    today_of = {
+        practice.pk: today_at(practice)
+        for practice in Practice.objects.filter(
+            pk__in=Task.objects.filter(status=TaskStatus.OPEN).values("practice_id")
+        )
+    }
+    if not today_of:
+        return 0
+    latest = max(today_of.values()) + timedelta(days=days_ahead)
+    due = [
+        task
+        for task in Task.objects.filter(status=TaskStatus.OPEN, due_on__lte=latest)
+        .exclude(reminded_on__gte=max(today_of.values()))
         .select_related("assigned_user")
-    )
+        if task.due_on <= today_of[task.practice_id] + timedelta(days=days_ahead)
+        and task.reminded_on != today_of[task.practice_id]
+    ]
     by_user: dict[int, tuple] = {}
     for task in due:
         if task.assigned_user is not None:
@@ -100,5 +113,8 @@ def tasks_remind(*, days_ahead: int = 3) -> int:
             recipient_list=[person.email],
         )
         sent += 1
-    Task.objects.filter(pk__in=[t.pk for t in due]).update(reminded_on=today)
+    for practice_id, today in today_of.items():
+        Task.objects.filter(pk__in=[t.pk for t in due if t.practice_id == practice_id]).update(
+            reminded_on=today
+        )
     return sent

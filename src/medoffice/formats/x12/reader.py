@@ -268,6 +268,13 @@ def iter_segments(source: Source, *, chunk_size: int = CHUNK) -> Iterator[Segmen
             stream.close()
 
 
+def _decoded(piece: bytes) -> str:
+    try:
+        return piece.decode("utf-8")
+    except UnicodeDecodeError:
+        return piece.decode("latin-1")
+
+
 def _segments(stream: IO[bytes], chunk_size: int) -> Iterator[Segment]:
     buffer = stream.read(max(chunk_size, 4096))
     skipped = 0
@@ -289,7 +296,15 @@ def _segments(stream: IO[bytes], chunk_size: int) -> Iterator[Segment]:
     while True:
         pieces = buffer.split(term)
         rest = pieces.pop()
-        for piece in pieces:
+        # Most files are ASCII: the chunk is decoded once (a character is then a byte, so
+        # offsets still count bytes); otherwise each segment as UTF-8, or else Latin-1.
+        whole = buffer[: len(buffer) - len(rest)]
+        if whole.isascii():
+            texts = whole.decode("ascii").split(seps.segment)
+            texts.pop()  # after the last terminator: `rest`, read with the next chunk
+        else:
+            texts = [_decoded(piece) for piece in pieces]
+        for piece, text in zip(pieces, texts, strict=True):
             start = offset
             offset += len(piece) + 1
             lead = 0
@@ -297,23 +312,19 @@ def _segments(stream: IO[bytes], chunk_size: int) -> Iterator[Segment]:
                 stripped = piece.lstrip(b"\r\n \t")
                 lead = len(piece) - len(stripped)
                 piece = stripped
+                text = text.lstrip("\r\n \t")
             if not piece:
                 continue
             number += 1
-            try:
-                text = piece.decode("utf-8")
-            except UnicodeDecodeError:
-                text = piece.decode("latin-1")
-            elements = text.split(element)
-            size = len(elements)
+            segment = Segment(text.split(element))
+            size = len(segment)
             if size < PADDED:
-                elements += pad[size:]
-            segment = Segment(elements)
+                segment += pad[size:]
             segment.number = number
             segment.offset = start + lead
             segment.separators = seps
             segment.size = size
-            tag = elements[0]
+            tag = segment[0]
             if tag not in known and not _SEGMENT_ID.match(tag):
                 raise segment.error(
                     f"{tag[:20]!r} is not a segment tag: the file is damaged or does not use "

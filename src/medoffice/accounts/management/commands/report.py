@@ -5,10 +5,10 @@ import io
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from medoffice.accounts.reports import ar_aging
 from medoffice.coding.management.commands._options import practice_id
+from medoffice.core.clock import today_at
 from medoffice.core.models import Practice
 
 
@@ -31,12 +31,13 @@ class Command(BaseCommand):
         found = practice_id(practice)
         if found is None:
             raise CommandError("no practice yet: create one first")
+        the_practice = Practice.objects.get(pk=found)
         try:
-            day = date.fromisoformat(as_of) if as_of else timezone.localdate()
+            day = date.fromisoformat(as_of) if as_of else today_at(the_practice)
         except ValueError as exc:
             raise CommandError(f"--as-of is YYYY-MM-DD, not {as_of!r}") from exc
         result = ar_aging(
-            Practice.objects.get(pk=found),
+            the_practice,
             as_of=day,
             by=by,
             location_ids=tuple(location),

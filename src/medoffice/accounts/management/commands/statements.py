@@ -6,11 +6,11 @@ reason. --dry-run prints the same and sends and records nothing.
 """
 
 from django.core.management.base import BaseCommand, CommandError
-from django.utils import timezone
 
 from medoffice.accounts.selectors import settings_for
 from medoffice.accounts.statements import cycle_of_day, statement_candidates, statement_run
 from medoffice.coding.management.commands._options import parse_date, practice_id
+from medoffice.core.clock import today_at
 from medoffice.core.models import Practice
 
 
@@ -31,7 +31,8 @@ class Command(BaseCommand):
         if found is None:
             raise CommandError("no practice yet: create one first")
         the_practice = Practice.objects.get(pk=found)
-        today = parse_date(as_of, "--as-of") or timezone.localdate()
+        today = parse_date(as_of, "--as-of") or today_at(the_practice)
+
         cycles = settings_for(the_practice).cycles
         number = None
         if cycle == "today":

@@ -2,11 +2,11 @@
 and searched through the chart's access helpers."""
 
 from django.db.models import Q
-from django.utils import timezone
 
 from medoffice.clinical import access
 from medoffice.clinical.exports import medication_data
 from medoffice.clinical.models import Medication
+from medoffice.core.clock import today_at
 from medoffice.formats.fhir.clinical import medication_statement as map_medication
 from medoffice.interop.fhir.registry import READ, ResourceType, register
 from medoffice.interop.fhir.resources._chart import (
@@ -28,11 +28,11 @@ MEDICATIONS = ChartList(
 
 def to_resource(medication: Medication) -> dict:
     # Active or completed depends on today.
-    return MEDICATIONS.to_resource(medication, today=timezone.localdate())
+    return MEDICATIONS.to_resource(medication, today=today_at(medication.patient))
 
 
 def _status(values, modifier, ctx) -> Q:
-    today = timezone.localdate()
+    today = today_at(ctx.zone)  # the practice's day: a FHIR client has no office zone
     stopped = Q(stop_date__lt=today)
     codes = set(codes_of(values))
     out = Q(pk__in=[])
