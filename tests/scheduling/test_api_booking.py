@@ -150,3 +150,29 @@ def test_kept_fields_answer_and_refuse_as_drf_own_fields(
     assert good.is_valid(), good.errors
     assert good.validated_data["reason"] == ""
     assert good.validated_data["override"] is False
+
+
+def test_the_patient_is_found_only_in_the_users_practice(
+    office, rooms, visit_type, provider, patients, make_patient, other_practice, post
+):
+    """The booking's patient lookup (compiled once: patients/access.py) keeps the scope."""
+    from medoffice.patients.access import BOOKING_COLUMNS, patient_get_for_user
+
+    (ours,) = patients(1)
+    theirs = make_patient(other_practice, first_name="Zed", last_name="Elsewhere")
+    for unknown in (theirs.public_id, "00000000-0000-4000-8000-000000000000"):
+        body = _body(ours, visit_type, provider, office, next_weekday_at(9)) | {
+            "patient": str(unknown)
+        }
+        status, _ = post(body)
+        assert status == 404
+    assert not Appointment.objects.exists()
+    status, answer = post(_body(ours, visit_type, provider, office, next_weekday_at(9)))
+    assert (status, answer["patient"]) == (201, str(ours.public_id))
+    booked = Appointment.objects.get(public_id=answer["id"])
+    assert booked.patient_id == ours.id
+    user = booked.booked_by
+    found = patient_get_for_user(
+        user, ours.public_id, audit=False, related=False, only=BOOKING_COLUMNS
+    )
+    assert (found.pk, found.status, found.practice_id) == (ours.pk, ours.status, ours.practice_id)

@@ -209,7 +209,7 @@ class AppointmentCollection(APIView):
         values = data.validated_data
         patient = patient_access.patient_get_for_user(
             request.user, values["patient"], audit=False, related=False,
-            only=("id", "public_id", "practice_id", "status"),
+            only=patient_access.BOOKING_COLUMNS,
         )  # fmt: skip
         setup = schedule_setup(practice_id)  # the practice's types, providers and locations
         try:
