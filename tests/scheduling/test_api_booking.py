@@ -108,3 +108,71 @@ def test_open_times_keep_to_the_patients_days(office, visit_type, get):
     } <= {1, 3}
     assert get(f"appointment_type={visit_type.public_id}&weekdays=7")[0] == 400
     assert get(f"appointment_type={visit_type.public_id}&weekdays=mon")[0] == 400
+
+
+def _drf_own(serializer_class):
+    """The same serializer with DRF's own fields: copied and bound for every instance."""
+    from rest_framework import serializers
+
+    class Own(serializer_class):
+        fields = serializers.Serializer.fields
+
+    Own.__name__ = serializer_class.__name__
+    return Own
+
+
+def test_kept_fields_answer_and_refuse_as_drf_own_fields(
+    office, rooms, visit_type, provider, patients, post
+):
+    from medoffice.scheduling.api import AppointmentSerializer, BookingSerializer
+
+    first, second = patients(2)
+    for patient, hour in ((first, 9), (second, 10)):  # the second answer reuses the fields
+        status, answer = post(_body(patient, visit_type, provider, office, next_weekday_at(hour)))
+        assert status == 201
+        appointment = Appointment.objects.get(public_id=answer["id"])
+        expected = _drf_own(AppointmentSerializer)(appointment).data
+        assert answer == json.loads(json.dumps(expected, default=str))
+        kept = AppointmentSerializer(appointment).data
+        assert answer == json.loads(json.dumps(kept, default=str))
+    bad = _body(first, visit_type, provider, office, next_weekday_at(11)) | {
+        "starts_at": "tomorrow", "provider": "12345678901", "override": "maybe",
+    }  # fmt: skip
+    del bad["patient"]
+    refusals = []
+    for serializer_class in (BookingSerializer, _drf_own(BookingSerializer), BookingSerializer):
+        data = serializer_class(data=bad)
+        assert not data.is_valid()
+        refusals.append(data.errors)
+    assert set(refusals[0]) == {"patient", "starts_at", "provider", "override"}
+    assert refusals[0] == refusals[1] == refusals[2]
+    good = BookingSerializer(data=_body(first, visit_type, provider, office, next_weekday_at(11)))
+    assert good.is_valid(), good.errors
+    assert good.validated_data["reason"] == ""
+    assert good.validated_data["override"] is False
+
+
+def test_the_patient_is_found_only_in_the_users_practice(
+    office, rooms, visit_type, provider, patients, make_patient, other_practice, post
+):
+    """The booking's patient lookup (compiled once: patients/access.py) keeps the scope."""
+    from medoffice.patients.access import BOOKING_COLUMNS, patient_get_for_user
+
+    (ours,) = patients(1)
+    theirs = make_patient(other_practice, first_name="Zed", last_name="Elsewhere")
+    for unknown in (theirs.public_id, "00000000-0000-4000-8000-000000000000"):
+        body = _body(ours, visit_type, provider, office, next_weekday_at(9)) | {
+            "patient": str(unknown)
+        }
+        status, _ = post(body)
+        assert status == 404
+    assert not Appointment.objects.exists()
+    status, answer = post(_body(ours, visit_type, provider, office, next_weekday_at(9)))
+    assert (status, answer["patient"]) == (201, str(ours.public_id))
+    booked = Appointment.objects.get(public_id=answer["id"])
+    assert booked.patient_id == ours.id
+    user = booked.booked_by
+    found = patient_get_for_user(
+        user, ours.public_id, audit=False, related=False, only=BOOKING_COLUMNS
+    )
+    assert (found.pk, found.status, found.practice_id) == (ours.pk, ours.status, ours.practice_id)

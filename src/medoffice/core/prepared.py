@@ -12,23 +12,29 @@ values: the marker must reach the SQL parameters unchanged (a text column).
 
 import threading
 from collections.abc import Callable
+from uuid import UUID
 
 from django.db import DEFAULT_DB_ALIAS, connection, connections
-from django.db.models import QuerySet
+from django.db.models import QuerySet, UUIDField
 from django.db.models.query import get_related_populators
 
 _MARKER = "\x00medoffice-prepared-lookup\x00"
 
 
 class _Plan:
-    def __init__(self, queryset: QuerySet):
+    def __init__(self, queryset: QuerySet, stand_ins: tuple = (_MARKER,)):
+        """`stand_ins`: the values `queryset` was built with, as the database gets them;
+        each must appear exactly once among the compiled parameters."""
         compiler = queryset.query.get_compiler(using=connection.alias)
         self.sql, params = compiler.as_sql()
         self.params = list(params)
-        slots = [n for n, value in enumerate(self.params) if value == _MARKER]
-        if len(slots) != 1:
-            raise ValueError("the lookup must take its value exactly once, as plain text")
-        self.slot = slots[0]
+        self.slots = []
+        for stand_in in stand_ins:
+            slots = [n for n, value in enumerate(self.params) if value == stand_in]
+            if len(slots) != 1:
+                raise ValueError("the lookup must take each value exactly once")
+            self.slots.append(slots[0])
+        self.slot = self.slots[0]
         self.compiler = compiler
         klass_info = compiler.klass_info
         self.model = klass_info["model"]
@@ -53,13 +59,63 @@ class PreparedLookup:
             plan = self._local.plan = _Plan(self.build(_MARKER)[:1])
         params = list(plan.params)
         params[plan.slot] = value
-        with connection.cursor() as cursor:
-            cursor.execute(plan.sql, params)
-            row = cursor.fetchone()
-        if row is None:
-            return None
-        (row,) = plan.compiler.results_iter([[row]])
-        instance = plan.model.from_db(connection.alias, plan.init_list, row[plan.start : plan.end])
-        for populator in plan.populators:
-            populator.populate(row, instance)
-        return instance
+        return _first(plan, params)
+
+
+def _first(plan: _Plan, params: list):
+    with connection.cursor() as cursor:
+        cursor.execute(plan.sql, params)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    (row,) = plan.compiler.results_iter([[row]])
+    instance = plan.model.from_db(connection.alias, plan.init_list, row[plan.start : plan.end])
+    for populator in plan.populators:
+        populator.populate(row, instance)
+    return instance
+
+
+class PreparedFieldLookup:
+    """`model`'s row whose `fields` equal the values given (a unique combination, such as
+    a practice and a public id), with only the `only` columns loaded: the SQL compiled
+    once per thread and database, each value prepared for the database by its field (so
+    keys and UUIDs, not only text). `first(*values)` answers the instance or None."""
+
+    def __init__(self, model, fields: tuple[str, ...], only: tuple[str, ...] = ()):
+        self.model = model
+        self.fields = [model._meta.get_field(name) for name in fields]
+        self.names = fields
+        self.only = only
+        self._local = threading.local()
+
+    def _stand_ins(self) -> tuple:
+        """A value no row has, of each field's type (distinct, so each is found once)."""
+        values = []
+        for n, field in enumerate(self.fields):
+            target = getattr(field, "target_field", field)
+            if isinstance(target, UUIDField):
+                values.append(UUID(int=0xC0FFEE00 + n))
+            else:
+                values.append(-987_654_300 - n)
+        return tuple(values)
+
+    def _prepared(self, value, field):
+        return field.get_db_prep_value(value, connection, prepared=False)
+
+    def first(self, *values):
+        plan = getattr(self._local, "plan", None)
+        if plan is None or plan.compiler.connection is not connections[DEFAULT_DB_ALIAS]:
+            stand_ins = self._stand_ins()
+            queryset = self.model._default_manager.filter(
+                **dict(zip(self.names, stand_ins, strict=True))
+            )
+            if self.only:
+                queryset = queryset.only(*self.only)
+            plan = self._local.plan = _Plan(
+                queryset[:1],
+                tuple(self._prepared(v, f) for v, f in zip(stand_ins, self.fields, strict=True)),
+            )
+        params = list(plan.params)
+        for slot, value, field in zip(plan.slots, values, self.fields, strict=True):
+            params[slot] = self._prepared(value, field)
+        return _first(plan, params)

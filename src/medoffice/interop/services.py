@@ -92,7 +92,7 @@ def outbound_message_queue(
     """Queue the message for one appointment change, in the change's transaction: one INSERT
     of its snapshot (interop/hl7v2.py), in scheduling.events.beside_the_change (the caller
     catches what fails). The worker renders the message just before it first goes out."""
-    with beside_the_change():
+    with beside_the_change(one_statement=True):
         return insert_row(  # objects.create()'s INSERT, its statement built once (core/bulk.py)
             OutboundMessage(
                 control_id=control_id or new_control_id(),

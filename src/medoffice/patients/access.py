@@ -4,6 +4,8 @@ Anything outside the user's practice is reported as absent (404), so ids of
 other practices' patients cannot be probed.
 """
 
+from uuid import UUID
+
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
@@ -11,6 +13,7 @@ from medoffice.core.access import location_limit, patient_scope, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction, AuditOutcome
 from medoffice.core.policy import has_permission
+from medoffice.core.prepared import PreparedFieldLookup
 from medoffice.patients.models import Consent, Coverage, Patient
 from medoffice.patients.search import SearchOutcome, patient_search
 
@@ -28,6 +31,13 @@ def require_permission(user, permission: str, *, patient=None, category: str = "
         raise PermissionDenied
 
 
+# What a booking needs of its patient (scheduling/api.py): no demographics, no sealed ids.
+BOOKING_COLUMNS = ("id", "public_id", "practice_id", "status")
+_patient_of_practice = PreparedFieldLookup(
+    Patient, ("practice_id", "public_id"), only=BOOKING_COLUMNS
+)
+
+
 def patient_get_for_user(
     user,
     public_id,
@@ -41,12 +51,23 @@ def patient_get_for_user(
     merged-into record that pages show (a booking through the API needs none of them);
     `only`: just these fields loaded (the others are read if asked for; a booking needs
     neither the demographics nor the sealed identifiers, whose opening is not free)."""
-    patients = Patient.objects.filter(patient_scope(user), public_id=public_id)
-    if related:
-        patients = patients.select_related("primary_care_provider", "home_location", "merged_into")
-    if only:
-        patients = patients.only(*only)
-    patient = next(iter(patients[:1]), None)  # public ids are unique: no ordering needed
+    if not related and only == BOOKING_COLUMNS and location_limit(user) is None:
+        # A user of the whole practice: its scope is the practice (patient_scope), asked by
+        # SQL compiled once per thread; it is the API booking's lookup, on every request.
+        try:
+            key = public_id if isinstance(public_id, UUID) else UUID(str(public_id))
+        except ValueError:
+            raise Http404 from None
+        patient = _patient_of_practice.first(practice_id_for(user), key)
+    else:
+        patients = Patient.objects.filter(patient_scope(user), public_id=public_id)
+        if related:
+            patients = patients.select_related(
+                "primary_care_provider", "home_location", "merged_into"
+            )
+        if only:
+            patients = patients.only(*only)
+        patient = next(iter(patients[:1]), None)  # public ids are unique: no ordering needed
     if patient is None:
         raise Http404
     require_permission(user, permission, patient=patient, category="demographics")

@@ -17,6 +17,7 @@ that it cannot undo the change either.
 """
 
 import logging
+from contextlib import nullcontext
 from enum import StrEnum
 
 from django.db import connection, transaction
@@ -69,14 +70,21 @@ def announce(
 waitlist_news = Signal()
 
 
-def beside_the_change():
+def beside_the_change(*, one_statement: bool = False):
     """The block an outbox listener writes in, inside the change's transaction, so that a
-    failed write cannot undo the change: a savepoint, on every database. Not only does a
-    failed statement spoil the whole transaction on PostgreSQL: Django marks the enclosing
-    atomic block for rollback whenever a save fails inside it (also on SQLite, where the
-    statement undoes only itself), and that block then rolls back on exit without raising,
-    so without the savepoint a booking whose outbox row failed returned as booked and was
-    silently not stored (found by fault injection, tests/attack/test_faults.py)."""
+    failed write cannot undo the change: a savepoint. Not only does a failed statement
+    spoil the whole transaction on PostgreSQL: Django marks the enclosing atomic block for
+    rollback whenever a save fails inside it (also on SQLite, where the statement undoes
+    only itself), and that block then rolls back on exit without raising, so without the
+    savepoint a booking whose outbox row failed returned as booked and was silently not
+    stored (found by fault injection, tests/attack/test_faults.py).
+
+    `one_statement`: the listener writes one plain statement and no save()
+    (core/bulk.insert_row), so nothing marks the block. On SQLite a failed statement then
+    undoes only itself and the transaction goes on, and the savepoint (two statements and
+    their bookkeeping, for each listener of each change) is left out; PostgreSQL keeps it."""
+    if one_statement and connection.vendor == "sqlite":
+        return nullcontext()
     return transaction.atomic()
 
 
@@ -102,7 +110,9 @@ def enqueue_with_the_change(task, *args, what: str) -> None:
     except Exception:  # a queue that cannot even name its backend: tried after the commit
         backend = None
     if isinstance(backend, DatabaseBackend):
-        enqueue(beside_the_change, lambda: _queue_row(backend, task, args))
+        enqueue(
+            lambda: beside_the_change(one_statement=True), lambda: _queue_row(backend, task, args)
+        )
     else:
         transaction.on_commit(lambda: enqueue(transaction.atomic, lambda: task.enqueue(*args)))
 
