@@ -97,15 +97,23 @@ def ar_aging(
     location_ids=(),
     provider_ids=(),
     limit: int | None = None,
+    memo: dict | None = None,
 ) -> Aging:
     """Open balances of service lines by age of the date of service: by payer (insurance
     balances per payer plus one row for what patients owe) or by patient (all parties).
     Entries effective after `as_of` are left out. `limit`: only the largest rows are listed
-    (and labelled); the totals and the count are still of every row."""
+    (and labelled); the totals and the count are still of every row. `memo`: a dict shared
+    by the agings of one page (the dashboard's by payer and by patient), which then read
+    the entries after `as_of` once."""
     if by not in ("payer", "patient"):
         raise ValueError("Aging is by payer or by patient.")
-    keys = ("party", "payer_id") if by == "payer" else ("patient_id",)
     width = len(aging.BUCKETS)
+
+    def key_of(party, payer_id, patient_id):
+        if by == "patient":
+            return patient_id
+        return payer_id or None if party == Party.INSURANCE else None
+
     # The balances now (LineBalance: a row per patient, party, payer, location, provider
     # and date of service), less what was posted after `as_of` (none for today's aging).
     # The buckets are summed by the database: one filtered sum per bucket, grouped; the
@@ -113,26 +121,30 @@ def ar_aging(
     balances = _scoped(
         LineBalance.objects.filter(practice_id=practice.pk), location_ids, provider_ids
     )
-    later = _entries(practice, location_ids, provider_ids).filter(
-        charge__isnull=False, effective_on__gt=as_of
+    keys = ("party", "payer_id") if by == "payer" else ("patient_id",)
+    # Only the balances owed: a zero adds nothing, and the covering indexes hold no zeros.
+    grouped = (
+        balances.exclude(amount_cents=0)
+        .values(*keys)
+        .annotate(**_bucket_sums(as_of, "date_of_service", "amount_cents"))
+        .order_by()
     )
     raw: dict = {}
-    for rows, day, amount, sign in (
-        # Only the balances owed: a zero adds nothing, and the covering indexes hold no zeros.
-        (balances.exclude(amount_cents=0), "date_of_service", "amount_cents", 1),
-        (later, "charge__date_of_service", "amount", -1),
+
+    def add(key, sums) -> None:
+        known = raw.get(key)
+        raw[key] = (
+            list(sums) if known is None else [a + b for a, b in zip(known, sums, strict=True)]
+        )
+
+    for row in _grouped_rows(grouped, integer_cents=True):
+        named = dict(zip(keys, row, strict=False))
+        add(key_of(named.get("party"), named.get("payer_id"), named.get("patient_id")),
+            row[len(keys) :])  # fmt: skip
+    for party, payer_id, patient_id, *sums in _later(
+        practice, as_of, location_ids, provider_ids, memo
     ):
-        grouped = rows.values(*keys).annotate(**_bucket_sums(as_of, day, amount)).order_by()
-        for row in _grouped_rows(grouped, integer_cents=sign == 1):
-            if by == "payer":
-                key = row[1] or None if row[0] == Party.INSURANCE else None
-            else:
-                key = row[0]
-            sums = row[len(keys) :]
-            if sign == -1:
-                sums = [-cents for cents in sums]
-            known = raw.get(key)
-            raw[key] = sums if known is None else [a + b for a, b in zip(known, sums, strict=True)]
+        add(key_of(party, payer_id, patient_id), [-cents for cents in sums])
     owing = [(key, sums, sum(sums)) for key, sums in raw.items() if any(sums)]
     totals = tuple(_from_cents(sum(s[index] for _, s, _ in owing)) for index in range(width))
     count = len(owing)
@@ -145,6 +157,27 @@ def ar_aging(
                     key=lambda row: (-row[2], row[0]))[:limit]  # fmt: skip
     rows = tuple(aging.AgingRow(name, [_from_cents(c) for c in sums]) for name, sums, _ in listed)
     return Aging(as_of, by, rows, totals, count)
+
+
+def _later(practice, as_of, location_ids, provider_ids, memo) -> list[tuple]:
+    """(party, payer id, patient id, each bucket's sum in integer cents) of the line entries
+    effective after `as_of`: what the balances now hold that the aging on `as_of` must not.
+    Read once per `memo` (the agings of one page)."""
+    key = ("aging_later", as_of, tuple(location_ids), tuple(provider_ids))
+    if memo is not None and key in memo:
+        return memo[key]
+    later = _entries(practice, location_ids, provider_ids).filter(
+        charge__isnull=False, effective_on__gt=as_of
+    )
+    grouped = (
+        later.values("party", "payer_id", "patient_id")
+        .annotate(**_bucket_sums(as_of, "charge__date_of_service", "amount"))
+        .order_by()
+    )
+    rows = list(_grouped_rows(grouped, integer_cents=False))
+    if memo is not None:
+        memo[key] = rows
+    return rows
 
 
 def _grouped_rows(grouped, *, integer_cents: bool):
