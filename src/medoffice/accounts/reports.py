@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, F, Q, Sum
+from django.db.models.functions import Cast, Round
 
 from medoffice.accounts import aging
 from medoffice.core.money import ZERO, to_cents
@@ -38,6 +39,10 @@ from medoffice.payments.models import (
 PATIENT_ROW = "Patient responsibility"
 PAYMENT_KINDS = (EntryKind.INSURANCE_PAYMENT, EntryKind.PATIENT_PAYMENT)
 ADJUSTMENT_KINDS = (EntryKind.CONTRACTUAL, EntryKind.ADJUSTMENT, EntryKind.WRITE_OFF)
+
+
+# An entry's amount in integer cents, summed exactly by the database (as the summaries do).
+ENTRY_CENTS = Cast(Round(F("amount") * 100), BigIntegerField())
 
 
 def _entries(practice, location_ids=(), provider_ids=()):
@@ -137,7 +142,7 @@ def ar_aging(
             list(sums) if known is None else [a + b for a, b in zip(known, sums, strict=True)]
         )
 
-    for row in _grouped_rows(grouped, integer_cents=True):
+    for row in _grouped_rows(grouped):
         named = dict(zip(keys, row, strict=False))
         add(key_of(named.get("party"), named.get("payer_id"), named.get("patient_id")),
             row[len(keys) :])  # fmt: skip
@@ -171,36 +176,23 @@ def _later(practice, as_of, location_ids, provider_ids, memo) -> list[tuple]:
     )
     grouped = (
         later.values("party", "payer_id", "patient_id")
-        .annotate(**_bucket_sums(as_of, "charge__date_of_service", "amount"))
+        .annotate(**_bucket_sums(as_of, "charge__date_of_service", ENTRY_CENTS))
         .order_by()
     )
-    rows = list(_grouped_rows(grouped, integer_cents=False))
+    rows = list(_grouped_rows(grouped))
     if memo is not None:
         memo[key] = rows
     return rows
 
 
-def _grouped_rows(grouped, *, integer_cents: bool):
-    """The rows of a grouped query: its keys, then each bucket's sum in integer cents. The
-    summary's sums are integers already: read straight from the cursor, no conversion."""
-    if integer_cents:
-        sql, params = grouped.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                yield (
-                    *row[: -len(aging.BUCKETS)],
-                    *(int(v or 0) for v in row[-len(aging.BUCKETS) :]),
-                )
-        return
-    names = (*grouped.query.values_select, *grouped.query.annotation_select)
-    for row in grouped.values_list(*names):
-        yield (*row[: -len(aging.BUCKETS)], *(_cents_of(v) for v in row[-len(aging.BUCKETS) :]))
-
-
-def _cents_of(amount) -> int:
-    """An exact sum of money read from the ledger, in integer cents."""
-    return int(to_cents(amount or ZERO).scaleb(2))
+def _grouped_rows(grouped):
+    """The rows of a grouped query: its keys, then each bucket's sum in integer cents, read
+    straight from the cursor (the sums are integers already: no conversion)."""
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            yield (*row[: -len(aging.BUCKETS)], *(int(v or 0) for v in row[-len(aging.BUCKETS) :]))
 
 
 def _labels(by: str, balances, keys: list):
@@ -219,7 +211,7 @@ def _labels(by: str, balances, keys: list):
     return lambda key: people.get(key, f"Patient {key}")
 
 
-def _bucket_sums(as_of: date, day: str, amount: str) -> dict:
+def _bucket_sums(as_of: date, day: str, amount) -> dict:
     """{"b0": Sum(amount, ...), ...}: each aging bucket's sum, by the age of the date of
     service (field `day`) on `as_of` as `aging.bucket_index` counts it (a future date is
     in the first bucket)."""
