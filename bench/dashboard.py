@@ -13,7 +13,9 @@ claim with its history (some rejected first, some denied). Rows are bulk-inserte
 Measured through the whole Django stack (test client, as the office manager: middleware,
 session, permission check, template): the page for the year, p50/p95 ms, this process's
 CPU ms per page (p50) and SQL queries, and each figure's own compute time (p50), so a
-slow figure can be named.
+slow figure can be named. On PostgreSQL also the server's own CPU per page and per figure
+(its processes' CPU from /proc, when the server runs on this machine): with the Python
+CPU, what a page costs whatever the load of a shared machine does to the wall clock.
 """
 
 import os
