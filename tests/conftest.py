@@ -17,6 +17,36 @@ from medoffice.patients.models import Payer
 
 PASSWORD = "a-long-test-passphrase"
 
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--clock",
+        metavar="HH:MM",
+        help="run every test with the clock at this time of the day in Chicago (the test "
+        "office), ticking on from there: `--clock 23:30` is already tomorrow in New York "
+        "(the site's zone), where a day counted by the wrong clock shows. Subprocesses "
+        "and the browser keep the real clock.",
+    )
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _clock(request):
+    wanted = request.config.getoption("--clock")
+    if not wanted:
+        yield
+        return
+    import time_machine
+
+    from tests.clock import CHICAGO, office_today
+
+    hour, minute = (int(part) for part in wanted.split(":"))
+    instant = datetime.combine(office_today(), datetime.min.time(), tzinfo=CHICAGO).replace(
+        hour=hour, minute=minute
+    )
+    with time_machine.travel(instant, tick=True):
+        yield
+
+
 # A sent claim and its posted 835 (`sent`, `remitted` and what they stand on), for every test.
 pytest_plugins = ["tests.payments.remitted"]
 

@@ -129,6 +129,8 @@ TEMPLATES = [
                 "csp.context_processors.nonce",
                 "medoffice.core.context_processors.staff",
             ],
+            # phone, usd, get_item: in every template without a {% load %}.
+            "builtins": ["medoffice.core.templatetags.medoffice"],
         },
     }
 ]

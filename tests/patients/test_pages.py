@@ -32,7 +32,8 @@ def _queries(client, method: str, url: str, **kwargs) -> tuple[int, object]:
 
 
 @pytest.fixture
-def signed_in(front_desk, client_for):
+def signed_in(front_desk, client_for, location):
+    # The office exists before its staff sign in (the sign-in reads its clock).
     client = client_for(front_desk)
     client.get(reverse("core:home"))  # session and permission caches warmed like a real user
     return client

@@ -56,7 +56,11 @@ class OfficeTimeMiddleware:
     def __call__(self, request):
         zone = None
         if request.user.is_authenticated:
-            zone = request.session.get(SESSION_TIME_ZONE) or office_zone_name(request.user)
+            zone = request.session.get(SESSION_TIME_ZONE)
+            if not zone:
+                zone = office_zone_name(request.user)
+                if zone:  # kept for the session's next requests
+                    request.session[SESSION_TIME_ZONE] = zone
         if not zone:
             return self.get_response(request)
         timezone.activate(zone)

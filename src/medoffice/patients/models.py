@@ -173,6 +173,8 @@ class Patient(models.Model):
             models.Index(fields=["practice", "mobile_phone"], name="pt_mobile"),
             models.Index(fields=["practice", "home_phone"], name="pt_home"),
             models.Index(fields=["practice", "work_phone"], name="pt_work"),
+            # FHIR `_sort=-_lastUpdated` (what a sync client asks): newest first by index.
+            models.Index(fields=["practice", "updated_at"], name="pt_updated"),
         ]
 
     def __str__(self) -> str:

@@ -1,3 +1,5 @@
+from decimal import Decimal, InvalidOperation
+
 import phonenumbers
 from django import template
 
@@ -25,3 +27,17 @@ def phone(value: str) -> str:
 def get_item(mapping, key):
     """mapping[key] in a template, or an empty tuple."""
     return mapping.get(key, ()) if hasattr(mapping, "get") else ()
+
+
+@register.filter
+def usd(value) -> str:
+    """An amount as dollars the way an office writes them: 5516.85 -> $5,516.85,
+    -20 -> -$20.00; anything that is not a number is shown as it is."""
+    if value is None or value == "":
+        return ""
+    try:
+        amount = value if isinstance(value, Decimal) else Decimal(str(value))
+    except InvalidOperation:
+        return str(value)
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"
