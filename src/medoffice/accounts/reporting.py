@@ -23,7 +23,7 @@ def _scope(filters) -> dict:
 
 def ar_aging_by_payer(filters) -> FigureData:
     result = reports.ar_aging(
-        filters.practice, as_of=filters.last_day, by="payer", **_scope(filters)
+        filters.practice, as_of=filters.last_day, by="payer", memo=filters.memo, **_scope(filters)
     )
     head, body = result.table()
     series = tuple(
@@ -98,7 +98,7 @@ def ar_aging_by_patient(filters) -> FigureData:
     who do not need the names: the account page has them)."""
     result = reports.ar_aging(
         filters.practice, as_of=filters.last_day, by="patient", limit=PATIENT_ROWS,
-        **_scope(filters),
+        memo=filters.memo, **_scope(filters),
     )  # fmt: skip
     head, body = result.table()
 

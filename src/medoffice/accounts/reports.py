@@ -21,7 +21,8 @@ from datetime import date, timedelta
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import Count, Q, Sum
+from django.db.models import BigIntegerField, Count, F, Q, Sum
+from django.db.models.functions import Cast, Round
 
 from medoffice.accounts import aging
 from medoffice.core.money import ZERO, to_cents
@@ -38,6 +39,10 @@ from medoffice.payments.models import (
 PATIENT_ROW = "Patient responsibility"
 PAYMENT_KINDS = (EntryKind.INSURANCE_PAYMENT, EntryKind.PATIENT_PAYMENT)
 ADJUSTMENT_KINDS = (EntryKind.CONTRACTUAL, EntryKind.ADJUSTMENT, EntryKind.WRITE_OFF)
+
+
+# An entry's amount in integer cents, summed exactly by the database (as the summaries do).
+ENTRY_CENTS = Cast(Round(F("amount") * 100), BigIntegerField())
 
 
 def _entries(practice, location_ids=(), provider_ids=()):
@@ -97,15 +102,23 @@ def ar_aging(
     location_ids=(),
     provider_ids=(),
     limit: int | None = None,
+    memo: dict | None = None,
 ) -> Aging:
     """Open balances of service lines by age of the date of service: by payer (insurance
     balances per payer plus one row for what patients owe) or by patient (all parties).
     Entries effective after `as_of` are left out. `limit`: only the largest rows are listed
-    (and labelled); the totals and the count are still of every row."""
+    (and labelled); the totals and the count are still of every row. `memo`: a dict shared
+    by the agings of one page (the dashboard's by payer and by patient), which then read
+    the entries after `as_of` once."""
     if by not in ("payer", "patient"):
         raise ValueError("Aging is by payer or by patient.")
-    keys = ("party", "payer_id") if by == "payer" else ("patient_id",)
     width = len(aging.BUCKETS)
+
+    def key_of(party, payer_id, patient_id):
+        if by == "patient":
+            return patient_id
+        return payer_id or None if party == Party.INSURANCE else None
+
     # The balances now (LineBalance: a row per patient, party, payer, location, provider
     # and date of service), less what was posted after `as_of` (none for today's aging).
     # The buckets are summed by the database: one filtered sum per bucket, grouped; the
@@ -113,25 +126,30 @@ def ar_aging(
     balances = _scoped(
         LineBalance.objects.filter(practice_id=practice.pk), location_ids, provider_ids
     )
-    later = _entries(practice, location_ids, provider_ids).filter(
-        charge__isnull=False, effective_on__gt=as_of
+    keys = ("party", "payer_id") if by == "payer" else ("patient_id",)
+    # Only the balances owed: a zero adds nothing, and the covering indexes hold no zeros.
+    grouped = (
+        balances.exclude(amount_cents=0)
+        .values(*keys)
+        .annotate(**_bucket_sums(as_of, "date_of_service", "amount_cents"))
+        .order_by()
     )
     raw: dict = {}
-    for rows, day, amount, sign in (
-        (balances, "date_of_service", "amount_cents", 1),
-        (later, "charge__date_of_service", "amount", -1),
+
+    def add(key, sums) -> None:
+        known = raw.get(key)
+        raw[key] = (
+            list(sums) if known is None else [a + b for a, b in zip(known, sums, strict=True)]
+        )
+
+    for row in _grouped_rows(grouped):
+        named = dict(zip(keys, row, strict=False))
+        add(key_of(named.get("party"), named.get("payer_id"), named.get("patient_id")),
+            row[len(keys) :])  # fmt: skip
+    for party, payer_id, patient_id, *sums in _later(
+        practice, as_of, location_ids, provider_ids, memo
     ):
-        grouped = rows.values(*keys).annotate(**_bucket_sums(as_of, day, amount)).order_by()
-        for row in _grouped_rows(grouped, integer_cents=sign == 1):
-            if by == "payer":
-                key = row[1] or None if row[0] == Party.INSURANCE else None
-            else:
-                key = row[0]
-            sums = row[len(keys) :]
-            if sign == -1:
-                sums = [-cents for cents in sums]
-            known = raw.get(key)
-            raw[key] = sums if known is None else [a + b for a, b in zip(known, sums, strict=True)]
+        add(key_of(party, payer_id, patient_id), [-cents for cents in sums])
     owing = [(key, sums, sum(sums)) for key, sums in raw.items() if any(sums)]
     totals = tuple(_from_cents(sum(s[index] for _, s, _ in owing)) for index in range(width))
     count = len(owing)
@@ -146,27 +164,35 @@ def ar_aging(
     return Aging(as_of, by, rows, totals, count)
 
 
-def _grouped_rows(grouped, *, integer_cents: bool):
-    """The rows of a grouped query: its keys, then each bucket's sum in integer cents. The
-    summary's sums are integers already: read straight from the cursor, no conversion."""
-    if integer_cents:
-        sql, params = grouped.query.sql_with_params()
-        with connection.cursor() as cursor:
-            cursor.execute(sql, params)
-            for row in cursor.fetchall():
-                yield (
-                    *row[: -len(aging.BUCKETS)],
-                    *(int(v or 0) for v in row[-len(aging.BUCKETS) :]),
-                )
-        return
-    names = (*grouped.query.values_select, *grouped.query.annotation_select)
-    for row in grouped.values_list(*names):
-        yield (*row[: -len(aging.BUCKETS)], *(_cents_of(v) for v in row[-len(aging.BUCKETS) :]))
+def _later(practice, as_of, location_ids, provider_ids, memo) -> list[tuple]:
+    """(party, payer id, patient id, each bucket's sum in integer cents) of the line entries
+    effective after `as_of`: what the balances now hold that the aging on `as_of` must not.
+    Read once per `memo` (the agings of one page)."""
+    key = ("aging_later", as_of, tuple(location_ids), tuple(provider_ids))
+    if memo is not None and key in memo:
+        return memo[key]
+    later = _entries(practice, location_ids, provider_ids).filter(
+        charge__isnull=False, effective_on__gt=as_of
+    )
+    grouped = (
+        later.values("party", "payer_id", "patient_id")
+        .annotate(**_bucket_sums(as_of, "charge__date_of_service", ENTRY_CENTS))
+        .order_by()
+    )
+    rows = list(_grouped_rows(grouped))
+    if memo is not None:
+        memo[key] = rows
+    return rows
 
 
-def _cents_of(amount) -> int:
-    """An exact sum of money read from the ledger, in integer cents."""
-    return int(to_cents(amount or ZERO).scaleb(2))
+def _grouped_rows(grouped):
+    """The rows of a grouped query: its keys, then each bucket's sum in integer cents, read
+    straight from the cursor (the sums are integers already: no conversion)."""
+    sql, params = grouped.query.sql_with_params()
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            yield (*row[: -len(aging.BUCKETS)], *(int(v or 0) for v in row[-len(aging.BUCKETS) :]))
 
 
 def _labels(by: str, balances, keys: list):
@@ -185,7 +211,7 @@ def _labels(by: str, balances, keys: list):
     return lambda key: people.get(key, f"Patient {key}")
 
 
-def _bucket_sums(as_of: date, day: str, amount: str) -> dict:
+def _bucket_sums(as_of: date, day: str, amount) -> dict:
     """{"b0": Sum(amount, ...), ...}: each aging bucket's sum, by the age of the date of
     service (field `day`) on `as_of` as `aging.bucket_index` counts it (a future date is
     in the first bucket)."""
@@ -250,9 +276,13 @@ def period_totals(
     ]
 
 
-def _sum(days, **filters) -> Decimal:
-    """The sum of the day summary's rows matching `filters`."""
-    return _from_cents(days.filter(**filters).aggregate(t=Sum("amount_cents"))["t"])
+def _sums(days, **wanted: Q) -> dict[str, Decimal]:
+    """{name: the sum of the day summary's rows matching its condition}: one read of `days`
+    for all of them (a dashboard page asks for six)."""
+    found = days.aggregate(
+        **{name: Sum("amount_cents", filter=when) for name, when in wanted.items()}
+    )
+    return {name: _from_cents(found[name]) for name in wanted}
 
 
 def net_collection_rate(practice, *, first_day, last_day, location_ids=(), provider_ids=()):
@@ -260,19 +290,26 @@ def net_collection_rate(practice, *, first_day, last_day, location_ids=(), provi
     rows = _days(practice, location_ids, provider_ids).filter(
         effective_on__gte=first_day, effective_on__lte=last_day
     )
-    charges = _sum(rows, kind=EntryKind.CHARGE)
-    contractual = -_sum(rows, kind=EntryKind.CONTRACTUAL)
-    payments = -_sum(rows, kind__in=PAYMENT_KINDS) - _sum(rows, kind=EntryKind.REFUND)
+    found = _sums(
+        rows,
+        charges=Q(kind=EntryKind.CHARGE),
+        contractual=Q(kind=EntryKind.CONTRACTUAL),
+        payments=Q(kind__in=PAYMENT_KINDS),
+        refunds=Q(kind=EntryKind.REFUND),
+    )
+    charges, contractual = found["charges"], -found["contractual"]
+    payments = -found["payments"] - found["refunds"]
     return aging.percent(payments, charges - contractual), payments, charges - contractual
 
 
 def days_in_ar(practice, *, as_of: date, window: int = 90, location_ids=(), provider_ids=()):
-    days = _days(practice, location_ids, provider_ids)
-    receivable = _sum(days, on_line=True, effective_on__lte=as_of)
-    charges = _sum(
-        days.filter(effective_on__gt=as_of - timedelta(days=window), effective_on__lte=as_of),
-        kind=EntryKind.CHARGE,
+    days = _days(practice, location_ids, provider_ids).filter(effective_on__lte=as_of)
+    found = _sums(
+        days,
+        receivable=Q(on_line=True),
+        charges=Q(kind=EntryKind.CHARGE, effective_on__gt=as_of - timedelta(days=window)),
     )
+    receivable, charges = found["receivable"], found["charges"]
     return aging.days_in_ar(receivable, charges, window), receivable, charges
 
 
@@ -291,19 +328,21 @@ def denial_rates(practice, *, first_day, last_day, location_ids=(), provider_ids
         )
         .order_by()
     )
-    # The reasons of the denials: few entries, read from the ledger.
-    rows = _entries(practice, location_ids, provider_ids).filter(
-        effective_on__gte=first_day,
-        effective_on__lte=last_day,
-        party=Party.INSURANCE,
-        charge__isnull=False,
-        reverses__isnull=True,
-        kind=EntryKind.DENIAL,
-    )
+    # The reasons of the denials: few entries, read from the ledger through the denials'
+    # partial index (reversals of denials are counted out in the sum, not the WHERE: a
+    # condition on `reverses` there lets SQLite take that unique index instead, which
+    # holds every entry that reverses nothing).
     reasons = (
-        rows.filter(kind=EntryKind.DENIAL)
+        _entries(practice, location_ids, provider_ids)
+        .filter(
+            effective_on__gte=first_day,
+            effective_on__lte=last_day,
+            party=Party.INSURANCE,
+            charge__isnull=False,
+            kind=EntryKind.DENIAL,
+        )
         .values("payer_id", "group", "reason")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id", filter=Q(reverses__isnull=True)))
         .order_by("payer_id", "-n")
     )
     seen = list(seen)
@@ -312,6 +351,8 @@ def denial_rates(practice, *, first_day, last_day, location_ids=(), provider_ids
     )
     by_reason = defaultdict(list)
     for r in reasons:
+        if not r["n"]:
+            continue  # only reversals of such denials
         by_reason[r["payer_id"]].append((f"{r['group']}-{r['reason']}".strip("-"), r["n"]))
     out = []
     for r in seen:

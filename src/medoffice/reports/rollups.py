@@ -163,6 +163,11 @@ def _changed(kind: str, since: datetime, practice_id: int | None = None) -> set[
     """The days with rows stamped since `since` (of one practice's locations, or all)."""
     at = {} if practice_id is None else {"location__practice_id": practice_id}
     if kind == "visits":
+        if practice_id is not None:
+            # The practice's locations as a subquery, not a join: with the join (or one id)
+            # SQLite walks every visit of the location (~100,000 a year, 30 ms a page)
+            # instead of the few stamped since `since` (index appt_updated).
+            at = {"location_id__in": Location.objects.filter(practice_id=practice_id).values("id")}
         rows = list(
             Appointment.objects.filter(updated_at__gte=since, **at)
             .values_list("location_id", "provider_id", "starts_at")
