@@ -9,6 +9,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 
 from medoffice.patients.models import Consent, Coverage, Patient, Payer
 
+
+@pytest.fixture(autouse=True)
+def _office(location):
+    """Every practice here has its office (in Chicago), as a real one does: a day of a
+    patient's is that office's, not the server's fallback zone's."""
+    return location
+
+
 # One valid new patient, as the registration page posts it; the JSON and service shapes
 # below are derived from it.
 NEW_PATIENT = {

@@ -113,7 +113,7 @@ def _read_chart(client, patient):
 
 
 def test_incident_scope_from_the_audit_trail_clock_letters_and_export(
-    officer, privacy_officer, make_user, make_patient, client_for, practice, freeze
+    officer, privacy_officer, make_user, make_patient, client_for, practice, location, freeze
 ):
     intruder = make_user(Role.FRONT_DESK, username="borrowed")
     bystander = make_user(Role.FRONT_DESK, username="honest")
