@@ -129,6 +129,9 @@ class _Plan:
         self.to_convert = [
             (index, self._converter(f)) for index, f in enumerate(self.fields) if not _plain(f)
         ]
+        # One plan per set of keys (`_shape`), kept for the plan's life: `Rows.template`
+        # completes a dict per claim line of an ERA, all of the same few shapes.
+        self._shapes: dict[tuple, tuple] = {}
 
     def _converter(self, field: models.Field) -> Callable:
         db = self.db
@@ -210,7 +213,7 @@ class _Plan:
         # Rows of one call mostly give the same keys: one plan per set of keys, then the
         # row is completed and read in C (dict merge, itemgetter); only the few columns
         # that need it are converted in Python.
-        shapes: dict[tuple, tuple] = {}
+        shapes = self._shapes
         for row in rows:
             shape = tuple(row)
             plan = shapes.get(shape)
