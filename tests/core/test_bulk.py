@@ -143,6 +143,29 @@ def test_new_ids_are_time_ordered_uuids_and_made_per_row(practice):
     assert len({e.posting for e in written}) == 1  # what the template gave stays
 
 
+def test_rows_with_per_row_columns_write_what_the_plain_rows_write(practice, patient):
+    """`Rows(per_row=...)` converts a template once and each row's named columns only: the
+    same entries read back as from `Rows` without it; an unknown column is refused."""
+    with pytest.raises(ValueError, match="no column"):
+        bulk.Rows(LedgerEntry, per_row=("amount", "colour"))
+    written = {}
+    for per_row in (None, ("amount", "patient_id")):
+        rows = bulk.Rows(LedgerEntry, per_row=per_row)
+        template = rows.template(_entry(practice, note="line", effective_on=date(2026, 3, 9)))
+        made = [rows.fresh(template) for _ in range(3)]
+        made[0][rows.index["amount"]] = Decimal("-1.50")
+        made[2][rows.index["patient_id"]] = patient.pk
+        assert rows.write(made) == 3
+        written[per_row] = [
+            (e.amount, e.patient_id, e.note, e.effective_on, e.posted_at, e.posting.version)
+            for e in LedgerEntry.objects.order_by("-id")[:3][::-1]
+        ]
+    assert written[None] == written[("amount", "patient_id")]
+    assert written[None][0][:2] == (Decimal("-1.50"), None)
+    assert written[None][2][:2] == (Decimal("12.34"), patient.pk)
+    assert LedgerEntry.objects.values("public_id").distinct().count() == 6
+
+
 def test_many_rows_go_in_staged_as_the_orm_reads_them_in_order(practice, patient):
     """From bulk.STAGED_FROM rows SQLite takes them through a staging table: the same values
     (decimals, dates, times, NULLs, text that looks like a number), in order, the summaries'

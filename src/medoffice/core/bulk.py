@@ -309,12 +309,23 @@ class Rows:
     few templates (the ERA posting: ~10 ledger entries per claim line that differ in a few
     columns): `template(values)` completes a dict once (defaults as `insert_rows` gives
     them), each row is a copy of it with some positions set (`index[name]`), and `write`
-    converts and inserts them. No dict, merge or lookup per row."""
+    converts and inserts them. No dict, merge or lookup per row.
 
-    def __init__(self, model: type[models.Model]):
+    With `per_row` (the names of the only columns a row sets after `fresh`), a template is
+    converted for the database once, when made, and `write` converts only those columns
+    (and the per-row defaults) of each row, in place: the line's dates, times and posting
+    are not converted again for each of its entries."""
+
+    def __init__(self, model: type[models.Model], *, per_row: Sequence[str] | None = None):
         self.plan = _Plan(model)
         self.index = {name: at for at, name in enumerate(self.plan.names)}
         self._fresh: dict[tuple, list] = {}
+        self._changing: set[int] | None = None
+        if per_row is not None:
+            unknown = set(per_row) - set(self.index)
+            if unknown:
+                raise ValueError(f"{model.__name__} has no column(s) {', '.join(sorted(unknown))}")
+            self._changing = {self.index[name] for name in per_row}
 
     def template(self, values: dict) -> _Template:
         """The row `values` make, defaults filled in; each row made from it (`fresh`) gets
@@ -327,7 +338,12 @@ class Rows:
                 for at, field in enumerate(self.plan.fields)
                 if field.attname not in values and callable(default := self.plan._default(field))
             ]
-        template = _Template(next(self.plan.completed([values])))
+            if self._changing is not None:
+                self._changing.update(at for at, _ in fresh)
+        values = next(self.plan.completed([values]))
+        if self._changing is not None:
+            values = self.plan._converted(values)
+        template = _Template(values)
         template.fresh = fresh
         return template
 
@@ -339,7 +355,18 @@ class Rows:
         return row
 
     def write(self, rows: Iterable[Sequence]) -> int:
-        return self.plan.write(map(self.plan._converted, rows))
+        if self._changing is None:
+            return self.plan.write(map(self.plan._converted, rows))
+        steps = [(at, convert) for at, convert in self.plan.to_convert if at in self._changing]
+
+        def converted(row: list) -> list:
+            for at, convert in steps:
+                value = row[at]
+                if value is not None:
+                    row[at] = convert(value)
+            return row
+
+        return self.plan.write(map(converted, rows))
 
 
 def insert_rows_returning(model: type[models.Model], rows: Iterable[dict]) -> list:

@@ -508,8 +508,13 @@ class _ClaimPlan:
 
 
 def _entry_rows() -> bulk.Rows:
-    """Ledger entries in column order (see bulk.Rows): one template per claim line."""
-    return bulk.Rows(LedgerEntry)
+    """Ledger entries in column order (see bulk.Rows): one template per claim line, each
+    entry setting only these columns (`_Poster._entry`, `_write`)."""
+    return bulk.Rows(
+        LedgerEntry,
+        per_row=("kind", "amount", "party", "coverage_id", "payer_id", "group", "reason",
+                 "remarks", "payment_id", "era_claim_id"),
+    )  # fmt: skip
 
 
 def _rows(entries: list[dict]) -> list[dict]:
