@@ -200,3 +200,16 @@ def test_many_rows_go_in_staged_as_the_orm_reads_them_in_order(practice, patient
     assert LedgerEntry.objects.count() == count
     assert bulk.insert_rows(LedgerEntry, clash[:-1]) == count - 1
     assert LedgerEntry.objects.count() == 2 * count - 1
+
+
+def test_many_rows_returning_give_each_row_its_own_key(practice):
+    """insert_rows_returning of more than bulk.STAGED_FROM rows (staged on SQLite): each key
+    is the key of the row at the same position, across more than one BATCH."""
+    count = bulk.BATCH + bulk.STAGED_FROM
+    rows = [_entry(practice, note=f"{n:05d}") for n in range(count)]
+
+    keys = bulk.insert_rows_returning(LedgerEntry, rows)
+
+    assert len(keys) == count
+    notes = dict(LedgerEntry.objects.values_list("id", "note"))
+    assert [notes[key] for key in keys] == [f"{n:05d}" for n in range(count)]

@@ -239,7 +239,9 @@ class _Plan:
         with self.db.cursor() as cursor:
             if self.db.vendor == "postgresql":
                 sql = f"COPY {self.table} ({self.columns}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
+                # psycopg's own cursor: its errors wrapped as Django's (an IntegrityError
+                # is django.db.IntegrityError here as everywhere else).
+                with self.db.wrap_database_errors, cursor.cursor.copy(sql) as copy:
                     for row in rows:
                         copy.write_row(row)
                         count += 1
@@ -254,7 +256,21 @@ class _Plan:
                 count += len(chunk)
         return count
 
-    def _write_staged(self, cursor, chunk: list) -> None:
+    def _write_staged_returning(self, rows: list[Sequence], pk: str) -> list:
+        """SQLite, many rows: staged as `_write_staged` does (one statement per BATCH
+        instead of one per ~100 rows), their new keys read back by RETURNING. The keys of
+        an AUTOINCREMENT table grow with each row one statement inserts, in the staging
+        table's order: sorted, they are the rows' keys in order (RETURNING itself promises
+        no order)."""
+        keys: list = []
+        with self.db.cursor() as cursor:
+            for start in range(0, len(rows), BATCH):
+                keys.extend(
+                    sorted(self._write_staged(cursor, rows[start : start + BATCH], returning=pk))
+                )
+        return keys
+
+    def _write_staged(self, cursor, chunk: list, returning: str = "") -> list:
         """SQLite: the rows into a temporary table of this connection first, then into the
         table by one INSERT ... SELECT. `executemany` runs the INSERT once per row, and each
         run of a statement on a table with a trigger (the ledger's summaries) opens a
@@ -270,13 +286,18 @@ class _Plan:
         cursor.execute(
             f"INSERT INTO {self.table} ({self.columns}) "  # noqa: S608 (names from the model)
             f"SELECT {self.columns} FROM {staging} ORDER BY rowid"
+            + (f" RETURNING {returning}" if returning else "")
         )
+        keys = [key for (key,) in cursor.fetchall()] if returning else []
         cursor.execute(f"DELETE FROM {staging}")  # noqa: S608
+        return keys
 
     def write_returning(self, rows: list[Sequence]) -> list:
         """Write the rows; returns their new primary keys in order."""
         one = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         pk = self.db.ops.quote_name(self.model._meta.pk.column)
+        if self.db.vendor == "sqlite" and len(rows) >= STAGED_FROM:
+            return self._write_staged_returning(rows, pk)
         size = max(1, (self.db.features.max_query_params or 10_000) // len(self.fields))
         keys: list = []
         with self.db.cursor() as cursor:
