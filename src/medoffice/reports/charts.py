@@ -32,23 +32,38 @@ def _label(value: float, unit: str) -> str:
     return f"{value:,.0f}" if value >= 10 or value == int(value) else f"{value:.1f}"
 
 
-def _num(value) -> float:
+def _num(value) -> float | None:
     return float(value) if isinstance(value, Decimal) else value
 
 
+def _runs(row: list) -> list[list[tuple[int, float]]]:
+    """The row's points in runs without a gap: a line is not drawn through a missing value."""
+    runs, current = [], []
+    for i, v in enumerate(row):
+        if v is None:
+            if current:
+                runs.append(current)
+            current = []
+        else:
+            current.append((i, v))
+    return [*runs, current] if current else runs
+
+
 def render(series, *, kind: str, unit: str = "", title: str = "") -> str:
-    """`series`: [(name, [(label, value), ...]), ...] sharing the same labels."""
-    if not series or not series[0][1]:
+    """`series`: [(name, [(label, value), ...]), ...] sharing the same labels. A value of
+    None is missing (a week without visits has no wait): no bar, no point, a gap in the
+    line, rather than a zero that reads as a real figure."""
+    values = [[_num(v) for _, v in points] for _, points in series] if series else []
+    if not any(v is not None for row in values for v in row):
         return (
             f'<svg viewBox="0 0 {WIDTH} 60" role="img" aria-label="{escape(title)}: no data">'
             '<text x="8" y="34" class="chart-empty">No data for these filters</text></svg>'
         )
     labels = [label for label, _ in series[0][1]]
-    values = [[_num(v) for _, v in points] for _, points in series]
     if kind == "stacked":
-        top = max(sum(col) for col in zip(*values, strict=True))
+        top = max(sum(v or 0 for v in col) for col in zip(*values, strict=True))
     else:
-        top = max(max(row) for row in values)
+        top = max(v for row in values for v in row if v is not None)
     top = _nice_max(top)
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
     step = plot_w / len(labels)
@@ -75,12 +90,11 @@ def render(series, *, kind: str, unit: str = "", title: str = "") -> str:
     if kind == "line":
         for n, ((name, _), row) in enumerate(zip(series, values, strict=True)):
             color = PALETTE[n % len(PALETTE)]
-            points = " ".join(
-                f"{LEFT + step * (i + 0.5):.1f},{y_of(v):.1f}" for i, v in enumerate(row)
-            )
-            parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" '
-                         'stroke-width="2"/>')  # fmt: skip
-            for i, v in enumerate(row):
+            for run in _runs(row):
+                points = " ".join(f"{LEFT + step * (i + 0.5):.1f},{y_of(v):.1f}" for i, v in run)
+                parts.append(f'<polyline points="{points}" fill="none" stroke="{color}" '
+                             'stroke-width="2"/>')  # fmt: skip
+            for i, v in (point for run in _runs(row) for point in run):
                 parts.append(
                     f'<circle cx="{LEFT + step * (i + 0.5):.1f}" cy="{y_of(v):.1f}" r="2.5" '
                     f'fill="{color}"><title>{escape(name)} {escape(labels[i])}: '
@@ -93,6 +107,8 @@ def render(series, *, kind: str, unit: str = "", title: str = "") -> str:
             base = TOP + plot_h
             for n, ((name, _), row) in enumerate(zip(series, values, strict=True)):
                 value = row[i]
+                if value is None:
+                    continue
                 height = plot_h * min(value, top) / top
                 x = LEFT + step * i + step * 0.1 + (0 if kind == "stacked" else bar * n)
                 y = base - height if kind == "stacked" else TOP + plot_h - height
