@@ -41,3 +41,23 @@ def test_a_chart_with_only_missing_values_says_there_is_no_data():
 
     assert "No data for these filters" in markup
     assert "polyline" not in markup
+
+
+def test_a_rate_axis_tops_out_at_one_hundred_percent():
+    svg = _svg(charts.render([("Clean", [("Oct", Decimal("100.0"))])], kind="line", unit="%"))
+
+    axis = [t.text for t in svg.findall(f"{SVG}text")]
+    assert axis[:5] == ["0%", "25%", "50%", "75%", "100%"]
+
+
+def test_long_names_are_cut_to_their_room_and_kept_whole_in_the_title():
+    payers = [f"{name} Health Plan of Illinois" for name in "ABCDEFGH"]
+    series = [("A/R", [(name, Decimal(100)) for name in payers])]
+
+    svg = _svg(charts.render(series, kind="bars", unit="$"))
+
+    labels = [t.text for t in svg.findall(f"{SVG}text") if t.text.startswith(tuple("ABCDEFGH"))]
+    assert len(labels) == 8
+    assert all(label.endswith("…") and len(label) < 15 for label in labels)
+    titles = [r.find(f"{SVG}title").text for r in svg.findall(f"{SVG}rect")]
+    assert titles[0] == "A/R A Health Plan of Illinois: $100"

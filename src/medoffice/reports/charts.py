@@ -14,14 +14,22 @@ PALETTE = ("#1f6f8b", "#e07a5f", "#81b29a", "#f2cc8f", "#3d405b", "#9c6644")
 
 
 def _nice_max(value: float) -> float:
-    """The top of the axis: four gridline steps of 1, 2 or 5 x 10^n covering `value`."""
+    """The top of the axis: four gridline steps of 1, 2, 2.5 or 5 x 10^n covering `value`
+    (so a rate tops out at 100%, not 200%)."""
     step = 1.0
     while step * 4 < value:
-        for factor in (2, 2.5, 2):  # 1 -> 2 -> 5 -> 10
+        for factor in (2, 1.25, 2, 2):  # 1 -> 2 -> 2.5 -> 5 -> 10
             step *= factor
             if step * 4 >= value:
                 break
     return step * 4
+
+
+def _fit(label: str, width: float) -> str:
+    """A label cut to the width it has on the axis (about 6 units a character, with a gap); the
+    mark's own title keeps the whole of it."""
+    room = max(3, int(width / 6.2))
+    return label if len(label) <= room else label[: room - 1] + "…"
 
 
 def _label(value: float, unit: str) -> str:
@@ -82,7 +90,7 @@ def render(series, *, kind: str, unit: str = "", title: str = "") -> str:
         if i % every == 0:
             x = LEFT + step * (i + 0.5)
             parts.append(f'<text x="{x:.1f}" y="{HEIGHT - BOTTOM + 14}" text-anchor="middle" '
-                         f'class="axis">{escape(label)}</text>')  # fmt: skip
+                         f'class="axis">{escape(_fit(label, step * every))}</text>')  # fmt: skip
 
     def y_of(value: float) -> float:
         return TOP + plot_h - plot_h * min(value, top) / top
