@@ -238,8 +238,12 @@ def adjudicate(
     trace_number: str = "EFT0000001",
     payment_date: date = date(2026, 11, 20),
     messy: bool = False,
+    takebacks: bool = True,
 ) -> Remittance:
-    """A balanced 835 answering these claims (see the module docstring)."""
+    """A balanced 835 answering these claims (see the module docstring). `takebacks`:
+    now and then a claim's earlier payment is reversed before its corrected one; that
+    earlier payment was never sent, so a payer playing to a real ledger (the demo's
+    simulated clearinghouse) leaves them out rather than fill the suspense queue."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
     payments: list[ClaimPayment] = []
     plb: list[ProviderAdjustment] = []
@@ -249,7 +253,7 @@ def adjudicate(
             payments.append(_denied(claim, rng))
             continue
         payment = _paid(claim, rng, line_denial=roll < 0.15, messy=messy)
-        if roll > 0.97:  # an earlier payment taken back, then this corrected one
+        if takebacks and roll > 0.97:  # an earlier payment taken back, then this corrected one
             other = random.Random(rng.random())  # noqa: S311 - synthetic data
             previous = _paid(claim, other, line_denial=False, messy=False)
             payments.append(_reversal(previous))
