@@ -317,7 +317,6 @@ def appointment_book(
             appointment_type=appointment_type,
             provider=provider,
             location=location,
-            room_id=chosen["room"],
             assistant_id=chosen["assistant"],
             starts_at=starts_at,
             ends_at=ends_at,
@@ -333,6 +332,13 @@ def appointment_book(
             else "",
             booked_by=booked_by,
         )
+        # The room from the kept set-up (read in this transaction): what reads it next (the
+        # API's answer names it) need not ask the database for it.
+        room_id = chosen["room"]
+        if room_id is not None and room_id in setup.room_rows:
+            appointment.room = setup.room_rows[room_id]
+        else:
+            appointment.room_id = room_id
         insert_row(appointment)
         if chosen["equipment"]:
             # A new appointment has no equipment yet: one insert, not set()'s read-then-write.
