@@ -281,14 +281,16 @@ class Appointment(models.Model):
             # Partial: only the visits that have one (see the fields above). A lookup by
             # value (`= x`, `IN (...)`) implies IS NOT NULL, so both databases use them.
             models.Index(
-                fields=["assistant"], name="appt_assistant",
+                fields=["assistant"],
+                name="appt_assistant",
                 condition=models.Q(assistant__isnull=False),
             ),
             models.Index(
                 fields=["series"], name="appt_series", condition=models.Q(series__isnull=False)
             ),
             models.Index(
-                fields=["booked_by"], name="appt_booked_by",
+                fields=["booked_by"],
+                name="appt_booked_by",
                 condition=models.Q(booked_by__isnull=False),
             ),
         ]
