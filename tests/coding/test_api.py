@@ -1,8 +1,14 @@
 """Code search and suggestions in the REST API: who may ask, and bad input as problem JSON."""
 
-import pytest
+from datetime import datetime, time, timedelta
 
+import pytest
+import time_machine
+
+from medoffice.core.api_auth import api_token_issue
 from medoffice.core.roles import Role
+from tests.clock import CHICAGO
+from tests.coding.conftest import FY2026_START
 from tests.core.conftest import new_client
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +94,24 @@ def test_without_a_release_the_search_says_so(coder):
     assert body["release"] is None
     assert body["results"] == []
     assert body["detail"].startswith("No ICD-10-CM release is loaded")
+
+
+def test_a_token_search_without_a_date_uses_the_office_day(icd10_release, make_user, location):
+    # 11:30 pm on 30 September in Chicago is already 1 October, the release's first
+    # day, in New York (the site's zone): the office is still on the old code set.
+    token = api_token_issue(user=make_user(Role.CODER), name="coding")
+    client = new_client()
+    eve = datetime.combine(FY2026_START - timedelta(days=1), time(23, 30), tzinfo=CHICAGO)
+
+    with time_machine.travel(eve, tick=False):
+        body = client.get(SEARCH, {"q": "E11"}, HTTP_AUTHORIZATION=f"Bearer {token}").json()
+        suggested = client.post(
+            SUGGEST, {"text": "COPD flare"}, content_type="application/json",
+            HTTP_AUTHORIZATION=f"Bearer {token}",
+        ).json()  # fmt: skip
+    with time_machine.travel(eve + timedelta(hours=1), tick=False):
+        next_day = client.get(SEARCH, {"q": "E11"}, HTTP_AUTHORIZATION=f"Bearer {token}").json()
+
+    assert body["detail"] == "No ICD-10-CM release is loaded for 2025-09-30."
+    assert suggested["detail"] == "No ICD-10-CM release is loaded for 2025-09-30."
+    assert next_day["release"] == "ICD-10-CM 2026"

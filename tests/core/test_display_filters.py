@@ -28,3 +28,18 @@ def test_amounts_read_as_dollars_with_thousands_separators(amount, shown):
 
 def test_the_filters_need_no_load_tag():
     assert render("{{ number|phone }}", number="+12175552013") == "(217) 555-2013"
+
+
+@pytest.mark.parametrize(
+    ("value", "shown"),
+    [
+        (Decimal("39441.57"), "39,441.57"),
+        (Decimal("43.2"), "43.2"),
+        (1234, "1,234"),
+        (None, "–"),
+        ("2026-10", "2026-10"),
+        ("MRN 00001289", "MRN 00001289"),
+    ],
+)
+def test_report_cells_read_with_thousands_separators(value, shown):
+    assert render("{{ value|cell }}", value=value) == shown

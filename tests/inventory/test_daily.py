@@ -3,15 +3,16 @@
 upkeep due on the office manager's list, and the list e-mailed."""
 
 from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
 from medoffice.inventory.models import EquipmentRecord, Lot, MaintenancePlan
 from medoffice.worklist.models import Task
 from medoffice.worklist.tasks import day_began, enqueue_daily_jobs
+from tests.clock import CHICAGO
 from tests.inventory.conftest import TODAY
 
 DAILY = ["clear_expired_searches", "inventory_daily_job", "rebuild_rollups", "remind_due_tasks"]
@@ -27,12 +28,24 @@ def test_the_daily_jobs_are_queued_once_a_day(db):
 
 
 def test_the_day_begins_at_six_local_time():
-    zone = timezone.get_current_timezone()
+    zone = ZoneInfo("America/New_York")
     early = datetime(2026, 3, 9, 5, 59, tzinfo=zone)
     later = datetime(2026, 3, 9, 6, 0, tzinfo=zone)
 
-    assert day_began(early) == datetime(2026, 3, 8, 6, 0, tzinfo=zone)
-    assert day_began(later) == later
+    assert day_began(early, zone) == datetime(2026, 3, 8, 6, 0, tzinfo=zone)
+    assert day_began(later, zone) == later
+
+
+def test_the_day_begins_at_six_at_the_east_most_office(location, practice):
+    # The site runs on New York time; its offices are in Chicago and Los Angeles.
+    practice.locations.create(
+        name="Pacific", address1="1 Main St", city="Los Angeles", state="CA",
+        zip_code="90001", time_zone="America/Los_Angeles",
+    )  # fmt: skip
+    five_thirty = datetime(2026, 11, 24, 5, 30, tzinfo=CHICAGO)  # 6:30 in New York
+
+    assert day_began(five_thirty) == datetime(2026, 11, 23, 6, 0, tzinfo=CHICAGO)
+    assert day_began(five_thirty + timedelta(minutes=30)) == five_thirty + timedelta(minutes=30)
 
 
 # The worker closes connections it finds inside a transaction (as a test's would be).

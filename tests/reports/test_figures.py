@@ -80,6 +80,21 @@ def test_visits_no_shows_and_waits_are_counted_by_local_week(visits, practice):
     assert waits.headline == "10.5 min average wait"
 
 
+def test_a_week_without_visits_is_a_gap_not_a_zero(visits, practice, provider):
+    locum = Provider.objects.create(practice=practice, first_name="Lee", last_name="Locum",
+                                    npi=npi_from_stem("111111111"))  # fmt: skip
+    visits(local(date(2026, 10, 27), 10), "fulfilled", 12, provider=locum)
+    locum_only = _filters(practice, provider_ids=(locum.id,))
+
+    no_shows = figures.no_show_rate_by_week(locum_only)
+    waits = figures.wait_by_week(locum_only)
+
+    assert no_shows.series[0].points[1][1] is None  # the week of Nov 2: nothing was due
+    assert no_shows.rows[1] == ("2026-11-02", 0, 0, None)
+    assert [v for _, v in waits.series[0].points] == [12.0, None]
+    assert waits.headline == "12.0 min average wait"
+
+
 def test_location_and_provider_filters_narrow_the_counts(visits, practice, location):
     annex = Location.objects.create(practice=practice, name="Annex", address1="2 Elm St",
                                     city="Springfield", state="IL", zip_code="62701",

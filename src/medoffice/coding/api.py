@@ -6,7 +6,9 @@ text is neither stored nor logged.
 """
 
 from datetime import date
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
@@ -16,6 +18,8 @@ from rest_framework.views import APIView
 from medoffice.coding.models import CodeSystem
 from medoffice.coding.search import code_search
 from medoffice.coding.suggest import code_suggest
+from medoffice.core.access import office_zone_name
+from medoffice.core.clock import today_at
 from medoffice.core.policy import HasRequiredPermission
 
 MAX_QUERY = 200
@@ -48,9 +52,11 @@ def _limit(value, *, default: int, most: int) -> int:
     return int(value)
 
 
-def _date(value) -> date | None:
+def _date(value, user) -> date:
+    """The date of service asked for, else today at the user's office (a token call has
+    no session, so the office clock is not active for it)."""
     if value in (None, ""):
-        return None
+        return today_at(ZoneInfo(office_zone_name(user) or settings.TIME_ZONE))
     try:
         return date.fromisoformat(str(value))
     except ValueError:
@@ -93,7 +99,7 @@ class CodeSearch(APIView):
             practice_id=_practice_id(request.user),
             query=query,
             limit=_limit(request.query_params.get("limit"), default=20, most=100),
-            on=_date(request.query_params.get("on")),
+            on=_date(request.query_params.get("on"), request.user),
             provider=getattr(request.user, "provider", None),
             system=system,
         )
@@ -140,7 +146,7 @@ class CodeSuggest(APIView):
             practice_id=_practice_id(request.user),
             text=text,
             limit=_limit(data.get("limit"), default=10, most=50),
-            on=_date(data.get("on")),
+            on=_date(data.get("on"), request.user),
         )
         return Response(
             {

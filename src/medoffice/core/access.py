@@ -34,18 +34,11 @@ def practice_for(user):
 
 def office_zone_name(user) -> str | None:
     """The wall clock the user works by: the first location they work at, else their
-    practice's first; None for a user with neither (the site's zone then)."""
+    practice's (Practice.zone); None for a user who is not staff (the site's zone then)."""
     if not is_staff_user(user):
         return None
-    from medoffice.core.models import Location
-
     found = user.staff.locations.order_by("id").values_list("time_zone", flat=True).first()
-    return found or (
-        Location.objects.filter(practice_id=user.staff.practice_id)
-        .order_by("id")
-        .values_list("time_zone", flat=True)
-        .first()
-    )
+    return found or user.staff.practice.zone.key
 
 
 def location_limit(user) -> tuple[int, ...] | None:

@@ -8,10 +8,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_save
 from django.utils import timezone
 
-from medoffice.core.access import office_zone_name
 from medoffice.core.audit import audit_record
 from medoffice.core.context import Actor, actor_for_user
-from medoffice.core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT, SESSION_TIME_ZONE
+from medoffice.core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
 from medoffice.core.models import AuditAction, AuditOutcome
 from medoffice.core.sessions import user_sessions_end
 
@@ -27,9 +26,6 @@ def _on_login(sender, request, user, **kwargs) -> None:
         now = timezone.now().timestamp()
         request.session[SESSION_LOGIN_AT] = now
         request.session[SESSION_LAST_SEEN] = now
-        zone = office_zone_name(user)
-        if zone:
-            request.session[SESSION_TIME_ZONE] = zone
     ip, request_id = _client(request)
     audit_record(
         action=AuditAction.LOGIN,

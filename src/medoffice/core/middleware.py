@@ -103,8 +103,9 @@ class RequestContextMiddleware:
 class OfficeTimeMiddleware:
     """Pages show and count time on the user's office clock, not the site's: a Chicago
     office on a server set to New York sees 4:30 PM for 4:30 PM, and its "today" turns at
-    its own midnight. The zone is read at sign-in and kept in the session; screens about
-    one place (a location's day board, an appointment) still name that place's zone."""
+    its own midnight. The zone is read on the session's first request and kept in it (a
+    changed office shows from the next sign-in); screens about one place (a location's
+    day board, an appointment) still name that place's zone."""
 
     def __init__(self, get_response):
         self.get_response = get_response

@@ -27,7 +27,7 @@ class Filters:
 @dataclass(frozen=True)
 class Series:
     name: str
-    points: tuple[tuple[str, Decimal | int | float], ...]  # (label, value)
+    points: tuple[tuple[str, Decimal | int | float | None], ...]  # (label, value; None: none)
 
 
 @dataclass(frozen=True)

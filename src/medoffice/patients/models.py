@@ -167,6 +167,8 @@ class Patient(models.Model):
         ]
         indexes = [
             models.Index(fields=["practice", "search_last", "search_first"], name="pt_name"),
+            # FHIR `given=`: a rare given name found by its index, not by walking pt_name.
+            models.Index(fields=["practice", "search_first", "search_last"], name="pt_given"),
             models.Index(fields=["practice", "last_key", "first_key"], name="pt_phonetic"),
             models.Index(fields=["practice", "last_skeleton", "first_key"], name="pt_skeleton"),
             models.Index(fields=["practice", "dob"], name="pt_dob"),

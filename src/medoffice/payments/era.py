@@ -360,7 +360,7 @@ def _import(data: bytes, practice, name: str, origin: str, by, exchange_file) ->
 
 
 def _summary(r: ImportResult) -> str:
-    parts = [f"{r.claims} claim payment(s), ${r.total_paid} paid", f"{r.matched} matched"]
+    parts = [f"{r.claims:,} claim payment(s), ${r.total_paid:,} paid", f"{r.matched:,} matched"]
     if r.denied:
         parts.append(f"{r.denied} denied (denial queue)")
     if r.reversed:

@@ -137,8 +137,7 @@ def no_show_rate_by_week(filters: Filters) -> FigureData:
         kept = sum(data[week][s] for s in KEPT)
         missed = data[week]["noshow"]
         shows, misses = shows + kept, misses + missed
-        rate = Decimal(100 * missed) / (kept + missed) if kept + missed else Decimal(0)
-        rate = rate.quantize(Decimal("0.1"))
+        rate = _rate(missed, kept + missed) if kept + missed else None  # no visits due
         points.append((_label(week), rate))
         rows.append((week.isoformat(), kept + missed, missed, rate))
     overall = Decimal(100 * misses) / (shows + misses) if shows + misses else Decimal(0)
@@ -155,10 +154,10 @@ def wait_by_week(filters: Filters) -> FigureData:
     points, rows = [], []
     for week in labels:
         n = data[week]["waits"]
-        minutes = round(data[week]["wait_seconds"] / 60 / n, 1) if n else 0
+        minutes = round(data[week]["wait_seconds"] / 60 / n, 1) if n else None
         points.append((_label(week), minutes))
         rows.append((week.isoformat(), n, minutes))
-    seen = [p for p in points if p[1]]
+    seen = [p for p in points if p[1] is not None]
     average = round(sum(v for _, v in seen) / len(seen), 1) if seen else 0
     return FigureData(
         series=(Series("Minutes from check-in to exam room", tuple(points)),),
@@ -304,15 +303,14 @@ def _rate(part: int, whole: int) -> Decimal:
 def _claim_rate(filters: Filters, part: str, whole: str, series: str, headline: str,
                 columns: tuple) -> FigureData:  # fmt: skip
     data, labels = _claims_by_month(filters), months(filters)
+    # A month without claims has no rate: a gap in the line, no row.
+    rate = {m: _rate(data[m][part], data[m][whole]) if data[m][whole] else None for m in labels}
     rows = tuple(
-        (f"{m:%Y-%m}", data[m][whole], data[m][part], _rate(data[m][part], data[m][whole]))
-        for m in labels
-        if data[m][whole]
+        (f"{m:%Y-%m}", data[m][whole], data[m][part], rate[m]) for m in labels if data[m][whole]
     )
     overall = _rate(sum(data[m][part] for m in labels), sum(data[m][whole] for m in labels))
     return FigureData(
-        series=(Series(series, tuple((f"{m:%b %y}", _rate(data[m][part], data[m][whole]))
-                                     for m in labels)),),
+        series=(Series(series, tuple((f"{m:%b %y}", rate[m]) for m in labels)),),
         headline=headline.format(overall), columns=columns, rows=rows,
         link="/billing/claims/work/",
     )  # fmt: skip

@@ -1,14 +1,18 @@
 """Background jobs of the task list, and the worker's once-a-day clock.
 
 `medoffice worker` asks `enqueue_daily_jobs` every minute; each job of DAILY_JOBS is queued
-once per day: at the first tick after DAILY_FROM (the practice's local time zone,
-settings.TIME_ZONE), or at once when a worker starts and the day's run is still missing.
+once per day: at the first tick after DAILY_FROM on the clock of the site's east-most
+office (so before any office opens, and after midnight at every office up to six hours
+west of it: all of the US), or at once when a worker starts and the day's run is still
+missing.
 Several workers share one run: a job queued since the day began, or still waiting, is not
 queued again. The order matters: the closet's job raises tasks, the reminders mail them.
 """
 
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta
+from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.module_loading import import_string
@@ -33,12 +37,26 @@ def remind_due_tasks() -> int:
     return tasks_remind(days_ahead=REMIND_DAYS_AHEAD)
 
 
-def day_began(now=None):
-    """When the current daily period began: today's DAILY_FROM, or yesterday's before it."""
-    now = timezone.localtime(now)
-    start = now.replace(hour=DAILY_FROM.hour, minute=DAILY_FROM.minute, second=0,
-                        microsecond=0)  # fmt: skip
-    return start if now >= start else start - timedelta(days=1)
+def east_most_zone(now: datetime) -> ZoneInfo:
+    """The office zone that reaches a given hour first (the site's zone without offices)."""
+    from medoffice.core.models import Location
+
+    names = set(Location.objects.values_list("time_zone", flat=True).distinct())
+    zones = [ZoneInfo(name) for name in names] or [ZoneInfo(settings.TIME_ZONE)]
+    return max(zones, key=lambda zone: (now.astimezone(zone).utcoffset(), zone.key))
+
+
+def day_began(now=None, zone=None):
+    """When the current daily period began: today's DAILY_FROM, or yesterday's before it,
+    on `zone`'s clock (the east-most office's by default)."""
+    now = now or timezone.now()
+    local = now.astimezone(zone or east_most_zone(now))
+    start = datetime.combine(local.date(), DAILY_FROM, tzinfo=local.tzinfo)
+    return (
+        start
+        if local >= start
+        else datetime.combine(local.date() - timedelta(days=1), DAILY_FROM, tzinfo=local.tzinfo)
+    )
 
 
 def enqueue_once_a_day(job) -> bool:

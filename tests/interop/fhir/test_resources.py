@@ -11,6 +11,7 @@ from fhir.resources.R4B.capabilitystatement import CapabilityStatement
 from medoffice.core.models import AuditEvent
 from medoffice.formats.fhir.bundle import NPI_SYSTEM
 from medoffice.interop.fhir import registry
+from medoffice.interop.fhir.resources import patient as fhir_patient
 from medoffice.records.fhir_export import mrn_system
 from tests.interop.fhir.conftest import FHIR_JSON, valid
 from tests.scheduling.conftest import next_weekday_at
@@ -134,6 +135,63 @@ def test_patient_search_by_the_parameters_clients_use(fhir, make_patient):
     assert ids("phone=%2B12175550199") == {ann}
     assert ids(f"_id={ann}") == {ann}
     assert ids("family=smith,jones") == {ann} | ids("family=jones")
+
+
+@pytest.mark.parametrize("few_matches", [1000, 1], ids=["looked-up-first", "walked"])
+def test_patient_search_by_given_name_or_any_name(fhir, make_patient, monkeypatch, few_matches):
+    # A rare given name is looked up by its own index first; past FEW_MATCHES the page
+    # walks the name order instead. Both ways must find the same patients.
+    monkeypatch.setattr(fhir_patient, "FEW_MATCHES", few_matches)
+    ann = str(make_patient(first_name="Ann", last_name="Smith").public_id)
+    anna = str(make_patient(first_name="Anna", last_name="Jones").public_id)
+    annie = str(make_patient(first_name="Annie", last_name="Annan").public_id)
+    make_patient(first_name="Bob", last_name="Smythe")
+
+    def ids(query: str) -> set[str]:
+        bundle = search(fhir, f"/fhir/Patient?{query}")
+        return {
+            e["resource"]["id"] for e in bundle.get("entry", []) if e["search"]["mode"] == "match"
+        }
+
+    assert ids("given=ann") == {ann, anna, annie}
+    assert ids("given=ANNA") == {anna}
+    assert ids("given:exact=Ann") == {ann}
+    assert ids("given:exact=ann") == set()
+    assert ids("given=annq") == set()
+    assert ids("given=bob,annie") == {annie} | ids("family=smythe")
+    assert ids("name=ann") == {ann, anna, annie}  # Annan by family name, the rest by given
+    assert ids("name=smi") == {ann}
+    assert ids("name=zzz") == set()
+    assert ids("given=ann&family=jones") == {anna}
+    assert ids("given=ann&_sort=-given") == {ann, anna, annie}
+
+
+def test_patient_sort_orders_page_without_overlap(fhir, make_patient):
+    cy = make_patient(first_name="Cy", last_name="Adams", dob="1980-01-01")
+    bo = make_patient(first_name="Bo", last_name="Baker", dob="1970-05-05")
+    al = make_patient(first_name="Al", last_name="Clark", dob="1970-05-05")
+    di = make_patient(first_name="Di", last_name="Drew", dob="1990-09-09")
+
+    def pages(query: str) -> list[str]:
+        url, seen = f"/fhir/Patient?{query}&_count=1", []
+        while url:
+            bundle = search(fhir, url)
+            seen += [e["resource"]["id"] for e in bundle.get("entry", [])]
+            url = next((link["url"] for link in bundle["link"] if link["relation"] == "next"), None)
+            url = url and url[url.index("/fhir/") :]
+        return seen
+
+    def ids(*patients) -> list[str]:
+        return [str(p.public_id) for p in patients]
+
+    assert pages("_sort=family") == ids(cy, bo, al, di)
+    assert pages("_sort=given") == ids(al, bo, cy, di)
+    assert pages("_sort=-given") == ids(di, cy, bo, al)
+    born_1970 = pages("_sort=birthdate")[:2]  # the same birthdate: either first, never twice
+    assert sorted(born_1970) == sorted(ids(bo, al))
+    assert pages("_sort=birthdate")[2:] == ids(cy, di)
+    assert pages("_sort=-birthdate")[:2] == ids(di, cy)
+    assert pages("_sort=-_lastUpdated") == ids(di, al, bo, cy)  # newest registration first
 
 
 def test_search_is_audited_once_for_patient_data(fhir, patient):

@@ -41,3 +41,14 @@ def usd(value) -> str:
         return str(value)
     sign = "-" if amount < 0 else ""
     return f"{sign}${abs(amount):,.2f}"
+
+
+@register.filter
+def cell(value) -> str:
+    """A table cell of figures: a Decimal or a whole number with thousands separators
+    (39441.57 -> 39,441.57), a missing value as a dash, anything else as it is."""
+    if value is None:
+        return "–"
+    if isinstance(value, Decimal | int) and not isinstance(value, bool):
+        return f"{value:,}"
+    return str(value)

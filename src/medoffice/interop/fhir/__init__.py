@@ -34,8 +34,9 @@ Adding a resource type (the contract)
                   (values, modifier, ctx) -> Q for one occurrence, values ORed. Use
                   search.date_param / reference_param / split_token. `_id` is added for
                   every queryset type.
-    sorts         {"_sort name": "model field"}; default_order ends on a unique field
-                  so that pages are stable.
+    sorts         {"_sort name": "model field" or ("field", ..., "pk")}: fields in the
+                  order of an index read the page from it; default_order follows and
+                  ends on a unique field so that pages are stable.
     search        instead of queryset, for computed types (Slot): search(user,
                   SearchRequest, SearchContext) -> (rows of the page, total or None,
                   has_next); apply the request's offset and count yourself.

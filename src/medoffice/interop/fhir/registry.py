@@ -44,7 +44,9 @@ class ResourceType:
     # or None when the type searches some other way (`search`).
     queryset: Callable[[object], object] | None = None
     search_params: tuple[SearchParam, ...] = ()
-    sorts: dict[str, str] = field(default_factory=dict)  # _sort name -> model field
+    # _sort name -> model field, or fields (ending on a unique one where the type has an
+    # index in that order, so a page is read from it rather than sorted).
+    sorts: dict[str, str | tuple[str, ...]] = field(default_factory=dict)
     default_order: tuple[str, ...] = ("pk",)
     # search(user, request, ctx) -> (rows of this page, total or None, whether a next
     # page exists): for computed types, instead of `queryset`.
@@ -59,6 +61,16 @@ class ResourceType:
     audit_category: str = ""  # set for PHI: searches leave one audit row in this category
     profile: str = ""  # the US Core profile the resource follows, if any
     documentation: str = ""
+
+    def order_by(self, sort_keys: Sequence[str]) -> list[str]:
+        """The ORDER BY of a search: its `_sort` keys ("-" for descending), then the
+        default order, which ends on a unique field so that pages are stable."""
+        order = []
+        for key in sort_keys:
+            sign = "-" if key.startswith("-") else ""
+            columns = self.sorts[key.lstrip("-")]
+            order += [sign + c for c in ((columns,) if isinstance(columns, str) else columns)]
+        return [*order, *self.default_order]
 
     @property
     def all_revincludes(self) -> dict[str, Include]:

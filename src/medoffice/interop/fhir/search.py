@@ -33,6 +33,7 @@ class SearchContext:
     user: object
     practice_id: int
     zone: ZoneInfo
+    names: frozenset[str] = frozenset()  # the search's parameters, for a filter to defer
 
 
 @dataclass(frozen=True)

@@ -276,7 +276,12 @@ def search(request, principal, rt: ResourceType):
     )
     user = principal.user
     practice = practice_for(user)
-    ctx = SearchContext(user=user, practice_id=practice.id, zone=practice.zone)
+    ctx = SearchContext(
+        user=user,
+        practice_id=practice.id,
+        zone=practice.zone,
+        names=frozenset(name for name, _, _ in query.params),
+    )
     if rt.search is not None:
         if is_confined(principal, rt.name, SEARCH) and rt.audit_category:
             raise FhirError(403, "forbidden", f"patient/ scopes cannot search {rt.name}.")
@@ -286,10 +291,7 @@ def search(request, principal, rt: ResourceType):
         rows_qs = confine_search(principal, rt, rt.queryset(user))
         for name, modifier, raw in query.params:
             rows_qs = rows_qs.filter(known[name].filter(values_of(raw), modifier, ctx))
-        order = [
-            ("-" if key.startswith("-") else "") + rt.sorts[key.lstrip("-")] for key in query.sort
-        ]
-        rows_qs = rows_qs.order_by(*order, *rt.default_order)
+        rows_qs = rows_qs.order_by(*rt.order_by(query.sort))
         end = query.offset + query.count
         # One row more than the page tells whether there is a next page without a count.
         rows = list(rows_qs[query.offset : end + 1]) if query.count else []

@@ -2,6 +2,8 @@
 and services (the same checks, duplicate detection and audit as registration)."""
 
 from django.db.models import Q
+from django.db.models.functions import Substr
+from django.db.models.lookups import Exact
 
 from medoffice.core.access import patient_scope, practice_for
 from medoffice.core.models import Provider
@@ -51,18 +53,73 @@ def to_resource(patient: Patient) -> dict:
 # --- search ---
 
 
-def _name_column(column: str, exact_column: str):
-    def build(values: list[str], modifier: str, ctx) -> Q:
-        if modifier == "exact":
-            return Q(**{f"{exact_column}__in": values})
-        return any_of([_starts_with(column, normalize(v)) for v in values if normalize(v)])
+FEW_MATCHES = 1000  # patients found first by their own index, beyond which the page walks
 
-    return build
+
+def _found_first(arms: list[Q]) -> Q | None:
+    """The patients matching any arm, as their ids, when there are few of them.
+
+    The page is read in name order, walking `pt_name`. A parameter the name index does
+    not lead with (a given name, a phone) makes that walk read the practice until it has
+    a page of matches: quick for a common value, seconds at a million patients for one
+    that matches almost no one. So the few matches are looked up first, each arm by its
+    own index with the practice inside it (`pt_given`, `pt_name`, the phone indexes), and
+    the page reads just those rows; their names too, or SQLite may still walk the name
+    index from its start for the order. None when there are many: the walk then finds a
+    page soon.
+    """
+    if not arms:
+        return Q(pk__in=[])
+    matching = Patient.objects.filter(any_of(arms))
+    found = list(matching.values_list("pk", "search_last")[: FEW_MATCHES + 1])
+    if len(found) > FEW_MATCHES:
+        return None
+    return Q(pk__in=[pk for pk, _ in found], search_last__in=sorted({last for _, last in found}))
+
+
+def _given_starts(key: str) -> Q:
+    """A given name's prefix that no index answers: the page walks `pt_name` (or the
+    index of the search's narrower parameter) and tests it there. By `pt_given` instead,
+    SQLite would read and sort every Mary of the practice (33,000 at a million) for one
+    page."""
+    return Q(Exact(Substr("search_first", 1, len(key)), key))
+
+
+def _prefixes(values: list[str]) -> list[str]:
+    return [key for key in (normalize(v) for v in values) if key]
+
+
+def _family(values: list[str], modifier: str, ctx) -> Q:
+    condition = any_of([_starts_with("search_last", key) for key in _prefixes(values)])
+    return condition & Q(last_name__in=values) if modifier == "exact" else condition
+
+
+# With one of these in the search the page is found by it, and a given name only narrows it.
+NARROWER = frozenset({"_id", "family", "identifier", "phone", "birthdate"})
+
+
+def _given(values: list[str], modifier: str, ctx) -> Q:
+    keys = _prefixes(values)
+    exact = Q(first_name__in=values) if modifier == "exact" else Q()
+    if not ctx.names & NARROWER:
+        arms = [Q(practice_id=ctx.practice_id) & _starts_with("search_first", k) for k in keys]
+        found = _found_first([any_of(arms) & exact])
+        if found is not None:
+            return found
+    return any_of([_given_starts(key) for key in keys]) & exact
 
 
 def _name(values: list[str], modifier: str, ctx) -> Q:
-    keys = [normalize(v) for v in values if normalize(v)]
-    return any_of([_starts_with("search_last", k) | _starts_with("search_first", k) for k in keys])
+    keys = _prefixes(values)
+    arms = [
+        Q(practice_id=ctx.practice_id) & _starts_with(column, key)
+        for key in keys
+        for column in ("search_last", "search_first")
+    ]
+    found = _found_first(arms)
+    if found is not None:
+        return found
+    return any_of([_starts_with("search_last", key) | _given_starts(key) for key in keys])
 
 
 def _identifier(values: list[str], modifier: str, ctx) -> Q:
@@ -75,33 +132,19 @@ def _identifier(values: list[str], modifier: str, ctx) -> Q:
     return Q(mrn__in=mrns)
 
 
-PHONE_MATCHES_INLINE = 1000  # patients sharing one number, beyond which a subquery is sent
-
-
 def _phone(values: list[str], modifier: str, ctx) -> Q:
-    """Patients with any of these numbers in any phone column, as their ids.
-
-    The lookup is the search box's (patients/search.py): the practice inside each arm of
-    the OR, one seek on each (practice_id, <column>) index. Left as a condition beside the
-    search's scope and its ORDER BY, SQLite (which keeps no statistics here) walks the
-    whole practice in name order instead, taking seconds at a million patients; given the
-    few ids found first, it reads just those rows.
-    """
+    """Patients with any of these numbers in any phone column: the search box's lookup
+    (patients/search.py), one seek on each (practice_id, <column>) index."""
     numbers = [n for n in (to_e164(split_token(v)[1]) for v in values) if n]
     arms = [
         Q(practice_id=ctx.practice_id, **{column: number})
         for number in numbers
         for column in PHONE_COLUMNS.values()
     ]
-    if not arms:
-        return Q(pk__in=[])
-    matching = Patient.objects.filter(any_of(arms))
-    found = list(matching.values_list("pk", "search_last")[: PHONE_MATCHES_INLINE + 1])
-    if len(found) > PHONE_MATCHES_INLINE:
-        return Q(pk__in=matching.values("pk"))
-    # Their names too: with the ids alone SQLite may still walk the name index from the
-    # start for the order; with the names it reads only those entries of it.
-    return Q(pk__in=[pk for pk, _ in found], search_last__in=sorted({last for _, last in found}))
+    found = _found_first(arms)
+    return (
+        found if found is not None else Q(pk__in=Patient.objects.filter(any_of(arms)).values("pk"))
+    )
 
 
 def _gender(values: list[str], modifier: str, ctx) -> Q:
@@ -114,12 +157,12 @@ def _email(values: list[str], modifier: str, ctx) -> Q:
 
 SEARCH_PARAMS = (
     SearchParam(
-        "family", "string", _name_column("search_last", "last_name"),
+        "family", "string", _family,
         "Starts with, ignoring case, accents and punctuation; :exact for the exact name",
         frozenset({"exact"}),
     ),
     SearchParam(
-        "given", "string", _name_column("search_first", "first_name"),
+        "given", "string", _given,
         "Legal first name, as family", frozenset({"exact"}),
     ),
     SearchParam("name", "string", _name, "Family or given name starts with"),
@@ -260,12 +303,12 @@ register(
         to_resource=to_resource,
         queryset=queryset,
         search_params=SEARCH_PARAMS,
-        sorts={
+        sorts={  # each as an index has it (pt_name, pt_given, pt_dob, pt_updated)
             "family": "search_last",
-            "given": "search_first",
-            "birthdate": "dob",
-            "_lastUpdated": "updated_at",
-        },  # fmt: skip
+            "given": ("search_first", "search_last", "pk"),
+            "birthdate": ("dob", "pk"),
+            "_lastUpdated": ("updated_at", "pk"),
+        },
         default_order=("search_last", "search_first", "pk"),
         create=create,
         update=update,
