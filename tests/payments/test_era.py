@@ -226,6 +226,52 @@ def test_patient_responsibility_moves_to_the_secondary_with_a_secondary_claim(
     assert [ln.number for ln in follower.lines.all()] == [1]
 
 
+def test_the_secondary_pays_what_the_primary_left_and_its_prior_payer_part_posts_nothing(
+    sent, practice, patient
+):
+    from datetime import date
+
+    from medoffice.patients import services as patient_services
+    from medoffice.patients.models import Payer
+    from tests.billing.claimwork import ROUTES, claims_move
+
+    medigap = Payer.objects.create(name="Medigap Plan", payer_id="77777")
+    patient_services.coverage_add(
+        patient=patient,
+        fields={"payer": medigap, "member_id": "MG123456", "order": 2, "relationship": "18",
+                "effective_start": date(2024, 1, 1)},
+    )  # fmt: skip
+    claim = sent([line("99213")])  # $125.00
+    (visit,) = _lines(claim)
+    primary = claim_payment(claim, [service(visit, "80.00", ("CO", "45", "25.00"),
+                                            ("PR", "2", "20.00"))])  # fmt: skip
+    assert _import(practice, era_bytes([primary]), name="primary.835").status == "posted"
+    follower = Claim.objects.get(primary_claim=claim)
+    for step in ROUTES[S.SENT]:
+        claims_move([(follower.pk, follower.status)], step, note="test")
+        follower.refresh_from_db()
+    (second_line,) = _lines(follower)
+
+    # The secondary answers the whole charge, as real ones do: CAS OA*23 for the $105.00
+    # the primary paid and adjusted, $16.00 paid, $4.00 left to the patient.
+    answer = claim_payment(
+        follower, [service(second_line, "16.00", ("OA", "23", "105.00"), ("PR", "2", "4.00"))],
+        status="2", number="MG0001",
+    )  # fmt: skip
+    result = _import(
+        practice, era_bytes([answer], trace="EFT0002", control=2), name="secondary.835"
+    )
+
+    assert result.status == "posted", result.message
+    summary = line_summary(visit.charge_id)
+    assert summary.paid == D("96.00")
+    assert summary.adjusted == D("25.00")  # the primary's contractual only
+    assert summary.by_party == {PATIENT: D("4.00")}  # no credit left with the Medigap plan
+    follower.refresh_from_db()
+    assert (follower.status, follower.paid_amount) == (S.PAID, D("16.00"))
+    assert ledger_problems(practice_id=practice.pk) == []
+
+
 def test_a_claim_whose_charges_never_reached_the_ledger_opens_the_account_and_posts(
     signed, practice
 ):

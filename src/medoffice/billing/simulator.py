@@ -221,6 +221,7 @@ def _remittance(data: bytes, *, pattern: str, counter: int) -> bytes | None:
             payee=Entity(provider_name, npi, "XX"),
             trace_number=f"SIM{counter:09d}{n:02d}",
             payment_date=today,
+            takebacks=False,
         )  # fmt: skip
         for n, ((payer_name, payer_id, provider_name, npi), claims) in enumerate(by_payer.items())
     ]

@@ -10,7 +10,11 @@ from django.utils import timezone
 
 from medoffice.core.audit import audit_record
 from medoffice.core.context import Actor, actor_for_user
-from medoffice.core.middleware import SESSION_LAST_SEEN, SESSION_LOGIN_AT
+from medoffice.core.middleware import (
+    SESSION_LAST_SEEN,
+    SESSION_LOGIN_AT,
+    remember_office_zone,
+)
 from medoffice.core.models import AuditAction, AuditOutcome
 from medoffice.core.sessions import user_sessions_end
 
@@ -26,6 +30,7 @@ def _on_login(sender, request, user, **kwargs) -> None:
         now = timezone.now().timestamp()
         request.session[SESSION_LOGIN_AT] = now
         request.session[SESSION_LAST_SEEN] = now
+        remember_office_zone(request.session, user)
     ip, request_id = _client(request)
     audit_record(
         action=AuditAction.LOGIN,

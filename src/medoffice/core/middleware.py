@@ -100,12 +100,21 @@ class RequestContextMiddleware:
         return response
 
 
+def remember_office_zone(session, user) -> str | None:
+    """Keep the user's office zone in the session: at sign-in, so that later requests do
+    not write the session, or on the first request of a session made before."""
+    zone = office_zone_name(user)
+    if zone:
+        session[SESSION_TIME_ZONE] = zone
+    return zone
+
+
 class OfficeTimeMiddleware:
     """Pages show and count time on the user's office clock, not the site's: a Chicago
     office on a server set to New York sees 4:30 PM for 4:30 PM, and its "today" turns at
-    its own midnight. The zone is read on the session's first request and kept in it (a
-    changed office shows from the next sign-in); screens about one place (a location's
-    day board, an appointment) still name that place's zone."""
+    its own midnight. The zone is read at sign-in and kept in the session (a changed
+    office shows from the next sign-in); screens about one place (a location's day
+    board, an appointment) still name that place's zone."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -113,11 +122,9 @@ class OfficeTimeMiddleware:
     def __call__(self, request):
         zone = None
         if request.user.is_authenticated:
-            zone = request.session.get(SESSION_TIME_ZONE)
-            if not zone:
-                zone = office_zone_name(request.user)
-                if zone:  # kept for the session's next requests
-                    request.session[SESSION_TIME_ZONE] = zone
+            zone = request.session.get(SESSION_TIME_ZONE) or remember_office_zone(
+                request.session, request.user
+            )
         if not zone:
             return self.get_response(request)
         timezone.activate(zone)

@@ -17,7 +17,8 @@ Posting is one transaction per file (BL-03). Per claim payment (CLP): the claim 
 found by our patient control number (CLP01), each service line (SVC) by our line
 control number (REF*6R) or else by code, date of service, units and modifiers
 (tolerating modifiers the payer dropped or reordered). Paid amounts become insurance
-payments; CO adjustments contractual adjustments, OA/PI/CR other adjustments; PR
+payments; CO adjustments contractual adjustments, OA/PI/CR other adjustments (except
+CARC 23 on a secondary's remittance: the primary's part, posted from its own ERA); PR
 amounts (deductible, coinsurance, copay) move from the payer to the secondary payer
 when the patient has one (a secondary claim is made with this adjudication) or to the
 patient. A denial (CLP02 4, or a line paid nothing without patient responsibility) is
@@ -97,6 +98,10 @@ METHODS = {
 }
 DENIED_STATUS = "4"
 REVERSAL_STATUS = "22"
+# CARC 23, "the impact of prior payer(s) adjudication": on a secondary's remittance the part
+# of the charge the primary already paid or adjusted. Those entries are on the ledger from
+# the primary's ERA; posting it again would turn the secondary's balance into a credit.
+PRIOR_PAYER = "23"
 NOT_OURS = ("23", "25")  # forwarded, not our claim; predetermination only: nothing to post
 FORWARDED = ("19", "20", "21")
 CHUNK = 500
@@ -913,7 +918,7 @@ class _Poster:
                 remarks=" ".join(remarks)[:60], payment_id=self.payment.pk,
             )  # fmt: skip
         for a in adjustments:
-            if not a.amount:
+            if not a.amount or a.reason == PRIOR_PAYER:
                 continue
             if a.group == "PR":
                 self._entry(plan, base, EntryKind.TRANSFER, -a.amount, payer, "PR", a.reason)

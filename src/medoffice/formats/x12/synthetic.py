@@ -6,7 +6,8 @@ providers, secondaries). `adjudicate(claims, seed=...)` plays a payer: it
 answers claims with a balanced `Remittance` (835) covering every claim status
 the guide knows (paid, patient responsibility split into deductible,
 coinsurance and copay, denials, line denials, reversals with their
-correction, forwarded to a secondary), CARC/RARC codes, and provider-level
+correction, forwarded to a secondary; a secondary paying what the primary left, with
+CAS OA*23 for the rest), CARC/RARC codes, and provider-level
 adjustments (interest, recoupments); optionally with the messiness real
 payers add (modifiers dropped or reordered, no line control number).
 Synthetic people only.
@@ -237,8 +238,12 @@ def adjudicate(
     trace_number: str = "EFT0000001",
     payment_date: date = date(2026, 11, 20),
     messy: bool = False,
+    takebacks: bool = True,
 ) -> Remittance:
-    """A balanced 835 answering these claims (see the module docstring)."""
+    """A balanced 835 answering these claims (see the module docstring). `takebacks`:
+    now and then a claim's earlier payment is reversed before its corrected one; that
+    earlier payment was never sent, so a payer playing to a real ledger (the demo's
+    simulated clearinghouse) leaves them out rather than fill the suspense queue."""
     rng = random.Random(seed)  # noqa: S311 - synthetic data, not secrets
     payments: list[ClaimPayment] = []
     plb: list[ProviderAdjustment] = []
@@ -248,7 +253,7 @@ def adjudicate(
             payments.append(_denied(claim, rng))
             continue
         payment = _paid(claim, rng, line_denial=roll < 0.15, messy=messy)
-        if roll > 0.97:  # an earlier payment taken back, then this corrected one
+        if takebacks and roll > 0.97:  # an earlier payment taken back, then this corrected one
             other = random.Random(rng.random())  # noqa: S311 - synthetic data
             previous = _paid(claim, other, line_denial=False, messy=False)
             payments.append(_reversal(previous))
@@ -325,6 +330,9 @@ def _paid(claim: Claim, rng: random.Random, *, line_denial: bool, messy: bool) -
                 )
             )
             continue
+        if line.adjudications:
+            services.append(_after_prior_payer(line, rng, messy))
+            continue
         allowed = _money(line.charge * Decimal(rng.choice(("0.55", "0.62", "0.7", "0.8", "0.9"))))
         adjustments = [Adjustment("CO", "45", line.charge - allowed)]
         rest = allowed
@@ -364,6 +372,20 @@ def _paid(claim: Claim, rng: random.Random, *, line_denial: bool, messy: bool) -
         statement_to=claim.lines[-1].service_date,
         services=tuple(services),
     )
+
+
+def _after_prior_payer(line: ServiceLine, rng: random.Random, messy: bool) -> ServicePayment:
+    """A secondary's answer to a line the primary adjudicated (2430): it pays what the
+    primary left to the patient, now and then keeping some coinsurance of its own, and
+    reports the rest of the charge as the prior payer's part (CAS OA*23), as payers do
+    under coordination of benefits."""
+    prior = line.adjudications[-1]
+    left = prior.remaining_patient_liability
+    if left is None:
+        left = sum((a.amount for a in prior.adjustments if a.group == "PR"), Decimal("0.00"))
+    own = _money(left * Decimal(rng.choice(("0", "0", "0", "0.2"))))
+    adjustments = (Adjustment("OA", "23", line.charge - left), Adjustment("PR", "2", own))
+    return _service(line, left - own, tuple(a for a in adjustments if a.amount), (), messy, rng)
 
 
 def _rendering(claim: Claim) -> Entity | None:
