@@ -113,3 +113,26 @@ def test_a_failure_in_billing_is_logged_and_never_undoes_the_check_in(
     assert not Encounter.objects.exists()
     assert f"appointment {appointment.public_id} (RuntimeError)" in caplog.text
     assert appointment.patient.last_name not in caplog.text
+
+
+def test_the_copay_taken_at_the_desk_goes_on_the_claim_as_paid_by_the_patient(
+    visit, arrive, coverage, clinician
+):
+    from decimal import Decimal
+
+    from medoffice.billing.claim_records import claim_records
+    from tests.billing.claimwork import claim_for
+    from tests.billing.conftest import line
+
+    coverage.copay = Decimal("30.00")
+    coverage.save(update_fields=["copay"])
+    appointment = arrive(
+        visit(), copay_collected=Decimal("30.00"), copay_method="card", copay_reference="A1"
+    )
+    encounter = services.encounter_open_for_appointment(appointment=appointment)
+    services.superbill_save(encounter=encounter, diagnoses=["I10"], lines=[line("99213")])
+    claim = claim_for(services.encounter_sign(encounter=encounter, signed_by=clinician))
+
+    (record,) = claim_records([claim.pk]).values()
+
+    assert record.patient_paid == Decimal("30.00")  # AMT*F5 in the 837P

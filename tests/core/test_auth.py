@@ -21,6 +21,7 @@ from medoffice.core.api_auth import api_token_issue
 from medoffice.core.models import ApiToken, AuditAction, AuditEvent
 from medoffice.core.roles import Role
 from medoffice.core.services import staff_user_create
+from medoffice.core.testing import force_login_verified
 from tests.core.conftest import new_client
 
 User = get_user_model()
@@ -161,6 +162,34 @@ def test_bearer_token_reads_the_api_and_is_audited_as_its_user(
     assert response["Cache-Control"] == "no-store"
     (event,) = audit_since(mark)
     assert (event.user_id, event.role, event.action) == (biller.pk, Role.BILLER, "read")
+
+
+def test_a_token_call_takes_the_short_way_with_the_same_headers_audit_and_user(
+    biller, front_desk, patient, audit_mark, audit_since
+):
+    """A bearer-token API call skips the session's middleware (TokenApiShortcutMiddleware):
+    the answer still carries every security header and the request id its audit row names,
+    and a session cookie sent beside the token (another user's) changes nothing: the call
+    is the token's user's."""
+    raw = api_token_issue(user=biller)
+    client = new_client(enforce_csrf_checks=True)
+    force_login_verified(client, front_desk)
+    mark = audit_mark()
+
+    response = client.get(
+        reverse("api:patient-detail", args=[patient.public_id]),
+        HTTP_AUTHORIZATION=f"Bearer {raw}",
+    )
+
+    assert response.status_code == 200
+    assert response["Cache-Control"] == "no-store"
+    assert response["X-Content-Type-Options"] == "nosniff"
+    assert response["X-Frame-Options"] == "DENY"
+    assert "frame-ancestors 'none'" in response["Content-Security-Policy"]
+    assert "Set-Cookie" not in response  # no session touched
+    (event,) = audit_since(mark)
+    assert (event.user_id, event.role) == (biller.pk, Role.BILLER)
+    assert event.request_id == response["X-Request-ID"]
 
 
 @pytest.mark.parametrize(

@@ -32,6 +32,7 @@ ROW = (
     "patient__first_name", "patient__middle_name", "patient__last_name", "patient__suffix",
     "patient__dob", "patient__sex_at_birth", "patient__address1", "patient__address2",
     "patient__city", "patient__state", "patient__zip_code", "patient__mrn",
+    "encounter__appointment__check_in__copay_collected",
 )  # fmt: skip
 RESPONSIBILITY = {1: "P", 2: "S", 3: "T"}
 SELF = "18"
@@ -263,5 +264,8 @@ def claim_records(ids: list[int]) -> dict[int, x12.Claim]:
             referring_provider=_referring(row),
             other_payers=(primaries.other_payer(primary_id),) if primary_id else (),
             medical_record_number=row["patient__mrn"],
+            # The copay taken at the desk (AMT*F5): the payer counts it as paid by the patient.
+            patient_paid=row["encounter__appointment__check_in__copay_collected"]
+            or Decimal("0.00"),
         )
     return records

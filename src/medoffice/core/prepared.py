@@ -36,6 +36,11 @@ class _Plan:
             self.slots.append(slots[0])
         self.slot = self.slots[0]
         self.compiler = compiler
+        # What results_iter works out on every call, worked out once: the row converters
+        # (text to UUID, dates, booleans...) of the selected columns.
+        self.converters = list(
+            compiler.get_converters([s[0] for s in compiler.select[0 : compiler.col_count]]).items()
+        )
         klass_info = compiler.klass_info
         self.model = klass_info["model"]
         fields = klass_info["select_fields"]
@@ -68,7 +73,13 @@ def _first(plan: _Plan, params: list):
         row = cursor.fetchone()
     if row is None:
         return None
-    (row,) = plan.compiler.results_iter([[row]])
+    if plan.converters:  # as the compiler's apply_converters does
+        row = list(row)
+        for position, (converters, expression) in plan.converters:
+            value = row[position]
+            for converter in converters:
+                value = converter(value, expression, connection)
+            row[position] = value
     instance = plan.model.from_db(connection.alias, plan.init_list, row[plan.start : plan.end])
     for populator in plan.populators:
         populator.populate(row, instance)

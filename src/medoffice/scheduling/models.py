@@ -235,9 +235,13 @@ class Appointment(models.Model):
         Room, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     equipment = models.ManyToManyField(Equipment, blank=True, related_name="+")
+    # assistant, series and booked_by are indexed where set only (Meta.indexes): most
+    # visits have no assistant or series, and an index entry for a NULL nobody looks up is
+    # one more page written and synced per booking.
     assistant = models.ForeignKey(
-        StaffProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+        StaffProfile, on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     starts_at = models.DateTimeField(db_index=True)
     ends_at = models.DateTimeField()
     status = models.CharField(
@@ -251,11 +255,12 @@ class Appointment(models.Model):
         max_length=2, choices=PlaceOfService.choices, default=PlaceOfService.OFFICE,
         help_text="CMS place-of-service code the claim will carry",
     )  # fmt: skip
-    series = models.UUIDField(null=True, blank=True, db_index=True)
+    series = models.UUIDField(null=True, blank=True)
     telehealth_url = models.URLField(blank=True)
     booked_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+",
+        db_index=False,
+    )  # fmt: skip
     confirmed_at = models.DateTimeField(null=True, blank=True)
     confirmed_via = models.CharField(max_length=20, blank=True, help_text="sms, email, phone...")
     arrived_at = models.DateTimeField(null=True, blank=True)
@@ -273,6 +278,21 @@ class Appointment(models.Model):
             models.Index(fields=["patient", "starts_at"], name="appt_patient_start"),
             # The dashboard's rollups read the visits changed since their last refresh.
             models.Index(fields=["updated_at"], name="appt_updated"),
+            # Partial: only the visits that have one (see the fields above). A lookup by
+            # value (`= x`, `IN (...)`) implies IS NOT NULL, so both databases use them.
+            models.Index(
+                fields=["assistant"],
+                name="appt_assistant",
+                condition=models.Q(assistant__isnull=False),
+            ),
+            models.Index(
+                fields=["series"], name="appt_series", condition=models.Q(series__isnull=False)
+            ),
+            models.Index(
+                fields=["booked_by"],
+                name="appt_booked_by",
+                condition=models.Q(booked_by__isnull=False),
+            ),
         ]
         constraints = [
             models.CheckConstraint(

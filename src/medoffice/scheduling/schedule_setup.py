@@ -69,6 +69,9 @@ class ScheduleSetup:
     equipment: dict[tuple[int, str], tuple[int, ...]]  # (location, kind) -> active, by name
     # id -> (name, kind) of every room and item of equipment, active or not (messages name them)
     room_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
+    # id -> the room itself (read-only, shared by the process's threads): a booking's answer
+    # names its room without a query
+    room_rows: dict[int, Room] = field(default_factory=dict)
     equipment_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
     practice: Practice | None = None  # read-only: shared by the process's threads
     # The practice's types and locations by public id, providers by NPI (read-only too)
@@ -171,12 +174,12 @@ def _read(practice_id: int, token: str | None) -> ScheduleSetup:
         time_off[off[1]].append(off)
     rooms: dict[tuple[int, str], list[int]] = defaultdict(list)
     room_labels: dict[int, tuple[str, str]] = {}
-    for room_id, location_id, kind, name, active in Room.objects.filter(
-        location__practice_id=practice_id
-    ).values_list("id", "location_id", "kind", "name", "is_active"):  # location, name
-        room_labels[room_id] = (name, kind)
-        if active:
-            rooms[(location_id, kind)].append(room_id)
+    room_rows: dict[int, Room] = {}
+    for room in Room.objects.filter(location__practice_id=practice_id):  # location, name
+        room_rows[room.id] = room
+        room_labels[room.id] = (room.name, room.kind)
+        if room.is_active:
+            rooms[(room.location_id, room.kind)].append(room.id)
     equipment: dict[tuple[int, str], list[int]] = defaultdict(list)
     equipment_labels: dict[int, tuple[str, str]] = {}
     for item_id, location_id, kind, name, active in Equipment.objects.filter(
@@ -197,6 +200,7 @@ def _read(practice_id: int, token: str | None) -> ScheduleSetup:
         rooms={key: tuple(ids) for key, ids in rooms.items()},
         equipment={key: tuple(ids) for key, ids in equipment.items()},
         room_labels=room_labels,
+        room_rows=room_rows,
         equipment_labels=equipment_labels,
         practice=Practice.objects.filter(id=practice_id).first(),
         types={

@@ -187,15 +187,20 @@ def _pool_busy(kind: str, ids: tuple[int, ...], span: range) -> set[int]:
     }
 
 
-def resources_busy(needs: Needs, span: range, *, ignore: int | None = None) -> set[tuple[str, int]]:
+def resources_busy(
+    needs: Needs, span: range, *, ignore: int | None = None, also: dict | None = None
+) -> set[tuple[str, int]]:
     """(kind, id) of each room, item and assistant in `needs` held at some time during
     `span`, in one query (a booking's choice of resources; `ignore`: an appointment whose
-    holds do not count). Ids only, not units: any hold in the span makes it busy."""
+    holds do not count; `also`: more resources by kind, e.g. the provider and the patient).
+    Ids only, not units: any hold in the span makes it busy."""
     keys = {
         "R": needs.rooms,
         "E": [item for group in needs.equipment for item in group],
         "A": needs.assistants,
     }
+    for kind, ids in (also or {}).items():
+        keys[kind] = [*keys.get(kind, ()), *ids]
     keys = {kind: ids for kind, ids in keys.items() if ids}
     if not keys:
         return set()

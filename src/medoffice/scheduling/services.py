@@ -96,11 +96,20 @@ def _rule_errors(
     return errors
 
 
-def _choose_resources(appointment_type, location, span, *, ignore, setup=None) -> dict:
+# What a booking that cannot have its time is told, whichever of these holds it lost.
+TIME_TAKEN = "That time was just taken, or the patient already has a visit then."
+
+
+def _choose_resources(
+    appointment_type, location, span, *, ignore, setup=None, holders: dict | None = None
+) -> dict:
     """Free room, equipment and assistant for the span, or field errors naming what is missing.
 
     The candidates come from the kept set-up (schedule_setup.py) and their holds during
     the span from one query; the holds' unique constraint still decides any race.
+    `holders` (kind -> ids: the provider, the patient) are asked in the same query: if one
+    of them is held then, the time is refused before anything is written (a race lost on
+    the provider or the patient costs a read, not a rolled-back booking).
     """
     needs = selectors.needs_at(appointment_type, [location.id], setup).get(location.id)
     if needs is None:
@@ -109,8 +118,10 @@ def _choose_resources(appointment_type, location, span, *, ignore, setup=None) -
         )
     occupancy = Occupancy()
     for kind, resource_id in selectors.resources_busy(
-        needs, span, ignore=getattr(ignore, "pk", None)
+        needs, span, ignore=getattr(ignore, "pk", None), also=holders
     ):
+        if holders and resource_id in holders.get(kind, ()):
+            raise SlotTakenError(TIME_TAKEN)
         occupancy.add_units(kind, resource_id, span)  # held at some time during the span
     chosen: dict = {"room": None, "equipment": [], "assistant": None}
     if needs.rooms:
@@ -162,9 +173,7 @@ def _write_holds(appointment: Appointment, chosen: dict, span: range) -> None:
                     [value for row in chunk for value in row],
                 )
     except IntegrityError as exc:
-        raise SlotTakenError(
-            "That time was just taken, or the patient already has a visit then."
-        ) from exc
+        raise SlotTakenError(TIME_TAKEN) from exc
 
 
 # How many times a booking chooses its room, equipment and assistant again after losing one
@@ -180,7 +189,9 @@ def _reads_stay_true() -> bool:
     return connection.vendor == "sqlite" and options.get("transaction_mode") == "IMMEDIATE"
 
 
-def _take_resources(appointment_type, location, span, write, *, ignore=None, setup=None):
+def _take_resources(
+    appointment_type, location, span, write, *, ignore=None, setup=None, holders=None
+):
     """Choose a free room, equipment and assistant for the span and `write(chosen)` with them.
 
     Two bookings of the same time can both read a room as free before either commits; the
@@ -193,7 +204,9 @@ def _take_resources(appointment_type, location, span, write, *, ignore=None, set
     every conflict; nothing is ever held twice. Where reads stay true until commit (SQLite)
     the race cannot happen, and the savepoint (two statements) is not needed.
     """
-    chosen = _choose_resources(appointment_type, location, span, ignore=ignore, setup=setup)
+    chosen = _choose_resources(
+        appointment_type, location, span, ignore=ignore, setup=setup, holders=holders
+    )
     if _reads_stay_true():
         return write(chosen)
     for _attempt in range(POOL_RETRIES):
@@ -201,7 +214,9 @@ def _take_resources(appointment_type, location, span, write, *, ignore=None, set
             with transaction.atomic():
                 return write(chosen)
         except SlotTakenError:
-            again = _choose_resources(appointment_type, location, span, ignore=ignore, setup=setup)
+            again = _choose_resources(
+                appointment_type, location, span, ignore=ignore, setup=setup, holders=holders
+            )
             if again == chosen:
                 raise
             chosen = again
@@ -317,7 +332,6 @@ def appointment_book(
             appointment_type=appointment_type,
             provider=provider,
             location=location,
-            room_id=chosen["room"],
             assistant_id=chosen["assistant"],
             starts_at=starts_at,
             ends_at=ends_at,
@@ -333,6 +347,13 @@ def appointment_book(
             else "",
             booked_by=booked_by,
         )
+        # The room from the kept set-up (read in this transaction): what reads it next (the
+        # API's answer names it) need not ask the database for it.
+        room_id = chosen["room"]
+        if room_id is not None and room_id in setup.room_rows:
+            appointment.room = setup.room_rows[room_id]
+        else:
+            appointment.room_id = room_id
         insert_row(appointment)
         if chosen["equipment"]:
             # A new appointment has no equipment yet: one insert, not set()'s read-then-write.
@@ -345,7 +366,12 @@ def appointment_book(
         _write_holds(appointment, chosen, span)
         return appointment
 
-    appointment = _take_resources(appointment_type, location, span, write, setup=setup)
+    holders = {ResourceKind.PATIENT: (patient.id,)}
+    if not overbook:  # an overbooked visit does not hold its provider
+        holders[ResourceKind.PROVIDER] = (provider.id,)
+    appointment = _take_resources(
+        appointment_type, location, span, write, setup=setup, holders=holders
+    )
     flags = [
         name
         for name, on in (("override", override), ("overbook", overbook), ("urgent", urgent))

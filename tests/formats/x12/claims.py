@@ -171,6 +171,8 @@ SECONDARY_CLAIM_LEVEL = replace(
     lines=tuple(replace(x, adjudications=()) for x in SECONDARY.lines),
     other_payers=(replace(SECONDARY.other_payers[0], adjudication_date=date(2026, 11, 15)),),
 )
+# The copay taken at the desk (AMT*F5, before the claim's REF segments).
+COPAY_PAID = replace(RENDERING, patient_control_number="E1011", patient_paid=Decimal("30.00"))
 
 VARIANTS = {
     "self": BASE,
@@ -183,4 +185,5 @@ VARIANTS = {
     "void": VOID,
     "secondary_with_line_adjudication": SECONDARY,
     "secondary_claim_level": SECONDARY_CLAIM_LEVEL,
+    "copay_paid_at_the_desk": COPAY_PAID,
 }

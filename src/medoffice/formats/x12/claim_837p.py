@@ -236,6 +236,7 @@ class Claim:
     benefits_assigned: str = "Y"  # CLM08: Y, N, W
     release_of_information: str = "Y"  # CLM09: Y or I
     medical_record_number: str = ""  # REF*EA
+    patient_paid: Decimal = Decimal("0.00")  # AMT*F5: paid by the patient toward this claim
 
     @property
     def total_charge(self) -> Decimal:
@@ -498,6 +499,8 @@ def _claim(claim: Claim, out: list[str], el: str, co: str, clean) -> None:
         f"{'Y' if claim.provider_signature else 'N'}{el}{claim.assignment}{el}"
         f"{claim.benefits_assigned}{el}{claim.release_of_information}"
     )
+    if claim.patient_paid:
+        append(f"AMT{el}F5{el}{amount(claim.patient_paid)}")
     if claim.prior_authorization:
         append(f"REF{el}G1{el}{clean(claim.prior_authorization)}")
     if claim.original_reference:
@@ -834,6 +837,8 @@ def parse_837p(transaction: Transaction) -> ClaimBatch:
             other = {"sbr": s, "cas": [], "amounts": {}}
         elif tag == "CAS" and line is None and other is not None:
             other["cas"].extend(adjustments_from_cas(s))
+        elif tag == "AMT" and line is None and other is None and s[1] == "F5":
+            claim["patient_paid"] = parse_amount(s[2], s, 2)
         elif tag == "AMT" and line is None and other is not None:
             other["amounts"][s[1]] = parse_amount(s[2], s, 2)
         elif tag == "OI":

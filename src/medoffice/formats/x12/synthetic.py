@@ -316,6 +316,7 @@ def _paid(claim: Claim, rng: random.Random, *, line_denial: bool, messy: bool) -
     services = []
     deductible_left = _money(Decimal(rng.choice((0, 0, 0, 50, 150))))
     copay = _money(Decimal(rng.choice((0, 20, 30))))
+    copay = claim.patient_paid or copay  # the plan's copay, as the desk collected it
     denied_line = rng.randrange(len(claim.lines)) if line_denial and len(claim.lines) > 1 else -1
     for number, line in enumerate(claim.lines):
         if number == denied_line:
