@@ -15,14 +15,14 @@ def _svg(markup: str) -> ElementTree.Element:
 
 
 def test_a_line_breaks_at_a_missing_value():
-    series = [("Wait", [("Oct 26", 6.5), ("Nov 02", None), ("Nov 09", 8), ("Nov 16", 9)])]
+    series = [("Wait", [("Oct 26", 12.5), ("Nov 02", None), ("Nov 09", 8), ("Nov 16", 9)])]
 
     svg = _svg(charts.render(series, kind="line", title="Waits"))
 
     lines = svg.findall(f"{SVG}polyline")
     assert [len(line.get("points").split()) for line in lines] == [1, 2]
     titles = [c.find(f"{SVG}title").text for c in svg.findall(f"{SVG}circle")]
-    assert titles == ["Wait Oct 26: 6.5", "Wait Nov 09: 8", "Wait Nov 16: 9"]
+    assert titles == ["Wait Oct 26: 12.5", "Wait Nov 09: 8", "Wait Nov 16: 9"]
 
 
 def test_bars_leave_a_missing_value_out_and_scale_to_the_rest():
@@ -31,7 +31,7 @@ def test_bars_leave_a_missing_value_out_and_scale_to_the_rest():
     svg = _svg(charts.render(series, kind="bars", unit="%", title="Rate"))
 
     (bar,) = svg.findall(f"{SVG}rect")
-    assert bar.find(f"{SVG}title").text == "Rate Oct: 40%"
+    assert bar.find(f"{SVG}title").text == "Rate Oct: 40%"  # the table's value, not rounded
     axis = [t.text for t in svg.findall(f"{SVG}text")]
     assert "40%" in axis  # the axis tops out at the highest real value
 
@@ -60,4 +60,12 @@ def test_long_names_are_cut_to_their_room_and_kept_whole_in_the_title():
     assert len(labels) == 8
     assert all(label.endswith("…") and len(label) < 15 for label in labels)
     titles = [r.find(f"{SVG}title").text for r in svg.findall(f"{SVG}rect")]
-    assert titles[0] == "A/R A Health Plan of Illinois: $100"
+    assert titles[0] == "A/R A Health Plan of Illinois: $100.00"
+
+
+def test_a_marks_title_keeps_the_value_the_axis_rounds():
+    rates = _svg(charts.render([("Denied", [("Oct", Decimal("33.3"))])], kind="bars", unit="%"))
+    money = _svg(charts.render([("Paid", [("Oct", Decimal("5516.85"))])], kind="bars", unit="$"))
+
+    assert rates.find(f"{SVG}rect").find(f"{SVG}title").text == "Denied Oct: 33.3%"
+    assert money.find(f"{SVG}rect").find(f"{SVG}title").text == "Paid Oct: $5,516.85"

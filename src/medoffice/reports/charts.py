@@ -32,6 +32,15 @@ def _fit(label: str, width: float) -> str:
     return label if len(label) <= room else label[: room - 1] + "…"
 
 
+def _exact(value: float, unit: str) -> str:
+    """A mark's value in its hover title, as the table beside the chart shows it: cents
+    for money, one decimal for rates and minutes (the axis rounds, the title does not)."""
+    if unit == "$":
+        return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+    text = f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
+    return text + "%" if unit == "%" else text
+
+
 def _label(value: float, unit: str) -> str:
     if unit == "$":
         return f"${value:,.0f}"
@@ -106,7 +115,7 @@ def render(series, *, kind: str, unit: str = "", title: str = "") -> str:
                 parts.append(
                     f'<circle cx="{LEFT + step * (i + 0.5):.1f}" cy="{y_of(v):.1f}" r="2.5" '
                     f'fill="{color}"><title>{escape(name)} {escape(labels[i])}: '
-                    f"{_label(v, unit)}</title></circle>"
+                    f"{_exact(v, unit)}</title></circle>"
                 )
     else:
         groups = 1 if kind == "stacked" else len(series)
@@ -123,7 +132,7 @@ def render(series, *, kind: str, unit: str = "", title: str = "") -> str:
                 parts.append(
                     f'<rect x="{x:.1f}" y="{y:.1f}" width="{bar:.1f}" height="{height:.1f}" '
                     f'fill="{PALETTE[n % len(PALETTE)]}"><title>{escape(name)} '
-                    f"{escape(labels[i])}: {_label(value, unit)}</title></rect>"
+                    f"{escape(labels[i])}: {_exact(value, unit)}</title></rect>"
                 )
                 if kind == "stacked":
                     base -= height
