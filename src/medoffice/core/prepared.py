@@ -38,8 +38,8 @@ class _Plan:
         self.compiler = compiler
         # What results_iter works out on every call, worked out once: the row converters
         # (text to UUID, dates, booleans...) of the selected columns.
-        self.converters = list(
-            compiler.get_converters([s[0] for s in compiler.select[0 : compiler.col_count]]).items()
+        self.converters = compiler.get_converters(
+            [s[0] for s in compiler.select[0 : compiler.col_count]]
         )
         klass_info = compiler.klass_info
         self.model = klass_info["model"]
@@ -73,13 +73,8 @@ def _first(plan: _Plan, params: list):
         row = cursor.fetchone()
     if row is None:
         return None
-    if plan.converters:  # as the compiler's apply_converters does
-        row = list(row)
-        for position, (converters, expression) in plan.converters:
-            value = row[position]
-            for converter in converters:
-                value = converter(value, expression, connection)
-            row[position] = value
+    if plan.converters:
+        (row,) = plan.compiler.apply_converters([row], plan.converters)
     instance = plan.model.from_db(connection.alias, plan.init_list, row[plan.start : plan.end])
     for populator in plan.populators:
         populator.populate(row, instance)
