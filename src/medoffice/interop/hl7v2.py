@@ -100,9 +100,9 @@ def _room_place(appointment: Appointment, setup) -> tuple[str, str, str]:
     """(name, kind code, kind name) of the visit's room, from the kept set-up when it knows it."""
     if appointment.room_id is None:
         return "", "", ""
-    if setup is not None and appointment.room_id in setup.room_labels:
-        name, kind = setup.room_labels[appointment.room_id]
-        return name, kind, _ROOM_KINDS.get(kind, kind)
+    room = setup.room_rows.get(appointment.room_id) if setup is not None else None
+    if room is not None:
+        return room.name, room.kind, _ROOM_KINDS.get(room.kind, room.kind)
     room = appointment.room
     return room.name, room.kind, room.get_kind_display()
 

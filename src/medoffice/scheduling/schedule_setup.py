@@ -67,11 +67,10 @@ class ScheduleSetup:
     time_off: dict[int, list[TimeOff]]  # by location
     rooms: dict[tuple[int, str], tuple[int, ...]]  # (location, kind) -> active, by name
     equipment: dict[tuple[int, str], tuple[int, ...]]  # (location, kind) -> active, by name
-    # id -> (name, kind) of every room and item of equipment, active or not (messages name them)
-    room_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
-    # id -> the room itself (read-only, shared by the process's threads): a booking's answer
-    # names its room without a query
+    # id -> every room, active or not (read-only, shared by the process's threads): a
+    # booking's answer and its messages name the room without a query
     room_rows: dict[int, Room] = field(default_factory=dict)
+    # id -> (name, kind) of every item of equipment, active or not (messages name them)
     equipment_labels: dict[int, tuple[str, str]] = field(default_factory=dict)
     practice: Practice | None = None  # read-only: shared by the process's threads
     # The practice's types and locations by public id, providers by NPI (read-only too)
@@ -173,11 +172,9 @@ def _read(practice_id: int, token: str | None) -> ScheduleSetup:
     ).values_list("provider_id", "location_id", "starts_at", "ends_at"):
         time_off[off[1]].append(off)
     rooms: dict[tuple[int, str], list[int]] = defaultdict(list)
-    room_labels: dict[int, tuple[str, str]] = {}
     room_rows: dict[int, Room] = {}
     for room in Room.objects.filter(location__practice_id=practice_id):  # location, name
         room_rows[room.id] = room
-        room_labels[room.id] = (room.name, room.kind)
         if room.is_active:
             rooms[(room.location_id, room.kind)].append(room.id)
     equipment: dict[tuple[int, str], list[int]] = defaultdict(list)
@@ -199,7 +196,6 @@ def _read(practice_id: int, token: str | None) -> ScheduleSetup:
         time_off=dict(time_off),
         rooms={key: tuple(ids) for key, ids in rooms.items()},
         equipment={key: tuple(ids) for key, ids in equipment.items()},
-        room_labels=room_labels,
         room_rows=room_rows,
         equipment_labels=equipment_labels,
         practice=Practice.objects.filter(id=practice_id).first(),
