@@ -15,7 +15,7 @@ from medoffice.billing.models import Adjustment, Appeal, Claim
 from medoffice.billing.states import ClaimStatus
 from medoffice.coding.loaders import dotted
 from medoffice.core.clock import today_at
-from medoffice.core.money import ZERO
+from medoffice.core.money import ZERO, dollars
 from medoffice.formats.pdf.appeal import AppealLetter, AppealLine, render_appeal_letter
 
 # Adjustments that are never the reason for an appeal: the patient's share, the contract.
@@ -26,10 +26,6 @@ NOT_APPEALED = {("CO", "45"), ("CO", "253"), ("CO", "A2"), ("CO", "42"), ("CO", 
 def templates() -> dict[str, dict]:
     data = resources.files("medoffice.billing").joinpath("data/appeal_templates.toml")
     return tomllib.loads(data.read_text(encoding="utf-8"))
-
-
-def _money(value: Decimal) -> str:
-    return f"${value:,.2f}"
 
 
 def denial_adjustments(claim: Claim) -> list[Adjustment]:
@@ -97,8 +93,8 @@ def appeal_facts(claim: Claim, adjustments: list[Adjustment]) -> dict[str, str]:
         "payer_claim_number": claim.payer_claim_number or "(not given)",
         "account": claim.patient_control_number,
         "dates_of_service": days,
-        "charged": _money(claim.total_charge),
-        "paid": _money(claim.paid_amount),
+        "charged": dollars(claim.total_charge),
+        "paid": dollars(claim.paid_amount),
         "decision_date": f"{decided:%m/%d/%Y}" if decided else "(date of your remittance)",
         "reasons_explained": "; ".join(f"{e.code} ({e.title.lower()})" for e in explained)
         or "no reason given",
@@ -186,7 +182,7 @@ def appeal_pdf(appeal: Appeal) -> bytes:
             ("Member ID", claim.coverage.member_id),
             ("Claim number", claim.payer_claim_number or "(not given)"),
             ("Our account", claim.patient_control_number),
-            ("Amount in dispute", _money(appeal.amount_disputed)),
+            ("Amount in dispute", dollars(appeal.amount_disputed)),
             ("Appeal level", str(appeal.level)),
         ),
         lines=lines,

@@ -37,3 +37,9 @@ def extend(unit_price: Decimal, units: int) -> Decimal:
 
 def total(amounts) -> Decimal:
     return to_cents(sum(amounts, ZERO))
+
+
+def dollars(amount) -> str:
+    """An amount as an office writes it: 5516.85 -> $5,516.85, -20 -> -$20.00."""
+    sign = "-" if amount < 0 else ""
+    return f"{sign}${abs(amount):,.2f}"

@@ -1,12 +1,14 @@
 """Charts as SVG, drawn on the server: bars, stacked bars and lines with axes and labels.
 
-Pure: series in, markup out (no Django, no ORM). The SVG is inline in the page (no script,
+Pure: series in, markup out (no ORM). The SVG is inline in the page (no script,
 so the CSP stays strict), scales with its box, and carries a <title> per mark so hovering
 shows the value; screen readers get the figure's title and the table beside it.
 """
 
 from decimal import Decimal
 from html import escape
+
+from medoffice.core.money import dollars
 
 WIDTH, HEIGHT = 560, 220
 LEFT, RIGHT, TOP, BOTTOM = 48, 8, 10, 34
@@ -36,7 +38,7 @@ def _exact(value: float, unit: str) -> str:
     """A mark's value in its hover title, as the table beside the chart shows it: cents
     for money, one decimal for rates and minutes (the axis rounds, the title does not)."""
     if unit == "$":
-        return f"-${-value:,.2f}" if value < 0 else f"${value:,.2f}"
+        return dollars(value)
     text = f"{value:,.0f}" if value == int(value) else f"{value:,.1f}"
     return text + "%" if unit == "%" else text
 

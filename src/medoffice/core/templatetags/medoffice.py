@@ -3,6 +3,8 @@ from decimal import Decimal, InvalidOperation
 import phonenumbers
 from django import template
 
+from medoffice.core.money import dollars
+
 register = template.Library()
 
 
@@ -39,8 +41,7 @@ def usd(value) -> str:
         amount = value if isinstance(value, Decimal) else Decimal(str(value))
     except InvalidOperation:
         return str(value)
-    sign = "-" if amount < 0 else ""
-    return f"{sign}${abs(amount):,.2f}"
+    return dollars(amount)
 
 
 @register.filter
