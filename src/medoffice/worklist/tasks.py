@@ -59,12 +59,13 @@ def day_began(now=None, zone=None):
     )
 
 
-def enqueue_once_a_day(job) -> bool:
-    """Queue `job` unless it was queued since the day began or is waiting; True if queued."""
+def enqueue_once_a_day(job, began=None) -> bool:
+    """Queue `job` unless it was queued since the day began (`began`, else worked out
+    here) or is waiting; True if queued."""
     from django_tasks_db.models import DBTaskResult
 
     done = DBTaskResult.objects.filter(task_path=job.module_path).filter(
-        Q(status__in=["READY", "RUNNING"]) | Q(enqueued_at__gte=day_began())
+        Q(status__in=["READY", "RUNNING"]) | Q(enqueued_at__gte=began or day_began())
     )
     if done.exists():
         return False
@@ -74,9 +75,9 @@ def enqueue_once_a_day(job) -> bool:
 
 def enqueue_daily_jobs() -> list[str]:
     """The worker's clock: queue each daily job due; returns the names queued."""
-    queued = []
+    queued, began = [], day_began()  # the offices' zones read once a tick, not per job
     for path in DAILY_JOBS:
         job = import_string(path)
-        if enqueue_once_a_day(job):
+        if enqueue_once_a_day(job, began):
             queued.append(job.name)
     return queued
