@@ -91,7 +91,7 @@ def test_the_waiting_list_card_counts_the_list_page_rows(
 @pytest.mark.parametrize(
     ("role", "shown", "absent"),
     [
-        (Role.FRONT_DESK, ["Today at", "Waiting list", "My tasks"], ["Coding", "Claim work queues"]),
+        (Role.FRONT_DESK, ["Today at", "Waiting list", "My tasks"], ["Coding", "Claim work"]),
         (Role.CODER, ["Coding"], ["Claim work queues", "Records requests"]),
         (Role.BILLER, ["Claim work queues", "Claims to send"], ["Amendment requests", "Coding<"]),
         (Role.RECORDS, ["Records requests"], ["Claim work queues"]),
