@@ -6,24 +6,37 @@ must not look like a failed booking to the clerk who made it.
 
 import logging
 
+from django.db import transaction
+
 from medoffice.messaging.services import NOTICE_PURPOSES
-from medoffice.scheduling.events import enqueue_with_the_change
 
 logger = logging.getLogger(__name__)
 
 
-def notify_patient_of_change(sender, appointment, event, previous, **kwargs) -> None:
-    """Inside the change's transaction (appointment_changing): the notice's task is queued
-    with it, so it is sent if and only if the change commits."""
-    if event not in NOTICE_PURPOSES:
+def notify_patient_of_change(sender, appointment, event, previous, journal=None, **kwargs) -> None:
+    """Inside the change's transaction (appointment_changing): the change's journal row says
+    the notice waits for it, so it is sent if and only if the change commits; the worker
+    queues its task (tasks.queue_waiting_notices)."""
+    if event not in NOTICE_PURPOSES or journal is None:
         return
+    journal.notice = True
+    if not _worker_reads_the_queue():
+        from medoffice.messaging.tasks import queue_waiting_notices
+
+        transaction.on_commit(queue_waiting_notices)
+
+
+def _worker_reads_the_queue() -> bool:
+    """Whether background work goes to the database queue, i.e. a `medoffice worker` runs it
+    (and its feed clock queues the waiting notices)."""
+    from django_tasks_db import DatabaseBackend
+
     from medoffice.messaging.tasks import send_appointment_notice
 
-    enqueue_with_the_change(
-        send_appointment_notice,
-        str(appointment.public_id), str(event), appointment.starts_at.isoformat(),
-        what=f"the {event} notice of {appointment.public_id}",
-    )  # fmt: skip
+    try:
+        return isinstance(send_appointment_notice.get_backend(), DatabaseBackend)
+    except Exception:  # a queue that cannot even name its backend: tried after the commit
+        return False
 
 
 def tell_waiting_patient(sender, offer, news, **kwargs) -> None:
