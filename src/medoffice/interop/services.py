@@ -92,15 +92,13 @@ def outbox_fill(*, limit: int = BATCH_SIZE) -> int:
             rows = journal_take(FEED, limit=limit)
             if not rows:
                 return made
-            still_there = set(
-                Appointment.objects.filter(id__in={row.appointment_id for row in rows}).values_list(
-                    "id", flat=True
-                )  # fmt: skip
-            )
+            ids = {row.appointment_id for row in rows}
+            # A visit deleted since keeps its message, which no longer names it.
+            still_there = set(Appointment.objects.filter(id__in=ids).values_list("id", flat=True))
             OutboundMessage.objects.bulk_create(
                 OutboundMessage(
                     control_id=new_control_id(),
-                    trigger=trigger_for(Appointment(status=row.snapshot["status"]), row.event).value,
+                    trigger=_trigger(row.snapshot["status"], row.event),
                     appointment_id=row.appointment_id if row.appointment_id in still_there
                     else None,
                     event=row.event,
@@ -113,6 +111,11 @@ def outbox_fill(*, limit: int = BATCH_SIZE) -> int:
             made += len(rows)
         if len(rows) < limit:
             return made
+
+
+def _trigger(status: str, event: str) -> str:
+    """The SIU trigger of a change, from its snapshot's status (hl7v2.trigger_for)."""
+    return trigger_for(Appointment(status=status), event).value
 
 
 def _render_waiting(batch: list[OutboundMessage]) -> None:
