@@ -1,7 +1,7 @@
 """The change journal: one row per committed change, in the order of a visit's changes, each
 taken once by each reader, and kept a week after both took it."""
 
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 from django.db import transaction
@@ -34,7 +34,8 @@ def test_a_visits_changes_are_journalled_in_order_and_a_rolled_back_one_not_at_a
         (appointment.id, "booked"), (appointment.id, "rescheduled"), (appointment.id, "cancelled"),
     ]  # fmt: skip
     assert [r.starts_at for r in rows] == [next_weekday_at(9, 0)] + [next_weekday_at(10, 0)] * 2
-    assert rows[1].snapshot["previous"]["starts_at"] == next_weekday_at(9, 0).isoformat()
+    was = datetime.fromisoformat(rows[1].snapshot["previous"]["starts_at"])
+    assert was == next_weekday_at(9, 0)
 
 
 def test_each_reader_takes_each_row_once(office, book, patients):
@@ -50,8 +51,6 @@ def test_each_reader_takes_each_row_once(office, book, patients):
         notices = journal_take(NOTICE, limit=10)  # the other reader's marks are its own
 
     assert [r.id for r in taken + rest] == [r.id for r in notices] == sorted(r.id for r in notices)
-    with pytest.raises(ValueError):
-        journal_take(FEED, limit=1)  # outside a transaction: the marks would not commit with work
 
 
 def test_rows_both_readers_took_go_after_a_week(office, book, patients):
