@@ -6,9 +6,8 @@ must not look like a failed booking to the clerk who made it.
 
 import logging
 
-from django.db import transaction
-
 from medoffice.messaging.services import NOTICE_PURPOSES
+from medoffice.scheduling.events import enqueue_with_the_change
 
 logger = logging.getLogger(__name__)
 
@@ -16,14 +15,20 @@ logger = logging.getLogger(__name__)
 def notify_patient_of_change(sender, appointment, event, previous, journal=None, **kwargs) -> None:
     """Inside the change's transaction (appointment_changing): the change's journal row says
     the notice waits for it, so it is sent if and only if the change commits; the worker
-    queues its task (tasks.queue_waiting_notices)."""
-    if event not in NOTICE_PURPOSES or journal is None:
+    queues its task (tasks.queue_waiting_notices). Without the database queue no worker
+    reads the journal: the task is queued once the change has committed."""
+    if event not in NOTICE_PURPOSES:
         return
-    journal.notice = True
-    if not _worker_reads_the_queue():
-        from medoffice.messaging.tasks import queue_waiting_notices
+    if journal is not None and _worker_reads_the_queue():
+        journal.notice = True
+        return
+    from medoffice.messaging.tasks import send_appointment_notice
 
-        transaction.on_commit(queue_waiting_notices)
+    enqueue_with_the_change(
+        send_appointment_notice,
+        str(appointment.public_id), str(event), appointment.starts_at.isoformat(),
+        what=f"the {event} notice of {appointment.public_id}",
+    )  # fmt: skip
 
 
 def _worker_reads_the_queue() -> bool:

@@ -66,9 +66,9 @@ def queue_waiting_notices(*, limit: int = NOTICE_BATCH) -> int:
     queued yet (scheduling/journal.py), oldest first: each notice's task is queued in the
     transaction that marks its row taken (a task row in the database queue; another
     backend runs it after that commit), so a change gets its notice once. Run by the
-    worker's feed clock about once a second, and after the change's commit when no worker
-    reads the journal (listeners.notify_patient_of_change). How many were queued; never
-    raises (a queue that fails is logged and tried again on the next tick)."""
+    worker's feed clock about once a second (without the database queue the listener
+    queues the task after the commit instead: listeners.notify_patient_of_change). How
+    many were queued; never raises (a queue that fails is logged, tried again next tick)."""
     queued = 0
     try:
         while True:
