@@ -16,7 +16,7 @@ from medoffice.payments import era as era_services
 from medoffice.payments.access import era_file_get_for_user, suspense_item_get_for_user
 from medoffice.payments.errors import LedgerError
 from medoffice.payments.models import EraFile, SuspenseItem, SuspenseStatus
-from medoffice.payments.viewer import era_view
+from medoffice.payments.viewer import SHOW, era_page, era_view
 
 VIEW = "payments.view_ledger"
 IMPORT = "payments.import_era"
@@ -45,7 +45,11 @@ class CloseForm(forms.Form):
 
 def _era_list(request, form, status=200):
     practice_id = practice_id_for(request.user)
-    files = EraFile.objects.filter(practice_id=practice_id).defer("content")[:200]
+    files = (
+        EraFile.objects.filter(practice_id=practice_id)
+        .defer("content")
+        .prefetch_related("payments")[:200]
+    )
     open_items = SuspenseItem.objects.filter(
         practice_id=practice_id, status=SuspenseStatus.OPEN
     ).count()
@@ -94,13 +98,21 @@ def _era_file(request, public_id) -> EraFile:
 def era_detail(request, public_id):
     record = _era_file(request, public_id)
     payments, error = era_view(record)
+    show = request.GET.get("show", "all")
+    if show not in SHOW:
+        show = "all"
+    text = request.GET.get("q", "").strip()[:60]
+    shown = era_page(payments, request.user, show=show, text=text, page=request.GET.get("page"))
     audit_record(
         action=AuditAction.READ, obj=record, category=era_services.CATEGORY,
-        detail=f"ERA viewed ({record.claim_count} claims)",
+        detail=f"ERA viewed ({record.claim_count} claims; page {shown.page.number}, {show})",
     )  # fmt: skip
+    query = request.GET.copy()
+    query.pop("page", None)
     return render(
         request, "payments/era_detail.html",
-        {"record": record, "payments": payments, "error": error},
+        {"record": record, "all_payments": payments, "shown": shown, "error": error,
+         "show": show, "text": text, "choices": SHOW, "query": query.urlencode()},
     )  # fmt: skip
 
 
