@@ -73,3 +73,17 @@ def day_close_get_for_user(user, public_id) -> DayClose:
     if found is None:
         raise Http404
     return found
+
+
+def refund_requests_for_user(user):
+    """The refund requests the user may see: their practice's, of patients in their scope."""
+    return RefundRequest.objects.filter(
+        location_scope(user, "account__patient"), account__practice_id=practice_id_for(user)
+    )
+
+
+def day_closes_for_user(user, *, sees_all: bool):
+    """The drawer closes listed on the close page: the practice's for who approves refunds
+    (the office manager), else the user's own."""
+    closes = DayClose.objects.filter(location__practice_id=practice_id_for(user))
+    return closes if sees_all else closes.filter(user=user)

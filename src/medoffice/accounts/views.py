@@ -22,15 +22,13 @@ from medoffice.accounts.forms import (
     StatementRunForm,
 )
 from medoffice.accounts.models import (
-    DayClose,
-    RefundRequest,
     RefundStatus,
     Statement,
     StatementRun,
 )
 from medoffice.accounts.selectors import account_page, drawer_totals, settings_for
 from medoffice.billing.models import Charge
-from medoffice.core.access import location_scope, patient_scope, practice_for, practice_id_for
+from medoffice.core.access import patient_scope, practice_for, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.clock import today_at
 from medoffice.core.forms import apply_service_errors
@@ -220,10 +218,9 @@ def refund_request(request, public_id):
 
 
 def _refund_list(request, *, status=200, form=None, failed=None):
-    practice_id = practice_id_for(request.user)
-    base = RefundRequest.objects.filter(
-        location_scope(request.user, "account__patient"), account__practice_id=practice_id
-    ).select_related("account__patient", "payer", "requested_by", "decided_by")
+    base = access.refund_requests_for_user(request.user).select_related(
+        "account__patient", "payer", "requested_by", "decided_by"
+    )
     audit_record(action=AuditAction.READ, object_type="accounts.refundrequest",
                  category=CATEGORY, detail="refunds listed")  # fmt: skip
     return render(
@@ -268,9 +265,9 @@ def refund_decide(request, public_id):
 
 def _drawer_page(request, form, location, day, *, status=200):
     """The close form beside what the ledger says the user took at `location` on `day`."""
-    closes = DayClose.objects.filter(location__practice_id=practice_id_for(request.user))
-    if not has_permission(request.user, APPROVE):
-        closes = closes.filter(user=request.user)
+    closes = access.day_closes_for_user(
+        request.user, sees_all=has_permission(request.user, APPROVE)
+    )
     drawer = drawer_totals(location=location, user=request.user, day=day) if location else None
     return render(
         request, "accounts/day_close.html",

@@ -11,7 +11,13 @@ from datetime import date
 from django.http import Http404
 
 from medoffice.billing.models import Charge, Encounter
-from medoffice.billing.selectors import Queue, coding_queue, encounter_list, encounters_with_content
+from medoffice.billing.selectors import (
+    Queue,
+    coding_queue,
+    coding_queue_count,
+    encounter_list,
+    encounters_with_content,
+)
 from medoffice.core.access import in_scope_only, location_scope, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
@@ -75,6 +81,22 @@ def queue_for_user(
         detail=f"coding queue: {len(queue.rows)} encounters, {queue.clean} clean",
     )  # fmt: skip
     return queue
+
+
+def queue_count_for_user(user) -> int:
+    """The coding queue's rows for the user, counted (the home page)."""
+    practice_id = practice_id_for(user)
+    require_permission(user, "billing.view_coding_queue", category=CATEGORY)
+    return coding_queue_count(practice_id=practice_id, scope=location_scope(user, "patient"))
+
+
+def claim_counts_for_user(user) -> dict[str, int]:
+    """{claim status: claims} the user may see (the claim list's figures)."""
+    from medoffice.billing.claim_selectors import claim_counts
+
+    practice_id = practice_id_for(user)
+    require_permission(user, CLAIM_VIEW, category=CATEGORY)
+    return claim_counts(practice_id=practice_id, scope=location_scope(user, "patient"))
 
 
 def charges_for_encounter(

@@ -46,11 +46,15 @@ def claim_list(
     return list(rows.order_by("-updated_at", "-id")[:limit])
 
 
-def claim_counts(*, practice_id: int) -> dict[str, int]:
-    """{status: claims} for the practice, every status present (0 when none)."""
+def claim_counts(*, practice_id: int, scope: Q | None = None) -> dict[str, int]:
+    """{status: claims} for the practice, every status present (0 when none); `scope`
+    keeps the claims a location-limited user may see (core.access.location_scope)."""
     counts = dict.fromkeys(ClaimStatus.values, 0)
     for row in (
-        Claim.objects.filter(practice_id=practice_id).values("status").annotate(n=Count("id"))
+        Claim.objects.filter(scope or Q(), practice_id=practice_id)
+        .values("status")
+        .annotate(n=Count("id"))
+        .order_by()
     ):
         counts[row["status"]] = row["n"]
     return counts

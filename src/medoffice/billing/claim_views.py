@@ -63,7 +63,6 @@ def _detail_url(claim) -> str:
 @requires(VIEW)
 @require_GET
 def claim_list(request):
-    practice_id = practice_id_for(request.user)
     form = ClaimFilterForm(request.GET or None)
     filters = form.cleaned_data if form.is_valid() else {}
     status = filters.get("status")
@@ -73,7 +72,7 @@ def claim_list(request):
         date_from=filters.get("date_from"), date_to=filters.get("date_to"),
         query=filters.get("q") or "",
     )  # fmt: skip
-    counts = claim_selectors.claim_counts(practice_id=practice_id)
+    counts = access.claim_counts_for_user(request.user)
     return render(
         request, "billing/claim_list.html",
         {"claims": claims, "form": form, "counts": counts, "statuses": ClaimStatus,

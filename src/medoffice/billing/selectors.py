@@ -353,6 +353,14 @@ class Queue:
     with_errors: int
 
 
+def coding_queue_count(*, practice_id: int, scope: Q | None = None) -> int:
+    """How many encounters wait in the coding queue (its rows, unfiltered); `scope` keeps
+    those a location-limited user may see (core.access.location_scope)."""
+    return Encounter.objects.filter(
+        scope or Q(), practice_id=practice_id, status__in=READY_TO_CODE
+    ).count()
+
+
 def coding_queue(
     *, practice_id: int, provider_id=None, payer_id=None,
     date_from: date | None = None, date_to: date | None = None, limit: int = 500,

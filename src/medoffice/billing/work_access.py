@@ -55,7 +55,11 @@ def queue_for_user(user, name: str, **options) -> list:
 def queue_counts_for_user(user) -> dict[str, int]:
     practice_id = practice_id_for(user)
     require_permission(user, VIEW_QUEUES, category=CATEGORY)
-    return worklists.counts(practice_id=practice_id)
+    return worklists.counts(
+        practice_id=practice_id,
+        scope=location_scope(user, "patient"),
+        appeal_scope=location_scope(user, "claim__patient"),
+    )
 
 
 def claim_for_work(

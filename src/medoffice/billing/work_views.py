@@ -76,6 +76,8 @@ def claim_queue(request, queue):
             options["within_days"] = max(1, min(365, int(request.GET.get("within", 30))))
         except ValueError:
             options["within_days"] = 30
+    if queue == "appeals" and request.GET.get("open") == "1":
+        options["open_only"] = True  # the open ones, as the tab counts them
     rows = work_access.queue_for_user(request.user, queue, **options)
     links = {}
     if queue == "rejections":

@@ -7,7 +7,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from medoffice.billing import explanations
@@ -258,15 +258,50 @@ def appeals(*, practice_id: int, open_only: bool = False) -> list[Appeal]:
     return list(rows.order_by("-created_at", "-id")[:QUEUE_LIMIT])
 
 
-def counts(*, practice_id: int) -> dict[str, int]:
-    """How many claims wait in each queue (the tabs)."""
-    base = Claim.objects.filter(practice_id=practice_id)
+def _per_payer(rules: dict[int, int], default: int, condition) -> Q:
+    """`condition(days)` with each payer's own number of days, the default for the rest."""
+    q = Q(~Q(payer_id__in=list(rules)), condition(default))
+    for payer_id, days in rules.items():
+        q |= Q(payer_id=payer_id) & condition(days)
+    return q
+
+
+def counts(*, practice_id: int, scope: Q | None = None, appeal_scope: Q | None = None,
+           now=None) -> dict[str, int]:  # fmt: skip
+    """How many rows each queue lists (the tabs, the home page): the queues' own conditions
+    as one aggregate over the claims; `scope`/`appeal_scope` keep what a location-limited
+    user may see (core.access.location_scope through "patient" / "claim__patient")."""
+    now = now or timezone.now()
+    today = today_at(Practice.objects.get(pk=practice_id))
+    rules = list(PayerRules.objects.values_list("payer_id", "follow_up_days", "timely_filing_days"))
+    waiting_too_long = _per_payer(
+        {p: follow for p, follow, _ in rules}, DEFAULT_FOLLOW_UP_DAYS,
+        lambda days: Q(sent_at__lte=now - timedelta(days=days)),
+    )  # fmt: skip
+    # filing_deadlines(): deadline - today <= 30 days, deadline = service_from + filing days.
+    near_deadline = _per_payer(
+        {p: filing for p, _, filing in rules}, DEFAULT_FILING_DAYS,
+        lambda days: Q(service_from__lte=today + timedelta(days=30 - days)),
+    )  # fmt: skip
+    figures = Claim.objects.filter(scope or Q(), practice_id=practice_id).aggregate(
+        rejections=Count("pk", filter=Q(status=S.REJECTED)),
+        denials=Count("pk", filter=Q(status__in=DENIED + (S.APPEALED,))),
+        no_response=Count("pk", filter=Q(
+            waiting_too_long, status__in=AWAITING, sent_at__isnull=False,
+            sent_at__lte=now - timedelta(days=7),
+        )),
+        deadlines=Count("pk", filter=Q(
+            near_deadline, status__in=NOT_FILED,
+            service_from__gte=today - timedelta(days=DEFAULT_FILING_DAYS * 2),
+        )),
+    )  # fmt: skip
     return {
-        "rejections": base.filter(status=S.REJECTED).count(),
-        "denials": base.filter(Q(status__in=DENIED) | Q(status=S.APPEALED)).count(),
-        "no-response": len(no_response(practice_id=practice_id)),
-        "deadlines": len(filing_deadlines(practice_id=practice_id)),
+        "rejections": figures["rejections"],
+        "denials": figures["denials"],
+        "no-response": figures["no_response"],
+        "deadlines": figures["deadlines"],
         "appeals": Appeal.objects.filter(
-            claim__practice_id=practice_id, status__in=[AppealStatus.DRAFT, AppealStatus.FILED]
+            appeal_scope or Q(), claim__practice_id=practice_id,
+            status__in=[AppealStatus.DRAFT, AppealStatus.FILED],
         ).count(),
-    }
+    }  # fmt: skip

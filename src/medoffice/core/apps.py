@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.conf import settings
 from django.db.models.signals import post_migrate
+from django.utils.module_loading import autodiscover_modules
 
 
 class CoreConfig(AppConfig):
@@ -18,3 +19,5 @@ class CoreConfig(AppConfig):
 
             sqlite_writers.connect()
         post_migrate.connect(sync_role_groups, dispatch_uid="medoffice.sync_role_groups")
+        # Each app's home-page cards (core/home.py), found as the admin finds admin.py.
+        autodiscover_modules("home")

@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from django_otp import login as otp_login
 from django_otp import verify_token
 
+from medoffice.core import home as home_cards
 from medoffice.core import mfa
 from medoffice.core.audit import CHAINED_FIELDS, audit_record
 from medoffice.core.forms import AuditFilterForm, RecoveryCodeForm, TotpCodeForm
@@ -169,7 +170,8 @@ def mfa_enrol(request):
 @requires(AUTHENTICATED)
 @require_GET
 def home(request):
-    return render(request, "core/home.html")
+    """Today: a card for each queue the user may open, with its counts (core/home.py)."""
+    return render(request, "core/home.html", {"cards": home_cards.cards_for(request.user)})
 
 
 @public

@@ -2,13 +2,14 @@
 
 from datetime import datetime, time, timedelta
 
+from django.db.models import Count, Q
 from django.http import Http404
 
-from medoffice.core.access import location_scope, locations_for, practice_id_for
+from medoffice.core.access import location_scope, locations_for, patient_scope, practice_id_for
 from medoffice.core.audit import audit_record
 from medoffice.core.models import AuditAction
 from medoffice.patients.access import require_permission
-from medoffice.scheduling.models import Appointment
+from medoffice.scheduling.models import Appointment, OfferStatus, WaitlistEntry, WaitlistStatus
 from medoffice.scheduling.selectors import day_board
 
 
@@ -99,3 +100,27 @@ def week_for_user(user, *, provider, location, starts, zone) -> list[Appointment
         detail=f"week of {starts.isoformat()}: {len(visits)} appointments shown",
     )  # fmt: skip
     return visits
+
+
+def desk_locations_for_user(user) -> list:
+    """The locations whose day boards are the user's: those they work at, else (a user of
+    the whole practice with none named) every location of the practice."""
+    locations = locations_for(user).order_by("name")
+    mine = list(locations.filter(pk__in=user.staff.locations.values("pk")))
+    return mine or list(locations)
+
+
+def waitlist_waiting_for_user(user):
+    """The waiting list's patients the user may reach (the list page's rows)."""
+    require_permission(user, "scheduling.view_appointment", category="scheduling")
+    return WaitlistEntry.objects.filter(
+        patient_scope(user, "patient"), status=WaitlistStatus.WAITING
+    )
+
+
+def waitlist_counts_for_user(user) -> dict[str, int]:
+    """{"waiting": patients on the list, "offered": their offers not yet answered}: one query."""
+    return waitlist_waiting_for_user(user).aggregate(
+        waiting=Count("pk", distinct=True),
+        offered=Count("offers", filter=Q(offers__status=OfferStatus.OFFERED), distinct=True),
+    )

@@ -7,6 +7,7 @@ from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import connection
+from django.db.models import Count, Q
 from django.utils import timezone
 
 from medoffice.core.models import Location, Provider, StaffProfile
@@ -24,6 +25,7 @@ from medoffice.scheduling.slots import (
     unit_of,
     units,
 )
+from medoffice.scheduling.states import AppointmentStatus
 
 # Wall-clock bounds of the parts of the day a patient may prefer (None: to the block's end).
 PARTS_OF_DAY = {
@@ -376,13 +378,45 @@ class BoardColumn:
     appointments: list
 
 
+def _on_board(location: Location, day: date) -> Q:
+    """The visits a location's day board shows for `day` (its own calendar day)."""
+    starts = datetime.combine(day, time(0, 0), tzinfo=location.zone)
+    return Q(location=location, starts_at__gte=starts, starts_at__lt=starts + timedelta(days=1))
+
+
+# Where a visit on the board stands, as its pill says (day_board.html): key -> (label, filter).
+BOARD_STATES = {
+    "booked": ("Booked", Q(status=AppointmentStatus.BOOKED)),
+    "arrived": ("Checked in", Q(status=AppointmentStatus.ARRIVED, roomed_at__isnull=True,
+                                seen_at__isnull=True)),
+    "roomed": ("Roomed", Q(status=AppointmentStatus.ARRIVED, roomed_at__isnull=False,
+                           seen_at__isnull=True)),
+    "seen": ("With provider", Q(status=AppointmentStatus.ARRIVED, seen_at__isnull=False)),
+    "fulfilled": ("Checked out", Q(status=AppointmentStatus.FULFILLED)),
+    "noshow": ("No-show", Q(status=AppointmentStatus.NOSHOW)),
+}  # fmt: skip
+
+
+def day_board_counts(*, days: dict[Location, date]) -> dict[int, dict[str, int]]:
+    """{location id: {board state key: visits}} for each location's day, in one query."""
+    window = Q(pk__in=[])
+    for location, day in days.items():
+        window |= _on_board(location, day)
+    found = {
+        row.pop("location_id"): row
+        for row in Appointment.objects.filter(window)
+        .order_by()
+        .values("location_id")
+        .annotate(**{key: Count("pk", filter=q) for key, (_, q) in BOARD_STATES.items()})
+    }
+    empty = dict.fromkeys(BOARD_STATES, 0)
+    return {location.pk: found.get(location.pk, empty) for location in days}
+
+
 def day_board(*, location: Location, day: date) -> list[BoardColumn]:
     """One column per provider working at the location that day (by template or booking)."""
-    zone = location.zone
-    starts = datetime.combine(day, time(0, 0), tzinfo=zone)
-    ends = starts + timedelta(days=1)
     appointments = list(
-        Appointment.objects.filter(location=location, starts_at__gte=starts, starts_at__lt=ends)
+        Appointment.objects.filter(_on_board(location, day))
         .exclude(status="entered-in-error")
         .select_related("patient", "appointment_type", "room")
         .order_by("starts_at")

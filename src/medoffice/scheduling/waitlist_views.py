@@ -13,20 +13,17 @@ from medoffice.core.models import AuditAction
 from medoffice.core.policy import has_permission, public, requires
 from medoffice.patients import access as patient_access
 from medoffice.patients.access import require_permission
-from medoffice.scheduling import waitlist
+from medoffice.scheduling import access, waitlist
 from medoffice.scheduling.errors import StatusMoveError
 from medoffice.scheduling.forms import WaitlistForm
-from medoffice.scheduling.models import WaitlistEntry, WaitlistOffer, WaitlistStatus
+from medoffice.scheduling.models import WaitlistEntry, WaitlistOffer
 
 
 @requires("scheduling.view_appointment")
 @require_GET
 def waitlist_list(request):
-    require_permission(request.user, "scheduling.view_appointment", category="scheduling")
     entries = list(
-        WaitlistEntry.objects.filter(
-            patient_scope(request.user, "patient"), status=WaitlistStatus.WAITING
-        )
+        access.waitlist_waiting_for_user(request.user)
         .select_related("patient", "appointment_type", "provider", "location")
         .prefetch_related("offers__location")
         .order_by("priority", "created_at")

@@ -1,6 +1,7 @@
 """Reads of the task list."""
 
-from django.db.models import Q
+from django.db.models import Count, Q
+from django.utils import timezone
 
 from medoffice.worklist.models import Task, TaskStatus
 
@@ -20,3 +21,12 @@ def task_list_for_user(user, *, include_closed: bool = False):
 
 def task_get_for_user(user, public_id):
     return task_list_for_user(user, include_closed=True).filter(public_id=public_id).first()
+
+
+def task_counts_for_user(user) -> dict[str, int]:
+    """{"open": the task list's rows, "overdue": those due before the user's office day}."""
+    return (
+        task_list_for_user(user)
+        .order_by()
+        .aggregate(open=Count("pk"), overdue=Count("pk", filter=Q(due_on__lt=timezone.localdate())))
+    )
