@@ -395,7 +395,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--no-sweep", action="store_true", help="do not queue the reminder sweep")
     p.add_argument(
         "--feed-every", type=float, default=1.0,
-        help="seconds between deliveries of the HL7 feed (0: none)",
+        help="seconds between passes of the change journal: HL7 feed, notices (0: none)",
     )  # fmt: skip
     p.set_defaults(func=cmd_worker)
 

@@ -95,12 +95,12 @@ def test_a_fault_anywhere_in_posting_an_835_posts_nothing(sent, practice, biller
 
 
 def test_a_fault_anywhere_in_booking_books_nothing(office, patient, provider, visit_type):
-    """A fault while the HL7 feed queues its message is absorbed on purpose (a feed that
-    fails never undoes a change, interop/feed.py): the booking then commits whole, without
-    its SIU message (logged; counted here). Before the fix in scheduling/events.py such a
-    booking returned as booked and was silently not stored on SQLite."""
-    from medoffice.interop.models import OutboundMessage
-    from medoffice.scheduling.models import Appointment, Hold
+    """A fault while the change's journal row (its SIU message and notice) is written is
+    absorbed on purpose (a feed that fails never undoes a change, scheduling/events.py):
+    the booking then commits whole, without its row (logged; counted here). Before the fix
+    in scheduling/events.py such a booking returned as booked and was silently not stored
+    on SQLite."""
+    from medoffice.scheduling.models import Appointment, AppointmentChange, Hold
     from medoffice.scheduling.services import appointment_book
 
     def op():
@@ -112,7 +112,7 @@ def test_a_fault_anywhere_in_booking_books_nothing(office, patient, provider, vi
     def whole(appointment):
         assert Appointment.objects.filter(pk=appointment.pk, status="booked").exists()
         assert Hold.objects.filter(appointment=appointment).count() == 3 * 6  # T, P, R x 30 min
-        if not OutboundMessage.objects.filter(appointment=appointment).exists():
+        if not AppointmentChange.objects.filter(appointment=appointment).exists():
             without_message.append(appointment.pk)
 
     without_message: list = []

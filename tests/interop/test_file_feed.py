@@ -3,7 +3,7 @@ by the worker in batches."""
 
 import logging
 import stat
-from datetime import timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
@@ -12,10 +12,11 @@ from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 from django_tasks_db.models import DBTaskResult
 
-from medoffice.interop import services
+from medoffice.interop import feed, services
 from medoffice.interop.models import OutboundMessage, OutboundStatus
 from medoffice.interop.transports import Outgoing, ReceiverUnavailable
 from medoffice.interop.transports.file import FileDrop, file_name
+from medoffice.scheduling.models import AppointmentChange
 from medoffice.scheduling.services import appointment_cancel, appointment_reschedule
 from tests.interop.conftest import messages
 from tests.interop.hl7 import er7, parse_strict
@@ -147,7 +148,7 @@ def test_a_failing_feed_never_fails_the_booking_and_logs_no_phi(
     def broken(*args, **kwargs):
         raise ValueError(f"cannot encode {patient.last_name} {patient.mrn}")
 
-    monkeypatch.setattr(services, "appointment_snapshot", broken)
+    monkeypatch.setattr(feed, "appointment_snapshot", broken)
     with (
         caplog.at_level(logging.INFO, logger="medoffice.interop"),
         django_capture_on_commit_callbacks(execute=True),
@@ -171,6 +172,7 @@ def test_a_message_that_cannot_be_rendered_is_failed_and_the_rest_go_out(
     first, second = patients(2)
     book(first, next_weekday_at(9, 0))
     book(second, next_weekday_at(10, 0))
+    services.outbox_fill()  # the worker makes the messages from the journal's rows
     broken, fine = messages()
     assert broken.text == ""
     assert broken.snapshot["patient_id"] == first.id
@@ -198,7 +200,7 @@ def database_queue(settings):
                                   "QUEUES": ["default", "messaging"]}}  # fmt: skip
 
 
-def test_with_a_worker_the_booking_only_writes_the_outbox_and_the_worker_sends_batches(
+def test_with_a_worker_the_booking_only_writes_the_journal_and_the_worker_sends_batches(
     feed_dir, database_queue, office, book, patients, django_capture_on_commit_callbacks
 ):
     people = patients(5)
@@ -206,12 +208,15 @@ def test_with_a_worker_the_booking_only_writes_the_outbox_and_the_worker_sends_b
         for n, patient in enumerate(people):
             book(patient, next_weekday_at(9 + n // 2, 30 * (n % 2)))
     assert files(feed_dir) == []  # nothing written in the requests
-    assert {m.status for m in messages()} == {OutboundStatus.PENDING}
+    assert messages() == []  # nor any message made: the journal's rows wait for the worker
+    assert AppointmentChange.objects.filter(feed_done_at=None).count() == 5
     assert not DBTaskResult.objects.filter(task_path__endswith="deliver_hl7_outbox").exists()
 
     report = services.outbox_deliver(batch_size=2)  # what the worker's feed clock runs
 
     queued = messages()
+    assert [m.appointment.patient for m in queued] == people  # in the order of the changes
+    assert not AppointmentChange.objects.filter(feed_done_at=None).exists()
     assert report.batches == 3
     assert report.sent == [m.control_id for m in queued]  # oldest first
     written = files(feed_dir)
@@ -222,6 +227,23 @@ def test_with_a_worker_the_booking_only_writes_the_outbox_and_the_worker_sends_b
     }
     assert not list(feed_dir.glob(".*.tmp"))
     assert services.outbox_deliver().sent == []  # exactly once: nothing goes twice
+    assert len(messages()) == 5  # and no change becomes two messages
+
+
+def test_each_journal_row_becomes_one_message_once(
+    feed_dir, database_queue, office, book, patients
+):
+    """Two workers filling the outbox one after the other: the second finds nothing left; a
+    change the feed has taken keeps its row for the notice until that is queued too."""
+    first, second = patients(2)
+    book(first, next_weekday_at(9, 0))
+    book(second, next_weekday_at(10, 0))
+
+    assert services.outbox_fill(limit=1) == 2  # in transactions of one row each
+    assert services.outbox_fill() == 0
+    assert [m.trigger for m in messages()] == ["S12", "S12"]
+    assert AppointmentChange.objects.filter(feed_done_at=None).count() == 0
+    assert AppointmentChange.objects.filter(notice_done_at=None).count() == 2
 
 
 def test_a_batch_left_by_a_worker_that_died_is_written_again_to_the_same_files(
@@ -231,6 +253,7 @@ def test_a_batch_left_by_a_worker_that_died_is_written_again_to_the_same_files(
     book(first, next_weekday_at(9, 0))
     book(second, next_weekday_at(10, 0))
     # A worker claims the batch and writes its files, then dies before recording it.
+    services.outbox_fill()
     batch = services._claim_batch((OutboundStatus.PENDING,), None, 10, 0)
     FileDrop(feed_dir).send_many([services._outgoing(m) for m in batch])
     before = {p.name: p.read_bytes() for p in files(feed_dir)}
@@ -277,9 +300,10 @@ def test_a_batch_that_cannot_be_written_leaves_no_file_and_is_reported_unavailab
 def test_the_hl7_message_and_the_patients_notice_are_queued_inside_the_booking(
     office, patients, book, settings, tmp_path
 ):
-    """With the database task queue, the outbox rows are written by the booking's own
-    transaction (before any commit): they commit, or roll back, with it. The feed is
-    one row; its delivery is the worker's (no task row, no file)."""
+    """With the database task queue, the booking's own transaction (before any commit)
+    writes one row of the change journal, for both the feed (with the visit's snapshot)
+    and the notice: it commits, or rolls back, with the booking. The message and the
+    notice's task are the worker's (no outbox row, no task row, no file)."""
     settings.MEDOFFICE_HL7_FEED = {"transport": "file", "directory": tmp_path / "hl7"}
     settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend",
                                   "QUEUES": ["default", "messaging"]}}  # fmt: skip
@@ -287,8 +311,39 @@ def test_the_hl7_message_and_the_patients_notice_are_queued_inside_the_booking(
     with CaptureQueriesContext(connection) as queries:
         appointment = book(patient, next_weekday_at(9))
     assert connection.in_atomic_block  # the test's transaction: nothing has committed
-    assert OutboundMessage.objects.filter(appointment=appointment).count() == 1
-    assert DBTaskResult.objects.filter(task_path__endswith="send_appointment_notice").count() == 1
+    (change,) = AppointmentChange.objects.filter(appointment=appointment)
+    assert (change.event, change.feed_done_at, change.notice_done_at) == ("booked", None, None)
+    assert change.snapshot["public_id"] == str(appointment.public_id)
+    assert change.starts_at == appointment.starts_at
+    assert not OutboundMessage.objects.exists()
+    assert not DBTaskResult.objects.exists()
     assert not any(q["sql"].upper().startswith("COMMIT") for q in queries)
-    assert not DBTaskResult.objects.filter(task_path__endswith="deliver_hl7_outbox").exists()
     assert not list((tmp_path / "hl7").glob("*"))  # the worker writes the file
+
+    from medoffice.messaging.management.commands.run_worker import pass_on_changes
+
+    pass_on_changes()  # what the worker's feed clock runs
+
+    (message,) = OutboundMessage.objects.filter(appointment=appointment)
+    assert message.status == OutboundStatus.SENT
+    (notice,) = DBTaskResult.objects.filter(task_path__endswith="send_appointment_notice")
+    public_id, event, starts_at = notice.args_kwargs["args"]
+    assert (public_id, event) == (str(appointment.public_id), "booked")
+    assert datetime.fromisoformat(starts_at) == appointment.starts_at
+    assert len(list((tmp_path / "hl7").glob("*.hl7"))) == 1
+    pass_on_changes()  # nothing twice
+    assert OutboundMessage.objects.count() == 1
+    assert DBTaskResult.objects.filter(task_path__endswith="send_appointment_notice").count() == 1
+
+
+def test_a_feed_that_is_off_leaves_the_journal_to_the_notice(
+    settings, feed_dir, database_queue, office, book, patients
+):
+    settings.MEDOFFICE_HL7_FEED = {"transport": "off"}
+    (patient,) = patients(1)
+    appointment = book(patient, next_weekday_at(9, 0))
+
+    (change,) = AppointmentChange.objects.filter(appointment=appointment)
+    assert change.snapshot is None
+    assert change.feed_done_at is not None  # the feed does not wait for it
+    assert change.notice_done_at is None

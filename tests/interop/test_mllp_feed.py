@@ -5,7 +5,7 @@ import pytest
 from medoffice.cli import main
 from medoffice.interop.models import OutboundStatus
 from medoffice.interop.selectors import WAITING
-from medoffice.interop.services import outbox_deliver
+from medoffice.interop.services import outbox_deliver, outbox_fill
 from medoffice.scheduling.services import appointment_cancel
 from tests.interop.conftest import messages
 from tests.interop.hl7 import er7, parse_strict
@@ -170,6 +170,8 @@ def test_mllp_delivery_is_left_to_the_worker(settings, office, book, patients,
     (patient,) = patients(1)
     with django_capture_on_commit_callbacks(execute=True):
         book(patient, next_weekday_at(9, 0))
+    assert not OutboundMessage.objects.exists()  # the change's journal row waits for it
+    assert outbox_fill() == 1  # what the worker's feed clock does first
     (message,) = OutboundMessage.objects.all()
     assert message.status == "pending"
     assert message.attempts == 0

@@ -15,7 +15,10 @@ from medoffice.worklist.tasks import day_began, enqueue_daily_jobs
 from tests.clock import CHICAGO
 from tests.inventory.conftest import TODAY
 
-DAILY = ["clear_expired_searches", "inventory_daily_job", "rebuild_rollups", "remind_due_tasks"]
+DAILY = [
+    "clear_expired_searches", "inventory_daily_job", "rebuild_rollups", "prune_change_journal",
+    "remind_due_tasks",
+]  # fmt: skip
 
 
 def test_the_daily_jobs_are_queued_once_a_day(db):

@@ -19,6 +19,7 @@ from medoffice.messaging import services
 from medoffice.messaging.models import Message
 from medoffice.messaging.services import reminders_send_due
 from medoffice.messaging.tasks import enqueue_sweep_unless_waiting, send_due_reminders
+from medoffice.scheduling.models import AppointmentChange
 from tests.messaging.conftest import VISIT, reminders
 from tests.sqlite_file import sqlite_file_copy
 
@@ -62,11 +63,13 @@ def test_the_worker_queues_its_own_sweep_and_sends_queued_notices(
     transactional_db, visit, freeze, texts, signals_restored
 ):
     freeze(VISIT - timedelta(hours=24))
-    # The booking committed and queued its notice (the listener runs after commit).
-    assert DBTaskResult.objects.filter(task_path__endswith="send_appointment_notice").exists()
+    # The booking committed its row of the change journal: the worker queues its notice.
+    assert AppointmentChange.objects.filter(notice_done_at=None).count() == 1
+    assert not DBTaskResult.objects.filter(task_path__endswith="send_appointment_notice").exists()
 
     call_command("run_worker", batch=True, verbosity=0)
 
+    assert not AppointmentChange.objects.filter(notice_done_at=None).exists()
     (sweep,) = DBTaskResult.objects.filter(task_path=send_due_reminders.module_path)
     assert sweep.status == "SUCCESSFUL"
     assert set(DBTaskResult.objects.values_list("status", flat=True)) == {"SUCCESSFUL"}
@@ -172,5 +175,6 @@ def test_medoffice_worker_runs_as_its_own_process(tmp_path, transactional_db):
         ("medoffice.inventory.tasks.inventory_daily_job", "SUCCESSFUL"),
         ("medoffice.messaging.tasks.send_due_reminders", "SUCCESSFUL"),
         ("medoffice.reports.tasks.rebuild_rollups", "SUCCESSFUL"),
+        ("medoffice.scheduling.journal.prune_change_journal", "SUCCESSFUL"),
         ("medoffice.worklist.tasks.remind_due_tasks", "SUCCESSFUL"),
     ]

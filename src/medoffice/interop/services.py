@@ -1,8 +1,10 @@
-"""The outbox's writers: queue a message for an appointment change, deliver what waits.
+"""The outbox's writers: make the messages of appointment changes, deliver what waits.
 
-A change only writes its message's snapshot to the outbox, in its own transaction;
-the worker (`medoffice worker`, interop/tasks.py) delivers what waits, in batches,
-oldest first, about once a second. A batch is claimed and its messages rendered from
+A change only writes its message's snapshot into its row of the change journal
+(scheduling/journal.py), in its own transaction; the worker (`medoffice worker`,
+interop/tasks.py) turns new journal rows into outbox messages (outbox_fill) and
+delivers what waits, in batches, oldest first, about once a second. A batch is claimed
+and its messages rendered from
 their snapshots and kept as sent (one commit), handed to
 the transport whole (the file drop writes every file of it and makes them
 durable with one sync), and its outcome recorded (one commit): a few disk
@@ -31,9 +33,7 @@ from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from medoffice.core.bulk import insert_row
 from medoffice.interop.hl7v2 import (
-    appointment_snapshot,
     named_rows,
     siu_message_from_snapshot,
     trigger_for,
@@ -47,7 +47,7 @@ from medoffice.interop.transports import (
 )
 from medoffice.interop.transports.file import FileDrop
 from medoffice.interop.transports.mllp import MllpClient
-from medoffice.scheduling.events import beside_the_change
+from medoffice.scheduling.journal import FEED, journal_take
 from medoffice.scheduling.models import Appointment
 
 logger = logging.getLogger(__name__)
@@ -82,27 +82,40 @@ BATCH_SIZE = 200
 _CLAIM_LOCK = 0x48_4C_37_46  # "HL7F"
 
 
-def outbound_message_queue(
-    *,
-    appointment: Appointment,
-    event: str,
-    previous: dict,
-    control_id: str | None = None,
-) -> OutboundMessage:
-    """Queue the message for one appointment change, in the change's transaction: one INSERT
-    of its snapshot (interop/hl7v2.py), in scheduling.events.beside_the_change (the caller
-    catches what fails). The worker renders the message just before it first goes out."""
-    with beside_the_change(one_statement=True):
-        return insert_row(  # objects.create()'s INSERT, its statement built once (core/bulk.py)
-            OutboundMessage(
-                control_id=control_id or new_control_id(),
-                trigger=trigger_for(appointment, event).value,
-                appointment_id=appointment.id,
-                event=str(event),
-                snapshot=appointment_snapshot(appointment, previous),
-                created_at=timezone.now(),
-            )
-        )
+def outbox_fill(*, limit: int = BATCH_SIZE) -> int:
+    """Turn the change journal's rows the feed has not taken (scheduling/journal.py) into
+    pending outbox messages, oldest first, each in the transaction that marks its rows
+    taken: a change gets its message once. How many were made."""
+    made = 0
+    while True:
+        with transaction.atomic():
+            rows = journal_take(FEED, limit=limit)
+            if not rows:
+                return made
+            ids = {row.appointment_id for row in rows}
+            # A visit deleted since keeps its message, which no longer names it.
+            still_there = set(Appointment.objects.filter(id__in=ids).values_list("id", flat=True))
+            OutboundMessage.objects.bulk_create(
+                OutboundMessage(
+                    control_id=new_control_id(),
+                    trigger=_trigger(row.snapshot["status"], row.event),
+                    appointment_id=row.appointment_id if row.appointment_id in still_there
+                    else None,
+                    event=row.event,
+                    snapshot=row.snapshot,
+                    created_at=row.created_at,
+                )
+                for row in rows
+                if row.snapshot is not None
+            )  # fmt: skip
+            made += len(rows)
+        if len(rows) < limit:
+            return made
+
+
+def _trigger(status: str, event: str) -> str:
+    """The SIU trigger of a change, from its snapshot's status (hl7v2.trigger_for)."""
+    return trigger_for(Appointment(status=status), event).value
 
 
 def _render_waiting(batch: list[OutboundMessage]) -> None:
@@ -257,8 +270,10 @@ def outbox_deliver(
     batch_size: int = BATCH_SIZE,
 ) -> DeliveryReport:
     """Send the messages in `statuses` (all of them, or those named), oldest first, in batches,
-    until none waits, the receiver is unavailable, or another process is delivering."""
+    until none waits, the receiver is unavailable, or another process is delivering. The
+    journal's new changes become messages first (outbox_fill)."""
     transport = transport or transport_from_settings()
+    outbox_fill()
     report = DeliveryReport()
     after = 0  # each batch starts after the last: a message refused now is not tried again
     with transport.session() as session:

@@ -5,15 +5,21 @@ run_worker.py), so reminders go out while at least one worker runs, and a sweep
 that fails does not stop the next one.
 """
 
+import logging
 from contextlib import contextmanager
 from datetime import datetime
 
+from django.db import transaction
 from django_tasks import task
 
 from medoffice.core.context import Actor, reset_actor, set_actor
 from medoffice.messaging import services
 from medoffice.messaging.models import Message
+from medoffice.scheduling.events import enqueue_with_the_change
+from medoffice.scheduling.journal import NOTICE, journal_take
 from medoffice.scheduling.models import Appointment, WaitlistOffer
+
+logger = logging.getLogger(__name__)
 
 QUEUE = "messaging"
 WORKER = Actor(user_id=None, username="worker", role="")
@@ -49,6 +55,44 @@ def send_appointment_notice(appointment_id: str, event: str, starts_at: str) -> 
             appointment=appointment, event=event, starts_at=datetime.fromisoformat(starts_at)
         )
     return message.status if message is not None else "not sent"
+
+
+# Journal rows taken per transaction.
+NOTICE_BATCH = 200
+
+
+def queue_waiting_notices(*, limit: int = NOTICE_BATCH) -> int:
+    """The patients' notices of the appointment changes in the change journal that are not
+    queued yet (scheduling/journal.py), oldest first: each notice's task is queued in the
+    transaction that marks its row taken (a task row in the database queue; another
+    backend runs it after that commit), so a change gets its notice once. Run by the
+    worker's feed clock about once a second (without the database queue the listener
+    queues the task after the commit instead: listeners.notify_patient_of_change). How
+    many were queued; never raises (a queue that fails is logged, tried again next tick)."""
+    queued = 0
+    try:
+        while True:
+            with transaction.atomic():
+                rows = journal_take(NOTICE, limit=limit)
+                public_ids = dict(
+                    Appointment.objects.filter(
+                        id__in={row.appointment_id for row in rows}
+                    ).values_list("id", "public_id")  # fmt: skip
+                )
+                for row in rows:
+                    if row.appointment_id not in public_ids:
+                        continue  # the visit was deleted since: nobody to tell
+                    enqueue_with_the_change(
+                        send_appointment_notice,
+                        str(public_ids[row.appointment_id]), row.event, row.starts_at.isoformat(),
+                        what=f"the {row.event} notice of appointment {row.appointment_id}",
+                    )  # fmt: skip
+                    queued += 1
+            if len(rows) < limit:
+                return queued
+    except Exception:
+        logger.exception("could not queue the appointment notices")
+        return queued
 
 
 @task(queue_name=QUEUE)

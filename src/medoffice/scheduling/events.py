@@ -6,14 +6,17 @@ on a booking that was rolled back. Listeners must not raise: a failing feed
 must not undo a booking the patient was already told about.
 
 Just before that, inside the change's own transaction, they send
-`appointment_changing`, for listeners that only add rows which must commit or
-roll back with the change: an outbox (the HL7 message, the patient's notice in
-the database task queue). Nothing is then queued for a change that was rolled
-back, nothing is lost if the process stops between the commit and a listener,
-and a booking pays for one commit rather than one per listener (on SQLite with
-synchronous=FULL each commit is an fsync, most of a booking's time). Such a
-listener does its writes in a savepoint of its own and catches its errors, so
-that it cannot undo the change either.
+`appointment_changing`, for listeners whose work must commit or roll back with the
+change. The outbox readers (the HL7 feed, the patient's notice) fill in the change's
+`journal` entry (a journal.JournalEntry: that they want the change, and the feed's
+snapshot of the visit), and the entry becomes one row of the change journal
+(journal.py), which the worker turns into their messages later. Nothing is then
+queued for a change that was rolled back, nothing is lost if the process stops
+between the commit and a listener, and a booking pays for one commit and one small
+INSERT rather than one commit or one outbox row per listener (on SQLite with
+synchronous=FULL each commit is an fsync, most of a booking's time). A listener that
+writes rows of its own does so in a savepoint of its own (beside_the_change) and
+catches its errors, so that it cannot undo the change either; so is the journal's row.
 """
 
 import logging
@@ -22,6 +25,8 @@ from enum import StrEnum
 
 from django.db import connection, transaction
 from django.dispatch import Signal
+
+from medoffice.scheduling.journal import JournalEntry, journal_write
 
 logger = logging.getLogger(__name__)
 
@@ -37,24 +42,37 @@ class AppointmentEvent(StrEnum):
 # kwargs: appointment, event (AppointmentEvent), previous (dict of the old
 # starts_at/ends_at/provider_id/location_id/status before the change).
 appointment_changed = Signal()
-# The same kwargs, sent inside the change's transaction (see above), and `setup`: the
-# practice's kept scheduling set-up the change was checked against, or None.
+# The same kwargs, sent inside the change's transaction (see above), `setup`: the
+# practice's kept scheduling set-up the change was checked against, or None, and
+# `journal`: the change's journal.JournalEntry, for the outbox readers to fill in.
 appointment_changing = Signal()
 
 
 def announce(
     appointment, event: AppointmentEvent, previous: dict | None = None, *, setup=None
 ) -> None:
-    """Tell the outbox listeners now, inside the change's transaction, and the others once
-    it has committed. `setup`: the kept set-up the service already read in this
-    transaction (schedule_setup.py), so that listeners need not ask for its token again."""
+    """Tell the outbox listeners now, inside the change's transaction, and write the change's
+    journal row if a reader wants it; tell the others once it has committed. `setup`: the
+    kept set-up the service already read in this transaction (schedule_setup.py), so that
+    listeners need not ask for its token again."""
+    entry = JournalEntry()
     appointment_changing.send(
         sender=type(appointment),
         appointment=appointment,
         event=event,
         previous=previous or {},
         setup=setup,
+        journal=entry,
     )
+    if entry.feed or entry.notice:
+        try:
+            with beside_the_change(one_statement=True):
+                journal_write(appointment, event, entry)
+        except Exception as exc:  # the change stands; its messages are lost (logged, no PHI)
+            logger.error(
+                "the journal row of appointment %s (%s) not written (%s)",
+                appointment.id, event, type(exc).__name__,
+            )  # fmt: skip
     transaction.on_commit(
         lambda: appointment_changed.send(
             sender=type(appointment),

@@ -305,6 +305,51 @@ class Appointment(models.Model):
         return f"{self.appointment_type.name} {self.starts_at:%Y-%m-%d %H:%M} ({self.status})"
 
 
+class AppointmentChange(models.Model):
+    """The change journal: one row per appointment change, written by one INSERT in the
+    change's own transaction (scheduling/events.announce), for the readers that act on it
+    later: the HL7 SIU feed (its message, from `snapshot`) and the patient's notice.
+
+    The row exists if and only if the change committed, so nothing is sent for a change
+    that was rolled back and nothing is lost when a process stops after the commit. Each
+    reader marks the rows it has taken (`feed_done_at`, `notice_done_at`; a reader the
+    change does not concern is marked at once): ids do not commit in order on PostgreSQL,
+    so a reader cannot keep a "last id seen" instead. The only index holds the rows some
+    reader still waits for, and a row leaves it once both have taken it: a change costs one
+    table page and one index page of its commit. Rows both readers took are deleted by the
+    worker's daily job after a week (scheduling/journal.py)."""
+
+    # No foreign key constraint or index: nothing looks a change up by its visit, and a
+    # visit deleted later leaves its journal to the readers, which skip what is gone.
+    appointment = models.ForeignKey(
+        Appointment, on_delete=models.DO_NOTHING, db_constraint=False, db_index=False,
+        related_name="+",
+    )  # fmt: skip
+    event = models.CharField(max_length=12, help_text="What changed (scheduling.events)")
+    starts_at = models.DateTimeField(help_text="The visit's start as the change left it")
+    snapshot = models.JSONField(
+        null=True, blank=True,
+        help_text="The visit as the change left it, for the HL7 message (interop/hl7v2.py)",
+    )  # fmt: skip
+    created_at = models.DateTimeField()
+    feed_done_at = models.DateTimeField(null=True, blank=True)
+    notice_done_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        default_permissions = ()
+        indexes = [
+            models.Index(
+                fields=["id"],
+                condition=models.Q(feed_done_at__isnull=True)
+                | models.Q(notice_done_at__isnull=True),
+                name="appt_change_waiting",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.event} of visit {self.appointment_id} at {self.created_at:%Y-%m-%d %H:%M}"
+
+
 class ResourceKind(models.TextChoices):
     PROVIDER = "P", "Provider"
     ROOM = "R", "Room"

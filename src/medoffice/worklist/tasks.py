@@ -23,6 +23,7 @@ DAILY_JOBS = (
     "medoffice.interop.tasks.clear_expired_searches",
     "medoffice.inventory.tasks.inventory_daily_job",
     "medoffice.reports.tasks.rebuild_rollups",
+    "medoffice.scheduling.journal.prune_change_journal",
     "medoffice.worklist.tasks.remind_due_tasks",
 )
 DAILY_FROM = time(6, 0)

@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from medoffice.interop.selectors import outbound_message_list_recent, outbound_message_list_waiting
+from medoffice.interop.services import feed_is_on, outbox_fill
 
 
 class Command(BaseCommand):
@@ -13,6 +14,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, show_all, **options):
+        if feed_is_on():
+            outbox_fill()  # the changes the worker has not made into messages yet: listed too
         messages = outbound_message_list_recent() if show_all else outbound_message_list_waiting()
         if not messages:
             self.stdout.write("HL7 outbox: empty" if show_all else "HL7 outbox: nothing waiting")

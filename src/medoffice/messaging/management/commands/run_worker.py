@@ -9,9 +9,12 @@ and two workers starting together make two chains. Here the sweep runs as long a
 a worker runs, every failure is isolated to one minute, and several workers queue
 at most one waiting sweep between them (the sweep itself is idempotent anyway).
 
-A second clock delivers the HL7 feed (interop/tasks.py) every `--feed-every`
-seconds: bookings only write their message to the outbox, and this thread sends
-what waits in batches. Several workers may run it: one delivers at a time.
+A second clock passes the change journal on every `--feed-every` seconds
+(pass_on_changes): appointment changes only write their row of the journal
+(scheduling/journal.py), and this thread turns the new rows into the HL7 feed's
+messages and sends what waits in batches (interop/tasks.py), and queues the patients'
+notices of the changes (messaging/tasks.py). Several workers may run it: one takes
+each row, one delivers at a time.
 """
 
 import logging
@@ -27,7 +30,7 @@ from medoffice.accounts.tasks import enqueue_statement_cycles
 from medoffice.billing.tasks import enqueue_follow_up_unless_waiting
 from medoffice.eligibility.tasks import enqueue_eligibility_unless_waiting
 from medoffice.interop.tasks import deliver_waiting_feed
-from medoffice.messaging.tasks import enqueue_sweep_unless_waiting
+from medoffice.messaging.tasks import enqueue_sweep_unless_waiting, queue_waiting_notices
 from medoffice.worklist.tasks import enqueue_daily_jobs
 
 logger = logging.getLogger("medoffice.worker")
@@ -64,11 +67,18 @@ def _clock(every: float) -> None:
             connection.close()  # this thread's own connection; a new one next minute
 
 
+def pass_on_changes() -> None:
+    """The change journal's readers: the patients' notices queued, the HL7 feed delivered.
+    Neither raises."""
+    queue_waiting_notices()
+    deliver_waiting_feed()
+
+
 def _feed_clock(every: float) -> None:
     while True:
         time.sleep(every)
         try:
-            deliver_waiting_feed()
+            pass_on_changes()
         finally:
             connection.close()  # this thread's own connection
 
@@ -91,7 +101,8 @@ class Command(BaseCommand):
         )  # fmt: skip
         parser.add_argument(
             "--feed-every", type=float, default=1.0,
-            help="seconds between deliveries of the HL7 feed; 0 turns them off",
+            help="seconds between passes of the change journal (the HL7 feed's deliveries,"
+            " the notices of appointment changes); 0 turns them off",
         )  # fmt: skip
 
     def handle(self, *args, **options) -> None:
@@ -103,10 +114,10 @@ class Command(BaseCommand):
                 threading.Thread(target=_clock, args=(every,), daemon=True, name="sweep").start()
         feed_every = options["feed_every"]
         if feed_every > 0:
-            deliver_waiting_feed()
+            pass_on_changes()
             if not options["batch"]:
                 threading.Thread(
-                    target=_feed_clock, args=(feed_every,), daemon=True, name="hl7-feed"
+                    target=_feed_clock, args=(feed_every,), daemon=True, name="journal"
                 ).start()
         worker_options = {
             "queue_name": options["queues"],
