@@ -67,6 +67,7 @@ from medoffice.formats.x12.remittance import (
 )
 from medoffice.patients.models import Coverage, Payer
 from medoffice.payments import summaries
+from medoffice.payments.denials import DENIED_STATUS, line_denied
 from medoffice.payments.errors import EraRejected, LedgerError
 from medoffice.payments.models import (
     Account,
@@ -96,7 +97,6 @@ METHODS = {
     "BOP": PaymentMethod.OTHER,
     "NON": PaymentMethod.NONE,
 }
-DENIED_STATUS = "4"
 REVERSAL_STATUS = "22"
 # CARC 23, "the impact of prior payer(s) adjudication": on a secondary's remittance the part
 # of the charge the primary already paid or adjusted. Those entries are on the ledger from
@@ -839,8 +839,7 @@ class _Poster:
         remarks = " ".join(cp.remarks)[:60]
         for line, svc in matched:
             base = self._base(claim, line, plan)
-            pr = [a for a in svc.adjustments if a.group == "PR"]
-            if claim_denied or (svc.paid == ZERO and not pr and svc.charge > ZERO):
+            if line_denied(cp.status, svc):
                 denied_lines += 1
                 first = svc.adjustments[0] if svc.adjustments else None
                 self._entry(
