@@ -54,7 +54,7 @@ def test_desk_takes_a_payment_closes_the_day_and_a_manager_approves_the_refund(
 
     page.get_by_role("button", name="Sign out").click()
     login(make_user("office_manager"))
-    page.get_by_role("link", name="Refunds").click()
+    page.get_by_role("link", name="Refunds", exact=True).click()
     row = page.locator("#refunds-waiting tr", has_text="paid twice")
     row.locator("input[name=reference]").fill("CHK 501")
     row.get_by_role("button", name="Approve").click()
