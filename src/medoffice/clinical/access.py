@@ -264,18 +264,23 @@ def _notify_privacy_officer(grant: EmergencyAccess, patient: Patient) -> None:
     )  # fmt: skip
 
 
+def emergency_grants_started_on(practice_id: int, day):
+    """The practice's grants started on `day` (the office day of the current clock)."""
+    start = datetime.combine(day, time.min, tzinfo=timezone.get_current_timezone())
+    return EmergencyAccess.objects.filter(
+        patient__practice_id=practice_id, started_at__gte=start,
+        started_at__lt=start + timedelta(days=1),
+    )  # fmt: skip
+
+
 def emergency_access_list_for_user(user, *, day) -> list[EmergencyAccess]:
     """The privacy officer's daily review list: every grant started on `day` (office day)."""
-    practice_id = practice_id_for(user)
     require_permission(user, "clinical.review_emergencyaccess", category="emergency")
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(day, time.min, tzinfo=zone)
     grants = list(
-        EmergencyAccess.objects.select_related("user", "patient", "reviewed_by")
-        .filter(patient__practice_id=practice_id, started_at__gte=start,
-                started_at__lt=start + timedelta(days=1))
+        emergency_grants_started_on(practice_id_for(user), day)
+        .select_related("user", "patient", "reviewed_by")
         .order_by("started_at")
-    )  # fmt: skip
+    )
     grants = in_scope_only(user, grants)
     for grant in grants:
         grant.flagged_actions = emergency_actions(grant)

@@ -2,7 +2,7 @@
 the emergency-access review. Each count is the length of its page's own list, kept to the
 user's scope as the page keeps it."""
 
-from datetime import datetime, time, timedelta
+from datetime import timedelta
 
 from django.db.models import Count as Counted
 from django.db.models import Q
@@ -10,7 +10,6 @@ from django.urls import reverse
 from django.utils import timezone
 
 from medoffice.clinical import access, selectors
-from medoffice.clinical.models import EmergencyAccess
 from medoffice.clinical.rules import is_overdue
 from medoffice.core.access import in_scope_only, location_scope, practice_id_for
 from medoffice.core.home import Card, Count, home_card
@@ -52,14 +51,11 @@ def amendments(user) -> Card:
 def emergency_review(user) -> Card:
     """Today's grants, as the review page lists them (emergency_access_list_for_user), counted
     without reading each grant's actions."""
-    zone = timezone.get_current_timezone()
-    start = datetime.combine(timezone.localdate(), time.min, tzinfo=zone)
-    figures = EmergencyAccess.objects.filter(
-        location_scope(user, "patient"),
-        patient__practice_id=practice_id_for(user),
-        started_at__gte=start,
-        started_at__lt=start + timedelta(days=1),
-    ).aggregate(grants=Counted("pk"), waiting=Counted("pk", filter=Q(reviewed_at__isnull=True)))
+    figures = (
+        access.emergency_grants_started_on(practice_id_for(user), timezone.localdate())
+        .filter(location_scope(user, "patient"))
+        .aggregate(grants=Counted("pk"), waiting=Counted("pk", filter=Q(reviewed_at__isnull=True)))
+    )
     url = reverse("clinical:emergency-review")
     return Card("Emergency access today", url, [
         Count("Grants", figures["grants"], url), Count("Not reviewed", figures["waiting"], url),
