@@ -7,7 +7,7 @@ A change writes its row by one prepared INSERT inside its own transaction
 becomes one row, not one outbox row per listener. The worker's feed clock (about once a
 second, `medoffice worker`) then takes the rows each reader has not taken yet, in its own
 transaction, and turns them into the reader's own work (interop.services.outbox_fill:
-the SIU messages; messaging.services.notices_queue: the notices' tasks), so a row is
+the SIU messages; messaging.tasks.queue_waiting_notices: the notices' tasks), so a row is
 taken if and only if its work was queued, once.
 
 Ids do not commit in order on PostgreSQL (a lower id can commit after a higher one was
